@@ -1,0 +1,126 @@
+// Shapes shared by the engine, the CLI and the reporters.
+import type { Loc } from '../languages/types.js';
+
+export const CATEGORIES = [
+  'timeout',
+  'pool',
+  'retry',
+  'healthcheck',
+  'permanent-failure',
+  'idempotency',
+  'durability',
+  'circuit-breaker',
+  'resource-limit',
+  'config',
+] as const;
+export type Category = (typeof CATEGORIES)[number];
+
+export const PRIORITIES = ['P0', 'P1', 'P2'] as const;
+export type Priority = (typeof PRIORITIES)[number];
+
+export type Confidence = 'high' | 'medium' | 'low';
+export type RuleLanguage = 'python' | 'typescript' | 'compose';
+
+/** A rule as loaded from rules/<family>/<name>.yaml (validated against rules/rule.schema.json). */
+export interface RuleMeta {
+  id: string; // stable code, e.g. FL101
+  name: string; // hazard slug, e.g. http-call-without-timeout
+  title: string;
+  category: Category;
+  priority: Priority;
+  confidence: Confidence;
+  languages: RuleLanguage[];
+  since?: string;
+  /** declarative matcher block (closed vocabulary, see src/engine/matchers/) */
+  match?: Record<string, unknown>;
+  /** name of a code check in src/engine/checks/ when the vocabulary cannot express the rule */
+  check?: string;
+  /** rule-specific options for the check / matcher */
+  options?: Record<string, unknown>;
+  /** cheap text gate: the file is analysed for this rule only if one of these regexes matches */
+  gate?: string[];
+  adjust?: Array<{ when: Record<string, unknown>; priority: Priority | 'skip'; why?: string }>;
+  message: string;
+  fix: { title: string; code?: Record<string, string> };
+  docs: {
+    why: string;
+    /** what fails and how far it spreads */
+    impact?: string;
+    examples?: Record<string, { bad: string; good: string }>;
+    limitations?: string;
+    references?: string[];
+    cwe?: string[];
+  };
+  experiment?: { break: string; observe: string; pass: string };
+  /** file the rule was loaded from, relative to the rules dir (set by the loader) */
+  source?: string;
+}
+
+/** What a matcher/check returns before priorities, suppressions and fingerprints are applied. */
+export interface FindingDraft {
+  ruleId: string;
+  loc: Loc;
+  message: string;
+  /** values for the message template and reports ({callee}, {knob}, {service}, …) */
+  data?: Record<string, string>;
+  /** override the rule's default priority for this finding (may only lower, or be set by adjust) */
+  priority?: Priority;
+  /** why the priority differs from the default */
+  priorityReason?: string;
+  /** the enclosing function / service name: part of the fingerprint, shown in reports */
+  context?: string;
+  /** for compose: the file the location is in when it differs from the primary file */
+  file?: string;
+}
+
+export interface Finding {
+  ruleId: string;
+  ruleName: string;
+  category: Category;
+  priority: Priority;
+  file: string; // relative POSIX path from scan root
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  message: string;
+  fingerprint: string;
+  /** not part of the JSON contract's required keys, but emitted for reports */
+  context?: string;
+  priorityReason?: string;
+  /** services affected if this fires (system model), filled by the engine when known */
+  blastRadius?: string[];
+  /** the source line(s) of the finding, for reports */
+  snippet?: string;
+}
+
+export interface ScanError {
+  file: string;
+  message: string;
+  line?: number;
+}
+
+export interface ScanResult {
+  version: string;
+  findings: Finding[];
+  errors: ScanError[];
+  stats: { files: number; skipped: Record<string, number>; byLanguage: Record<string, { files: number; bytes: number }> };
+  /** the system model built from compose files and code, for reports */
+  system?: SystemModel;
+}
+
+export interface SystemModel {
+  services: Array<{
+    name: string;
+    file: string;
+    image?: string;
+    build?: string;
+    dependsOn: string[];
+    /** services this one talks to, from environment URLs and code */
+    talksTo: string[];
+    healthcheck: 'none' | 'disabled' | 'weak' | 'ok' | 'image-default';
+    restart?: string;
+    /** services that (transitively) depend on this one */
+    dependents: string[];
+  }>;
+}

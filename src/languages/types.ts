@@ -1,0 +1,217 @@
+// The facts contract: the ONLY shape that leaves src/languages/. Rules, matchers, checks and
+// reporters never see a syntax tree.
+//
+// Locations are 1-based lines AND 1-based columns, columns counted in UTF-16 code units (SARIF's
+// default columnKind). Adapters convert at their boundary (tree-sitter: 0-based rows and byte
+// columns; TypeScript: UTF-16 offsets; yaml: string offsets).
+
+export type Language = 'python' | 'typescript' | 'compose';
+
+export interface Loc {
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+}
+
+/** A value as written in source, with as much as the adapter could see statically. */
+export type Value =
+  | { kind: 'string'; value: string; loc: Loc }
+  | { kind: 'number'; value: number; loc: Loc } // Infinity is a number here
+  | { kind: 'boolean'; value: boolean; loc: Loc }
+  | { kind: 'null'; loc: Loc } // Python None, JS null / undefined
+  /** A call expression (also `new X(...)`); `callId` points at its CallFact in the same file. */
+  | { kind: 'call'; callId: number; text: string; loc: Loc }
+  /**
+   * An identifier or attribute path (`settings.TIMEOUT`, `opts`). `qualified` is the import-resolved
+   * name when known; `resolved` is the literal/object it is bound to in this file (e.g.
+   * `const cfg = { timeout: 0 }` or `TIMEOUT = None`), when the binding is simple and unique.
+   */
+  | { kind: 'name'; text: string; qualified?: string; resolved?: Value; loc: Loc }
+  /** dict / object literal. Keys are literal strings; `open` when it has `**x` / `...x` or computed keys. */
+  | { kind: 'object'; props: Record<string, Value>; open: boolean; loc: Loc }
+  | { kind: 'array'; items: Value[]; open: boolean; loc: Loc }
+  /** A function/lambda/arrow value; `functionId` points at its FunctionFact. */
+  | { kind: 'function'; functionId: number; loc: Loc }
+  | { kind: 'other'; text: string; loc: Loc };
+
+/** Where a fact sits. Everything is by id into the same FileFacts arrays. */
+export interface Scope {
+  /** innermost enclosing function (FunctionFact id), undefined at module level */
+  functionId?: number;
+  /** innermost enclosing class (ClassFact id) */
+  classId?: number;
+  /** inside an `async def` / async function (innermost function) */
+  inAsync: boolean;
+  /** inside a for/while loop within the innermost function */
+  inLoop: boolean;
+  /** the expression is directly `await`ed */
+  awaited: boolean;
+  /** enclosing try statements, innermost first, with which part of the try this fact sits in */
+  tries: Array<{ tryId: number; part: 'body' | 'handler' | 'else' | 'finally'; handlerIndex?: number }>;
+  /** Python `with`/`async with` items around this fact, innermost first (CallFact ids of the context managers) */
+  withCalls: number[];
+  /** calls whose arguments contain this fact (within the same function), innermost first */
+  argOfCalls: number[];
+}
+
+export interface CallFact {
+  id: number;
+  /** callee as written: "requests.get", "self.client.get", "api.post", "fetch" */
+  callee: string;
+  /**
+   * Import-resolved name, or null when unresolved (dynamic, injected, unknown local).
+   * Module functions: "requests.get", "axios.get", "pg.Pool". Default import / module call: "axios", "got".
+   * Methods on a bound instance: "<ctor qualified>().<method>", e.g. "requests.Session().get",
+   * "axios.create().get", "pg.Pool().connect". `node:` prefixes are dropped ("http.request").
+   */
+  qualified: string | null;
+  /** CallFact id of the constructor call that produced the receiver instance, when bound in this file */
+  receiverCall?: number;
+  /** `new X(...)` in TS/JS */
+  isNew: boolean;
+  /** positional arguments (Python) / all arguments (TS/JS) */
+  args: Value[];
+  /** Python keyword arguments (TS/JS: empty; options objects are in args) */
+  kwargs: Record<string, Value>;
+  /** `*args` / `...spread` among the arguments: positions beyond what we see are unknown */
+  argsOpen: boolean;
+  /** `**kwargs` among the arguments: any keyword may be present */
+  kwargsOpen: boolean;
+  loc: Loc;
+  calleeLoc: Loc;
+  scope: Scope;
+}
+
+export interface DecoratorFact {
+  text: string;
+  qualified: string | null;
+  /** when the decorator is a call (`@app.task(acks_late=True)`), its CallFact id */
+  callId?: number;
+  loc: Loc;
+}
+
+export interface FunctionFact {
+  id: number;
+  /** "" for anonymous functions / lambdas / arrows */
+  name: string;
+  /** "Class.method" for methods, otherwise the name */
+  qualifiedName: string;
+  classId?: number;
+  /** enclosing function for nested functions */
+  parentFunctionId?: number;
+  isAsync: boolean;
+  decorators: DecoratorFact[];
+  params: Array<{ name: string; default?: Value; loc: Loc }>;
+  /** when the function is passed as an argument (`app.post('/x', async (req,res)=>…)`, `.on('error', …)`) */
+  argOfCall?: number;
+  argIndex?: number;
+  loc: Loc;
+  /** location of the name (or of the `def`/`function` keyword for anonymous functions) */
+  nameLoc: Loc;
+  scope: Scope;
+}
+
+export interface ClassFact {
+  id: number;
+  name: string;
+  /** bases / extends, import-resolved where possible */
+  bases: string[];
+  loc: Loc;
+  nameLoc: Loc;
+}
+
+export interface AssignmentFact {
+  /** target as written: "x", "self._connected", "this.client", "axios.defaults.timeout" */
+  target: string;
+  /** import-resolved target when it starts from an import ("axios.defaults.timeout") or bound instance ("axios.create().defaults.timeout") */
+  qualified: string | null;
+  /** for `self.x` / `this.x` targets: the attribute name */
+  selfAttr?: string;
+  /** CallFact id of the instance constructor when the target's base is a bound instance */
+  receiverCall?: number;
+  value: Value;
+  /** augmented assignment (`+=`) */
+  augmented: boolean;
+  loc: Loc;
+  scope: Scope;
+}
+
+/** try/except (Python) or try/catch (TS/JS) */
+export interface TryFact {
+  id: number;
+  loc: Loc;
+  handlers: HandlerFact[];
+  hasFinally: boolean;
+}
+
+export interface HandlerFact {
+  loc: Loc;
+  /** caught types as written/resolved ("Exception", "requests.RequestException"); [] = bare except / catch-all */
+  types: string[];
+  /** the handler body is empty or only `pass` / `...` / a comment */
+  empty: boolean;
+  /** contains `raise` / `throw` (re-raise or raise another) */
+  reraises: boolean;
+  /** contains `return` */
+  returns: boolean;
+  /** qualified (or as-written) callees of calls directly in the handler body */
+  callees: string[];
+  /** every statement is a log/print/console call (or pass): the failure is swallowed */
+  logOnly: boolean;
+}
+
+export interface ImportFact {
+  /** module as written ("requests", "./client", "node:http" normalised to "http") */
+  module: string;
+  /** imported name; undefined for `import x` / default / namespace imports */
+  name?: string;
+  /** local binding */
+  local: string;
+  loc: Loc;
+}
+
+/** a `faultline: ignore[...]` comment */
+export interface SuppressionFact {
+  line: number;
+  /** rule ids or names listed inside the brackets; empty = malformed */
+  rules: string[];
+  reason: string;
+  /** true when the comment is alone on its line (then it covers the next line too) */
+  ownLine: boolean;
+  loc: Loc;
+}
+
+/** Facts from a Python or TS/JS source file. Compose files have their own model (compose/model.ts). */
+export interface FileFacts {
+  path: string; // relative POSIX path from the scan root
+  language: 'python' | 'typescript';
+  imports: ImportFact[];
+  calls: CallFact[];
+  functions: FunctionFact[];
+  classes: ClassFact[];
+  assignments: AssignmentFact[];
+  tries: TryFact[];
+  suppressions: SuppressionFact[];
+  /** the parser recovered from syntax errors (facts may be partial) */
+  hasSyntaxErrors: boolean;
+}
+
+/** What a language adapter must provide. Created once per worker; `extract` is synchronous. */
+export interface SourceAdapter {
+  language: 'python' | 'typescript';
+  extract(path: string, text: string): FileFacts;
+}
+
+/**
+ * Raised by an adapter when a file cannot be turned into facts at all (not for recoverable
+ * syntax errors: those produce partial facts with hasSyntaxErrors = true and an `errors` entry).
+ */
+export class ParseError extends Error {
+  constructor(
+    message: string,
+    public readonly line?: number,
+  ) {
+    super(message);
+  }
+}
