@@ -71,6 +71,8 @@ export interface FindingDraft {
   context?: string;
   /** for compose: the file the location is in when it differs from the primary file */
   file?: string;
+  /** context the engine's `adjust` clauses test (scope of the call, tags of the matched API) */
+  where?: { scope?: import('../languages/types.js').Scope; apiTags?: string[] };
 }
 
 export interface Finding {

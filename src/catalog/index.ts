@@ -1,0 +1,157 @@
+// Loads rules/catalog/*.yaml (plus entries from user config) and answers "which catalog API is
+// this qualified callee?". Pure data in, lookups out; no rule logic here.
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import type { CatalogApi, CatalogFile, CatalogLanguage } from './types.js';
+
+/** Expand `{a,b}` alternations (nested allowed) into plain patterns. */
+export function expandBraces(pattern: string): string[] {
+  const open = pattern.indexOf('{');
+  if (open < 0) return [pattern];
+  let depth = 0;
+  for (let i = open; i < pattern.length; i++) {
+    if (pattern[i] === '{') depth++;
+    else if (pattern[i] === '}' && --depth === 0) {
+      const inner = pattern.slice(open + 1, i);
+      const parts: string[] = [];
+      let d = 0;
+      let start = 0;
+      for (let j = 0; j < inner.length; j++) {
+        if (inner[j] === '{') d++;
+        else if (inner[j] === '}') d--;
+        else if (inner[j] === ',' && d === 0) {
+          parts.push(inner.slice(start, j));
+          start = j + 1;
+        }
+      }
+      parts.push(inner.slice(start));
+      const head = pattern.slice(0, open);
+      const tail = pattern.slice(i + 1);
+      return parts.flatMap((p) => expandBraces(head + p + tail));
+    }
+  }
+  return [pattern]; // unbalanced: literal
+}
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** `*` = one dotted segment; a leading `*.` = any prefix, including none. */
+function patternToRegExp(p: string): RegExp {
+  let prefix = '';
+  let rest = p;
+  if (rest.startsWith('*.')) {
+    prefix = '(?:.*\\.)?';
+    rest = rest.slice(2);
+  }
+  const body = rest
+    .split('*')
+    .map(escapeRe)
+    .join('[^.]+');
+  return new RegExp(`^${prefix}${body}$`);
+}
+
+interface Indexed {
+  exact: Map<string, CatalogApi[]>;
+  wild: Array<{ re: RegExp; api: CatalogApi }>;
+}
+
+export class Catalog {
+  private readonly byLang: Record<CatalogLanguage, Indexed> = {
+    python: { exact: new Map(), wild: [] },
+    typescript: { exact: new Map(), wild: [] },
+  };
+  private readonly sections = new Map<string, unknown[]>();
+  readonly apis: CatalogApi[] = [];
+  private readonly cache = new Map<string, CatalogApi[]>();
+
+  constructor(files: CatalogFile[]) {
+    for (const f of files) {
+      for (const [key, value] of Object.entries(f)) {
+        if (key === 'apis' || key === 'description') continue;
+        const list = this.sections.get(key) ?? [];
+        if (Array.isArray(value)) list.push(...value);
+        else list.push(value);
+        this.sections.set(key, list);
+      }
+      for (const api of f.apis ?? []) this.add(api);
+    }
+  }
+
+  private add(api: CatalogApi): void {
+    this.apis.push(api);
+    const idx = this.byLang[api.language];
+    for (const raw of api.match) {
+      for (const p of expandBraces(raw)) {
+        if (p.includes('*')) idx.wild.push({ re: patternToRegExp(p), api });
+        else {
+          const list = idx.exact.get(p) ?? [];
+          list.push(api);
+          idx.exact.set(p, list);
+        }
+      }
+    }
+  }
+
+  /** Every catalog API whose pattern matches this qualified name. */
+  lookup(qualified: string | null, language: CatalogLanguage): CatalogApi[] {
+    if (!qualified) return [];
+    const key = language + '\0' + qualified;
+    const hit = this.cache.get(key);
+    if (hit) return hit;
+    const idx = this.byLang[language];
+    let out = idx.exact.get(qualified) ?? [];
+    const wild = idx.wild.filter((w) => w.re.test(qualified)).map((w) => w.api);
+    if (wild.length) out = [...out, ...wild];
+    this.cache.set(key, out);
+    return out;
+  }
+
+  /** The first API with one of these roles, or undefined. */
+  lookupRole(qualified: string | null, language: CatalogLanguage, roles: readonly string[]): CatalogApi | undefined {
+    return this.lookup(qualified, language).find((a) => roles.includes(a.role));
+  }
+
+  /** Free-form sections owned by rule packs (e.g. compose `images`). */
+  section<T = unknown>(name: string): T[] {
+    return (this.sections.get(name) ?? []) as T[];
+  }
+
+  /**
+   * Words a file must contain for any API with one of these roles to be called in it: the first
+   * segment of each pattern (a module or global name). Used for cheap per-file gates.
+   * Returns null when a pattern starts with a wildcard (cannot gate).
+   */
+  gateWords(roles: readonly string[], language?: CatalogLanguage): string[] | null {
+    const words = new Set<string>();
+    for (const api of this.apis) {
+      if (!roles.includes(api.role)) continue;
+      if (language && api.language !== language) continue;
+      for (const raw of api.match) {
+        for (const p of expandBraces(raw)) {
+          const first = p.split(/[.(]/)[0];
+          if (!first || first.includes('*')) return null;
+          // For TS, an import names the package ("@aws-sdk/client-s3"), which is the first segment.
+          words.add(first.replace(/^node:/, ''));
+        }
+      }
+    }
+    return [...words].sort();
+  }
+}
+
+/** Read every *.yaml in a catalog directory, sorted by name for determinism. */
+export function readCatalogDir(dir: string): CatalogFile[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((n) => /\.ya?ml$/.test(n)).sort();
+  } catch {
+    return [];
+  }
+  return names.map((n) => {
+    const doc = parseYaml(readFileSync(join(dir, n), 'utf8')) as CatalogFile | null;
+    return doc ?? {};
+  });
+}

@@ -1,0 +1,67 @@
+// The library catalog: rules/catalog/*.yaml. Library knowledge (which API does what, how each
+// library spells its knobs, what its defaults are) lives here and nowhere else.
+
+export type CatalogLanguage = 'python' | 'typescript';
+
+/** A literal that can appear in a catalog: `null` stands for Python None and JS null/undefined. */
+export type CatalogLiteral = string | number | boolean | null;
+
+export interface Knob {
+  /**
+   * How the library spells this knob. Python: keyword names. TS/JS: property paths inside the
+   * options object, dotted for nesting ("timeout.request", "socket.connectTimeout").
+   */
+  keys: string[];
+  /** the knob may also be passed positionally at this index (Python: `urlopen(url, data, 10)`) */
+  positional?: number;
+  /** what the library does when the knob is absent */
+  default: 'unbounded' | 'bounded';
+  /** human text for reports: "none (waits forever)", "5 s" */
+  defaultNote?: string;
+  /** literal values that mean "no limit" (null = None/null/undefined; Infinity allowed as a number) */
+  disabledBy?: CatalogLiteral[];
+  /**
+   * A call-valued knob whose call disables it: e.g. `timeout=httpx.Timeout(None)` or
+   * `aiohttp.ClientTimeout()` with no total. Names of constructor APIs whose first argument (or
+   * listed keywords) decide. Kept small on purpose.
+   */
+  disabledByCall?: Array<{ api: string; when: 'first-arg-null' | 'all-args-null' }>;
+  /** absent on the call -> use the state of the receiver's constructor call (client-level default) */
+  inherit?: 'receiver';
+  /** method calls on the same instance that may set the knob out of our sight -> unknown */
+  setOnInstance?: string[];
+  /**
+   * assignments that set the knob for every call of this library/instance in the file:
+   * relative to the library root or the instance, e.g. "defaults.timeout" matches
+   * `axios.defaults.timeout = 5000` and `api.defaults.timeout = 5000`.
+   */
+  setByAssignment?: string[];
+}
+
+export interface CatalogApi {
+  language: CatalogLanguage;
+  /**
+   * Qualified names (see CallFact.qualified). `{a,b}` alternation is expanded at load time,
+   * `*` matches exactly one dotted segment, a leading `*.` matches any prefix (team wrappers).
+   */
+  match: string[];
+  /** role the rules speak in: http.request, http.client, db.pool, deadline, … */
+  role: string;
+  /**
+   * TS/JS: which argument holds the options object: an index, or -1 for "the last argument when
+   * it is an object". Python always uses keyword arguments (plus Knob.positional).
+   */
+  optionsArg?: number;
+  knobs?: Record<string, Knob>;
+  /** free-form labels rules may test (e.g. "server-side", "streaming") */
+  tags?: string[];
+  note?: string;
+}
+
+export interface CatalogFile {
+  /** what this file covers, for humans */
+  description?: string;
+  apis?: CatalogApi[];
+  /** other sections are owned by the pack that reads them (e.g. compose `images:`) */
+  [section: string]: unknown;
+}

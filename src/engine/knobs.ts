@@ -1,0 +1,165 @@
+// Reads one catalog knob (timeout, connect timeout, max connections, …) off one call, the way
+// the library would see it: on the call, inherited from the client that made the receiver, set
+// by an assignment such as `axios.defaults.timeout = 5000`, or left to the library default.
+// The answer is set | missing | disabled | unknown; unknown (open options) never becomes a P0.
+import type { CatalogApi, CatalogLiteral, Knob } from '../catalog/types.js';
+import type { Catalog } from '../catalog/index.js';
+import type { CallFact, FileFacts, Value } from '../languages/types.js';
+import type { KnobReading } from './api.js';
+
+type Found = { value: Value; key: string } | 'unknown' | undefined;
+
+/** The options object of a TS/JS call as the catalog describes it; 'open' when not visible. */
+export function optionsObject(call: CallFact, api: CatalogApi): Extract<Value, { kind: 'object' }> | 'open' | undefined {
+  const idx = api.optionsArg ?? -1;
+  let arg: Value | undefined;
+  if (idx >= 0) arg = call.args[idx];
+  else {
+    const last = call.args[call.args.length - 1];
+    if (last && (last.kind === 'object' || (last.kind === 'name' && last.resolved?.kind === 'object'))) arg = last;
+    else if (last && last.kind === 'name' && !last.resolved && call.args.length > 1) return 'open';
+  }
+  if (!arg) return call.argsOpen ? 'open' : undefined;
+  if (arg.kind === 'name' && arg.resolved) arg = arg.resolved;
+  if (arg.kind === 'object') return arg;
+  if (arg.kind === 'null') return undefined;
+  return 'open'; // a variable, call or anything we cannot read
+}
+
+/** Look a dotted key up in an object literal; 'unknown' when an open object hides it. */
+export function objectPath(obj: Extract<Value, { kind: 'object' }>, dotted: string): Found {
+  const parts = dotted.split('.');
+  let cur: Value = obj;
+  for (let i = 0; i < parts.length; i++) {
+    if (cur.kind === 'name' && cur.resolved) cur = cur.resolved;
+    if (cur.kind !== 'object') return i === 0 ? undefined : 'unknown';
+    const next: Value | undefined = cur.props[parts[i]];
+    if (!next) return cur.open ? 'unknown' : undefined;
+    cur = next;
+  }
+  return { value: cur, key: dotted };
+}
+
+function findOnCall(call: CallFact, api: CatalogApi, knob: Knob): Found {
+  if (api.language === 'python') {
+    for (const k of knob.keys) {
+      const v = call.kwargs[k];
+      if (v) return { value: v, key: k };
+    }
+    if (knob.positional !== undefined) {
+      const v = call.args[knob.positional];
+      if (v) return { value: v, key: knob.keys[0] };
+      if (call.argsOpen) return 'unknown';
+    }
+    return call.kwargsOpen ? 'unknown' : undefined;
+  }
+  const obj = optionsObject(call, api);
+  if (obj === 'open') return 'unknown';
+  if (!obj) return undefined;
+  let sawUnknown = false;
+  for (const k of knob.keys) {
+    const f = objectPath(obj, k);
+    if (f === 'unknown') sawUnknown = true;
+    else if (f) return f;
+  }
+  return sawUnknown ? 'unknown' : undefined;
+}
+
+function literalOf(v: Value): { ok: true; lit: CatalogLiteral } | { ok: false } {
+  switch (v.kind) {
+    case 'null':
+      return { ok: true, lit: null };
+    case 'number':
+    case 'string':
+    case 'boolean':
+      return { ok: true, lit: v.value };
+    case 'name':
+      if (v.text === 'Infinity' || v.qualified === 'math.inf' || v.qualified === 'float.inf') return { ok: true, lit: Infinity };
+      return v.resolved ? literalOf(v.resolved) : { ok: false };
+    default:
+      return { ok: false };
+  }
+}
+
+function sameLiteral(a: CatalogLiteral, b: CatalogLiteral): boolean {
+  if (a === null || b === null) return a === b;
+  if (typeof a === 'number' && typeof b === 'number') return a === b || (Number.isNaN(a) && Number.isNaN(b));
+  return a === b;
+}
+
+/** Is this value one the library reads as "no limit"? */
+export function isDisabledValue(v: Value, knob: Knob, facts: FileFacts): boolean {
+  const lit = literalOf(v);
+  if (lit.ok) return (knob.disabledBy ?? []).some((d) => sameLiteral(d === '.inf' ? Infinity : d, lit.lit));
+  const inner = v.kind === 'name' && v.resolved ? v.resolved : v;
+  if (inner.kind === 'call' && knob.disabledByCall?.length) {
+    const c = facts.calls[inner.callId];
+    if (!c) return false;
+    for (const rule of knob.disabledByCall) {
+      if (c.qualified !== rule.api) continue;
+      const values = [...c.args, ...Object.values(c.kwargs)];
+      if (rule.when === 'first-arg-null') {
+        const first = c.args[0] ?? c.kwargs['timeout'];
+        if (first && first.kind === 'null') return true;
+      } else if (rule.when === 'all-args-null') {
+        if (!c.argsOpen && !c.kwargsOpen && values.every((x) => x.kind === 'null')) return true;
+      }
+    }
+  }
+  return false;
+}
+
+function setByAssignment(call: CallFact, knob: Knob, facts: FileFacts): boolean {
+  if (!knob.setByAssignment?.length || !call.qualified) return false;
+  const root = call.qualified.split(/[.(]/)[0];
+  for (const a of facts.assignments) {
+    if (!a.qualified) continue;
+    for (const path of knob.setByAssignment) {
+      if (a.qualified === `${root}.${path}`) return true; // library-wide default
+      // `api.defaults.timeout = …` covers calls through `api` and the constructor that made it
+      const inst = call.receiverCall ?? call.id;
+      if (a.receiverCall === inst && a.qualified.endsWith(`.${path}`)) return true;
+    }
+  }
+  return false;
+}
+
+function setOnInstance(call: CallFact, knob: Knob, facts: FileFacts): boolean {
+  if (!knob.setOnInstance?.length) return false;
+  const inst = call.receiverCall ?? call.id; // a constructor is its own instance
+  return facts.calls.some(
+    (c) => c.receiverCall === inst && c.qualified && knob.setOnInstance!.some((m) => c.qualified!.endsWith(`().${m}`)),
+  );
+}
+
+/**
+ * Read knob `name` of `api` on `call`. When the knob is not on the call:
+ * - `inherit: receiver` and the receiver was built in this file -> the constructor's reading,
+ *   with source 'receiver' (rules report the constructor, not every call made through it);
+ * - set by an assignment (`axios.defaults.timeout = …`) -> set;
+ * - possibly set on the instance out of sight (`session.mount(…)`) -> unknown;
+ * - otherwise the library default decides: bounded -> set (source 'default'), unbounded -> missing.
+ */
+export function readKnob(call: CallFact, api: CatalogApi, name: string, facts: FileFacts, catalog: Catalog): KnobReading {
+  const knob = api.knobs?.[name];
+  if (!knob) return { state: 'unknown', key: name, source: 'none' };
+  const found = findOnCall(call, api, knob);
+  if (found === 'unknown') return { state: 'unknown', key: knob.keys[0], source: 'call' };
+  if (found) {
+    const disabled = isDisabledValue(found.value, knob, facts);
+    return { state: disabled ? 'disabled' : 'set', key: found.key, source: 'call', valueLoc: found.value.loc };
+  }
+  if (setByAssignment(call, knob, facts)) return { state: 'set', key: knob.keys[0], source: 'assignment' };
+  if (setOnInstance(call, knob, facts)) return { state: 'unknown', key: knob.keys[0], source: 'none' };
+  if (knob.inherit === 'receiver' && call.receiverCall !== undefined) {
+    const ctor = facts.calls[call.receiverCall];
+    const ctorApi = ctor && catalog.lookup(ctor.qualified, api.language).find((a) => a.knobs?.[name]);
+    if (ctor && ctorApi) {
+      const r = readKnob(ctor, ctorApi, name, facts, catalog);
+      return { ...r, source: 'receiver' };
+    }
+    return { state: 'unknown', key: knob.keys[0], source: 'receiver' };
+  }
+  if (knob.default === 'bounded') return { state: 'set', key: knob.keys[0], source: 'default' };
+  return { state: 'missing', key: knob.keys[0], source: 'none' };
+}

@@ -1,0 +1,73 @@
+// `match: { call: {...} }` — the workhorse of the vocabulary:
+//   role / roles       catalog role(s) of the API called
+//   knob               a knob of that API (rules/catalog/*.yaml)
+//   state              which knob states fire: missing | disabled (unknown never fires)
+//   unless-within      catalog roles of an enclosing call or `with` item that bound the call
+//                      anyway (asyncio.wait_for, asyncio.timeout, Promise.race, …)
+// With no `knob`, every call to an API with the role fires (for "this API is itself the hazard").
+import type { CallFact } from '../../languages/types.js';
+import type { FindingDraft } from '../types.js';
+import type { Matcher, RuleContext } from '../api.js';
+import { readKnob } from '../knobs.js';
+
+interface CallSpec {
+  role?: string;
+  roles?: string[];
+  knob?: string;
+  state?: Array<'missing' | 'disabled'>;
+  'unless-within'?: string[];
+}
+
+const STATE_WORDS = { missing: 'no', disabled: 'a disabled' } as const;
+
+export function withinRole(call: CallFact, ctx: RuleContext, roles: readonly string[]): boolean {
+  const lang = ctx.facts.language;
+  for (const id of [...call.scope.argOfCalls, ...call.scope.withCalls]) {
+    const outer = ctx.facts.calls[id];
+    if (outer && ctx.catalog.lookupRole(outer.qualified, lang, roles)) return true;
+  }
+  return false;
+}
+
+const matcher: Matcher = (raw, ctx) => {
+  const spec = raw as CallSpec;
+  const roles = spec.roles ?? (spec.role ? [spec.role] : []);
+  const fires = new Set(spec.state ?? ['missing', 'disabled']);
+  const out: FindingDraft[] = [];
+  const lang = ctx.facts.language;
+  for (const call of ctx.facts.calls) {
+    if (!call.qualified) continue;
+    const api = ctx.catalog.lookupRole(call.qualified, lang, roles);
+    if (!api) continue;
+    if (spec['unless-within'] && withinRole(call, ctx, spec['unless-within'])) continue;
+    const data: Record<string, string> = { callee: call.callee, api: call.qualified };
+    if (spec.knob) {
+      const knob = api.knobs?.[spec.knob];
+      if (!knob) continue;
+      const r = readKnob(call, api, spec.knob, ctx.facts, ctx.catalog);
+      // calls through a client built in this file inherit its value: the constructor is reported
+      if (r.source === 'receiver') continue;
+      if (r.state !== 'missing' && r.state !== 'disabled') continue;
+      if (!fires.has(r.state)) continue;
+      Object.assign(data, {
+        knob: spec.knob,
+        key: r.key,
+        keys: knob.keys.join(' / '),
+        state: STATE_WORDS[r.state],
+        default: knob.defaultNote ?? (knob.default === 'unbounded' ? 'none' : 'bounded'),
+      });
+      out.push({
+        ruleId: ctx.rule.id,
+        loc: r.state === 'disabled' && r.valueLoc ? r.valueLoc : call.loc,
+        message: ctx.rule.message,
+        data,
+        where: { scope: call.scope, apiTags: api.tags },
+      });
+    } else {
+      out.push({ ruleId: ctx.rule.id, loc: call.loc, message: ctx.rule.message, data, where: { scope: call.scope, apiTags: api.tags } });
+    }
+  }
+  return out;
+};
+
+export default matcher;

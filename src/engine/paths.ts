@@ -1,0 +1,23 @@
+// Path-based context: test code, scripts, front-end code. Pure functions of the relative path
+// (and, for scripts/browser, a glance at the text the adapter already has).
+import type { FileContext } from './api.js';
+
+const TEST_RE =
+  /(^|\/)(tests?|__tests__|e2e|testing|spec|fixtures?)\/|(^|\/)(test_[^/]*\.py|[^/]*_test\.py|conftest\.py|[^/]*\.(spec|test)\.[cm]?[jt]sx?)$/;
+const SCRIPT_DIR_RE = /(^|\/)(scripts?|tools|bin|examples?|docs?)\//;
+const BROWSER_EXT_RE = /\.(jsx|tsx)$/;
+const BROWSER_IMPORT_RE = /from\s+['"](react|react-dom|vue|svelte|@angular\/core|preact|solid-js)['"]/;
+
+export function isTestPath(path: string): boolean {
+  return TEST_RE.test(path);
+}
+
+export function fileContext(path: string, text: string): FileContext {
+  const isPy = path.endsWith('.py');
+  return {
+    path,
+    isTest: isTestPath(path),
+    isScript: SCRIPT_DIR_RE.test(path) || (isPy && /^if\s+__name__\s*==\s*['"]__main__['"]\s*:/m.test(text)),
+    isBrowser: BROWSER_EXT_RE.test(path) || (!isPy && BROWSER_IMPORT_RE.test(text)),
+  };
+}
