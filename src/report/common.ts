@@ -1,0 +1,102 @@
+// Helpers shared by the Markdown, SARIF and GitHub reporters. Pure: no fs, no env, no clock.
+import { PRIORITIES } from '../engine/types.js';
+import type { Finding, Priority, RuleMeta, RuleLanguage } from '../engine/types.js';
+
+/** Where the generated rule pages live; SARIF `helpUri`, Markdown links and the README point here. */
+export const DOCS_BASE_URL = 'https://github.com/faultline-dev/faultline/blob/main/docs/rules/';
+export const TOOL_NAME = 'faultline';
+export const TOOL_URL = 'https://github.com/faultline-dev/faultline';
+
+export function ruleDocUrl(rule: Pick<RuleMeta, 'name'>, base = DOCS_BASE_URL): string {
+  return `${base}${rule.name}.md`;
+}
+
+export const PRIORITY_RANK: Record<Priority, number> = { P0: 0, P1: 1, P2: 2 };
+
+export const PRIORITY_MEANING: Record<Priority, string> = {
+  P0: 'outage, hang or data loss on a single common fault',
+  P1: 'degrades or cascades under stress',
+  P2: 'hygiene that makes recovery slower or blind',
+};
+
+/** Accepts `p1`, `P1`; returns undefined for anything else. */
+export function parsePriority(value: string | undefined): Priority | undefined {
+  if (!value) return undefined;
+  const up = value.trim().toUpperCase();
+  return (PRIORITIES as readonly string[]).includes(up) ? (up as Priority) : undefined;
+}
+
+/** Findings at `min` or more urgent (P0 is the most urgent). */
+export function atLeast(findings: Finding[], min: Priority | undefined): Finding[] {
+  if (!min) return findings;
+  return findings.filter((f) => PRIORITY_RANK[f.priority] <= PRIORITY_RANK[min]);
+}
+
+function cmp(a: string | number, b: string | number): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** P0 first, then path, line, column, rule: the one order every report uses. */
+export function sortFindings(findings: readonly Finding[]): Finding[] {
+  return [...findings].sort(
+    (a, b) =>
+      PRIORITY_RANK[a.priority] - PRIORITY_RANK[b.priority] ||
+      cmp(a.file, b.file) ||
+      a.line - b.line ||
+      a.column - b.column ||
+      cmp(a.ruleId, b.ruleId) ||
+      cmp(a.fingerprint, b.fingerprint),
+  );
+}
+
+export function countByPriority(findings: readonly Finding[]): Record<Priority, number> {
+  const counts: Record<Priority, number> = { P0: 0, P1: 0, P2: 0 };
+  for (const f of findings) counts[f.priority]++;
+  return counts;
+}
+
+export function ruleMap(rules: readonly RuleMeta[]): Map<string, RuleMeta> {
+  return new Map(rules.map((r) => [r.id, r]));
+}
+
+export function sortRules(rules: readonly RuleMeta[]): RuleMeta[] {
+  return [...rules].sort((a, b) => cmp(a.id, b.id));
+}
+
+/** Language of a scanned file, from its name (compose files are YAML). */
+export function fileLanguage(file: string): RuleLanguage | undefined {
+  if (/\.(py|pyi)$/i.test(file)) return 'python';
+  if (/\.(ts|tsx|mts|cts|js|jsx|mjs|cjs)$/i.test(file)) return 'typescript';
+  if (/\.ya?ml$/i.test(file)) return 'compose';
+  return undefined;
+}
+
+/** Code-fence info string for a file or a rule language. */
+export function fenceLanguage(fileOrLang: string): string {
+  const lang = fileLanguage(fileOrLang) ?? fileOrLang;
+  if (lang === 'python') return 'python';
+  if (lang === 'compose' || lang === 'yaml') return 'yaml';
+  if (lang === 'typescript') return /\.(js|jsx|mjs|cjs)$/i.test(fileOrLang) ? 'javascript' : 'typescript';
+  return '';
+}
+
+/** A fenced code block whose fence is longer than any backtick run inside the code. */
+export function codeBlock(code: string, info = ''): string {
+  const longest = Math.max(2, ...[...code.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = '`'.repeat(longest + 1);
+  return `${fence}${info}\n${code.replace(/\s+$/, '')}\n${fence}`;
+}
+
+/** Path as shown to users and to GitHub: POSIX, with the optional repository prefix. */
+export function displayPath(file: string, pathPrefix = ''): string {
+  const prefix = pathPrefix.replace(/\\/g, '/').replace(/^\.\/?/, '').replace(/\/?$/, pathPrefix ? '/' : '');
+  return (prefix === '/' ? '' : prefix) + file.replace(/\\/g, '/').replace(/^\.\//, '');
+}
+
+/** The first sentence of a text (up to the first ". " or line break), for one-line summaries. */
+export function firstSentence(text: string): string {
+  const flat = text.trim().replace(/\s+/g, ' ');
+  const m = /^(.+?[.!?])(\s|$)/.exec(flat);
+  return m ? m[1] : flat;
+}
+

@@ -1,0 +1,51 @@
+// Ties findings to the compose system model: which service a file belongs to, who is hit when it
+// fails. Pure; used by the Markdown report's blast radius and failure-propagation table.
+import { posix } from 'node:path';
+import type { Finding, SystemModel } from '../engine/types.js';
+
+export type Service = SystemModel['services'][number];
+
+function norm(p: string): string {
+  const n = posix.normalize(p.replace(/\\/g, '/'));
+  return n === '.' ? '' : n.replace(/^\.\//, '').replace(/\/$/, '');
+}
+
+/** The build context of a service, relative to the scan root ('' = the root itself). */
+export function buildDir(service: Service): string | undefined {
+  if (service.build === undefined) return undefined;
+  return norm(posix.join(posix.dirname(service.file.replace(/\\/g, '/')), service.build));
+}
+
+/**
+ * The service a finding belongs to: a compose finding names its service in `context`; a code
+ * finding lies under a service's build context (the deepest one wins; a build context equal to the
+ * scan root only claims a file when exactly one service is built from it).
+ */
+export function serviceOf(f: Pick<Finding, 'file' | 'context'>, system: SystemModel | undefined): Service | undefined {
+  if (!system) return undefined;
+  const file = norm(f.file);
+  const direct = system.services.find((s) => norm(s.file) === file && s.name === f.context);
+  if (direct) return direct;
+  let best: Service | undefined;
+  let bestLen = -1;
+  let ambiguous = false;
+  for (const s of system.services) {
+    const dir = buildDir(s);
+    if (dir === undefined) continue;
+    if (dir !== '' && !file.startsWith(`${dir}/`)) continue;
+    if (dir.length > bestLen) {
+      best = s;
+      bestLen = dir.length;
+      ambiguous = false;
+    } else if (dir.length === bestLen) ambiguous = true;
+  }
+  return ambiguous ? undefined : best;
+}
+
+/** Services hit when this finding's failure happens: the engine's answer, else the owning service and its dependents. */
+export function blastRadius(f: Finding, system: SystemModel | undefined): string[] | undefined {
+  if (f.blastRadius?.length) return f.blastRadius;
+  const svc = serviceOf(f, system);
+  if (!svc) return undefined;
+  return [svc.name, ...svc.dependents.filter((d) => d !== svc.name)];
+}
