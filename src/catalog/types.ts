@@ -36,6 +36,8 @@ export interface Knob {
    * `axios.defaults.timeout = 5000` and `api.defaults.timeout = 5000`.
    */
   setByAssignment?: string[];
+  /** calls anywhere in the file that set it process-wide: `socket.setdefaulttimeout(10)` */
+  setByCall?: string[];
 }
 
 export interface CatalogApi {

@@ -40,29 +40,31 @@ export function objectPath(obj: Extract<Value, { kind: 'object' }>, dotted: stri
   return { value: cur, key: dotted };
 }
 
-function findOnCall(call: CallFact, api: CatalogApi, knob: Knob): Found {
+/** Every spelling of the knob present on the call (several keys can co-exist, e.g. total + sock_read). */
+function findOnCall(call: CallFact, api: CatalogApi, knob: Knob): { found: Array<{ value: Value; key: string }>; unknown: boolean } {
+  const found: Array<{ value: Value; key: string }> = [];
   if (api.language === 'python') {
     for (const k of knob.keys) {
       const v = call.kwargs[k];
-      if (v) return { value: v, key: k };
+      if (v) found.push({ value: v, key: k });
     }
     if (knob.positional !== undefined) {
       const v = call.args[knob.positional];
-      if (v) return { value: v, key: knob.keys[0] };
-      if (call.argsOpen) return 'unknown';
+      if (v) found.push({ value: v, key: knob.keys[0] });
+      else if (call.argsOpen && !found.length) return { found, unknown: true };
     }
-    return call.kwargsOpen ? 'unknown' : undefined;
+    return { found, unknown: !found.length && call.kwargsOpen };
   }
   const obj = optionsObject(call, api);
-  if (obj === 'open') return 'unknown';
-  if (!obj) return undefined;
+  if (obj === 'open') return { found, unknown: true };
+  if (!obj) return { found, unknown: false };
   let sawUnknown = false;
   for (const k of knob.keys) {
     const f = objectPath(obj, k);
     if (f === 'unknown') sawUnknown = true;
-    else if (f) return f;
+    else if (f) found.push(f);
   }
-  return sawUnknown ? 'unknown' : undefined;
+  return { found, unknown: !found.length && sawUnknown };
 }
 
 function literalOf(v: Value): { ok: true; lit: CatalogLiteral } | { ok: false } {
@@ -74,7 +76,7 @@ function literalOf(v: Value): { ok: true; lit: CatalogLiteral } | { ok: false } 
     case 'boolean':
       return { ok: true, lit: v.value };
     case 'name':
-      if (v.text === 'Infinity' || v.qualified === 'math.inf' || v.qualified === 'float.inf') return { ok: true, lit: Infinity };
+      if ([v.text, v.qualified].some((n) => n === 'Infinity' || n === 'Number.POSITIVE_INFINITY' || n === 'math.inf')) return { ok: true, lit: Infinity };
       return v.resolved ? literalOf(v.resolved) : { ok: false };
     default:
       return { ok: false };
@@ -143,13 +145,17 @@ function setOnInstance(call: CallFact, knob: Knob, facts: FileFacts): boolean {
 export function readKnob(call: CallFact, api: CatalogApi, name: string, facts: FileFacts, catalog: Catalog): KnobReading {
   const knob = api.knobs?.[name];
   if (!knob) return { state: 'unknown', key: name, source: 'none' };
-  const found = findOnCall(call, api, knob);
-  if (found === 'unknown') return { state: 'unknown', key: knob.keys[0], source: 'call' };
-  if (found) {
-    const disabled = isDisabledValue(found.value, knob, facts);
-    return { state: disabled ? 'disabled' : 'set', key: found.key, source: 'call', valueLoc: found.value.loc };
+  const { found, unknown } = findOnCall(call, api, knob);
+  if (unknown) return { state: 'unknown', key: knob.keys[0], source: 'call' };
+  if (found.length) {
+    // one live spelling is enough (`ClientTimeout(total=None, sock_read=10)` still bounds reads)
+    const live = found.find((f) => !isDisabledValue(f.value, knob, facts));
+    const f = live ?? found[0];
+    return { state: live ? 'set' : 'disabled', key: f.key, source: 'call', valueLoc: f.value.loc };
   }
   if (setByAssignment(call, knob, facts)) return { state: 'set', key: knob.keys[0], source: 'assignment' };
+  if (knob.setByCall?.length && facts.calls.some((c) => c.qualified !== null && knob.setByCall!.includes(c.qualified)))
+    return { state: 'set', key: knob.keys[0], source: 'assignment' };
   if (setOnInstance(call, knob, facts)) return { state: 'unknown', key: knob.keys[0], source: 'none' };
   if (knob.inherit === 'receiver' && call.receiverCall !== undefined) {
     const ctor = facts.calls[call.receiverCall];

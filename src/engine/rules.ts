@@ -36,14 +36,17 @@ function listYaml(dir: string): string[] {
   return out;
 }
 
-let validator: ((data: unknown) => boolean) & { errors?: unknown } | undefined;
-function validate(dir: string) {
-  if (!validator) {
+type Validator = ((data: unknown) => boolean) & { errors?: unknown };
+const validators = new Map<string, Validator>();
+function validate(dir: string): Validator {
+  let v = validators.get(dir);
+  if (!v) {
     const schema = JSON.parse(readFileSync(join(dir, 'rule.schema.json'), 'utf8'));
     const ajv = new Ajv({ allErrors: true, strict: false });
-    validator = ajv.compile(schema) as typeof validator;
+    v = ajv.compile(schema) as unknown as Validator;
+    validators.set(dir, v);
   }
-  return validator!;
+  return v;
 }
 
 export function loadRules(dir: string = BUILTIN_RULES_DIR): RuleMeta[] {

@@ -195,6 +195,8 @@ export interface FileFacts {
   suppressions: SuppressionFact[];
   /** the parser recovered from syntax errors (facts may be partial) */
   hasSyntaxErrors: boolean;
+  /** line of the first syntax error, when hasSyntaxErrors */
+  syntaxErrorLine?: number;
 }
 
 /** What a language adapter must provide. Created once per worker; `extract` is synchronous. */

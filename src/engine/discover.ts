@@ -1,0 +1,194 @@
+// File discovery: walk the scan roots, honour .gitignore files (nested too) and --exclude globs,
+// skip dependency, virtualenv, vendored and generated folders, never follow symlinks, and classify
+// each file by extension (sources) or by name (compose). Output is sorted for determinism.
+import { existsSync, lstatSync, readFileSync, readdirSync, type Dirent } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
+import ignore, { type Ignore } from 'ignore';
+import picomatch from 'picomatch';
+
+export type FileKind = 'python' | 'typescript' | 'compose';
+
+export interface DiscoveredFile {
+  abs: string;
+  /** relative POSIX path from the scan root */
+  rel: string;
+  kind: FileKind;
+  size: number;
+}
+
+export interface DiscoverOptions {
+  /** extra exclude globs (relative to the root) */
+  exclude: string[];
+  /** extra compose file names (globs on the base name) */
+  composeNames: string[];
+  /** honour .gitignore files */
+  gitignore: boolean;
+}
+
+export interface Discovery {
+  files: DiscoveredFile[];
+  /** counts of skipped entries by reason */
+  skipped: Record<string, number>;
+}
+
+/** Folders that never hold first-party code worth auditing. */
+export const DEFAULT_SKIP_DIRS = new Set([
+  '.git', '.hg', '.svn', 'node_modules', 'bower_components', 'jspm_packages',
+  '.venv', 'venv', '.tox', '.nox', '__pycache__', '.mypy_cache', '.pytest_cache', '.ruff_cache',
+  'site-packages', '.eggs', 'vendor', 'vendored', 'third_party', 'third-party',
+  'dist', 'build', 'out', '.next', '.nuxt', '.svelte-kit', '.turbo', '.cache', 'coverage', '.yarn', '.pnpm-store',
+  '.faultline-cache',
+]);
+
+const PY_EXT = /\.py$/;
+const TS_EXT = /\.(ts|tsx|js|jsx|mjs|cjs|mts|cts)$/;
+const DTS = /\.d\.[cm]?ts$/;
+const COMPOSE_NAME = /^(docker-)?compose([.-][^/]*)?\.ya?ml$/;
+
+export function classify(name: string, composeExtra: picomatch.Matcher | null): FileKind | null {
+  if (PY_EXT.test(name)) return 'python';
+  if (TS_EXT.test(name)) return DTS.test(name) ? null : 'typescript';
+  if (COMPOSE_NAME.test(name) || (composeExtra && composeExtra(name))) return 'compose';
+  return null;
+}
+
+function toPosix(p: string): string {
+  return sep === '/' ? p : p.split(sep).join('/');
+}
+
+/**
+ * Walk one root. `root` is the directory paths are made relative to; explicit file paths given on
+ * the command line are always scanned (a YAML file named explicitly counts as compose).
+ */
+export function discover(root: string, targets: string[], opts: DiscoverOptions): Discovery {
+  const absRoot = resolve(root);
+  const skipped: Record<string, number> = {};
+  const bump = (r: string) => (skipped[r] = (skipped[r] ?? 0) + 1);
+  const files = new Map<string, DiscoveredFile>();
+  const excluded = opts.exclude.length ? picomatch(opts.exclude, { dot: true }) : null;
+  const composeExtra = opts.composeNames.length ? picomatch(opts.composeNames, { dot: true, basename: true }) : null;
+
+  const isExcluded = (rel: string, isDir: boolean) =>
+    excluded !== null && (excluded(rel) || (isDir && excluded(rel + '/')) || excluded(rel + (isDir ? '/**' : '')));
+
+  // .gitignore stack: each entry applies to paths relative to its directory
+  const walk = (dirAbs: string, ignores: Array<{ base: string; ig: Ignore }>) => {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(dirAbs, { withFileTypes: true });
+    } catch {
+      bump('unreadable directory');
+      return;
+    }
+    let stack = ignores;
+    if (opts.gitignore && entries.some((e) => e.name === '.gitignore' && e.isFile())) {
+      try {
+        const ig = ignore().add(readFileSync(join(dirAbs, '.gitignore'), 'utf8'));
+        stack = [...ignores, { base: dirAbs, ig }];
+      } catch {
+        /* unreadable .gitignore: ignore it */
+      }
+    }
+    const gitIgnored = (abs: string, isDir: boolean) =>
+      stack.some(({ base, ig }) => {
+        const r = toPosix(relative(base, abs));
+        return r !== '' && !r.startsWith('..') && ig.ignores(isDir ? r + '/' : r);
+      });
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const e of entries) {
+      const abs = join(dirAbs, e.name);
+      const rel = toPosix(relative(absRoot, abs));
+      if (e.isSymbolicLink()) {
+        bump('symlink (not followed)');
+        continue;
+      }
+      if (e.isDirectory()) {
+        if (DEFAULT_SKIP_DIRS.has(e.name) || existsSync(join(abs, 'pyvenv.cfg'))) {
+          bump('dependency or generated folder');
+          continue;
+        }
+        if (isExcluded(rel, true)) {
+          bump('excluded');
+          continue;
+        }
+        if (gitIgnored(abs, true)) {
+          bump('gitignored');
+          continue;
+        }
+        walk(abs, stack);
+      } else if (e.isFile()) {
+        const kind = classify(e.name, composeExtra);
+        if (!kind) continue;
+        if (isExcluded(rel, false)) {
+          bump('excluded');
+          continue;
+        }
+        if (gitIgnored(abs, false)) {
+          bump('gitignored');
+          continue;
+        }
+        let size = 0;
+        try {
+          size = lstatSync(abs).size;
+        } catch {
+          bump('unreadable file');
+          continue;
+        }
+        files.set(rel, { abs, rel, kind, size });
+      }
+    }
+  };
+
+  // Ancestor .gitignore files between the repository root and the scan root also apply.
+  const ancestorIgnores: Array<{ base: string; ig: Ignore }> = [];
+  if (opts.gitignore) {
+    let dir = absRoot;
+    const chain: string[] = [];
+    for (;;) {
+      const parent = resolve(dir, '..');
+      if (existsSync(join(dir, '.git')) || parent === dir) break;
+      dir = parent;
+      chain.unshift(dir);
+    }
+    if (existsSync(join(dir, '.git'))) {
+      for (const d of chain) {
+        const gi = join(d, '.gitignore');
+        if (existsSync(gi)) {
+          try {
+            ancestorIgnores.push({ base: d, ig: ignore().add(readFileSync(gi, 'utf8')) });
+          } catch {
+            /* ignore */
+          }
+        }
+      }
+    }
+  }
+
+  for (const t of targets.length ? targets : [absRoot]) {
+    const abs = resolve(t);
+    let st;
+    try {
+      st = lstatSync(abs);
+    } catch {
+      bump('missing path');
+      continue;
+    }
+    if (st.isSymbolicLink()) {
+      bump('symlink (not followed)');
+      continue;
+    }
+    if (st.isDirectory()) walk(abs, ancestorIgnores);
+    else if (st.isFile()) {
+      const name = abs.slice(abs.lastIndexOf(sep) + 1);
+      const kind = classify(name, composeExtra) ?? (/\.ya?ml$/.test(name) ? 'compose' : null);
+      if (!kind) {
+        bump('unsupported file type');
+        continue;
+      }
+      const rel = toPosix(relative(absRoot, abs)) || name;
+      files.set(rel, { abs, rel, kind, size: st.size });
+    }
+  }
+  const sorted = [...files.values()].sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
+  return { files: sorted, skipped };
+}

@@ -1,0 +1,128 @@
+// Read, decode, gate, parse and analyse one source file. Used in worker threads and, for
+// --jobs 1, in-process: the same code either way so output does not depend on the job count.
+import { readFileSync } from 'node:fs';
+import { Catalog } from '../catalog/index.js';
+import type { CatalogApi, CatalogFile } from '../catalog/types.js';
+import type { SourceAdapter } from '../languages/types.js';
+import { ParseError } from '../languages/types.js';
+import { fileContext } from './paths.js';
+import { analyzeFacts, compileRules, fileWanted, type CompiledRule, type EngineOptions } from './run-file.js';
+import { loadRules } from './rules.js';
+import { readCatalogDir } from '../catalog/index.js';
+import type { Finding, ScanError } from './types.js';
+import { join } from 'node:path';
+
+export interface ProcessorInit {
+  rulesDir: string;
+  /** ids of enabled rules */
+  ruleIds: string[];
+  /** user catalog entries from config */
+  extraApis: CatalogApi[];
+  engine: EngineOptions;
+  /** files larger than this are skipped (bytes) */
+  maxFileBytes: number;
+}
+
+export interface FileTask {
+  abs: string;
+  rel: string;
+  kind: 'python' | 'typescript';
+}
+
+export interface FileResult {
+  rel: string;
+  kind: 'python' | 'typescript';
+  bytes: number;
+  lines: number;
+  findings: Finding[];
+  error?: ScanError;
+  skipped?: string;
+  /** parsed (false when no rule's gate wanted the file) */
+  parsed: boolean;
+  /** top-level modules imported: the system model maps code to services with these */
+  modules: string[];
+}
+
+/** Decode bytes as text: UTF-8 (BOM stripped) or UTF-16 with a BOM. Null for binary content. */
+export function decodeSource(buf: Buffer): string | null {
+  if (buf.length >= 2 && buf[0] === 0xff && buf[1] === 0xfe) return new TextDecoder('utf-16le').decode(buf.subarray(2));
+  if (buf.length >= 2 && buf[0] === 0xfe && buf[1] === 0xff) return new TextDecoder('utf-16be').decode(buf.subarray(2));
+  const probe = buf.subarray(0, 8192);
+  if (probe.includes(0)) return null;
+  let text = buf.toString('utf8');
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  return text;
+}
+
+/** Minified/generated bundles: huge lines carry no auditable structure and cost parse time. */
+export function looksMinified(text: string): boolean {
+  if (text.length < 20_000) return false;
+  let lines = 1;
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) lines++;
+  return text.length / lines > 500;
+}
+
+function topModule(module: string, kind: 'python' | 'typescript'): string | null {
+  if (kind === 'python') return module.startsWith('.') ? null : module.split('.')[0];
+  if (module.startsWith('.') || module.startsWith('/')) return null;
+  const parts = module.split('/');
+  return module.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+}
+
+export async function createProcessor(init: ProcessorInit) {
+  const catalog = new Catalog([...readCatalogDir(join(init.rulesDir, 'catalog')), { apis: init.extraApis } as CatalogFile]);
+  const all = loadRules(init.rulesDir);
+  const wanted = new Set(init.ruleIds);
+  const rules: CompiledRule[] = await compileRules(
+    all.filter((r) => wanted.has(r.id)),
+    catalog,
+  );
+  const adapters: Partial<Record<'python' | 'typescript', SourceAdapter>> = {};
+  const adapterFor = async (kind: 'python' | 'typescript'): Promise<SourceAdapter> => {
+    if (!adapters[kind]) {
+      if (kind === 'python') adapters[kind] = await (await import('../languages/python/index.js')).createPythonAdapter();
+      else adapters[kind] = await (await import('../languages/typescript/index.js')).createTypeScriptAdapter();
+    }
+    return adapters[kind]!;
+  };
+
+  return async function processFile(task: FileTask): Promise<FileResult> {
+    const base: FileResult = { rel: task.rel, kind: task.kind, bytes: 0, lines: 0, findings: [], parsed: false, modules: [] };
+    let buf: Buffer;
+    try {
+      buf = readFileSync(task.abs);
+    } catch (e) {
+      return { ...base, error: { file: task.rel, message: `cannot read file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` } };
+    }
+    base.bytes = buf.length;
+    if (buf.length > init.maxFileBytes) return { ...base, skipped: 'oversized' };
+    const text = decodeSource(buf);
+    if (text === null) return { ...base, skipped: 'binary' };
+    if (task.kind === 'typescript' && looksMinified(text)) return { ...base, skipped: 'minified' };
+    let n = 1;
+    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) n++;
+    base.lines = text.length ? n : 0;
+    if (!fileWanted(rules, task.kind, text)) return base;
+    const adapter = await adapterFor(task.kind);
+    let facts;
+    try {
+      facts = adapter.extract(task.rel, text);
+    } catch (e) {
+      const line = e instanceof ParseError ? e.line : undefined;
+      return { ...base, parsed: true, error: { file: task.rel, message: `cannot parse: ${(e as Error).message}`, ...(line ? { line } : {}) } };
+    }
+    const file = fileContext(task.rel, text);
+    const findings = analyzeFacts(facts, text, file, rules, catalog, init.engine);
+    const modules = [...new Set(facts.imports.map((i) => topModule(i.module, task.kind)).filter((m): m is string => !!m))].sort();
+    const result: FileResult = { ...base, parsed: true, findings, modules };
+    if (facts.hasSyntaxErrors) {
+      const first = facts.syntaxErrorLine;
+      result.error = {
+        file: task.rel,
+        message: `syntax error${first ? ` near line ${first}` : ''}: the file was analysed from a partial parse`,
+        ...(first ? { line: first } : {}),
+      };
+    }
+    return result;
+  };
+}

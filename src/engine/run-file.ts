@@ -1,0 +1,179 @@
+// One source file's facts -> findings: run every applicable rule, then priorities (`adjust`,
+// config overrides, test code), suppressions, messages and fingerprints. Pure: no I/O.
+import picomatch from 'picomatch';
+import type { Catalog } from '../catalog/index.js';
+import type { FileFacts } from '../languages/types.js';
+import type { Check, FileContext, Matcher, RuleContext } from './api.js';
+import { FingerprintMaker } from './fingerprint.js';
+import { Suppressions } from './suppress.js';
+import type { Finding, FindingDraft, Priority, RuleMeta } from './types.js';
+
+export interface CompiledRule {
+  meta: RuleMeta;
+  run: (ctx: RuleContext) => FindingDraft[];
+  /** per-language text gate; null = always run */
+  gate: Record<'python' | 'typescript', RegExp | null>;
+  adjust: Array<{ test: (d: FindingDraft, file: FileContext) => boolean; priority: Priority | 'skip'; why?: string }>;
+}
+
+export interface EngineOptions {
+  /** config `priorities:` overrides, by rule id */
+  priorityOverrides: Record<string, Priority>;
+  /** report findings in test code (at P2) instead of skipping it */
+  includeTests: boolean;
+}
+
+const RANK: Record<Priority, number> = { P0: 0, P1: 1, P2: 2 };
+export const lowerOf = (a: Priority, b: Priority): Priority => (RANK[a] >= RANK[b] ? a : b);
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Build the text gate of a rule for one language. */
+function buildGate(meta: RuleMeta, catalog: Catalog, lang: 'python' | 'typescript'): RegExp | null {
+  if (meta.gate?.length) return new RegExp(meta.gate.join('|'));
+  const call = meta.match?.call as { role?: string; roles?: string[] } | undefined;
+  if (!call) return null;
+  const roles = call.roles ?? (call.role ? [call.role] : []);
+  const words = catalog.gateWords(roles, lang);
+  if (!words) return null;
+  if (!words.length) return /(?!)/; // the catalog has no API of this role in this language
+  return new RegExp(words.map((w) => `\\b${escapeRe(w)}\\b`).join('|'));
+}
+
+function compileAdjust(meta: RuleMeta): CompiledRule['adjust'] {
+  return (meta.adjust ?? []).map((a) => {
+    const w = a.when as Record<string, unknown>;
+    const globs = w.path ? picomatch(w.path as string[], { dot: true }) : undefined;
+    const test = (d: FindingDraft, f: FileContext): boolean => {
+      if (globs && !globs(f.path)) return false;
+      if (w.script !== undefined && f.isScript !== w.script) return false;
+      if (w.browser !== undefined && f.isBrowser !== w.browser) return false;
+      const s = d.where?.scope;
+      if (w['in-loop'] !== undefined && (s?.inLoop ?? false) !== w['in-loop']) return false;
+      if (w['in-async'] !== undefined && (s?.inAsync ?? false) !== w['in-async']) return false;
+      if (w['in-function'] !== undefined && (s?.functionId !== undefined) !== w['in-function']) return false;
+      if (w['api-tag'] !== undefined && !(d.where?.apiTags ?? []).includes(w['api-tag'] as string)) return false;
+      return true;
+    };
+    return { test, priority: a.priority, why: a.why };
+  });
+}
+
+/** Load the matcher or check behind each rule (modules are resolved by name). */
+export async function compileRules(rules: RuleMeta[], catalog: Catalog): Promise<CompiledRule[]> {
+  const out: CompiledRule[] = [];
+  for (const meta of rules) {
+    if (!meta.languages.includes('python') && !meta.languages.includes('typescript')) continue;
+    let run: CompiledRule['run'];
+    if (meta.match) {
+      const [keyword, spec] = Object.entries(meta.match)[0];
+      const mod = (await import(`./matchers/${keyword}.js`)) as { default: Matcher };
+      run = (ctx) => mod.default(spec, ctx);
+    } else {
+      const mod = (await import(`./checks/${meta.check}.js`)) as { default: Check };
+      run = mod.default;
+    }
+    out.push({
+      meta,
+      run,
+      gate: { python: buildGate(meta, catalog, 'python'), typescript: buildGate(meta, catalog, 'typescript') },
+      adjust: compileAdjust(meta),
+    });
+  }
+  return out;
+}
+
+/** Does any rule want this file? (cheap text test before parsing) */
+export function fileWanted(rules: CompiledRule[], lang: 'python' | 'typescript', text: string): boolean {
+  if (text.includes('faultline:')) return true; // suppressions must be checked for reasons
+  return rules.some((r) => r.meta.languages.includes(lang) && (r.gate[lang] === null || r.gate[lang]!.test(text)));
+}
+
+export function renderMessage(template: string, data: Record<string, string> | undefined): string {
+  return template.replace(/\{([a-zA-Z_][\w-]*)\}/g, (m, k: string) => (data && k in data ? data[k] : m));
+}
+
+/** Decide a draft's priority: config override, then the rule's first matching `adjust`, then test code. */
+export function decidePriority(
+  rule: CompiledRule,
+  draft: FindingDraft,
+  file: FileContext,
+  opts: EngineOptions,
+): { priority: Priority; reason?: string } | null {
+  let priority: Priority = opts.priorityOverrides[rule.meta.id] ?? draft.priority ?? rule.meta.priority;
+  let reason = draft.priorityReason;
+  if (draft.priority && RANK[draft.priority] < RANK[rule.meta.priority]) priority = rule.meta.priority; // drafts may only lower
+  for (const a of rule.adjust) {
+    if (!a.test(draft, file)) continue;
+    if (a.priority === 'skip') return null;
+    priority = lowerOf(priority, a.priority);
+    reason = a.why ?? reason;
+    break;
+  }
+  if (file.isTest) {
+    if (!opts.includeTests) return null;
+    priority = 'P2';
+    reason = 'test code';
+  }
+  return { priority, reason };
+}
+
+export interface FileAnalysis {
+  findings: Finding[];
+}
+
+/** Run the compiled rules over one file's facts. */
+export function analyzeFacts(
+  facts: FileFacts,
+  text: string,
+  file: FileContext,
+  rules: CompiledRule[],
+  catalog: Catalog,
+  opts: EngineOptions,
+): Finding[] {
+  const lang = facts.language;
+  const lines = text.split(/\r\n|\r|\n/);
+  const supp = new Suppressions(facts.suppressions);
+  const fp = new FingerprintMaker();
+  const findings: Finding[] = [];
+  for (const rule of rules) {
+    if (!rule.meta.languages.includes(lang)) continue;
+    const gate = rule.gate[lang];
+    if (gate && !gate.test(text) && rule.meta.check !== 'suppression-without-reason') continue;
+    const ctx: RuleContext = { facts, text, file, rule: rule.meta, catalog };
+    let drafts: FindingDraft[];
+    try {
+      drafts = rule.run(ctx);
+    } catch (e) {
+      throw new Error(`rule ${rule.meta.id} (${rule.meta.name}) failed: ${(e as Error).message}`);
+    }
+    for (const d of drafts) {
+      const p = decidePriority(rule, d, file, opts);
+      if (!p) continue;
+      if (supp.covers(rule.meta, d.loc.line)) continue;
+      const context =
+        d.context ?? (d.where?.scope?.functionId !== undefined ? facts.functions[d.where.scope.functionId]?.qualifiedName : undefined);
+      const lineText = lines[d.loc.line - 1] ?? '';
+      const endLine = Math.min(d.loc.endLine, d.loc.line + 5);
+      findings.push({
+        ruleId: rule.meta.id,
+        ruleName: rule.meta.name,
+        category: rule.meta.category,
+        priority: p.priority,
+        file: file.path,
+        line: d.loc.line,
+        column: d.loc.column,
+        endLine: d.loc.endLine,
+        endColumn: d.loc.endColumn,
+        message: renderMessage(d.message, d.data),
+        fingerprint: fp.make(rule.meta.id, file.path, lineText, context),
+        context,
+        priorityReason: p.reason,
+        snippet: lines.slice(d.loc.line - 1, endLine).join('\n'),
+      });
+    }
+  }
+  return findings;
+}

@@ -1,0 +1,230 @@
+// Orchestrates a scan: rules + catalog + config -> discovery -> per-file analysis on workers ->
+// compose projects and the system model -> sorted findings. No printing, no process.exit.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Catalog, readCatalogDir } from '../catalog/index.js';
+import type { CatalogFile } from '../catalog/types.js';
+import type { FaultlineConfig } from '../config/load.js';
+import { discover } from './discover.js';
+import { FingerprintMaker } from './fingerprint.js';
+import { runTasks } from './pool.js';
+import type { FileResult } from './process-file.js';
+import { decodeSource } from './process-file.js';
+import { BUILTIN_RULES_DIR, loadRules } from './rules.js';
+import { renderMessage, lowerOf, type EngineOptions } from './run-file.js';
+import { Suppressions } from './suppress.js';
+import { CATEGORIES, type Finding, type Priority, type RuleMeta, type ScanError, type ScanResult, type SystemModel } from './types.js';
+
+export const VERSION: string = (
+  JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')) as { version: string }
+).version;
+
+export interface ScanOptions {
+  /** paths in the output are relative to this directory */
+  root: string;
+  /** files/directories to scan (default: root) */
+  targets: string[];
+  jobs: number;
+  config: FaultlineConfig;
+  rulesDir?: string;
+  /** extra select/ignore from the command line (ids, names or categories) */
+  select?: string[];
+  ignore?: string[];
+  exclude?: string[];
+  onProgress?: (done: number, total: number) => void;
+}
+
+export class UsageError extends Error {}
+
+/** Keep the rules named by ids, names or categories in `select`, minus those in `ignore`. */
+export function selectRules(all: RuleMeta[], select: string[] | undefined, ignore: string[] | undefined): RuleMeta[] {
+  const matches = (r: RuleMeta, key: string) =>
+    r.id.toLowerCase() === key.toLowerCase() || r.name === key || r.category === key || key.toUpperCase() === 'ALL';
+  const check = (keys: string[]) => {
+    for (const k of keys) {
+      if (!all.some((r) => matches(r, k)) && !(CATEGORIES as readonly string[]).includes(k))
+        throw new UsageError(`unknown rule or category "${k}"`);
+    }
+  };
+  if (select?.length) check(select);
+  if (ignore?.length) check(ignore);
+  return all.filter((r) => (!select?.length || select.some((k) => matches(r, k))) && !(ignore ?? []).some((k) => matches(r, k)));
+}
+
+const RANK: Record<Priority, number> = { P0: 0, P1: 1, P2: 2 };
+
+export function compareFindings(a: Finding, b: Finding): number {
+  return (
+    RANK[a.priority] - RANK[b.priority] ||
+    (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) ||
+    a.line - b.line ||
+    a.column - b.column ||
+    (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0) ||
+    (a.fingerprint < b.fingerprint ? -1 : a.fingerprint > b.fingerprint ? 1 : 0)
+  );
+}
+
+// The compose pack (src/engine/compose.ts, system.ts) is loaded by path so the engine does not
+// depend on its internals; these are the two entry points it provides.
+interface ComposeModule {
+  analyzeCompose(input: {
+    files: Array<{ path: string; text: string }>;
+    rules: RuleMeta[];
+    catalog: Catalog;
+    code: Array<{ path: string; language: 'python' | 'typescript'; modules: string[] }>;
+  }): {
+    drafts: Array<import('./types.js').FindingDraft & { file: string }>;
+    errors: ScanError[];
+    suppressions: Record<string, import('../languages/types.js').SuppressionFact[]>;
+    system: SystemModel;
+  };
+}
+interface SystemModule {
+  blastRadius(system: SystemModel, where: { file: string; service?: string }): string[];
+}
+const COMPOSE_MODULE = './compose.js';
+const SYSTEM_MODULE = './system.js';
+
+export async function scan(opts: ScanOptions): Promise<ScanResult> {
+  const rulesDir = opts.rulesDir ?? BUILTIN_RULES_DIR;
+  const cfg = opts.config;
+  const allRules = loadRules(rulesDir);
+  const rules = selectRules(
+    allRules,
+    [...(cfg.rules?.select ?? []), ...(opts.select ?? [])],
+    [...(cfg.rules?.ignore ?? []), ...(opts.ignore ?? [])],
+  );
+  for (const id of Object.keys(cfg.priorities ?? {})) {
+    if (!allRules.some((r) => r.id === id || r.name === id)) throw new UsageError(`priorities: unknown rule "${id}"`);
+  }
+  const priorityOverrides: Record<string, Priority> = {};
+  for (const [k, p] of Object.entries(cfg.priorities ?? {})) {
+    const r = allRules.find((x) => x.id === k || x.name === k)!;
+    priorityOverrides[r.id] = p;
+  }
+  const engine: EngineOptions = { priorityOverrides, includeTests: cfg.tests === 'report' };
+  const extraApis = cfg.catalog ?? [];
+  const catalog = new Catalog([...readCatalogDir(join(rulesDir, 'catalog')), { apis: extraApis } as CatalogFile]);
+
+  const found = discover(opts.root, opts.targets, {
+    exclude: [...(cfg.exclude ?? []), ...(opts.exclude ?? [])],
+    composeNames: cfg.compose?.files ?? [],
+    gitignore: true,
+  });
+  const skipped = { ...found.skipped };
+  const bump = (r: string) => (skipped[r] = (skipped[r] ?? 0) + 1);
+  const sourceTasks = found.files
+    .filter((f) => f.kind !== 'compose')
+    .map((f) => ({ abs: f.abs, rel: f.rel, kind: f.kind as 'python' | 'typescript', size: f.size }));
+  const maxFileBytes = cfg['max-file-size'] ?? 2 * 1024 * 1024;
+
+  const codeRules = rules.filter((r) => r.languages.includes('python') || r.languages.includes('typescript'));
+  const results: FileResult[] = await runTasks(
+    sourceTasks,
+    { rulesDir, ruleIds: codeRules.map((r) => r.id), extraApis, engine, maxFileBytes },
+    opts.jobs,
+    opts.onProgress,
+  );
+  results.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
+
+  const findings: Finding[] = [];
+  const errors: ScanError[] = [];
+  const byLanguage: Record<string, { files: number; bytes: number }> = {};
+  const count = (lang: string, bytes: number) => {
+    const s = (byLanguage[lang] ??= { files: 0, bytes: 0 });
+    s.files++;
+    s.bytes += bytes;
+  };
+  for (const r of results) {
+    if (r.skipped) {
+      bump(r.skipped);
+      continue;
+    }
+    count(r.kind, r.bytes);
+    findings.push(...r.findings);
+    if (r.error) errors.push(r.error);
+  }
+
+  // Compose: every compose file at once (projects merge overrides and `extends` across files).
+  let system: SystemModel | undefined;
+  const composeFiles = found.files.filter((f) => f.kind === 'compose');
+  const composeRules = rules.filter((r) => r.languages.includes('compose'));
+  if (composeFiles.length) {
+    const texts: Array<{ path: string; text: string }> = [];
+    for (const f of composeFiles) {
+      if (f.size > maxFileBytes) {
+        bump('oversized');
+        continue;
+      }
+      let text: string | null;
+      try {
+        text = decodeSource(readFileSync(f.abs));
+      } catch (e) {
+        errors.push({ file: f.rel, message: `cannot read file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` });
+        continue;
+      }
+      if (text === null) {
+        bump('binary');
+        continue;
+      }
+      count('compose', f.size);
+      texts.push({ path: f.rel, text });
+    }
+    const compose: ComposeModule = (await import(COMPOSE_MODULE)) as ComposeModule;
+    const code = results
+      .filter((r) => !r.skipped)
+      .map((r) => ({ path: r.rel, language: r.kind, modules: r.modules }));
+    const out = compose.analyzeCompose({ files: texts, rules: composeRules, catalog, code });
+    errors.push(...out.errors);
+    system = out.system;
+    const textOf = new Map(texts.map((t) => [t.path, t.text.split(/\r\n|\r|\n/)]));
+    const fp = new FingerprintMaker();
+    const supp = new Map<string, Suppressions>();
+    for (const d of out.drafts) {
+      const rule = composeRules.find((r) => r.id === d.ruleId);
+      if (!rule) continue;
+      let priority: Priority = priorityOverrides[rule.id] ?? rule.priority;
+      if (d.priority) priority = lowerOf(priority, d.priority);
+      const s = supp.get(d.file) ?? new Suppressions(out.suppressions[d.file] ?? []);
+      supp.set(d.file, s);
+      if (s.covers(rule, d.loc.line)) continue;
+      const lines = textOf.get(d.file) ?? [];
+      findings.push({
+        ruleId: rule.id,
+        ruleName: rule.name,
+        category: rule.category,
+        priority,
+        file: d.file,
+        line: d.loc.line,
+        column: d.loc.column,
+        endLine: d.loc.endLine,
+        endColumn: d.loc.endColumn,
+        message: renderMessage(d.message, d.data),
+        fingerprint: fp.make(rule.id, d.file, lines[d.loc.line - 1] ?? '', d.context),
+        context: d.context,
+        priorityReason: d.priorityReason,
+        snippet: lines.slice(d.loc.line - 1, Math.min(d.loc.endLine, d.loc.line + 5)).join('\n'),
+      });
+    }
+  }
+
+  if (system && system.services.length) {
+    const sys: SystemModule = (await import(SYSTEM_MODULE)) as SystemModule;
+    for (const f of findings) {
+      const radius = sys.blastRadius(system, { file: f.file, service: f.file.match(/\.ya?ml$/) ? f.context : undefined });
+      if (radius.length) f.blastRadius = radius;
+    }
+  }
+
+  findings.sort(compareFindings);
+  errors.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || (a.line ?? 0) - (b.line ?? 0) || (a.message < b.message ? -1 : 1));
+  const files = results.filter((r) => !r.skipped).length + composeFiles.length;
+  return {
+    version: VERSION,
+    findings,
+    errors,
+    stats: { files, skipped, byLanguage },
+    ...(system ? { system } : {}),
+  };
+}
