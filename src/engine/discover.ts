@@ -34,7 +34,7 @@ export interface Discovery {
 /** Folders that never hold first-party code worth auditing. */
 export const DEFAULT_SKIP_DIRS = new Set([
   '.git', '.hg', '.svn', 'node_modules', 'bower_components', 'jspm_packages',
-  '.venv', 'venv', '.tox', '.nox', '__pycache__', '.mypy_cache', '.pytest_cache', '.ruff_cache',
+  '.venv', '.tox', '.nox', '__pycache__', '.mypy_cache', '.pytest_cache', '.ruff_cache',
   'site-packages', '.eggs', 'vendor', 'vendored', 'third_party', 'third-party',
   'dist', 'build', 'out', '.next', '.nuxt', '.svelte-kit', '.turbo', '.cache', 'coverage', '.yarn', '.pnpm-store',
   '.faultline-cache',
