@@ -124,5 +124,11 @@ export interface SystemModel {
     restart?: string;
     /** services that (transitively) depend on this one */
     dependents: string[];
+    /** the project (its primary compose file) this service belongs to */
+    project?: string;
+    /** directories whose code runs in this service: the build context and bind-mounted sources */
+    codeRoots?: string[];
   }>;
+  /** compose projects: which files are merged together (base + overrides, `include:`) */
+  projects?: Array<{ id: string; files: string[] }>;
 }

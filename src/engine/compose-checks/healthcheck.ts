@@ -1,0 +1,129 @@
+// Healthcheck and startup-order checks (FL480–FL485).
+import { posix } from 'node:path';
+import { ports } from '../../languages/compose/service.js';
+import { dependentsOf, type ComposeCheck, type ComposeHit, type ServiceView } from './context.js';
+import { testScript } from './probe.js';
+
+function clip(s: string, n = 60): string {
+  const one = s.replace(/\s+/g, ' ').trim();
+  return one.length > n ? one.slice(0, n - 1) + '…' : one;
+}
+
+/** the probe to suggest: the catalog's for a known image, an HTTP check for an app */
+export function suggestedProbe(v: ServiceView): string {
+  if (v.info?.probe) return v.info.probe;
+  const port = ports(v.node)[0]?.target?.split('-')[0];
+  if (port && /^\d+$/.test(port)) return `curl -fsS http://localhost:${port}/health || exit 1`;
+  return 'a command that proves the service can do its work (e.g. an HTTP /health endpoint with curl -f)';
+}
+
+/** the dependency is something that has, or should have, a readiness probe */
+function shouldBeWaitedFor(d: ServiceView): boolean {
+  if (d.oneShot) return false;
+  if (d.health === 'ok' || d.health === 'weak' || d.health === 'image-default') return true;
+  return !!d.info?.probe;
+}
+
+export const noHealthcheck: ComposeCheck = (p) => {
+  const hits: ComposeHit[] = [];
+  for (const v of p.services) {
+    if (v.oneShot || v.health !== 'none') continue;
+    const dependents = dependentsOf(p, v.name);
+    const hit: ComposeHit = {
+      src: v.hc?.keySrc ?? v.keySrc,
+      service: v.name,
+      data: { probe: suggestedProbe(v), dependents: dependents.length ? ` Services that depend on it: ${dependents.join(', ')}.` : '' },
+    };
+    if (v.profiles.length) {
+      hit.priority = 'P2';
+      hit.priorityReason = `only runs with profile ${v.profiles.join(', ')}`;
+    } else if (!v.info && !dependents.length && !v.listens) {
+      hit.priority = 'P2';
+      hit.priorityReason = 'nothing depends on it and it publishes no port';
+    }
+    hits.push(hit);
+  }
+  return hits;
+};
+
+export const healthcheckDisabled: ComposeCheck = (p) =>
+  p.services.flatMap((v) => {
+    if (v.health !== 'disabled' || !v.hc) return [];
+    const how = v.hc.disabled ? 'disable: true' : 'test: ["NONE"]';
+    const src = v.hc.disabled ?? v.hc.test?.src ?? v.hc.keySrc;
+    return [{ src, service: v.name, data: { how, probe: suggestedProbe(v) } }];
+  });
+
+export const weakHealthcheck: ComposeCheck = (p) =>
+  p.services.flatMap((v) => {
+    if (v.health !== 'weak' || !v.hc?.test || !v.verdict?.reason) return [];
+    return [{ src: v.hc.test.src, service: v.name, data: { test: clip(v.hc.test.command), reason: v.verdict.reason, probe: suggestedProbe(v) } }];
+  });
+
+export const dependsOnStartedOnly: ComposeCheck = (p) => {
+  const hits: ComposeHit[] = [];
+  for (const v of p.services) {
+    const waits = p.knowledge.waitTools.some((r) => r.test(v.commandText));
+    for (const d of v.deps) {
+      if (d.condition !== 'service_started') continue;
+      const dep = p.byName.get(d.name);
+      if (!dep || !shouldBeWaitedFor(dep)) continue;
+      const hit: ComposeHit = {
+        src: d.conditionSrc ?? d.keySrc,
+        service: v.name,
+        data: { dependency: d.name, form: d.short ? 'short form' : 'condition: service_started' },
+      };
+      if (waits) {
+        hit.priority = 'P2';
+        hit.priorityReason = 'the command waits for its dependencies itself';
+      }
+      hits.push(hit);
+    }
+  }
+  return hits;
+};
+
+export const healthyWithoutHealthcheck: ComposeCheck = (p) => {
+  const hits: ComposeHit[] = [];
+  for (const v of p.services) {
+    for (const d of v.deps) {
+      if (d.condition !== 'service_healthy') continue;
+      const dep = p.byName.get(d.name);
+      if (!dep || (dep.health !== 'none' && dep.health !== 'disabled')) continue;
+      hits.push({
+        src: d.conditionSrc ?? d.keySrc,
+        service: v.name,
+        data: { dependency: d.name, state: dep.health === 'disabled' ? 'has its healthcheck disabled' : 'has no healthcheck' },
+      });
+    }
+  }
+  return hits;
+};
+
+const MONITOR_FLAGS = /^(-m|--http_port|-ms|--https_port|-c|--config)(=.*)?$/;
+
+/** nats: the probe needs the monitoring port or tools the image does not have */
+export const natsHealthcheckNeverPasses: ComposeCheck = (p) => {
+  const hits: ComposeHit[] = [];
+  for (const v of p.services) {
+    if (v.info?.service !== 'nats' || !v.hc?.test || v.hc.test.form === 'NONE' || !v.image) continue;
+    const test = v.hc.test;
+    const monitor = String(v.info.monitorPort ?? 8222);
+    const probesMonitor = test.command.includes(monitor) || /\/(healthz|varz|connz|jsz)\b/.test(test.command);
+    const args = v.command?.args.map((a) => a.text) ?? [];
+    let reason: string | undefined;
+    if (probesMonitor && v.command && !args.some((a) => MONITOR_FLAGS.test(a))) {
+      reason = `\`command:\` replaces the image's default config (which is what opens the monitoring port ${monitor}) and does not pass \`-m ${monitor}\`, so the probe can never connect`;
+    } else if (!v.image.unknown && !/alpine/i.test(v.image.tag) && !/(nanoserver|windowsservercore)/i.test(v.image.tag)) {
+      const words = testScript(test).flatMap((t) => ('word' in t ? [t.word] : []));
+      const prog = posix.basename(words[0] ?? '');
+      if (test.form === 'CMD-SHELL' || test.form === 'string') {
+        reason = `\`${v.image.text}\` is built FROM scratch and has no shell, so a CMD-SHELL test cannot run (use a \`-alpine\` tag)`;
+      } else if (/^(wget|curl|sh|bash|nc)$/.test(prog)) {
+        reason = `\`${v.image.text}\` is built FROM scratch and has no \`${prog}\` (use a \`-alpine\` tag)`;
+      }
+    }
+    if (reason) hits.push({ src: test.src, service: v.name, data: { reason } });
+  }
+  return hits;
+};

@@ -1,0 +1,64 @@
+// The system model: services, who depends on whom, which code runs where. Reports use it for
+// blast radius: if a finding fires, which services are affected.
+import { restart } from '../languages/compose/service.js';
+import { codeRoots, deepestOwners, dependentsOf, type ProjectView } from './compose-checks/context.js';
+import type { SystemModel } from './types.js';
+
+type SystemService = SystemModel['services'][number];
+
+/** One entry per service (the first project that declares it wins), sorted for determinism. */
+export function buildSystem(views: ProjectView[]): SystemModel {
+  const services: SystemService[] = [];
+  const seen = new Set<string>();
+  for (const p of views) {
+    for (const v of p.services) {
+      const key = `${v.keySrc.file}\0${v.name}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const s: SystemService = {
+        name: v.name,
+        file: v.keySrc.file,
+        dependsOn: v.deps.map((d) => d.name).sort(),
+        talksTo: [...(p.talksTo.get(v.name) ?? [])].sort(),
+        healthcheck: v.health,
+        dependents: dependentsOf(p, v.name),
+        project: p.project.id,
+      };
+      if (v.image) s.image = v.image.text;
+      if (v.build !== undefined) s.build = v.build;
+      const r = restart(v.node);
+      if (r) s.restart = r.maxAttempts !== undefined ? `${r.policy}:${r.maxAttempts}` : r.policy;
+      const roots = codeRoots(v);
+      if (roots.length) s.codeRoots = roots;
+      services.push(s);
+    }
+  }
+  services.sort((a, b) => (a.project ?? '').localeCompare(b.project ?? '') || a.name.localeCompare(b.name));
+  const projects = views.map((p) => ({ id: p.project.id, files: [...p.project.files] }));
+  return { services, projects };
+}
+
+function radius(s: SystemService): string[] {
+  return [s.name, ...s.dependents.filter((d) => d !== s.name)];
+}
+
+/**
+ * Services affected if a finding fires:
+ * - a compose finding (service given): that service and every service that (transitively) depends on it;
+ * - a code finding: the service(s) whose build context (or bind-mounted source) holds the file, and their dependents.
+ */
+export function blastRadius(system: SystemModel, where: { file: string; service?: string }): string[] {
+  if (where.service) {
+    const inProject = (s: SystemService): boolean => {
+      const files = system.projects?.find((p) => p.id === s.project)?.files;
+      return files ? files.includes(where.file) : s.file === where.file;
+    };
+    const named = system.services.filter((s) => s.name === where.service);
+    const hit = named.find(inProject) ?? (named.length === 1 ? named[0] : undefined);
+    return hit ? radius(hit) : [];
+  }
+  const best = deepestOwners(system.services, (s) => s.codeRoots ?? (s.build !== undefined ? [s.build] : []), where.file);
+  const out: string[] = [];
+  for (const s of best) for (const n of radius(s)) if (!out.includes(n)) out.push(n);
+  return out;
+}

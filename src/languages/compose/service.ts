@@ -1,0 +1,370 @@
+// Normalised readers over one service's merged definition: short and long syntax of image,
+// build, command, healthcheck, depends_on, volumes, ports, environment, restart and limits.
+// Each result carries the source location of the key or item the user would change.
+import { posix } from 'node:path';
+import { dependsToMap } from './model.js';
+import { entry, entryPath, get, getPath, str, type Src, type YMap, type YNode } from './tree.js';
+
+export interface ImageRef {
+  /** as written, after interpolation */
+  text: string;
+  /** repository without registry `docker.io/` and `library/`: "postgres", "bitnami/redis", "ghcr.io/x/y" */
+  name: string;
+  /** tag ('' when none, i.e. latest) */
+  tag: string;
+  src: Src;
+  /** the reference uses a variable we could not resolve */
+  unknown: boolean;
+}
+
+export function imageRef(svc: YMap): ImageRef | undefined {
+  const e = entry(svc, 'image');
+  const text = str(e?.value);
+  if (!e || !text) return undefined;
+  const unknown = e.value.kind === 'scalar' && !!e.value.unknownVars?.length;
+  let ref = text.trim().split('@')[0];
+  let tag = '';
+  const slash = ref.lastIndexOf('/');
+  const colon = ref.lastIndexOf(':');
+  if (colon > slash) {
+    tag = ref.slice(colon + 1);
+    ref = ref.slice(0, colon);
+  }
+  let name = ref.toLowerCase();
+  name = name.replace(/^(docker\.io|index\.docker\.io|registry-1\.docker\.io|registry\.hub\.docker\.com)\//, '');
+  name = name.replace(/^library\//, '');
+  return { text, name, tag, src: e.value.src, unknown };
+}
+
+function dirOf(file: string): string {
+  const d = posix.dirname(file);
+  return d === '.' ? '' : d;
+}
+
+/** build context relative to the scan root ('' = the root), resolved against the file that wrote it */
+export function buildContext(svc: YMap): { path: string; src: Src } | undefined {
+  const e = entry(svc, 'build');
+  if (!e) return undefined;
+  const ctx = e.value.kind === 'map' ? (str(get(e.value, 'context')) ?? '.') : str(e.value);
+  if (ctx === undefined || /^[a-z]+:\/\//i.test(ctx) || ctx.startsWith('git@')) return undefined;
+  const joined = posix.normalize(posix.join(dirOf(e.keySrc.file) || '.', ctx));
+  return { path: joined === '.' ? '' : joined.replace(/\/$/, ''), src: e.keySrc };
+}
+
+// ---------------------------------------------------------------- shell words
+
+export type ShellToken = { word: string } | { op: '&&' | '||' | ';' | '|' };
+
+/** Split a shell command into words and control operators; quotes are honoured, not interpreted further. */
+export function shellSplit(cmd: string): ShellToken[] {
+  const out: ShellToken[] = [];
+  let cur = '';
+  let has = false;
+  const push = (): void => {
+    if (has) out.push({ word: cur });
+    cur = '';
+    has = false;
+  };
+  for (let i = 0; i < cmd.length; i++) {
+    const c = cmd[i];
+    if (c === "'" || c === '"') {
+      const end = cmd.indexOf(c, i + 1);
+      const stop = end < 0 ? cmd.length : end;
+      cur += cmd.slice(i + 1, stop);
+      has = true;
+      i = stop;
+    } else if (c === '\\' && i + 1 < cmd.length) {
+      cur += cmd[++i];
+      has = true;
+    } else if (/\s/.test(c)) push();
+    else if ((c === '&' || c === '|') && cmd[i + 1] === c) {
+      push();
+      out.push({ op: (c + c) as '&&' | '||' });
+      i++;
+    } else if (c === ';' || c === '|') {
+      push();
+      out.push({ op: c });
+    } else {
+      cur += c;
+      has = true;
+    }
+  }
+  push();
+  return out;
+}
+
+export function shellWords(cmd: string): string[] {
+  return shellSplit(cmd).flatMap((t) => ('word' in t ? [t.word] : []));
+}
+
+export interface CommandArgs {
+  args: Array<{ text: string; src: Src }>;
+  /** the `command:` value */
+  src: Src;
+  keySrc: Src;
+  form: 'string' | 'seq';
+}
+
+/** `command:` / `entrypoint:` as a word list (string form is shell-split, each word at the value's location) */
+export function commandArgs(svc: YMap, key: 'command' | 'entrypoint' = 'command'): CommandArgs | undefined {
+  const e = entry(svc, key);
+  if (!e) return undefined;
+  const v = e.value;
+  if (v.kind === 'seq') {
+    return {
+      args: v.items.flatMap((it) => (it.kind === 'scalar' && it.value !== null ? [{ text: String(it.value), src: it.src }] : [])),
+      src: v.src,
+      keySrc: e.keySrc,
+      form: 'seq',
+    };
+  }
+  const s = str(v);
+  if (s === undefined || s === '') return undefined;
+  return { args: shellWords(s).map((text) => ({ text, src: v.src })), src: v.src, keySrc: e.keySrc, form: 'string' };
+}
+
+// ---------------------------------------------------------------- healthcheck
+
+export interface HealthcheckTest {
+  form: 'NONE' | 'CMD' | 'CMD-SHELL' | 'string';
+  /** the command: CMD args joined with spaces, or the shell string */
+  command: string;
+  /** CMD arguments as given (exec form), else shell words */
+  words: string[];
+  src: Src;
+}
+
+export interface HealthcheckInfo {
+  keySrc: Src;
+  node: YNode;
+  /** `disable: true` */
+  disabled?: Src;
+  test?: HealthcheckTest;
+  /** the `test:` key */
+  testKeySrc?: Src;
+}
+
+export function healthcheck(svc: YMap): HealthcheckInfo | undefined {
+  const e = entry(svc, 'healthcheck');
+  if (!e) return undefined;
+  const info: HealthcheckInfo = { keySrc: e.keySrc, node: e.value };
+  const dis = entry(e.value, 'disable');
+  if (dis && dis.value.kind === 'scalar' && (dis.value.value === true || dis.value.value === 'true')) info.disabled = dis.value.src;
+  const t = entry(e.value, 'test');
+  if (t) {
+    info.testKeySrc = t.keySrc;
+    const v = t.value;
+    if (v.kind === 'seq') {
+      const words = v.items.map((i) => str(i) ?? '');
+      const head = words[0]?.toUpperCase();
+      if (head === 'NONE') info.test = { form: 'NONE', command: '', words: [], src: v.src };
+      else if (head === 'CMD-SHELL') {
+        const command = words.slice(1).join(' ');
+        info.test = { form: 'CMD-SHELL', command, words: shellWords(command), src: v.src };
+      } else if (head === 'CMD') {
+        const args = words.slice(1);
+        info.test = { form: 'CMD', command: args.join(' '), words: args, src: v.src };
+      } else info.test = { form: 'CMD', command: words.join(' '), words, src: v.src };
+    } else {
+      const command = str(v) ?? '';
+      if (command.trim().toUpperCase() === 'NONE') info.test = { form: 'NONE', command: '', words: [], src: v.src };
+      else if (command !== '') info.test = { form: 'string', command, words: shellWords(command), src: v.src };
+    }
+  }
+  return info;
+}
+
+// ---------------------------------------------------------------- depends_on
+
+export interface Dependency {
+  name: string;
+  /** the list item (short form) or the map key (long form) */
+  keySrc: Src;
+  condition: 'service_started' | 'service_healthy' | 'service_completed_successfully' | string;
+  /** where the condition is written (long form) */
+  conditionSrc?: Src;
+  short: boolean;
+  required: boolean;
+}
+
+export function dependsOn(svc: YMap): Dependency[] {
+  const e = entry(svc, 'depends_on');
+  if (!e || e.value.kind === 'scalar') return [];
+  const shortForm = e.value.kind === 'seq';
+  const map = dependsToMap(e.value);
+  const out: Dependency[] = [];
+  for (const [name, d] of map.entries) {
+    const cond = entry(d.value, 'condition');
+    const req = str(get(d.value, 'required'));
+    out.push({
+      name,
+      keySrc: d.keySrc,
+      condition: str(cond?.value) || 'service_started',
+      conditionSrc: cond?.value.src,
+      short: shortForm || d.value.kind !== 'map',
+      required: req !== 'false',
+    });
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- volumes, ports, environment
+
+export interface Mount {
+  type: 'volume' | 'bind' | 'tmpfs' | 'anonymous' | 'other';
+  source?: string;
+  target: string;
+  src: Src;
+}
+
+function mountType(source: string): Mount['type'] {
+  return /^(\.|\/|~|\$\{?PWD)/.test(source) || /^[A-Za-z]:[\\/]/.test(source) ? 'bind' : 'volume';
+}
+
+export function mounts(svc: YMap): Mount[] {
+  const out: Mount[] = [];
+  const v = get(svc, 'volumes');
+  if (v?.kind === 'seq') {
+    for (const it of v.items) {
+      if (it.kind === 'map') {
+        const target = str(get(it, 'target'));
+        if (!target) continue;
+        const type = str(get(it, 'type')) ?? 'volume';
+        const source = str(get(it, 'source'));
+        const t: Mount['type'] =
+          type === 'bind' || type === 'tmpfs' ? type : type === 'volume' ? (source ? 'volume' : 'anonymous') : 'other';
+        out.push({ type: t, source, target: normTarget(target), src: it.src });
+        continue;
+      }
+      const s = str(it);
+      if (!s) continue;
+      // a Windows drive letter contains a colon: C:\data:/data
+      const drive = /^[A-Za-z]:[\\/]/.test(s) ? s.slice(0, 2) : '';
+      const parts = s.slice(drive.length).split(':');
+      parts[0] = drive + parts[0];
+      if (parts.length === 1) out.push({ type: 'anonymous', target: normTarget(parts[0]), src: it.src });
+      else out.push({ type: mountType(parts[0]), source: parts[0], target: normTarget(parts[1]), src: it.src });
+    }
+  }
+  const tmpfs = get(svc, 'tmpfs');
+  const tmpItems = tmpfs?.kind === 'seq' ? tmpfs.items : tmpfs ? [tmpfs] : [];
+  for (const it of tmpItems) {
+    const s = str(it);
+    if (s) out.push({ type: 'tmpfs', target: normTarget(s.split(':')[0]), src: it.src });
+  }
+  return out;
+}
+
+function normTarget(t: string): string {
+  const n = posix.normalize(t.trim());
+  return n.length > 1 ? n.replace(/\/$/, '') : n;
+}
+
+/** is `path` equal to or below `dir` */
+export function pathWithin(path: string, dir: string): boolean {
+  return path === dir || dir === '/' || path.startsWith(dir.endsWith('/') ? dir : dir + '/');
+}
+
+export interface PortMapping {
+  published?: string;
+  target: string;
+  src: Src;
+}
+
+export function ports(svc: YMap): PortMapping[] {
+  const v = get(svc, 'ports');
+  if (v?.kind !== 'seq') return [];
+  const out: PortMapping[] = [];
+  for (const it of v.items) {
+    if (it.kind === 'map') {
+      const target = str(get(it, 'target'));
+      if (target) out.push({ target, published: str(get(it, 'published')), src: it.src });
+      continue;
+    }
+    const s = str(it);
+    if (!s) continue;
+    const noProto = s.split('/')[0];
+    const parts = noProto.split(':');
+    const target = parts[parts.length - 1];
+    out.push({ target, published: parts.length > 1 ? parts[parts.length - 2] : undefined, src: it.src });
+  }
+  return out;
+}
+
+export interface EnvVar {
+  name: string;
+  value?: string;
+  src: Src;
+}
+
+export function environment(svc: YMap): EnvVar[] {
+  const v = get(svc, 'environment');
+  const out: EnvVar[] = [];
+  if (v?.kind === 'map') {
+    for (const [name, e] of v.entries) {
+      const s = str(e.value);
+      out.push({ name, value: s === '' && e.value.kind === 'scalar' && e.value.value === null ? undefined : s, src: e.value.src });
+    }
+  } else if (v?.kind === 'seq') {
+    for (const it of v.items) {
+      const s = str(it);
+      if (!s) continue;
+      const eq = s.indexOf('=');
+      out.push({ name: eq < 0 ? s : s.slice(0, eq), value: eq < 0 ? undefined : s.slice(eq + 1), src: it.src });
+    }
+  }
+  return out;
+}
+
+export function envValue(svc: YMap, name: string): string | undefined {
+  return environment(svc).find((e) => e.name === name)?.value;
+}
+
+// ---------------------------------------------------------------- restart and limits
+
+export interface RestartInfo {
+  policy: string;
+  /** on-failure:N / deploy.restart_policy.max_attempts */
+  maxAttempts?: number;
+  src: Src;
+  fromDeploy: boolean;
+}
+
+export function restart(svc: YMap): RestartInfo | undefined {
+  const r = entry(svc, 'restart');
+  if (r) {
+    const s = str(r.value) ?? '';
+    const m = /^on-failure(?::(\d+))?$/.exec(s.trim());
+    return { policy: m ? 'on-failure' : s.trim() || 'no', maxAttempts: m?.[1] ? Number(m[1]) : undefined, src: r.value.src, fromDeploy: false };
+  }
+  const d = entryPath(svc, ['deploy', 'restart_policy']);
+  if (d) {
+    const cond = str(get(d.value, 'condition')) ?? 'any';
+    const max = str(get(d.value, 'max_attempts'));
+    const policy = cond === 'none' ? 'no' : cond === 'on-failure' ? 'on-failure' : 'always';
+    return { policy, maxAttempts: max && /^\d+$/.test(max) ? Number(max) : undefined, src: d.value.src, fromDeploy: true };
+  }
+  return undefined;
+}
+
+export function memoryLimit(svc: YMap): Src | undefined {
+  return (entryPath(svc, ['deploy', 'resources', 'limits', 'memory']) ?? entry(svc, 'mem_limit'))?.value.src;
+}
+
+export function cpuLimit(svc: YMap): Src | undefined {
+  return (
+    entryPath(svc, ['deploy', 'resources', 'limits', 'cpus']) ??
+    entry(svc, 'cpus') ??
+    entry(svc, 'cpu_quota') ??
+    entry(svc, 'cpuset')
+  )?.value.src;
+}
+
+export function profiles(svc: YMap): string[] {
+  const p = get(svc, 'profiles');
+  return p?.kind === 'seq' ? p.items.map((i) => str(i) ?? '').filter(Boolean) : [];
+}
+
+export function scalarAt(svc: YMap, path: string[]): string | undefined {
+  return str(getPath(svc, path));
+}

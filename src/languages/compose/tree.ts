@@ -1,0 +1,202 @@
+// yaml Document -> a small location-keeping tree with aliases and merge keys (`<<`) resolved.
+// Every node keeps the file and range it was WRITTEN at, so a value that comes from an anchor
+// points inside the anchor's target, not at the alias.
+import { LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseDocument } from 'yaml';
+import type { Document, Node as YamlNode, Pair } from 'yaml';
+import type { Loc } from '../types.js';
+import { interpolate, type Env } from './interpolate.js';
+
+export interface Src {
+  file: string;
+  loc: Loc;
+}
+
+export interface YEntry {
+  key: string;
+  keySrc: Src;
+  value: YNode;
+}
+
+/** compose merge tags on a node: `!reset` (drop the inherited value), `!override` (replace it) */
+export type MergeTag = 'reset' | 'override';
+
+export interface YMap {
+  kind: 'map';
+  src: Src;
+  tag?: MergeTag;
+  entries: Map<string, YEntry>;
+}
+
+export interface YSeq {
+  kind: 'seq';
+  src: Src;
+  tag?: MergeTag;
+  items: YNode[];
+}
+
+export interface YScalar {
+  kind: 'scalar';
+  src: Src;
+  tag?: MergeTag;
+  /** value after `${VAR}` / `$$` interpolation (strings only) */
+  value: string | number | boolean | null;
+  /** the text as written */
+  raw: string;
+  /** variables that were referenced but unknown (their literal was kept) */
+  unknownVars?: string[];
+}
+
+export type YNode = YMap | YSeq | YScalar;
+
+export interface ParsedYaml {
+  root: YNode | null;
+  /** first parse error, if any */
+  error?: { line: number; message: string };
+}
+
+const MAX_DEPTH = 64;
+
+function makeLoc(lc: LineCounter, start: number, end: number): Loc {
+  const a = lc.linePos(start);
+  const b = lc.linePos(Math.max(start, end));
+  return { line: a.line, column: a.col, endLine: b.line, endColumn: b.col };
+}
+
+function isMergeKey(key: unknown): boolean {
+  return isScalar(key) && (typeof key.value === 'symbol' || key.value === '<<');
+}
+
+function keyText(key: unknown): string {
+  if (isScalar(key)) return key.value === null ? '' : String(key.value);
+  return String(key);
+}
+
+class Converter {
+  constructor(
+    private readonly doc: Document,
+    private readonly lc: LineCounter,
+    private readonly file: string,
+    private readonly env: Env,
+  ) {}
+
+  private src(node: { range?: [number, number, number] | null } | null | undefined): Src {
+    const r = node?.range;
+    return { file: this.file, loc: r ? makeLoc(this.lc, r[0], r[1]) : { line: 1, column: 1, endLine: 1, endColumn: 1 } };
+  }
+
+  private resolve(node: unknown, depth: number): YamlNode | null {
+    let n = node as YamlNode | null;
+    let guard = 0;
+    while (n && isAlias(n) && guard++ < MAX_DEPTH) n = (n.resolve(this.doc) as YamlNode | undefined) ?? null;
+    return depth > MAX_DEPTH ? null : n;
+  }
+
+  convert(node: unknown, depth = 0): YNode | null {
+    const n = this.resolve(node, depth);
+    if (!n) return null;
+    const out = this.convertResolved(n, depth);
+    const tag = (n as { tag?: string }).tag;
+    if (out && (tag === '!reset' || tag === '!override')) out.tag = tag === '!reset' ? 'reset' : 'override';
+    return out;
+  }
+
+  private convertResolved(n: YamlNode, depth: number): YNode | null {
+    if (isMap(n)) {
+      const entries = new Map<string, YEntry>();
+      const merges: unknown[] = [];
+      for (const pair of n.items as Pair[]) {
+        if (isMergeKey(pair.key)) {
+          const v = this.resolve(pair.value, depth + 1);
+          if (isSeq(v)) merges.push(...v.items);
+          else merges.push(v);
+          continue;
+        }
+        const key = keyText(pair.key);
+        const value = this.convert(pair.value, depth + 1) ?? this.nullAt(pair);
+        entries.set(key, { key, keySrc: this.src(pair.key as YamlNode), value });
+      }
+      // merge sources: own keys win, earlier sources win over later ones (YAML merge key spec)
+      for (const m of merges) {
+        const src = this.convert(m, depth + 1);
+        if (src?.kind !== 'map') continue;
+        for (const [k, e] of src.entries) if (!entries.has(k)) entries.set(k, e);
+      }
+      return { kind: 'map', src: this.src(n), entries };
+    }
+    if (isSeq(n)) {
+      const items: YNode[] = [];
+      for (const it of n.items) {
+        const c = this.convert(it, depth + 1);
+        if (c) items.push(c);
+      }
+      return { kind: 'seq', src: this.src(n), items };
+    }
+    if (isScalar(n)) {
+      const v = n.value;
+      const raw = typeof n.source === 'string' ? n.source : v === null || v === undefined ? '' : String(v);
+      if (typeof v === 'string') {
+        const r = interpolate(v, this.env);
+        const out: YScalar = { kind: 'scalar', src: this.src(n), value: r.value, raw: v };
+        if (r.unknown.length) out.unknownVars = r.unknown;
+        return out;
+      }
+      const value = typeof v === 'number' || typeof v === 'boolean' ? v : v === null || v === undefined ? null : String(v);
+      return { kind: 'scalar', src: this.src(n), value, raw };
+    }
+    return null;
+  }
+
+  /** `key:` with nothing after it: a null scalar placed right after the key */
+  private nullAt(pair: Pair): YScalar {
+    const s = this.src(isPair(pair) ? (pair.key as YamlNode) : null);
+    return { kind: 'scalar', src: s, value: null, raw: '' };
+  }
+}
+
+/** Parse one YAML text. Never throws: a syntax error comes back in `error`. */
+export function parseYamlTree(file: string, text: string, env: Env): ParsedYaml {
+  const lc = new LineCounter();
+  let doc: Document;
+  try {
+    doc = parseDocument(text, { lineCounter: lc, merge: true, prettyErrors: false, uniqueKeys: true });
+  } catch (e) {
+    return { root: null, error: { line: 1, message: (e as Error).message } };
+  }
+  if (doc.errors.length) {
+    const err = doc.errors[0];
+    const line = err.linePos?.[0]?.line ?? lc.linePos(err.pos[0]).line;
+    return { root: null, error: { line, message: err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '') } };
+  }
+  try {
+    return { root: new Converter(doc, lc, file, env).convert(doc.contents) };
+  } catch (e) {
+    return { root: null, error: { line: 1, message: (e as Error).message } };
+  }
+}
+
+// ---- small accessors ----
+
+export function get(node: YNode | undefined | null, key: string): YNode | undefined {
+  return node?.kind === 'map' ? node.entries.get(key)?.value : undefined;
+}
+
+export function entry(node: YNode | undefined | null, key: string): YEntry | undefined {
+  return node?.kind === 'map' ? node.entries.get(key) : undefined;
+}
+
+export function getPath(node: YNode | undefined | null, path: string[]): YNode | undefined {
+  let cur: YNode | undefined | null = node;
+  for (const k of path) cur = get(cur, k);
+  return cur ?? undefined;
+}
+
+export function entryPath(node: YNode | undefined | null, path: string[]): YEntry | undefined {
+  const parent = getPath(node, path.slice(0, -1));
+  return entry(parent, path[path.length - 1]);
+}
+
+/** scalar as string ('' for null), undefined for maps/sequences */
+export function str(node: YNode | undefined | null): string | undefined {
+  if (node?.kind !== 'scalar') return undefined;
+  return node.value === null ? '' : String(node.value);
+}
