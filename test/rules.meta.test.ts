@@ -1,0 +1,43 @@
+// Invariants over the rule files themselves: schema-valid (the loader checks), unique ids and
+// names, id prefix per category, a fixture folder per rule, and the docs' examples are tests —
+// every `bad` example fires the rule and every `good` example does not.
+import { describe, expect, it } from 'vitest';
+import { loadRules } from '../dist/engine/rules.js';
+import { scan } from '../dist/engine/scan.js';
+import { CATEGORIES } from '../dist/engine/types.js';
+import { makeTree } from './helpers.js';
+
+const rules = loadRules();
+const EXT: Record<string, string> = { python: 'example.py', typescript: 'example.ts', compose: 'compose.yaml' };
+
+describe('rule files', () => {
+  it('load, validate and have unique ids and names', () => {
+    expect(rules.length).toBeGreaterThan(0);
+    expect(new Set(rules.map((r) => r.id)).size).toBe(rules.length);
+    expect(new Set(rules.map((r) => r.name)).size).toBe(rules.length);
+    for (const r of rules) expect(CATEGORIES).toContain(r.category);
+  });
+
+  it('message, fix and why are three different sentences', () => {
+    for (const r of rules) {
+      expect(r.message.trim(), r.name).not.toBe(r.fix.title.trim());
+      expect(r.docs.why.trim(), r.name).not.toBe(r.message.trim());
+    }
+  });
+
+  for (const r of rules) {
+    for (const [lang, ex] of Object.entries(r.docs.examples ?? {})) {
+      it(`${r.name}: ${lang} examples (bad fires, good is quiet)`, async () => {
+        expect(r.languages, `example language ${lang} must be one the rule claims`).toContain(lang);
+        const file = EXT[lang];
+        for (const [kind, code] of [['bad', ex.bad], ['good', ex.good]] as const) {
+          const root = makeTree({ [file]: code });
+          const res = await scan({ root, targets: [root], jobs: 1, config: {}, select: [r.id] });
+          const hits = res.findings.filter((f) => f.ruleId === r.id);
+          if (kind === 'bad') expect(hits.length, `bad ${lang} example of ${r.name} should fire`).toBeGreaterThan(0);
+          else expect(hits, `good ${lang} example of ${r.name} should be quiet`).toEqual([]);
+        }
+      });
+    }
+  }
+});
