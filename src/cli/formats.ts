@@ -1,9 +1,13 @@
 // Output format name -> pure reporter. Reporters never read files or the environment.
 import type { RuleMeta, ScanResult } from '../engine/types.js';
+import { renderGithub } from '../report/github.js';
 import { renderJson } from '../report/json.js';
+import { renderMarkdown } from '../report/markdown.js';
+import { renderSarif } from '../report/sarif.js';
+import type { ReportExtras } from './reports.js';
 import { renderText } from '../report/text.js';
 
-export interface RenderOptions {
+export interface RenderOptions extends ReportExtras {
   color: boolean;
   /** scan root, for reporters that link files */
   root: string;
@@ -14,4 +18,7 @@ export type Renderer = (result: ScanResult, rules: RuleMeta[], opts: RenderOptio
 export const FORMATS: Record<string, Renderer> = {
   text: (r, _rules, o) => renderText(r, { color: o.color }),
   json: (r) => renderJson(r),
+  markdown: (r, rules, o) => renderMarkdown(r, rules, { pathPrefix: o.pathPrefix, linkBase: o.linkBase, notes: o.notes }),
+  sarif: (r, rules, o) => renderSarif(r, rules, { pathPrefix: o.pathPrefix, ...o.sarif }),
+  github: (r, rules, o) => renderGithub(r, rules, { pathPrefix: o.pathPrefix }),
 };

@@ -9,6 +9,7 @@ import { loadRules, RuleLoadError } from '../engine/rules.js';
 import { scan, UsageError, VERSION } from '../engine/scan.js';
 import type { Priority, ScanResult } from '../engine/types.js';
 import { FORMATS } from './formats.js';
+import { addReportOptions, prepareReport, registerReportCommands, startProgress, writeBaselineFile, writeExtraReports, type ReportCliOptions } from './reports.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FINDINGS = 1;
@@ -38,7 +39,7 @@ export function chooseRoot(paths: string[], rootOpt: string | undefined, cwd: st
   return abs.length === 1 ? abs[0] : cwd;
 }
 
-export interface ScanCliOptions {
+export interface ScanCliOptions extends ReportCliOptions {
   format: string;
   output?: string;
   failOn: Priority | 'none';
@@ -67,6 +68,7 @@ export async function runScan(paths: string[], o: ScanCliOptions, io = defaultIo
   const rules = loadRules();
   const render = FORMATS[o.format];
   if (!render) throw new UsageError(`unknown format "${o.format}" (one of: ${Object.keys(FORMATS).join(', ')})`);
+  const progress = startProgress(io, o.progress !== false);
   const result = await scan({
     root,
     targets: paths.length ? paths.map((p) => resolve(io.cwd, p)) : [root],
@@ -75,13 +77,18 @@ export async function runScan(paths: string[], o: ScanCliOptions, io = defaultIo
     select: o.select,
     ignore: o.ignore,
     exclude: o.exclude,
+    onProgress: progress.update,
   });
+  progress.stop();
+  if (o.writeBaseline) return writeBaselineFile(result, o.writeBaseline, io);
+  const { result: shown, extras } = prepareReport(result, o, root, io);
   const toFile = !!o.output;
-  const text = render(result, rules, { color: !toFile && useColor(io.stdout, io.env), root });
+  const text = render(shown, rules, { color: !toFile && useColor(io.stdout, io.env), root, ...extras });
   if (o.output) writeFileSync(resolve(io.cwd, o.output), text);
   else io.stdout.write(text);
+  writeExtraReports(shown, rules, o, extras, io);
   const failOn = o.failOn ?? config['fail-on'] ?? 'P2';
-  return exitCodeFor(result, failOn);
+  return exitCodeFor(shown, failOn);
 }
 
 export function defaultIo() {
@@ -95,7 +102,7 @@ export function buildProgram(io = defaultIo(), setExit: (code: number) => void =
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
 
-  program
+  const scanCommand = program
     .command('scan', { isDefault: true })
     .description('scan files and directories (default: the current directory)')
     .argument('[paths...]', 'files or directories to scan')
@@ -113,6 +120,8 @@ export function buildProgram(io = defaultIo(), setExit: (code: number) => void =
     .action(async (paths: string[], o: ScanCliOptions) => {
       setExit(await runScan(paths, o, io));
     });
+  addReportOptions(scanCommand);
+  registerReportCommands(program, io, setExit, (paths, o) => runScan(paths, o as unknown as ScanCliOptions, io));
   return program;
 }
 

@@ -1,7 +1,7 @@
 // The one rendering of a rule's documentation. `faultline explain`, docs/rules/<name>.md and the
 // SARIF `help.markdown` all print ruleHelpMarkdown(rule), so they can never disagree.
 import type { RuleMeta, RuleLanguage } from '../engine/types.js';
-import { PRIORITY_MEANING, codeBlock, fenceLanguage, firstSentence, ruleDocUrl } from '../report/common.js';
+import { PRIORITY_MEANING, codeBlock, fenceLanguage, firstSentence, fixFence, ruleDocUrl } from '../report/common.js';
 
 const LANGUAGE_LABEL: Record<RuleLanguage, string> = {
   python: 'Python',
@@ -59,7 +59,7 @@ export function ruleHelpMarkdown(rule: RuleMeta): string {
   if (impact) out.push('## What breaks', '', impact, '');
   out.push('## How to fix', '', rule.fix.title.trim(), '');
   for (const [lang, code] of perLanguage(rule, rule.fix.code)) {
-    out.push(`${languageLabel(lang)}:`, '', codeBlock(code, fenceLanguage(lang)), '');
+    out.push(`${languageLabel(lang)}:`, '', codeBlock(code, fixFence(code, lang)), '');
   }
   const examples = perLanguage(rule, rule.docs.examples);
   if (examples.length) {

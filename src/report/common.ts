@@ -80,6 +80,13 @@ export function fenceLanguage(fileOrLang: string): string {
   return '';
 }
 
+/** Fence info for a fix snippet: `diff` when it is written as a diff (`-`/`+` lines), else the language's. */
+export function fixFence(code: string, lang: string): string {
+  const lines = code.split('\n').filter((l) => l.trim());
+  const isDiff = lines.some((l) => l.startsWith('+')) && lines.every((l) => /^[-+ ]/.test(l));
+  return isDiff ? 'diff' : fenceLanguage(lang);
+}
+
 /** A fenced code block whose fence is longer than any backtick run inside the code. */
 export function codeBlock(code: string, info = ''): string {
   const longest = Math.max(2, ...[...code.matchAll(/`+/g)].map((m) => m[0].length));

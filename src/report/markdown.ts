@@ -13,6 +13,7 @@ import {
   displayPath,
   fenceLanguage,
   fileLanguage,
+  fixFence,
   ruleDocUrl,
   ruleMap,
   sortFindings,
@@ -101,13 +102,14 @@ interface RuleGroup {
   findings: Finding[];
 }
 
-/** Findings grouped by (priority, rule), most urgent and most frequent first. */
-function groupByRule(findings: Finding[], rules: Map<string, RuleMeta>): RuleGroup[] {
+/** Findings grouped by rule (and priority unless `acrossPriorities`), most urgent and most frequent first. */
+function groupByRule(findings: Finding[], rules: Map<string, RuleMeta>, acrossPriorities = false): RuleGroup[] {
   const groups = new Map<string, RuleGroup>();
   for (const f of findings) {
-    const key = `${f.priority}:${f.ruleId}`;
+    const key = acrossPriorities ? f.ruleId : `${f.priority}:${f.ruleId}`;
     let g = groups.get(key);
     if (!g) groups.set(key, (g = { ruleId: f.ruleId, rule: rules.get(f.ruleId), priority: f.priority, findings: [] }));
+    if (PRIORITY_RANK[f.priority] < PRIORITY_RANK[g.priority]) g.priority = f.priority;
     g.findings.push(f);
   }
   return [...groups.values()].sort(
@@ -125,6 +127,17 @@ function groupTitle(g: RuleGroup): string {
 function whatBreaks(rule: RuleMeta | undefined): string | undefined {
   if (!rule) return undefined;
   return (rule.docs.impact ?? rule.docs.why).trim().replace(/\s*\n\s*/g, ' ');
+}
+
+/** The first `n` sentences of a flat text. */
+function sentences(text: string, n: number): string {
+  const parts = text.match(/[^.!?]+(?:[.!?]+(?=\s|$)|$)/g) ?? [text];
+  return parts.slice(0, n).join('').trim();
+}
+
+function period(text: string): string {
+  const t = text.trim();
+  return /[.!?:]$/.test(t) ? t : `${t}.`;
 }
 
 export interface CategoryScore {
@@ -185,20 +198,20 @@ function summary(findings: Finding[], rules: Map<string, RuleMeta>, result: Scan
   const totals = cats.map((c) => String(findings.filter((f) => f.category === c).length));
   out.push(`| **All** | ${totals.join(' | ')} | **${findings.length}** |`, '');
 
-  const groups = groupByRule(findings, rules).slice(0, opts.topRisks ?? 3);
+  const groups = groupByRule(findings, rules, true).slice(0, opts.topRisks ?? 3);
   out.push('### Top risks', '');
   groups.forEach((g, i) => {
     const where = g.findings.slice(0, 3).map((f) => fileLink(f, opts));
     const more = g.findings.length > 3 ? ` and ${g.findings.length - 3} more` : '';
     const radius = [...new Set(g.findings.flatMap((f) => blastRadius(f, result.system) ?? []))].sort();
-    const sentences = [
+    const parts = [
       `${i + 1}. **${groupTitle(g)}** (${g.priority}, ${g.ruleId}) in ${plural(g.findings.length, 'place')}: ${where.join(', ')}${more}.`,
     ];
     const breaks = whatBreaks(g.rule);
-    if (breaks) sentences.push(breaks);
-    if (radius.length) sentences.push(`Services affected: ${radius.map((s) => `\`${s}\``).join(', ')}.`);
-    if (g.rule) sentences.push(`Fix: ${g.rule.fix.title.trim().replace(/\.?$/, '.')}`);
-    out.push(sentences.join(' '), '');
+    if (breaks) parts.push(sentences(breaks, 2));
+    if (radius.length) parts.push(`Services affected: ${radius.map((s) => `\`${s}\``).join(', ')}.`);
+    if (g.rule) parts.push(`Fix: ${period(g.rule.fix.title)}`);
+    out.push(parts.join(' '), '');
   });
   return out.join('\n').trimEnd();
 }
@@ -269,11 +282,11 @@ function ruleGuidance(g: RuleGroup): string {
   const rule = g.rule;
   if (!rule) return '';
   const out: string[] = [];
-  out.push(`**Fix.** ${rule.fix.title.trim()}`);
+  out.push(`**Fix.** ${period(rule.fix.title)}`);
   const langs = [...new Set(g.findings.map((f) => fileLanguage(f.file)).filter((l): l is NonNullable<typeof l> => !!l))].sort();
   for (const lang of langs) {
     const code = fixCode(rule, lang);
-    if (code) out.push('', codeBlock(code[1], fenceLanguage(code[0])));
+    if (code) out.push('', codeBlock(code[1], fixFence(code[1], code[0])));
   }
   if (rule.experiment) {
     out.push(
@@ -293,17 +306,21 @@ function ruleGuidance(g: RuleGroup): string {
 /** One block per rule group; a block is the unit the size limit cuts at. */
 function findingSections(findings: Finding[], rules: Map<string, RuleMeta>, result: ScanResult, opts: MarkdownOptions): string[] {
   const blocks: string[] = [];
+  const explained = new Map<string, Priority>();
   for (const p of PRIORITIES) {
     const inP = findings.filter((f) => f.priority === p);
     if (!inP.length) continue;
     blocks.push(`## ${p}: ${PRIORITY_MEANING[p]} (${inP.length})`);
     for (const g of groupByRule(inP, rules)) {
       const head = [`### ${g.ruleId} · ${groupTitle(g)} (${g.findings.length})`];
+      const earlier = explained.get(g.ruleId);
       const breaks = whatBreaks(g.rule);
-      if (breaks) head.push('', `**What breaks.** ${breaks}`);
+      if (earlier) head.push('', `What breaks, the fix and how to verify it: as for ${g.ruleId} under ${earlier} above.`);
+      else if (breaks) head.push('', `**What breaks.** ${breaks}`);
       const parts = [head.join('\n'), ...g.findings.map((f) => findingBlock(f, result, opts))];
-      const guidance = ruleGuidance(g);
+      const guidance = earlier ? '' : ruleGuidance(g);
       if (guidance) parts.push(guidance);
+      if (g.rule) explained.set(g.ruleId, p);
       blocks.push(parts.join('\n\n'));
     }
   }
@@ -325,7 +342,7 @@ function scopeSection(result: ScanResult, rules: readonly RuleMeta[], opts: Mark
   const skipped = Object.entries(result.stats.skipped)
     .filter(([, n]) => n > 0)
     .sort(([a], [b]) => (a < b ? -1 : 1));
-  if (skipped.length) out.push(`- Skipped: ${skipped.map(([why, n]) => `${n} ${why}`).join(', ')}.`);
+  if (skipped.length) out.push(`- Skipped: ${skipped.map(([why, n]) => `${why} (${n})`).join(', ')}.`);
   for (const note of opts.notes ?? []) out.push(`- ${note}`);
   out.push('- Static analysis sees code and configuration, not traffic: verify each fix with the experiment given.');
   return out.join('\n');

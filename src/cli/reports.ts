@@ -1,0 +1,281 @@
+// The reporting side of the command line: extra report files in one run (--sarif/--markdown/--json),
+// --min-priority, --baseline, --diff-base, progress on a TTY, and the `baseline`, `rules`,
+// `explain` and `init` subcommands. main.ts calls into this module at a few fixed points.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { applyBaseline, BaselineError, createBaseline, parseBaseline, serializeBaseline } from '../engine/baseline.js';
+import { changedSince, DiffError, filterByDiff } from '../engine/diff.js';
+import { findRule, loadRules } from '../engine/rules.js';
+import { UsageError } from '../engine/scan.js';
+import type { Priority, RuleMeta, ScanResult } from '../engine/types.js';
+import { ruleHelpMarkdown } from '../docs/rule-doc.js';
+import { rulesJson, rulesMarkdownTable, rulesTextTable } from '../docs/rule-table.js';
+import { atLeast, parsePriority } from '../report/common.js';
+import { renderJson } from '../report/json.js';
+import { renderMarkdown } from '../report/markdown.js';
+import { buildSarif, DEFAULT_MAX_RESULTS } from '../report/sarif.js';
+import type { SarifOptions } from '../report/sarif.js';
+
+export const DEFAULT_BASELINE = '.faultline-baseline.json';
+
+export interface ReportCliOptions {
+  sarif?: string;
+  markdown?: string;
+  json?: string;
+  minPriority?: Priority;
+  baseline?: string;
+  diffBase?: string;
+  maxResults?: number;
+  sarifCategory?: string;
+  sarifSecuritySeverity?: boolean;
+  progress?: boolean;
+  /** set by `faultline baseline`: write the findings as a baseline instead of reporting them */
+  writeBaseline?: string;
+}
+
+/** What the reporters need beyond the result: set by the CLI from git and the environment. */
+export interface ReportExtras {
+  pathPrefix?: string;
+  linkBase?: string;
+  notes?: string[];
+  sarif?: SarifOptions;
+}
+
+interface Io {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+}
+
+function priorityArg(v: string): Priority {
+  const p = parsePriority(v);
+  if (!p) throw new InvalidArgumentError('must be P0, P1 or P2');
+  return p;
+}
+
+function positiveInt(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
+  return n;
+}
+
+/** Options of `faultline scan` that this module implements. */
+export function addReportOptions(cmd: Command): Command {
+  return cmd
+    .option('--sarif <file>', 'also write SARIF 2.1.0 to this file (for GitHub code scanning)')
+    .option('--markdown <file>', 'also write the Markdown audit to this file')
+    .option('--json <file>', 'also write the JSON report to this file')
+    .option('--min-priority <priority>', 'report only findings at or above this priority (P0, P1, P2)', priorityArg)
+    .option('--baseline <file>', 'report only findings that are not in this baseline (see `faultline baseline`)')
+    .option('--diff-base <ref>', 'report only findings on lines changed since this git ref (merge-base with HEAD)')
+    .option('--max-results <n>', `cap on SARIF results, P0 first (default ${DEFAULT_MAX_RESULTS})`, positiveInt)
+    .option('--sarif-category <id>', 'write runs[0].automationDetails.id = "<id>/" (otherwise upload-sarif\'s category applies)')
+    .option('--sarif-security-severity', 'add security-severity to SARIF rules (turns alerts into security alerts)')
+    .option('--no-progress', 'never show the progress line');
+}
+
+/** Scan root relative to the git top level ("" outside git or at the top). */
+export function gitPrefix(root: string): string {
+  try {
+    return execFileSync('git', ['rev-parse', '--show-prefix'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return '';
+  }
+}
+
+/** Absolute file links for reports read on GitHub (job summary), from the Actions environment. */
+export function githubLinkBase(env: NodeJS.ProcessEnv): string | undefined {
+  if (env.GITHUB_ACTIONS !== 'true' || !env.GITHUB_REPOSITORY || !env.GITHUB_SHA) return undefined;
+  const server = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/$/, '');
+  return `${server}/${env.GITHUB_REPOSITORY}/blob/${env.GITHUB_SHA}/`;
+}
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/**
+ * Applies --baseline, --diff-base and --min-priority to a scan result (in that order) and returns
+ * the result to report with notes for the Markdown scope section. Errors are kept.
+ */
+export function prepareReport(result: ScanResult, o: ReportCliOptions, root: string, io: Pick<Io, 'cwd' | 'env'>): { result: ScanResult; extras: ReportExtras } {
+  try {
+    return filterResult(result, o, root, io);
+  } catch (e) {
+    if (e instanceof BaselineError || e instanceof DiffError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
+function filterResult(result: ScanResult, o: ReportCliOptions, root: string, io: Pick<Io, 'cwd' | 'env'>): { result: ScanResult; extras: ReportExtras } {
+  let findings = result.findings;
+  const notes: string[] = [];
+  if (o.baseline) {
+    const path = resolve(io.cwd, o.baseline);
+    if (!existsSync(path)) throw new UsageError(`--baseline: ${o.baseline} does not exist (create it with \`faultline baseline -o ${o.baseline}\`)`);
+    const split = applyBaseline(findings, parseBaseline(readFileSync(path, 'utf8'), o.baseline));
+    findings = split.fresh;
+    notes.push(`Baseline \`${o.baseline}\`: ${plural(split.known.length, 'known finding')} not shown.`);
+    if (split.stale.length)
+      notes.push(`${plural(split.stale.length, 'baseline entry', 'baseline entries')} no longer matched (fixed or out of scope); run \`faultline baseline\` to prune.`);
+  }
+  if (o.diffBase) {
+    const info = changedSince(o.diffBase, root);
+    const split = filterByDiff(findings, info);
+    findings = split.changed;
+    notes.push(`Only findings on lines changed since \`${o.diffBase}\` (merge base \`${info.base.slice(0, 12)}\`); ${plural(split.unchanged.length, 'finding')} on unchanged lines not shown.`);
+  }
+  if (o.minPriority && o.minPriority !== 'P2') {
+    const kept = atLeast(findings, o.minPriority);
+    notes.push(`Findings below ${o.minPriority} not shown: ${findings.length - kept.length}.`);
+    findings = kept;
+  }
+  const pathPrefix = gitPrefix(root);
+  const sarif: SarifOptions = { pathPrefix };
+  if (o.maxResults) sarif.maxResults = o.maxResults;
+  if (o.sarifCategory) sarif.category = o.sarifCategory;
+  if (o.sarifSecuritySeverity) sarif.securitySeverity = true;
+  return {
+    result: findings === result.findings ? result : { ...result, findings },
+    extras: { pathPrefix, linkBase: githubLinkBase(io.env), notes, sarif },
+  };
+}
+
+function writeOut(io: Pick<Io, 'cwd'>, file: string, text: string): void {
+  const path = resolve(io.cwd, file);
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, text);
+}
+
+/** --sarif / --markdown / --json: written beside the terminal output in the same run. */
+export function writeExtraReports(result: ScanResult, rules: RuleMeta[], o: ReportCliOptions, extras: ReportExtras, io: Io): void {
+  if (o.json) writeOut(io, o.json, renderJson(result));
+  if (o.markdown) writeOut(io, o.markdown, renderMarkdown(result, rules, { pathPrefix: extras.pathPrefix, linkBase: extras.linkBase, notes: extras.notes }));
+  if (o.sarif) {
+    const { log, dropped } = buildSarif(result, rules, extras.sarif);
+    writeOut(io, o.sarif, JSON.stringify(log, null, 2) + '\n');
+    if (dropped) io.stderr.write(`faultline: SARIF capped at ${log.runs[0].results!.length} results; ${dropped} lower-priority findings left out (--max-results)\n`);
+  }
+}
+
+/** `faultline baseline`: the scan's findings as a baseline file. */
+export function writeBaselineFile(result: ScanResult, file: string, io: Io): number {
+  writeOut(io, file, serializeBaseline(createBaseline(result.findings)));
+  io.stderr.write(`faultline: wrote ${plural(result.findings.length, 'finding')} to ${file}; scan with --baseline ${file} to see only new ones\n`);
+  return 0;
+}
+
+export interface Progress {
+  update: (done: number, total: number) => void;
+  stop: () => void;
+}
+
+/**
+ * "files done / total" on stderr, only on a TTY, not in CI, and only once a scan has run for
+ * `delayMs` (short scans print nothing). Redraws at most every 100 ms; `stop` clears the line.
+ */
+export function startProgress(io: Pick<Io, 'env' | 'stderr'>, enabled = true, delayMs = 2000, now: () => number = Date.now): Progress {
+  const env = io.env;
+  const quiet = !enabled || !io.stderr.isTTY || !!env.CI || env.GITHUB_ACTIONS === 'true' || env.TERM === 'dumb';
+  if (quiet) return { update: () => {}, stop: () => {} };
+  const start = now();
+  let last = 0;
+  let shown = false;
+  return {
+    update(done, total) {
+      const t = now();
+      if (t - start < delayMs || (t - last < 100 && done < total)) return;
+      last = t;
+      shown = true;
+      io.stderr.write(`\r\x1b[Kfaultline: ${done}/${total} files`);
+    },
+    stop() {
+      if (shown) io.stderr.write('\r\x1b[K');
+    },
+  };
+}
+
+export const STARTER_CONFIG = `# faultline configuration: every key is optional.
+# Reference: https://github.com/faultline-dev/faultline#configuration
+
+# Lowest priority that makes \`faultline scan\` exit 1: P0, P1, P2 or none.
+fail-on: P1
+
+rules:
+  # Run only these rule ids, names or categories (default: all of them).
+  # select: [timeout, pool, retry]
+  # Turn rules off by id, name or category.
+  ignore: []
+
+# A different priority for a rule in this repository.
+# priorities:
+#   FL101: P1
+
+# Paths to skip (globs), on top of .gitignore.
+exclude:
+  - "**/vendor/**"
+  - "**/migrations/**"
+
+# Test code is skipped by default; "report" reports it at P2.
+tests: skip
+
+# Teach faultline your own wrappers, e.g. an HTTP helper that takes a timeout keyword:
+# catalog:
+#   - language: python
+#     match: [mycompany.http.get]
+#     role: http.request
+#     knobs:
+#       timeout: { keys: [timeout], default: unbounded }
+`;
+
+type RunScan = (paths: string[], o: ReportCliOptions & Record<string, unknown>) => Promise<number>;
+
+/** Adds `baseline`, `rules`, `explain` and `init`. `runScan` is main.ts's scan command. */
+export function registerReportCommands(program: Command, io: Io, setExit: (code: number) => void, runScan: RunScan): void {
+  const scanCmd = program.commands.find((c) => c.name() === 'scan');
+  const baseline = program
+    .command('baseline')
+    .description(`record the current findings so later scans with --baseline report only new ones (default file ${DEFAULT_BASELINE})`)
+    .argument('[paths...]', 'files or directories to scan')
+    .option('-o, --output <file>', 'baseline file to write', DEFAULT_BASELINE);
+  for (const opt of scanCmd?.options ?? []) {
+    if (['--jobs', '--config', '--select', '--ignore', '--exclude', '--root'].includes(opt.long ?? '')) baseline.addOption(opt);
+  }
+  baseline.action(async (paths: string[], o: Record<string, unknown>) => {
+    setExit(await runScan(paths, { ...o, format: 'json', output: undefined, failOn: 'none', writeBaseline: o.output as string }));
+  });
+
+  program
+    .command('rules')
+    .description('list the rules')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'markdown']).default('text'))
+    .action((o: { format: string }) => {
+      const rules = loadRules();
+      io.stdout.write(o.format === 'json' ? rulesJson(rules) : o.format === 'markdown' ? rulesMarkdownTable(rules) + '\n' : rulesTextTable(rules));
+    });
+
+  program
+    .command('explain')
+    .description('print the documentation of a rule (id or name)')
+    .argument('<rule>', 'rule id (FL101) or name (http-call-without-timeout)')
+    .action((key: string) => {
+      const rules = loadRules();
+      const rule = findRule(rules, key);
+      if (!rule) throw new UsageError(`unknown rule "${key}"; \`faultline rules\` lists them`);
+      io.stdout.write(ruleHelpMarkdown(rule));
+    });
+
+  program
+    .command('init')
+    .description('write a starter .faultline.yml in the current directory')
+    .option('--force', 'overwrite an existing file')
+    .action((o: { force?: boolean }) => {
+      const path = resolve(io.cwd, '.faultline.yml');
+      if (existsSync(path) && !o.force) throw new UsageError('.faultline.yml already exists (use --force to overwrite)');
+      writeFileSync(path, STARTER_CONFIG);
+      io.stderr.write('faultline: wrote .faultline.yml\n');
+    });
+}
