@@ -1,0 +1,67 @@
+// Library clients that reconnect on their own but give up after a budget (catalog role
+// `reconnecting.client`, knob `reconnect-attempts`, whose `disabledBy` lists the "unlimited"
+// values): the library default is a finite budget (nats.js: 10 attempts), or the code sets a
+// finite number, or reconnecting is switched off (knob `reconnect` set to false).
+// Quiet when the code watches for the end of the budget itself (`nc.closed()`, a
+// 'reconnect_failed' listener: rule options) or when the options are not visible.
+import type { Check } from '../api.js';
+import type { Value } from '../../languages/types.js';
+import type { FindingDraft } from '../types.js';
+import { isDisabledValue, objectPath, optionsObject } from '../knobs.js';
+
+interface Options {
+  recoveryMethods?: string[];
+  recoveryEvents?: string[];
+}
+
+function finiteNumber(v: Value): number | undefined {
+  if (v.kind === 'number' && Number.isFinite(v.value)) return v.value;
+  if (v.kind === 'name' && v.resolved) return finiteNumber(v.resolved);
+  return undefined;
+}
+
+const check: Check = (ctx) => {
+  const opts = (ctx.rule.options ?? {}) as Options;
+  const lang = ctx.facts.language;
+  const out: FindingDraft[] = [];
+  for (const call of ctx.facts.calls) {
+    const api = ctx.catalog.lookupRole(call.qualified, lang, ['reconnecting.client']);
+    const knob = api?.knobs?.['reconnect-attempts'];
+    if (!api || !knob) continue;
+    const watched = ctx.facts.calls.some((c) => {
+      if (c.receiverCall !== call.id || !c.qualified) return false;
+      const method = c.qualified.slice(c.qualified.lastIndexOf('.') + 1);
+      if (opts.recoveryMethods?.includes(method)) return true;
+      const ev = c.args[0];
+      return ev?.kind === 'string' && (opts.recoveryEvents ?? []).includes(ev.value);
+    });
+    if (watched) continue;
+    const obj = optionsObject(call, api);
+    if (obj === 'open') continue;
+    const data: Record<string, string> = { callee: call.callee, key: knob.keys[0] };
+    let loc = call.loc;
+    const off = api.knobs?.['reconnect'];
+    const offValue = obj && off ? off.keys.map((k) => objectPath(obj, k)).find((f) => f && f !== 'unknown') : undefined;
+    if (offValue && offValue !== 'unknown' && offValue.value.kind === 'boolean' && !offValue.value.value) {
+      data.budget = `reconnecting is switched off (\`${offValue.key}: false\`)`;
+      loc = offValue.value.loc;
+    } else {
+      const found = obj ? knob.keys.map((k) => objectPath(obj, k)).find((f) => f !== undefined) : undefined;
+      if (found === 'unknown') continue;
+      if (found) {
+        if (isDisabledValue(found.value, knob, ctx.facts)) continue; // unlimited
+        const n = finiteNumber(found.value);
+        if (n === undefined) continue; // a value we cannot read
+        data.budget = `it gives up after ${n} reconnect attempt${n === 1 ? '' : 's'} (\`${found.key}\`)`;
+        loc = found.value.loc;
+      } else {
+        if (knob.default !== 'bounded') continue;
+        data.budget = `by default it gives up (${knob.defaultNote ?? 'a finite budget'})`;
+      }
+    }
+    out.push({ ruleId: ctx.rule.id, loc, message: ctx.rule.message, data, where: { scope: call.scope, apiTags: api.tags } });
+  }
+  return out;
+};
+
+export default check;
