@@ -66,6 +66,8 @@ type Binding =
 
 interface RawCall {
   node: Node;
+  fn: Node | null;
+  args: Node | null;
   start: number;
   end: number;
   scope: Scope;
@@ -86,6 +88,8 @@ interface RawFunction {
 
 interface RawAssignment {
   node: Node;
+  left: Node | null;
+  right: Node | null;
   start: number;
   end: number;
   scope: Scope;
@@ -189,10 +193,11 @@ class Extraction {
       case 'call': {
         const idx = this.rawCalls.length;
         const scope = this.scopeAt(start);
-        scope.awaited = node.parent?.type === 'await';
-        this.rawCalls.push({ node, start, end, scope, scopeKey });
-        this.callIdxByNode.set(node.id, idx);
+        scope.awaited = this.awaitedAt(start);
+        const fn = node.childForFieldName('function');
         const args = node.childForFieldName('arguments');
+        this.rawCalls.push({ node, fn, args, start, end, scope, scopeKey });
+        this.callIdxByNode.set(node.id, idx);
         if (args) stack.push({ kind: 'call', end, idx, argStart: args.startIndex, argEnd: args.endIndex });
         return;
       }
@@ -203,7 +208,7 @@ class Extraction {
         const enclosing = this.enclosingFunctionOrClass();
         const key = `f${id}`;
         this.parentScope.set(key, this.outerFunctionKey());
-        const isAsync = !isLambda && node.firstChild?.type === 'async';
+        const isAsync = !isLambda && this.text.startsWith('async', start);
         this.rawFunctions.push({
           node,
           start,
@@ -290,11 +295,10 @@ class Extraction {
 
   private visitAssignment(node: Node, start: number, end: number, scopeKey: string): void {
     const augmented = node.type === 'augmented_assignment';
-    this.rawAssignments.push({ node, start, end, scope: this.scopeAt(start), scopeKey, augmented });
-    if (augmented) return;
     const left = node.childForFieldName('left');
-    const right = finalRight(node);
-    if (!left) return;
+    const right = augmented ? node.childForFieldName('right') : finalRight(node);
+    this.rawAssignments.push({ node, left, right, start, end, scope: this.scopeAt(start), scopeKey, augmented });
+    if (augmented || !left) return;
     const binding = bindingOf(right, start);
     if (left.type === 'identifier') {
       const name = this.slice(left);
@@ -470,8 +474,8 @@ class Extraction {
     for (const raw of this.rawAssignments) this.fixWithCalls(raw.scope);
     for (let i = 0; i < this.rawCalls.length; i++) {
       const raw = this.rawCalls[i];
-      const fn = raw.node.childForFieldName('function');
-      const argsNode = raw.node.childForFieldName('arguments');
+      const fn = raw.fn;
+      const argsNode = raw.args;
       const resolved = this.qualifiedOf(i);
       const args: Value[] = [];
       const kwargs: Record<string, Value> = {};
@@ -535,7 +539,7 @@ class Extraction {
     if (this.qualifiedMemo.has(i)) return this.qualifiedMemo.get(i) ?? null;
     this.qualifiedMemo.set(i, null); // cycle guard
     const raw = this.rawCalls[i];
-    const fn = raw.node.childForFieldName('function');
+    const fn = raw.fn;
     const result = fn ? this.resolveExpression(fn, raw.scopeKey, raw.start, raw.scope.classId) : null;
     this.qualifiedMemo.set(i, result);
     return result;
@@ -639,7 +643,7 @@ class Extraction {
         id,
         name,
         qualifiedName: raw.className && name ? `${raw.className}.${name}` : name,
-        isAsync: !raw.isLambda && node.firstChild?.type === 'async',
+        isAsync: !raw.isLambda && this.text.startsWith('async', raw.start),
         decorators: raw.isLambda ? [] : this.decorators(node, raw.scope, raw.start),
         params: this.params_(node, raw.key),
         loc: this.loc(raw.start, raw.end),
@@ -736,8 +740,7 @@ class Extraction {
   private buildAssignments(): AssignmentFact[] {
     const out: AssignmentFact[] = [];
     for (const raw of this.rawAssignments) {
-      const left = raw.node.childForFieldName('left');
-      const right = raw.augmented ? raw.node.childForFieldName('right') : finalRight(raw.node);
+      const { left, right } = raw;
       if (!left) continue;
       const target = compact(this.slice(left));
       const fact: AssignmentFact = {
@@ -881,7 +884,7 @@ class Extraction {
       }
       case 'string':
       case 'concatenated_string': {
-        const s = this.stringValue(node);
+        const s = node.type === 'string' ? stringLiteral(this.slice(node)) : this.stringValue(node);
         return s === undefined ? { kind: 'other', text: clip(this.slice(node)), loc } : { kind: 'string', value: s, loc };
       }
       case 'await': {
@@ -965,6 +968,7 @@ class Extraction {
   }
 
   private stringValue(node: Node): string | undefined {
+    if (node.type === 'string') return stringLiteral(this.slice(node));
     if (node.type === 'concatenated_string') {
       let out = '';
       for (const part of node.namedChildren) {
@@ -985,6 +989,16 @@ class Extraction {
   }
 
   // ---------------------------------------------------------------- locations and text
+
+  /** `await` (possibly with parentheses) right before a call starting at `start` */
+  private awaitedAt(start: number): boolean {
+    let i = start - 1;
+    const t = this.text;
+    while (i >= 0 && (t[i] === ' ' || t[i] === '(' || t[i] === '\t')) i--;
+    if (i < 4 || t.slice(i - 4, i + 1) !== 'await') return false;
+    const before = t[i - 5];
+    return before === undefined || !/[\w.]/.test(before);
+  }
 
   private slice(node: Node | null | undefined): string {
     return node ? this.text.slice(node.startIndex, node.endIndex) : '';
@@ -1089,6 +1103,20 @@ function parseNumber(text: string): number | undefined {
   if (/^0[0-7]+$/.test(t)) return undefined; // py2 octal
   const n = Number(t.endsWith('l') ? t.slice(0, -1) : t);
   return Number.isNaN(n) ? undefined : n;
+}
+
+/** the value of one string literal from its source text; undefined for f-strings with fields */
+function stringLiteral(src: string): string | undefined {
+  let i = 0;
+  while (i < src.length && /[a-zA-Z]/.test(src[i])) i++;
+  const prefix = src.slice(0, i).toLowerCase();
+  const q = src[i];
+  if (q !== '"' && q !== "'") return undefined;
+  const triple = src.startsWith(q.repeat(3), i);
+  const open = triple ? 3 : 1;
+  const body = src.slice(i + open, Math.max(i + open, src.length - open));
+  if (prefix.includes('f') && /\{(?!\{)/.test(body.replace(/\{\{/g, ''))) return undefined;
+  return body;
 }
 
 function compact(s: string): string {
