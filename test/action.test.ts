@@ -1,0 +1,153 @@
+// The GitHub Action's entry point, run as on a runner: a fake GITHUB_* environment, INPUT_*
+// variables, a temporary git repository as the workspace. No network.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { getInput, readInputs, scanArgs } from '../src/action/run.js';
+import { sarifSchemaErrors } from './report-helpers.js';
+
+const repoRoot = resolve(import.meta.dirname, '..');
+const entry = join(repoRoot, 'dist', 'action', 'main.js');
+const dirs: string[] = [];
+
+beforeAll(() => {
+  if (!existsSync(entry)) execFileSync(process.execPath, [join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: repoRoot });
+}, 120_000);
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+const CLIENT_V1 = [
+  "import axios from 'axios';",
+  '',
+  'export const orders = axios.create({ baseURL: "http://orders" });',
+  '',
+].join('\n');
+const CLIENT_V2 = [
+  "import axios from 'axios';",
+  '',
+  '// a comment that moves the old finding down',
+  'export const orders = axios.create({ baseURL: "http://orders" });',
+  'export const users = axios.create({ baseURL: "http://users" });',
+  '',
+].join('\n');
+
+function workspace(): { dir: string; git: (...a: string[]) => string } {
+  const dir = mkdtempSync(join(tmpdir(), 'faultline-action-'));
+  dirs.push(dir);
+  const git = (...a: string[]) =>
+    execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', '-c', 'commit.gpgsign=false', ...a], { cwd: dir, encoding: 'utf8' });
+  git('init', '-q', '-b', 'main');
+  mkdirSync(join(dir, 'web'));
+  writeFileSync(join(dir, 'web/client.ts'), CLIENT_V1);
+  git('add', '.');
+  git('commit', '-q', '-m', 'one');
+  return { dir, git };
+}
+
+function runAction(dir: string, inputs: Record<string, string>) {
+  const runner = join(dir, '..', `${dir.split('/').pop()}-runner`);
+  mkdirSync(runner, { recursive: true });
+  dirs.push(runner);
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? tmpdir(),
+    GITHUB_ACTIONS: 'true',
+    CI: 'true',
+    GITHUB_WORKSPACE: dir,
+    GITHUB_REPOSITORY: 'octo/shop',
+    GITHUB_SHA: 'abc123',
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_OUTPUT: join(runner, 'output'),
+    GITHUB_STEP_SUMMARY: join(runner, 'summary.md'),
+    RUNNER_TEMP: join(runner, 'tmp'),
+  };
+  for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase().replace(/-/g, '_')}`] = v;
+  const run = spawnSync(process.execPath, [entry], { cwd: dir, env, encoding: 'utf8' });
+  const read = (p: string) => (existsSync(p) ? readFileSync(p, 'utf8') : '');
+  const outputs = Object.fromEntries(
+    read(env.GITHUB_OUTPUT)
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  );
+  return { code: run.status, stdout: run.stdout, stderr: run.stderr, outputs, summary: read(env.GITHUB_STEP_SUMMARY) };
+}
+
+describe('GitHub Action entry point', () => {
+  it('writes annotations, the job summary, SARIF and the outputs, and fails on P0', () => {
+    const { dir } = workspace();
+    const r = runAction(dir, { 'sarif-file': 'faultline.sarif', 'fail-on': 'p0' });
+    expect(r.stderr).toBe('');
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stdout).toMatch(/^::error file=web\/client\.ts,line=3,endLine=3,col=\d+,endColumn=\d+,title=FL101 /m);
+    expect(r.outputs).toMatchObject({ findings: '1', p0: '1', p1: '0', p2: '0', 'exit-code': '1', 'sarif-file': 'faultline.sarif' });
+    expect(r.summary).toContain('# Resilience audit');
+    expect(r.summary).toContain('[`web/client.ts:3`](https://github.com/octo/shop/blob/abc123/web/client.ts#L3)');
+    const sarif = JSON.parse(readFileSync(join(dir, 'faultline.sarif'), 'utf8'));
+    expect(sarifSchemaErrors(sarif)).toEqual([]);
+    expect(sarif.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri).toBe('web/client.ts');
+  });
+
+  it('with diff-base on a two-commit repository reports only the new finding', () => {
+    const { dir, git } = workspace();
+    writeFileSync(join(dir, 'web/client.ts'), CLIENT_V2);
+    git('commit', '-q', '-am', 'two');
+    const r = runAction(dir, { 'diff-base': 'HEAD~1', 'fail-on': 'none', 'json-file': 'out/faultline.json', 'sarif-file': '' });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.outputs).toMatchObject({ findings: '1', p0: '1', 'exit-code': '0', 'json-file': 'out/faultline.json', 'sarif-file': '' });
+    const json = JSON.parse(readFileSync(join(dir, 'out/faultline.json'), 'utf8'));
+    expect(json.findings.map((f: { line: number }) => f.line)).toEqual([5]);
+    expect(r.stdout.match(/^::error /gm)).toHaveLength(1);
+    expect(r.summary).toMatch(/Only findings on lines changed since `HEAD~1`.*1 finding on unchanged lines not shown/);
+  });
+
+  it('honours annotations/job-summary off, the baseline and working-directory', () => {
+    const { dir } = workspace();
+    execFileSync(process.execPath, [join(repoRoot, 'bin/faultline.js'), 'baseline'], { cwd: join(dir, 'web'), stdio: 'ignore' });
+    writeFileSync(join(dir, 'web/client.ts'), CLIENT_V2);
+    const r = runAction(dir, {
+      'working-directory': 'web',
+      baseline: '.faultline-baseline.json',
+      annotations: 'false',
+      'job-summary': 'false',
+      'markdown-file': 'audit.md',
+    });
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stdout).not.toMatch(/^::(error|warning|notice) /m);
+    expect(r.summary).toBe('');
+    expect(r.outputs).toMatchObject({ findings: '1', 'markdown-file': 'audit.md' });
+    const md = readFileSync(join(dir, 'audit.md'), 'utf8');
+    // paths are repository-relative even when the action runs in a subdirectory
+    expect(md).toContain('web/client.ts:5');
+    expect(md).toContain('Baseline `.faultline-baseline.json`: 1 known finding not shown.');
+  });
+
+  it('fails with exit 2 and an error annotation on a bad input', () => {
+    const { dir } = workspace();
+    const r = runAction(dir, { 'fail-on': 'sometimes' });
+    expect(r.code, r.stdout + r.stderr).toBe(2);
+    expect(r.stdout).toContain('::error title=faultline::input fail-on: expected p0, p1, p2 or none, got "sometimes"');
+  });
+
+  it('maps inputs to a scan command line', () => {
+    const env = { INPUT_PATHS: 'src\n services ', 'INPUT_FAIL-ON': 'P1', INPUT_MIN_PRIORITY: 'p1', INPUT_ANNOTATIONS: 'false', INPUT_EXTRA_ARGS: '--select timeout' };
+    expect(getInput(env, 'fail-on')).toBe('P1');
+    const inputs = readInputs(env);
+    expect(scanArgs(inputs, { json: '/t/f.json', sarif: '/w/f.sarif' })).toEqual([
+      'scan', 'src', 'services', '--format', 'text', '--fail-on', 'P1', '--min-priority', 'P1', '--json', '/t/f.json', '--sarif', '/w/f.sarif', '--select', 'timeout',
+    ]);
+  });
+
+  it('action.yml declares every input the entry point reads and passes each one through', () => {
+    const action = parseYaml(readFileSync(join(repoRoot, 'action.yml'), 'utf8'));
+    const inputs = Object.keys(action.inputs).sort();
+    const src = readFileSync(join(repoRoot, 'src/action/run.ts'), 'utf8');
+    const read = [...src.matchAll(/get(?:Input|Boolean)\(env, '([a-z-]+)'/g), ...src.matchAll(/priorityInput\(env, '([a-z-]+)'/g)].map((m) => m[1]).sort();
+    expect(inputs).toEqual([...new Set(read)].sort());
+    const env = action.runs.steps.find((s: { id?: string }) => s.id === 'audit').env;
+    for (const name of inputs) expect(env[`INPUT_${name.toUpperCase().replace(/-/g, '_')}`]).toBe(`\${{ inputs.${name} }}`);
+    expect(Object.keys(action.outputs).sort()).toEqual(['exit-code', 'findings', 'json-file', 'markdown-file', 'p0', 'p1', 'p2', 'sarif-file']);
+  });
+});
