@@ -235,16 +235,22 @@ export function buildProjectView(project: ComposeProject, k: ComposeKnowledge, c
 }
 
 /** services that (transitively) depend on `name` through depends_on or talk-to edges */
+const directCache = new WeakMap<ProjectView, Map<string, Set<string>>>();
+
 export function dependentsOf(p: ProjectView, name: string): string[] {
-  const direct = new Map<string, Set<string>>();
-  for (const v of p.services) {
-    for (const d of v.deps) direct.set(d.name, (direct.get(d.name) ?? new Set()).add(v.name));
-    for (const t of p.talksTo.get(v.name) ?? []) direct.set(t, (direct.get(t) ?? new Set()).add(v.name));
+  let direct = directCache.get(p);
+  if (!direct) {
+    const d0 = new Map<string, Set<string>>();
+    for (const v of p.services) {
+      for (const d of v.deps) d0.set(d.name, (d0.get(d.name) ?? new Set()).add(v.name));
+      for (const t of p.talksTo.get(v.name) ?? []) d0.set(t, (d0.get(t) ?? new Set()).add(v.name));
+    }
+    directCache.set(p, (direct = d0));
   }
   const seen = new Set<string>();
   const queue = [name];
   while (queue.length) {
-    for (const d of direct.get(queue.shift()!) ?? []) {
+    for (const d of direct.get(queue.shift()!) ?? new Set<string>()) {
       if (d !== name && !seen.has(d)) {
         seen.add(d);
         queue.push(d);

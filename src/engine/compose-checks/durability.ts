@@ -25,18 +25,19 @@ interface DataDir {
   mount: string;
 }
 
-function dataDir(v: ServiceView): DataDir | undefined {
+/** where the data lives; several candidates when the image version is a variable we cannot read */
+function dataDirs(v: ServiceView): DataDir[] {
   const info = v.info!;
-  const layout = dataLayout(info, v.version);
   const fromEnv = info.dataPathEnv ? envValue(v.node, info.dataPathEnv)?.split(',')[0]?.trim() : undefined;
-  if (fromEnv && fromEnv.startsWith('/')) return { path: fromEnv, mount: fromEnv };
+  if (fromEnv && fromEnv.startsWith('/')) return [{ path: fromEnv, mount: fromEnv }];
   if (info.dataPathAfterArg && v.command) {
     const args = v.command.args.map((a) => a.text);
     const i = args.indexOf(info.dataPathAfterArg);
     const dir = i >= 0 ? args.slice(i + 1).find((a) => a.startsWith('/')) : undefined;
-    if (dir) return { path: dir, mount: dir };
+    if (dir) return [{ path: dir, mount: dir }];
   }
-  return layout ? { path: layout.path, volume: layout.volume, mount: layout.mount } : undefined;
+  const layouts = v.image?.unknown ? (info.data ?? []) : [dataLayout(info, v.version)].filter((l) => l !== undefined);
+  return layouts.map((l) => ({ path: l.path, volume: l.volume, mount: l.mount }));
 }
 
 function covers(m: Mount, dir: DataDir): boolean {
@@ -57,13 +58,14 @@ export const statefulNoVolume: ComposeCheck = (p) => {
   for (const v of p.services) {
     if (!v.info || !v.image || !isStateful(v, p.redisQueue) || get(v.node, 'volumes_from')) continue;
     if (legacyMount(v)) continue;
-    const dir = dataDir(v);
+    const dirs = dataDirs(v);
+    const dir = dirs[dirs.length - 1];
     if (!dir) continue;
     const ms = mounts(v.node);
     const base = { src: v.image.src as Src, service: v.name };
     const data = { image: v.image.text, path: dir.path, mount: dir.mount };
-    const tmp = ms.find((m) => m.type === 'tmpfs' && pathWithin(dir.path, m.target));
-    const ok = ms.find((m) => persistent(m) && covers(m, dir));
+    const tmp = ms.find((m) => m.type === 'tmpfs' && dirs.some((d) => pathWithin(d.path, m.target)));
+    const ok = ms.find((m) => persistent(m) && dirs.some((d) => covers(m, d)));
     if (tmp && !ok) {
       hits.push({ ...base, data: { ...data, problem: `is a tmpfs (memory): it is empty after every restart` }, priority: 'P2', priorityReason: 'tmpfs is a deliberate choice (tests, caches)' });
       continue;

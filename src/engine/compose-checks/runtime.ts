@@ -34,7 +34,7 @@ export const restartGivesUp: ComposeCheck = (p, rule) =>
     if (v.oneShot) return [];
     const r = restart(v.node);
     if (!r || r.policy !== 'on-failure' || r.maxAttempts === undefined || r.maxAttempts > maxAttemptsOption(rule)) return [];
-    return [devHit(v, { src: r.src, service: v.name, data: { attempts: String(r.maxAttempts) } })];
+    return [devHit(v, { src: r.maxSrc ?? r.src, service: v.name, data: { attempts: String(r.maxAttempts) } })];
   });
 
 function limitCheck(read: typeof memoryLimit): ComposeCheck {

@@ -327,6 +327,8 @@ export interface RestartInfo {
   /** on-failure:N / deploy.restart_policy.max_attempts */
   maxAttempts?: number;
   src: Src;
+  /** where max_attempts is written (deploy.restart_policy) */
+  maxSrc?: Src;
   fromDeploy: boolean;
 }
 
@@ -339,10 +341,13 @@ export function restart(svc: YMap): RestartInfo | undefined {
   }
   const d = entryPath(svc, ['deploy', 'restart_policy']);
   if (d) {
-    const cond = str(get(d.value, 'condition')) ?? 'any';
-    const max = str(get(d.value, 'max_attempts'));
+    const condEntry = entry(d.value, 'condition');
+    const maxEntry = entry(d.value, 'max_attempts');
+    const cond = str(condEntry?.value) ?? 'any';
+    const max = str(maxEntry?.value);
     const policy = cond === 'none' ? 'no' : cond === 'on-failure' ? 'on-failure' : 'always';
-    return { policy, maxAttempts: max && /^\d+$/.test(max) ? Number(max) : undefined, src: d.value.src, fromDeploy: true };
+    const maxAttempts = max && /^\d+$/.test(max) ? Number(max) : undefined;
+    return { policy, maxAttempts, src: condEntry?.value.src ?? d.value.src, maxSrc: maxEntry?.value.src, fromDeploy: true };
   }
   return undefined;
 }

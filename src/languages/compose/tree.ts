@@ -1,7 +1,7 @@
 // yaml Document -> a small location-keeping tree with aliases and merge keys (`<<`) resolved.
 // Every node keeps the file and range it was WRITTEN at, so a value that comes from an anchor
 // points inside the anchor's target, not at the alias.
-import { LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseDocument } from 'yaml';
+import { LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseDocument, visit } from 'yaml';
 import type { Document, Node as YamlNode, Pair } from 'yaml';
 import type { Loc } from '../types.js';
 import { interpolate, type Env } from './interpolate.js';
@@ -72,12 +72,33 @@ function keyText(key: unknown): string {
 }
 
 class Converter {
+  /** anchors in document order (an anchor may be redefined: an alias uses the last one before it) */
+  private readonly anchors = new Map<string, Array<{ at: number; node: YamlNode }>>();
+  /** the first key written twice in one mapping (yaml's own uniqueKeys check is quadratic) */
+  duplicate?: { key: string; line: number };
+
   constructor(
-    private readonly doc: Document,
+    doc: Document,
     private readonly lc: LineCounter,
     private readonly file: string,
     private readonly env: Env,
-  ) {}
+  ) {
+    // yaml's Alias.resolve() walks the whole document per call; index the anchors once instead
+    visit(doc, (_key, node) => {
+      const n = node as YamlNode & { anchor?: string };
+      if (n && typeof n === 'object' && 'anchor' in n && n.anchor) {
+        const list = this.anchors.get(n.anchor) ?? [];
+        list.push({ at: n.range?.[0] ?? 0, node: n });
+        this.anchors.set(n.anchor, list);
+      }
+    });
+  }
+
+  private lookupAnchor(name: string, at: number): YamlNode | null {
+    let found: YamlNode | null = null;
+    for (const a of this.anchors.get(name) ?? []) if (a.at <= at) found = a.node;
+    return found;
+  }
 
   private src(node: { range?: [number, number, number] | null } | null | undefined): Src {
     const r = node?.range;
@@ -87,16 +108,22 @@ class Converter {
   private resolve(node: unknown, depth: number): YamlNode | null {
     let n = node as YamlNode | null;
     let guard = 0;
-    while (n && isAlias(n) && guard++ < MAX_DEPTH) n = (n.resolve(this.doc) as YamlNode | undefined) ?? null;
+    while (n && isAlias(n) && guard++ < MAX_DEPTH) n = this.lookupAnchor(n.source, n.range?.[0] ?? Infinity);
     return depth > MAX_DEPTH ? null : n;
   }
+
+  /** one conversion per yaml node: anchors merged into many services are converted once */
+  private readonly done = new Map<YamlNode, YNode | null>();
 
   convert(node: unknown, depth = 0): YNode | null {
     const n = this.resolve(node, depth);
     if (!n) return null;
+    if (this.done.has(n)) return this.done.get(n)!;
+    this.done.set(n, null); // a cycle through aliases converts to nothing
     const out = this.convertResolved(n, depth);
     const tag = (n as { tag?: string }).tag;
     if (out && (tag === '!reset' || tag === '!override')) out.tag = tag === '!reset' ? 'reset' : 'override';
+    this.done.set(n, out);
     return out;
   }
 
@@ -112,6 +139,7 @@ class Converter {
           continue;
         }
         const key = keyText(pair.key);
+        if (entries.has(key) && !this.duplicate) this.duplicate = { key, line: this.src(pair.key as YamlNode).loc.line };
         const value = this.convert(pair.value, depth + 1) ?? this.nullAt(pair);
         entries.set(key, { key, keySrc: this.src(pair.key as YamlNode), value });
       }
@@ -158,7 +186,7 @@ export function parseYamlTree(file: string, text: string, env: Env): ParsedYaml 
   const lc = new LineCounter();
   let doc: Document;
   try {
-    doc = parseDocument(text, { lineCounter: lc, merge: true, prettyErrors: false, uniqueKeys: true });
+    doc = parseDocument(text, { lineCounter: lc, merge: true, prettyErrors: false, uniqueKeys: false });
   } catch (e) {
     return { root: null, error: { line: 1, message: (e as Error).message } };
   }
@@ -168,7 +196,10 @@ export function parseYamlTree(file: string, text: string, env: Env): ParsedYaml 
     return { root: null, error: { line, message: err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '') } };
   }
   try {
-    return { root: new Converter(doc, lc, file, env).convert(doc.contents) };
+    const conv = new Converter(doc, lc, file, env);
+    const root = conv.convert(doc.contents);
+    if (conv.duplicate) return { root: null, error: { line: conv.duplicate.line, message: `key \`${conv.duplicate.key}\` is defined twice in the same mapping` } };
+    return { root };
   } catch (e) {
     return { root: null, error: { line: 1, message: (e as Error).message } };
   }
