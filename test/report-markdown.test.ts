@@ -72,6 +72,13 @@ describe('Markdown reporter', () => {
     expect(truncateMarkdown('short', 100)).toBe('short');
   });
 
+  it('renders fix placeholders as <name> and diff-style fixes as diff blocks', () => {
+    const rules = RULES.map((r) => (r.id === 'FL401' ? { ...r, fix: { title: 'Add a healthcheck, e.g. `{probe}`', code: { compose: 'services:\n  api:\n+   healthcheck: {}' } } } : r));
+    const md = renderMarkdown(sampleResult(), rules);
+    expect(md).toContain('**Fix.** Add a healthcheck, e.g. `<probe>`.');
+    expect(md).toContain('```diff\nservices:\n  api:\n+   healthcheck: {}\n```');
+  });
+
   it('ties findings to services by build context and compose context', () => {
     const r = sampleResult();
     const [compose, py, ts] = r.findings;

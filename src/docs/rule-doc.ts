@@ -1,7 +1,7 @@
 // The one rendering of a rule's documentation. `faultline explain`, docs/rules/<name>.md and the
 // SARIF `help.markdown` all print ruleHelpMarkdown(rule), so they can never disagree.
 import type { RuleMeta, RuleLanguage } from '../engine/types.js';
-import { PRIORITY_MEANING, codeBlock, fenceLanguage, firstSentence, fixFence, ruleDocUrl } from '../report/common.js';
+import { PRIORITY_MEANING, codeBlock, fenceLanguage, firstSentence, fixFence, fixTitle, ruleDocUrl } from '../report/common.js';
 
 const LANGUAGE_LABEL: Record<RuleLanguage, string> = {
   python: 'Python',
@@ -57,7 +57,7 @@ export function ruleHelpMarkdown(rule: RuleMeta): string {
   out.push('## Why it matters', '', rule.docs.why.trim(), '');
   const impact = paragraph(rule.docs.impact);
   if (impact) out.push('## What breaks', '', impact, '');
-  out.push('## How to fix', '', rule.fix.title.trim(), '');
+  out.push('## How to fix', '', fixTitle(rule), '');
   for (const [lang, code] of perLanguage(rule, rule.fix.code)) {
     out.push(`${languageLabel(lang)}:`, '', codeBlock(code, fixFence(code, lang)), '');
   }
@@ -83,13 +83,13 @@ export function ruleHelpMarkdown(rule: RuleMeta): string {
     for (const ref of refs) out.push(`- <${ref}>`);
     out.push('');
   }
-  out.push(`Suppress one occurrence with \`faultline: ignore[${rule.id}] -- reason\` on the line or the line above.`, '');
+  out.push(`To accept one occurrence, add the comment \`faultline: ignore[${rule.id}] <reason>\` on its line or alone on the line above.`, '');
   return out.join('\n');
 }
 
 /** Plain-text help (SARIF `help.text`, shown where Markdown is not rendered). */
 export function ruleHelpText(rule: RuleMeta): string {
-  const lines = [`${rule.id} ${rule.title} (${rule.priority}, ${rule.category}).`, '', rule.docs.why.trim(), '', `Fix: ${rule.fix.title.trim()}`];
+  const lines = [`${rule.id} ${rule.title} (${rule.priority}, ${rule.category}).`, '', rule.docs.why.trim(), '', `Fix: ${fixTitle(rule)}`];
   if (rule.experiment) lines.push('', `Verify: break ${rule.experiment.break.trim()} Pass: ${rule.experiment.pass.trim()}`);
   lines.push('', `Documentation: ${ruleDocUrl(rule)}`);
   return lines.join('\n');

@@ -1,6 +1,6 @@
 // Rule listings: the README table, `faultline rules` (text and JSON) and the docs index.
 import type { RuleMeta } from '../engine/types.js';
-import { ruleDocUrl, sortRules } from '../report/common.js';
+import { fixTitle, ruleDocUrl, sortRules } from '../report/common.js';
 import { ruleSummary } from './rule-doc.js';
 
 function cell(text: string): string {
@@ -51,7 +51,7 @@ export function rulesJson(rules: readonly RuleMeta[]): string {
     confidence: r.confidence,
     languages: [...r.languages],
     summary: ruleSummary(r),
-    fix: r.fix.title.trim(),
+    fix: fixTitle(r),
     cwe: [...(r.docs.cwe ?? [])],
     docs: ruleDocUrl(r),
   }));

@@ -80,11 +80,17 @@ export function fenceLanguage(fileOrLang: string): string {
   return '';
 }
 
+/**
+ * A rule's fix title for display. Fix titles may name per-finding values as `{placeholder}`;
+ * where no finding fills them in they read as `<placeholder>`.
+ */
+export function fixTitle(rule: Pick<RuleMeta, 'fix'>): string {
+  return rule.fix.title.trim().replace(/\{([A-Za-z_][\w-]*)\}/g, '<$1>');
+}
+
 /** Fence info for a fix snippet: `diff` when it is written as a diff (`-`/`+` lines), else the language's. */
 export function fixFence(code: string, lang: string): string {
-  const lines = code.split('\n').filter((l) => l.trim());
-  const isDiff = lines.some((l) => l.startsWith('+')) && lines.every((l) => /^[-+ ]/.test(l));
-  return isDiff ? 'diff' : fenceLanguage(lang);
+  return /^\+(\s|$)/m.test(code) ? 'diff' : fenceLanguage(lang);
 }
 
 /** A fenced code block whose fence is longer than any backtick run inside the code. */

@@ -2,7 +2,7 @@
 // per level per step and drops the rest silently, so this prints P0 first, caps each level and
 // ends with one notice that says how many more exist and where to find them.
 import type { Finding, Priority, RuleMeta, ScanResult } from '../engine/types.js';
-import { displayPath, ruleMap, sortFindings } from './common.js';
+import { displayPath, fixTitle, ruleMap, sortFindings } from './common.js';
 
 export interface GithubOptions {
   /** annotations kept per level (error / warning / notice); GitHub shows 10 */
@@ -33,7 +33,7 @@ function annotation(f: Finding, rule: RuleMeta | undefined, opts: GithubOptions)
   ];
   if (f.endLine <= f.line) props.push(['col', f.column], ['endColumn', Math.max(f.endColumn, f.column)]);
   props.push(['title', `${f.ruleId} ${rule?.title ?? f.ruleName} (${f.priority})`]);
-  const body = rule ? `${f.message.trim()}\nFix: ${rule.fix.title.trim()}` : f.message.trim();
+  const body = rule ? `${f.message.trim()}\nFix: ${fixTitle(rule)}` : f.message.trim();
   const propText = props.map(([k, v]) => `${k}=${escapeProperty(String(v))}`).join(',');
   return `::${COMMAND[f.priority]} ${propText}::${escapeData(body)}`;
 }

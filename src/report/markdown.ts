@@ -14,6 +14,7 @@ import {
   fenceLanguage,
   fileLanguage,
   fixFence,
+  fixTitle,
   ruleDocUrl,
   ruleMap,
   sortFindings,
@@ -210,7 +211,7 @@ function summary(findings: Finding[], rules: Map<string, RuleMeta>, result: Scan
     const breaks = whatBreaks(g.rule);
     if (breaks) parts.push(sentences(breaks, 2));
     if (radius.length) parts.push(`Services affected: ${radius.map((s) => `\`${s}\``).join(', ')}.`);
-    if (g.rule) parts.push(`Fix: ${period(g.rule.fix.title)}`);
+    if (g.rule) parts.push(`Fix: ${period(fixTitle(g.rule))}`);
     out.push(parts.join(' '), '');
   });
   return out.join('\n').trimEnd();
@@ -282,7 +283,7 @@ function ruleGuidance(g: RuleGroup): string {
   const rule = g.rule;
   if (!rule) return '';
   const out: string[] = [];
-  out.push(`**Fix.** ${period(rule.fix.title)}`);
+  out.push(`**Fix.** ${period(fixTitle(rule))}`);
   const langs = [...new Set(g.findings.map((f) => fileLanguage(f.file)).filter((l): l is NonNullable<typeof l> => !!l))].sort();
   for (const lang of langs) {
     const code = fixCode(rule, lang);

@@ -4,7 +4,7 @@
 import type * as Sarif from 'sarif';
 import type { Finding, Priority, RuleMeta, ScanResult } from '../engine/types.js';
 import { ruleHelpMarkdown, ruleHelpText, ruleSummary } from '../docs/rule-doc.js';
-import { TOOL_NAME, TOOL_URL, displayPath, ruleDocUrl, sortFindings } from './common.js';
+import { TOOL_NAME, TOOL_URL, displayPath, fixTitle, ruleDocUrl, sortFindings } from './common.js';
 
 export interface SarifOptions {
   /** cap on results (GitHub keeps 5,000 and rejects more than 25,000 per run) */
@@ -73,7 +73,7 @@ function reportingDescriptor(rule: RuleMeta, opts: SarifOptions): Sarif.Reportin
     id: rule.id,
     name: pascalCase(rule.name),
     shortDescription: { text: clip(rule.title) },
-    fullDescription: { text: clip(`${ruleSummary(rule)} Fix: ${rule.fix.title}`) },
+    fullDescription: { text: clip(`${ruleSummary(rule)} Fix: ${fixTitle(rule)}`) },
     defaultConfiguration: { level: LEVEL[rule.priority] },
     helpUri: ruleDocUrl(rule),
     help: { text: ruleHelpText(rule), markdown: ruleHelpMarkdown(rule) },

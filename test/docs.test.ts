@@ -1,0 +1,87 @@
+// Generated rule docs are fresh, and `explain`, docs/rules/*.md and SARIF help.markdown carry the
+// same text for every rule. When this fails after a rule change: `npm run docs`.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../src/cli/main.js';
+import { readmeWithRules, replaceBetween, ruleDocBanner, ruleDocFiles } from '../src/docs/generate.js';
+import { ruleHelpMarkdown } from '../src/docs/rule-doc.js';
+import { rulesJson, rulesTextTable } from '../src/docs/rule-table.js';
+import { loadRules } from '../src/engine/rules.js';
+import { buildSarif } from '../src/report/sarif.js';
+
+const repoRoot = resolve(import.meta.dirname, '..');
+const rules = loadRules(join(repoRoot, 'rules'));
+
+function capture() {
+  let out = '';
+  let err = '';
+  const stream = (sink: (s: string) => void) => ({ write: (s: string) => (sink(s), true), isTTY: false }) as unknown as NodeJS.WriteStream & { fd: 1 };
+  return {
+    io: { cwd: repoRoot, env: {}, stdout: stream((s) => (out += s)), stderr: stream((s) => (err += s)) as unknown as NodeJS.WriteStream & { fd: 2 } },
+    out: () => out,
+    err: () => err,
+  };
+}
+
+describe('generated rule docs', () => {
+  it('docs/rules/ matches the rule YAML (run `npm run docs` when this fails)', () => {
+    const wanted = ruleDocFiles(rules);
+    const dir = join(repoRoot, 'docs', 'rules');
+    const present = existsSync(dir) ? readdirSync(dir).filter((n) => n.endsWith('.md')).sort() : [];
+    expect(present).toEqual([...wanted.keys()].sort());
+    const stale = [...wanted].filter(([name, text]) => readFileSync(join(dir, name), 'utf8') !== text).map(([name]) => name);
+    expect(stale).toEqual([]);
+  });
+
+  it("the README's rule table matches the rule YAML (run `npm run docs` when this fails)", () => {
+    const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+    expect(readmeWithRules(readme, rules)).toBe(readme);
+  });
+
+  it('explain, the doc page and SARIF help.markdown show the same text for every rule', async () => {
+    const sarifRules = buildSarif({ version: '0', findings: [], errors: [], stats: { files: 0, skipped: {}, byLanguage: {} } }, rules).log.runs[0].tool.driver.rules!;
+    expect(rules.length).toBeGreaterThan(0);
+    for (const rule of rules) {
+      const c = capture();
+      expect(await main(['explain', rule.id], c.io)).toBe(0);
+      const explained = c.out();
+      expect(explained).toBe(ruleHelpMarkdown(rule));
+      expect(sarifRules.find((r) => r.id === rule.id)!.help!.markdown).toBe(explained);
+      const page = ruleDocFiles([rule]).get(`${rule.name}.md`)!;
+      expect(page).toBe(ruleDocBanner(rule) + explained);
+      // every doc has the parts a reader needs
+      expect(explained).toContain('## Why it matters');
+      expect(explained).toContain('## How to fix');
+      if (rule.experiment) expect(explained).toContain('## Verify the fix by experiment');
+    }
+  });
+
+  it('explain accepts a rule name and rejects an unknown rule with exit 2', async () => {
+    const rule = rules[0];
+    const byName = capture();
+    expect(await main(['explain', rule.name], byName.io)).toBe(0);
+    expect(byName.out()).toBe(ruleHelpMarkdown(rule));
+    const bad = capture();
+    expect(await main(['explain', 'FL000-nope'], bad.io)).toBe(2);
+    expect(bad.err()).toMatch(/unknown rule "FL000-nope"/);
+  });
+
+  it('`faultline rules` lists every rule as a table and as JSON', async () => {
+    const text = capture();
+    expect(await main(['rules'], text.io)).toBe(0);
+    expect(text.out()).toBe(rulesTextTable(rules));
+    for (const r of rules) expect(text.out()).toContain(r.id);
+    const json = capture();
+    expect(await main(['rules', '--format', 'json'], json.io)).toBe(0);
+    expect(json.out()).toBe(rulesJson(rules));
+    const list = JSON.parse(json.out());
+    expect(list.map((r: { id: string }) => r.id)).toEqual(rules.map((r) => r.id));
+    expect(list[0]).toEqual(expect.objectContaining({ id: rules[0].id, priority: rules[0].priority, docs: expect.stringMatching(/docs\/rules\/.+\.md$/) }));
+  });
+
+  it('replaces text between markers and refuses a README without them', () => {
+    expect(replaceBetween('a\n<!-- s -->\nold\n<!-- e -->\nb', '<!-- s -->', '<!-- e -->', 'new\n')).toBe('a\n<!-- s -->\nnew\n<!-- e -->\nb');
+    expect(() => replaceBetween('nothing', '<!-- s -->', '<!-- e -->', 'x')).toThrow(/markers/);
+  });
+});
