@@ -4,13 +4,10 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Catalog, readCatalogDir } from '../src/catalog/index.js';
 import { analyzeCompose, type CodeFileSummary } from '../src/engine/compose.js';
-import { loadRules } from '../src/engine/rules.js';
+import { catalog, composeRules, ROOT } from './compose-rules.js';
 
-const ROOT = join(import.meta.dirname, '..');
-const rules = loadRules(join(ROOT, 'rules')).filter((r) => r.languages.includes('compose'));
-const catalog = new Catalog(readCatalogDir(join(ROOT, 'rules', 'catalog')));
+const rules = composeRules();
 const COMPOSE_NAME = /^(docker-)?compose([.-][^/]*)?\.ya?ml$/;
 
 interface Expectation {

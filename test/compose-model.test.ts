@@ -1,0 +1,250 @@
+// The compose model: YAML -> projects with every key's location (anchors, merge keys, extends,
+// overrides, include, interpolation), errors that never crash, the system model and blast radius.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { analyzeCompose, type CodeFileSummary, type ComposeInput } from '../src/engine/compose.js';
+import { catalog, composeRules, ROOT } from './compose-rules.js';
+import { blastRadius } from '../src/engine/system.js';
+import { interpolate, parseDotEnv } from '../src/languages/compose/interpolate.js';
+import { ComposeLoader, planProjects } from '../src/languages/compose/model.js';
+import { dependsOn, healthcheck, mounts, ports } from '../src/languages/compose/service.js';
+import { composeSuppressions } from '../src/languages/compose/suppressions.js';
+
+const rules = composeRules();
+
+function run(files: Record<string, string>, opts: Partial<ComposeInput> = {}) {
+  return analyzeCompose({
+    files: Object.entries(files).map(([path, text]) => ({ path, text })),
+    rules,
+    catalog,
+    code: [],
+    ...opts,
+  });
+}
+
+function project(files: Record<string, string>, extra: Record<string, string> = {}) {
+  const loader = new ComposeLoader(
+    Object.entries(files).map(([path, text]) => ({ path, text })),
+    (p) => extra[p],
+  );
+  for (const p of Object.keys(files)) loader.tree(p);
+  const plans = planProjects(loader, Object.keys(files));
+  return { loader, plans, projects: plans.map((p) => loader.project(p)) };
+}
+
+describe('interpolation', () => {
+  const env = (n: string) => ({ HOST: 'db', EMPTY: '' })[n as 'HOST'];
+  it('substitutes known variables, uses defaults, keeps unknown literals, unescapes $$', () => {
+    expect(interpolate('postgres://${HOST}:5432', env)).toEqual({ value: 'postgres://db:5432', unknown: [] });
+    expect(interpolate('${PORT:-5432}/${EMPTY:-x}/${EMPTY-y}', env).value).toBe('5432/x/');
+    expect(interpolate('${NOPE}-$NOPE2', env)).toEqual({ value: '${NOPE}-$NOPE2', unknown: ['NOPE', 'NOPE2'] });
+    expect(interpolate('pg_isready -U $$POSTGRES_USER $${DB}', env).value).toBe('pg_isready -U $POSTGRES_USER ${DB}');
+    expect(interpolate('${A:-${HOST:-z}}', env).value).toBe('db');
+    expect(interpolate('${NOPE:?must be set}', env).value).toBe('${NOPE:?must be set}');
+  });
+  it('reads .env files', () => {
+    expect([...parseDotEnv('# c\nA=1\nexport B="two words"\nC=3 # trailing\n')]).toEqual([
+      ['A', '1'],
+      ['B', 'two words'],
+      ['C', '3'],
+    ]);
+  });
+});
+
+describe('locations', () => {
+  it('a value from an anchor points inside the anchor target', () => {
+    const text = [
+      'x-hc: &hc', //                       1
+      '  healthcheck:', //                  2
+      '    test: ["CMD", "true"]', //       3
+      'services:', //                       4
+      '  web:', //                          5
+      '    <<: *hc', //                     6
+      '    image: ghcr.io/acme/web:1', //   7
+    ].join('\n');
+    const out = run({ 'compose.yaml': text });
+    const weak = out.drafts.find((d) => d.ruleId === 'FL482')!;
+    expect(weak.loc).toMatchObject({ line: 3, column: 11 });
+    expect(weak.message).toContain('`web`');
+    expect(weak.context).toBe('web');
+  });
+
+  it('reads short and long syntax', () => {
+    const text = `services:
+  a:
+    image: x
+    ports: ["8080:80", {target: 9000, published: "9001"}, "127.0.0.1:5432:5432/tcp"]
+    volumes: ["data:/var/lib/x", "./src:/app:ro", "/anon", {type: tmpfs, target: /tmp}]
+    depends_on: [b]
+    healthcheck: {test: "pg_isready"}
+  b:
+    image: y
+    depends_on:
+      a: {condition: service_healthy, required: false}
+`;
+    const { projects } = project({ 'compose.yaml': text });
+    const a = projects[0].services.get('a')!.node;
+    expect(ports(a).map((p) => `${p.published}:${p.target}`)).toEqual(['8080:80', '9001:9000', '5432:5432']);
+    expect(mounts(a).map((m) => `${m.type}:${m.target}`)).toEqual(['volume:/var/lib/x', 'bind:/app', 'anonymous:/anon', 'tmpfs:/tmp']);
+    expect(dependsOn(a)).toMatchObject([{ name: 'b', short: true, condition: 'service_started' }]);
+    expect(healthcheck(a)?.test).toMatchObject({ form: 'string', command: 'pg_isready' });
+    const b = projects[0].services.get('b')!.node;
+    expect(dependsOn(b)).toMatchObject([{ name: 'a', short: false, condition: 'service_healthy', required: false }]);
+  });
+});
+
+describe('projects: overrides, -f overlays, extends, include', () => {
+  it('merges compose.yaml + compose.override.yaml; keeps each key where it is written', () => {
+    const { plans, projects } = project({
+      'compose.yaml': 'services:\n  db:\n    image: postgres:17\n    environment: [A=1]\n',
+      'compose.override.yaml': 'services:\n  db:\n    environment:\n      B: "2"\n    restart: always\n',
+    });
+    expect(plans).toEqual([['compose.yaml', 'compose.override.yaml']]);
+    const db = projects[0].services.get('db')!;
+    expect([...(db.node.entries.get('environment')!.value as { entries: Map<string, unknown> }).entries.keys()]).toEqual(['A', 'B']);
+    expect(db.node.entries.get('restart')!.keySrc.file).toBe('compose.override.yaml');
+    expect(db.keySrc.file).toBe('compose.yaml');
+  });
+
+  it('treats a partial docker-compose.prod.yml as an overlay of the base, a complete one as its own project', () => {
+    const { plans } = project({
+      'docker-compose.yml': 'services:\n  api:\n    build: .\n',
+      'docker-compose.prod.yml': 'services:\n  api:\n    restart: always\n',
+      'docker-compose.monitoring.yml': 'services:\n  grafana:\n    image: grafana/grafana\n',
+    });
+    expect(plans).toContainEqual(['docker-compose.yml']);
+    expect(plans).toContainEqual(['docker-compose.yml', 'docker-compose.prod.yml']);
+    expect(plans).toContainEqual(['docker-compose.monitoring.yml']);
+    expect(plans).toHaveLength(3);
+  });
+
+  it('resolves extends in the same file and from another file, and include:', () => {
+    const { projects, loader } = project(
+      {
+        'compose.yaml':
+          'include:\n  - infra/db.yaml\nservices:\n  base:\n    image: app\n    restart: always\n  web:\n    extends: base\n    ports: ["80:80"]\n  worker:\n    extends: {file: common.yml, service: py}\n',
+      },
+      {
+        'common.yml': 'services:\n  py:\n    build: ./py\n    healthcheck: {test: "true"}\n',
+        'infra/db.yaml': 'services:\n  db:\n    image: postgres:17\n',
+      },
+    );
+    expect(loader.errors).toEqual([]);
+    const p = projects[0];
+    expect(p.files).toEqual(['compose.yaml', 'infra/db.yaml']);
+    expect([...p.services.keys()].sort()).toEqual(['base', 'db', 'web', 'worker']);
+    expect(p.services.get('web')!.node.entries.get('restart')!.keySrc.file).toBe('compose.yaml');
+    const worker = p.services.get('worker')!.node;
+    expect(worker.entries.has('extends')).toBe(false);
+    expect(worker.entries.get('healthcheck')!.keySrc.file).toBe('common.yml');
+  });
+
+  it('!reset drops an inherited value', () => {
+    const { projects } = project({
+      'compose.yaml': 'services:\n  a:\n    image: x\n    ports: ["80:80"]\n',
+      'compose.override.yaml': 'services:\n  a:\n    ports: !reset []\n',
+    });
+    expect(projects[0].services.get('a')!.node.entries.has('ports')).toBe(false);
+  });
+});
+
+describe('errors never crash and other files are still scanned', () => {
+  it('reports each broken file once, with its line', () => {
+    const out = run(
+      {
+        'a/compose.yaml': 'services:\n  web:\n    image: [unclosed\n',
+        'b/compose.yaml': '- just\n- a list\n',
+        'c/compose.yaml': 'servics:\n  web:\n    image: nginx\nservices:\n  api:\n    image: ghcr.io/acme/api:1\n',
+        'd/compose.yaml': 'services:\n  web:\n    extends:\n      file: missing.yml\n      service: base\n  api:\n    extends: nothere\n',
+        'e/compose.yaml': 'services:\n  db:\n    image: postgres:17\n',
+        'f/compose.yaml': '',
+        'g/compose.yaml': 'services:\n  a:\n    image: x\n    image: y\n',
+      },
+      { readFile: () => undefined },
+    );
+    const byFile = (f: string) => out.errors.filter((e) => e.file === f);
+    expect(byFile('a/compose.yaml')).toHaveLength(1);
+    expect(byFile('a/compose.yaml')[0].message).toMatch(/^invalid YAML/);
+    expect(byFile('b/compose.yaml')).toEqual([{ file: 'b/compose.yaml', line: 1, message: expect.stringMatching(/top level is a list/) }]);
+    expect(byFile('c/compose.yaml')).toEqual([{ file: 'c/compose.yaml', line: 1, message: expect.stringMatching(/unknown top-level key `servics`/) }]);
+    expect(byFile('d/compose.yaml').map((e) => [e.line, e.message])).toEqual([
+      [4, expect.stringMatching(/extends `base` from `missing.yml`, but that file does not exist/)],
+      [7, expect.stringMatching(/extends `nothere`, which is not defined in this file/)],
+    ]);
+    expect(byFile('f/compose.yaml')).toHaveLength(1);
+    expect(byFile('g/compose.yaml')).toEqual([{ file: 'g/compose.yaml', line: 4, message: expect.stringMatching(/`image` is defined twice/) }]);
+    expect(byFile('e/compose.yaml')).toEqual([]);
+    // the valid files are still analysed
+    expect(out.drafts.some((d) => d.file === 'e/compose.yaml' && d.ruleId === 'FL480')).toBe(true);
+    expect(out.drafts.some((d) => d.file === 'c/compose.yaml' && d.context === 'api')).toBe(true);
+  });
+});
+
+describe('suppressions', () => {
+  it('reads # faultline: ignore[...] comments, not # inside strings', () => {
+    const s = composeSuppressions('services:\n  # faultline: ignore[FL480] dev only\n  a:\n    image: "x#faultline: ignore[FL1]"\n    restart: "no" # faultline: ignore[compose-no-restart] job\n');
+    expect(s.map((x) => [x.line, x.rules, x.reason, x.ownLine])).toEqual([
+      [2, ['FL480'], 'dev only', true],
+      [5, ['compose-no-restart'], 'job', false],
+    ]);
+  });
+});
+
+function sample(dir: string) {
+  const root = join(ROOT, 'fixtures', '_samples', dir);
+  const walk = (d: string): string[] => readdirSync(d).flatMap((n) => (statSync(join(d, n)).isDirectory() ? walk(join(d, n)) : [join(d, n)]));
+  const all = walk(root).map((p) => ({ path: relative(root, p), text: readFileSync(p, 'utf8') }));
+  const code: CodeFileSummary[] = all
+    .filter((f) => f.path.endsWith('.py'))
+    .map((f) => ({
+      path: f.path,
+      language: 'python',
+      modules: [...f.text.matchAll(/^(?:from|import)\s+(\w+)/gm)].map((m) => m[1]),
+      imports: [...f.text.matchAll(/^from\s+([\w.]+)\s+import\s+(\w+)/gm)].map((m) => `${m[1]}.${m[2]}`),
+    }));
+  return analyzeCompose({ files: all.filter((f) => /compose.*\.ya?ml$/.test(f.path)), rules, catalog, code });
+}
+
+describe('the FastAPI + taskiq + NATS + Postgres + React sample', () => {
+  const out = sample('compose-stack');
+  const ids = (rule: string) => out.drafts.filter((d) => d.ruleId === rule).map((d) => d.context);
+
+  it('finds the weak NATS healthcheck, the services without one, the short-form depends_on', () => {
+    expect(out.errors).toEqual([]);
+    expect(ids('FL482')).toEqual(['nats']);
+    expect(ids('FL480').sort()).toEqual(['api', 'frontend', 'postgres', 'redis', 'worker']);
+    expect(out.drafts.filter((d) => d.ruleId === 'FL483').map((d) => `${d.context}->${d.data!.dependency}`)).toEqual([
+      'api->postgres',
+      'api->nats',
+      'api->redis',
+      'worker->nats',
+      'worker->postgres',
+    ]);
+    expect(ids('FL783')).toEqual(['nats']);
+  });
+
+  it('gives each finding a blast radius naming the dependent services', () => {
+    const nats = out.drafts.find((d) => d.ruleId === 'FL482')!;
+    expect(blastRadius(out.system, { file: nats.file, service: nats.context })).toEqual(['nats', 'api', 'frontend', 'worker']);
+    const pg = out.drafts.find((d) => d.ruleId === 'FL480' && d.context === 'postgres')!;
+    expect(blastRadius(out.system, { file: pg.file, service: 'postgres' })).toEqual(['postgres', 'api', 'frontend', 'worker']);
+    // a code finding: the service whose build context holds the file, and its dependents
+    expect(blastRadius(out.system, { file: 'backend/app/tasks.py' })).toEqual(['api', 'frontend', 'worker']);
+    expect(blastRadius(out.system, { file: 'frontend/src/App.tsx' })).toEqual(['frontend']);
+  });
+
+  it('exposes the system model: edges from depends_on, environment URLs and code', () => {
+    const api = out.system.services.find((s) => s.name === 'api')!;
+    expect(api).toMatchObject({ build: 'backend', healthcheck: 'none', dependsOn: ['nats', 'postgres', 'redis'] });
+    expect(api.talksTo).toEqual(['nats', 'postgres', 'redis']);
+    expect(out.system.services.find((s) => s.name === 'nats')).toMatchObject({ healthcheck: 'weak', dependents: ['api', 'frontend', 'worker'] });
+  });
+
+  it('its fixed twin scans clean', () => {
+    const fixed = sample('compose-stack-fixed');
+    expect(fixed.errors).toEqual([]);
+    expect(fixed.drafts).toEqual([]);
+    expect(fixed.system.services.every((s) => s.healthcheck === 'ok')).toBe(true);
+  });
+});
