@@ -374,3 +374,22 @@ describe('python adapter: locations, errors, suppressions', () => {
     expect(x('requests.get(u)  # ignore[FL101]').suppressions).toEqual([]);
   });
 });
+
+describe('python adapter: module-local definitions', () => {
+  it('keeps calls through functions and classes defined in the file as written', () => {
+    const f = x(`
+      @broker.task
+      async def send_email(to):
+          pass
+      class Service:
+          pass
+      async def handler():
+          await send_email.kiq("a")
+          Service.create()
+          Service().run()
+    `);
+    expect(call(f, 'send_email.kiq').qualified).toBe('send_email.kiq');
+    expect(call(f, 'Service.create').qualified).toBe('Service.create');
+    expect(call(f, 'Service().run').qualified).toBe('Service().run');
+  });
+});

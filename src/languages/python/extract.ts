@@ -62,6 +62,8 @@ type Binding =
   | { kind: 'import'; qualified: string; pos: number }
   | { kind: 'call'; nodeId: number; pos: number }
   | { kind: 'none'; pos: number }
+  /** `def name` / `class name`: a module-local function or class, kept as written */
+  | { kind: 'def'; pos: number }
   | { kind: 'other'; pos: number };
 
 interface RawCall {
@@ -108,6 +110,7 @@ interface RawTry {
 type Resolution =
   | { kind: 'import'; qualified: string }
   | { kind: 'instance'; callIdx: number }
+  | { kind: 'local' }
   | { kind: 'unknown' }
   | { kind: 'unbound' };
 
@@ -221,6 +224,7 @@ class Extraction {
           className: enclosing?.kind === 'class' ? this.classNames[enclosing.id] : undefined,
         });
         this.functionIdxByNode.set(node.id, id);
+        if (!isLambda) this.bind(scopeKey, this.slice(node.childForFieldName('name')), { kind: 'def', pos: start });
         this.params.set(key, this.paramNames(node));
         stack.push({ kind: 'function', end, id, isAsync, key });
         return;
@@ -228,7 +232,9 @@ class Extraction {
       case 'class': {
         const id = this.classNodes.length;
         this.classNodes.push(node);
-        this.classNames.push(this.slice(node.childForFieldName('name')));
+        const className = this.slice(node.childForFieldName('name'));
+        this.classNames.push(className);
+        this.bind(scopeKey, className, { kind: 'def', pos: start });
         const key = `k${id}`;
         this.parentScope.set(key, this.outerFunctionKey());
         stack.push({ kind: 'class', end, id, key });
@@ -588,6 +594,9 @@ class Extraction {
         const tail = segments.length > 0 ? `.${segments.join('.')}` : '';
         return { qualified: `${ctor.qualified}()${tail}`, receiverCall: r.callIdx };
       }
+      case 'local':
+        // a function or class defined in this file: `send_email.kiq`, `Service.create`
+        return { qualified: [name, ...segments].join('.') };
       case 'unbound':
         // builtins and module-level functions stay as written; attribute chains on names we
         // never saw bound (loop variables, except aliases, star imports) are unknown
@@ -604,6 +613,7 @@ class Extraction {
       if (list) {
         const b = pick(list, pos);
         if (b.kind === 'import') return { kind: 'import', qualified: b.qualified };
+        if (b.kind === 'def') return { kind: 'local' };
         if (b.kind === 'call') {
           const idx = this.callIdxByNode.get(b.nodeId);
           return idx === undefined ? { kind: 'unknown' } : { kind: 'instance', callIdx: idx };
