@@ -192,7 +192,8 @@ export function usesJetstream(code: CodeSummary, k: ComposeKnowledge): boolean {
 }
 
 export function buildProjectView(project: ComposeProject, k: ComposeKnowledge, code: CodeSummary[]): ProjectView {
-  const services = [...project.services.values()].map((s) => viewService(s, k));
+  // a service with neither image nor build cannot run (a fragment of an overlay we could not pair)
+  const services = [...project.services.values()].filter((s) => s.node.entries.has('image') || s.node.entries.has('build')).map((s) => viewService(s, k));
   const byName = new Map(services.map((v) => [v.name, v]));
   const completedTargets = new Set(services.flatMap((v) => v.deps.filter((d) => d.condition === 'service_completed_successfully').map((d) => d.name)));
   for (const v of services) {

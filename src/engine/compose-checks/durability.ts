@@ -79,7 +79,7 @@ export const statefulNoVolume: ComposeCheck = (p) => {
       hits.push(hit);
       continue;
     }
-    if (v.info.needsHostname && !get(v.node, 'hostname')) {
+    if (v.info.needsHostname && !get(v.node, 'hostname') && !(v.info.nodeNameEnv && envValue(v.node, v.info.nodeNameEnv))) {
       hits.push({ ...base, data: { ...data, problem: 'is on a volume, but without a fixed `hostname:` the node name (rabbit@<container id>) changes on recreate and the data under the old name is not used' } });
     }
   }

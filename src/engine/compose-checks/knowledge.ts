@@ -26,6 +26,8 @@ export interface ImageInfo {
   dataPathEnv?: string;
   dataPathAfterArg?: string;
   needsHostname?: boolean;
+  /** an environment variable that fixes the node name instead of `hostname:` */
+  nodeNameEnv?: string;
   probe?: string;
   strongProbes?: string[];
   protocol?: 'http' | 'tcp';

@@ -93,7 +93,8 @@ export function judgeProbe(test: HealthcheckTest, ctx: ProbeContext): ProbeVerdi
   if (probe.every(isTrivial)) return { strength: 'weak', reason: 'always succeeds, whatever the state of the service' };
   if (ctx.strong.some((r) => r.test(text))) {
     const cli = probe.find((p) => /-cli$/.test(p.prog) && p.args.some((a) => /^ping$/i.test(a)));
-    if (ctx.redisAuth && cli && !piped && !cli.args.some((a) => a === '-a' || a === '--pass' || a === '-u' || a === '--user')) {
+    // redis-cli exits 0 on an error reply (NOAUTH, LOADING) unless given -e
+    if (ctx.redisAuth && cli && !piped && !cli.args.some((a) => a === '-a' || a === '--pass' || a === '-u' || a === '--user' || a === '-e')) {
       if (!/REDISCLI_AUTH/.test(test.command)) return { strength: 'weak', reason: 'gets a NOAUTH error instead of PONG because the server requires a password, and nothing checks the reply' };
     }
     return { strength: 'ok' };

@@ -360,8 +360,8 @@ function without(node: YMap, key: string): YMap {
 /**
  * Which input files form which projects:
  * - `compose.yaml` (+ `compose.override.yaml`), `docker-compose.yml` (+ `docker-compose.override.yml`): one project;
- * - another compose file in the same directory whose services are partial overlays of the base
- *   (`docker-compose.prod.yml` adding `restart:` to services defined in the base): base + it;
+ * - another compose file whose services are partial overlays of a base in its own directory or an
+ *   ancestor's (`docker-compose.prod.yml` adding `restart:` to services defined in the base): base + it;
  * - any other file: a project of its own, except files only used as `extends` targets.
  */
 export function planProjects(loader: ComposeLoader, paths: string[]): string[][] {
@@ -371,10 +371,22 @@ export function planProjects(loader: ComposeLoader, paths: string[]): string[][]
     byDir.set(d, [...(byDir.get(d) ?? []), p]);
   }
   const extendsTargets = new Set(paths.flatMap((p) => loader.extendsFiles(p)));
-  const plans: string[][] = [];
+  const basesOf = new Map<string, string[]>();
   for (const [dir, list] of byDir) {
     const names = new Map(list.map((p) => [posix.basename(p), p]));
-    const bases = BASE_ORDER.filter((n) => names.has(n)).map((n) => names.get(n)!);
+    basesOf.set(dir, BASE_ORDER.filter((n) => names.has(n)).map((n) => names.get(n)!));
+  }
+  /** the base an overlay applies to: in its own directory, else the nearest ancestor's */
+  const baseFor = (file: string): string | undefined => {
+    for (let d = dirOf(file); ; d = dirOf(d)) {
+      const base = (basesOf.get(d) ?? []).find((b) => overlaysBase(loader, b, file));
+      if (base) return base;
+      if (d === '') return undefined;
+    }
+  };
+  const plans: string[][] = [];
+  for (const list of byDir.values()) {
+    const bases = basesOf.get(dirOf(list[0]))!;
     const used = new Set<string>(bases);
     for (const base of bases) {
       const family = posix.basename(base).replace(/\.ya?ml$/, '');
@@ -383,14 +395,10 @@ export function planProjects(loader: ComposeLoader, paths: string[]): string[][]
       plans.push(ov ? [base, ov] : [base]);
     }
     for (const p of list) {
-      if (used.has(p)) continue;
-      if (extendsTargets.has(p)) continue;
-      const t = loader.trees.get(p);
-      const base = bases[0];
-      if (base && t?.partial && overlaysBase(loader, base, p)) plans.push([base, p]);
-      else plans.push([p]);
+      if (used.has(p) || extendsTargets.has(p)) continue;
+      const base = loader.trees.get(p)?.partial ? baseFor(p) : undefined;
+      plans.push(base ? [base, p] : [p]);
     }
-    void dir;
   }
   return plans;
 }
