@@ -67,9 +67,15 @@ function joinRel(dir: string, rel: string): string {
   return j === '.' ? '' : j.replace(/^\.\//, '');
 }
 
-/** `dev`, `local`, `override`, `test`, `ci`, `debug` in a compose file name: a developer-only file */
+/**
+ * A developer-only file: `dev`, `local`, `override`, `test`, `ci`, `debug` in its name, or a file
+ * under a `ci/`, `test(s)/`, `e2e/`, `dev/` or `.devcontainer/` directory.
+ */
 export function isDevFile(path: string): boolean {
-  return /(^|[.\-_])(dev|develop|development|local|override|debug|test|tests|ci|e2e)([.\-_]|$)/i.test(posix.basename(path));
+  return (
+    /(^|[.\-_])(dev|develop|development|local|override|debug|test|tests|ci|e2e)([.\-_]|$)/i.test(posix.basename(path)) ||
+    /(^|\/)(ci|tests?|e2e|dev|\.devcontainer|_integration-test)\//i.test(posix.dirname(path) + '/')
+  );
 }
 
 // ---------------------------------------------------------------- merging
