@@ -1,0 +1,138 @@
+// At-least-once handlers that create or charge without a dedup key. Handlers are found from the
+// rule options (data, not code):
+//   workers    constructor/method qualified names whose function argument is a job processor
+//              (`bullmq.Worker` arg 1, `bull().process` last arg)
+//   consumers  calls whose object argument holds the per-message callback (kafkajs
+//              `consumer().run({ eachMessage })`) or whose function argument is it (amqplib consume)
+//   routes     `<router>.post(path, …, handler)` with a path matching `routePattern`
+//   routeFiles a file path pattern + exported function names (Next.js `app/**/route.ts` POST)
+// Side effects: calls matching `charge` (payments: P0) or `create` (records, mail: P1) patterns.
+// Dedup signals anywhere in the handler: an idempotency key property, a dedup/upsert call, an SQL
+// conflict clause, or — for workers — a deterministic `jobId` on the adds in the same file.
+import type { Check } from '../api.js';
+import type { CallFact, FileFacts, FunctionFact, Value } from '../../languages/types.js';
+import type { FindingDraft } from '../types.js';
+
+interface Options {
+  workers?: Array<{ api: string; arg: number | 'last' }>;
+  consumers?: Array<{ api: string; prop?: string; arg?: number }>;
+  routeMethods?: string[];
+  routePattern?: string;
+  routeFiles?: { path: string; exports: string[] };
+  charge?: string;
+  create?: string;
+  dedupCalls?: string;
+  dedupKeys?: string;
+  dedupSql?: string;
+}
+
+function descendants(facts: FileFacts, id: number): Set<number> {
+  const out = new Set([id]);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const f of facts.functions) {
+      if (f.parentFunctionId !== undefined && out.has(f.parentFunctionId) && !out.has(f.id)) {
+        out.add(f.id);
+        grew = true;
+      }
+    }
+  }
+  return out;
+}
+
+function* values(v: Value): Generator<{ key?: string; v: Value }> {
+  yield { v };
+  if (v.kind === 'object') for (const [k, x] of Object.entries(v.props)) for (const y of values(x)) yield { key: y.key ?? k, v: y.v };
+  if (v.kind === 'array') for (const x of v.items) yield* values(x);
+  if (v.kind === 'name' && v.resolved) yield* values(v.resolved);
+}
+
+function hasKey(v: Value, re: RegExp): boolean {
+  for (const x of values(v)) {
+    if (x.v.kind === 'object' && Object.keys(x.v.props).some((k) => re.test(k))) return true;
+  }
+  return false;
+}
+
+const check: Check = (ctx) => {
+  const o = (ctx.rule.options ?? {}) as Options;
+  const facts = ctx.facts;
+  const charge = new RegExp(o.charge ?? '(^|\\.)(charges|paymentIntents|refunds|transfers|payouts|subscriptions|invoices)\\.create$', 'i');
+  const create = new RegExp(o.create ?? '(\\.(create|createMany|insert|insertOne|insertMany)$|(^|\\.)(sendMail|sendEmail)$)', 'i');
+  const dedupCalls = new RegExp(o.dedupCalls ?? '(^|\\.)(upsert|findOrCreate|findUnique|findFirst|findOne|findOneBy|exists|setnx|setNX|createOrUpdate|insertOrIgnore|onConflictDoNothing|onConflict|ignore)$', 'i');
+  const dedupKeys = new RegExp(o.dedupKeys ?? '^(idempotencyKey|idempotency_key|Idempotency-Key|idempotency-key|skipDuplicates|NX|nx|jobId|dedupKey|deduplicationId|MessageDeduplicationId)$');
+  const dedupSql = new RegExp(o.dedupSql ?? 'ON CONFLICT|ON DUPLICATE KEY|INSERT OR IGNORE|WHERE NOT EXISTS|\\bNX\\b', 'i');
+
+  const handlers: Array<{ fn: FunctionFact; kind: string }> = [];
+  const fnOf = (v: Value | undefined) => (v && v.kind === 'function' ? facts.functions[v.functionId] : undefined);
+  for (const c of facts.calls) {
+    const q = c.qualified ?? '';
+    for (const w of o.workers ?? []) {
+      if (q !== w.api) continue;
+      const fn = fnOf(w.arg === 'last' ? c.args[c.args.length - 1] : c.args[w.arg]);
+      if (fn) handlers.push({ fn, kind: 'job processor' });
+    }
+    for (const k of o.consumers ?? []) {
+      if (q !== k.api) continue;
+      if (k.arg !== undefined) {
+        const fn = fnOf(c.args[k.arg]);
+        if (fn) handlers.push({ fn, kind: 'message consumer' });
+      }
+      if (k.prop) {
+        const obj = c.args.find((a) => a.kind === 'object');
+        const fn = obj && obj.kind === 'object' ? fnOf(obj.props[k.prop]) : undefined;
+        if (fn) handlers.push({ fn, kind: 'message consumer' });
+      }
+    }
+    const dot = c.callee.lastIndexOf('.');
+    if (dot > 0 && (o.routeMethods ?? ['post']).includes(c.callee.slice(dot + 1)) && o.routePattern) {
+      const path = c.args[0];
+      if (path?.kind === 'string' && new RegExp(o.routePattern, 'i').test(path.value)) {
+        const fn = fnOf(c.args[c.args.length - 1]);
+        if (fn) handlers.push({ fn, kind: `POST ${path.value} handler` });
+      }
+    }
+  }
+  if (o.routeFiles && new RegExp(o.routeFiles.path, 'i').test(ctx.file.path)) {
+    for (const f of facts.functions) {
+      if (f.parentFunctionId === undefined && f.classId === undefined && o.routeFiles.exports.includes(f.name)) handlers.push({ fn: f, kind: `${f.name} route handler` });
+    }
+  }
+  if (!handlers.length) return [];
+
+  // producers in this file that dedupe with a deterministic job id guard the workers here
+  const jobIdOnAdds = facts.calls.some((c) => /\(\)\.(add|addBulk)$/.test(c.qualified ?? '') && c.args.some((a) => hasKey(a, /^jobId$/)));
+
+  const out: FindingDraft[] = [];
+  for (const h of handlers) {
+    const inside = descendants(facts, h.fn.id);
+    const calls = facts.calls.filter((c) => c.scope.functionId !== undefined && inside.has(c.scope.functionId));
+    const name = (c: CallFact) => c.qualified ?? c.callee;
+    const effects = calls.filter((c) => charge.test(name(c)) || charge.test(c.callee) || create.test(c.callee));
+    if (!effects.length) continue;
+    if (h.kind === 'job processor' && jobIdOnAdds) continue;
+    const guarded =
+      calls.some((c) => dedupCalls.test(c.callee)) ||
+      calls.some((c) => c.args.some((a) => hasKey(a, dedupKeys) || [...values(a)].some((x) => (x.v.kind === 'string' && dedupSql.test(x.v.value)) || (x.v.kind === 'other' && dedupSql.test(x.v.text))))) ||
+      facts.assignments.some((a) => a.scope.functionId !== undefined && inside.has(a.scope.functionId) && hasKey(a.value, dedupKeys));
+    if (guarded) continue;
+    const money = effects.find((c) => charge.test(name(c)) || charge.test(c.callee));
+    const first = money ?? effects[0];
+    const d: FindingDraft = {
+      ruleId: ctx.rule.id,
+      loc: first.loc,
+      message: ctx.rule.message,
+      data: { callee: first.callee, kind: h.kind, what: money ? 'charges money' : 'creates a record or sends a message' },
+      where: { scope: first.scope },
+    };
+    if (!money) {
+      d.priority = 'P1';
+      d.priorityReason = 'creates a duplicate record or message, no money moves';
+    }
+    out.push(d);
+  }
+  return out;
+};
+
+export default check;
