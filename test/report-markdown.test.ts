@@ -33,7 +33,7 @@ describe('Markdown reporter', () => {
 
   it('builds the failure-propagation table from the system model', () => {
     const md = renderMarkdown(sampleResult(), RULES);
-    expect(md).toContain('| `api` | hangs when a dependency is slow; reported healthy while broken | `web` | none found | FL101 HTTP call without a timeout; FL401 Service without a healthcheck; restart policy |');
+    expect(md).toContain('| `api` | hangs when a dependency is slow; looks healthy while broken, or dependants start before it is ready | `web` | none found | FL101 HTTP call without a timeout; FL401 Service without a healthcheck; restart policy |');
     expect(md).toContain('| `db` | crashes or stops | `api`, `web` | healthcheck, restart: always | — |');
     expect(md).toContain('| `web` | hangs when a dependency is slow; runs out of connections under load | nothing depends on it | healthcheck, restart: unless-stopped | FL101 HTTP call without a timeout; FL201 Connection pool waits forever for a free connection |');
   });
@@ -77,6 +77,12 @@ describe('Markdown reporter', () => {
     const md = renderMarkdown(sampleResult(), rules);
     expect(md).toContain('**Fix.** Add a healthcheck, e.g. `<probe>`.');
     expect(md).toContain('```diff\nservices:\n  api:\n+   healthcheck: {}\n```');
+  });
+
+  it('lists findings beyond detailsPerRule in one line each', () => {
+    const md = renderMarkdown(sampleResult(), RULES, { detailsPerRule: 1 });
+    expect(md).toContain('1 more place:\n\n- [`web/src/my file#1.ts:7`](web/src/my%20file%231.ts#L7-L9): fetch has no timeout: a slow server blocks this worker forever.');
+    expect(md.match(/^#### /gm)).toHaveLength(3);
   });
 
   it('ties findings to services by build context and compose context', () => {

@@ -1,7 +1,7 @@
 // The one rendering of a rule's documentation. `faultline explain`, docs/rules/<name>.md and the
 // SARIF `help.markdown` all print ruleHelpMarkdown(rule), so they can never disagree.
 import type { RuleMeta, RuleLanguage } from '../engine/types.js';
-import { PRIORITY_MEANING, codeBlock, fenceLanguage, firstSentence, fixFence, fixTitle, ruleDocUrl } from '../report/common.js';
+import { PRIORITY_MEANING, codeBlock, fenceLanguage, fillTemplate, firstSentence, fixFence, fixTitle, ruleDocUrl } from '../report/common.js';
 
 const LANGUAGE_LABEL: Record<RuleLanguage, string> = {
   python: 'Python',
@@ -71,9 +71,9 @@ export function ruleHelpMarkdown(rule: RuleMeta): string {
   }
   if (rule.experiment) {
     out.push('## Verify the fix by experiment', '');
-    out.push(`- **Break:** ${rule.experiment.break.trim()}`);
-    out.push(`- **Observe:** ${rule.experiment.observe.trim()}`);
-    out.push(`- **Pass:** ${rule.experiment.pass.trim()}`, '');
+    out.push(`- **Break:** ${fillTemplate(rule.experiment.break)}`);
+    out.push(`- **Observe:** ${fillTemplate(rule.experiment.observe)}`);
+    out.push(`- **Pass:** ${fillTemplate(rule.experiment.pass)}`, '');
   }
   const limitations = paragraph(rule.docs.limitations);
   if (limitations) out.push('## Limitations', '', limitations, '');
@@ -90,7 +90,7 @@ export function ruleHelpMarkdown(rule: RuleMeta): string {
 /** Plain-text help (SARIF `help.text`, shown where Markdown is not rendered). */
 export function ruleHelpText(rule: RuleMeta): string {
   const lines = [`${rule.id} ${rule.title} (${rule.priority}, ${rule.category}).`, '', rule.docs.why.trim(), '', `Fix: ${fixTitle(rule)}`];
-  if (rule.experiment) lines.push('', `Verify: break ${rule.experiment.break.trim()} Pass: ${rule.experiment.pass.trim()}`);
+  if (rule.experiment) lines.push('', `Verify: break ${fillTemplate(rule.experiment.break)} Pass: ${fillTemplate(rule.experiment.pass)}`);
   lines.push('', `Documentation: ${ruleDocUrl(rule)}`);
   return lines.join('\n');
 }

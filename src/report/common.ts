@@ -81,11 +81,15 @@ export function fenceLanguage(fileOrLang: string): string {
 }
 
 /**
- * A rule's fix title for display. Fix titles may name per-finding values as `{placeholder}`;
- * where no finding fills them in they read as `<placeholder>`.
+ * Rule texts (fix titles, experiments) may name per-finding values as `{placeholder}`. Fills in
+ * the values given; the others read as `<placeholder>`.
  */
-export function fixTitle(rule: Pick<RuleMeta, 'fix'>): string {
-  return rule.fix.title.trim().replace(/\{([A-Za-z_][\w-]*)\}/g, '<$1>');
+export function fillTemplate(text: string, values: Record<string, string> = {}): string {
+  return text.trim().replace(/(?<!\{)\{([A-Za-z_][\w-]*)\}(?!\})/g, (_, k: string) => values[k] ?? `<${k}>`);
+}
+
+export function fixTitle(rule: Pick<RuleMeta, 'fix'>, values?: Record<string, string>): string {
+  return fillTemplate(rule.fix.title, values);
 }
 
 /** Fence info for a fix snippet: `diff` when it is written as a diff (`-`/`+` lines), else the language's. */

@@ -14,6 +14,7 @@ import {
   fenceLanguage,
   fileLanguage,
   fixFence,
+  fillTemplate,
   fixTitle,
   ruleDocUrl,
   ruleMap,
@@ -36,6 +37,8 @@ export interface MarkdownOptions {
   maxBytes?: number;
   /** how many rules the executive summary describes */
   topRisks?: number;
+  /** findings of one rule shown in full (excerpt, blast radius); the rest are listed in one line each */
+  detailsPerRule?: number;
 }
 
 /** Points a finding costs its category's score. */
@@ -59,12 +62,12 @@ const FAILURE_MODE: Record<Category, string> = {
   timeout: 'hangs when a dependency is slow',
   pool: 'runs out of connections under load',
   retry: 'loses work on a transient fault',
-  healthcheck: 'reported healthy while broken',
-  'permanent-failure': 'stays down after its dependency recovers',
+  healthcheck: 'looks healthy while broken, or dependants start before it is ready',
+  'permanent-failure': 'stays down after a crash or a dependency outage',
   idempotency: 'applies redelivered work twice',
   durability: 'loses data on restart',
-  'circuit-breaker': "passes a dependency's failure on to callers",
-  'resource-limit': 'starves its neighbours of memory or CPU',
+  'circuit-breaker': "passes a dependency's failure on to its callers",
+  'resource-limit': 'can exhaust the host and take neighbours down',
   config: 'unsafe under failure or attack',
 };
 
@@ -199,7 +202,12 @@ function summary(findings: Finding[], rules: Map<string, RuleMeta>, result: Scan
   const totals = cats.map((c) => String(findings.filter((f) => f.category === c).length));
   out.push(`| **All** | ${totals.join(' | ')} | **${findings.length}** |`, '');
 
-  const groups = groupByRule(findings, rules, true).slice(0, opts.topRisks ?? 3);
+  const reach = (g: RuleGroup) => new Set(g.findings.flatMap((f) => blastRadius(f, result.system) ?? [])).size;
+  const groups = groupByRule(findings, rules, true)
+    .map((g) => ({ g, reach: reach(g) }))
+    .sort((a, b) => PRIORITY_RANK[a.g.priority] - PRIORITY_RANK[b.g.priority] || b.reach - a.reach || b.g.findings.length - a.g.findings.length)
+    .map(({ g }) => g)
+    .slice(0, opts.topRisks ?? 3);
   out.push('### Top risks', '');
   groups.forEach((g, i) => {
     const where = g.findings.slice(0, 3).map((f) => fileLink(f, opts));
@@ -211,7 +219,7 @@ function summary(findings: Finding[], rules: Map<string, RuleMeta>, result: Scan
     const breaks = whatBreaks(g.rule);
     if (breaks) parts.push(sentences(breaks, 2));
     if (radius.length) parts.push(`Services affected: ${radius.map((s) => `\`${s}\``).join(', ')}.`);
-    if (g.rule) parts.push(`Fix: ${period(fixTitle(g.rule))}`);
+    if (g.rule) parts.push(`Fix: ${period(fixTitle(g.rule, templateValues(g)))}`);
     out.push(parts.join(' '), '');
   });
   return out.join('\n').trimEnd();
@@ -279,11 +287,20 @@ function findingBlock(f: Finding, result: ScanResult, opts: MarkdownOptions): st
   return out.join('\n');
 }
 
+/** Values for `{placeholder}`s in a group's rule texts: the service, when every finding is in the same one. */
+function templateValues(g: RuleGroup): Record<string, string> {
+  const contexts = new Set(g.findings.map((f) => f.context));
+  const [ctx] = contexts;
+  const compose = g.findings.every((f) => fileLanguage(f.file) === 'compose');
+  return compose && contexts.size === 1 && ctx ? { service: ctx } : {};
+}
+
 function ruleGuidance(g: RuleGroup): string {
   const rule = g.rule;
   if (!rule) return '';
+  const values = templateValues(g);
   const out: string[] = [];
-  out.push(`**Fix.** ${period(fixTitle(rule))}`);
+  out.push(`**Fix.** ${period(fixTitle(rule, values))}`);
   const langs = [...new Set(g.findings.map((f) => fileLanguage(f.file)).filter((l): l is NonNullable<typeof l> => !!l))].sort();
   for (const lang of langs) {
     const code = fixCode(rule, lang);
@@ -294,9 +311,9 @@ function ruleGuidance(g: RuleGroup): string {
       '',
       '**Verify by experiment.**',
       '',
-      `- Break: ${rule.experiment.break.trim()}`,
-      `- Observe: ${rule.experiment.observe.trim()}`,
-      `- Pass: ${rule.experiment.pass.trim()}`,
+      `- Break: ${fillTemplate(rule.experiment.break, values)}`,
+      `- Observe: ${fillTemplate(rule.experiment.observe, values)}`,
+      `- Pass: ${fillTemplate(rule.experiment.pass, values)}`,
     );
   }
   const refs = [...(rule.docs.cwe ?? []).map(cweLink), `[rule documentation](${ruleDocUrl(rule)})`];
@@ -318,7 +335,13 @@ function findingSections(findings: Finding[], rules: Map<string, RuleMeta>, resu
       const breaks = whatBreaks(g.rule);
       if (earlier) head.push('', `What breaks, the fix and how to verify it: as for ${g.ruleId} under ${earlier} above.`);
       else if (breaks) head.push('', `**What breaks.** ${breaks}`);
-      const parts = [head.join('\n'), ...g.findings.map((f) => findingBlock(f, result, opts))];
+      const detailed = g.findings.slice(0, opts.detailsPerRule ?? 10);
+      const listed = g.findings.slice(detailed.length);
+      const parts = [head.join('\n'), ...detailed.map((f) => findingBlock(f, result, opts))];
+      if (listed.length) {
+        const lines = listed.map((f) => `- ${fileLink(f, opts)}${f.context ? ` in \`${f.context}\`` : ''}: ${period(f.message)}`);
+        parts.push([`${plural(listed.length, 'more place')}:`, '', ...lines].join('\n'));
+      }
       const guidance = earlier ? '' : ruleGuidance(g);
       if (guidance) parts.push(guidance);
       if (g.rule) explained.set(g.ruleId, p);
@@ -376,7 +399,7 @@ export function renderMarkdown(result: ScanResult, rules: readonly RuleMeta[], o
   ].filter((s): s is string => !!s);
   const md = sections.join('\n\n') + '\n';
   if (!opts.maxBytes) return md;
-  const omitted = (kept: string) => findings.length - (kept.match(/^#### /gm)?.length ?? 0);
+  const omitted = (kept: string) => findings.length - (kept.match(/^(#### |- \[`)/gm)?.length ?? 0);
   const cut = truncateMarkdown(md, opts.maxBytes, 'Report truncated to fit the size limit.');
   if (cut === md) return md;
   return cut.replace(/> \*\*Report truncated to fit the size limit\.\*\*\n$/, `> **Report truncated to fit the size limit: ${plural(omitted(cut), 'finding')} not shown here; see the full Markdown, JSON or SARIF report.**\n`);

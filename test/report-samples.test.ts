@@ -1,0 +1,59 @@
+// The sample services (fixtures/_samples/*) rendered end to end by the CLI: the Markdown audit is a
+// snapshot (regenerate with `npx vitest run test/report-samples.test.ts -u` and read the diff),
+// the SARIF must be schema-valid and agree with the JSON report.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sarifSchemaErrors } from './report-helpers.js';
+
+const repoRoot = resolve(import.meta.dirname, '..');
+const samplesDir = join(repoRoot, 'fixtures', '_samples');
+const samples = existsSync(samplesDir) ? readdirSync(samplesDir).filter((n) => statSync(join(samplesDir, n)).isDirectory()).sort() : [];
+const work = mkdtempSync(join(tmpdir(), 'faultline-samples-'));
+
+beforeAll(() => {
+  if (!existsSync(join(repoRoot, 'dist', 'cli', 'main.js')))
+    execFileSync(process.execPath, [join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: repoRoot });
+}, 120_000);
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/** Scans a copy of the sample outside any git repository, so paths and links are the sample's own. */
+function render(name: string) {
+  const dir = join(work, name);
+  cpSync(join(samplesDir, name), dir, { recursive: true });
+  const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), NO_COLOR: '1' };
+  const out = (ext: string) => join(work, `${name}.${ext}`);
+  const run = spawnSync(
+    process.execPath,
+    [join(repoRoot, 'bin', 'faultline.js'), 'scan', '.', '--format', 'text', '--fail-on', 'none', '--markdown', out('md'), '--sarif', out('sarif'), '--json', out('json')],
+    { cwd: dir, env, encoding: 'utf8' },
+  );
+  expect(run.status, run.stderr).toBe(0);
+  return {
+    markdown: readFileSync(out('md'), 'utf8'),
+    sarif: JSON.parse(readFileSync(out('sarif'), 'utf8')),
+    json: JSON.parse(readFileSync(out('json'), 'utf8')) as { findings: Array<{ ruleId: string; priority: string; file: string; line: number }> },
+  };
+}
+
+describe.skipIf(!samples.length)('sample services', () => {
+  it.each(samples)('%s renders to a Markdown audit (snapshot) and valid SARIF', async (name) => {
+    const { markdown, sarif, json } = render(name);
+    await expect(markdown).toMatchFileSnapshot(`__snapshots__/samples/${name}.md`);
+
+    expect(sarifSchemaErrors(sarif)).toEqual([]);
+    const results = sarif.runs[0].results as Array<{ ruleId: string; level: string; locations: Array<{ physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }> }>;
+    const level = { P0: 'error', P1: 'warning', P2: 'note' } as Record<string, string>;
+    expect(results.map((r) => [r.ruleId, r.level, r.locations[0].physicalLocation.artifactLocation.uri, r.locations[0].physicalLocation.region.startLine])).toEqual(
+      json.findings.map((f) => [f.ruleId, level[f.priority], f.file.split('/').map(encodeURIComponent).join('/'), f.line]),
+    );
+    // a reviewer can act without opening the code: every finding has its location and excerpt
+    for (const f of json.findings) expect(markdown).toContain(`[\`${f.file}:${f.line}\``);
+    if (json.findings.length) {
+      expect(markdown).toContain('## Executive summary');
+      expect(markdown).toContain('**Fix.**');
+    }
+  });
+});
