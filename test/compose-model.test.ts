@@ -248,3 +248,25 @@ describe('the FastAPI + taskiq + NATS + Postgres + React sample', () => {
     expect(fixed.system.services.every((s) => s.healthcheck === 'ok')).toBe(true);
   });
 });
+
+describe('code summaries from real facts', () => {
+  it('turn a taskiq JetStream broker into a JetStream requirement on the nats service', async () => {
+    const { createPythonAdapter } = await import('../src/languages/python/index.js');
+    const { codeSummary } = await import('../src/engine/code-summary.js');
+    const adapter = await createPythonAdapter();
+    const root = join(ROOT, 'fixtures', 'compose-nats-no-jetstream');
+    const summarize = (dir: string) => {
+      const text = readFileSync(join(root, dir, 'worker', 'tasks.py'), 'utf8');
+      return codeSummary(adapter.extract('worker/tasks.py', text));
+    };
+    const js = summarize('jetstream-code');
+    expect(js.modules).toEqual(['os', 'taskiq_nats']);
+    expect(js.imports).toContain('taskiq_nats.PullBasedJetStreamBroker');
+    const compose = readFileSync(join(root, 'jetstream-code', 'compose.yaml'), 'utf8');
+    const out = analyzeCompose({ files: [{ path: 'compose.yaml', text: compose }], rules, catalog, code: [js] });
+    expect(out.drafts.filter((d) => d.ruleId === 'FL782').map((d) => d.context)).toEqual(['nats']);
+    const core = summarize('core-nats-code');
+    const quiet = analyzeCompose({ files: [{ path: 'compose.yaml', text: compose }], rules, catalog, code: [core] });
+    expect(quiet.drafts.filter((d) => d.ruleId === 'FL782')).toEqual([]);
+  });
+});
