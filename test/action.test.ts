@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { getInput, readInputs, scanArgs } from '../src/action/run.js';
-import { sarifSchemaErrors } from './report-helpers.js';
+import { sarifSchemaErrors, tempGitRepo } from './report-helpers.js';
 
 const repoRoot = resolve(import.meta.dirname, '..');
 const entry = join(repoRoot, 'dist', 'action', 'main.js');
@@ -34,11 +34,8 @@ const CLIENT_V2 = [
 ].join('\n');
 
 function workspace(): { dir: string; git: (...a: string[]) => string } {
-  const dir = mkdtempSync(join(tmpdir(), 'faultline-action-'));
+  const { dir, git } = tempGitRepo('faultline-action-');
   dirs.push(dir);
-  const git = (...a: string[]) =>
-    execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', '-c', 'commit.gpgsign=false', ...a], { cwd: dir, encoding: 'utf8' });
-  git('init', '-q', '-b', 'main');
   mkdirSync(join(dir, 'web'));
   writeFileSync(join(dir, 'web/client.ts'), CLIENT_V1);
   git('add', '.');

@@ -7,6 +7,7 @@ import { applyBaseline, BaselineError, createBaseline, parseBaseline, serializeB
 import { changedSince, DiffError, filterByDiff, parseUnifiedDiff, unquotePath } from '../src/engine/diff.js';
 import { FingerprintMaker } from '../src/engine/fingerprint.js';
 import type { Finding } from '../src/engine/types.js';
+import { tempGitRepo } from './report-helpers.js';
 
 /** A finding as the engine makes it: fingerprint from rule + path + line text + context. */
 function findingsOf(file: string, text: string, needle = 'requests.get(url)'): Finding[] {
@@ -108,12 +109,9 @@ describe('diff-base', () => {
   afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
   function repo(): { dir: string; git: (...a: string[]) => string } {
-    const dir = mkdtempSync(join(tmpdir(), 'faultline-diff-'));
-    dirs.push(dir);
-    const git = (...a: string[]) =>
-      execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', '-c', 'commit.gpgsign=false', ...a], { cwd: dir, encoding: 'utf8' });
-    git('init', '-q', '-b', 'main');
-    return { dir, git };
+    const r = tempGitRepo('faultline-diff-');
+    dirs.push(r.dir);
+    return r;
   }
 
   it('on a two-commit repository reports only the new finding, not the one that moved down', () => {

@@ -1,7 +1,9 @@
 // Hand-made rules and a scan result for the reporter tests (independent of the real rule pack).
-import { readFileSync } from 'node:fs';
-import Ajv from 'ajv-draft-04';
-import addFormats from 'ajv-formats';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
 import type { Finding, RuleMeta, ScanResult } from '../src/engine/types.js';
 
 export const RULES: RuleMeta[] = [
@@ -118,7 +120,22 @@ export function sampleResult(): ScanResult {
   };
 }
 
-let sarifValidator: ReturnType<Ajv['compile']> | undefined;
+/** A fresh git repository (branch main) in a temp folder; `git` runs there with a throwaway identity. */
+export function tempGitRepo(prefix: string): { dir: string; git: (...args: string[]) => string } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const git = (...args: string[]) =>
+    execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', '-c', 'commit.gpgsign=false', ...args], { cwd: dir, encoding: 'utf8' });
+  git('init', '-q', '-b', 'main');
+  return { dir, git };
+}
+
+// CommonJS packages whose default export NodeNext typing does not see through
+const require = createRequire(import.meta.url);
+type AjvClass = typeof import('ajv-draft-04').default;
+const Ajv = require('ajv-draft-04') as AjvClass;
+const addFormats = require('ajv-formats') as typeof import('ajv-formats').default;
+
+let sarifValidator: ReturnType<InstanceType<AjvClass>['compile']> | undefined;
 
 /** Validates a SARIF log against the vendored 2.1.0 schema; returns the error list (empty = valid). */
 export function sarifSchemaErrors(log: unknown): string[] {
