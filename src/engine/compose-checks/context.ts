@@ -27,13 +27,8 @@ import { judgeProbe, type ProbeVerdict } from './probe.js';
 
 export type HealthState = 'none' | 'disabled' | 'weak' | 'ok' | 'image-default';
 
-export interface CodeSummary {
-  path: string;
-  language: 'python' | 'typescript';
-  modules: string[];
-  imports?: string[];
-  calls?: string[];
-}
+export type { CodeFileSummary as CodeSummary } from '../compose.js';
+import type { CodeFileSummary as CodeSummary } from '../compose.js';
 
 export interface ServiceView {
   name: string;
@@ -84,6 +79,23 @@ export interface ComposeHit {
 }
 
 export type ComposeCheck = (project: ProjectView, rule: RuleMeta) => ComposeHit[];
+
+/** lower a hit to P2, saying why */
+export function atP2(hit: ComposeHit, reason: string): ComposeHit {
+  hit.priority = 'P2';
+  hit.priorityReason = reason;
+  return hit;
+}
+
+/** P2 when the service only runs behind a `profiles:` switch */
+export function profileP2(v: ServiceView, hit: ComposeHit): ComposeHit {
+  return v.profiles.length ? atP2(hit, `only runs with profile ${v.profiles.join(', ')}`) : hit;
+}
+
+/** P2 when the service is declared in a developer-only compose file */
+export function devP2(v: ServiceView, hit: ComposeHit): ComposeHit {
+  return v.dev ? atP2(hit, 'declared in a developer-only compose file') : hit;
+}
 
 function healthState(hc: HealthcheckInfo | undefined, info: ImageInfo | undefined, verdict: ProbeVerdict | undefined): HealthState {
   if (!hc) return info?.builtinHealthcheck ? 'image-default' : 'none';

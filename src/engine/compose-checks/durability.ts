@@ -1,7 +1,7 @@
 // Data that does not survive a container being recreated (FL780–FL783).
 import { envValue, mounts, pathWithin, type Mount } from '../../languages/compose/service.js';
 import { get, type Src } from '../../languages/compose/tree.js';
-import type { ComposeCheck, ComposeHit, ServiceView } from './context.js';
+import { atP2, devP2, type ComposeCheck, type ComposeHit, type ServiceView } from './context.js';
 import { dataLayout } from './knowledge.js';
 
 function persistent(m: Mount): boolean {
@@ -67,16 +67,12 @@ export const statefulNoVolume: ComposeCheck = (p) => {
     const tmp = ms.find((m) => m.type === 'tmpfs' && dirs.some((d) => pathWithin(d.path, m.target)));
     const ok = ms.find((m) => persistent(m) && dirs.some((d) => covers(m, d)));
     if (tmp && !ok) {
-      hits.push({ ...base, data: { ...data, problem: `is a tmpfs (memory): it is empty after every restart` }, priority: 'P2', priorityReason: 'tmpfs is a deliberate choice (tests, caches)' });
+      hits.push(atP2({ ...base, data: { ...data, problem: `is a tmpfs (memory): it is empty after every restart` } }, 'tmpfs is a deliberate choice (tests, caches)'));
       continue;
     }
     if (!ok) {
-      const hit: ComposeHit = { ...base, data: { ...data, problem: 'is not on a named volume or bind mount: the data lands in an anonymous volume that `docker compose down` or a recreate leaves behind' } };
-      if (v.dev) {
-        hit.priority = 'P2';
-        hit.priorityReason = 'declared in a developer-only compose file';
-      }
-      hits.push(hit);
+      const problem = 'is not on a named volume or bind mount: the data lands in an anonymous volume that `docker compose down` or a recreate leaves behind';
+      hits.push(devP2(v, { ...base, data: { ...data, problem } }));
       continue;
     }
     if (v.info.needsHostname && !get(v.node, 'hostname') && !(v.info.nodeNameEnv && envValue(v.node, v.info.nodeNameEnv))) {
@@ -92,10 +88,7 @@ export const postgres18WrongMount: ComposeCheck = (p) =>
     if (!m || !v.image || !v.info) return [];
     const layout = dataLayout(v.info, v.version);
     const hit: ComposeHit = { src: m.src, service: v.name, data: { image: v.image.text, path: m.target, mount: layout?.mount ?? '' } };
-    if (v.version === null) {
-      hit.priority = 'P1';
-      hit.priorityReason = 'the tag is `latest`: 18 or newer since late 2025, depending on when the image was pulled';
-    }
+    if (v.version === null) Object.assign(hit, { priority: 'P1', priorityReason: 'the tag is `latest`: 18 or newer since late 2025, depending on when the image was pulled' });
     return [hit];
   });
 

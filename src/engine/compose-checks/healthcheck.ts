@@ -1,7 +1,7 @@
 // Healthcheck and startup-order checks (FL480–FL485).
 import { posix } from 'node:path';
 import { ports } from '../../languages/compose/service.js';
-import { dependentsOf, type ComposeCheck, type ComposeHit, type ServiceView } from './context.js';
+import { atP2, dependentsOf, profileP2, type ComposeCheck, type ComposeHit, type ServiceView } from './context.js';
 import { testScript } from './probe.js';
 
 function clip(s: string, n = 60): string {
@@ -34,14 +34,8 @@ export const noHealthcheck: ComposeCheck = (p) => {
       service: v.name,
       data: { probe: suggestedProbe(v), dependents: dependents.length ? ` Services that depend on it: ${dependents.join(', ')}.` : '' },
     };
-    if (v.profiles.length) {
-      hit.priority = 'P2';
-      hit.priorityReason = `only runs with profile ${v.profiles.join(', ')}`;
-    } else if (!v.info && !dependents.length && !v.listens) {
-      hit.priority = 'P2';
-      hit.priorityReason = 'nothing depends on it and it publishes no port';
-    }
-    hits.push(hit);
+    if (!v.profiles.length && !v.info && !dependents.length && !v.listens) atP2(hit, 'nothing depends on it and it publishes no port');
+    hits.push(profileP2(v, hit));
   }
   return hits;
 };
@@ -73,11 +67,7 @@ export const dependsOnStartedOnly: ComposeCheck = (p) => {
         service: v.name,
         data: { dependency: d.name, form: d.short ? 'short form' : 'condition: service_started' },
       };
-      if (waits) {
-        hit.priority = 'P2';
-        hit.priorityReason = 'the command waits for its dependencies itself';
-      }
-      hits.push(hit);
+      hits.push(waits ? atP2(hit, 'the command waits for its dependencies itself') : hit);
     }
   }
   return hits;

@@ -1,15 +1,7 @@
 // Restart policy (FL580, FL581) and resource limits (FL980, FL981).
 import { cpuLimit, memoryLimit, restart } from '../../languages/compose/service.js';
 import type { RuleMeta } from '../types.js';
-import type { ComposeCheck, ComposeHit, ServiceView } from './context.js';
-
-function devHit(v: ServiceView, hit: ComposeHit): ComposeHit {
-  if (v.dev) {
-    hit.priority = 'P2';
-    hit.priorityReason = 'declared in a developer-only compose file';
-  }
-  return hit;
-}
+import { devP2, profileP2, type ComposeCheck, type ComposeHit } from './context.js';
 
 export const noRestart: ComposeCheck = (p) =>
   p.services.flatMap((v) => {
@@ -17,11 +9,7 @@ export const noRestart: ComposeCheck = (p) =>
     const r = restart(v.node);
     if (r && r.policy !== 'no') return [];
     const hit: ComposeHit = { src: r?.src ?? v.keySrc, service: v.name, data: { state: r ? 'has `restart: "no"`' : 'has no `restart` policy' } };
-    if (v.profiles.length) {
-      hit.priority = 'P2';
-      hit.priorityReason = `only runs with profile ${v.profiles.join(', ')}`;
-    }
-    return [devHit(v, hit)];
+    return [devP2(v, profileP2(v, hit))];
   });
 
 function maxAttemptsOption(rule: RuleMeta): number {
@@ -34,7 +22,7 @@ export const restartGivesUp: ComposeCheck = (p, rule) =>
     if (v.oneShot) return [];
     const r = restart(v.node);
     if (!r || r.policy !== 'on-failure' || r.maxAttempts === undefined || r.maxAttempts > maxAttemptsOption(rule)) return [];
-    return [devHit(v, { src: r.maxSrc ?? r.src, service: v.name, data: { attempts: String(r.maxAttempts) } })];
+    return [devP2(v, { src: r.maxSrc ?? r.src, service: v.name, data: { attempts: String(r.maxAttempts) } })];
   });
 
 function limitCheck(read: typeof memoryLimit): ComposeCheck {
