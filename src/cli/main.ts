@@ -9,6 +9,7 @@ import { loadRules, RuleLoadError } from '../engine/rules.js';
 import { scan, UsageError, VERSION } from '../engine/scan.js';
 import type { Priority, ScanResult } from '../engine/types.js';
 import { FORMATS } from './formats.js';
+import { addScaleOptions, registerMergeCommand, scaleScanOptions, type ScaleCliOptions } from './scale.js';
 import { addReportOptions, prepareReport, registerReportCommands, startProgress, writeBaselineFile, writeExtraReports, type ReportCliOptions } from './reports.js';
 
 export const EXIT_OK = 0;
@@ -39,7 +40,7 @@ export function chooseRoot(paths: string[], rootOpt: string | undefined, cwd: st
   return abs.length === 1 ? abs[0] : cwd;
 }
 
-export interface ScanCliOptions extends ReportCliOptions {
+export interface ScanCliOptions extends ReportCliOptions, ScaleCliOptions {
   format: string;
   output?: string;
   failOn: Priority | 'none';
@@ -73,13 +74,16 @@ export async function runScan(paths: string[], o: ScanCliOptions, io = defaultIo
     root,
     targets: paths.length ? paths.map((p) => resolve(io.cwd, p)) : [root],
     jobs: o.jobs,
+    rules,
     config,
     select: o.select,
     ignore: o.ignore,
     exclude: o.exclude,
     onProgress: progress.update,
+    ...scaleScanOptions(o, root, io),
   });
   progress.stop();
+  if (o.shard) return EXIT_OK; // the shard file is written; `faultline merge` reports
   if (o.writeBaseline) return writeBaselineFile(result, o.writeBaseline, io);
   const { result: shown, extras } = prepareReport(result, o, root, io);
   const toFile = !!o.output;
@@ -121,7 +125,9 @@ export function buildProgram(io = defaultIo(), setExit: (code: number) => void =
       setExit(await runScan(paths, o, io));
     });
   addReportOptions(scanCommand);
+  addScaleOptions(scanCommand);
   registerReportCommands(program, io, setExit, (paths, o) => runScan(paths, o as unknown as ScanCliOptions, io));
+  registerMergeCommand(program, io, setExit, (paths, o) => runScan(paths, o as unknown as ScanCliOptions, io));
   return program;
 }
 

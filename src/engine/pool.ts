@@ -1,56 +1,123 @@
 // Runs file tasks on N worker threads. Workers pull small batches so a slow file does not hold
 // up a whole share; results are re-sorted by the caller, so the job count never changes output.
+//
+// Containment: every file runs under a time budget. A worker still busy with one file when the
+// budget runs out is terminated and replaced; the file gets an error entry and the rest of its
+// batch goes back on the queue. A worker that dies (uncaught exception, out of memory, wasm abort)
+// is handled the same way. Nothing a single file does can stall or fail the run.
 import { Worker } from 'node:worker_threads';
-import { createProcessor, type FileResult, type FileTask, type ProcessorInit } from './process-file.js';
+import type { FileResult, FileTask, ProcessorInit } from './process-file.js';
 
-export async function runTasks(
-  tasks: Array<FileTask & { size: number }>,
-  init: ProcessorInit,
-  jobs: number,
-  onProgress?: (done: number, total: number) => void,
-): Promise<FileResult[]> {
+export interface PoolOptions {
+  jobs: number;
+  /** per-file analysis budget in milliseconds (0 = none) */
+  budgetMs: number;
+  onProgress?: (done: number, total: number) => void;
+  /** worker heap limit in MB (default: Node's) */
+  maxHeapMb?: number;
+}
+
+/** The result recorded for a file the analysis could not finish. */
+export function failedResult(task: FileTask, message: string): FileResult {
+  return { rel: task.rel, kind: task.kind, bytes: 0, lines: 0, findings: [], parsed: true, modules: [], error: { file: task.rel, message } };
+}
+
+type WorkerMessage = 'ready' | FileResult;
+
+interface Slot {
+  worker: Worker;
+  /** the batch in flight and how many of it are done */
+  batch: FileTask[];
+  done: number;
+  /** when the file in progress started (ms, performance.now) */
+  started: number;
+  /** set once the slot was torn down, so late events are ignored */
+  dead: boolean;
+}
+
+export async function runTasks(tasks: Array<FileTask & { size: number }>, init: ProcessorInit, opts: PoolOptions): Promise<FileResult[]> {
   const results: FileResult[] = [];
-  if (jobs <= 1 || tasks.length < 8) {
-    const processFile = await createProcessor(init);
-    for (const t of tasks) {
-      try {
-        results.push(await processFile({ abs: t.abs, rel: t.rel, kind: t.kind }));
-      } catch (e) {
-        results.push({ rel: t.rel, kind: t.kind, bytes: 0, lines: 0, findings: [], parsed: true, modules: [], error: { file: t.rel, message: `internal error: ${(e as Error).message}` } });
-      }
-      onProgress?.(results.length, tasks.length);
-    }
-    return results;
-  }
+  if (!tasks.length) return results;
   // Big files first: the tail of the run is then made of small files that balance well.
-  const queue = [...tasks].sort((a, b) => b.size - a.size || (a.rel < b.rel ? -1 : 1));
-  const workerCount = Math.min(jobs, Math.ceil(tasks.length / 4));
+  const queue: FileTask[] = [...tasks]
+    .sort((a, b) => b.size - a.size || (a.rel < b.rel ? -1 : 1))
+    .map(({ abs, rel, kind }) => ({ abs, rel, kind }));
+  const total = tasks.length;
+  const workerCount = Math.max(1, Math.min(opts.jobs, Math.ceil(tasks.length / 4)));
   const batchSize = Math.max(1, Math.min(16, Math.floor(tasks.length / (workerCount * 8))));
-  return new Promise((resolvePromise, reject) => {
-    let live = workerCount;
-    const workers: Worker[] = [];
-    const finish = () => {
-      if (--live === 0) resolvePromise(results);
+  const budget = opts.budgetMs > 0 ? opts.budgetMs : 0;
+
+  return new Promise((resolvePromise) => {
+    const slots = new Set<Slot>();
+    let timer: NodeJS.Timeout | undefined;
+    const record = (r: FileResult) => {
+      results.push(r);
+      opts.onProgress?.(results.length, total);
     };
-    for (let i = 0; i < workerCount; i++) {
-      const w = new Worker(new URL('./worker.js', import.meta.url), { workerData: init });
-      workers.push(w);
-      const feed = () => {
-        const batch = queue.splice(0, batchSize).map(({ abs, rel, kind }) => ({ abs, rel, kind }));
-        if (batch.length) w.postMessage(batch);
-        else void w.terminate().then(finish);
-      };
-      w.on('message', (msg: 'ready' | FileResult[]) => {
+    const maybeFinish = () => {
+      if (slots.size === 0 && queue.length === 0) {
+        if (timer) clearInterval(timer);
+        resolvePromise(results);
+      }
+    };
+    /** Tear a slot down after a timeout or crash: the file in progress fails, the rest is requeued. */
+    const fail = (slot: Slot, message: (task: FileTask) => string) => {
+      if (slot.dead) return;
+      slot.dead = true;
+      slots.delete(slot);
+      void slot.worker.terminate();
+      const current = slot.batch[slot.done];
+      if (current) record(failedResult(current, message(current)));
+      queue.unshift(...slot.batch.slice(slot.done + 1));
+      slot.batch = [];
+      if (queue.length) spawn();
+      else maybeFinish();
+    };
+    const feed = (slot: Slot) => {
+      slot.batch = queue.splice(0, batchSize);
+      slot.done = 0;
+      slot.started = performance.now();
+      if (slot.batch.length) {
+        slot.worker.postMessage(slot.batch);
+        return;
+      }
+      slot.dead = true;
+      slots.delete(slot);
+      void slot.worker.terminate();
+      maybeFinish();
+    };
+    const spawn = () => {
+      const worker = new Worker(new URL('./worker.js', import.meta.url), {
+        workerData: init,
+        ...(opts.maxHeapMb ? { resourceLimits: { maxOldGenerationSizeMb: opts.maxHeapMb } } : {}),
+      });
+      const slot: Slot = { worker, batch: [], done: 0, started: 0, dead: false };
+      slots.add(slot);
+      worker.on('message', (msg: WorkerMessage) => {
+        if (slot.dead) return;
         if (msg !== 'ready') {
-          results.push(...msg);
-          onProgress?.(results.length, tasks.length);
+          record(msg);
+          slot.done++;
+          slot.started = performance.now();
+          if (slot.done < slot.batch.length) return;
         }
-        feed();
+        feed(slot);
       });
-      w.on('error', (e) => {
-        for (const x of workers) void x.terminate();
-        reject(e);
-      });
+      worker.on('error', (e) => fail(slot, () => `analysis crashed: ${(e as Error).message}`));
+      worker.on('exit', (code) => fail(slot, () => `analysis crashed: worker exited with code ${code}`));
+    };
+    for (let i = 0; i < workerCount; i++) spawn();
+    if (budget) {
+      timer = setInterval(
+        () => {
+          const now = performance.now();
+          for (const slot of [...slots]) {
+            if (slot.batch.length && slot.done < slot.batch.length && now - slot.started > budget)
+              fail(slot, () => `analysis exceeded the ${budget / 1000} s budget`);
+          }
+        },
+        Math.min(1000, Math.max(20, budget / 4)),
+      );
     }
   });
 }

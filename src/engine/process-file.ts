@@ -1,5 +1,6 @@
 // Read, decode, gate, parse and analyse one source file. Used in worker threads and, for
 // --jobs 1, in-process: the same code either way so output does not depend on the job count.
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Catalog } from '../catalog/index.js';
 import type { CatalogApi, CatalogFile } from '../catalog/types.js';
@@ -41,6 +42,12 @@ export interface FileResult {
   parsed: boolean;
   /** top-level modules imported: the system model maps code to services with these */
   modules: string[];
+  /** sha256 of the file's bytes (hex), for the result cache */
+  sha?: string;
+}
+
+export function contentHash(buf: Buffer): string {
+  return createHash('sha256').update(buf).digest('hex');
 }
 
 /** Decode bytes as text: UTF-8 (BOM stripped) or UTF-16 with a BOM. Null for binary content. */
@@ -95,6 +102,7 @@ export async function createProcessor(init: ProcessorInit) {
       return { ...base, error: { file: task.rel, message: `cannot read file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` } };
     }
     base.bytes = buf.length;
+    base.sha = contentHash(buf);
     if (buf.length > init.maxFileBytes) return { ...base, skipped: 'oversized' };
     const text = decodeSource(buf);
     if (text === null) return { ...base, skipped: 'binary' };

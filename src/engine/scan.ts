@@ -8,9 +8,10 @@ import type { CatalogFile } from '../catalog/types.js';
 import type { FaultlineConfig } from '../config/load.js';
 import { discover } from './discover.js';
 import { FingerprintMaker } from './fingerprint.js';
-import { runTasks } from './pool.js';
+import { analyzeFiles, ruleSetKey } from './cache.js';
 import type { FileResult } from './process-file.js';
 import { decodeSource } from './process-file.js';
+import { shardOf, type ShardFile, type ShardSpec } from './shard.js';
 import { BUILTIN_RULES_DIR, loadRules } from './rules.js';
 import { renderMessage, lowerOf, type EngineOptions } from './run-file.js';
 import { Suppressions } from './suppress.js';
@@ -33,7 +34,19 @@ export interface ScanOptions {
   ignore?: string[];
   exclude?: string[];
   onProgress?: (done: number, total: number) => void;
+  /** every rule of rulesDir, when the caller has loaded them already */
+  rules?: RuleMeta[];
+  /** result cache directory (absolute); unset = no cache */
+  cacheDir?: string;
+  /** per-file analysis budget in ms (default 20 000; 0 = none) */
+  fileBudgetMs?: number;
+  /** analyse only this shard's source files, skip compose, and hand the raw results to `onResults` */
+  shard?: ShardSpec & { onResults: (file: ShardFile) => void };
+  /** finish a sharded scan: the merged shard files stand in for the per-file analysis */
+  merged?: ShardFile;
 }
+
+export const DEFAULT_FILE_BUDGET_MS = 20_000;
 
 export class UsageError extends Error {}
 
@@ -89,7 +102,7 @@ const SYSTEM_MODULE = './system.js';
 export async function scan(opts: ScanOptions): Promise<ScanResult> {
   const rulesDir = opts.rulesDir ?? BUILTIN_RULES_DIR;
   const cfg = opts.config;
-  const allRules = loadRules(rulesDir);
+  const allRules = opts.rules ?? loadRules(rulesDir);
   const rules = selectRules(
     allRules,
     [...(cfg.rules?.select ?? []), ...(opts.select ?? [])],
@@ -105,7 +118,6 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
   }
   const engine: EngineOptions = { priorityOverrides, includeTests: cfg.tests === 'report' };
   const extraApis = cfg.catalog ?? [];
-  const catalog = new Catalog([...readCatalogDir(join(rulesDir, 'catalog')), { apis: extraApis } as CatalogFile]);
 
   const found = discover(opts.root, opts.targets, {
     exclude: [...(cfg.exclude ?? []), ...(opts.exclude ?? [])],
@@ -120,13 +132,21 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
   const maxFileBytes = cfg['max-file-size'] ?? 2 * 1024 * 1024;
 
   const codeRules = rules.filter((r) => r.languages.includes('python') || r.languages.includes('typescript'));
-  const results: FileResult[] = await runTasks(
-    sourceTasks,
-    { rulesDir, ruleIds: codeRules.map((r) => r.id), extraApis, engine, maxFileBytes },
-    opts.jobs,
-    opts.onProgress,
-  );
+  const init = { rulesDir, ruleIds: codeRules.map((r) => r.id), extraApis, engine, maxFileBytes };
+  const shard = opts.shard;
+  if (opts.merged && opts.merged.key !== ruleSetKey(init, VERSION))
+    throw new UsageError('merge: the shard files were written with other rules, config or options than this merge');
+  const results: FileResult[] = opts.merged
+    ? [...opts.merged.results]
+    : await analyzeFiles(shard ? sourceTasks.filter((t) => shardOf(t.rel, shard.count) === shard.index) : sourceTasks, init, {
+        jobs: opts.jobs,
+        budgetMs: opts.fileBudgetMs ?? DEFAULT_FILE_BUDGET_MS,
+        onProgress: opts.onProgress,
+        cacheDir: opts.cacheDir,
+        version: VERSION,
+      });
   results.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
+  shard?.onResults({ faultlineShard: 1, version: VERSION, key: ruleSetKey(init, VERSION), index: shard.index, count: shard.count, results });
 
   const findings: Finding[] = [];
   const errors: ScanError[] = [];
@@ -148,7 +168,8 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
 
   // Compose: every compose file at once (projects merge overrides and `extends` across files).
   let system: SystemModel | undefined;
-  const composeFiles = found.files.filter((f) => f.kind === 'compose');
+  // a shard leaves compose to the merge, which has every code file's imports
+  const composeFiles = shard ? [] : found.files.filter((f) => f.kind === 'compose');
   const composeRules = rules.filter((r) => r.languages.includes('compose'));
   if (composeFiles.length) {
     const texts: Array<{ path: string; text: string }> = [];
@@ -175,6 +196,8 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     const code = results
       .filter((r) => !r.skipped)
       .map((r) => ({ path: r.rel, language: r.kind, modules: r.modules }));
+    // the catalog is read here, not up front: workers read their own, and a scan without compose files needs none
+    const catalog = new Catalog([...readCatalogDir(join(rulesDir, 'catalog')), { apis: extraApis } as CatalogFile]);
     const out = compose.analyzeCompose({ files: texts, rules: composeRules, catalog, code });
     errors.push(...out.errors);
     system = out.system;

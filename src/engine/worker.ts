@@ -1,20 +1,19 @@
-// Worker thread: builds one processor (rules, catalog, adapters) and answers file batches.
+// Worker thread: builds one processor (rules, catalog, adapters) and answers file batches, one
+// message per file so the pool knows which file is in progress (for the per-file time budget).
 import { parentPort, workerData } from 'node:worker_threads';
+import { failedResult } from './pool.js';
 import { createProcessor, type FileTask, type ProcessorInit } from './process-file.js';
 
 const processFile = await createProcessor(workerData as ProcessorInit);
 parentPort!.on('message', async (batch: FileTask[]) => {
-  const results = [];
   for (const task of batch) {
+    let result;
     try {
-      results.push(await processFile(task));
+      result = await processFile(task);
     } catch (e) {
-      results.push({
-        rel: task.rel, kind: task.kind, bytes: 0, lines: 0, findings: [], parsed: true, modules: [],
-        error: { file: task.rel, message: `internal error: ${(e as Error).message}` },
-      });
+      result = failedResult(task, `internal error: ${(e as Error).message}`);
     }
+    parentPort!.postMessage(result);
   }
-  parentPort!.postMessage(results);
 });
 parentPort!.postMessage('ready');

@@ -1,0 +1,84 @@
+// The scaling side of the command line: the result cache (--cache/--no-cache/--cache-dir), the
+// per-file time budget (--file-budget), sharding (--shard i/n) and `faultline merge`.
+// main.ts calls into this module at a few fixed points.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { DEFAULT_FILE_BUDGET_MS, type ScanOptions } from '../engine/scan.js';
+import { combineShards, parseShard, serializeShard, type ShardFile } from '../engine/shard.js';
+
+export const DEFAULT_CACHE_DIR = '.faultline-cache';
+
+export interface ScaleCliOptions {
+  /** false with --no-cache; default: on, except when CI is set */
+  cache?: boolean;
+  cacheDir?: string;
+  fileBudget?: number;
+  shard?: string;
+  output?: string;
+  /** set by `faultline merge` */
+  merged?: ShardFile;
+}
+
+interface Io {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  stdout: NodeJS.WritableStream;
+}
+
+function seconds(v: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('must be a number of seconds (0 = no budget)');
+  return n;
+}
+
+/** Options of `faultline scan` that this module implements. */
+export function addScaleOptions(cmd: Command): Command {
+  return cmd
+    .option('--cache', 'reuse results of unchanged files (default on, off when CI is set)')
+    .option('--no-cache', 'analyse every file afresh and leave the cache alone')
+    .option('--cache-dir <dir>', `where the result cache lives (default <root>/${DEFAULT_CACHE_DIR})`)
+    .option('--file-budget <seconds>', `per-file analysis time budget (default ${DEFAULT_FILE_BUDGET_MS / 1000}; 0 = none)`, seconds)
+    .option('--shard <i/n>', 'analyse only shard i of n and write a shard file for `faultline merge` (see README)');
+}
+
+/** Engine options for the cache, budget and shard flags. A shard writes its file from here. */
+export function scaleScanOptions(o: ScaleCliOptions, root: string, io: Io): Partial<ScanOptions> {
+  const inCi = !!io.env.CI && io.env.CI !== 'false' && io.env.CI !== '0';
+  const cacheOn = !o.merged && (o.cache === undefined ? !inCi : o.cache);
+  const out: Partial<ScanOptions> = {
+    ...(cacheOn ? { cacheDir: o.cacheDir ? resolve(io.cwd, o.cacheDir) : join(root, DEFAULT_CACHE_DIR) } : {}),
+    ...(o.fileBudget !== undefined ? { fileBudgetMs: o.fileBudget * 1000 } : {}),
+    ...(o.merged ? { merged: o.merged } : {}),
+  };
+  if (o.shard) {
+    const spec = parseShard(o.shard);
+    out.shard = {
+      ...spec,
+      onResults: (file) => {
+        const text = serializeShard(file);
+        if (o.output) writeFileSync(resolve(io.cwd, o.output), text);
+        else io.stdout.write(text);
+      },
+    };
+  }
+  return out;
+}
+
+type RunScan = (paths: string[], o: Record<string, unknown>) => Promise<number>;
+
+/** `faultline merge shard-*.json`: finish a sharded scan and report it like one run. */
+export function registerMergeCommand(program: Command, io: Io, setExit: (code: number) => void, runScan: RunScan): void {
+  const scanCmd = program.commands.find((c) => c.name() === 'scan');
+  const merge = program
+    .command('merge')
+    .description('combine the shard files of `scan --shard i/n` (run in the same checkout, with the same options) into one report')
+    .argument('<shards...>', 'shard files, one per shard')
+    .option('--paths <paths...>', 'the paths the shards scanned (default: the current directory)');
+  const skip = new Set(['--shard', '--cache', '--no-cache', '--cache-dir', '--file-budget', '--jobs']);
+  for (const opt of scanCmd?.options ?? []) if (!skip.has(opt.long ?? '')) merge.addOption(opt);
+  merge.action(async (shards: string[], o: Record<string, unknown>) => {
+    const merged = combineShards(shards.map((s) => ({ name: s, text: readFileSync(resolve(io.cwd, s), 'utf8') })));
+    setExit(await runScan((o.paths as string[] | undefined) ?? [], { ...o, jobs: 1, merged }));
+  });
+}
