@@ -3,6 +3,7 @@ import { envValue, mounts, pathWithin, type Mount } from '../../languages/compos
 import { get, type Src } from '../../languages/compose/tree.js';
 import { atP2, devP2, type ComposeCheck, type ComposeHit, type ServiceView } from './context.js';
 import { dataLayout } from './knowledge.js';
+import { natsFlags } from './nats.js';
 
 function persistent(m: Mount): boolean {
   return m.type === 'volume' || m.type === 'bind';
@@ -91,22 +92,6 @@ export const postgres18WrongMount: ComposeCheck = (p) =>
     if (v.version === null) Object.assign(hit, { priority: 'P1', priorityReason: 'the tag is `latest`: 18 or newer since late 2025, depending on when the image was pulled' });
     return [hit];
   });
-
-function natsFlags(v: ServiceView): { args: Array<{ text: string; src: Src }>; js?: { text: string; src: Src }; config: boolean; storeDir?: string } {
-  const args = v.command?.args ?? [];
-  let storeDir: string | undefined;
-  args.forEach((a, i) => {
-    const eq = /^(?:-sd|--store_dir)=(.+)$/.exec(a.text);
-    if (eq) storeDir = eq[1];
-    else if ((a.text === '-sd' || a.text === '--store_dir') && args[i + 1]) storeDir = args[i + 1].text;
-  });
-  return {
-    args,
-    js: args.find((a) => a.text === '-js' || a.text === '--jetstream'),
-    config: args.some((a) => /^(-c|--config)(=.*)?$/.test(a.text)),
-    storeDir,
-  };
-}
 
 export const natsNoJetstream: ComposeCheck = (p) => {
   if (!p.jetstream) return [];

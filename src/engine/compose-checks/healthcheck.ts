@@ -2,6 +2,7 @@
 import { posix } from 'node:path';
 import { ports } from '../../languages/compose/service.js';
 import { atP2, dependentsOf, profileP2, type ComposeCheck, type ComposeHit, type ServiceView } from './context.js';
+import { natsFlags } from './nats.js';
 import { testScript } from './probe.js';
 
 function clip(s: string, n = 60): string {
@@ -90,8 +91,6 @@ export const healthyWithoutHealthcheck: ComposeCheck = (p) => {
   return hits;
 };
 
-const MONITOR_FLAGS = /^(-m|--http_port|-ms|--https_port|-c|--config)(=.*)?$/;
-
 /** nats: the probe needs the monitoring port or tools the image does not have */
 export const natsHealthcheckNeverPasses: ComposeCheck = (p) => {
   const hits: ComposeHit[] = [];
@@ -100,17 +99,21 @@ export const natsHealthcheckNeverPasses: ComposeCheck = (p) => {
     const test = v.hc.test;
     const monitor = String(v.info.monitorPort ?? 8222);
     const probesMonitor = test.command.includes(monitor) || /\/(healthz|varz|connz|jsz)\b/.test(test.command);
-    const args = v.command?.args.map((a) => a.text) ?? [];
+    const flags = natsFlags(v);
     let reason: string | undefined;
-    if (probesMonitor && v.command && !args.some((a) => MONITOR_FLAGS.test(a))) {
+    if (probesMonitor && v.command && !flags.monitor && !flags.config) {
       reason = `\`command:\` replaces the image's default config (which is what opens the monitoring port ${monitor}) and does not pass \`-m ${monitor}\`, so the probe can never connect`;
     } else if (!v.image.unknown && !/alpine/i.test(v.image.tag) && !/(nanoserver|windowsservercore)/i.test(v.image.tag)) {
       const words = testScript(test).flatMap((t) => ('word' in t ? [t.word] : []));
       const prog = posix.basename(words[0] ?? '');
       if (test.form === 'CMD-SHELL' || test.form === 'string') {
         reason = `\`${v.image.text}\` is built FROM scratch and has no shell, so a CMD-SHELL test cannot run (use a \`-alpine\` tag)`;
-      } else if (/^(wget|curl|sh|bash|nc)$/.test(prog)) {
-        reason = `\`${v.image.text}\` is built FROM scratch and has no \`${prog}\` (use a \`-alpine\` tag)`;
+      } else if (words[0] !== '/nats-server') {
+        // the scratch image holds /nats-server and nothing else (and / is not on PATH)
+        reason =
+          prog === 'nats-server'
+            ? `\`${v.image.text}\` is built FROM scratch: the server is /nats-server and nothing is on PATH (use a \`-alpine\` tag)`
+            : `\`${v.image.text}\` is built FROM scratch and has no \`${prog}\` (use a \`-alpine\` tag)`;
       }
     }
     if (reason) hits.push({ src: test.src, service: v.name, data: { reason } });

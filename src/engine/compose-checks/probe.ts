@@ -91,6 +91,10 @@ export function judgeProbe(test: HealthcheckTest, ctx: ProbeContext): ProbeVerdi
   const text = probe.map((p) => [p.prog, ...p.args].join(' ')).join(' ');
   const piped = probe.some((p) => p.before === '|' && /^(e?grep|fgrep|jq|test)$/.test(p.prog));
   if (probe.every(isTrivial)) return { strength: 'weak', reason: 'always succeeds, whatever the state of the service' };
+  const curl = probe.find((p) => p.prog === 'curl');
+  if (curl && !curlFails(curl.args) && !piped && !curl.args.some((a) => a === '-w' || a === '--write-out' || a.startsWith('--write-out='))) {
+    return { strength: 'weak', reason: 'uses `curl` without `-f`, which exits 0 on an HTTP 500' };
+  }
   if (ctx.strong.some((r) => r.test(text))) {
     const cli = probe.find((p) => /-cli$/.test(p.prog) && p.args.some((a) => /^ping$/i.test(a)));
     // redis-cli exits 0 on an error reply (NOAUTH, LOADING) unless given -e
@@ -111,9 +115,6 @@ export function judgeProbe(test: HealthcheckTest, ctx: ProbeContext): ProbeVerdi
   const devTcp = /\/dev\/tcp\//.test(test.command) && !piped;
   if ((tcpOnly || devTcp) && (ctx.http || ctx.protocolProbe)) {
     return { strength: 'weak', reason: 'only checks that the port accepts a TCP connection, not that the service is ready' };
-  }
-  if (prog === 'curl' && !curlFails(args) && !piped && !args.some((a) => a === '-w' || a === '--write-out' || a.startsWith('--write-out='))) {
-    return { strength: 'weak', reason: 'uses `curl` without `-f`, which exits 0 on an HTTP 500' };
   }
   return { strength: 'ok' };
 }
