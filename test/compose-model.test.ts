@@ -270,3 +270,14 @@ describe('code summaries from real facts', () => {
     expect(quiet.drafts.filter((d) => d.ruleId === 'FL782')).toEqual([]);
   });
 });
+
+describe('compose durations', () => {
+  it('reads Go-style durations and gives up on variables', async () => {
+    const { durationSeconds } = await import('../src/engine/compose-checks/healthcheck.js');
+    expect(durationSeconds('1m30s')).toBe(90);
+    expect(durationSeconds('500ms')).toBe(0.5);
+    expect(durationSeconds('2h')).toBe(7200);
+    expect(durationSeconds('${HC_INTERVAL}')).toBeUndefined();
+    expect(durationSeconds('10 seconds')).toBeUndefined();
+  });
+});

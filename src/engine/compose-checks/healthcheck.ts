@@ -1,6 +1,7 @@
 // Healthcheck and startup-order checks (FL480–FL485).
 import { posix } from 'node:path';
 import { ports } from '../../languages/compose/service.js';
+import { get, str } from '../../languages/compose/tree.js';
 import { atP2, dependentsOf, profileP2, type ComposeCheck, type ComposeHit, type ServiceView } from './context.js';
 import { natsFlags } from './nats.js';
 import { testScript } from './probe.js';
@@ -117,6 +118,40 @@ export const natsHealthcheckNeverPasses: ComposeCheck = (p) => {
       }
     }
     if (reason) hits.push({ src: test.src, service: v.name, data: { reason } });
+  }
+  return hits;
+};
+
+/** compose durations: 1m30s, 500ms, 10s, 2h; undefined when unreadable (a variable) */
+export function durationSeconds(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const t = text.trim();
+  if (/^\d+(\.\d+)?$/.test(t)) return Number(t) / 1e9; // a bare number is nanoseconds
+  const re = /(\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns)/g;
+  let total = 0;
+  let used = 0;
+  for (const m of t.matchAll(re)) {
+    const n = Number(m[1]);
+    total += m[2] === 'h' ? n * 3600 : m[2] === 'm' ? n * 60 : m[2] === 's' ? n : m[2] === 'ms' ? n / 1e3 : n / 1e6;
+    used += m[0].length;
+  }
+  return used === t.length && used > 0 ? total : undefined;
+}
+
+/** slow starters whose healthcheck gives up before the first boot can finish */
+export const noStartPeriod: ComposeCheck = (p, rule) => {
+  const minGrace = typeof rule.options?.['minGraceSeconds'] === 'number' ? (rule.options['minGraceSeconds'] as number) : 60;
+  const hits: ComposeHit[] = [];
+  for (const v of p.services) {
+    if (!v.info?.slowStart || !v.hc?.test || (v.health !== 'ok' && v.health !== 'weak')) continue;
+    const node = v.hc.node;
+    if (get(node, 'start_period')) continue;
+    const interval = durationSeconds(str(get(node, 'interval')) ?? '30s');
+    const retries = Number(str(get(node, 'retries')) ?? '3');
+    if (interval === undefined || !Number.isFinite(retries)) continue;
+    const grace = interval * retries;
+    if (grace >= minGrace) continue;
+    hits.push({ src: v.hc.keySrc, service: v.name, data: { grace: `${Math.round(grace)} s`, image: v.image?.text ?? v.info.service } });
   }
   return hits;
 };

@@ -7,6 +7,7 @@ import {
   healthyWithoutHealthcheck,
   natsHealthcheckNeverPasses,
   noHealthcheck,
+  noStartPeriod,
   weakHealthcheck,
 } from './healthcheck.js';
 import { noCpuLimit, noMemoryLimit, noRestart, restartGivesUp } from './runtime.js';
@@ -18,6 +19,7 @@ export const composeChecks: Record<string, ComposeCheck> = {
   'compose-depends-on-started-only': dependsOnStartedOnly,
   'compose-healthy-without-healthcheck': healthyWithoutHealthcheck,
   'compose-nats-healthcheck-never-passes': natsHealthcheckNeverPasses,
+  'compose-no-start-period': noStartPeriod,
   'compose-no-restart': noRestart,
   'compose-restart-gives-up': restartGivesUp,
   'compose-no-memory-limit': noMemoryLimit,
