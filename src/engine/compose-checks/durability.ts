@@ -115,3 +115,18 @@ export const natsJetstreamNoStore: ComposeCheck = (p) =>
       : 'no `-sd` store directory is given, so streams go to /tmp/nats/jetstream inside the container';
     return [{ src: f.js.src, service: v.name, data: { problem, path: dir } }];
   });
+
+/** redis holding a job queue without the append-only file: a crash loses the last snapshot interval */
+export const redisQueueNoAof: ComposeCheck = (p) => {
+  if (!p.redisQueue) return [];
+  return p.services.flatMap((v) => {
+    if (v.info?.service !== 'redis' || v.info.aofByDefault !== false || !v.image) return [];
+    const args = v.command?.args.map((a) => a.text) ?? [];
+    const i = args.indexOf('--appendonly');
+    if (i >= 0 && args[i + 1] === 'yes') return [];
+    // a config file (redis-server /usr/local/etc/redis/redis.conf) is not read
+    if (args.some((a) => a.endsWith('.conf'))) return [];
+    const off = i >= 0 ? v.command!.args[i] : undefined;
+    return [{ src: off?.src ?? v.command?.src ?? v.image.src, service: v.name, data: { image: v.image.text, state: off ? 'turns the append-only file off' : 'runs without the append-only file' } }];
+  });
+};

@@ -1,6 +1,6 @@
 // Compose checks by the name a rule's `check:` uses.
 import type { ComposeCheck } from './context.js';
-import { natsJetstreamNoStore, natsNoJetstream, postgres18WrongMount, statefulNoVolume } from './durability.js';
+import { natsJetstreamNoStore, natsNoJetstream, postgres18WrongMount, redisQueueNoAof, statefulNoVolume } from './durability.js';
 import {
   dependsOnStartedOnly,
   healthcheckDisabled,
@@ -28,4 +28,5 @@ export const composeChecks: Record<string, ComposeCheck> = {
   'compose-postgres18-wrong-mount': postgres18WrongMount,
   'compose-nats-no-jetstream': natsNoJetstream,
   'compose-nats-js-no-store': natsJetstreamNoStore,
+  'compose-redis-queue-no-aof': redisQueueNoAof,
 };

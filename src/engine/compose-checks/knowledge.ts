@@ -26,6 +26,8 @@ export interface ImageInfo {
   dataPathEnv?: string;
   dataPathAfterArg?: string;
   needsHostname?: boolean;
+  /** redis family: whether the append-only file is on without flags (official images: no; bitnami: yes) */
+  aofByDefault?: boolean;
   /** an environment variable that fixes the node name instead of `hostname:` */
   nodeNameEnv?: string;
   probe?: string;
