@@ -22,9 +22,11 @@ function annotations(file: string, text: string): Expectation[] {
   const lines = text.split(/\r?\n/);
   let pending: Array<Omit<Expectation, 'line'>> = [];
   lines.forEach((line, i) => {
-    const m = /#\s*(expect|ok):\s*([A-Za-z0-9_,\s-]+)/.exec(line);
+    const m = /#\s*(todo-expect|expect|ok):\s*([A-Za-z0-9_,\s-]+)/.exec(line);
     const isComment = /^\s*#/.test(line);
-    const ann = m ? { file, kind: m[1] as 'expect' | 'ok', ids: m[2].split(',').map((s) => s.trim()).filter(Boolean) } : undefined;
+    // todo-expect: a case the full engine cannot see yet (code facts it does not pass); this
+    // test gives analyzeCompose the code, so it must fire here
+    const ann = m ? { file, kind: (m[1] === 'ok' ? 'ok' : 'expect') as 'expect' | 'ok', ids: m[2].split(',').map((s) => s.trim()).filter(Boolean) } : undefined;
     if (isComment) {
       if (ann) pending.push(ann);
       return;

@@ -235,6 +235,8 @@ export function buildProjectView(project: ComposeProject, k: ComposeKnowledge, c
       }
     }
   }
+  // a service of the stack creating streams/KV buckets with the nats CLI
+  if (services.some((v) => k.jetstreamCommands.some((r) => r.test(v.commandText)))) jetstream = true;
   // a broker URL in a queue-ish variable pointing at redis
   for (const v of services) {
     for (const e of environment(v.node)) {

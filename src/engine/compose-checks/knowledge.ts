@@ -52,6 +52,7 @@ interface HintsRaw {
   jetstreamImports?: string[];
   jetstreamModules?: string[];
   jetstreamCalls?: string[];
+  jetstreamCommands?: string[];
   oneShotCommands?: string[];
   oneShotNames?: string[];
   waitTools?: string[];
@@ -64,6 +65,7 @@ export interface ComposeKnowledge {
   jetstreamImports: RegExp[];
   jetstreamModules: RegExp[];
   jetstreamCalls: RegExp[];
+  jetstreamCommands: RegExp[];
   oneShotCommands: RegExp[];
   oneShotNames: RegExp[];
   waitTools: RegExp[];
@@ -96,6 +98,7 @@ export function composeKnowledge(catalog: Catalog): ComposeKnowledge {
     jetstreamImports: res(hints.jetstreamImports),
     jetstreamModules: res(hints.jetstreamModules),
     jetstreamCalls: res(hints.jetstreamCalls),
+    jetstreamCommands: res(hints.jetstreamCommands),
     oneShotCommands: res(hints.oneShotCommands),
     oneShotNames: res(hints.oneShotNames),
     waitTools: res(hints.waitTools),
