@@ -281,3 +281,14 @@ describe('compose durations', () => {
     expect(durationSeconds('10 seconds')).toBeUndefined();
   });
 });
+
+describe('system model edges beyond depends_on', () => {
+  it('links, network_mode: service:x and volumes_from make dependents', () => {
+    const out = run({
+      'compose.yaml':
+        'services:\n  vpn:\n    image: qmcgaw/gluetun\n  torrent:\n    image: x\n    network_mode: "service:vpn"\n  web:\n    image: y\n    links: ["torrent:t"]\n  backup:\n    image: z\n    volumes_from: [web]\n',
+    });
+    expect(out.system.services.find((s) => s.name === 'vpn')!.dependents).toEqual(['backup', 'torrent', 'web']);
+    expect(blastRadius(out.system, { file: 'compose.yaml', service: 'web' })).toEqual(['web', 'backup']);
+  });
+});

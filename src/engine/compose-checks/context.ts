@@ -20,14 +20,13 @@ import {
   type HealthcheckInfo,
   type ImageRef,
 } from '../../languages/compose/service.js';
-import { get, type Src, type YMap } from '../../languages/compose/tree.js';
+import { get, str, type Src, type YMap } from '../../languages/compose/tree.js';
 import type { Priority, RuleMeta } from '../types.js';
 import { majorVersion, type ComposeKnowledge, type ImageInfo } from './knowledge.js';
 import { judgeProbe, type ProbeVerdict } from './probe.js';
 
 export type HealthState = 'none' | 'disabled' | 'weak' | 'ok' | 'image-default';
 
-export type { CodeFileSummary as CodeSummary } from '../compose.js';
 import type { CodeFileSummary as CodeSummary } from '../compose.js';
 
 export interface ServiceView {
@@ -151,9 +150,24 @@ function viewService(s: ComposeService, k: ComposeKnowledge): ServiceView {
 
 const URL_RE = /\b([a-z][a-z0-9+.-]*):\/\/(?:[^@/\s]*@)?([A-Za-z0-9_.-]+)/gi;
 
-/** services named as hosts in environment values: URLs, and `*_HOST=name` */
-function envTargets(v: ServiceView, names: Set<string>): Set<string> {
+/**
+ * services this one reaches without depends_on: hosts in environment values (URLs, `*_HOST=name`),
+ * `links`, `network_mode: service:x` and `volumes_from`
+ */
+function reachedWithoutDependsOn(v: ServiceView, names: Set<string>): Set<string> {
   const out = new Set<string>();
+  const links = get(v.node, 'links');
+  for (const it of links?.kind === 'seq' ? links.items : []) {
+    const name = str(it)?.split(':')[0];
+    if (name && names.has(name)) out.add(name);
+  }
+  const vf = get(v.node, 'volumes_from');
+  for (const it of vf?.kind === 'seq' ? vf.items : []) {
+    const name = str(it)?.replace(/^service:/, '').split(':')[0];
+    if (name && names.has(name)) out.add(name);
+  }
+  const net = /^service:(.+)$/.exec(str(get(v.node, 'network_mode')) ?? '')?.[1];
+  if (net && names.has(net)) out.add(net);
   for (const e of environment(v.node)) {
     if (!e.value) continue;
     for (const m of e.value.matchAll(URL_RE)) if (names.has(m[2]) && m[2] !== v.name) out.add(m[2]);
@@ -216,7 +230,7 @@ export function buildProjectView(project: ComposeProject, k: ComposeKnowledge, c
       (completedTargets.has(v.name) || k.oneShotCommands.some((re) => re.test(v.commandText)) || k.oneShotNames.some((re) => re.test(v.name)));
   }
   const names = new Set(byName.keys());
-  const talksTo = new Map<string, Set<string>>(services.map((v) => [v.name, envTargets(v, names)]));
+  const talksTo = new Map<string, Set<string>>(services.map((v) => [v.name, reachedWithoutDependsOn(v, names)]));
   // code: the service running a file talks to every service of the kinds its clients reach
   let jetstream = false;
   let redisQueue = false;
