@@ -41,11 +41,12 @@ export async function runTasks(tasks: Array<FileTask & { size: number }>, init: 
   // Big files first: the tail of the run is then made of small files that balance well.
   const queue: FileTask[] = [...tasks]
     .sort((a, b) => b.size - a.size || (a.rel < b.rel ? -1 : 1))
-    .map(({ abs, rel, kind }) => ({ abs, rel, kind }));
+    .map(({ abs, rel, kind, size }) => ({ abs, rel, kind, size }));
   const total = tasks.length;
   const workerCount = Math.max(1, Math.min(opts.jobs, Math.ceil(tasks.length / 4)));
   const batchSize = Math.max(1, Math.min(16, Math.floor(tasks.length / (workerCount * 8))));
   const budget = opts.budgetMs > 0 ? opts.budgetMs : 0;
+  const kinds = [...new Set(tasks.map((t) => t.kind))].sort();
 
   return new Promise((resolvePromise) => {
     const slots = new Set<Slot>();
@@ -88,7 +89,7 @@ export async function runTasks(tasks: Array<FileTask & { size: number }>, init: 
     };
     const spawn = () => {
       const worker = new Worker(new URL('./worker.js', import.meta.url), {
-        workerData: init,
+        workerData: { init, kinds },
         ...(opts.maxHeapMb ? { resourceLimits: { maxOldGenerationSizeMb: opts.maxHeapMb } } : {}),
       });
       const slot: Slot = { worker, batch: [], done: 0, started: 0, dead: false };

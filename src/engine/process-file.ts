@@ -1,5 +1,6 @@
 // Read, decode, gate, parse and analyse one source file. Used in worker threads and, for
 // --jobs 1, in-process: the same code either way so output does not depend on the job count.
+import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Catalog } from '../catalog/index.js';
@@ -28,6 +29,8 @@ export interface FileTask {
   abs: string;
   rel: string;
   kind: 'python' | 'typescript';
+  /** size from discovery: an oversized file is skipped without reading it */
+  size?: number;
 }
 
 export interface FileResult {
@@ -52,13 +55,50 @@ export function contentHash(buf: Buffer): string {
 
 /** Decode bytes as text: UTF-8 (BOM stripped) or UTF-16 with a BOM. Null for binary content. */
 export function decodeSource(buf: Buffer): string | null {
-  if (buf.length >= 2 && buf[0] === 0xff && buf[1] === 0xfe) return new TextDecoder('utf-16le').decode(buf.subarray(2));
-  if (buf.length >= 2 && buf[0] === 0xfe && buf[1] === 0xff) return new TextDecoder('utf-16be').decode(buf.subarray(2));
+  return decodeFile(buf, 'compose').text;
+}
+
+const CODING_COOKIE = /^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)/;
+
+/**
+ * Decode a source file. UTF-8 (BOM stripped) and UTF-16 with a BOM decode as such; a Python file
+ * that is not UTF-8 but declares its encoding (PEP 263 `# -*- coding: latin-1 -*-`) is decoded
+ * with it; other invalid UTF-8 is decoded with replacement characters and a `warning` says so.
+ * `text` is null for binary content (a NUL byte in the first 8 KiB).
+ */
+export function decodeFile(buf: Buffer, kind: FileTask['kind'] | 'compose'): { text: string | null; warning?: string } {
+  if (buf.length >= 2 && buf[0] === 0xff && buf[1] === 0xfe) return { text: new TextDecoder('utf-16le').decode(buf.subarray(2)) };
+  if (buf.length >= 2 && buf[0] === 0xfe && buf[1] === 0xff) return { text: new TextDecoder('utf-16be').decode(buf.subarray(2)) };
   const probe = buf.subarray(0, 8192);
-  if (probe.includes(0)) return null;
-  let text = buf.toString('utf8');
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  return text;
+  if (probe.includes(0)) return { text: null };
+  if (!isUtf8(buf)) {
+    if (kind === 'python') {
+      const head = buf.subarray(0, 512).toString('latin1').split(/\r\n|\r|\n/, 2);
+      const label = (CODING_COOKIE.exec(head[0] ?? '') ?? CODING_COOKIE.exec(head[1] ?? ''))?.[1];
+      const text = label ? decodeAs(buf, label) : null;
+      if (text !== null) return { text };
+    }
+    return { text: stripBom(buf.toString('utf8')), warning: 'not valid UTF-8: analysed with replacement characters, so columns may be off' };
+  }
+  return { text: stripBom(buf.toString('utf8')) };
+}
+
+/** Decode with a Python codec name (latin-1, cp1252, iso-8859-15, ...); null when unknown here. */
+function decodeAs(buf: Buffer, pythonName: string): string | null {
+  const name = pythonName.toLowerCase().replace(/_/g, '-');
+  if (/^(latin-?1|iso-?8859-1|l1)$/.test(name)) return buf.toString('latin1');
+  for (const label of [name, name.replace(/^cp-?(\d+)$/, 'windows-$1')]) {
+    try {
+      return new TextDecoder(label).decode(buf);
+    } catch {
+      /* not a label this runtime knows */
+    }
+  }
+  return null;
+}
+
+function stripBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
 /** Minified/generated bundles: huge lines carry no auditable structure and cost parse time. */
@@ -93,8 +133,9 @@ export async function createProcessor(init: ProcessorInit) {
     return adapters[kind]!;
   };
 
-  return async function processFile(task: FileTask): Promise<FileResult> {
+  const processFile = async (task: FileTask): Promise<FileResult> => {
     const base: FileResult = { rel: task.rel, kind: task.kind, bytes: 0, lines: 0, findings: [], parsed: false, modules: [] };
+    if (task.size !== undefined && task.size > init.maxFileBytes) return { ...base, bytes: task.size, skipped: 'oversized' };
     let buf: Buffer;
     try {
       buf = readFileSync(task.abs);
@@ -104,20 +145,22 @@ export async function createProcessor(init: ProcessorInit) {
     base.bytes = buf.length;
     base.sha = contentHash(buf);
     if (buf.length > init.maxFileBytes) return { ...base, skipped: 'oversized' };
-    const text = decodeSource(buf);
+    const { text, warning } = decodeFile(buf, task.kind);
     if (text === null) return { ...base, skipped: 'binary' };
     if (task.kind === 'typescript' && looksMinified(text)) return { ...base, skipped: 'minified' };
     let n = 1;
     for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) n++;
     base.lines = text.length ? n : 0;
-    if (!fileWanted(rules, task.kind, text)) return base;
+    const withWarning = (r: FileResult): FileResult =>
+      warning ? { ...r, error: { file: task.rel, ...r.error, message: r.error ? `${r.error.message}; ${warning}` : warning } } : r;
+    if (!fileWanted(rules, task.kind, text)) return withWarning(base);
     const adapter = await adapterFor(task.kind);
     let facts;
     try {
       facts = adapter.extract(task.rel, text);
     } catch (e) {
       const line = e instanceof ParseError ? e.line : undefined;
-      return { ...base, parsed: true, error: { file: task.rel, message: `cannot parse: ${(e as Error).message}`, ...(line ? { line } : {}) } };
+      return withWarning({ ...base, parsed: true, error: { file: task.rel, message: `cannot parse: ${(e as Error).message}`, ...(line ? { line } : {}) } });
     }
     const file = fileContext(task.rel, text);
     const findings = analyzeFacts(facts, text, file, rules, catalog, init.engine);
@@ -131,6 +174,11 @@ export async function createProcessor(init: ProcessorInit) {
         ...(first ? { line: first } : {}),
       };
     }
-    return result;
+    return withWarning(result);
   };
+  /** Load the adapters for these languages up front (a worker does, so the time budget covers analysis only). */
+  const warm = async (kinds: Array<FileTask['kind']>) => {
+    for (const k of kinds) await adapterFor(k);
+  };
+  return Object.assign(processFile, { warm });
 }

@@ -1,7 +1,7 @@
 // Orchestrates a scan: rules + catalog + config -> discovery -> per-file analysis on workers ->
 // compose projects and the system model -> sorted findings. No printing, no process.exit.
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Catalog, readCatalogDir } from '../catalog/index.js';
 import type { CatalogFile } from '../catalog/types.js';
@@ -119,6 +119,12 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
   const engine: EngineOptions = { priorityOverrides, includeTests: cfg.tests === 'report' };
   const extraApis = cfg.catalog ?? [];
 
+  // output paths are relative to the root and must never leave it
+  for (const t of opts.targets) {
+    const r = relative(resolve(opts.root), resolve(t));
+    if (r === '..' || r.startsWith(`..${sep}`) || isAbsolute(r))
+      throw new UsageError(`${t} is outside the scan root ${opts.root}; pass --root with a directory that contains every path`);
+  }
   const found = discover(opts.root, opts.targets, {
     exclude: [...(cfg.exclude ?? []), ...(opts.exclude ?? [])],
     composeNames: cfg.compose?.files ?? [],

@@ -4,7 +4,9 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { failedResult } from './pool.js';
 import { createProcessor, type FileTask, type ProcessorInit } from './process-file.js';
 
-const processFile = await createProcessor(workerData as ProcessorInit);
+const { init, kinds } = workerData as { init: ProcessorInit; kinds: Array<FileTask['kind']> };
+const processFile = await createProcessor(init);
+await processFile.warm(kinds);
 parentPort!.on('message', async (batch: FileTask[]) => {
   for (const task of batch) {
     let result;
