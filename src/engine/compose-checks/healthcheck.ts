@@ -2,7 +2,7 @@
 import { posix } from 'node:path';
 import { ports } from '../../languages/compose/service.js';
 import { get, str } from '../../languages/compose/tree.js';
-import { atP2, dependentsOf, profileP2, type ComposeCheck, type ComposeHit, type ServiceView } from './context.js';
+import { atP2, dependentsOf, devP2, profileP2, type ComposeCheck, type ComposeHit, type ServiceView } from './context.js';
 import { natsFlags } from './nats.js';
 import { testScript } from './probe.js';
 
@@ -37,7 +37,7 @@ export const noHealthcheck: ComposeCheck = (p) => {
       data: { probe: suggestedProbe(v), dependents: dependents.length ? ` Services that depend on it: ${dependents.join(', ')}.` : '' },
     };
     if (!v.profiles.length && !v.info && !dependents.length && !v.listens) atP2(hit, 'nothing depends on it and it publishes no port');
-    hits.push(profileP2(v, hit));
+    hits.push(devP2(v, profileP2(v, hit)));
   }
   return hits;
 };
@@ -69,7 +69,7 @@ export const dependsOnStartedOnly: ComposeCheck = (p) => {
         service: v.name,
         data: { dependency: d.name, form: d.short ? 'short form' : 'condition: service_started' },
       };
-      hits.push(waits ? atP2(hit, 'the command waits for its dependencies itself') : hit);
+      hits.push(devP2(v, waits ? atP2(hit, 'the command waits for its dependencies itself') : hit));
     }
   }
   return hits;
