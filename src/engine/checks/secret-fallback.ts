@@ -6,8 +6,10 @@ import type { Check } from '../api.js';
 import type { FindingDraft } from '../types.js';
 
 interface Options {
-  secretPattern?: string;
-  notSecretPattern?: string;
+  /** the name's last word must be one of these (JWT_SECRET, DB_PASSWORD, API_KEY, jwtSecret) */
+  secretWords?: string[];
+  /** and none of its words one of these (JWT_PUBLIC_KEY, STRIPE_PUBLISHABLE_KEY) */
+  notSecretWords?: string[];
 }
 
 const TS_FALLBACK =
@@ -25,9 +27,16 @@ function lineCol(text: string, offset: number): { line: number; column: number }
 
 const check: Check = (ctx) => {
   const opts = (ctx.rule.options ?? {}) as Options;
-  const secret = new RegExp(opts.secretPattern ?? '(SECRET|PASSWORD|PASSWD|TOKEN|PRIVATE_KEY|API_KEY|SIGNING_KEY|SESSION_KEY|JWT_KEY|SALT)', 'i');
-  const notSecret = new RegExp(opts.notSecretPattern ?? '(PUBLIC|_URL$|_URI$|_ID$|_PATH$|_FILE$|_NAME$|_TTL$|EXPIRES|EXPIRY|ALGORITHM|ISSUER|AUDIENCE|_HEADER$|_LENGTH$)', 'i');
-  const isSecret = (name: string) => secret.test(name) && !notSecret.test(name);
+  const secretWords = new Set((opts.secretWords ?? ['SECRET', 'PASSWORD', 'PASSWD', 'PWD', 'TOKEN', 'KEY', 'SALT', 'PASSPHRASE']).map((w) => w.toUpperCase()));
+  const notSecretWords = new Set((opts.notSecretWords ?? ['PUBLIC', 'PUBLISHABLE', 'ID']).map((w) => w.toUpperCase()));
+  const isSecret = (name: string) => {
+    const words = name
+      .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+      .split(/[_\W]+/)
+      .filter(Boolean)
+      .map((w) => w.toUpperCase());
+    return words.length > 0 && secretWords.has(words[words.length - 1]) && !words.some((w) => notSecretWords.has(w));
+  };
   const out: FindingDraft[] = [];
   if (ctx.facts.language === 'typescript') {
     TS_FALLBACK.lastIndex = 0;
