@@ -10,6 +10,12 @@ import { makeTree } from './helpers.js';
 const rules = loadRules();
 const EXT: Record<string, string> = { python: 'example.py', typescript: 'example.ts', compose: 'compose.yaml' };
 
+/** Compose examples may show just the services (docs stay short): wrap them in `services:`. */
+function asFile(lang: string, code: string): string {
+  if (lang !== 'compose' || /^(services|name|x-[\w-]+|volumes|networks|include):/m.test(code)) return code;
+  return 'services:\n' + code.split('\n').map((l) => (l ? '  ' + l : l)).join('\n');
+}
+
 describe('rule files', () => {
   it('load, validate and have unique ids and names', () => {
     expect(rules.length).toBeGreaterThan(0);
@@ -31,7 +37,7 @@ describe('rule files', () => {
         expect(r.languages, `example language ${lang} must be one the rule claims`).toContain(lang);
         const file = EXT[lang];
         for (const [kind, code] of [['bad', ex.bad], ['good', ex.good]] as const) {
-          const root = makeTree({ [file]: code });
+          const root = makeTree({ [file]: asFile(lang, code) });
           const res = await scan({ root, targets: [root], jobs: 1, config: {}, select: [r.id] });
           const hits = res.findings.filter((f) => f.ruleId === r.id);
           if (kind === 'bad') expect(hits.length, `bad ${lang} example of ${r.name} should fire`).toBeGreaterThan(0);
