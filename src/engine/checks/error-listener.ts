@@ -7,14 +7,15 @@
 // into another call) may get its listener elsewhere. A bound instance that is exported or handed
 // to another call is reported one step lower (the listener may live in another module).
 import type { Check, RuleContext } from '../api.js';
-import type { AssignmentFact, CallFact } from '../../languages/types.js';
+import type { AssignmentFact } from '../../languages/types.js';
 import type { FindingDraft } from '../types.js';
 
 const LISTEN = /\(\)\.(?:on|once|addListener|prependListener|prependOnceListener)$/;
 
-function hasErrorListener(ctx: RuleContext, ctor: CallFact): boolean {
+/** `ctors`: every constructor call bound to the same name (`this.client = new Client()` in two methods) */
+function hasErrorListener(ctx: RuleContext, ctors: Set<number>): boolean {
   for (const c of ctx.facts.calls) {
-    if (c.receiverCall !== ctor.id || !c.qualified || !LISTEN.test(c.qualified)) continue;
+    if (c.receiverCall === undefined || !ctors.has(c.receiverCall) || !c.qualified || !LISTEN.test(c.qualified)) continue;
     const ev = c.args[0];
     if (!ev) continue;
     if (ev.kind === 'string' && ev.value === 'error') return true;
@@ -50,7 +51,11 @@ const check: Check = (ctx) => {
     if (!api) continue;
     const binding = ctx.facts.assignments.find((a) => a.value.kind === 'call' && a.value.callId === call.id && !a.augmented);
     if (!binding) continue; // never bound here: it is configured somewhere we cannot see
-    if (hasErrorListener(ctx, call)) continue;
+    const sameName = new Set<number>([call.id]);
+    for (const a of ctx.facts.assignments) {
+      if (a.value.kind === 'call' && a.target === binding.target && a.scope.classId === binding.scope.classId) sameName.add(a.value.callId);
+    }
+    if (hasErrorListener(ctx, sameName)) continue;
     const d: FindingDraft = {
       ruleId: ctx.rule.id,
       loc: call.loc,
