@@ -106,7 +106,15 @@ const check: Check = (ctx) => {
     // does the error path itself exit or schedule a reconnect?
     const pathFn = callback ?? facts.functions[a.scope.functionId!];
     const scope = funcs.descendants(pathFn.id);
-    const pathCalls = facts.calls.filter((c) => c.scope.functionId !== undefined && scope.has(c.scope.functionId));
+    // in a catch, only what the handler itself does counts: the `connect()` that failed in the
+    // try body is not a recovery (`try: await connect() except: self.connected = False`)
+    const handler = inCatch ? a.scope.tries.find((t) => t.part === 'handler') : undefined;
+    const pathCalls = facts.calls.filter(
+      (c) =>
+        c.scope.functionId !== undefined &&
+        scope.has(c.scope.functionId) &&
+        (!handler || c.scope.tries.some((t) => t.tryId === handler.tryId && t.part === 'handler')),
+    );
     if (pathCalls.some((c) => EXIT.test(c.qualified ?? c.callee) || RESCHEDULE.test(c.callee))) continue;
     // is it restored anywhere reachable?
     let partial: string | undefined;
