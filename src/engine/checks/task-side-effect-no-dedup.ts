@@ -1,0 +1,144 @@
+// Task/job handlers (taskiq `@broker.task`, Celery `@app.task` / `@shared_task`, dramatiq
+// `@actor`, RQ `@job`, and functions handed to `queue.enqueue(fn, …)`) run again whenever their
+// message is redelivered or retried. A handler that writes, posts, publishes, mails or charges
+// with no dedup check repeats the side effect.
+//
+// Which decorators register tasks and which calls publish or make HTTP requests comes from the
+// catalog (roles `task.register`, `queue.publish`, `http.request`, `payment.create`); the
+// side-effect method names and the dedup signals (`ON CONFLICT`, `get_or_create`, an idempotency
+// key, `nx=True`, an existing-result check) are rule options, matched on the handler's source
+// text, which keeps the check lenient: any visible dedup signal silences it.
+import type { Check, RuleContext } from '../api.js';
+import type { CallFact, FileFacts, FunctionFact } from '../../languages/types.js';
+import type { FindingDraft } from '../types.js';
+
+interface Options {
+  /** method names (last callee segment) that write to a store */
+  writeMethods?: string[];
+  /** receivers (callee as written, before the method) that make `writeMethods` count, as a regex */
+  writeReceiver?: string;
+  /** SQL that writes, in a string argument of any call */
+  writeSql?: string;
+  /** HTTP methods that change state on the remote side */
+  httpMethods?: string[];
+  /** method names that send e-mail / SMS */
+  notifyMethods?: string[];
+  /** regexes: any match in the handler's source text counts as a dedup check */
+  dedup?: string[];
+}
+
+interface Effect {
+  kind: 'payment' | 'write' | 'post' | 'publish' | 'notify';
+  call: CallFact;
+}
+
+const WORDS: Record<Effect['kind'], string> = {
+  payment: 'charges a payment',
+  write: 'writes to the database',
+  post: 'sends a state-changing HTTP request',
+  publish: 'publishes a message',
+  notify: 'sends a notification',
+};
+
+function lastSegment(callee: string): string {
+  const i = callee.lastIndexOf('.');
+  return i < 0 ? callee : callee.slice(i + 1);
+}
+
+/** task handlers in this file: decorated with a task registration, or enqueued by name */
+function taskHandlers(ctx: RuleContext): FunctionFact[] {
+  const { facts, catalog } = ctx;
+  const lang = facts.language;
+  const enqueued = new Set<string>();
+  for (const c of facts.calls) {
+    if (!catalog.lookupRole(c.qualified, lang, ['queue.publish'])) continue;
+    const first = c.args[0];
+    if (first?.kind === 'name') enqueued.add(first.text);
+  }
+  return facts.functions.filter((f) => {
+    if (!f.name) return false;
+    if (enqueued.has(f.name) && f.classId === undefined) return true;
+    return f.decorators.some((d) => catalog.lookupRole(d.qualified, lang, ['task.register']) !== undefined);
+  });
+}
+
+/** the function and every function nested in it */
+function bodyIds(facts: FileFacts, root: number): Set<number> {
+  const ids = new Set([root]);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const f of facts.functions) {
+      if (f.parentFunctionId !== undefined && ids.has(f.parentFunctionId) && !ids.has(f.id)) {
+        ids.add(f.id);
+        grew = true;
+      }
+    }
+  }
+  return ids;
+}
+
+function sourceOf(text: string, fn: FunctionFact): string {
+  const lines = text.split('\n');
+  return lines.slice(fn.loc.line - 1, fn.loc.endLine).join('\n');
+}
+
+const check: Check = (ctx) => {
+  const opts = (ctx.rule.options ?? {}) as Options;
+  const { facts, catalog } = ctx;
+  const lang = facts.language;
+  const writeMethods = new Set(opts.writeMethods ?? []);
+  const writeReceiver = new RegExp(opts.writeReceiver ?? '.', 'i');
+  const writeSql = opts.writeSql ? new RegExp(opts.writeSql, 'i') : undefined;
+  const httpMethods = new Set(opts.httpMethods ?? ['post', 'put', 'patch', 'delete']);
+  const notifyMethods = new Set(opts.notifyMethods ?? []);
+  const dedup = (opts.dedup ?? []).map((p) => new RegExp(p, 'i'));
+
+  const effectOf = (c: CallFact): Effect['kind'] | undefined => {
+    const method = lastSegment(c.callee);
+    if (catalog.lookupRole(c.qualified, lang, ['payment.create'])) return 'payment';
+    if (catalog.lookupRole(c.qualified, lang, ['queue.publish'])) return 'publish';
+    if (catalog.lookupRole(c.qualified, lang, ['http.request']) && httpMethods.has(lastSegment(c.qualified ?? ''))) return 'post';
+    if (notifyMethods.has(method)) return 'notify';
+    const receiver = c.callee.slice(0, Math.max(0, c.callee.length - method.length - 1));
+    if (writeMethods.has(method) && receiver && writeReceiver.test(receiver)) return 'write';
+    if (writeSql && c.args.some((a) => a.kind === 'string' && writeSql.test(a.value))) return 'write';
+    return undefined;
+  };
+
+  const out: FindingDraft[] = [];
+  for (const fn of taskHandlers(ctx)) {
+    const ids = bodyIds(facts, fn.id);
+    const effects: Effect[] = [];
+    for (const c of facts.calls) {
+      if (c.scope.functionId === undefined || !ids.has(c.scope.functionId)) continue;
+      const kind = effectOf(c);
+      if (kind) effects.push({ kind, call: c });
+    }
+    if (!effects.length) continue;
+    const source = sourceOf(ctx.text, fn);
+    if (dedup.some((re) => re.test(source))) continue;
+    const first = effects.find((e) => e.kind === 'payment') ?? effects[0];
+    const d: FindingDraft = {
+      ruleId: ctx.rule.id,
+      loc: fn.nameLoc,
+      message: ctx.rule.message,
+      data: {
+        task: fn.name,
+        effect: WORDS[first.kind],
+        callee: first.call.callee,
+        line: String(first.call.loc.line),
+      },
+      context: fn.qualifiedName,
+      where: { scope: fn.scope },
+    };
+    if (first.kind !== 'payment') {
+      d.priority = 'P1';
+      d.priorityReason = 'a duplicate write or message, not a duplicate payment';
+    }
+    out.push(d);
+  }
+  return out;
+};
+
+export default check;
