@@ -3,7 +3,8 @@
 // instances, class fields) is recorded during the walk and resolved in a cheap pass over the
 // collected facts at the end, so later bindings (hoisting, methods written before the
 // constructor) are seen too.
-import ts from 'typescript';
+import { createRequire } from 'node:module';
+import type * as ts from 'typescript';
 import type {
   AssignmentFact,
   CallFact,
@@ -22,9 +23,12 @@ import type {
 import { LineIndex } from './lines.js';
 import { scanSuppressions } from './suppressions.js';
 
-const SK = ts.SyntaxKind;
+// require() rather than `import`: an ESM import of the 9 MB CommonJS compiler makes Node run its
+// export lexer over the whole file in every worker (≈3 % of a scan).
+const tsr: typeof ts = createRequire(import.meta.url)('typescript');
+const SK = tsr.SyntaxKind;
 /** internal but stable helper behind Node.getStart(); fall back to the public API if it moves */
-const skipTrivia = (ts as unknown as { skipTrivia?: (text: string, pos: number) => number }).skipTrivia;
+const skipTrivia = (tsr as unknown as { skipTrivia?: (text: string, pos: number) => number }).skipTrivia;
 const MODULE_SCOPE = -1;
 const EMPTY: never[] = [];
 Object.freeze(EMPTY);
@@ -57,15 +61,15 @@ export function scriptKindFor(path: string): ts.ScriptKind {
   const ext = dot >= 0 ? path.slice(dot + 1).toLowerCase() : '';
   switch (ext) {
     case 'tsx':
-      return ts.ScriptKind.TSX;
+      return tsr.ScriptKind.TSX;
     case 'jsx':
-      return ts.ScriptKind.JSX;
+      return tsr.ScriptKind.JSX;
     case 'js':
     case 'mjs':
     case 'cjs':
-      return ts.ScriptKind.JS;
+      return tsr.ScriptKind.JS;
     default:
-      return ts.ScriptKind.TS;
+      return tsr.ScriptKind.TS;
   }
 }
 
@@ -504,7 +508,7 @@ class Extractor {
       case SK.DoStatement: {
         const prev = this.inLoop;
         this.inLoop = true;
-        ts.forEachChild(n, this.visitCb);
+        tsr.forEachChild(n, this.visitCb);
         this.inLoop = prev;
         return;
       }
@@ -532,11 +536,11 @@ class Extractor {
             else h.returns = true;
           }
         }
-        ts.forEachChild(n, this.visitCb);
+        tsr.forEachChild(n, this.visitCb);
         return;
       }
       default:
-        ts.forEachChild(n, this.visitCb);
+        tsr.forEachChild(n, this.visitCb);
     }
   }
 
@@ -579,7 +583,7 @@ class Extractor {
   }
 
   private visitVarList(list: ts.VariableDeclarationList): void {
-    const isConst = (list.flags & ts.NodeFlags.Const) !== 0;
+    const isConst = (list.flags & tsr.NodeFlags.Const) !== 0;
     for (const d of list.declarations) {
       const init = d.initializer;
       if (d.name.kind === SK.Identifier && init && isFunctionLike(unwrap(init))) this.nameHint.set(unwrap(init), d.name.text);
@@ -1114,10 +1118,10 @@ class Extractor {
 
 
 export function extractTypeScript(path: string, text: string): FileFacts {
-  const sf = ts.createSourceFile(
+  const sf = tsr.createSourceFile(
     path,
     text,
-    { languageVersion: ts.ScriptTarget.Latest, jsDocParsingMode: ts.JSDocParsingMode.ParseNone },
+    { languageVersion: tsr.ScriptTarget.Latest, jsDocParsingMode: tsr.JSDocParsingMode.ParseNone },
     false,
     scriptKindFor(path),
   );
