@@ -1,0 +1,86 @@
+// The result cache: on by default locally, off in CI or with --no-cache, placed by --cache-dir;
+// keyed by content + rule set + options; an unchanged re-scan gives the same bytes as a fresh one.
+import { existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { makeTree, runCli } from './helpers.js';
+
+const BAD = 'import requests\n\ndef f(url):\n    return requests.get(url)\n';
+const TS = "import axios from 'axios';\nexport const g = (u: string) => axios.get(u);\n";
+
+function cacheFile(dir: string): string {
+  const files = readdirSync(dir).filter((n) => /^results-.*\.json$/.test(n));
+  expect(files).toHaveLength(1);
+  return join(dir, files[0]);
+}
+
+/** Rewrite every cached finding's message: a later run that shows it read the cache. */
+function tamper(file: string): void {
+  const data = JSON.parse(readFileSync(file, 'utf8'));
+  for (const e of Object.values(data.entries) as Array<{ result: { findings: Array<{ message: string }> } }>)
+    for (const f of e.result.findings) f.message = 'FROM CACHE';
+  writeFileSync(file, JSON.stringify(data));
+}
+
+const json = async (root: string, ...args: string[]) => {
+  const r = await runCli(['scan', '.', '--format', 'json', '--fail-on', 'none', ...args], root);
+  expect(r.code, r.stderr).toBe(0);
+  return r.stdout;
+};
+
+describe('result cache', () => {
+  it('is on by default, reused for unchanged content, and refreshed when content or rules change', async () => {
+    const root = makeTree({ 'a.py': BAD, 'b.ts': TS, 'c.py': 'x = 1\n' });
+    const fresh = await json(root);
+    const dir = join(root, '.faultline-cache');
+    const file = cacheFile(dir);
+    expect(readFileSync(join(dir, '.gitignore'), 'utf8')).toMatch(/^\*$/m);
+    // unchanged: identical bytes, straight from the cache
+    expect(await json(root)).toBe(fresh);
+    tamper(file);
+    expect(JSON.parse(await json(root)).findings.map((f: { message: string }) => f.message)).toEqual(['FROM CACHE', 'FROM CACHE']);
+    // same content, new mtime: the content hash still matches
+    utimesSync(join(root, 'a.py'), new Date(), new Date(Date.now() + 5000));
+    expect(JSON.parse(await json(root)).findings.every((f: { message: string }) => f.message === 'FROM CACHE')).toBe(true);
+    // changed content: analysed again
+    writeFileSync(join(root, 'a.py'), '# moved down\n' + BAD);
+    const changed = JSON.parse(await json(root));
+    expect(changed.findings.find((f: { file: string }) => f.file === 'a.py').message).not.toBe('FROM CACHE');
+    expect(changed.findings.find((f: { file: string }) => f.file === 'b.ts').message).toBe('FROM CACHE');
+    // another rule set: its own cache file, fresh results
+    const selected = JSON.parse(await json(root, '--select', 'FL101'));
+    expect(selected.findings.every((f: { message: string }) => f.message !== 'FROM CACHE')).toBe(true);
+    expect(readdirSync(dir).filter((n) => n.startsWith('results-'))).toHaveLength(2);
+  }, 120_000);
+
+  it('cached output is byte-identical to a fresh scan in every format', async () => {
+    const root = makeTree({ 'a.py': BAD, 'b.ts': TS, 'svc/app.py': 'import requests\nrequests.post("http://x")\n', 'broken.py': 'def (:\n  requests.get(u)\n' });
+    for (const format of ['json', 'sarif', 'markdown', 'text']) {
+      const fresh = await runCli(['scan', '.', '--format', format, '--no-cache'], root);
+      await runCli(['scan', '.', '--format', format], root);
+      const cached = await runCli(['scan', '.', '--format', format], root);
+      expect(cached.stdout, format).toBe(fresh.stdout);
+      expect(cached.code).toBe(fresh.code);
+    }
+  }, 120_000);
+
+  it('is off with --no-cache and when CI is set, and --cache-dir moves it', async () => {
+    const root = makeTree({ 'a.py': BAD });
+    await json(root, '--no-cache');
+    expect(existsSync(join(root, '.faultline-cache'))).toBe(false);
+    const ci = await runCli(['scan', '.', '--format', 'json', '--fail-on', 'none'], root, { CI: 'true' });
+    expect(ci.code).toBe(0);
+    expect(existsSync(join(root, '.faultline-cache'))).toBe(false);
+    // --cache turns it back on in CI; --cache-dir puts it elsewhere (relative to the working directory)
+    await runCli(['scan', '.', '--format', 'json', '--cache', '--cache-dir', 'tmp/fl-cache'], root, { CI: 'true' });
+    expect(existsSync(join(root, '.faultline-cache'))).toBe(false);
+    cacheFile(join(root, 'tmp/fl-cache'));
+  }, 60_000);
+
+  it('survives a corrupt cache file', async () => {
+    const root = makeTree({ 'a.py': BAD });
+    const fresh = await json(root);
+    writeFileSync(cacheFile(join(root, '.faultline-cache')), '{"format":1,"key":');
+    expect(await json(root)).toBe(fresh);
+  }, 60_000);
+});
