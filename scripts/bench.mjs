@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-// Benchmark: whole-process scans of a directory, per language, as a user runs them.
+// Benchmark: whole-process scans of a directory, per language, as a user runs them, then the
+// whole tree cold (writing the result cache) and again cached (nothing changed).
 //   npm run bench -- <dir> [--jobs N] [--select RULES] [--runs N]
 //   npm run bench:compare -- <dir>    also Ruff S113 (wasm) on the same Python files
 // Prints figures only; machines here are noisy (±30 %), so compare ratios from one run.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,9 +45,10 @@ function measure(files) {
 }
 
 /** Run a command under /usr/bin/time; best wall of `runs`, with its peak RSS. */
-function timed(cmd, cmdArgs) {
+function timed(cmd, cmdArgs, before = () => {}) {
   let best;
   for (let i = 0; i < runs; i++) {
+    before();
     const r = spawnSync('/usr/bin/time', ['-f', '__TIME__ %e %M', cmd, ...cmdArgs], { encoding: 'utf8', maxBuffer: 1 << 30 });
     const m = /__TIME__ ([\d.]+) (\d+)/.exec(r.stderr);
     if (!m) throw new Error(`no timing from ${cmd}: ${r.stderr.slice(-2000)}`);
@@ -65,7 +67,7 @@ const rows = [];
 for (const lang of ['python', 'typescript']) {
   if (!byLang[lang].length) continue;
   const m = measure(byLang[lang]);
-  const a = ['scan', dir, '--root', dir, '--format', 'json', '--fail-on', 'none', '--jobs', jobs];
+  const a = ['scan', dir, '--root', dir, '--format', 'json', '--fail-on', 'none', '--jobs', jobs, '--no-cache'];
   for (const g of OTHER[lang]) a.push('--exclude', g);
   if (select) a.push('--select', select);
   if (extra) a.push(...extra.split(' ').filter(Boolean));
@@ -79,6 +81,23 @@ for (const lang of ['python', 'typescript']) {
     const ro = JSON.parse(rr.stdout);
     rows.push({ tool: 'ruff S113 (wasm, 1 process)', ...m, wall: rr.wall, rssMB: rr.rssMB, findings: ro.findings, errors: ro.errors });
   }
+}
+
+// Whole tree: cold with the cache written to a temp folder, then the unchanged re-scan.
+{
+  const all = [...byLang.python, ...byLang.typescript];
+  const m = measure(all);
+  const cacheDir = join(mkdtempSync(join(tmpdir(), 'fl-bench-cache-')), 'cache');
+  const a = ['scan', dir, '--root', dir, '--format', 'json', '--fail-on', 'none', '--jobs', jobs, '--cache', '--cache-dir', cacheDir];
+  if (select) a.push('--select', select);
+  if (extra) a.push(...extra.split(' ').filter(Boolean));
+  const cold = timed(process.execPath, [bin, ...a], () => rmSync(cacheDir, { recursive: true, force: true }));
+  const warm = timed(process.execPath, [bin, ...a]);
+  if (warm.stdout !== cold.stdout) throw new Error('the cached re-scan printed something else than the cold scan');
+  const out = JSON.parse(cold.stdout);
+  for (const [name, r] of [['cold, writes cache', cold], ['cached re-scan', warm]])
+    rows.push({ tool: `faultline (all, --jobs ${jobs}, ${name})`, ...m, wall: r.wall, rssMB: r.rssMB, findings: out.findings.length, errors: out.errors.length });
+  rmSync(cacheDir, { recursive: true, force: true });
 }
 
 const fmt = (n, d = 1) => n.toFixed(d);
