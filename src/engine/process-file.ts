@@ -7,6 +7,7 @@ import { Catalog } from '../catalog/index.js';
 import type { CatalogApi, CatalogFile } from '../catalog/types.js';
 import type { SourceAdapter } from '../languages/types.js';
 import { ParseError } from '../languages/types.js';
+import { codeSummary } from './code-summary.js';
 import { fileContext } from './paths.js';
 import { analyzeFacts, compileRules, fileWanted, type CompiledRule, type EngineOptions } from './run-file.js';
 import { loadRules } from './rules.js';
@@ -45,6 +46,9 @@ export interface FileResult {
   parsed: boolean;
   /** top-level modules imported: the system model maps code to services with these */
   modules: string[];
+  /** imported names and JetStream-style calls, for the compose pack (see code-summary.ts) */
+  imports?: string[];
+  calls?: string[];
   /** sha256 of the file's bytes (hex), for the result cache */
   sha?: string;
 }
@@ -109,12 +113,6 @@ export function looksMinified(text: string): boolean {
   return text.length / lines > 500;
 }
 
-function topModule(module: string, kind: 'python' | 'typescript'): string | null {
-  if (kind === 'python') return module.startsWith('.') ? null : module.split('.')[0];
-  if (module.startsWith('.') || module.startsWith('/')) return null;
-  const parts = module.split('/');
-  return module.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
-}
 
 export async function createProcessor(init: ProcessorInit) {
   const catalog = new Catalog([...readCatalogDir(join(init.rulesDir, 'catalog')), { apis: init.extraApis } as CatalogFile]);
@@ -164,8 +162,8 @@ export async function createProcessor(init: ProcessorInit) {
     }
     const file = fileContext(task.rel, text);
     const findings = analyzeFacts(facts, text, file, rules, catalog, init.engine);
-    const modules = [...new Set(facts.imports.map((i) => topModule(i.module, task.kind)).filter((m): m is string => !!m))].sort();
-    const result: FileResult = { ...base, parsed: true, findings, modules };
+    const { modules, imports, calls } = codeSummary(facts);
+    const result: FileResult = { ...base, parsed: true, findings, modules, imports, calls };
     if (facts.hasSyntaxErrors) {
       const first = facts.syntaxErrorLine;
       result.error = {

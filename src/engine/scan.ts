@@ -1,12 +1,14 @@
 // Orchestrates a scan: rules + catalog + config -> discovery -> per-file analysis on workers ->
 // compose projects and the system model -> sorted findings. No printing, no process.exit.
-import { readFileSync } from 'node:fs';
+import { lstatSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Catalog, readCatalogDir } from '../catalog/index.js';
 import type { CatalogFile } from '../catalog/types.js';
 import type { FaultlineConfig } from '../config/load.js';
+import { analyzeCompose } from './compose.js';
 import { discover } from './discover.js';
+import { blastRadius } from './system.js';
 import { FingerprintMaker } from './fingerprint.js';
 import { analyzeFiles, ruleSetKey } from './cache.js';
 import type { FileResult } from './process-file.js';
@@ -78,26 +80,6 @@ export function compareFindings(a: Finding, b: Finding): number {
   );
 }
 
-// The compose pack (src/engine/compose.ts, system.ts) is loaded by path so the engine does not
-// depend on its internals; these are the two entry points it provides.
-interface ComposeModule {
-  analyzeCompose(input: {
-    files: Array<{ path: string; text: string }>;
-    rules: RuleMeta[];
-    catalog: Catalog;
-    code: Array<{ path: string; language: 'python' | 'typescript'; modules: string[] }>;
-  }): {
-    drafts: Array<import('./types.js').FindingDraft & { file: string }>;
-    errors: ScanError[];
-    suppressions: Record<string, import('../languages/types.js').SuppressionFact[]>;
-    system: SystemModel;
-  };
-}
-interface SystemModule {
-  blastRadius(system: SystemModel, where: { file: string; service?: string }): string[];
-}
-const COMPOSE_MODULE = './compose.js';
-const SYSTEM_MODULE = './system.js';
 
 export async function scan(opts: ScanOptions): Promise<ScanResult> {
   const rulesDir = opts.rulesDir ?? BUILTIN_RULES_DIR;
@@ -198,13 +180,27 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
       count('compose', f.size);
       texts.push({ path: f.rel, text });
     }
-    const compose: ComposeModule = (await import(COMPOSE_MODULE)) as ComposeModule;
     const code = results
       .filter((r) => !r.skipped)
-      .map((r) => ({ path: r.rel, language: r.kind, modules: r.modules }));
+      .map((r) => ({ path: r.rel, language: r.kind, modules: r.modules, imports: r.imports, calls: r.calls }));
     // the catalog is read here, not up front: workers read their own, and a scan without compose files needs none
     const catalog = new Catalog([...readCatalogDir(join(rulesDir, 'catalog')), { apis: extraApis } as CatalogFile]);
-    const out = compose.analyzeCompose({ files: texts, rules: composeRules, catalog, code });
+    // `extends: {file}`, `include:` and `.env` may name files that are not compose-named; read
+    // them only inside the scan root
+    const rootAbs = resolve(opts.root);
+    const readFile = (rel: string): string | undefined => {
+      const abs = resolve(rootAbs, rel);
+      const r = relative(rootAbs, abs);
+      if (r.startsWith('..') || isAbsolute(r)) return undefined;
+      try {
+        const st = lstatSync(abs);
+        if (!st.isFile() || st.size > maxFileBytes) return undefined;
+        return decodeSource(readFileSync(abs)) ?? undefined;
+      } catch {
+        return undefined;
+      }
+    };
+    const out = analyzeCompose({ files: texts, rules: composeRules, catalog, code, readFile });
     errors.push(...out.errors);
     system = out.system;
     const textOf = new Map(texts.map((t) => [t.path, t.text.split(/\r\n|\r|\n/)]));
@@ -239,9 +235,8 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
   }
 
   if (system && system.services.length) {
-    const sys: SystemModule = (await import(SYSTEM_MODULE)) as SystemModule;
     for (const f of findings) {
-      const radius = sys.blastRadius(system, { file: f.file, service: f.file.match(/\.ya?ml$/) ? f.context : undefined });
+      const radius = blastRadius(system, { file: f.file, service: f.file.match(/\.ya?ml$/) ? f.context : undefined });
       if (radius.length) f.blastRadius = radius;
     }
   }
