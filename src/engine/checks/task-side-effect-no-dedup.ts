@@ -11,6 +11,7 @@
 import type { Check, RuleContext } from '../api.js';
 import type { CallFact, FileFacts, FunctionFact } from '../../languages/types.js';
 import type { FindingDraft } from '../types.js';
+import { appSetting, isCeleryTask, truth } from './_celery.js';
 
 interface Options {
   /** method names (last callee segment) that write to a store */
@@ -25,6 +26,12 @@ interface Options {
   notifyMethods?: string[];
   /** regexes: any match in the handler's source text counts as a dedup check */
   dedup?: string[];
+  /**
+   * Celery task options that make delivery at-least-once (redelivery after a crash, or retries).
+   * A Celery task with none of them, no `self.retry()` and no app-level `task_acks_late` is acked
+   * before it runs: at most once, so no duplicates to guard against.
+   */
+  celeryRedelivery?: string[];
 }
 
 interface Effect {
@@ -43,6 +50,25 @@ const WORDS: Record<Effect['kind'], string> = {
 function lastSegment(callee: string): string {
   const i = callee.lastIndexOf('.');
   return i < 0 ? callee : callee.slice(i + 1);
+}
+
+/** Can this handler's message be delivered more than once? Celery: only with late acks or retries. */
+function redelivered(ctx: RuleContext, fn: FunctionFact, ids: Set<number>, celeryKeys: string[]): boolean {
+  const { facts, catalog } = ctx;
+  const decos = fn.decorators.filter((d) => catalog.lookupRole(d.qualified, facts.language, ['task.register']));
+  const celery = decos.filter((d) => isCeleryTask(facts, d.qualified));
+  if (!celery.length) return true; // taskiq (acks after the result is saved), dramatiq (retries), RQ
+  for (const d of celery) {
+    const call = d.callId === undefined ? undefined : facts.calls[d.callId];
+    if (!call) continue;
+    if (call.kwargsOpen) return true;
+    for (const k of celeryKeys) {
+      const v = call.kwargs[k];
+      if (v && truth(v) !== 'false') return true;
+    }
+  }
+  if (facts.calls.some((c) => c.scope.functionId !== undefined && ids.has(c.scope.functionId) && /^self\.retry$/.test(c.callee))) return true;
+  return appSetting(facts, ['task_acks_late', 'CELERY_ACKS_LATE']) === 'true';
 }
 
 /** task handlers in this file: decorated with a task registration, or enqueued by name */
@@ -93,6 +119,7 @@ const check: Check = (ctx) => {
   const httpMethods = new Set(opts.httpMethods ?? ['post', 'put', 'patch', 'delete']);
   const notifyMethods = new Set(opts.notifyMethods ?? []);
   const dedup = (opts.dedup ?? []).map((p) => new RegExp(p, 'i'));
+  const celeryKeys = opts.celeryRedelivery ?? ['acks_late', 'autoretry_for', 'retry_kwargs', 'max_retries'];
 
   const effectOf = (c: CallFact): Effect['kind'] | undefined => {
     const method = lastSegment(c.callee);
@@ -113,9 +140,12 @@ const check: Check = (ctx) => {
     for (const c of facts.calls) {
       if (c.scope.functionId === undefined || !ids.has(c.scope.functionId)) continue;
       const kind = effectOf(c);
+      // a task that re-enqueues itself (the next batch) repeats its own work, not a side effect
+      if (kind === 'publish' && c.callee.startsWith(`${fn.name}.`)) continue;
       if (kind) effects.push({ kind, call: c });
     }
     if (!effects.length) continue;
+    if (!redelivered(ctx, fn, ids, celeryKeys)) continue;
     const source = sourceOf(ctx.text, fn);
     if (dedup.some((re) => re.test(source))) continue;
     const first = effects.find((e) => e.kind === 'payment') ?? effects[0];
