@@ -7,7 +7,7 @@
 //     the budget is 30 s here, so only a real hang or a pathological slowdown trips it);
 //   - name only files of the batch, as relative paths inside the scanned root.
 //
-//   npm run fuzz -- [--count N per language] [--seed S] [--batch B] [--jobs J] [--keep DIR] [--small]
+//   npm run fuzz -- [--count N mutations in all, split evenly across languages] [--seed S] [--batch B] [--jobs J] [--keep DIR] [--small]
 //
 // --small caps long lines at 100 000 characters and nesting at 3 000 levels (the CI test's setting).
 // Mutations: deleted lines, inserted garbage, truncation (text and bytes), unbalanced brackets and
@@ -200,7 +200,7 @@ export async function runFuzz({ count = 300, seed = 1, batch = 300, jobs = 2, ke
   const failures = [];
   const figures = { mutants: 0, batches: 0, errors: 0, skipped: 0, byLang: {}, byMutator: {} };
   const plan = [];
-  for (const lang of langs) for (let i = 0; i < count; i++) plan.push(lang);
+  for (let i = 0; i < count; i++) plan.push(langs[i % langs.length]);
   for (let b = 0; b < plan.length; b += batch) {
     const root = mkdtempSync(join(tmpdir(), 'faultline-fuzz-'));
     const files = [];
@@ -275,7 +275,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   };
   const seed = Number(opt('--seed', String(Date.now() % 100000)));
   const res = await runFuzz({
-    count: Number(opt('--count', '300')),
+    count: Number(opt('--count', '900')),
     seed,
     batch: Number(opt('--batch', '500')),
     jobs: Number(opt('--jobs', '2')),

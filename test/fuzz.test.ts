@@ -21,7 +21,7 @@ describe('fuzzing', () => {
   });
 
   it(`survives ${COUNT} mutations per language: no crash, hang or exit 2; every unparsable file in errors`, async () => {
-    const res = await runFuzz({ count: COUNT, seed: SEED, batch: 300, jobs: 2, big: false });
+    const res = await runFuzz({ count: COUNT * 3, seed: SEED, batch: 300, jobs: 2, big: false });
     expect(res.mutants).toBe(COUNT * 3);
     expect(res.failures).toEqual([]);
     expect(res.errors).toBeGreaterThan(COUNT / 2); // the mutations do break files
