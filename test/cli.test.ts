@@ -52,6 +52,36 @@ describe('scan: JSON contract', () => {
   });
 });
 
+describe('scan: three languages', () => {
+  it('a tree with Python, TypeScript and compose files scans to the contract, each finding in its file', async () => {
+    const root = makeTree({
+      'backend/app.py': PY_BAD,
+      'frontend/src/api.ts': TS_BAD,
+      'compose.yaml': 'services:\n  api:\n    build: ./backend\n    depends_on: [db]\n  db:\n    image: postgres:16\n',
+    });
+    const { stdout } = await runCli(['scan', '--format', 'json'], root);
+    const out = JSON.parse(stdout);
+    const files = new Set(out.findings.map((f: { file: string }) => f.file));
+    expect([...files].sort()).toEqual(['backend/app.py', 'compose.yaml', 'frontend/src/api.ts']);
+    const cats = new Set(out.findings.map((f: { category: string }) => f.category));
+    expect(cats.has('timeout')).toBe(true);
+    expect(cats.has('healthcheck')).toBe(true);
+    for (const f of out.findings) expect(f.line).toBeGreaterThan(0);
+  });
+
+  it('an invalid YAML compose file is the third error beside a broken .py and .ts', async () => {
+    const root = makeTree({
+      'broken.py': 'import requests\ndef f(:\n    requests.get(u)\n',
+      'broken.ts': "import axios from 'axios';\nexport function f( {\n",
+      'compose.yaml': 'services:\n  api: [unclosed\n',
+    });
+    const { code, stdout } = await runCli(['scan', '--format', 'json'], root);
+    const out = JSON.parse(stdout);
+    expect(out.errors.map((e: { file: string }) => e.file)).toEqual(['broken.py', 'broken.ts', 'compose.yaml']);
+    expect(code).toBe(out.findings.length ? 1 : 0);
+  });
+});
+
 describe('scan: broken input', () => {
   it('lists a broken .py and a broken .ts in errors, keeps scanning, exit depends on findings', async () => {
     const root = makeTree({
