@@ -52,23 +52,31 @@ function lastSegment(callee: string): string {
   return i < 0 ? callee : callee.slice(i + 1);
 }
 
-/** Can this handler's message be delivered more than once? Celery: only with late acks or retries. */
-function redelivered(ctx: RuleContext, fn: FunctionFact, ids: Set<number>, celeryKeys: string[]): boolean {
+/**
+ * Can this handler run more than once for one message? 'redelivery': the whole message comes back
+ * (late acks, brokers that ack after the run); 'retry': Celery re-runs it after an exception only;
+ * undefined: Celery's default early ack with no retries, at most once.
+ */
+function redelivery(ctx: RuleContext, fn: FunctionFact, ids: Set<number>, celeryKeys: string[]): 'redelivery' | 'retry' | undefined {
   const { facts, catalog } = ctx;
   const decos = fn.decorators.filter((d) => catalog.lookupRole(d.qualified, facts.language, ['task.register']));
   const celery = decos.filter((d) => isCeleryTask(facts, d.qualified));
-  if (!celery.length) return true; // taskiq (acks after the result is saved), dramatiq (retries), RQ
+  if (!celery.length) return 'redelivery'; // taskiq (acks after the result is saved), dramatiq, RQ
+  let retry = false;
   for (const d of celery) {
     const call = d.callId === undefined ? undefined : facts.calls[d.callId];
     if (!call) continue;
-    if (call.kwargsOpen) return true;
+    if (call.kwargsOpen) return 'redelivery';
     for (const k of celeryKeys) {
       const v = call.kwargs[k];
-      if (v && truth(v) !== 'false') return true;
+      if (!v || truth(v) === 'false') continue;
+      if (k === 'acks_late') return 'redelivery';
+      retry = true;
     }
   }
-  if (facts.calls.some((c) => c.scope.functionId !== undefined && ids.has(c.scope.functionId) && /^self\.retry$/.test(c.callee))) return true;
-  return appSetting(facts, ['task_acks_late', 'CELERY_ACKS_LATE']) === 'true';
+  if (appSetting(facts, ['task_acks_late', 'CELERY_ACKS_LATE']) === 'true') return 'redelivery';
+  if (facts.calls.some((c) => c.scope.functionId !== undefined && ids.has(c.scope.functionId) && /^self\.retry$/.test(c.callee))) retry = true;
+  return retry ? 'retry' : undefined;
 }
 
 /** task handlers in this file: decorated with a task registration, or enqueued by name */
@@ -145,7 +153,11 @@ const check: Check = (ctx) => {
       if (kind) effects.push({ kind, call: c });
     }
     if (!effects.length) continue;
-    if (!redelivered(ctx, fn, ids, celeryKeys)) continue;
+    const again = redelivery(ctx, fn, ids, celeryKeys);
+    if (!again) continue;
+    // a retry after an exception repeats the side effects that had already succeeded: with a single
+    // one, the retry mostly follows its own failure (only an ambiguous timeout duplicates it)
+    if (again === 'retry' && effects.length === 1) continue;
     const source = sourceOf(ctx.text, fn);
     if (dedup.some((re) => re.test(source))) continue;
     const first = effects.find((e) => e.kind === 'payment') ?? effects[0];
