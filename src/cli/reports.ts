@@ -21,6 +21,8 @@ import type { SarifOptions } from '../report/sarif.js';
 export const DEFAULT_BASELINE = '.faultline-baseline.json';
 
 export interface ReportCliOptions {
+  /** the stdout format (`text` prints the filter notes on stderr) */
+  format?: string;
   sarif?: string;
   markdown?: string;
   json?: string;
@@ -152,6 +154,7 @@ function writeOut(io: Pick<Io, 'cwd'>, file: string, text: string): void {
 
 /** --sarif / --markdown / --json: written beside the terminal output in the same run. */
 export function writeExtraReports(result: ScanResult, rules: RuleMeta[], o: ReportCliOptions, extras: ReportExtras, io: Io): void {
+  if ((o.format ?? 'text') === 'text') for (const note of extras.notes ?? []) io.stderr.write(`faultline: ${note.replace(/`/g, '')}\n`);
   if (o.json) writeOut(io, o.json, renderJson(result));
   if (o.markdown) writeOut(io, o.markdown, renderMarkdown(result, rules, { pathPrefix: extras.pathPrefix, linkBase: extras.linkBase, notes: extras.notes }));
   if (o.sarif) {
