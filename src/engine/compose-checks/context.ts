@@ -48,6 +48,7 @@ export interface ServiceView {
   /** command + entrypoint as one string, for pattern checks */
   commandText: string;
   deps: Dependency[];
+  /** runs once and exits (migrations, seeding, setup), or is an interactive tool container */
   oneShot: boolean;
   profiles: string[];
   /** the service is declared in a developer-only file (dev, local, override, test) */
@@ -225,9 +226,12 @@ export function buildProjectView(project: ComposeProject, k: ComposeKnowledge, c
   for (const v of services) {
     const r = restart(v.node)?.policy;
     const keepsRunning = r === 'always' || r === 'unless-stopped';
+    // an interactive tool container (tty + stdin_open, no port, nobody depends on it) is a shell, not a service
+    const interactive =
+      str(get(v.node, 'tty')) === 'true' && str(get(v.node, 'stdin_open')) === 'true' && !v.listens && !services.some((o) => o.deps.some((d) => d.name === v.name));
     v.oneShot =
       !keepsRunning &&
-      (completedTargets.has(v.name) || k.oneShotCommands.some((re) => re.test(v.commandText)) || k.oneShotNames.some((re) => re.test(v.name)));
+      (interactive || completedTargets.has(v.name) || k.oneShotCommands.some((re) => re.test(v.commandText)) || k.oneShotNames.some((re) => re.test(v.name)));
   }
   const names = new Set(byName.keys());
   const talksTo = new Map<string, Set<string>>(services.map((v) => [v.name, reachedWithoutDependsOn(v, names)]));
