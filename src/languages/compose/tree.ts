@@ -193,7 +193,11 @@ export function parseYamlTree(file: string, text: string, env: Env): ParsedYaml 
   if (doc.errors.length) {
     const err = doc.errors[0];
     const line = err.linePos?.[0]?.line ?? lc.linePos(err.pos[0]).line;
-    return { root: null, error: { line, message: err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '') } };
+    const message =
+      err.code === 'MULTIPLE_DOCS'
+        ? 'the file holds several YAML documents (`---`); a compose file is one document'
+        : err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+    return { root: null, error: { line, message } };
   }
   try {
     const conv = new Converter(doc, lc, file, env);
