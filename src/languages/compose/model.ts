@@ -196,10 +196,6 @@ export class ComposeLoader {
     return env;
   }
 
-  hasText(path: string): boolean {
-    return this.texts.has(path) || this.readFile?.(path) !== undefined;
-  }
-
   /** Parse + validate one file (cached). Undefined when it cannot be read at all. */
   tree(path: string, envDir = dirOf(path)): ComposeFileTree | undefined {
     const cached = this.trees.get(path);

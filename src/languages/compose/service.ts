@@ -3,7 +3,7 @@
 // Each result carries the source location of the key or item the user would change.
 import { posix } from 'node:path';
 import { dependsToMap } from './model.js';
-import { entry, entryPath, get, getPath, str, type Src, type YMap, type YNode } from './tree.js';
+import { entry, entryPath, get, str, type Src, type YMap, type YNode } from './tree.js';
 
 export interface ImageRef {
   /** as written, after interpolation */
@@ -368,8 +368,4 @@ export function cpuLimit(svc: YMap): Src | undefined {
 export function profiles(svc: YMap): string[] {
   const p = get(svc, 'profiles');
   return p?.kind === 'seq' ? p.items.map((i) => str(i) ?? '').filter(Boolean) : [];
-}
-
-export function scalarAt(svc: YMap, path: string[]): string | undefined {
-  return str(getPath(svc, path));
 }
