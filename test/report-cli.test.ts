@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { githubLinkBase, gitPrefix, prepareReport, startProgress, STARTER_CONFIG } from '../src/cli/reports.js';
+import { useColor } from '../src/cli/main.js';
 import { loadConfig } from '../src/config/load.js';
 import { sampleResult, sarifSchemaErrors } from './report-helpers.js';
 
@@ -108,6 +109,28 @@ describe('CLI reports', () => {
     writeFileSync(join(dir, 'full.yml'), uncommented);
     expect(loadConfig(join(dir, 'full.yml'))).toMatchObject({ priorities: { FL101: 'P1' }, catalog: [{ role: 'http.request' }] });
     expect(cli(dir, ['scan', '--config', 'full.yml', '--fail-on', 'none']).status).toBe(0);
+  });
+});
+
+describe('colour', () => {
+  it('honours NO_COLOR, FORCE_COLOR, TERM=dumb and the terminal', () => {
+    const tty = { isTTY: true } as NodeJS.WriteStream;
+    const pipe = { isTTY: false } as NodeJS.WriteStream;
+    expect(useColor(tty, {})).toBe(true);
+    expect(useColor(pipe, {})).toBe(false);
+    expect(useColor(tty, { NO_COLOR: '1' })).toBe(false);
+    expect(useColor(tty, { TERM: 'dumb' })).toBe(false);
+    expect(useColor(pipe, { FORCE_COLOR: '1' })).toBe(true);
+    expect(useColor(pipe, { FORCE_COLOR: '0' })).toBe(false);
+    expect(useColor(pipe, { NO_COLOR: '1', FORCE_COLOR: '1' })).toBe(false);
+  });
+
+  it('colours piped text output only when forced', () => {
+    const dir = project();
+    const ansi = /\x1b\[/;
+    expect(cli(dir, ['scan', '--fail-on', 'none']).stdout).not.toMatch(ansi);
+    expect(cli(dir, ['scan', '--fail-on', 'none'], { FORCE_COLOR: '1' }).stdout).toMatch(ansi);
+    expect(cli(dir, ['scan', '--fail-on', 'none'], { FORCE_COLOR: '1', NO_COLOR: '1' }).stdout).not.toMatch(ansi);
   });
 });
 
