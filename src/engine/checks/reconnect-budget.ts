@@ -12,6 +12,8 @@ import { isDisabledValue, objectPath, optionsObject } from '../knobs.js';
 interface Options {
   recoveryMethods?: string[];
   recoveryEvents?: string[];
+  /** Python: keyword arguments that hand the end of the budget to the caller (`closed_cb=`) */
+  recoveryKwargs?: string[];
 }
 
 function finiteNumber(v: Value): number | undefined {
@@ -36,17 +38,21 @@ const check: Check = (ctx) => {
       return ev?.kind === 'string' && (opts.recoveryEvents ?? []).includes(ev.value);
     });
     if (watched) continue;
-    const obj = optionsObject(call, api);
+    // Python passes options as keyword arguments, TS/JS in an options object
+    const py = api.language === 'python';
+    if (py && (call.kwargsOpen || (opts.recoveryKwargs ?? []).some((k) => call.kwargs[k]))) continue;
+    const obj = py ? undefined : optionsObject(call, api);
     if (obj === 'open') continue;
+    const read = (k: string) => (py ? (call.kwargs[k] ? { value: call.kwargs[k], key: k } : undefined) : obj ? objectPath(obj, k) : undefined);
     const data: Record<string, string> = { callee: call.callee, key: knob.keys[0] };
     let loc = call.loc;
     const off = api.knobs?.['reconnect'];
-    const offValue = obj && off ? off.keys.map((k) => objectPath(obj, k)).find((f) => f && f !== 'unknown') : undefined;
+    const offValue = off ? off.keys.map(read).find((f) => f && f !== 'unknown') : undefined;
     if (offValue && offValue !== 'unknown' && offValue.value.kind === 'boolean' && !offValue.value.value) {
       data.budget = `reconnecting is switched off (\`${offValue.key}: false\`)`;
       loc = offValue.value.loc;
     } else {
-      const found = obj ? knob.keys.map((k) => objectPath(obj, k)).find((f) => f !== undefined) : undefined;
+      const found = knob.keys.map(read).find((f) => f !== undefined);
       if (found === 'unknown') continue;
       if (found) {
         if (isDisabledValue(found.value, knob, ctx.facts)) continue; // unlimited
