@@ -13,10 +13,9 @@ import type { Priority, RuleMeta, ScanResult } from '../engine/types.js';
 import { ruleHelpMarkdown } from '../docs/rule-doc.js';
 import { rulesJson, rulesMarkdownTable, rulesTextTable } from '../docs/rule-table.js';
 import { atLeast, parsePriority } from '../report/common.js';
-import { renderJson } from '../report/json.js';
-import { renderMarkdown } from '../report/markdown.js';
 import { buildSarif, DEFAULT_MAX_RESULTS } from '../report/sarif.js';
 import type { SarifOptions } from '../report/sarif.js';
+import { FORMATS } from './formats.js';
 
 export const DEFAULT_BASELINE = '.faultline-baseline.json';
 
@@ -155,8 +154,9 @@ function writeOut(io: Pick<Io, 'cwd'>, file: string, text: string): void {
 /** --sarif / --markdown / --json: written beside the terminal output in the same run. */
 export function writeExtraReports(result: ScanResult, rules: RuleMeta[], o: ReportCliOptions, extras: ReportExtras, io: Io): void {
   if ((o.format ?? 'text') === 'text') for (const note of extras.notes ?? []) io.stderr.write(`faultline: ${note.replace(/`/g, '')}\n`);
-  if (o.json) writeOut(io, o.json, renderJson(result));
-  if (o.markdown) writeOut(io, o.markdown, renderMarkdown(result, rules, { pathPrefix: extras.pathPrefix, linkBase: extras.linkBase, notes: extras.notes }));
+  const opts = { ...extras, color: false, root: io.cwd };
+  if (o.json) writeOut(io, o.json, FORMATS.json(result, rules, opts));
+  if (o.markdown) writeOut(io, o.markdown, FORMATS.markdown(result, rules, opts));
   if (o.sarif) {
     const { log, dropped } = buildSarif(result, rules, extras.sarif);
     writeOut(io, o.sarif, JSON.stringify(log, null, 2) + '\n');
