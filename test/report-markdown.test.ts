@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { categoryScores, dedent, renderMarkdown, truncateMarkdown } from '../src/report/markdown.js';
 import { blastRadius, serviceOf } from '../src/report/system.js';
+import { sentences } from '../src/report/common.js';
 import { RULES, sampleResult } from './report-helpers.js';
 
 describe('Markdown reporter', () => {
@@ -83,6 +84,12 @@ describe('Markdown reporter', () => {
     const md = renderMarkdown(sampleResult(), RULES, { detailsPerRule: 1 });
     expect(md).toContain('1 more place:\n\n- [`web/src/my file#1.ts:7`](web/src/my%20file%231.ts#L7-L9): fetch has no timeout: a slow server blocks this worker forever.');
     expect(md.match(/^#### /gm)).toHaveLength(3);
+  });
+
+  it('cuts texts at sentence ends, not at e.g. or i.e.', () => {
+    expect(sentences('Use a probe, e.g. curl. Then wait. Third.', 2)).toBe('Use a probe, e.g. curl. Then wait.');
+    expect(sentences('One line\nwrapped.  Two.', 1)).toBe('One line wrapped.');
+    expect(sentences('No end', 3)).toBe('No end');
   });
 
   it('ties findings to services by build context and compose context', () => {

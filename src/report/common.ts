@@ -110,10 +110,20 @@ export function displayPath(file: string, pathPrefix = ''): string {
   return (prefix === '/' ? '' : prefix) + file.replace(/\\/g, '/').replace(/^\.\//, '');
 }
 
-/** The first sentence of a text (up to the first ". " or line break), for one-line summaries. */
-export function firstSentence(text: string): string {
+/** The first `n` sentences of a text, whitespace flattened ("e.g. x" and "i.e. y" do not end one). */
+export function sentences(text: string, n: number): string {
   const flat = text.trim().replace(/\s+/g, ' ');
-  const m = /^(.+?[.!?])(\s|$)/.exec(flat);
-  return m ? m[1] : flat;
+  let count = 0;
+  for (const m of flat.matchAll(/[.!?](?=\s|$)/g)) {
+    const before = flat.slice(0, m.index + 1);
+    if (/\b(e\.g|i\.e|etc|vs|cf|approx)\.$/i.test(before)) continue;
+    if (++count === n) return before;
+  }
+  return flat;
+}
+
+/** The first sentence of a text, for one-line summaries. */
+export function firstSentence(text: string): string {
+  return sentences(text, 1);
 }
 

@@ -18,6 +18,7 @@ import {
   fixTitle,
   ruleDocUrl,
   ruleMap,
+  sentences,
   sortFindings,
 } from './common.js';
 import { blastRadius, serviceOf } from './system.js';
@@ -131,12 +132,6 @@ function groupTitle(g: RuleGroup): string {
 function whatBreaks(rule: RuleMeta | undefined): string | undefined {
   if (!rule) return undefined;
   return (rule.docs.impact ?? rule.docs.why).trim().replace(/\s*\n\s*/g, ' ');
-}
-
-/** The first `n` sentences of a flat text. */
-function sentences(text: string, n: number): string {
-  const parts = text.match(/[^.!?]+(?:[.!?]+(?=\s|$)|$)/g) ?? [text];
-  return parts.slice(0, n).join('').trim();
 }
 
 function period(text: string): string {
