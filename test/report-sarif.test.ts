@@ -3,6 +3,8 @@ import { buildSarif, fileUri, pascalCase, renderSarif } from '../src/report/sari
 import { ruleHelpMarkdown } from '../src/docs/rule-doc.js';
 import { RULES, sampleResult, sarifSchemaErrors } from './report-helpers.js';
 import type { Finding } from '../src/engine/types.js';
+import { join } from 'node:path';
+import { loadRules } from '../src/engine/rules.js';
 
 describe('SARIF reporter', () => {
   it('produces one schema-valid run with rules from the rule metadata', () => {
@@ -90,6 +92,22 @@ describe('SARIF reporter', () => {
     const ids = log.runs[0].tool.driver.rules!.map((r) => r.id);
     expect(ids).toEqual(['FL101', 'FL201', 'FL401']);
     expect(sarifSchemaErrors(log)).toEqual([]);
+  });
+
+  it('describes every real rule within GitHub limits', () => {
+    const rules = loadRules(join(import.meta.dirname, '..', 'rules'));
+    const { log } = buildSarif({ ...sampleResult(), findings: [], errors: [] }, rules);
+    expect(sarifSchemaErrors(log)).toEqual([]);
+    const descriptors = log.runs[0].tool.driver.rules!;
+    expect(descriptors.map((d) => d.id)).toEqual(rules.map((r) => r.id).sort());
+    for (const d of descriptors) {
+      expect(d.name).toMatch(/^[A-Z][A-Za-z0-9]*$/);
+      expect(d.shortDescription!.text.length).toBeLessThanOrEqual(1024);
+      expect(d.fullDescription!.text.length).toBeLessThanOrEqual(1024);
+      expect(d.fullDescription!.text).toMatch(/[.!?]$/);
+      expect(d.help!.text.length).toBeGreaterThan(0);
+      expect(d.properties!.tags!.length).toBeLessThanOrEqual(10);
+    }
   });
 
   it('encodes URIs and names', () => {

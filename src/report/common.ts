@@ -122,6 +122,12 @@ export function sentences(text: string, n: number): string {
   return flat;
 }
 
+/** The text ending with a full stop (unless it already ends a sentence). */
+export function period(text: string): string {
+  const t = text.trim();
+  return /[.!?:]$/.test(t) ? t : `${t}.`;
+}
+
 /** The first sentence of a text, for one-line summaries. */
 export function firstSentence(text: string): string {
   return sentences(text, 1);

@@ -17,6 +17,7 @@ import {
   fillTemplate,
   fixTitle,
   ruleDocUrl,
+  period,
   ruleMap,
   sentences,
   sortFindings,
@@ -134,10 +135,6 @@ function whatBreaks(rule: RuleMeta | undefined): string | undefined {
   return (rule.docs.impact ?? rule.docs.why).trim().replace(/\s*\n\s*/g, ' ');
 }
 
-function period(text: string): string {
-  const t = text.trim();
-  return /[.!?:]$/.test(t) ? t : `${t}.`;
-}
 
 export interface CategoryScore {
   category: Category;

@@ -34,7 +34,7 @@ function clip(text: string, limit = TEXT_LIMIT): string {
   return flat.length <= limit ? flat : `${flat.slice(0, limit - 1).trimEnd()}…`;
 }
 
-/** SARIF1001-style sentence: message text ends with a period. */
+/** SARIF2001: message texts end with a period (a colon does not count, unlike `period`). */
 function sentence(text: string): string {
   const t = text.trim();
   return /[.!?]$/.test(t) ? t : `${t}.`;
@@ -73,7 +73,7 @@ function reportingDescriptor(rule: RuleMeta, opts: SarifOptions): Sarif.Reportin
     id: rule.id,
     name: pascalCase(rule.name),
     shortDescription: { text: clip(rule.title) },
-    fullDescription: { text: clip(`${ruleSummary(rule)} Fix: ${fixTitle(rule)}`) },
+    fullDescription: { text: clip(`${ruleSummary(rule)} Fix: ${sentence(fixTitle(rule))}`) },
     defaultConfiguration: { level: LEVEL[rule.priority] },
     helpUri: ruleDocUrl(rule),
     help: { text: ruleHelpText(rule), markdown: ruleHelpMarkdown(rule) },
