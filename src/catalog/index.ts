@@ -120,25 +120,27 @@ export class Catalog {
   }
 
   /**
-   * Words a file must contain for any API with one of these roles to be called in it: the first
-   * segment of each pattern (a module or global name). Used for cheap per-file gates.
-   * Returns null when a pattern starts with a wildcard (cannot gate).
+   * What a file must mention for an API with one of these roles to be called in it: the modules
+   * it would import (first segment of each pattern) and the globals it would call (`global: true`
+   * entries such as `fetch`). Used for cheap per-file gates before parsing. Null when a pattern
+   * starts with a wildcard (a team wrapper that can come from anywhere: no gate).
    */
-  gateWords(roles: readonly string[], language?: CatalogLanguage): string[] | null {
-    const words = new Set<string>();
+  gateWords(roles: readonly string[], language?: CatalogLanguage): { modules: string[]; globals: string[] } | null {
+    const modules = new Set<string>();
+    const globals = new Set<string>();
     for (const api of this.apis) {
       if (!roles.includes(api.role)) continue;
       if (language && api.language !== language) continue;
       for (const raw of api.match) {
         for (const p of expandBraces(raw)) {
           const first = p.split(/[.(]/)[0];
-          if (!first || first.includes('*')) return null;
-          // For TS, an import names the package ("@aws-sdk/client-s3"), which is the first segment.
-          words.add(first.replace(/^node:/, ''));
+          // "@aws-sdk/*" gates on the scope; "*.http_get" can come from anywhere: no gate
+          if (!first || first.startsWith('*') || (first.includes('*') && !/^[^*]+\/\*$/.test(first))) return null;
+          (api.global ? globals : modules).add(first.replace(/^node:/, ''));
         }
       }
     }
-    return [...words].sort();
+    return { modules: [...modules].sort(), globals: [...globals].sort() };
   }
 }
 

@@ -55,6 +55,8 @@ export interface CatalogApi {
    */
   optionsArg?: number;
   knobs?: Record<string, Knob>;
+  /** the API is a global (`fetch`, `Promise.race`): files use it without importing anything */
+  global?: boolean;
   /** free-form labels rules may test (e.g. "server-side", "streaming") */
   tags?: string[];
   note?: string;

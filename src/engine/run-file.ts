@@ -30,6 +30,26 @@ function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/**
+ * A regex that matches when a file imports one of `modules` (or mentions one of `globals`).
+ * Import lines, not bare words: "http" appears in every docstring with a URL, `import http`
+ * does not.
+ */
+export function importGate(modules: string[], globals: string[], lang: 'python' | 'typescript'): RegExp {
+  const alts: string[] = [];
+  if (modules.length) {
+    // a trailing `*` ("@aws-sdk/*") is a package-scope prefix
+    const m = modules.map((x) => (x.endsWith('*') ? escapeRe(x.slice(0, -1)) + `[^'"]*` : escapeRe(x))).join('|');
+    alts.push(
+      lang === 'python'
+        ? `^[ \\t]*(?:from[ \\t]+(?:${m})\\b|import[ \\t]+[^\\n]*\\b(?:${m})\\b)`
+        : `(?:\\bfrom\\s*|\\brequire\\s*\\(\\s*|\\bimport\\s*\\(?\\s*)['"](?:node:)?(?:${m})(?:['"/])`,
+    );
+  }
+  if (globals.length) alts.push(`\\b(?:${globals.map(escapeRe).join('|')})\\b`);
+  return alts.length ? new RegExp(alts.join('|'), 'm') : /(?!)/;
+}
+
 /** Build the text gate of a rule for one language. */
 function buildGate(meta: RuleMeta, catalog: Catalog, lang: 'python' | 'typescript'): RegExp | null {
   if (meta.gate?.length) return new RegExp(meta.gate.join('|'));
@@ -38,8 +58,7 @@ function buildGate(meta: RuleMeta, catalog: Catalog, lang: 'python' | 'typescrip
   const roles = call.roles ?? (call.role ? [call.role] : []);
   const words = catalog.gateWords(roles, lang);
   if (!words) return null;
-  if (!words.length) return /(?!)/; // the catalog has no API of this role in this language
-  return new RegExp(words.map((w) => `\\b${escapeRe(w)}\\b`).join('|'));
+  return importGate(words.modules, words.globals, lang);
 }
 
 function compileAdjust(meta: RuleMeta): CompiledRule['adjust'] {
