@@ -3,26 +3,15 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main } from '../src/cli/main.js';
 import { readmeWithRules, replaceBetween, ruleDocBanner, ruleDocFiles } from '../src/docs/generate.js';
 import { ruleHelpMarkdown } from '../src/docs/rule-doc.js';
 import { rulesJson, rulesTextTable } from '../src/docs/rule-table.js';
 import { loadRules } from '../src/engine/rules.js';
 import { buildSarif } from '../src/report/sarif.js';
+import { runCli } from './helpers.js';
 
 const repoRoot = resolve(import.meta.dirname, '..');
 const rules = loadRules(join(repoRoot, 'rules'));
-
-function capture() {
-  let out = '';
-  let err = '';
-  const stream = (sink: (s: string) => void) => ({ write: (s: string) => (sink(s), true), isTTY: false }) as unknown as NodeJS.WriteStream & { fd: 1 };
-  return {
-    io: { cwd: repoRoot, env: {}, stdout: stream((s) => (out += s)), stderr: stream((s) => (err += s)) as unknown as NodeJS.WriteStream & { fd: 2 } },
-    out: () => out,
-    err: () => err,
-  };
-}
 
 describe('generated rule docs', () => {
   it('docs/rules/ matches the rule YAML (run `npm run docs` when this fails)', () => {
@@ -43,9 +32,9 @@ describe('generated rule docs', () => {
     const sarifRules = buildSarif({ version: '0', findings: [], errors: [], stats: { files: 0, skipped: {}, byLanguage: {} } }, rules).log.runs[0].tool.driver.rules!;
     expect(rules.length).toBeGreaterThan(0);
     for (const rule of rules) {
-      const c = capture();
-      expect(await main(['explain', rule.id], c.io)).toBe(0);
-      const explained = c.out();
+      const c = await runCli(['explain', rule.id], repoRoot);
+      expect(c.code).toBe(0);
+      const explained = c.stdout;
       expect(explained).toBe(ruleHelpMarkdown(rule));
       expect(sarifRules.find((r) => r.id === rule.id)!.help!.markdown).toBe(explained);
       const page = ruleDocFiles([rule]).get(`${rule.name}.md`)!;
@@ -59,23 +48,23 @@ describe('generated rule docs', () => {
 
   it('explain accepts a rule name and rejects an unknown rule with exit 2', async () => {
     const rule = rules[0];
-    const byName = capture();
-    expect(await main(['explain', rule.name], byName.io)).toBe(0);
-    expect(byName.out()).toBe(ruleHelpMarkdown(rule));
-    const bad = capture();
-    expect(await main(['explain', 'FL000-nope'], bad.io)).toBe(2);
-    expect(bad.err()).toMatch(/unknown rule "FL000-nope"/);
+    const byName = await runCli(['explain', rule.name], repoRoot);
+    expect(byName.code).toBe(0);
+    expect(byName.stdout).toBe(ruleHelpMarkdown(rule));
+    const bad = await runCli(['explain', 'FL000-nope'], repoRoot);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/unknown rule "FL000-nope"/);
   });
 
   it('`faultline rules` lists every rule as a table and as JSON', async () => {
-    const text = capture();
-    expect(await main(['rules'], text.io)).toBe(0);
-    expect(text.out()).toBe(rulesTextTable(rules));
-    for (const r of rules) expect(text.out()).toContain(r.id);
-    const json = capture();
-    expect(await main(['rules', '--format', 'json'], json.io)).toBe(0);
-    expect(json.out()).toBe(rulesJson(rules));
-    const list = JSON.parse(json.out());
+    const text = await runCli(['rules'], repoRoot);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toBe(rulesTextTable(rules));
+    for (const r of rules) expect(text.stdout).toContain(r.id);
+    const json = await runCli(['rules', '--format', 'json'], repoRoot);
+    expect(json.code).toBe(0);
+    expect(json.stdout).toBe(rulesJson(rules));
+    const list = JSON.parse(json.stdout);
     expect(list.map((r: { id: string }) => r.id)).toEqual(rules.map((r) => r.id));
     expect(list[0]).toEqual(expect.objectContaining({ id: rules[0].id, priority: rules[0].priority, docs: expect.stringMatching(/docs\/rules\/.+\.md$/) }));
   });

@@ -1,6 +1,6 @@
 // The reporting side of the CLI: several outputs in one run, --format markdown|sarif|github,
 // --min-priority, init, progress and the GitHub link base.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -8,10 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { githubLinkBase, gitPrefix, prepareReport, startProgress, STARTER_CONFIG } from '../src/cli/reports.js';
 import { useColor } from '../src/cli/main.js';
 import { loadConfig } from '../src/config/load.js';
+import { runCli } from './helpers.js';
 import { sampleResult, sarifSchemaErrors } from './report-helpers.js';
 
 const repoRoot = resolve(import.meta.dirname, '..');
-const bin = join(repoRoot, 'bin', 'faultline.js');
 const dirs: string[] = [];
 
 beforeAll(() => {
@@ -38,19 +38,13 @@ function project(): string {
   return dir;
 }
 
-function cli(dir: string, args: string[], env: Record<string, string> = {}) {
-  return spawnSync(process.execPath, [bin, ...args], {
-    cwd: dir,
-    encoding: 'utf8',
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), ...env },
-  });
-}
+const cli = (dir: string, args: string[], env: Record<string, string> = {}) => runCli(args, dir, env);
 
 describe('CLI reports', () => {
-  it('writes SARIF, Markdown and JSON beside the terminal output in one run', () => {
+  it('writes SARIF, Markdown and JSON beside the terminal output in one run', async () => {
     const dir = project();
-    const r = cli(dir, ['scan', '--sarif', 'out/f.sarif', '--markdown', 'out/f.md', '--json', 'out/f.json', '--fail-on', 'none']);
-    expect(r.status, r.stderr).toBe(0);
+    const r = await cli(dir, ['scan', '--sarif', 'out/f.sarif', '--markdown', 'out/f.md', '--json', 'out/f.json', '--fail-on', 'none']);
+    expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/web\/client\.ts:2:\d+: P0 FL101/);
     const json = JSON.parse(readFileSync(join(dir, 'out/f.json'), 'utf8'));
     const sarif = JSON.parse(readFileSync(join(dir, 'out/f.sarif'), 'utf8'));
@@ -60,60 +54,60 @@ describe('CLI reports', () => {
     expect(sarifSchemaErrors(sarif)).toEqual([]);
     expect(md).toContain('[`web/client.ts:2`](web/client.ts#L2)');
     // the same run, the same bytes: --format json on stdout equals --json FILE
-    const again = cli(dir, ['scan', '--format', 'json', '--fail-on', 'none']);
+    const again = await cli(dir, ['scan', '--format', 'json', '--fail-on', 'none']);
     expect(again.stdout).toBe(readFileSync(join(dir, 'out/f.json'), 'utf8'));
   });
 
-  it('prints markdown, sarif and github formats to stdout', () => {
+  it('prints markdown, sarif and github formats to stdout', async () => {
     const dir = project();
-    const md = cli(dir, ['scan', '-f', 'markdown', '--fail-on', 'none']);
+    const md = await cli(dir, ['scan', '-f', 'markdown', '--fail-on', 'none']);
     expect(md.stdout).toMatch(/^# Resilience audit\n/);
-    const sarif = cli(dir, ['scan', '-f', 'sarif', '--fail-on', 'none', '--sarif-category', 'svc']);
+    const sarif = await cli(dir, ['scan', '-f', 'sarif', '--fail-on', 'none', '--sarif-category', 'svc']);
     expect(JSON.parse(sarif.stdout).runs[0].automationDetails).toEqual({ id: 'svc/' });
-    const gh = cli(dir, ['scan', '-f', 'github', '--fail-on', 'P0']);
-    expect(gh.status).toBe(1);
+    const gh = await cli(dir, ['scan', '-f', 'github', '--fail-on', 'P0']);
+    expect(gh.code).toBe(1);
     expect(gh.stdout).toMatch(/^::error file=web\/client\.ts,line=2,/m);
   });
 
-  it('--min-priority filters every output and what --fail-on counts', () => {
+  it('--min-priority filters every output and what --fail-on counts', async () => {
     const dir = project();
-    const all = JSON.parse(cli(dir, ['scan', '-f', 'json', '--fail-on', 'none']).stdout);
-    const top = cli(dir, ['scan', '-f', 'json', '--min-priority', 'p0', '--fail-on', 'P2']);
+    const all = JSON.parse((await cli(dir, ['scan', '-f', 'json', '--fail-on', 'none'])).stdout);
+    const top = await cli(dir, ['scan', '-f', 'json', '--min-priority', 'p0', '--fail-on', 'P2']);
     const kept = JSON.parse(top.stdout).findings;
     expect(kept.every((f: { priority: string }) => f.priority === 'P0')).toBe(true);
     expect(kept.length).toBe(all.findings.filter((f: { priority: string }) => f.priority === 'P0').length);
-    expect(cli(dir, ['scan', '--min-priority', 'P5']).status).toBe(2);
+    expect((await cli(dir, ['scan', '--min-priority', 'P5'])).code).toBe(2);
   });
 
-  it('`baseline` then `--baseline` reports only new findings', () => {
+  it('`baseline` then `--baseline` reports only new findings', async () => {
     const dir = project();
-    expect(cli(dir, ['baseline']).status).toBe(0);
+    expect((await cli(dir, ['baseline'])).code).toBe(0);
     expect(existsSync(join(dir, '.faultline-baseline.json'))).toBe(true);
-    expect(cli(dir, ['scan', '--baseline', '.faultline-baseline.json']).status).toBe(0);
+    expect((await cli(dir, ['scan', '--baseline', '.faultline-baseline.json'])).code).toBe(0);
     writeFileSync(join(dir, 'web/more.ts'), "import axios from 'axios';\nexport const more = axios.create({});\n");
-    const r = cli(dir, ['scan', '-f', 'json', '--baseline', '.faultline-baseline.json', '--fail-on', 'P0']);
-    expect(r.status).toBe(1);
+    const r = await cli(dir, ['scan', '-f', 'json', '--baseline', '.faultline-baseline.json', '--fail-on', 'P0']);
+    expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout).findings.map((f: { file: string }) => f.file)).toEqual(['web/more.ts']);
-    expect(cli(dir, ['scan', '--baseline', 'missing.json']).stderr).toMatch(/does not exist/);
+    expect((await cli(dir, ['scan', '--baseline', 'missing.json'])).stderr).toMatch(/does not exist/);
   });
 
-  it('init writes a starter config that loads, and will not overwrite it', () => {
+  it('init writes a starter config that loads, and will not overwrite it', async () => {
     const dir = project();
-    expect(cli(dir, ['init']).status).toBe(0);
+    expect((await cli(dir, ['init'])).code).toBe(0);
     expect(readFileSync(join(dir, '.faultline.yml'), 'utf8')).toBe(STARTER_CONFIG);
     expect(loadConfig(join(dir, '.faultline.yml'))).toMatchObject({ 'fail-on': 'P1', tests: 'skip' });
-    expect(cli(dir, ['init']).status).toBe(2);
-    expect(cli(dir, ['init', '--force']).status).toBe(0);
+    expect((await cli(dir, ['init'])).code).toBe(2);
+    expect((await cli(dir, ['init', '--force'])).code).toBe(0);
     // the commented examples are valid too once uncommented
     const uncommented = STARTER_CONFIG.replace(/^(\s*)# ((?:select|priorities|catalog):.*|\s+\S.*)$/gm, '$1$2');
     writeFileSync(join(dir, 'full.yml'), uncommented);
     expect(loadConfig(join(dir, 'full.yml'))).toMatchObject({ priorities: { FL101: 'P1' }, catalog: [{ role: 'http.request' }] });
-    expect(cli(dir, ['scan', '--config', 'full.yml', '--fail-on', 'none']).status).toBe(0);
+    expect((await cli(dir, ['scan', '--config', 'full.yml', '--fail-on', 'none'])).code).toBe(0);
   });
 });
 
 describe('colour', () => {
-  it('honours NO_COLOR, FORCE_COLOR, TERM=dumb and the terminal', () => {
+  it('honours NO_COLOR, FORCE_COLOR, TERM=dumb and the terminal', async () => {
     const tty = { isTTY: true } as NodeJS.WriteStream;
     const pipe = { isTTY: false } as NodeJS.WriteStream;
     expect(useColor(tty, {})).toBe(true);
@@ -125,17 +119,17 @@ describe('colour', () => {
     expect(useColor(pipe, { NO_COLOR: '1', FORCE_COLOR: '1' })).toBe(false);
   });
 
-  it('colours piped text output only when forced', () => {
+  it('colours piped text output only when forced', async () => {
     const dir = project();
     const ansi = /\x1b\[/;
-    expect(cli(dir, ['scan', '--fail-on', 'none']).stdout).not.toMatch(ansi);
-    expect(cli(dir, ['scan', '--fail-on', 'none'], { FORCE_COLOR: '1' }).stdout).toMatch(ansi);
-    expect(cli(dir, ['scan', '--fail-on', 'none'], { FORCE_COLOR: '1', NO_COLOR: '1' }).stdout).not.toMatch(ansi);
+    expect((await cli(dir, ['scan', '--fail-on', 'none'])).stdout).not.toMatch(ansi);
+    expect((await cli(dir, ['scan', '--fail-on', 'none'], { FORCE_COLOR: '1' })).stdout).toMatch(ansi);
+    expect((await cli(dir, ['scan', '--fail-on', 'none'], { FORCE_COLOR: '1', NO_COLOR: '1' })).stdout).not.toMatch(ansi);
   });
 });
 
 describe('CLI report helpers', () => {
-  it('shows progress only on a TTY, outside CI, after the delay, and clears it', () => {
+  it('shows progress only on a TTY, outside CI, after the delay, and clears it', async () => {
     let written = '';
     let t = 0;
     const tty = { isTTY: true, write: (s: string) => ((written += s), true) } as unknown as NodeJS.WriteStream;
@@ -163,19 +157,19 @@ describe('CLI report helpers', () => {
     }
   });
 
-  it('builds GitHub blob links only inside Actions', () => {
+  it('builds GitHub blob links only inside Actions', async () => {
     expect(githubLinkBase({ GITHUB_ACTIONS: 'true', GITHUB_REPOSITORY: 'o/r', GITHUB_SHA: 'abc', GITHUB_SERVER_URL: 'https://ghe.example/' })).toBe('https://ghe.example/o/r/blob/abc/');
     expect(githubLinkBase({ GITHUB_REPOSITORY: 'o/r', GITHUB_SHA: 'abc' })).toBeUndefined();
   });
 
-  it('finds the scan root inside the repository', () => {
+  it('finds the scan root inside the repository', async () => {
     const dir = project();
     execFileSync('git', ['init', '-q'], { cwd: dir });
     expect(gitPrefix(join(dir, 'web'))).toBe('web/');
     expect(gitPrefix(dir)).toBe('');
   });
 
-  it('applies --min-priority and records notes', () => {
+  it('applies --min-priority and records notes', async () => {
     const { result, extras } = prepareReport(sampleResult(), { minPriority: 'P0' }, tmpdir(), { cwd: tmpdir(), env: {} });
     expect(result.findings.map((f) => f.priority)).toEqual(['P0', 'P0']);
     expect(extras.notes).toEqual(['Findings below P0 not shown: 2.']);
