@@ -90,7 +90,7 @@ function sampleSarifs(work) {
     const dir = join(samples, name);
     if (!statSync(dir).isDirectory()) continue;
     const file = join(work, `${name}.sarif`);
-    const scan = spawnSync(process.execPath, [join(root, 'bin', 'faultline.js'), 'scan', dir, '--root', dir, '--format', 'sarif', '-o', file, '--fail-on', 'none', '--no-progress'], {
+    const scan = spawnSync(process.execPath, [join(root, 'bin', 'faultline.js'), 'scan', dir, '--root', dir, '--format', 'sarif', '-o', file, '--fail-on', 'none', '--no-progress', '--no-cache'], {
       encoding: 'utf8',
     });
     if (scan.status !== 0 || !existsSync(file)) throw new Error(`faultline scan ${name} failed (exit ${scan.status}):\n${scan.stderr}`);

@@ -27,7 +27,7 @@ function render(name: string) {
   const out = (ext: string) => join(work, `${name}.${ext}`);
   const run = spawnSync(
     process.execPath,
-    [join(repoRoot, 'bin', 'faultline.js'), 'scan', '.', '--format', 'text', '--fail-on', 'none', '--markdown', out('md'), '--sarif', out('sarif'), '--json', out('json')],
+    [join(repoRoot, 'bin', 'faultline.js'), 'scan', '.', '--format', 'text', '--fail-on', 'none', '--markdown', out('md'), '--sarif', out('sarif'), '--json', out('json'), '--no-cache'],
     { cwd: dir, env, encoding: 'utf8' },
   );
   expect(run.status, run.stderr).toBe(0);
