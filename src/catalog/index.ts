@@ -134,8 +134,13 @@ export class Catalog {
       for (const raw of api.match) {
         for (const p of expandBraces(raw)) {
           const first = p.split(/[.(]/)[0];
-          // "@aws-sdk/*" gates on the scope; "*.http_get" can come from anywhere: no gate
-          if (!first || first.startsWith('*') || (first.includes('*') && !/^[^*]+\/\*$/.test(first))) return null;
+          // "@aws-sdk/*" gates on the scope; "*.task" can come from anywhere: it gates on the words
+          // the entry `requires`, or not at all
+          if (!first || first.startsWith('*') || (first.includes('*') && !/^[^*]+\/\*$/.test(first))) {
+            if (!api.requires?.length) return null;
+            for (const w of api.requires) globals.add(w);
+            continue;
+          }
           (api.global ? globals : modules).add(first.replace(/^node:/, ''));
         }
       }

@@ -55,6 +55,11 @@ export interface CatalogApi {
    */
   optionsArg?: number;
   knobs?: Record<string, Knob>;
+  /**
+   * For wildcard patterns (`*.task`): words one of which a file must contain for the API to be
+   * there at all (`celery`, `shared_task`). Lets the engine skip other files without parsing them.
+   */
+  requires?: string[];
   /** the API is a global (`fetch`, `Promise.race`): files use it without importing anything */
   global?: boolean;
   /** free-form labels rules may test (e.g. "server-side", "streaming") */
