@@ -33,6 +33,7 @@ const MODULE_SCOPE = -1;
 const EMPTY: never[] = [];
 Object.freeze(EMPTY);
 const MAX_TEXT = 200;
+const MAX_ITEMS = 64;
 const LOGGER_NAMES = new Set(['console', 'logger', 'log', '_logger', '_log', 'LOGGER', 'Logger', 'LOG']);
 
 /** A dotted access path: `axios.get`, `this.client.query`, `<call #3>.get`. */
@@ -347,6 +348,11 @@ class Extractor {
         const items: Value[] = [];
         let open = false;
         for (const el of (e as ts.ArrayLiteralExpression).elements) {
+          // data tables (thousands of literals) are not options: keep the head, mark the rest unseen
+          if (items.length >= MAX_ITEMS) {
+            open = true;
+            break;
+          }
           if (el.kind === SK.SpreadElement) open = true;
           else if (el.kind !== SK.OmittedExpression) items.push(this.value(el));
         }
