@@ -67,6 +67,24 @@ describe('typescript adapter: imports', () => {
   });
 });
 
+describe('typescript adapter: aliases and exports', () => {
+  it('follows const aliases, exported bindings and require(...).default', () => {
+    const f = x(`
+      import axios from 'axios';
+      const http = axios;
+      export const client = http.create({ timeout: 1 });
+      export default client;
+      const { default: got } = require('got');
+      const Redis = require('ioredis').default;
+      http.get(u); client.post(u); got(u); new Redis();
+    `, 'src/a.mts');
+    expect(call(f, 'http.get').qualified).toBe('axios.get');
+    expect(call(f, 'client.post')).toMatchObject({ qualified: 'axios.create().post', receiverCall: call(f, 'http.create').id });
+    expect(call(f, 'got').qualified).toBe('got');
+    expect(call(f, 'Redis').qualified).toBe('ioredis');
+  });
+});
+
 describe('typescript adapter: instances', () => {
   it('an axios instance made at module level is seen in another function', () => {
     const f = x(`
