@@ -292,3 +292,21 @@ describe('system model edges beyond depends_on', () => {
     expect(blastRadius(out.system, { file: 'compose.yaml', service: 'web' })).toEqual(['web', 'backup']);
   });
 });
+
+describe("a built service's Dockerfile", () => {
+  it('counts its HEALTHCHECK (final stage only, NONE excluded) when the engine can read files', () => {
+    const files = {
+      'compose.yaml':
+        'services:\n  api:\n    build: ./api\n    ports: ["8000:8000"]\n  worker:\n    build:\n      context: ./worker\n      dockerfile: Dockerfile.worker\n    ports: ["9000:9000"]\n',
+    };
+    const disk: Record<string, string> = {
+      'api/Dockerfile': 'FROM python:3.12-slim\nHEALTHCHECK --interval=10s CMD python -m app.health\nCMD ["uvicorn", "app:app"]\n',
+      'worker/Dockerfile.worker': 'FROM node:22 AS build\nHEALTHCHECK CMD true\nFROM node:22-alpine\nHEALTHCHECK NONE\nCMD ["node", "w.js"]\n',
+    };
+    const out = run(files, { readFile: (p) => disk[p] });
+    expect(out.drafts.filter((d) => d.ruleId === 'FL480').map((d) => d.context)).toEqual(['worker']);
+    expect(out.system.services.find((s) => s.name === 'api')!.healthcheck).toBe('image-default');
+    // without file access the Dockerfile is unknown: reported as before
+    expect(run(files).drafts.filter((d) => d.ruleId === 'FL480').map((d) => d.context)).toEqual(['api', 'worker']);
+  });
+});

@@ -31,7 +31,8 @@ export interface ComposeInput {
   code: CodeFileSummary[];
   /**
    * optional: read another file under the scan root (relative POSIX path), for `extends: {file}`,
-   * `include:` targets that are not compose-named, and the project's `.env`. Undefined = absent.
+   * `include:` targets that are not compose-named, the project's `.env` and the Dockerfiles of
+   * built services (their HEALTHCHECK). Undefined = absent.
    */
   readFile?: ReadFile;
 }
@@ -86,7 +87,7 @@ export function analyzeCompose(input: ComposeInput): ComposeOutput {
   const paths = input.files.map((f) => f.path);
   for (const p of paths) loader.tree(p);
   const knowledge = composeKnowledge(input.catalog);
-  const views: ProjectView[] = planProjects(loader, paths).map((plan) => buildProjectView(loader.project(plan), knowledge, input.code));
+  const views: ProjectView[] = planProjects(loader, paths).map((plan) => buildProjectView(loader.project(plan), knowledge, input.code, input.readFile));
 
   const drafts: ComposeOutput['drafts'] = [];
   const errors: ScanError[] = [];

@@ -7,6 +7,7 @@ import { isDevFile } from '../../languages/compose/model.js';
 import {
   buildContext,
   commandArgs,
+  dockerfileHasHealthcheck,
   dependsOn,
   environment,
   healthcheck,
@@ -97,21 +98,29 @@ export function devP2(v: ServiceView, hit: ComposeHit): ComposeHit {
   return v.dev ? atP2(hit, 'declared in a developer-only compose file') : hit;
 }
 
-function healthState(hc: HealthcheckInfo | undefined, info: ImageInfo | undefined, verdict: ProbeVerdict | undefined): HealthState {
-  if (!hc) return info?.builtinHealthcheck ? 'image-default' : 'none';
+/** `imageHealthcheck`: the image (catalog) or the service's own Dockerfile declares a HEALTHCHECK */
+function healthState(hc: HealthcheckInfo | undefined, imageHealthcheck: boolean, verdict: ProbeVerdict | undefined): HealthState {
+  if (!hc) return imageHealthcheck ? 'image-default' : 'none';
   if (hc.disabled || hc.test?.form === 'NONE') return 'disabled';
-  if (!hc.test) return info?.builtinHealthcheck ? 'image-default' : 'none';
+  if (!hc.test) return imageHealthcheck ? 'image-default' : 'none';
   return verdict?.strength === 'weak' ? 'weak' : 'ok';
 }
 
-function viewService(s: ComposeService, k: ComposeKnowledge): ServiceView {
+/** read a file under the scan root (relative POSIX path); undefined when absent or unknown */
+export type ReadText = (relPath: string) => string | undefined;
+
+function viewService(s: ComposeService, k: ComposeKnowledge, readFile?: ReadText): ServiceView {
   const node = s.node;
   const image = imageRef(node);
   const info = k.imageInfo(image);
+  const ctx = buildContext(node);
+  // a service built here carries its Dockerfile's HEALTHCHECK
+  const dockerfile = ctx?.dockerfile ? readFile?.(ctx.dockerfile) : undefined;
+  const builtHealthcheck = dockerfile !== undefined && dockerfileHasHealthcheck(dockerfile);
   const command = commandArgs(node, 'command');
   const entrypoint = commandArgs(node, 'entrypoint');
   const commandText = [...(entrypoint?.args ?? []), ...(command?.args ?? [])].map((a) => a.text).join(' ');
-  const build = buildContext(node)?.path;
+  const build = ctx?.path;
   const listens = ports(node).length > 0 || get(node, 'expose') !== undefined;
   const hc = healthcheck(node);
   const env = environment(node);
@@ -136,7 +145,7 @@ function viewService(s: ComposeService, k: ComposeKnowledge): ServiceView {
     version: info && image ? majorVersion(info, image) : null,
     build,
     hc,
-    health: healthState(hc, info, verdict),
+    health: healthState(hc, builtHealthcheck || !!info?.builtinHealthcheck, verdict),
     verdict,
     command,
     entrypoint,
@@ -218,9 +227,11 @@ export function usesJetstream(code: CodeSummary, k: ComposeKnowledge): boolean {
   );
 }
 
-export function buildProjectView(project: ComposeProject, k: ComposeKnowledge, code: CodeSummary[]): ProjectView {
+export function buildProjectView(project: ComposeProject, k: ComposeKnowledge, code: CodeSummary[], readFile?: ReadText): ProjectView {
   // a service with neither image nor build cannot run (a fragment of an overlay we could not pair)
-  const services = [...project.services.values()].filter((s) => s.node.entries.has('image') || s.node.entries.has('build')).map((s) => viewService(s, k));
+  const services = [...project.services.values()]
+    .filter((s) => s.node.entries.has('image') || s.node.entries.has('build'))
+    .map((s) => viewService(s, k, readFile));
   const byName = new Map(services.map((v) => [v.name, v]));
   const completedTargets = new Set(services.flatMap((v) => v.deps.filter((d) => d.condition === 'service_completed_successfully').map((d) => d.name)));
   for (const v of services) {

@@ -42,13 +42,24 @@ function dirOf(file: string): string {
 }
 
 /** build context relative to the scan root ('' = the root), resolved against the file that wrote it */
-export function buildContext(svc: YMap): { path: string; src: Src } | undefined {
+export function buildContext(svc: YMap): { path: string; dockerfile?: string; src: Src } | undefined {
   const e = entry(svc, 'build');
   if (!e) return undefined;
   const ctx = e.value.kind === 'map' ? (str(get(e.value, 'context')) ?? '.') : str(e.value);
   if (ctx === undefined || /^[a-z]+:\/\//i.test(ctx) || ctx.startsWith('git@')) return undefined;
   const joined = posix.normalize(posix.join(dirOf(e.keySrc.file) || '.', ctx));
-  return { path: joined === '.' ? '' : joined.replace(/\/$/, ''), src: e.keySrc };
+  const path = joined === '.' ? '' : joined.replace(/\/$/, '');
+  // `dockerfile:` is relative to the context; an inline `dockerfile_inline:` has no file
+  const df = e.value.kind === 'map' ? str(get(e.value, 'dockerfile')) : undefined;
+  const inline = e.value.kind === 'map' && entry(e.value, 'dockerfile_inline');
+  const dockerfile = inline ? undefined : posix.normalize(posix.join(path || '.', df ?? 'Dockerfile'));
+  return { path, dockerfile, src: e.keySrc };
+}
+
+/** the final stage of a Dockerfile declares a HEALTHCHECK (other than `HEALTHCHECK NONE`) */
+export function dockerfileHasHealthcheck(text: string): boolean {
+  const stages = text.split(/^\s*FROM\s/im);
+  return /^\s*HEALTHCHECK\s+(?!NONE\b)/im.test(stages[stages.length - 1] ?? '');
 }
 
 // ---------------------------------------------------------------- shell words
