@@ -243,8 +243,16 @@ function propagationSection(findings: Finding[], rules: Map<string, RuleMeta>, r
     '| Component | Failure mode | Blast radius | Current guardrail | Missing guardrail |',
     '|---|---|---|---|---|',
   );
+  const byService = new Map<(typeof services)[number], Finding[]>();
+  for (const f of findings) {
+    const svc = serviceOf(f, result.system);
+    if (!svc) continue;
+    const list = byService.get(svc);
+    if (list) list.push(f);
+    else byService.set(svc, [f]);
+  }
   for (const svc of [...services].sort((a, b) => (a.name < b.name ? -1 : 1))) {
-    const own = findings.filter((f) => serviceOf(f, result.system) === svc);
+    const own = byService.get(svc) ?? [];
     const cats = CATEGORIES.filter((c) => own.some((f) => f.category === c));
     const modes = cats.length ? cats.map((c) => FAILURE_MODE[c]) : ['crashes or stops'];
     const radius = svc.dependents.length ? svc.dependents.map((d) => `\`${d}\``).join(', ') : 'nothing depends on it';

@@ -23,18 +23,37 @@ export function buildDir(service: Service): string | undefined {
  */
 export function serviceOf(f: Pick<Finding, 'file' | 'context'>, system: SystemModel | undefined): Service | undefined {
   if (!system) return undefined;
+  let index = indexes.get(system);
+  if (!index) indexes.set(system, (index = indexSystem(system)));
+  const key = `${f.file}\0${f.context ?? ''}`;
+  if (!index.memo.has(key)) index.memo.set(key, resolve(index, f));
+  return index.memo.get(key);
+}
+
+interface SystemIndex {
+  services: Array<{ svc: Service; file: string; dir?: string }>;
+  memo: Map<string, Service | undefined>;
+}
+
+// reports ask once per finding; large scans have tens of thousands of findings
+const indexes = new WeakMap<SystemModel, SystemIndex>();
+
+function indexSystem(system: SystemModel): SystemIndex {
+  return { services: system.services.map((svc) => ({ svc, file: norm(svc.file), dir: buildDir(svc) })), memo: new Map() };
+}
+
+function resolve(index: SystemIndex, f: Pick<Finding, 'file' | 'context'>): Service | undefined {
   const file = norm(f.file);
-  const direct = system.services.find((s) => norm(s.file) === file && s.name === f.context);
-  if (direct) return direct;
+  const direct = index.services.find((s) => s.file === file && s.svc.name === f.context);
+  if (direct) return direct.svc;
   let best: Service | undefined;
   let bestLen = -1;
   let ambiguous = false;
-  for (const s of system.services) {
-    const dir = buildDir(s);
+  for (const { svc, dir } of index.services) {
     if (dir === undefined) continue;
     if (dir !== '' && !file.startsWith(`${dir}/`)) continue;
     if (dir.length > bestLen) {
-      best = s;
+      best = svc;
       bestLen = dir.length;
       ambiguous = false;
     } else if (dir.length === bestLen) ambiguous = true;
