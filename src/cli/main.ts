@@ -5,7 +5,8 @@ import { availableParallelism } from 'node:os';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, findConfig, loadConfig, type FaultlineConfig } from '../config/load.js';
-import { loadRules, RuleLoadError } from '../engine/rules.js';
+import { RuleLoadError } from '../engine/rules.js';
+import { loadRulesCached } from '../engine/cache.js';
 import { scan, UsageError, VERSION } from '../engine/scan.js';
 import type { Priority, ScanResult } from '../engine/types.js';
 import { FORMATS } from './formats.js';
@@ -66,7 +67,8 @@ export function exitCodeFor(result: ScanResult, failOn: Priority | 'none'): numb
 export async function runScan(paths: string[], o: ScanCliOptions, io = defaultIo()): Promise<number> {
   const root = chooseRoot(paths, o.root, io.cwd);
   const { config } = resolveConfig(o.config, root, io.cwd);
-  const rules = loadRules();
+  const scale = scaleScanOptions(o, root, io);
+  const rules = loadRulesCached(scale.cacheDir, VERSION);
   const render = FORMATS[o.format];
   if (!render) throw new UsageError(`unknown format "${o.format}" (one of: ${Object.keys(FORMATS).join(', ')})`);
   const progress = startProgress(io, o.progress !== false);
@@ -80,7 +82,7 @@ export async function runScan(paths: string[], o: ScanCliOptions, io = defaultIo
     ignore: o.ignore,
     exclude: o.exclude,
     onProgress: progress.update,
-    ...scaleScanOptions(o, root, io),
+    ...scale,
   });
   progress.stop();
   if (o.shard) return EXIT_OK; // the shard file is written; `faultline merge` reports

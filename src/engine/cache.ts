@@ -14,6 +14,8 @@ import {
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runTasks, type PoolOptions } from './pool.js';
+import { BUILTIN_RULES_DIR, loadRules } from './rules.js';
+import type { RuleMeta } from './types.js';
 import { contentHash, type FileResult, type FileTask, type ProcessorInit } from './process-file.js';
 
 const FORMAT = 1;
@@ -156,27 +158,60 @@ export class ResultCache {
   /** Write the cache if anything changed; keep the newest few rule-set files. Never throws. */
   save(): void {
     if (!this.dirty) return;
-    try {
-      mkdirSync(this.dir, { recursive: true });
-      const marker = join(this.dir, '.gitignore');
-      if (!existsSync(marker)) {
-        writeFileSync(marker, '# faultline result cache: safe to delete\n*\n');
-        writeFileSync(join(this.dir, 'CACHEDIR.TAG'), 'Signature: 8a477f597d28d172789f06886806bc55\n# faultline result cache\n');
-      }
-      const tmp = `${this.file}.${process.pid}.tmp`;
-      const data: CacheFile = { format: FORMAT, key: this.key, entries: this.entries };
-      writeFileSync(tmp, JSON.stringify(data));
-      renameSync(tmp, this.file);
-      this.dirty = false;
-      const others = readdirSync(this.dir)
-        .filter((n) => /^results-[0-9a-f]+\.json$/.test(n) && join(this.dir, n) !== this.file)
-        .map((n) => ({ p: join(this.dir, n), t: statSync(join(this.dir, n)).mtimeMs }))
-        .sort((a, b) => b.t - a.t);
-      for (const o of others.slice(KEEP_FILES - 1)) unlinkSync(o.p);
-    } catch {
-      /* read-only tree or a race with another run: the cache is an optimisation */
-    }
+    const data: CacheFile = { format: FORMAT, key: this.key, entries: this.entries };
+    if (writeCacheFile(this.dir, this.file, JSON.stringify(data))) this.dirty = false;
   }
+}
+
+/**
+ * Write one file of the cache directory atomically (creating the directory, which ignores itself
+ * in git) and keep only the newest few files of the same kind. False when it cannot be written
+ * (read-only tree, a race with another run): the cache is an optimisation.
+ */
+function writeCacheFile(dir: string, file: string, text: string): boolean {
+  try {
+    mkdirSync(dir, { recursive: true });
+    const marker = join(dir, '.gitignore');
+    if (!existsSync(marker)) {
+      writeFileSync(marker, '# faultline result cache: safe to delete\n*\n');
+      writeFileSync(join(dir, 'CACHEDIR.TAG'), 'Signature: 8a477f597d28d172789f06886806bc55\n# faultline result cache\n');
+    }
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, text);
+    renameSync(tmp, file);
+    const kind = /^(\w+)-/.exec(file.slice(dir.length + 1))![1];
+    const others = readdirSync(dir)
+      .filter((n) => new RegExp(`^${kind}-[0-9a-f]+\\.json$`).test(n) && join(dir, n) !== file)
+      .map((n) => ({ p: join(dir, n), t: statSync(join(dir, n)).mtimeMs }))
+      .sort((a, b) => b.t - a.t);
+    for (const o of others.slice(KEEP_FILES - 1)) unlinkSync(o.p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The rules of `dir` as `loadRules` returns them, reused from the cache directory while every file
+ * of the rules folder (rules, catalog, schema) and the faultline build are unchanged: a cached
+ * re-scan then skips parsing and validating the rule YAML.
+ */
+export function loadRulesCached(cacheDir: string | undefined, version: string, dir: string = BUILTIN_RULES_DIR): RuleMeta[] {
+  if (!cacheDir) return loadRules(dir);
+  const h = createHash('sha256').update(`rules ${FORMAT}\0${faultlineBuild(version)}\0`);
+  for (const f of listFiles(dir)) {
+    h.update(`\0${relative(dir, f)}\0`);
+    h.update(readFileSync(f));
+  }
+  const file = join(cacheDir, `rules-${h.digest('hex').slice(0, 24)}.json`);
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as RuleMeta[];
+  } catch {
+    /* not cached yet */
+  }
+  const rules = loadRules(dir);
+  writeCacheFile(cacheDir, file, JSON.stringify(rules));
+  return rules;
 }
 
 export interface AnalyzeOptions extends PoolOptions {
