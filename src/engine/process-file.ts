@@ -9,7 +9,7 @@ import type { SourceAdapter } from '../languages/types.js';
 import { ParseError } from '../languages/types.js';
 import { codeSummary } from './code-summary.js';
 import { fileContext } from './paths.js';
-import { analyzeFacts, compileRules, fileWanted, type CompiledRule, type EngineOptions } from './run-file.js';
+import { analyzeFacts, compileRules, fileWanted, importGate, type CompiledRule, type EngineOptions } from './run-file.js';
 import { loadRules } from './rules.js';
 import { readCatalogDir } from '../catalog/index.js';
 import type { Finding, ScanError } from './types.js';
@@ -24,6 +24,11 @@ export interface ProcessorInit {
   engine: EngineOptions;
   /** files larger than this are skipped (bytes) */
   maxFileBytes: number;
+  /**
+   * When the scan has compose files: modules whose importers are parsed even if no code rule
+   * wants them, so the system model learns which code talks to which service.
+   */
+  summaryModules?: { python: string[]; typescript: string[] };
 }
 
 export interface FileTask {
@@ -122,6 +127,11 @@ export async function createProcessor(init: ProcessorInit) {
     all.filter((r) => wanted.has(r.id)),
     catalog,
   );
+  const summaryGate: Partial<Record<'python' | 'typescript', RegExp>> = {};
+  for (const lang of ['python', 'typescript'] as const) {
+    const mods = init.summaryModules?.[lang];
+    if (mods?.length) summaryGate[lang] = importGate(mods, [], lang);
+  }
   const adapters: Partial<Record<'python' | 'typescript', SourceAdapter>> = {};
   const adapterFor = async (kind: 'python' | 'typescript'): Promise<SourceAdapter> => {
     if (!adapters[kind]) {
@@ -151,7 +161,7 @@ export async function createProcessor(init: ProcessorInit) {
     base.lines = text.length ? n : 0;
     const withWarning = (r: FileResult): FileResult =>
       warning ? { ...r, error: { file: task.rel, ...r.error, message: r.error ? `${r.error.message}; ${warning}` : warning } } : r;
-    if (!fileWanted(rules, task.kind, text)) return withWarning(base);
+    if (!fileWanted(rules, task.kind, text) && !summaryGate[task.kind]?.test(text)) return withWarning(base);
     const adapter = await adapterFor(task.kind);
     let facts;
     try {

@@ -11,7 +11,7 @@ import { discover } from './discover.js';
 import { blastRadius } from './system.js';
 import { FingerprintMaker } from './fingerprint.js';
 import { analyzeFiles, ruleSetKey } from './cache.js';
-import type { FileResult } from './process-file.js';
+import type { FileResult, ProcessorInit } from './process-file.js';
 import { decodeSource } from './process-file.js';
 import { shardOf, type ShardFile, type ShardSpec } from './shard.js';
 import { BUILTIN_RULES_DIR, loadRules } from './rules.js';
@@ -120,7 +120,15 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
   const maxFileBytes = cfg['max-file-size'] ?? 2 * 1024 * 1024;
 
   const codeRules = rules.filter((r) => r.languages.includes('python') || r.languages.includes('typescript'));
-  const init = { rulesDir, ruleIds: codeRules.map((r) => r.id), extraApis, engine, maxFileBytes };
+  const composeRules = rules.filter((r) => r.languages.includes('compose'));
+  const hasCompose = composeRules.length > 0 && found.files.some((f) => f.kind === 'compose');
+  const init: ProcessorInit = { rulesDir, ruleIds: codeRules.map((r) => r.id), extraApis, engine, maxFileBytes };
+  if (hasCompose) {
+    // the system model needs to know which code opens which client, even where no code rule looks
+    const clients = new Catalog(readCatalogDir(join(rulesDir, 'catalog'))).section<{ language: string; modules: string[] }>('composeClients');
+    const mods = (lang: string) => [...new Set(clients.filter((c) => c.language === lang).flatMap((c) => c.modules))].sort();
+    init.summaryModules = { python: mods('python'), typescript: mods('typescript') };
+  }
   const shard = opts.shard;
   if (opts.merged && opts.merged.key !== ruleSetKey(init, VERSION))
     throw new UsageError('merge: the shard files were written with other rules, config or options than this merge');
@@ -158,7 +166,6 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
   let system: SystemModel | undefined;
   // a shard leaves compose to the merge, which has every code file's imports
   const composeFiles = shard ? [] : found.files.filter((f) => f.kind === 'compose');
-  const composeRules = rules.filter((r) => r.languages.includes('compose'));
   if (composeFiles.length) {
     const texts: Array<{ path: string; text: string }> = [];
     for (const f of composeFiles) {
