@@ -21,6 +21,7 @@ import type {
   TryFact,
   Value,
 } from '../types.js';
+import { LineIndex } from '../typescript/lines.js';
 import { isLogCallee, parseSuppression } from './text.js';
 
 export const FACT_QUERY = `
@@ -122,7 +123,7 @@ export function extractFacts(path: string, text: string, tree: Tree, query: Quer
 }
 
 class Extraction {
-  private readonly lineStarts: number[];
+  private readonly lines: LineIndex;
   private readonly packageParts: string[];
 
   private readonly stack: Frame[] = [];
@@ -151,7 +152,7 @@ class Extraction {
     private readonly text: string,
     private readonly tree: Tree,
   ) {
-    this.lineStarts = lineStartsOf(text);
+    this.lines = new LineIndex(text);
     this.packageParts = packageOf(path);
   }
 
@@ -856,8 +857,8 @@ class Extraction {
       if (!body.includes('faultline:')) continue;
       const parsed = parseSuppression(body);
       if (!parsed) continue;
-      const line = c.node.startPosition.row + 1;
-      const lineStart = this.lineStarts[line - 1];
+      const line = this.lines.lineOf(start) + 1;
+      const lineStart = this.lines.lineStart(line - 1);
       const ownLine = this.text.slice(lineStart, start).trim() === '';
       out.push({ line, rules: parsed.rules, reason: parsed.reason, ownLine, loc: this.loc(start, end) });
     }
@@ -1020,39 +1021,11 @@ class Extraction {
 
   /** tree-sitter indices here are UTF-16 offsets into the JS string: columns are UTF-16 already */
   private loc(start: number, end: number): Loc {
-    const line = lineOf(this.lineStarts, start);
-    const endLine = lineOf(this.lineStarts, end);
-    return {
-      line: line + 1,
-      column: start - this.lineStarts[line] + 1,
-      endLine: endLine + 1,
-      endColumn: end - this.lineStarts[endLine] + 1,
-    };
+    return this.lines.loc(start, end);
   }
 }
 
 // ------------------------------------------------------------------ helpers
-
-function lineStartsOf(text: string): number[] {
-  const starts = [0];
-  let i = text.indexOf('\n');
-  while (i !== -1) {
-    starts.push(i + 1);
-    i = text.indexOf('\n', i + 1);
-  }
-  return starts;
-}
-
-function lineOf(starts: number[], offset: number): number {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid] <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
-}
 
 /** package parts of a module path: pkg/a/b.py -> [pkg, a]; pkg/a/__init__.py -> [pkg, a] */
 function packageOf(path: string): string[] {
