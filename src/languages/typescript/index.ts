@@ -142,6 +142,14 @@ function requireModule(e: ts.Expression): string | undefined {
   return normalizeModule((a as ts.StringLiteral).text);
 }
 
+function addBinding(table: Map<number, Map<string, Binding[]>>, key: number, name: string, b: Binding): void {
+  let m = table.get(key);
+  if (!m) table.set(key, (m = new Map()));
+  const list = m.get(name);
+  if (list) list.push(b);
+  else m.set(name, [b]);
+}
+
 class Extractor {
   private readonly sf: ts.SourceFile;
   private readonly lines: LineIndex;
@@ -226,20 +234,14 @@ class Extractor {
     return this.fn ?? MODULE_SCOPE;
   }
 
+  /** name bindings per function scope (MODULE_SCOPE for the file) */
   private bind(scopeKey: number, name: string, b: Binding): void {
-    let m = this.bindings.get(scopeKey);
-    if (!m) this.bindings.set(scopeKey, (m = new Map()));
-    const list = m.get(name);
-    if (list) list.push(b);
-    else m.set(name, [b]);
+    addBinding(this.bindings, scopeKey, name, b);
   }
 
+  /** `this.x` bindings per class */
   private bindAttr(cls: number, name: string, b: Binding): void {
-    let m = this.classAttrs.get(cls);
-    if (!m) this.classAttrs.set(cls, (m = new Map()));
-    const list = m.get(name);
-    if (list) list.push(b);
-    else m.set(name, [b]);
+    addBinding(this.classAttrs, cls, name, b);
   }
 
   // ---- paths -----------------------------------------------------------------------------
