@@ -198,7 +198,7 @@ export async function runFuzz({ count = 300, seed = 1, batch = 300, jobs = 2, ke
   const r = rng(seed);
   const started = Date.now();
   const failures = [];
-  const figures = { mutants: 0, batches: 0, errors: 0, skipped: 0, byLang: {}, byMutator: {} };
+  const figures = { mutants: 0, batches: 0, errors: 0, byLang: {}, byMutator: {} };
   const plan = [];
   for (let i = 0; i < count; i++) plan.push(langs[i % langs.length]);
   for (let b = 0; b < plan.length; b += batch) {
