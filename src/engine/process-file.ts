@@ -9,7 +9,7 @@ import type { SourceAdapter } from '../languages/types.js';
 import { ParseError } from '../languages/types.js';
 import { codeSummary } from './code-summary.js';
 import { fileContext } from './paths.js';
-import { analyzeFacts, compileRules, fileWanted, importGate, type CompiledRule, type EngineOptions } from './run-file.js';
+import { analyzeFacts, compileRules, fileWanted, Gate, GateInput, type CompiledRule, type EngineOptions } from './run-file.js';
 import { loadRules } from './rules.js';
 import { readCatalogDir } from '../catalog/index.js';
 import type { Finding, ScanError } from './types.js';
@@ -127,10 +127,10 @@ export async function createProcessor(init: ProcessorInit) {
     all.filter((r) => wanted.has(r.id)),
     catalog,
   );
-  const summaryGate: Partial<Record<'python' | 'typescript', RegExp>> = {};
+  const summaryGate: Partial<Record<'python' | 'typescript', Gate>> = {};
   for (const lang of ['python', 'typescript'] as const) {
     const mods = init.summaryModules?.[lang];
-    if (mods?.length) summaryGate[lang] = importGate(mods, [], lang);
+    if (mods?.length) summaryGate[lang] = new Gate(mods, []);
   }
   const adapters: Partial<Record<'python' | 'typescript', SourceAdapter>> = {};
   const adapterFor = async (kind: 'python' | 'typescript'): Promise<SourceAdapter> => {
@@ -161,7 +161,8 @@ export async function createProcessor(init: ProcessorInit) {
     base.lines = text.length ? n : 0;
     const withWarning = (r: FileResult): FileResult =>
       warning ? { ...r, error: { file: task.rel, ...r.error, message: r.error ? `${r.error.message}; ${warning}` : warning } } : r;
-    if (!fileWanted(rules, task.kind, text) && !summaryGate[task.kind]?.test(text)) return withWarning(base);
+    const gateInput = new GateInput(text, task.kind);
+    if (!fileWanted(rules, gateInput) && !summaryGate[task.kind]?.test(gateInput)) return withWarning(base);
     const adapter = await adapterFor(task.kind);
     let facts;
     try {

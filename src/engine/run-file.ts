@@ -12,7 +12,7 @@ export interface CompiledRule {
   meta: RuleMeta;
   run: (ctx: RuleContext) => FindingDraft[];
   /** per-language text gate; null = always run */
-  gate: Record<'python' | 'typescript', RegExp | null>;
+  gate: Record<'python' | 'typescript', Gate | null>;
   adjust: Array<{ test: (d: FindingDraft, file: FileContext) => boolean; priority: Priority | 'skip'; why?: string }>;
 }
 
@@ -30,35 +30,86 @@ function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+const PY_IMPORT = /^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import\b|import[ \t]+([^\n#;]+))/gm;
+const TS_IMPORT = /(?:\bfrom\s*|\brequire\s*\(\s*|\bimport\s*\(?\s*)['"]([^'"\n]+)['"]/g;
+
 /**
- * A regex that matches when a file imports one of `modules` (or mentions one of `globals`).
- * Import lines, not bare words: "http" appears in every docstring with a URL, `import http`
- * does not.
+ * The modules a file imports, read once from its import lines (the gate's input; the adapter
+ * reads imports properly after parsing). Python: every dotted prefix of `import a.b` / `from a.b
+ * import`; TS/JS: the specifier without `node:`, and its package (`@scope/pkg`, `pkg`).
  */
-export function importGate(modules: string[], globals: string[], lang: 'python' | 'typescript'): RegExp {
-  const alts: string[] = [];
-  if (modules.length) {
-    // a trailing `*` ("@aws-sdk/*") is a package-scope prefix
-    const m = modules.map((x) => (x.endsWith('*') ? escapeRe(x.slice(0, -1)) + `[^'"]*` : escapeRe(x))).join('|');
-    alts.push(
-      lang === 'python'
-        ? `^[ \\t]*(?:from[ \\t]+(?:${m})\\b|import[ \\t]+[^\\n]*\\b(?:${m})\\b)`
-        : `(?:\\bfrom\\s*|\\brequire\\s*\\(\\s*|\\bimport\\s*\\(?\\s*)['"](?:node:)?(?:${m})(?:['"/])`,
-    );
+export function importedModules(text: string, lang: 'python' | 'typescript'): Set<string> {
+  const out = new Set<string>();
+  const addDotted = (m: string) => {
+    const parts = m.split('.');
+    for (let i = 1; i <= parts.length; i++) out.add(parts.slice(0, i).join('.'));
+  };
+  if (lang === 'python') {
+    for (const m of text.matchAll(PY_IMPORT)) {
+      if (m[1]) addDotted(m[1]);
+      else for (const item of m[2].split(',')) {
+        const name = item.trim().split(/\s+as\s+|\s/)[0].replace(/[()\\]/g, '');
+        if (name) addDotted(name);
+      }
+    }
+  } else {
+    for (const m of text.matchAll(TS_IMPORT)) {
+      const spec = m[1].replace(/^node:/, '');
+      out.add(spec);
+      const parts = spec.split('/');
+      out.add(spec.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]);
+    }
   }
-  if (globals.length) alts.push(`\\b(?:${globals.map(escapeRe).join('|')})\\b`);
-  return alts.length ? new RegExp(alts.join('|'), 'm') : /(?!)/;
+  return out;
 }
 
-/** Build the text gate of a rule for one language. */
-function buildGate(meta: RuleMeta, catalog: Catalog, lang: 'python' | 'typescript'): RegExp | null {
-  if (meta.gate?.length) return new RegExp(meta.gate.join('|'));
+/** A file's text plus, computed on first use, the modules it imports. */
+export class GateInput {
+  private mods?: Set<string>;
+  constructor(
+    readonly text: string,
+    readonly lang: 'python' | 'typescript',
+  ) {}
+  get modules(): Set<string> {
+    return (this.mods ??= importedModules(this.text, this.lang));
+  }
+}
+
+/**
+ * Passes when the file imports one of `modules` ("@aws-sdk/*" = any module under that scope),
+ * mentions one of `globals`, or matches `regex`. Import lines, not bare words: "http" is in every
+ * docstring with a URL, `import http` is not.
+ */
+export class Gate {
+  private readonly exact: Set<string>;
+  private readonly prefixes: string[];
+  private readonly globals: RegExp | null;
+  constructor(modules: string[], globals: string[], private readonly regex: RegExp | null = null) {
+    this.exact = new Set(modules.filter((m) => !m.endsWith('*')));
+    this.prefixes = modules.filter((m) => m.endsWith('*')).map((m) => m.slice(0, -1));
+    this.globals = globals.length ? new RegExp(`\\b(?:${globals.map(escapeRe).join('|')})\\b`) : null;
+  }
+  test(input: GateInput): boolean {
+    if (this.regex?.test(input.text)) return true;
+    if (this.exact.size || this.prefixes.length) {
+      for (const m of input.modules) {
+        if (this.exact.has(m)) return true;
+        for (const p of this.prefixes) if (m.startsWith(p)) return true;
+      }
+    }
+    return this.globals !== null && this.globals.test(input.text);
+  }
+}
+
+/** Build the text gate of a rule for one language; null = the rule looks at every file. */
+function buildGate(meta: RuleMeta, catalog: Catalog, lang: 'python' | 'typescript'): Gate | null {
+  if (meta.gate?.length) return new Gate([], [], new RegExp(meta.gate.join('|')));
   const call = meta.match?.call as { role?: string; roles?: string[] } | undefined;
   if (!call) return null;
   const roles = call.roles ?? (call.role ? [call.role] : []);
   const words = catalog.gateWords(roles, lang);
   if (!words) return null;
-  return importGate(words.modules, words.globals, lang);
+  return new Gate(words.modules, words.globals);
 }
 
 function compileAdjust(meta: RuleMeta): CompiledRule['adjust'] {
@@ -105,9 +156,10 @@ export async function compileRules(rules: RuleMeta[], catalog: Catalog): Promise
 }
 
 /** Does any rule want this file? (cheap text test before parsing) */
-export function fileWanted(rules: CompiledRule[], lang: 'python' | 'typescript', text: string): boolean {
-  if (text.includes('faultline:')) return true; // suppressions must be checked for reasons
-  return rules.some((r) => r.meta.languages.includes(lang) && (r.gate[lang] === null || r.gate[lang]!.test(text)));
+export function fileWanted(rules: CompiledRule[], input: GateInput): boolean {
+  if (input.text.includes('faultline:')) return true; // suppressions must be checked for reasons
+  const lang = input.lang;
+  return rules.some((r) => r.meta.languages.includes(lang) && (r.gate[lang] === null || r.gate[lang]!.test(input)));
 }
 
 export function renderMessage(template: string, data: Record<string, string> | undefined): string {
@@ -157,10 +209,11 @@ export function analyzeFacts(
   const supp = new Suppressions(facts.suppressions);
   const fp = new FingerprintMaker();
   const findings: Finding[] = [];
+  const gateInput = new GateInput(text, lang);
   for (const rule of rules) {
     if (!rule.meta.languages.includes(lang)) continue;
     const gate = rule.gate[lang];
-    if (gate && !gate.test(text) && rule.meta.check !== 'suppression-without-reason') continue;
+    if (gate && !gate.test(gateInput) && rule.meta.check !== 'suppression-without-reason') continue;
     const ctx: RuleContext = { facts, text, file, rule: rule.meta, catalog };
     let drafts: FindingDraft[];
     try {
