@@ -12,6 +12,7 @@
 import type { Check } from '../api.js';
 import type { CallFact, FileFacts, FunctionFact, Value } from '../../languages/types.js';
 import type { FindingDraft } from '../types.js';
+import { functionAndNested } from '../facts-query.js';
 
 interface Options {
   workers?: Array<{ api: string; arg: number | 'last' }>;
@@ -26,20 +27,6 @@ interface Options {
   dedupSql?: string;
 }
 
-function descendants(facts: FileFacts, id: number): Set<number> {
-  const out = new Set([id]);
-  let grew = true;
-  while (grew) {
-    grew = false;
-    for (const f of facts.functions) {
-      if (f.parentFunctionId !== undefined && out.has(f.parentFunctionId) && !out.has(f.id)) {
-        out.add(f.id);
-        grew = true;
-      }
-    }
-  }
-  return out;
-}
 
 function* values(v: Value): Generator<{ key?: string; v: Value }> {
   yield { v };
@@ -106,7 +93,7 @@ const check: Check = (ctx) => {
 
   const out: FindingDraft[] = [];
   for (const h of handlers) {
-    const inside = descendants(facts, h.fn.id);
+    const inside = functionAndNested(facts, h.fn.id);
     const calls = facts.calls.filter((c) => c.scope.functionId !== undefined && inside.has(c.scope.functionId));
     const name = (c: CallFact) => c.qualified ?? c.callee;
     const effects = calls.filter((c) => charge.test(name(c)) || charge.test(c.callee) || create.test(c.callee));

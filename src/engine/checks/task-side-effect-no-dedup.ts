@@ -12,6 +12,7 @@ import type { Check, RuleContext } from '../api.js';
 import type { CallFact, FileFacts, FunctionFact } from '../../languages/types.js';
 import type { FindingDraft } from '../types.js';
 import { appSetting, isCeleryTask, truth } from './_celery.js';
+import { functionAndNested } from '../facts-query.js';
 
 interface Options {
   /** method names (last callee segment) that write to a store */
@@ -96,21 +97,6 @@ function taskHandlers(ctx: RuleContext): FunctionFact[] {
   });
 }
 
-/** the function and every function nested in it */
-function bodyIds(facts: FileFacts, root: number): Set<number> {
-  const ids = new Set([root]);
-  let grew = true;
-  while (grew) {
-    grew = false;
-    for (const f of facts.functions) {
-      if (f.parentFunctionId !== undefined && ids.has(f.parentFunctionId) && !ids.has(f.id)) {
-        ids.add(f.id);
-        grew = true;
-      }
-    }
-  }
-  return ids;
-}
 
 function sourceOf(text: string, fn: FunctionFact): string {
   const lines = text.split('\n');
@@ -143,7 +129,7 @@ const check: Check = (ctx) => {
 
   const out: FindingDraft[] = [];
   for (const fn of taskHandlers(ctx)) {
-    const ids = bodyIds(facts, fn.id);
+    const ids = functionAndNested(facts, fn.id);
     const effects: Effect[] = [];
     for (const c of facts.calls) {
       if (c.scope.functionId === undefined || !ids.has(c.scope.functionId)) continue;
