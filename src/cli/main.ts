@@ -117,7 +117,7 @@ export function buildProgram(io = defaultIo(), setExit: (code: number) => void =
     .addOption(
       new Option('--fail-on <priority>', 'exit 1 when a finding at or above this priority remains').choices(['P0', 'P1', 'P2', 'none']),
     )
-    .option('-j, --jobs <n>', 'worker threads (default: number of cores)', parseJobs, availableParallelism())
+    .option('-j, --jobs <n>', 'worker threads, one per core by default', parseJobs, availableParallelism())
     .option('-c, --config <file>', 'config file (default: .faultline.yml found from the root up to the repository root)')
     .option('--select <rules>', 'only these rule ids, names or categories (comma-separated)', list)
     .option('--ignore <rules>', 'turn off these rule ids, names or categories (comma-separated)', list)
