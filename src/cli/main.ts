@@ -8,7 +8,7 @@ import { ConfigError, findConfig, loadConfig, type FaultlineConfig } from '../co
 import { RuleLoadError } from '../engine/rules.js';
 import { loadRulesCached } from '../engine/cache.js';
 import { scan, UsageError, VERSION } from '../engine/scan.js';
-import type { Priority, ScanResult } from '../engine/types.js';
+import { PRIORITY_RANK, type Priority, type ScanResult } from '../engine/types.js';
 import { FORMATS } from './formats.js';
 import { addScaleOptions, registerMergeCommand, scaleScanOptions, type ScaleCliOptions } from './scale.js';
 import { addReportOptions, prepareReport, registerReportCommands, startProgress, writeBaselineFile, writeExtraReports, type ReportCliOptions } from './reports.js';
@@ -17,7 +17,6 @@ export const EXIT_OK = 0;
 export const EXIT_FINDINGS = 1;
 export const EXIT_ERROR = 2;
 
-const RANK: Record<Priority, number> = { P0: 0, P1: 1, P2: 2 };
 
 export function useColor(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv): boolean {
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
@@ -61,7 +60,7 @@ export function resolveConfig(explicit: string | undefined, root: string, cwd: s
 
 export function exitCodeFor(result: ScanResult, failOn: Priority | 'none'): number {
   if (failOn === 'none') return EXIT_OK;
-  return result.findings.some((f) => RANK[f.priority] <= RANK[failOn]) ? EXIT_FINDINGS : EXIT_OK;
+  return result.findings.some((f) => PRIORITY_RANK[f.priority] <= PRIORITY_RANK[failOn]) ? EXIT_FINDINGS : EXIT_OK;
 }
 
 export async function runScan(paths: string[], o: ScanCliOptions, io = defaultIo()): Promise<number> {

@@ -6,7 +6,7 @@ import type { FileFacts } from '../languages/types.js';
 import type { Check, FileContext, Matcher, RuleContext } from './api.js';
 import { FingerprintMaker } from './fingerprint.js';
 import { Suppressions } from './suppress.js';
-import type { Finding, FindingDraft, Priority, RuleMeta } from './types.js';
+import { PRIORITY_RANK, type Finding, type FindingDraft, type Priority, type RuleMeta } from './types.js';
 
 export interface CompiledRule {
   meta: RuleMeta;
@@ -23,8 +23,7 @@ export interface EngineOptions {
   includeTests: boolean;
 }
 
-const RANK: Record<Priority, number> = { P0: 0, P1: 1, P2: 2 };
-export const lowerOf = (a: Priority, b: Priority): Priority => (RANK[a] >= RANK[b] ? a : b);
+export const lowerOf = (a: Priority, b: Priority): Priority => (PRIORITY_RANK[a] >= PRIORITY_RANK[b] ? a : b);
 
 function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -175,7 +174,7 @@ export function decidePriority(
 ): { priority: Priority; reason?: string } | null {
   let priority: Priority = opts.priorityOverrides[rule.meta.id] ?? draft.priority ?? rule.meta.priority;
   let reason = draft.priorityReason;
-  if (draft.priority && RANK[draft.priority] < RANK[rule.meta.priority]) priority = rule.meta.priority; // drafts may only lower
+  if (draft.priority && PRIORITY_RANK[draft.priority] < PRIORITY_RANK[rule.meta.priority]) priority = rule.meta.priority; // drafts may only lower
   for (const a of rule.adjust) {
     if (!a.test(draft, file)) continue;
     if (a.priority === 'skip') return null;

@@ -17,7 +17,7 @@ import { shardOf, type ShardFile, type ShardSpec } from './shard.js';
 import { BUILTIN_RULES_DIR, loadRules } from './rules.js';
 import { renderMessage, lowerOf, type EngineOptions } from './run-file.js';
 import { Suppressions } from './suppress.js';
-import { CATEGORIES, type Finding, type Priority, type RuleMeta, type ScanError, type ScanResult, type SystemModel } from './types.js';
+import { CATEGORIES, compareFindings as compareOrder, type Finding, type Priority, type RuleMeta, type ScanError, type ScanResult, type SystemModel } from './types.js';
 
 export const VERSION: string = (
   JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')) as { version: string }
@@ -67,18 +67,7 @@ export function selectRules(all: RuleMeta[], select: string[] | undefined, ignor
   return all.filter((r) => (!select?.length || select.some((k) => matches(r, k))) && !(ignore ?? []).some((k) => matches(r, k)));
 }
 
-const RANK: Record<Priority, number> = { P0: 0, P1: 1, P2: 2 };
-
-export function compareFindings(a: Finding, b: Finding): number {
-  return (
-    RANK[a.priority] - RANK[b.priority] ||
-    (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) ||
-    a.line - b.line ||
-    a.column - b.column ||
-    (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0) ||
-    (a.fingerprint < b.fingerprint ? -1 : a.fingerprint > b.fingerprint ? 1 : 0)
-  );
-}
+export { compareFindings } from './types.js';
 
 
 export async function scan(opts: ScanOptions): Promise<ScanResult> {
@@ -248,7 +237,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     }
   }
 
-  findings.sort(compareFindings);
+  findings.sort(compareOrder);
   errors.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || (a.line ?? 0) - (b.line ?? 0) || (a.message < b.message ? -1 : 1));
   const files = results.filter((r) => !r.skipped).length + composeFiles.length;
   return {

@@ -17,6 +17,8 @@ export type Category = (typeof CATEGORIES)[number];
 
 export const PRIORITIES = ['P0', 'P1', 'P2'] as const;
 export type Priority = (typeof PRIORITIES)[number];
+/** P0 ranks first: smaller is more urgent. */
+export const PRIORITY_RANK: Record<Priority, number> = { P0: 0, P1: 1, P2: 2 };
 
 export type Confidence = 'high' | 'medium' | 'low';
 export type RuleLanguage = 'python' | 'typescript' | 'compose';
@@ -131,4 +133,18 @@ export interface SystemModel {
   }>;
   /** compose projects: which files are merged together (base + overrides, `include:`) */
   projects?: Array<{ id: string; files: string[] }>;
+}
+
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** The one order of findings in every output: priority, file, line, column, rule, fingerprint. */
+export function compareFindings(a: Finding, b: Finding): number {
+  return (
+    PRIORITY_RANK[a.priority] - PRIORITY_RANK[b.priority] ||
+    cmp(a.file, b.file) ||
+    a.line - b.line ||
+    a.column - b.column ||
+    cmp(a.ruleId, b.ruleId) ||
+    cmp(a.fingerprint, b.fingerprint)
+  );
 }

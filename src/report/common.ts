@@ -1,5 +1,5 @@
 // Helpers shared by the Markdown, SARIF and GitHub reporters. Pure: no fs, no env, no clock.
-import { PRIORITIES } from '../engine/types.js';
+import { PRIORITIES, PRIORITY_RANK, compareFindings } from '../engine/types.js';
 import type { Finding, Priority, RuleMeta, RuleLanguage } from '../engine/types.js';
 
 /** Where the generated rule pages live; SARIF `helpUri`, Markdown links and the README point here. */
@@ -11,7 +11,7 @@ export function ruleDocUrl(rule: Pick<RuleMeta, 'name'>, base = DOCS_BASE_URL): 
   return `${base}${rule.name}.md`;
 }
 
-export const PRIORITY_RANK: Record<Priority, number> = { P0: 0, P1: 1, P2: 2 };
+export { PRIORITY_RANK };
 
 export const PRIORITY_MEANING: Record<Priority, string> = {
   P0: 'outage, hang or data loss on a single common fault',
@@ -38,15 +38,7 @@ function cmp(a: string | number, b: string | number): number {
 
 /** P0 first, then path, line, column, rule: the one order every report uses. */
 export function sortFindings(findings: readonly Finding[]): Finding[] {
-  return [...findings].sort(
-    (a, b) =>
-      PRIORITY_RANK[a.priority] - PRIORITY_RANK[b.priority] ||
-      cmp(a.file, b.file) ||
-      a.line - b.line ||
-      a.column - b.column ||
-      cmp(a.ruleId, b.ruleId) ||
-      cmp(a.fingerprint, b.fingerprint),
-  );
+  return [...findings].sort(compareFindings);
 }
 
 export function countByPriority(findings: readonly Finding[]): Record<Priority, number> {
