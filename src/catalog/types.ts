@@ -21,6 +21,13 @@ export interface Knob {
   /** literal values that mean "no limit" (null = None/null/undefined; Infinity allowed as a number) */
   disabledBy?: CatalogLiteral[];
   /**
+   * Per-spelling "no limit" values, for knobs whose spellings disable differently (SQLAlchemy:
+   * `pool_size=0` and `max_overflow=-1` both lift the cap, `max_overflow=0` does not). A key listed
+   * here uses these values instead of `disabledBy`, and such a value disables the whole knob even
+   * when another spelling is set (`pool_size=0` wins over `max_overflow=10`).
+   */
+  disabledByKey?: Record<string, CatalogLiteral[]>;
+  /**
    * A call-valued knob whose call disables it: e.g. `timeout=httpx.Timeout(None)` or
    * `aiohttp.ClientTimeout()` with no total. Names of constructor APIs whose first argument (or
    * listed keywords) decide. Kept small on purpose.

@@ -89,10 +89,11 @@ function sameLiteral(a: CatalogLiteral, b: CatalogLiteral): boolean {
   return a === b;
 }
 
-/** Is this value one the library reads as "no limit"? */
-export function isDisabledValue(v: Value, knob: Knob, facts: FileFacts): boolean {
+/** Is this value one the library reads as "no limit"? `key`: the spelling it was passed under. */
+export function isDisabledValue(v: Value, knob: Knob, facts: FileFacts, key?: string): boolean {
   const lit = literalOf(v);
-  if (lit.ok) return (knob.disabledBy ?? []).some((d) => sameLiteral(d === '.inf' ? Infinity : d, lit.lit));
+  const values = (key !== undefined && knob.disabledByKey?.[key]) || knob.disabledBy || [];
+  if (lit.ok) return values.some((d) => sameLiteral(d === '.inf' ? Infinity : d, lit.lit));
   const inner = v.kind === 'name' && v.resolved ? v.resolved : v;
   if (inner.kind === 'call' && knob.disabledByCall?.length) {
     const c = facts.calls[inner.callId];
@@ -148,8 +149,11 @@ export function readKnob(call: CallFact, api: CatalogApi, name: string, facts: F
   const { found, unknown } = findOnCall(call, api, knob);
   if (unknown) return { state: 'unknown', key: knob.keys[0], source: 'call' };
   if (found.length) {
-    // one live spelling is enough (`ClientTimeout(total=None, sock_read=10)` still bounds reads)
-    const live = found.find((f) => !isDisabledValue(f.value, knob, facts));
+    // a per-key "no limit" lifts the whole knob (`pool_size=0` whatever `max_overflow` says)
+    const lifted = found.find((f) => knob.disabledByKey?.[f.key] && isDisabledValue(f.value, knob, facts, f.key));
+    if (lifted) return { state: 'disabled', key: lifted.key, source: 'call', valueLoc: lifted.value.loc };
+    // otherwise one live spelling is enough (`ClientTimeout(total=None, sock_read=10)` still bounds reads)
+    const live = found.find((f) => !isDisabledValue(f.value, knob, facts, f.key));
     const f = live ?? found[0];
     return { state: live ? 'set' : 'disabled', key: f.key, source: 'call', valueLoc: f.value.loc };
   }
