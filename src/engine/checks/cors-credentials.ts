@@ -1,18 +1,28 @@
 // CORS middleware that allows credentials for any origin: `origin: '*'` (browsers then refuse
 // every credentialed request, and the usual "fix" is to reflect the origin) or an origin that
 // reflects whatever the request sends (`origin: true`). Calls with catalog role `http.cors`, or a
-// framework's plugin registration (`app.register(cors, { … })`). Python: keyword arguments under
-// the same knob names (`allow_origins`, `allow_credentials`).
+// registration that names the middleware as its first argument (`app.register(cors, { … })`,
+// `app.add_middleware(CORSMiddleware, …)`, `Middleware(CORSMiddleware, …)`). Python: keyword
+// arguments under the catalog's knob keys (`allow_origins`, `allow_credentials`), and settings
+// modules that switch both flags on (django-cors-headers, names in the rule's options).
 import type { Check } from '../api.js';
 import type { CallFact, Value } from '../../languages/types.js';
 import type { CatalogApi } from '../../catalog/types.js';
 import type { FindingDraft } from '../types.js';
 import { objectPath, optionsObject } from '../knobs.js';
 
+interface Options {
+  /** method names (`register`) or qualified names (`starlette.middleware.Middleware`) whose first argument is the middleware */
+  registrars?: string[];
+  /** settings that allow every origin, and settings that allow credentials (module-level `NAME = True`) */
+  settings?: { anyOrigin?: string[]; credentials?: string[] };
+}
+
 const deref = (v: Value | undefined): Value | undefined => (v && v.kind === 'name' && v.resolved ? v.resolved : v);
 
 function read(call: CallFact, api: CatalogApi, knob: string, optionsIndex: number | undefined): Value | 'unknown' | undefined {
-  const keys = api.knobs?.[knob]?.keys ?? [knob];
+  const keys = api.knobs?.[knob]?.keys;
+  if (!keys) return undefined;
   if (api.language === 'python') {
     for (const k of keys) if (call.kwargs[k]) return deref(call.kwargs[k]);
     return call.kwargsOpen ? 'unknown' : undefined;
@@ -28,30 +38,56 @@ function read(call: CallFact, api: CatalogApi, knob: string, optionsIndex: numbe
   return undefined;
 }
 
+const isTrue = (v: Value | undefined): boolean => v?.kind === 'boolean' && v.value;
+/** a regular expression that accepts every origin */
+const MATCH_ALL = /^\^?(\.\*|\.\+)\$?$/;
+
+/** How an origin setting lets every site in, or undefined when it does not. */
+function anyOrigin(origin: Value | undefined, pattern: Value | undefined, api: CatalogApi): { how: string; at?: Value } | undefined {
+  if (pattern?.kind === 'string' && MATCH_ALL.test(pattern.value)) return { how: `an origin pattern \`${pattern.value}\` that matches every site`, at: pattern };
+  if (!origin) return api.knobs?.origin?.default === 'unbounded' ? { how: `no origin list (the default is \`${api.knobs.origin.defaultNote ?? '*'}\`)` } : undefined;
+  if (origin.kind === 'string' && origin.value === '*') return { how: "origin `'*'`", at: origin };
+  if (origin.kind === 'boolean' && origin.value) return { how: 'origin `true`, which reflects any Origin header back', at: origin };
+  if (origin.kind === 'array' && origin.items.some((i) => i.kind === 'string' && i.value === '*'))
+    return { how: "an origin list containing '*'", at: origin };
+  return undefined;
+}
+
 const check: Check = (ctx) => {
   const lang = ctx.facts.language;
+  const opts = (ctx.rule.options ?? {}) as Options;
+  const registrars = opts.registrars ?? ['register', 'use'];
+  const isRegistrar = (call: CallFact) =>
+    registrars.some((r) => (r.includes('.') ? call.qualified === r : call.callee === r || call.callee.endsWith(`.${r}`)));
   const out: FindingDraft[] = [];
   for (const call of ctx.facts.calls) {
     let api = ctx.catalog.lookupRole(call.qualified, lang, ['http.cors']);
     let optionsIndex: number | undefined;
-    if (!api && /(^|\.)(register|use)$/.test(call.callee)) {
+    if (!api && isRegistrar(call)) {
       const plugin = call.args[0];
       if (plugin?.kind === 'name') api = ctx.catalog.lookupRole(plugin.qualified ?? plugin.text, lang, ['http.cors']);
       if (api) optionsIndex = 1;
     }
     if (!api) continue;
     const cred = read(call, api, 'credentials', optionsIndex);
-    if (!cred || cred === 'unknown' || cred.kind !== 'boolean' || !cred.value) continue;
+    if (!cred || cred === 'unknown' || !isTrue(cred)) continue;
     const origin = read(call, api, 'origin', optionsIndex);
-    if (origin === 'unknown') continue;
-    let how: string | undefined;
-    let loc = call.loc;
-    if (!origin) how = 'no `origin` (the default is `*`)';
-    else if (origin.kind === 'string' && origin.value === '*') (how = "`origin: '*'`"), (loc = origin.loc);
-    else if (origin.kind === 'boolean' && origin.value) (how = '`origin: true`, which reflects any Origin header back'), (loc = origin.loc);
-    else if (origin.kind === 'array' && origin.items.some((i) => i.kind === 'string' && i.value === '*')) (how = "an origin list containing '*'"), (loc = origin.loc);
-    if (!how) continue;
-    out.push({ ruleId: ctx.rule.id, loc, message: ctx.rule.message, data: { callee: call.callee, how }, where: { scope: call.scope } });
+    const pattern = read(call, api, 'origin-pattern', optionsIndex);
+    if (origin === 'unknown' || pattern === 'unknown') continue;
+    const any = anyOrigin(origin, pattern, api);
+    if (!any) continue;
+    // point at the offending value where it is written (the fix goes there), else at the call
+    const loc = any.at?.loc ?? call.loc;
+    out.push({ ruleId: ctx.rule.id, loc, message: ctx.rule.message, data: { callee: call.callee, how: any.how }, where: { scope: call.scope } });
+  }
+  if (lang === 'python' && opts.settings) {
+    // settings modules: both flags assigned True at module level
+    const moduleTrue = (names: string[] | undefined) =>
+      ctx.facts.assignments.find((a) => a.scope.functionId === undefined && a.scope.classId === undefined && names?.includes(a.target) && isTrue(deref(a.value)));
+    const all = moduleTrue(opts.settings.anyOrigin);
+    const cred = moduleTrue(opts.settings.credentials);
+    if (all && cred)
+      out.push({ ruleId: ctx.rule.id, loc: all.loc, message: ctx.rule.message, data: { callee: `${all.target} + ${cred.target}`, how: `\`${all.target} = True\`, which echoes any Origin back` }, where: { scope: all.scope } });
   }
   return out;
 };
