@@ -81,3 +81,48 @@ export interface CatalogFile {
   /** other sections are owned by the pack that reads them (e.g. compose `images:`) */
   [section: string]: unknown;
 }
+
+/**
+ * Catalog section `sqlalchemy-dialects` (rules/catalog/python-databases.yaml): which DBAPI driver a
+ * SQLAlchemy URL scheme loads and how that driver spells its timeouts. Read by the engine checks.
+ */
+export interface SqlDialect {
+  driver: string;
+  /** URL schemes, the part before `://` (`postgresql+asyncpg`) */
+  schemes: string[];
+  /** an in-process database (SQLite): nothing to time out, go stale or fail over */
+  local?: boolean;
+  timeouts?: Partial<Record<'connect' | 'statement', DriverTimeout>>;
+}
+
+/** One timeout of a DBAPI driver, as passed through `connect_args` or the URL query string. */
+export interface DriverTimeout {
+  /** keys in `connect_args` (dotted = nested dict) and, undotted, URL query parameters */
+  keys: string[];
+  /** per key: its string value counts only when it matches this regex (`options` and statement_timeout) */
+  contains?: Record<string, string>;
+  default: 'unbounded' | 'bounded';
+  defaultNote?: string;
+  disabledBy?: CatalogLiteral[];
+  /** regexes (case-insensitive): a file whose text matches sets the timeout out of sight */
+  setByText?: string[];
+  /** the `connect_args` entry that sets it, for reports: `"connect_timeout": 5` */
+  fix?: string;
+}
+
+/** Catalog section `sqlalchemy-engine`: pool classes and URL builders the engine checks understand. */
+export interface SqlEngineFacts {
+  /** pool classes (by class name) that keep no pooled connection worth a liveness check */
+  unpooled?: string[];
+  /** modules those class names must be imported from */
+  poolModules?: string[];
+  /** calls whose result is a readable URL: scheme and query from arguments, or one string argument */
+  urlBuilders?: Array<{
+    api: string;
+    scheme?: { positional?: number; keyword?: string };
+    query?: string;
+    string?: number;
+  }>;
+  /** `event.listens_for(engine, "<name>")` names that check connections on checkout */
+  livenessEvents?: string[];
+}
