@@ -2,8 +2,10 @@
 // (and, for scripts/browser, a glance at the text the adapter already has).
 import type { FileContext } from './api.js';
 
+// Test trees, plus fixture folders of test tools (`testdata` in Go-style repos, jest's `__mocks__`,
+// semgrep's rule tests in `.semgrep/`: saleor's are deliberately bad code).
 const TEST_RE =
-  /(^|\/)(tests?|__tests__|e2e|testing|spec|fixtures?)\/|(^|\/)(test_[^/]*\.py|[^/]*_test\.py|conftest\.py|[^/]*\.(spec|test)\.[cm]?[jt]sx?)$/;
+  /(^|\/)(tests?|__tests__|e2e|testing|spec|fixtures?|__fixtures__|testdata|__mocks__|\.semgrep)\/|(^|\/)(test_[^/]*\.py|[^/]*_test\.py|conftest\.py|[^/]*\.(spec|test)\.[cm]?[jt]sx?)$/;
 const SCRIPT_DIR_RE = /(^|\/)(scripts?|tools|bin|examples?|docs?)\//;
 const BROWSER_EXT_RE = /\.(jsx|tsx)$/;
 const BROWSER_IMPORT_RE = /from\s+['"](react|react-dom|vue|svelte|@angular\/core|preact|solid-js)['"]/;
