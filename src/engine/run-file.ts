@@ -103,7 +103,7 @@ export class Gate {
 /** Build the text gate of a rule for one language; null = the rule looks at every file. */
 function buildGate(meta: RuleMeta, catalog: Catalog, lang: 'python' | 'typescript'): Gate | null {
   if (meta.gate?.length) return new Gate([], [], new RegExp(meta.gate.join('|')));
-  const call = meta.match?.call as { role?: string; roles?: string[] } | undefined;
+  const call = (meta.match?.call ?? (meta.gateRoles ? { roles: meta.gateRoles } : undefined)) as { role?: string; roles?: string[] } | undefined;
   if (!call) return null;
   const roles = call.roles ?? (call.role ? [call.role] : []);
   const words = catalog.gateWords(roles, lang);

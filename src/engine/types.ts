@@ -41,6 +41,8 @@ export interface RuleMeta {
   options?: Record<string, unknown>;
   /** cheap text gate: the file is analysed for this rule only if one of these regexes matches */
   gate?: string[];
+  /** check rules: gate on the modules/globals of the catalog APIs with these roles (what `match.call` rules get) */
+  gateRoles?: string[];
   adjust?: Array<{ when: Record<string, unknown>; priority: Priority | 'skip'; why?: string }>;
   message: string;
   fix: { title: string; code?: Record<string, string> };

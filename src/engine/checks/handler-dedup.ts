@@ -10,16 +10,12 @@
 // Dedup signals anywhere in the handler: an idempotency key property, a dedup/upsert call, an SQL
 // conflict clause, or — for workers — a deterministic `jobId` on the adds in the same file.
 import type { Check } from '../api.js';
-import type { CallFact, FileFacts, FunctionFact, Value } from '../../languages/types.js';
+import type { CallFact, Value } from '../../languages/types.js';
 import type { FindingDraft } from '../types.js';
 import { functionAndNested } from '../facts-query.js';
+import { declaredHandlers, type HandlerOptions } from '../handlers.js';
 
-interface Options {
-  workers?: Array<{ api: string; arg: number | 'last' }>;
-  consumers?: Array<{ api: string; prop?: string; arg?: number }>;
-  routeMethods?: string[];
-  routePattern?: string;
-  routeFiles?: { path: string; exports: string[] };
+interface Options extends HandlerOptions {
   charge?: string;
   create?: string;
   dedupCalls?: string;
@@ -51,41 +47,7 @@ const check: Check = (ctx) => {
   const dedupKeys = new RegExp(o.dedupKeys ?? '^(idempotencyKey|idempotency_key|Idempotency-Key|idempotency-key|skipDuplicates|NX|nx|jobId|dedupKey|deduplicationId|MessageDeduplicationId)$');
   const dedupSql = new RegExp(o.dedupSql ?? 'ON CONFLICT|ON DUPLICATE KEY|INSERT OR IGNORE|WHERE NOT EXISTS|\\bNX\\b', 'i');
 
-  const handlers: Array<{ fn: FunctionFact; kind: string }> = [];
-  const fnOf = (v: Value | undefined) => (v && v.kind === 'function' ? facts.functions[v.functionId] : undefined);
-  for (const c of facts.calls) {
-    const q = c.qualified ?? '';
-    for (const w of o.workers ?? []) {
-      if (q !== w.api) continue;
-      const fn = fnOf(w.arg === 'last' ? c.args[c.args.length - 1] : c.args[w.arg]);
-      if (fn) handlers.push({ fn, kind: 'job processor' });
-    }
-    for (const k of o.consumers ?? []) {
-      if (q !== k.api) continue;
-      if (k.arg !== undefined) {
-        const fn = fnOf(c.args[k.arg]);
-        if (fn) handlers.push({ fn, kind: 'message consumer' });
-      }
-      if (k.prop) {
-        const obj = c.args.find((a) => a.kind === 'object');
-        const fn = obj && obj.kind === 'object' ? fnOf(obj.props[k.prop]) : undefined;
-        if (fn) handlers.push({ fn, kind: 'message consumer' });
-      }
-    }
-    const dot = c.callee.lastIndexOf('.');
-    if (dot > 0 && (o.routeMethods ?? ['post']).includes(c.callee.slice(dot + 1)) && o.routePattern) {
-      const path = c.args[0];
-      if (path?.kind === 'string' && new RegExp(o.routePattern, 'i').test(path.value)) {
-        const fn = fnOf(c.args[c.args.length - 1]);
-        if (fn) handlers.push({ fn, kind: `POST ${path.value} handler` });
-      }
-    }
-  }
-  if (o.routeFiles && new RegExp(o.routeFiles.path, 'i').test(ctx.file.path)) {
-    for (const f of facts.functions) {
-      if (f.parentFunctionId === undefined && f.classId === undefined && o.routeFiles.exports.includes(f.name)) handlers.push({ fn: f, kind: `${f.name} route handler` });
-    }
-  }
+  const handlers = declaredHandlers(facts, ctx.file.path, o);
   if (!handlers.length) return [];
 
   // producers in this file that dedupe with a deterministic job id guard the workers here

@@ -13,6 +13,7 @@ import type { CallFact, FileFacts, FunctionFact } from '../../languages/types.js
 import type { FindingDraft } from '../types.js';
 import { appSetting, isCeleryTask, truth } from './_celery.js';
 import { functionAndNested } from '../facts-query.js';
+import { taskHandlers } from '../handlers.js';
 
 interface Options {
   /** method names (last callee segment) that write to a store */
@@ -79,24 +80,6 @@ function redelivery(ctx: RuleContext, fn: FunctionFact, ids: Set<number>, celery
   if (facts.calls.some((c) => c.scope.functionId !== undefined && ids.has(c.scope.functionId) && /^self\.retry$/.test(c.callee))) retry = true;
   return retry ? 'retry' : undefined;
 }
-
-/** task handlers in this file: decorated with a task registration, or enqueued by name */
-function taskHandlers(ctx: RuleContext): FunctionFact[] {
-  const { facts, catalog } = ctx;
-  const lang = facts.language;
-  const enqueued = new Set<string>();
-  for (const c of facts.calls) {
-    if (!catalog.lookupRole(c.qualified, lang, ['queue.publish'])) continue;
-    const first = c.args[0];
-    if (first?.kind === 'name') enqueued.add(first.text);
-  }
-  return facts.functions.filter((f) => {
-    if (!f.name) return false;
-    if (enqueued.has(f.name) && f.classId === undefined) return true;
-    return f.decorators.some((d) => catalog.lookupRole(d.qualified, lang, ['task.register']) !== undefined);
-  });
-}
-
 
 function sourceOf(text: string, fn: FunctionFact): string {
   const lines = text.split('\n');
