@@ -211,7 +211,7 @@ function summary(findings: Finding[], rules: Map<string, RuleMeta>, result: Scan
     const breaks = whatBreaks(g.rule);
     if (breaks) parts.push(sentences(breaks, 2));
     if (radius.length) parts.push(`Services affected: ${radius.map((s) => `\`${s}\``).join(', ')}.`);
-    if (g.rule) parts.push(`Fix: ${period(fixTitle(g.rule, templateValues(g)))}`);
+    if (g.rule) parts.push(`Fix: ${period(fixTitle(g.rule, templateValues(g).values))}`);
     out.push(parts.join(' '), '');
   });
   return out.join('\n').trimEnd();
@@ -287,18 +287,21 @@ function findingBlock(f: Finding, result: ScanResult, opts: MarkdownOptions): st
   return out.join('\n');
 }
 
-/** Values for `{placeholder}`s in a group's rule texts: the service, when every finding is in the same one. */
-function templateValues(g: RuleGroup): Record<string, string> {
-  const contexts = new Set(g.findings.map((f) => f.context));
-  const [ctx] = contexts;
+/**
+ * Values for `{placeholder}`s in a group's rule texts: the service of a compose group. When the
+ * group spans several services the texts are written for the first, and `others` names the rest.
+ */
+function templateValues(g: RuleGroup): { values: Record<string, string>; others: string[] } {
   const compose = g.findings.every((f) => fileLanguage(f.file) === 'compose');
-  return compose && contexts.size === 1 && ctx ? { service: ctx } : {};
+  const services = [...new Set(g.findings.map((f) => f.context).filter((c): c is string => !!c))].sort();
+  if (!compose || !services.length) return { values: {}, others: [] };
+  return { values: { service: services[0] }, others: services.slice(1) };
 }
 
 function ruleGuidance(g: RuleGroup): string {
   const rule = g.rule;
   if (!rule) return '';
-  const values = templateValues(g);
+  const { values, others } = templateValues(g);
   const out: string[] = [];
   out.push(`**Fix.** ${period(fixTitle(rule, values))}`);
   const langs = [...new Set(g.findings.map((f) => fileLanguage(f.file)).filter((l): l is NonNullable<typeof l> => !!l))].sort();
@@ -315,6 +318,8 @@ function ruleGuidance(g: RuleGroup): string {
       `- Observe: ${fillTemplate(rule.experiment.observe, values)}`,
       `- Pass: ${fillTemplate(rule.experiment.pass, values)}`,
     );
+    const templated = [rule.fix.title, rule.experiment.break, rule.experiment.observe, rule.experiment.pass].some((t) => t.includes('{service}'));
+    if (templated && others.length) out.push('', `Shown for \`${values.service}\`; repeat for ${others.map((o) => `\`${o}\``).join(', ')}.`);
   }
   const refs = [...(rule.docs.cwe ?? []).map(cweLink), `[rule documentation](${ruleDocUrl(rule)})`];
   out.push('', `References: ${refs.join(' · ')}`);
