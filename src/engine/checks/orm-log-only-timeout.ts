@@ -1,0 +1,44 @@
+// ORM configurations (catalog role `orm.config`) that set a slow-query threshold which only logs
+// (TypeORM `maxQueryExecutionTime`) and nothing that aborts a query: the setting reads like a
+// timeout and is not one. Rule options: `logOnly` (the logging key), `knob` (the catalog knob that
+// does bound queries) and the driver filter shared with orm-connect-timeout.
+import type { Check } from '../api.js';
+import type { FindingDraft } from '../types.js';
+import { objectPath, optionsObject, readKnob } from '../knobs.js';
+import { ormDriver, type DriverOptions } from './orm-connect-timeout.js';
+
+interface Options extends DriverOptions {
+  logOnly: string;
+  knob: string;
+}
+
+const check: Check = (ctx) => {
+  const o = ctx.rule.options as unknown as Options;
+  const out: FindingDraft[] = [];
+  for (const c of ctx.facts.calls) {
+    const api = ctx.catalog.lookupRole(c.qualified, ctx.facts.language, ['orm.config']);
+    const knob = api?.knobs?.[o.knob];
+    if (!api || !knob) continue;
+    const opts = optionsObject(c, api);
+    if (!opts || opts === 'open') continue;
+    const threshold = objectPath(opts, o.logOnly);
+    if (!threshold || threshold === 'unknown') continue;
+    const t = threshold.value.kind === 'name' && threshold.value.resolved ? threshold.value.resolved : threshold.value;
+    // no threshold (null / 0) means no slow-query logging either: nothing that looks like a timeout
+    if (t.kind === 'null' || (t.kind === 'number' && !(t.value > 0))) continue;
+    const driver = ormDriver(opts, o);
+    if (!driver) continue;
+    const r = readKnob(c, api, o.knob, ctx.facts, ctx.catalog);
+    if (r.state !== 'missing' && r.state !== 'disabled') continue;
+    out.push({
+      ruleId: ctx.rule.id,
+      loc: threshold.value.loc,
+      message: ctx.rule.message,
+      data: { callee: c.callee, driver, key: o.logOnly, keys: knob.keys.join(' / ') },
+      where: { scope: c.scope, apiTags: api.tags },
+    });
+  }
+  return out;
+};
+
+export default check;
