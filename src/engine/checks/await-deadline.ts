@@ -62,11 +62,13 @@ function unpackedReceivers(facts: FileFacts, ctx: RuleContext, deadlineRoles: st
     });
   }
   if (out.size === 0) return out;
-  // the same name also bound to something else (a parameter's value, another client): unknown
+  // the same name also bound to something else (a parameter's value, another client), in the
+  // same scope or a nested one that would shadow it: unknown there
+  const tupleNames = new Set([...out.keys()].map((k) => k.slice(k.indexOf('|') + 1)));
   for (const a of facts.assignments) {
-    if (a.augmented || tupleTargets(a.target) || a.value.kind === 'null') continue;
+    if (a.augmented || !tupleNames.has(a.target) || a.value.kind === 'null') continue;
     const key = keyOf(a.target, a);
-    if (key && out.has(key)) out.set(key, 'ambiguous');
+    if (key) out.set(key, 'ambiguous');
   }
   return out;
 }
@@ -88,21 +90,22 @@ function unpackedQualified(call: CallFact, facts: FileFacts, unpacked: Unpacked)
   const dot = call.callee.lastIndexOf('.');
   if (dot <= 0) return null;
   const recv = call.callee.slice(0, dot);
-  const keys: string[] = [];
-  if (recv.startsWith('self.')) {
-    if (call.scope.classId !== undefined) keys.push(`k${call.scope.classId}|${recv}`);
-  } else {
-    for (let f = call.scope.functionId; f !== undefined; f = facts.functions[f]?.parentFunctionId) keys.push(`f${f}|${recv}`);
-    keys.push(`m|${recv}`);
-  }
-  for (const key of keys) {
+  const resolve = (key: string): string | null | undefined => {
     const hit = unpacked.get(key);
-    if (hit === undefined) continue;
+    if (hit === undefined) return undefined;
     if (hit === 'ambiguous') return null;
     const ctor = facts.calls[hit.callId].qualified;
     return ctor ? `${ctor}()[${hit.index}].${call.callee.slice(dot + 1)}` : null;
+  };
+  if (recv.startsWith('self.')) return call.scope.classId === undefined ? null : resolve(`k${call.scope.classId}|${recv}`) ?? null;
+  const base = recv.split('.')[0];
+  for (let f = call.scope.functionId; f !== undefined; f = facts.functions[f]?.parentFunctionId) {
+    const r = resolve(`f${f}|${recv}`);
+    if (r !== undefined) return r;
+    // a parameter of that name shadows what enclosing scopes bound (a server handler's `reader`)
+    if (facts.functions[f]?.params.some((p) => p.name === base)) return null;
   }
-  return null;
+  return resolve(`m|${recv}`) ?? null;
 }
 
 /** The functions of this file a call runs: `f()` (a module-level or nested def) or `self.m()` (a method of the same class). */
