@@ -125,4 +125,6 @@ export interface SqlEngineFacts {
   }>;
   /** `event.listens_for(engine, "<name>")` names that check connections on checkout */
   livenessEvents?: string[];
+  /** modules whose import marks a schema-migration file (alembic): its engines are not checked */
+  migrationImports?: string[];
 }

@@ -108,8 +108,18 @@ function readUrl(v: Value | undefined, facts: FileFacts, ef: SqlEngineFacts, dep
   return { scheme: s.value, query };
 }
 
+/** `args["k"] = …`, `args |= …`, `args.update(…)`: a dict bound to `name` is filled in out of sight. */
+function mutated(name: string, facts: FileFacts): boolean {
+  return (
+    facts.assignments.some((a) => a.target.startsWith(name + '[') || (a.augmented && a.target === name)) ||
+    facts.calls.some((c) => c.callee.startsWith(name + '.'))
+  );
+}
+
 function readConnectArgs(call: CallFact, facts: FileFacts): Engine['connectArgs'] {
-  const v = deref(call.kwargs['connect_args']);
+  const raw = call.kwargs['connect_args'];
+  if (raw?.kind === 'name' && mutated(raw.text, facts)) return 'unknown';
+  const v = deref(raw);
   if (!v) return call.kwargsOpen ? 'unknown' : 'absent';
   if (v.kind === 'object') return v;
   if (v.kind === 'call') {
@@ -130,11 +140,13 @@ function readPool(call: CallFact, ef: SqlEngineFacts): Engine['pool'] {
   return (ef.unpooled ?? []).includes(cls) ? 'unpooled' : 'pooled';
 }
 
-/** Every SQLAlchemy engine construction in the file. */
+/** Every SQLAlchemy engine construction in the file; none in a schema-migration file (alembic env.py). */
 export function engines(ctx: RuleContext): Engine[] {
   const ef = engineFacts(ctx);
   const all = dialects(ctx);
   const out: Engine[] = [];
+  const migration = ef.migrationImports ?? [];
+  if (ctx.facts.imports.some((i) => migration.includes(i.module.split('.')[0]))) return out;
   for (const call of ctx.facts.calls) {
     const api = ctx.catalog.lookup(call.qualified, 'python').find((a) => a.tags?.includes('sqlalchemy-engine'));
     if (!api) continue;
@@ -208,4 +220,27 @@ export function timeoutState(e: Pick<Engine, 'connectArgs' | 'query'>, t: Driver
   if (disabled) return 'disabled';
   if (sawUnknown || e.connectArgs === 'unknown' || e.query === null) return 'unknown';
   return t.default === 'bounded' ? 'set' : 'missing';
+}
+
+/**
+ * An engine built for one job and dropped: chained (`create_engine(url).raw_connection()`), or held
+ * in a local variable of a function that neither returns it, stores it (`self.x = engine`, a cache
+ * dict, `global`), nor binds a session factory to it (`sessionmaker(bind=engine)`). Its pool never
+ * keeps a connection idle long enough to go stale.
+ */
+export function shortLived(e: Engine, ctx: RuleContext): boolean {
+  const id = e.call.id;
+  if (ctx.facts.calls.some((c) => c.receiverCall === id && c.callee.includes('('))) return true;
+  const fnId = e.call.scope.functionId;
+  if (fnId === undefined) return false;
+  const bound = ctx.facts.assignments.find((a) => a.value.kind === 'call' && a.value.callId === id);
+  if (!bound || !/^[A-Za-z_]\w*$/.test(bound.target)) return false;
+  const fn = ctx.facts.functions[fnId];
+  const lines = ctx.text.split(/\r\n|\r|\n/).slice(fn.loc.line - 1, fn.loc.endLine).join('\n');
+  const n = bound.target;
+  const kept = new RegExp(
+    `\\b(?:return|yield)\\s+\\(?${n}\\b|=\\s*${n}\\s*$|\\bglobal\\s+(?:\\w+\\s*,\\s*)*${n}\\b|\\bbind\\s*=\\s*${n}\\b|(?:sessionmaker|Session|scoped_session)\\(\\s*${n}\\b`,
+    'm',
+  );
+  return !kept.test(lines);
 }

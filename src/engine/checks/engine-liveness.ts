@@ -2,12 +2,13 @@
 // `pool_pre_ping=True` nor a `pool_recycle` (catalog knob `liveness` of the engine API). Quiet for
 // engines that pool nothing worth checking (NullPool, StaticPool…: catalog `sqlalchemy-engine`),
 // in-process databases (SQLite URLs, or a URL we cannot read in a file that is clearly SQLite),
-// options we cannot see (`**kwargs`, a poolclass from a variable), and files that register a
+// options we cannot see (`**kwargs`, a poolclass from a variable), engines built for one job and
+// dropped (chained, or a function's local that is not kept), and files that register a
 // checkout/engine_connect listener (the hand-written ping recipe).
 import type { Check } from '../api.js';
 import type { FindingDraft } from '../types.js';
 import { readKnob } from '../knobs.js';
-import { engines, hasLivenessListener, probablyLocal } from './_sqla-engine.js';
+import { engines, hasLivenessListener, probablyLocal, shortLived } from './_sqla-engine.js';
 
 const check: Check = (ctx) => {
   const out: FindingDraft[] = [];
@@ -15,7 +16,7 @@ const check: Check = (ctx) => {
   if (!found.length || hasLivenessListener(ctx)) return out;
   for (const e of found) {
     if (e.dialect?.local || (!e.scheme && probablyLocal(e, ctx))) continue;
-    if (e.pool === 'unpooled' || e.pool === 'unknown') continue;
+    if (e.pool === 'unpooled' || e.pool === 'unknown' || shortLived(e, ctx)) continue;
     const knob = e.api.knobs?.['liveness'];
     if (!knob) continue;
     const r = readKnob(e.call, e.api, 'liveness', ctx.facts, ctx.catalog);
