@@ -88,7 +88,7 @@ const HTTP_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'head', '
 function routeKind(qualified: string | null, path: Value | undefined): string {
   const method = (qualified ?? '').split('.').pop() ?? '';
   const verb = HTTP_METHODS.has(method) ? method.toUpperCase() : 'HTTP';
-  return path?.kind === 'string' ? `${verb} ${path.value} handler` : `${verb} handler`;
+  return path?.kind === 'string' && path.value ? `${verb} ${path.value} handler` : `${verb} handler`;
 }
 
 /**

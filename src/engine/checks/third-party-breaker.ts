@@ -17,14 +17,14 @@
 // Opaque options (`**kwargs`, an options variable) make the answer unknown: no finding.
 import type { Check, RuleContext } from '../api.js';
 import type { CatalogApi } from '../../catalog/types.js';
-import type { CallFact, FunctionFact, Value } from '../../languages/types.js';
+import type { CallFact, FunctionFact, Loc, Value } from '../../languages/types.js';
 import type { FindingDraft } from '../types.js';
 import { readKnob } from '../knobs.js';
 import { declaredHandlers, httpHandlers, taskHandlers, type HandlerOptions } from '../handlers.js';
 
 interface Options {
-  /** HTTP handlers declared by convention rather than API (Next.js route files) */
-  routeFiles?: HandlerOptions['routeFiles'];
+  /** HTTP handlers declared by file convention rather than API (Next.js route files, Remix loaders) */
+  routeFiles?: Array<NonNullable<HandlerOptions['routeFiles']>>;
   /** job processors and consumers (TS/JS), as handler-side-effect-without-dedup declares them */
   workers?: HandlerOptions['workers'];
   consumers?: HandlerOptions['consumers'];
@@ -49,6 +49,12 @@ interface Target {
 const GUARD_BREAKER = ['breaker', 'policy.wrap'];
 const GUARD_RETRY = ['retry.policy'];
 const GUARD_DEADLINE = ['deadline'];
+
+function within(inner: Loc, outer: Loc): boolean {
+  const starts = inner.line > outer.line || (inner.line === outer.line && inner.column >= outer.column);
+  const ends = inner.endLine < outer.endLine || (inner.endLine === outer.endLine && inner.endColumn <= outer.endColumn);
+  return starts && ends;
+}
 
 /** The literal text a URL value starts with ('' when nothing literal is visible). */
 export function literalPrefix(v: Value | undefined): string {
@@ -81,20 +87,31 @@ const check: Check = (ctx) => {
   const role = (q: string | null, roles: string[]) => catalog.lookupRole(q, lang, roles);
 
   // ---------------------------------------------------------------- what leaves for a third party
+  // A call chained into another call in the same expression builds the request rather than
+  // sending it (`services(sid)` in `services(sid).verifications.create(…)`); a promise's
+  // then/catch/finally is not a request either.
+  const PROMISE = /\.(then|catch|finally)$/;
+  const builders = new Set<number>();
+  for (const c of facts.calls) {
+    const r = c.receiverCall === undefined ? undefined : facts.calls[c.receiverCall];
+    if (r && !PROMISE.test(c.callee) && within(r.loc, c.calleeLoc)) builders.add(r.id);
+  }
   const targets: Target[] = [];
   for (const c of facts.calls) {
     if (!c.qualified || c.scope.functionId === undefined) continue; // module level runs once, at import
+    if (PROMISE.test(c.callee)) continue;
     const moduleApi = role(c.qualified, ['third-party.call']);
     if (moduleApi) {
       targets.push({ call: c, chain: [{ call: c, api: moduleApi }], what: describe(moduleApi), generic: false });
       continue;
     }
-    if (c.receiverCall !== undefined && !role(c.qualified, ['third-party.client', 'third-party.derive'])) {
+    if (c.receiverCall !== undefined && !builders.has(c.id) && !role(c.qualified, ['third-party.client', 'third-party.derive'])) {
       const chain: Target['chain'] = [];
       let r: CallFact | undefined = facts.calls[c.receiverCall];
       let derive: CatalogApi | undefined;
-      while (r && (derive = role(r.qualified, ['third-party.derive']))) {
-        chain.push({ call: r, api: derive });
+      // walk back through derived clients and chained builders (`client.verify.services(sid).verifications.create`)
+      while (r && !role(r.qualified, ['third-party.client']) && ((derive = role(r.qualified, ['third-party.derive'])) || builders.has(r.id))) {
+        if (derive) chain.push({ call: r, api: derive });
         r = r.receiverCall === undefined ? undefined : facts.calls[r.receiverCall];
       }
       const client = r && role(r.qualified, ['third-party.client']);
@@ -113,7 +130,7 @@ const check: Check = (ctx) => {
 
   const handlers = new Map<number, string>();
   for (const h of httpHandlers(ctx)) handlers.set(h.fn.id, h.kind);
-  for (const h of declaredHandlers(facts, ctx.file.path, { routeFiles: o.routeFiles })) handlers.set(h.fn.id, h.kind);
+  for (const routeFiles of o.routeFiles ?? []) for (const h of declaredHandlers(facts, ctx.file.path, { routeFiles })) handlers.set(h.fn.id, h.kind);
   const workers = new Map<number, string>();
   for (const f of taskHandlers(ctx)) workers.set(f.id, 'task');
   for (const h of declaredHandlers(facts, ctx.file.path, { workers: o.workers, consumers: o.consumers })) workers.set(h.fn.id, h.kind);
@@ -140,6 +157,9 @@ const check: Check = (ctx) => {
     const chainFns = enclosing(t.call.scope.functionId);
     const handler = chainFns.find((f) => handlers.has(f.id));
     const worker = chainFns.find((f) => workers.has(f.id));
+    // a plain HTTP call is judged only where it is known to run per request or per job; an SDK
+    // call anywhere (its defaults are known to be too patient for any request path)
+    if (t.generic && !handler && !worker) continue;
     const base = t.chain[t.chain.length - 1];
     const tKnob = base.api.knobs?.timeout;
     const lacks =

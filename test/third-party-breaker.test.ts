@@ -1,0 +1,31 @@
+// FL802's priority split, which fixture annotations cannot express: P1 in HTTP request handlers
+// (the user waits), P2 in service code, task workers and scripts.
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { scan } from '../dist/engine/scan.js';
+
+const DIR = join(import.meta.dirname, '..', 'fixtures', 'third-party-call-without-breaker');
+
+async function priorities(target: string): Promise<string[]> {
+  const result = await scan({ root: DIR, targets: [join(DIR, target)], jobs: 1, config: {}, select: ['FL802'] });
+  return result.findings.map((f) => `${f.file}:${f.line} ${f.priority}`).sort();
+}
+
+describe('third-party-call-without-breaker priorities', () => {
+  it('P1 in FastAPI routes, P2 in a service class method', async () => {
+    expect(await priorities('bad.py')).toEqual(['bad.py:16 P1', 'bad.py:22 P1', 'bad.py:33 P2', 'bad.py:42 P1', 'bad.py:49 P1']);
+  });
+
+  it('P2 in Celery and taskiq tasks', async () => {
+    expect(await priorities('tasks.py')).toEqual(['tasks.py:14 P2', 'tasks.py:20 P2', 'tasks.py:27 P2']);
+  });
+
+  it('P2 in a script with a __main__ guard', async () => {
+    expect(await priorities('cli.py')).toEqual(['cli.py:8 P2']);
+  });
+
+  it('P1 in Express routes (inline and by name) and Next.js route files, P2 in a class method', async () => {
+    expect(await priorities('bad.ts')).toEqual(['bad.ts:11 P1', 'bad.ts:20 P1', 'bad.ts:28 P2']);
+    expect(await priorities('next')).toEqual(['next/app/api/pay/route.ts:5 P1']);
+  });
+});
