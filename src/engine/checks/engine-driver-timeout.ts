@@ -2,15 +2,16 @@
 // driver comes from the URL scheme when the URL is written in the file (catalog
 // `sqlalchemy-dialects`: which keys each driver reads from connect_args or the query string, and
 // its defaults). A URL from configuration hides the driver: then only the statement side is
-// checked, across every catalogued network driver, at P2 (the URL may still carry one), unless
-// rule option `unknownDriver: false`.
+// checked, across every catalogued network driver, at P2 (the URL may still carry one), and only
+// for engines that outlive the call that builds them, outside scripts; rule option
+// `unknownDriver: false` turns that part off.
 // Priority: P2 (catalog py-sqla-connect-args), except a missing connect timeout on an engine that
 // opens a new connection per checkout (NullPool): that is a raw driver connect on every request,
 // which the catalog rates P1 (py-psycopg2-raw). That case is the rule's default priority.
 import type { DriverTimeout } from '../../catalog/types.js';
 import type { Check } from '../api.js';
 import type { FindingDraft } from '../types.js';
-import { dialects, engines, probablyLocal, timeoutState, type Engine } from './_sqla-engine.js';
+import { dialects, engines, probablyLocal, shortLived, timeoutState, type Engine } from './_sqla-engine.js';
 
 interface Options {
   unknownDriver?: boolean;
@@ -61,9 +62,10 @@ const check: Check = (ctx) => {
         perCheckout ? 'P1' : 'P2',
         perCheckout ? 'NullPool: every checkout is a fresh connect with no timeout' : 'timeouts of a pooled engine (catalog: P2)',
       );
-    } else if (!e.scheme && o.unknownDriver !== false) {
+    } else if (!e.scheme && o.unknownDriver !== false && !ctx.file.isScript) {
       // the URL comes from configuration: is any catalogued statement timeout visible?
-      if (probablyLocal(e, ctx) || e.connectArgs === 'unknown') continue;
+      // a one-shot engine on a URL handed in is typically a data tool reading any SQL source
+      if (probablyLocal(e, ctx) || e.connectArgs === 'unknown' || shortLived(e, ctx)) continue;
       const network = dialects(ctx).filter((d) => !d.local && d.timeouts?.statement);
       const states = network.map((d) => timeoutState({ connectArgs: e.connectArgs, query: new Map() }, d.timeouts!.statement!, ctx.text));
       if (states.some((s) => s === 'set' || s === 'unknown')) continue;
