@@ -135,6 +135,7 @@ const check: Check = (ctx) => {
   for (const f of taskHandlers(ctx)) workers.set(f.id, 'task');
   for (const h of declaredHandlers(facts, ctx.file.path, { workers: o.workers, consumers: o.consumers })) workers.set(h.fn.id, h.kind);
 
+  const passedCache = new Map<string, Set<string>>();
   const out: FindingDraft[] = [];
   for (const t of targets) {
     if (guarded(t.call, GUARD_BREAKER)) continue;
@@ -281,6 +282,21 @@ const check: Check = (ctx) => {
     return api !== undefined && !(api.tags?.includes('celery') && !kwargs['autoretry_for']);
   }
 
+  /** Names of functions handed to a call with these roles (`breaker.call(fetch_user, id)`), once per file. */
+  function passedTo(roles: string[]): Set<string> {
+    const key = roles.join(',');
+    let names = passedCache.get(key);
+    if (!names) {
+      names = new Set<string>();
+      for (const c of facts.calls) {
+        if (!hit(c, roles)) continue;
+        for (const a of c.args) if (a.kind === 'name') names.add(a.text.split('.').pop() ?? '');
+      }
+      passedCache.set(key, names);
+    }
+    return names;
+  }
+
   /**
    * Is the call protected by an API with these roles: an argument or `with` item of one, or inside
    * a function decorated with one, passed to one (inline or by name)? With `sameFunction`, any such
@@ -289,11 +305,7 @@ const check: Check = (ctx) => {
   function guarded(call: CallFact, roles: string[], sameFunction = false): boolean {
     if ([...call.scope.argOfCalls, ...call.scope.withCalls].some((id) => hit(facts.calls[id], roles))) return true;
     const fns = enclosing(call.scope.functionId);
-    const passed = new Set<string>();
-    for (const c of facts.calls) {
-      if (!hit(c, roles)) continue;
-      for (const a of c.args) if (a.kind === 'name') passed.add(a.text.split('.').pop() ?? '');
-    }
+    const passed = passedTo(roles);
     for (const f of fns) {
       if (f.decorators.some((d) => (d.callId !== undefined ? hit(facts.calls[d.callId], roles) : accepts(role(d.qualified, roles), {})))) return true;
       if (f.argOfCall !== undefined && hit(facts.calls[f.argOfCall], roles)) return true;
