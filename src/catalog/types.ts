@@ -95,15 +95,13 @@ export interface SqlDialect {
   timeouts?: Partial<Record<'connect' | 'statement', DriverTimeout>>;
 }
 
-/** One timeout of a DBAPI driver, as passed through `connect_args` or the URL query string. */
-export interface DriverTimeout {
-  /** keys in `connect_args` (dotted = nested dict) and, undotted, URL query parameters */
-  keys: string[];
+/**
+ * One timeout of a DBAPI driver, as passed through `connect_args` or the URL query string: a knob
+ * whose `keys` are connect_args keys (dotted = nested dict) and, undotted, URL query parameters.
+ */
+export interface DriverTimeout extends Pick<Knob, 'keys' | 'default' | 'defaultNote' | 'disabledBy'> {
   /** per key: its string value counts only when it matches this regex (`options` and statement_timeout) */
   contains?: Record<string, string>;
-  default: 'unbounded' | 'bounded';
-  defaultNote?: string;
-  disabledBy?: CatalogLiteral[];
   /** regexes (case-insensitive): a file whose text matches sets the timeout out of sight */
   setByText?: string[];
   /** the `connect_args` entry that sets it, for reports: `"connect_timeout": 5` */

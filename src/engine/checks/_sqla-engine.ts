@@ -7,7 +7,7 @@ import { expandBraces } from '../../catalog/index.js';
 import type { CatalogApi, DriverTimeout, SqlDialect, SqlEngineFacts } from '../../catalog/types.js';
 import type { CallFact, FileFacts, Value } from '../../languages/types.js';
 import type { RuleContext } from '../api.js';
-import { objectPath } from '../knobs.js';
+import { isDisabledValue, objectPath } from '../knobs.js';
 
 type ObjectValue = Extract<Value, { kind: 'object' }>;
 
@@ -185,33 +185,31 @@ export function hasLivenessListener(ctx: RuleContext): boolean {
 
 type Judged = 'set' | 'disabled' | 'skip';
 
-function judge(v: Value | string, key: string, t: DriverTimeout): Judged {
+function judge(v: Value, key: string, t: DriverTimeout, facts: FileFacts): Judged {
   const pattern = t.contains?.[key];
-  const val = typeof v === 'string' ? v : deref(v)!;
-  const text = typeof val === 'string' ? val : val.kind === 'string' ? val.value : val.kind === 'other' ? val.text : undefined;
+  const val = deref(v)!;
+  const text = val.kind === 'string' ? val.value : val.kind === 'other' ? val.text : undefined;
   if (pattern && text !== undefined && !new RegExp(pattern, 'i').test(text)) return 'skip';
-  const lit =
-    typeof val === 'string' ? val : val.kind === 'string' || val.kind === 'number' || val.kind === 'boolean' ? val.value : val.kind === 'null' ? null : undefined;
-  if (lit === undefined) return 'set'; // a variable or expression: a value exists
-  const off = (t.disabledBy ?? []).some((d) => d === lit || (typeof val === 'string' && d !== null && String(d) === val));
-  return off ? 'disabled' : 'set';
+  // a variable or expression is a value that exists: set
+  return isDisabledValue(val, t, facts) ? 'disabled' : 'set';
 }
 
 /** What the driver will use for this timeout, given connect_args, the URL and the file. */
-export function timeoutState(e: Pick<Engine, 'connectArgs' | 'query'>, t: DriverTimeout, text: string): TimeoutState {
+export function timeoutState(e: Pick<Engine, 'call' | 'connectArgs' | 'query'>, t: DriverTimeout, facts: FileFacts, text: string): TimeoutState {
   let sawUnknown = false;
   let disabled = false;
   for (const key of t.keys) {
-    const values: Array<Value | string> = [];
+    const values: Value[] = [];
     if (typeof e.connectArgs === 'object') {
       const f = objectPath(e.connectArgs, key);
       if (f === 'unknown') sawUnknown = true;
       else if (f) values.push(f.value);
     }
     const q = e.query && !key.includes('.') ? e.query.get(key) : undefined;
-    if (q !== undefined) values.push(q);
+    // a query parameter is a string; a numeric disabledBy (0) is matched by its number too
+    if (q !== undefined) values.push(/^-?\d+(\.\d+)?$/.test(q) ? { kind: 'number', value: Number(q), loc: e.call.loc } : { kind: 'string', value: q, loc: e.call.loc });
     for (const v of values) {
-      const j = judge(v, key, t);
+      const j = judge(v, key, t, facts);
       if (j === 'set') return 'set';
       if (j === 'disabled') disabled = true;
     }

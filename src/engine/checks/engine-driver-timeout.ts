@@ -46,7 +46,7 @@ const check: Check = (ctx) => {
       for (const kind of ['connect', 'statement'] as const) {
         const t = e.dialect.timeouts?.[kind];
         if (!t) continue;
-        const s = timeoutState(e, t, ctx.text);
+        const s = timeoutState(e, t, ctx.facts, ctx.text);
         if (s !== 'missing' && s !== 'disabled') continue;
         missing.push(missingText(kind, t, s));
         if (t.fix) fix.push(t.fix);
@@ -67,7 +67,7 @@ const check: Check = (ctx) => {
       // a one-shot engine on a URL handed in is typically a data tool reading any SQL source
       if (probablyLocal(e, ctx) || e.connectArgs === 'unknown' || shortLived(e, ctx)) continue;
       const network = dialects(ctx).filter((d) => !d.local && d.timeouts?.statement);
-      const states = network.map((d) => timeoutState({ connectArgs: e.connectArgs, query: new Map() }, d.timeouts!.statement!, ctx.text));
+      const states = network.map((d) => timeoutState({ ...e, query: new Map() }, d.timeouts!.statement!, ctx.facts, ctx.text));
       if (states.some((s) => s === 'set' || s === 'unknown')) continue;
       const hints = [...new Set(network.map((d) => d.timeouts!.statement!.fix).filter((f): f is string => !!f))];
       push(e, 'the configured driver\'s', ['no statement timeout visible'], hints.map((h) => `\`connect_args={${h}}\``).join(' or '), 'P2', 'the driver is not visible (URL from configuration), and the URL itself may set one');
