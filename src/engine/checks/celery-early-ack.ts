@@ -20,8 +20,8 @@ const check: Check = (ctx) => {
   const opts = (ctx.rule.options ?? {}) as Options;
   const { facts, catalog } = ctx;
   const role = opts.role ?? 'task.register';
-  const appAcksLate = appSetting(facts, ['task_acks_late', 'CELERY_ACKS_LATE']);
-  const appRejectLost = appSetting(facts, ['task_reject_on_worker_lost', 'CELERY_REJECT_ON_WORKER_LOST']);
+  const appAcksLate = appSetting(facts, catalog, 'acks-late');
+  const appRejectLost = appSetting(facts, catalog, 'reject-on-worker-lost');
 
   const out: FindingDraft[] = [];
   for (const fn of facts.functions) {

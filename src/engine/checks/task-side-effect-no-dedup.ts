@@ -76,7 +76,7 @@ function redelivery(ctx: RuleContext, fn: FunctionFact, ids: Set<number>, celery
       retry = true;
     }
   }
-  if (appSetting(facts, ['task_acks_late', 'CELERY_ACKS_LATE']) === 'true') return 'redelivery';
+  if (appSetting(facts, catalog, 'acks-late') === 'true') return 'redelivery';
   if (facts.calls.some((c) => c.scope.functionId !== undefined && ids.has(c.scope.functionId) && /^self\.retry$/.test(c.callee))) retry = true;
   return retry ? 'retry' : undefined;
 }
