@@ -125,4 +125,6 @@ export interface SqlEngineFacts {
   livenessEvents?: string[];
   /** modules whose import marks a schema-migration file (alembic): its engines are not checked */
   migrationImports?: string[];
+  /** methods that, chained on the engine constructor, use the engine once and drop it */
+  oneShotMethods?: string[];
 }

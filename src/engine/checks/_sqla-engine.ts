@@ -221,14 +221,17 @@ export function timeoutState(e: Pick<Engine, 'call' | 'connectArgs' | 'query'>, 
 }
 
 /**
- * An engine built for one job and dropped: chained (`create_engine(url).raw_connection()`), or held
+ * An engine built for one job and dropped: chained to a one-shot method (`create_engine(url)
+ * .raw_connection()`, catalog `oneShotMethods`), or held
  * in a local variable of a function that neither returns it, stores it (`self.x = engine`, a cache
  * dict, `global`), nor binds a session factory to it (`sessionmaker(bind=engine)`). Its pool never
  * keeps a connection idle long enough to go stale.
  */
 export function shortLived(e: Engine, ctx: RuleContext): boolean {
   const id = e.call.id;
-  if (ctx.facts.calls.some((c) => c.receiverCall === id && c.callee.includes('('))) return true;
+  const oneShot = engineFacts(ctx).oneShotMethods ?? [];
+  const chained = (c: CallFact) => c.receiverCall === id && c.callee.includes('(') && oneShot.includes(c.callee.slice(c.callee.lastIndexOf('.') + 1));
+  if (ctx.facts.calls.some(chained)) return true;
   const fnId = e.call.scope.functionId;
   if (fnId === undefined) return false;
   const bound = ctx.facts.assignments.find((a) => a.value.kind === 'call' && a.value.callId === id);
