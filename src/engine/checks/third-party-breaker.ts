@@ -72,8 +72,9 @@ export function literalPrefix(v: Value | undefined): string {
 /** The host of an https URL prefix, when the prefix reaches past the host. */
 export function httpsHost(prefix: string): string | undefined {
   const m = /^https:\/\/([^/:?#\s]+)(?=[/:?#]|$)/i.exec(prefix);
-  if (!m) return undefined;
-  // the prefix must show the whole host: `https://${host}/…` stops at the interpolation
+  // the prefix must show the whole host: `https://${host}/…` and `https://api.${region}…` stop
+  // inside it (unknown)
+  if (!m || /[.-]$/.test(m[1])) return undefined;
   return m[1].toLowerCase();
 }
 
@@ -115,7 +116,7 @@ const check: Check = (ctx) => {
         r = r.receiverCall === undefined ? undefined : facts.calls[r.receiverCall];
       }
       const client = r && role(r.qualified, ['third-party.client']);
-      if (r && client) {
+      if (r && client && !redirected(r)) {
         targets.push({ call: c, chain: [{ call: c, api: perCall(client) }, ...chain, { call: r, api: client }], what: describe(client), generic: false });
         continue;
       }
@@ -234,6 +235,18 @@ const check: Check = (ctx) => {
       return cr && cr.state === 'set' && cr.source !== 'default' ? 'explicit' : 'default';
     }
     return r.source === 'default' ? 'default' : 'explicit';
+  }
+
+  /**
+   * An SDK client pointed somewhere else with a base URL: a literal internal host (a local model
+   * server) is not a third party, and a base URL from configuration is unknown (quiet, as for
+   * generic calls). A literal public base URL (`https://api.groq.com/openai/v1`) is still one.
+   */
+  function redirected(ctor: CallFact): boolean {
+    const [base] = urlValues(ctor, true);
+    if (!base) return false;
+    const host = httpsHost(literalPrefix(base)) ?? /^http:\/\/([^/:?#\s]+)/i.exec(literalPrefix(base))?.[1]?.toLowerCase();
+    return !host || internal.test(host);
   }
 
   /** The host of a literal https URL on the call (or its client's base URL) that is not internal. */
