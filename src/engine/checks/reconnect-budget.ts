@@ -3,7 +3,8 @@
 // values): the library default is a finite budget (nats.js: 10 attempts), or the code sets a
 // finite number, or reconnecting is switched off (knob `reconnect` set to false).
 // Quiet when the code watches for the end of the budget itself (`nc.closed()`, a
-// 'reconnect_failed' listener: rule options) or when the options are not visible.
+// 'reconnect_failed' listener: rule options), when the client is closed again in the function
+// that opened it (one-shot), or when the options are not visible.
 import type { Check } from '../api.js';
 import type { Value } from '../../languages/types.js';
 import type { FindingDraft } from '../types.js';
@@ -14,6 +15,8 @@ interface Options {
   recoveryEvents?: string[];
   /** Python: keyword arguments that hand the end of the budget to the caller (`closed_cb=`) */
   recoveryKwargs?: string[];
+  /** methods that end a client: one closed in the function that opened it is a one-shot probe */
+  closeMethods?: string[];
 }
 
 function finiteNumber(v: Value): number | undefined {
@@ -38,6 +41,14 @@ const check: Check = (ctx) => {
       return ev?.kind === 'string' && (opts.recoveryEvents ?? []).includes(ev.value);
     });
     if (watched) continue;
+    // connect, ask, close in one function (a readiness probe, a CLI command): no budget to run out of
+    const oneShot =
+      call.scope.functionId !== undefined &&
+      ctx.facts.calls.some((c) => {
+        if (c.receiverCall !== call.id || c.scope.functionId !== call.scope.functionId || !c.qualified) return false;
+        return (opts.closeMethods ?? []).includes(c.qualified.slice(c.qualified.lastIndexOf('.') + 1));
+      });
+    if (oneShot) continue;
     // Python passes options as keyword arguments, TS/JS in an options object
     const py = api.language === 'python';
     if (py && (call.kwargsOpen || (opts.recoveryKwargs ?? []).some((k) => call.kwargs[k]))) continue;
