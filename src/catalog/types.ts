@@ -28,6 +28,12 @@ export interface Knob {
    */
   disabledByKey?: Record<string, CatalogLiteral[]>;
   /**
+   * Keys that bound the whole call by themselves (undici's per-request `signal`): when one of them
+   * is present with a live value, a `disabledByKey` value no longer disables the knob (the request
+   * still ends when the signal fires).
+   */
+  boundedBy?: string[];
+  /**
    * A call-valued knob whose call disables it: e.g. `timeout=httpx.Timeout(None)` or
    * `aiohttp.ClientTimeout()` with no total. Names of constructor APIs whose first argument (or
    * listed keywords) decide. Kept small on purpose.

@@ -112,6 +112,12 @@ export function isDisabledValue(v: Value, knob: Knob, facts: FileFacts, key?: st
   return false;
 }
 
+/** A value that is there and not a "no limit": not null/undefined, not a disabling value. */
+function isLive(v: Value, knob: Knob, facts: FileFacts, key: string): boolean {
+  const lit = literalOf(v);
+  return !(lit.ok && lit.lit === null) && !isDisabledValue(v, knob, facts, key);
+}
+
 function setByAssignment(call: CallFact, knob: Knob, facts: FileFacts): boolean {
   if (!knob.setByAssignment?.length || !call.qualified) return false;
   const root = call.qualified.split(/[.(]/)[0];
@@ -151,7 +157,8 @@ export function readKnob(call: CallFact, api: CatalogApi, name: string, facts: F
   if (found.length) {
     // a per-key "no limit" lifts the whole knob (`pool_size=0` whatever `max_overflow` says)
     const lifted = found.find((f) => knob.disabledByKey?.[f.key] && isDisabledValue(f.value, knob, facts, f.key));
-    if (lifted) return { state: 'disabled', key: lifted.key, source: 'call', valueLoc: lifted.value.loc };
+    const bounded = knob.boundedBy && found.some((f) => knob.boundedBy!.includes(f.key) && isLive(f.value, knob, facts, f.key));
+    if (lifted && !bounded) return { state: 'disabled', key: lifted.key, source: 'call', valueLoc: lifted.value.loc };
     // otherwise one live spelling is enough (`ClientTimeout(total=None, sock_read=10)` still bounds reads)
     const live = found.find((f) => !isDisabledValue(f.value, knob, facts, f.key));
     const f = live ?? found[0];
