@@ -102,7 +102,8 @@ export class Gate {
 
 /** Build the text gate of a rule for one language; null = the rule looks at every file. */
 function buildGate(meta: RuleMeta, catalog: Catalog, lang: 'python' | 'typescript'): Gate | null {
-  if (meta.gate?.length) return new Gate([], [], new RegExp(meta.gate.join('|')));
+  const gate = Array.isArray(meta.gate) ? meta.gate : meta.gate?.[lang];
+  if (gate?.length) return new Gate([], [], new RegExp(gate.join('|')));
   const call = (meta.match?.call ?? (meta.gateRoles ? { roles: meta.gateRoles } : undefined)) as { role?: string; roles?: string[] } | undefined;
   if (!call) return null;
   const roles = call.roles ?? (call.role ? [call.role] : []);

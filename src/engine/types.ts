@@ -39,8 +39,8 @@ export interface RuleMeta {
   check?: string;
   /** rule-specific options for the check / matcher */
   options?: Record<string, unknown>;
-  /** cheap text gate: the file is analysed for this rule only if one of these regexes matches */
-  gate?: string[];
+  /** cheap text gate: the file is analysed for this rule only if one of these regexes matches (one list, or one per language) */
+  gate?: string[] | Partial<Record<'python' | 'typescript', string[]>>;
   /** check rules: gate on the modules/globals of the catalog APIs with these roles (what `match.call` rules get) */
   gateRoles?: string[];
   adjust?: Array<{ when: Record<string, unknown>; priority: Priority | 'skip'; why?: string }>;

@@ -9,13 +9,13 @@
 // Side effects: calls matching `charge` (payments: P0) or `create` (records, mail: P1) patterns.
 // Dedup signals anywhere in the handler: an idempotency key property, a dedup/upsert call, an SQL
 // conflict clause, or — for workers — a deterministic `jobId` on the adds in the same file.
-import type { Check } from '../api.js';
+import type { RuleContext } from '../api.js';
 import type { CallFact, Value } from '../../languages/types.js';
 import type { FindingDraft } from '../types.js';
 import { functionAndNested } from '../facts-query.js';
 import { declaredHandlers, type HandlerOptions } from '../handlers.js';
 
-interface Options extends HandlerOptions {
+export interface TypeScriptDedupOptions extends HandlerOptions {
   charge?: string;
   create?: string;
   dedupCalls?: string;
@@ -38,8 +38,8 @@ function hasKey(v: Value, re: RegExp): boolean {
   return false;
 }
 
-const check: Check = (ctx) => {
-  const o = (ctx.rule.options ?? {}) as Options;
+/** The typescript half of FL600 (side-effect-dedup.ts): `o` is the rule's `typescript:` options block. */
+export function typescriptHandlerFindings(ctx: RuleContext, o: TypeScriptDedupOptions): FindingDraft[] {
   const facts = ctx.facts;
   const charge = new RegExp(o.charge ?? '(^|\\.)(charges|paymentIntents|refunds|transfers|payouts|subscriptions|invoices)\\.create$', 'i');
   const create = new RegExp(o.create ?? '(\\.(create|createMany|insert|insertOne|insertMany)$|(^|\\.)(sendMail|sendEmail)$)', 'i');
@@ -72,7 +72,13 @@ const check: Check = (ctx) => {
       ruleId: ctx.rule.id,
       loc: first.loc,
       message: ctx.rule.message,
-      data: { callee: first.callee, kind: h.kind, what: money ? 'charges money' : 'creates a record or sends a message' },
+      data: {
+        subject: `This ${h.kind}`,
+        effect: money ? 'charges money' : 'creates a record or sends a message',
+        callee: first.callee,
+        at: '',
+        delivery: 'the broker or sender delivers at least once, so a timeout or crash delivers it again',
+      },
       where: { scope: first.scope },
     };
     if (!money) {
@@ -82,6 +88,4 @@ const check: Check = (ctx) => {
     out.push(d);
   }
   return out;
-};
-
-export default check;
+}

@@ -8,14 +8,14 @@
 // side-effect method names and the dedup signals (`ON CONFLICT`, `get_or_create`, an idempotency
 // key, `nx=True`, an existing-result check) are rule options, matched on the handler's source
 // text, which keeps the check lenient: any visible dedup signal silences it.
-import type { Check, RuleContext } from '../api.js';
+import type { RuleContext } from '../api.js';
 import type { CallFact, FileFacts, FunctionFact } from '../../languages/types.js';
 import type { FindingDraft } from '../types.js';
 import { appSetting, isCeleryTask, truth } from './_celery.js';
 import { functionAndNested } from '../facts-query.js';
 import { taskHandlers } from '../handlers.js';
 
-interface Options {
+export interface PythonDedupOptions {
   /** method names (last callee segment) that write to a store */
   writeMethods?: string[];
   /** receivers (callee as written, before the method) that make `writeMethods` count, as a regex */
@@ -86,8 +86,8 @@ function sourceOf(text: string, fn: FunctionFact): string {
   return lines.slice(fn.loc.line - 1, fn.loc.endLine).join('\n');
 }
 
-const check: Check = (ctx) => {
-  const opts = (ctx.rule.options ?? {}) as Options;
+/** The python half of FL600 (side-effect-dedup.ts): `opts` is the rule's `python:` options block. */
+export function pythonTaskFindings(ctx: RuleContext, opts: PythonDedupOptions): FindingDraft[] {
   const { facts, catalog } = ctx;
   const lang = facts.language;
   const writeMethods = new Set(opts.writeMethods ?? []);
@@ -135,10 +135,11 @@ const check: Check = (ctx) => {
       loc: fn.nameLoc,
       message: ctx.rule.message,
       data: {
-        task: fn.name,
+        subject: `Task \`${fn.name}\``,
         effect: WORDS[first.kind],
         callee: first.call.callee,
-        line: String(first.call.loc.line),
+        at: `, line ${first.call.loc.line}`,
+        delivery: again === 'retry' ? 'a retry after a failure runs it again' : 'its message can be delivered again',
       },
       context: fn.qualifiedName,
       where: { scope: fn.scope },
@@ -150,6 +151,4 @@ const check: Check = (ctx) => {
     out.push(d);
   }
   return out;
-};
-
-export default check;
+}
