@@ -29,6 +29,12 @@ describe('fileContext', () => {
     expect(fileContext('scripts/seed.py', '').isScript).toBe(true);
     expect(fileContext('app/cli.py', 'import sys\nif __name__ == "__main__":\n    main()\n').isScript).toBe(true);
     expect(fileContext('app/api.py', 'def main(): ...\n').isScript).toBe(false);
+    expect(fileContext('packages/db/scripts/migrate.ts', '').isScript).toBe(true);
+    expect(fileContext('tools/release.py', '').isScript).toBe(true);
+  });
+  it('a tools/ or scripts/ folder inside application code is the application', () => {
+    expect(fileContext('app/api/chat/tools/route.ts', '').isScript).toBe(false);
+    expect(fileContext('src/agents/tools/search.py', '').isScript).toBe(false);
   });
   it('marks browser code by extension or a front-end framework import', () => {
     expect(fileContext('src/App.tsx', '').isBrowser).toBe(true);

@@ -6,7 +6,19 @@ import type { FileContext } from './api.js';
 // semgrep's rule tests in `.semgrep/`: saleor's are deliberately bad code).
 const TEST_RE =
   /(^|\/)(tests?|__tests__|e2e|testing|spec|fixtures?|__fixtures__|testdata|__mocks__|\.semgrep)\/|(^|\/)(test_[^/]*\.py|[^/]*_test\.py|conftest\.py|[^/]*\.(spec|test)\.[cm]?[jt]sx?)$/;
-const SCRIPT_DIR_RE = /(^|\/)(scripts?|tools|bin|examples?|docs?)\//;
+const SCRIPT_DIRS = new Set(['script', 'scripts', 'tools', 'bin', 'example', 'examples', 'doc', 'docs']);
+// a `tools/` folder inside application code is part of the app (Next.js `app/api/chat/tools/route.ts`)
+const APP_DIRS = new Set(['src', 'app', 'pages', 'api', 'lib', 'server', 'routes']);
+
+/** A file under a script folder that is not itself inside application code. */
+function inScriptDir(path: string): boolean {
+  const dirs = path.split('/').slice(0, -1);
+  for (const d of dirs) {
+    if (APP_DIRS.has(d)) return false;
+    if (SCRIPT_DIRS.has(d)) return true;
+  }
+  return false;
+}
 const BROWSER_EXT_RE = /\.(jsx|tsx)$/;
 const BROWSER_IMPORT_RE = /from\s+['"](react|react-dom|vue|svelte|@angular\/core|preact|solid-js)['"]/;
 
@@ -19,7 +31,7 @@ export function fileContext(path: string, text: string): FileContext {
   return {
     path,
     isTest: isTestPath(path),
-    isScript: SCRIPT_DIR_RE.test(path) || (isPy && /^if\s+__name__\s*==\s*['"]__main__['"]\s*:/m.test(text)),
+    isScript: inScriptDir(path) || (isPy && /^if\s+__name__\s*==\s*['"]__main__['"]\s*:/m.test(text)),
     isBrowser: BROWSER_EXT_RE.test(path) || (!isPy && BROWSER_IMPORT_RE.test(text)),
   };
 }
