@@ -79,7 +79,7 @@ function faultlineBuild(version: string): string {
 export function ruleSetKey(init: ProcessorInit, version: string): string {
   const h = createHash('sha256');
   h.update(`format ${FORMAT}\0${version}\0`);
-  h.update(JSON.stringify({ ...init, rulesDir: undefined, ruleIds: [...init.ruleIds].sort() }));
+  h.update(JSON.stringify({ ...init, rulesDir: undefined, preloaded: undefined, ruleIds: [...init.ruleIds].sort() }));
   for (const f of listFiles(init.rulesDir)) {
     if (!/\.(ya?ml|json)$/.test(f)) continue;
     h.update(`\0${relative(init.rulesDir, f)}\0`);

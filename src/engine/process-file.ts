@@ -12,7 +12,7 @@ import { fileContext, isTestPath } from './paths.js';
 import { analyzeFacts, compileRules, fileWanted, Gate, GateInput, type CompiledRule, type EngineOptions } from './run-file.js';
 import { loadRules } from './rules.js';
 import { readCatalogDir } from '../catalog/index.js';
-import type { Finding, ScanError } from './types.js';
+import type { Finding, RuleMeta, ScanError } from './types.js';
 import { join } from 'node:path';
 
 export interface ProcessorInit {
@@ -29,6 +29,11 @@ export interface ProcessorInit {
    * wants them, so the system model learns which code talks to which service.
    */
   summaryModules?: { python: string[]; typescript: string[] };
+  /**
+   * The enabled rules and the catalog files, already read and validated by the main thread, so
+   * that each worker does not parse every YAML file again (not part of the cache key: rulesDir is).
+   */
+  preloaded?: { rules: RuleMeta[]; catalogFiles: CatalogFile[] };
 }
 
 export interface FileTask {
@@ -127,8 +132,9 @@ export function looksMinified(text: string): boolean {
 
 
 export async function createProcessor(init: ProcessorInit) {
-  const catalog = new Catalog([...readCatalogDir(join(init.rulesDir, 'catalog')), { apis: init.extraApis } as CatalogFile]);
-  const all = loadRules(init.rulesDir);
+  const catalogFiles = init.preloaded?.catalogFiles ?? readCatalogDir(join(init.rulesDir, 'catalog'));
+  const catalog = new Catalog([...catalogFiles, { apis: init.extraApis } as CatalogFile]);
+  const all = init.preloaded?.rules ?? loadRules(init.rulesDir);
   const wanted = new Set(init.ruleIds);
   const rules: CompiledRule[] = await compileRules(
     all.filter((r) => wanted.has(r.id)),

@@ -112,9 +112,11 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
   const composeRules = rules.filter((r) => r.languages.includes('compose'));
   const hasCompose = composeRules.length > 0 && found.files.some((f) => f.kind === 'compose');
   const init: ProcessorInit = { rulesDir, ruleIds: codeRules.map((r) => r.id), extraApis, engine, maxFileBytes };
+  const catalogFiles = readCatalogDir(join(rulesDir, 'catalog'));
+  init.preloaded = { rules: codeRules, catalogFiles };
   if (hasCompose) {
     // the system model needs to know which code opens which client, even where no code rule looks
-    const clients = new Catalog(readCatalogDir(join(rulesDir, 'catalog'))).section<{ language: string; modules: string[] }>('composeClients');
+    const clients = new Catalog(catalogFiles).section<{ language: string; modules: string[] }>('composeClients');
     const mods = (lang: string) => [...new Set(clients.filter((c) => c.language === lang).flatMap((c) => c.modules))].sort();
     init.summaryModules = { python: mods('python'), typescript: mods('typescript') };
   }
@@ -180,7 +182,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
       .filter((r) => !r.skipped)
       .map((r) => ({ path: r.rel, language: r.kind, modules: r.modules, imports: r.imports, calls: r.calls }));
     // the catalog is read here, not up front: workers read their own, and a scan without compose files needs none
-    const catalog = new Catalog([...readCatalogDir(join(rulesDir, 'catalog')), { apis: extraApis } as CatalogFile]);
+    const catalog = new Catalog([...catalogFiles, { apis: extraApis } as CatalogFile]);
     // `extends: {file}`, `include:` and `.env` may name files that are not compose-named; read
     // them only inside the scan root
     const rootAbs = resolve(opts.root);
