@@ -31,6 +31,9 @@ describe('fileContext', () => {
     expect(fileContext('app/api.py', 'def main(): ...\n').isScript).toBe(false);
     expect(fileContext('packages/db/scripts/migrate.ts', '').isScript).toBe(true);
     expect(fileContext('tools/release.py', '').isScript).toBe(true);
+    // mealie's dev/code-generation: developer tooling, not the service
+    expect(fileContext('dev/code-generation/utils/template.py', '').isScript).toBe(true);
+    expect(fileContext('hack/gen-crds.ts', '').isScript).toBe(true);
   });
   it('a tools/ or scripts/ folder inside application code is the application', () => {
     expect(fileContext('app/api/chat/tools/route.ts', '').isScript).toBe(false);

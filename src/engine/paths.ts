@@ -6,7 +6,7 @@ import type { FileContext } from './api.js';
 // semgrep's rule tests in `.semgrep/`: saleor's are deliberately bad code).
 const TEST_RE =
   /(^|\/)(tests?|__tests__|e2e|testing|spec|fixtures?|__fixtures__|testdata|__mocks__|\.semgrep)\/|(^|\/)(test_[^/]*\.py|[^/]*_test\.py|conftest\.py|[^/]*\.(spec|test)\.[cm]?[jt]sx?)$/;
-const SCRIPT_DIRS = new Set(['script', 'scripts', 'tools', 'bin', 'example', 'examples', 'doc', 'docs']);
+const SCRIPT_DIRS = new Set(['script', 'scripts', 'tools', 'bin', 'dev', 'hack', 'example', 'examples', 'doc', 'docs']);
 // a `tools/` folder inside application code is part of the app (Next.js `app/api/chat/tools/route.ts`)
 const APP_DIRS = new Set(['src', 'app', 'pages', 'api', 'lib', 'server', 'routes']);
 
