@@ -185,7 +185,7 @@ export async function createProcessor(init: ProcessorInit) {
       return withWarning({ ...base, parsed: true, error: { file: task.rel, message: `cannot parse: ${(e as Error).message}`, ...(line ? { line } : {}) } });
     }
     const file = fileContext(task.rel, text);
-    const findings = analyzeFacts(facts, text, file, rules, catalog, init.engine);
+    const findings = analyzeFacts(facts, text, file, rules, catalog, init.engine, gateInput);
     const { modules, imports, calls } = codeSummary(facts);
     const result: FileResult = { ...base, parsed: true, findings, modules, imports, calls };
     if (facts.hasSyntaxErrors) {

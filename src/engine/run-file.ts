@@ -65,6 +65,8 @@ export function importedModules(text: string, lang: 'python' | 'typescript'): Se
 /** A file's text plus, computed on first use, the modules it imports. */
 export class GateInput {
   private mods?: Set<string>;
+  /** each gate's answer for this file */
+  readonly verdicts = new Map<Gate, boolean>();
   constructor(
     readonly text: string,
     readonly lang: 'python' | 'typescript',
@@ -88,7 +90,13 @@ export class Gate {
     this.prefixes = modules.filter((m) => m.endsWith('*')).map((m) => m.slice(0, -1));
     this.globals = globals.length ? new RegExp(`\\b(?:${globals.map(escapeRe).join('|')})\\b`) : null;
   }
+  /** Whether the file passes; remembered on the input, since the same file is asked twice (before parsing, and per rule after). */
   test(input: GateInput): boolean {
+    let hit = input.verdicts.get(this);
+    if (hit === undefined) input.verdicts.set(this, (hit = this.evaluate(input)));
+    return hit;
+  }
+  private evaluate(input: GateInput): boolean {
     if (this.regex?.test(input.text)) return true;
     if (this.exact.size || this.prefixes.length) {
       for (const m of input.modules) {
@@ -203,13 +211,14 @@ export function analyzeFacts(
   rules: CompiledRule[],
   catalog: Catalog,
   opts: EngineOptions,
+  /** the input the caller already gated the file with (its imports and gate answers are reused) */
+  gateInput: GateInput = new GateInput(text, facts.language),
 ): Finding[] {
   const lang = facts.language;
   const lines = text.split(/\r\n|\r|\n/);
   const supp = new Suppressions(facts.suppressions);
   const fp = new FingerprintMaker();
   const findings: Finding[] = [];
-  const gateInput = new GateInput(text, lang);
   for (const rule of rules) {
     if (!rule.meta.languages.includes(lang)) continue;
     const gate = rule.gate[lang];
