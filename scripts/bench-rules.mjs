@@ -10,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { Catalog, readCatalogDir } from '../dist/catalog/index.js';
 import { discover } from '../dist/engine/discover.js';
 import { fileContext, isTestPath } from '../dist/engine/paths.js';
@@ -19,17 +20,10 @@ import { analyzeFacts, compileRules, fileWanted, GateInput } from '../dist/engin
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const rulesDir = join(here, '..', 'rules');
-const args = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = args.indexOf(name);
-  if (i < 0) return dflt;
-  const v = args[i + 1];
-  args.splice(i, 2);
-  return v;
-};
-const runs = Number(opt('--runs', '3'));
-const select = opt('--select', undefined)?.split(',');
-const dir = resolve(args[0] ?? '.');
+const { values, positionals } = parseArgs({ options: { runs: { type: 'string', default: '3' }, select: { type: 'string' } }, allowPositionals: true });
+const runs = Number(values.runs);
+const select = values.select?.split(',');
+const dir = resolve(positionals[0] ?? '.');
 
 const catalog = new Catalog(readCatalogDir(join(rulesDir, 'catalog')));
 const metas = loadRules(rulesDir).filter((r) => !select || select.includes(r.id) || select.includes(r.name) || select.includes(r.category));

@@ -41,7 +41,8 @@ export function objectPath(obj: Extract<Value, { kind: 'object' }>, dotted: stri
 }
 
 /** Every spelling of the knob present on the call (several keys can co-exist, e.g. total + sock_read). */
-function findOnCall(call: CallFact, api: CatalogApi, knob: Knob): { found: Array<{ value: Value; key: string }>; unknown: boolean } {
+/** Every value a call gives a knob, by spelling; `unknown` when open options may hold it. */
+export function knobValues(call: CallFact, api: CatalogApi, knob: Knob): { found: Array<{ value: Value; key: string }>; unknown: boolean } {
   const found: Array<{ value: Value; key: string }> = [];
   if (api.language === 'python') {
     for (const k of knob.keys) {
@@ -152,7 +153,7 @@ function setOnInstance(call: CallFact, knob: Knob, facts: FileFacts): boolean {
 export function readKnob(call: CallFact, api: CatalogApi, name: string, facts: FileFacts, catalog: Catalog): KnobReading {
   const knob = api.knobs?.[name];
   if (!knob) return { state: 'unknown', key: name, source: 'none' };
-  const { found, unknown } = findOnCall(call, api, knob);
+  const { found, unknown } = knobValues(call, api, knob);
   if (unknown) return { state: 'unknown', key: knob.keys[0], source: 'call' };
   if (found.length) {
     // a per-key "no limit" lifts the whole knob (`pool_size=0` whatever `max_overflow` says)

@@ -2,20 +2,30 @@
 // every credentialed request, and the usual "fix" is to reflect the origin) or an origin that
 // reflects whatever the request sends (`origin: true`). Calls with catalog role `http.cors`, or a
 // registration that names the middleware as its first argument (`app.register(cors, { … })`,
-// `app.add_middleware(CORSMiddleware, …)`, `Middleware(CORSMiddleware, …)`). Python: keyword
-// arguments under the catalog's knob keys (`allow_origins`, `allow_credentials`), and settings
-// modules that switch both flags on (django-cors-headers, names in the rule's options).
+// `app.add_middleware(CORSMiddleware, …)`, `Middleware(CORSMiddleware, …)`: catalog section
+// `middleware-registrars`). Python: keyword arguments under the catalog's knob keys
+// (`allow_origins`, `allow_credentials`), and settings modules that switch both flags on
+// (django-cors-headers: catalog section `cors-settings`).
 import type { Check } from '../api.js';
 import type { CallFact, Value } from '../../languages/types.js';
 import type { CatalogApi } from '../../catalog/types.js';
 import type { FindingDraft } from '../types.js';
 import { objectPath, optionsObject } from '../knobs.js';
 
-interface Options {
-  /** method names (`register`) or qualified names (`starlette.middleware.Middleware`) whose first argument is the middleware */
-  registrars?: string[];
-  /** settings that allow every origin, and settings that allow credentials (module-level `NAME = True`) */
-  settings?: { anyOrigin?: string[]; credentials?: string[] };
+/** catalog section `middleware-registrars`: calls that take the middleware as their first argument */
+interface Registrars {
+  language: string;
+  /** method names on an app (`use`, `add_middleware`) */
+  methods?: string[];
+  /** qualified calls (`starlette.middleware.Middleware`) */
+  calls?: string[];
+}
+
+/** catalog section `cors-settings`: module-level settings that allow every origin / credentials */
+interface CorsSettings {
+  language: string;
+  anyOrigin: string[];
+  credentials: string[];
 }
 
 const deref = (v: Value | undefined): Value | undefined => (v && v.kind === 'name' && v.resolved ? v.resolved : v);
@@ -55,10 +65,13 @@ function anyOrigin(origin: Value | undefined, pattern: Value | undefined, api: C
 
 const check: Check = (ctx) => {
   const lang = ctx.facts.language;
-  const opts = (ctx.rule.options ?? {}) as Options;
-  const registrars = opts.registrars ?? ['register', 'use'];
+  const registrars = ctx.catalog.section<Registrars>('middleware-registrars').filter((r) => r.language === lang);
   const isRegistrar = (call: CallFact) =>
-    registrars.some((r) => (r.includes('.') ? call.qualified === r : call.callee === r || call.callee.endsWith(`.${r}`)));
+    registrars.some(
+      (r) =>
+        (call.qualified !== null && (r.calls ?? []).includes(call.qualified)) ||
+        (r.methods ?? []).some((m) => call.callee === m || call.callee.endsWith(`.${m}`)),
+    );
   const out: FindingDraft[] = [];
   for (const call of ctx.facts.calls) {
     let api = ctx.catalog.lookupRole(call.qualified, lang, ['http.cors']);
@@ -80,12 +93,12 @@ const check: Check = (ctx) => {
     const loc = any.at?.loc ?? call.loc;
     out.push({ ruleId: ctx.rule.id, loc, message: ctx.rule.message, data: { callee: call.callee, how: any.how }, where: { scope: call.scope } });
   }
-  if (lang === 'python' && opts.settings) {
+  for (const settings of ctx.catalog.section<CorsSettings>('cors-settings').filter((c) => c.language === lang)) {
     // settings modules: both flags assigned True at module level
-    const moduleTrue = (names: string[] | undefined) =>
-      ctx.facts.assignments.find((a) => a.scope.functionId === undefined && a.scope.classId === undefined && names?.includes(a.target) && isTrue(deref(a.value)));
-    const all = moduleTrue(opts.settings.anyOrigin);
-    const cred = moduleTrue(opts.settings.credentials);
+    const moduleTrue = (names: string[]) =>
+      ctx.facts.assignments.find((a) => a.scope.functionId === undefined && a.scope.classId === undefined && names.includes(a.target) && isTrue(deref(a.value)));
+    const all = moduleTrue(settings.anyOrigin);
+    const cred = moduleTrue(settings.credentials);
     if (all && cred)
       out.push({ ruleId: ctx.rule.id, loc: all.loc, message: ctx.rule.message, data: { callee: `${all.target} + ${cred.target}`, how: `\`${all.target} = True\`, which echoes any Origin back` }, where: { scope: all.scope } });
   }

@@ -1,27 +1,14 @@
 // A secret read from the environment with a hard-coded fallback: `process.env.JWT_SECRET ||
-// 'dev-secret'` (also `??`, bracket access) in TS/JS; `os.environ.get("SECRET_KEY", "dev")` /
-// `os.getenv("SECRET_KEY", "dev")`, `… or "dev"`, python-decouple / django-environ defaults and
-// pydantic settings field defaults in Python. When the variable is missing in production the
-// service starts anyway, signing with a secret that is in the repository.
+// 'dev-secret'` (also `??`, bracket access) in TS/JS; environment reads with a fallback in Python
+// (catalog role `env.read`: os.getenv, python-decouple, django-environ; also `… or "dev"`) and
+// string defaults of settings-class fields (role `settings.class`). When the variable is missing in
+// production the service starts anyway, signing with a secret that is in the repository.
 import type { Check } from '../api.js';
 import type { FindingDraft } from '../types.js';
 import type { Value } from '../../languages/types.js';
-
-/** A Python call that reads a variable (name in the first argument) and takes a fallback. */
-interface EnvReader {
-  /** qualified callee: `os.getenv`, `decouple.config`, `environ.Env()` (an instance called) */
-  call: string;
-  /** positional index of the fallback, when it can be passed positionally */
-  default?: number;
-  /** keyword of the fallback */
-  defaultKey?: string;
-}
+import { knobValues } from '../knobs.js';
 
 interface Options {
-  /** Python calls that read the environment with a fallback */
-  envReaders?: EnvReader[];
-  /** Python settings classes whose field defaults are fallbacks for environment variables */
-  settingsBases?: string[];
   /** the name's last word must be one of these (JWT_SECRET, DB_PASSWORD, API_KEY, jwtSecret) */
   secretWords?: string[];
   /** and none of its words one of these (JWT_PUBLIC_KEY, STRIPE_PUBLISHABLE_KEY) */
@@ -29,10 +16,6 @@ interface Options {
   /** a name ending in KEY is a record's key name, not a secret, when the word before is one of these (LDAP_EMAIL_KEY) */
   recordKeyWords?: string[];
 }
-
-// `os.environ.get("X") or "dev"`: the fallback is an `or` operand, not an argument
-const PY_OR_FALLBACK =
-  /os\.(?:environ\.get|getenv)\(\s*(['"])([^'"\n]+)\1\s*(?:,\s*(?:None|''|""))?\s*\)\s*or\s*(['"])((?:(?!\3)[^\\\n]|\\.)*)\3/g;
 
 const TS_FALLBACK =
   /process\.env(?:\.([A-Za-z_$][\w$]*)|\[\s*(['"])([^'"\n]+)\2\s*\])\s*(?:\|\||\?\?)\s*(['"`])((?:(?!\4)[^\\\n]|\\.)*)\4/g;
@@ -96,25 +79,35 @@ const check: Check = (ctx) => {
   }
   const usable = (v: Value | undefined): v is Extract<Value, { kind: 'string' }> =>
     v?.kind === 'string' && v.value.trim() !== '' && !guarded(v.value);
-  const readers = opts.envReaders ?? [];
-  for (const c of ctx.facts.calls) {
-    const reader = c.qualified ? readers.find((r) => r.call === c.qualified) : undefined;
-    if (!reader) continue;
-    const key = c.args[0];
-    const dflt = (reader.default !== undefined ? c.args[reader.default] : undefined) ?? (reader.defaultKey ? c.kwargs[reader.defaultKey] : undefined);
-    if (key?.kind !== 'string' || !isSecret(key.value) || !usable(dflt)) continue;
-    out.push({ ruleId: ctx.rule.id, loc: c.loc, message: ctx.rule.message, data: { name: key.value, source: c.callee }, where: { scope: c.scope } });
+  // Python: calls the catalog knows as environment reads (role `env.read`: the variable's name and
+  // the fallback are knobs), and settings classes (role `settings.class`) whose field defaults are
+  // what the service runs with when the variable is missing.
+  const { catalog, facts } = ctx;
+  const lineStarts = [0];
+  for (let i = ctx.text.indexOf('\n'); i >= 0; i = ctx.text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
+  for (const c of facts.calls) {
+    const api = catalog.lookupRole(c.qualified, 'python', ['env.read']);
+    const [varKnob, fallbackKnob] = [api?.knobs?.variable, api?.knobs?.fallback];
+    if (!api || !varKnob || !fallbackKnob) continue;
+    const name = knobValues(c, api, varKnob).found[0]?.value;
+    if (name?.kind !== 'string' || !isSecret(name.value)) continue;
+    let fallback: string | undefined;
+    const given = knobValues(c, api, fallbackKnob).found[0]?.value;
+    const none = !given || given.kind === 'null' || (given.kind === 'string' && given.value === '');
+    if (usable(given)) fallback = given.value;
+    else if (none) {
+      // `os.environ.get("X") or "dev"`: the fallback is the `or` operand right after the call
+      const end = lineStarts[c.loc.endLine - 1] + c.loc.endColumn - 1;
+      const m = /^\s*or\s*(['"])((?:(?!\1)[^\\\n]|\\.)*)\1/.exec(ctx.text.slice(end, end + 200));
+      if (m && m[2].trim() !== '' && !guarded(m[2])) fallback = m[2];
+    }
+    if (fallback === undefined) continue;
+    out.push({ ruleId: ctx.rule.id, loc: c.loc, message: ctx.rule.message, data: { name: name.value, source: c.callee }, where: { scope: c.scope } });
   }
-  PY_OR_FALLBACK.lastIndex = 0;
-  for (let m = PY_OR_FALLBACK.exec(ctx.text); m; m = PY_OR_FALLBACK.exec(ctx.text)) {
-    const [name, fallback] = [m[2], m[4]];
-    if (!isSecret(name) || fallback.trim() === '' || guarded(fallback) || commented(m.index)) continue;
-    out.push({ ruleId: ctx.rule.id, loc: span(m.index, m[0].length), message: ctx.rule.message, data: { name, source: `os.environ.get("${name}") or …` } });
-  }
-  // pydantic settings: a field default is what the service runs with when the variable is missing
-  const bases = new Set(opts.settingsBases ?? []);
-  const settingsClasses = new Set(ctx.facts.classes.filter((k) => k.bases.some((b) => bases.has(b))).map((k) => k.id));
-  for (const a of ctx.facts.assignments) {
+  const settingsClasses = new Set(
+    facts.classes.filter((k) => k.bases.some((b) => catalog.lookupRole(b, 'python', ['settings.class']))).map((k) => k.id),
+  );
+  for (const a of facts.assignments) {
     if (a.scope.classId === undefined || a.scope.functionId !== undefined || !settingsClasses.has(a.scope.classId)) continue;
     if (!/^[A-Za-z_]\w*$/.test(a.target) || !isSecret(a.target) || !usable(a.value)) continue;
     out.push({ ruleId: ctx.rule.id, loc: a.loc, message: ctx.rule.message, data: { name: a.target, source: `settings field ${a.target}` }, where: { scope: a.scope } });
