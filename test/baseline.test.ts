@@ -9,7 +9,7 @@ import { FingerprintMaker } from '../src/engine/fingerprint.js';
 import type { Finding } from '../src/engine/types.js';
 import { tempGitRepo } from './report-helpers.js';
 
-/** A finding as the engine makes it: fingerprint from rule + path + line text + context. */
+/** A finding as the engine makes it: fingerprint from rule + path + line text + symbol. */
 function findingsOf(file: string, text: string, needle = 'requests.get(url)'): Finding[] {
   const fp = new FingerprintMaker();
   const out: Finding[] = [];
@@ -27,7 +27,7 @@ function findingsOf(file: string, text: string, needle = 'requests.get(url)'): F
       endColumn: line.indexOf(needle) + needle.length + 1,
       message: 'requests.get has no timeout',
       fingerprint: fp.make('FL101', file, line, 'handler'),
-      context: 'handler',
+      symbol: 'handler',
       snippet: line,
     });
   });

@@ -67,7 +67,7 @@ describe('locations', () => {
     const weak = out.drafts.find((d) => d.ruleId === 'FL482')!;
     expect(weak.loc).toMatchObject({ line: 3, column: 11 });
     expect(weak.message).toContain('`web`');
-    expect(weak.context).toBe('web');
+    expect(weak.symbol).toBe('web');
   });
 
   it('reads short and long syntax', () => {
@@ -177,7 +177,7 @@ describe('errors never crash and other files are still scanned', () => {
     expect(byFile('e/compose.yaml')).toEqual([]);
     // the valid files are still analysed
     expect(out.drafts.some((d) => d.file === 'e/compose.yaml' && d.ruleId === 'FL480')).toBe(true);
-    expect(out.drafts.some((d) => d.file === 'c/compose.yaml' && d.context === 'api')).toBe(true);
+    expect(out.drafts.some((d) => d.file === 'c/compose.yaml' && d.symbol === 'api')).toBe(true);
   });
 });
 
@@ -208,13 +208,13 @@ function sample(dir: string) {
 
 describe('the FastAPI + taskiq + NATS + Postgres + React sample', () => {
   const out = sample('compose-stack');
-  const ids = (rule: string) => out.drafts.filter((d) => d.ruleId === rule).map((d) => d.context);
+  const ids = (rule: string) => out.drafts.filter((d) => d.ruleId === rule).map((d) => d.symbol);
 
   it('finds the weak NATS healthcheck, the services without one, the short-form depends_on', () => {
     expect(out.errors).toEqual([]);
     expect(ids('FL482')).toEqual(['nats']);
     expect(ids('FL480').sort()).toEqual(['api', 'frontend', 'postgres', 'redis', 'worker']);
-    expect(out.drafts.filter((d) => d.ruleId === 'FL483').map((d) => `${d.context}->${d.data!.dependency}`)).toEqual([
+    expect(out.drafts.filter((d) => d.ruleId === 'FL483').map((d) => `${d.symbol}->${d.data!.dependency}`)).toEqual([
       'api->postgres',
       'api->nats',
       'api->redis',
@@ -226,8 +226,8 @@ describe('the FastAPI + taskiq + NATS + Postgres + React sample', () => {
 
   it('gives each finding a blast radius naming the dependent services', () => {
     const nats = out.drafts.find((d) => d.ruleId === 'FL482')!;
-    expect(blastRadius(out.system, { file: nats.file, service: nats.context })).toEqual(['nats', 'api', 'frontend', 'worker']);
-    const pg = out.drafts.find((d) => d.ruleId === 'FL480' && d.context === 'postgres')!;
+    expect(blastRadius(out.system, { file: nats.file, service: nats.symbol })).toEqual(['nats', 'api', 'frontend', 'worker']);
+    const pg = out.drafts.find((d) => d.ruleId === 'FL480' && d.symbol === 'postgres')!;
     expect(blastRadius(out.system, { file: pg.file, service: 'postgres' })).toEqual(['postgres', 'api', 'frontend', 'worker']);
     // a code finding: the service whose build context holds the file, and its dependents
     expect(blastRadius(out.system, { file: 'backend/app/tasks.py' })).toEqual(['api', 'frontend', 'worker']);
@@ -264,7 +264,7 @@ describe('code summaries from real facts', () => {
     expect(js.imports).toContain('taskiq_nats.PullBasedJetStreamBroker');
     const compose = readFileSync(join(root, 'jetstream-code', 'compose.yaml'), 'utf8');
     const out = analyzeCompose({ files: [{ path: 'compose.yaml', text: compose }], rules, catalog, code: [js] });
-    expect(out.drafts.filter((d) => d.ruleId === 'FL782').map((d) => d.context)).toEqual(['nats']);
+    expect(out.drafts.filter((d) => d.ruleId === 'FL782').map((d) => d.symbol)).toEqual(['nats']);
     const core = summarize('core-nats-code');
     const quiet = analyzeCompose({ files: [{ path: 'compose.yaml', text: compose }], rules, catalog, code: [core] });
     expect(quiet.drafts.filter((d) => d.ruleId === 'FL782')).toEqual([]);
@@ -304,9 +304,9 @@ describe("a built service's Dockerfile", () => {
       'worker/Dockerfile.worker': 'FROM node:22 AS build\nHEALTHCHECK CMD true\nFROM node:22-alpine\nHEALTHCHECK NONE\nCMD ["node", "w.js"]\n',
     };
     const out = run(files, { readFile: (p) => disk[p] });
-    expect(out.drafts.filter((d) => d.ruleId === 'FL480').map((d) => d.context)).toEqual(['worker']);
+    expect(out.drafts.filter((d) => d.ruleId === 'FL480').map((d) => d.symbol)).toEqual(['worker']);
     expect(out.system.services.find((s) => s.name === 'api')!.healthcheck).toBe('image-default');
     // without file access the Dockerfile is unknown: reported as before
-    expect(run(files).drafts.filter((d) => d.ruleId === 'FL480').map((d) => d.context)).toEqual(['api', 'worker']);
+    expect(run(files).drafts.filter((d) => d.ruleId === 'FL480').map((d) => d.symbol)).toEqual(['api', 'worker']);
   });
 });

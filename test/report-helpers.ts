@@ -81,12 +81,12 @@ export function sampleResult(): ScanResult {
   return {
     version: '0.1.0',
     findings: [
-      finding({ ruleId: 'FL401', file: 'docker-compose.yml', line: 3, column: 3, context: 'api', message: 'service api has no healthcheck' }),
+      finding({ ruleId: 'FL401', file: 'docker-compose.yml', line: 3, column: 3, symbol: 'api', message: 'service api has no healthcheck' }),
       finding({
         ruleId: 'FL101',
         file: 'api/app/client.py',
         line: 12,
-        context: 'fetch_user',
+        symbol: 'fetch_user',
         message: 'requests.get has no timeout: a slow server blocks this worker forever',
         snippet: '    resp = requests.get(f"{USERS}/users/{uid}")',
       }),

@@ -32,11 +32,11 @@ function normalise(line: string): string {
 }
 
 /** Path-independent identity of a finding, from its first source line; undefined without a snippet. */
-export function contentKey(f: Pick<Finding, 'ruleId' | 'context' | 'snippet'>): string | undefined {
+export function contentKey(f: Pick<Finding, 'ruleId' | 'symbol' | 'snippet'>): string | undefined {
   const first = f.snippet?.split(/\r\n|\r|\n/).find((l) => l.trim());
   if (!first) return undefined;
   return createHash('sha256')
-    .update(`${f.ruleId}\0${f.context ?? ''}\0${normalise(first)}`)
+    .update(`${f.ruleId}\0${f.symbol ?? ''}\0${normalise(first)}`)
     .digest('hex')
     .slice(0, 24);
 }

@@ -58,7 +58,7 @@ function toDraft(rule: RuleMeta, hit: ComposeHit): FindingDraft & { file: string
     loc: { ...hit.src.loc },
     message: render(rule.message, data),
     data,
-    context: hit.service,
+    symbol: hit.service,
     file: hit.src.file,
   };
   if (hit.priority) draft.priority = hit.priority;

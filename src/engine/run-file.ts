@@ -234,8 +234,8 @@ export function analyzeFacts(
       const p = decidePriority(rule, d, file, opts);
       if (!p) continue;
       if (supp.covers(rule.meta, d.loc.line)) continue;
-      const context =
-        d.context ?? (d.where?.scope?.functionId !== undefined ? facts.functions[d.where.scope.functionId]?.qualifiedName : undefined);
+      const symbol =
+        d.symbol ?? (d.where?.scope?.functionId !== undefined ? facts.functions[d.where.scope.functionId]?.qualifiedName : undefined);
       const lineText = lines[d.loc.line - 1] ?? '';
       const endLine = Math.min(d.loc.endLine, d.loc.line + 5);
       findings.push({
@@ -249,8 +249,8 @@ export function analyzeFacts(
         endLine: d.loc.endLine,
         endColumn: d.loc.endColumn,
         message: renderMessage(d.message, d.data),
-        fingerprint: fp.make(rule.meta.id, file.path, lineText, context),
-        context,
+        fingerprint: fp.make(rule.meta.id, file.path, lineText, symbol),
+        symbol,
         priorityReason: p.reason,
         snippet: lines.slice(d.loc.line - 1, endLine).join('\n'),
       });

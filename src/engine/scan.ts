@@ -224,8 +224,8 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
         endLine: d.loc.endLine,
         endColumn: d.loc.endColumn,
         message: renderMessage(d.message, d.data),
-        fingerprint: fp.make(rule.id, d.file, lines[d.loc.line - 1] ?? '', d.context),
-        context: d.context,
+        fingerprint: fp.make(rule.id, d.file, lines[d.loc.line - 1] ?? '', d.symbol),
+        symbol: d.symbol,
         priorityReason: d.priorityReason,
         snippet: lines.slice(d.loc.line - 1, Math.min(d.loc.endLine, d.loc.line + 5)).join('\n'),
       });
@@ -234,7 +234,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
 
   if (system && system.services.length) {
     for (const f of findings) {
-      const radius = blastRadius(system, { file: f.file, service: f.file.match(/\.ya?ml$/) ? f.context : undefined });
+      const radius = blastRadius(system, { file: f.file, service: f.file.match(/\.ya?ml$/) ? f.symbol : undefined });
       if (radius.length) f.blastRadius = radius;
     }
   }

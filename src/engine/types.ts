@@ -20,6 +20,19 @@ export type Priority = (typeof PRIORITIES)[number];
 /** P0 ranks first: smaller is more urgent. */
 export const PRIORITY_RANK: Record<Priority, number> = { P0: 0, P1: 1, P2: 2 };
 
+/** Where code runs. Fixed names, used in JSON (`context`), SARIF properties and config. */
+export const RUNTIME_CONTEXTS = ['service', 'browser', 'cli', 'build', 'example', 'test'] as const;
+export type RuntimeContext = (typeof RUNTIME_CONTEXTS)[number];
+
+export interface RelatedLocation {
+  file: string;
+  line: number;
+  column: number;
+  endLine?: number;
+  endColumn?: number;
+  message?: string;
+}
+
 export type Confidence = 'high' | 'medium' | 'low';
 export type RuleLanguage = 'python' | 'typescript' | 'compose';
 
@@ -71,8 +84,8 @@ export interface FindingDraft {
   priority?: Priority;
   /** why the priority differs from the default */
   priorityReason?: string;
-  /** the enclosing function / service name: part of the fingerprint, shown in reports */
-  context?: string;
+  /** the enclosing function / compose service name: part of the fingerprint, shown in reports */
+  symbol?: string;
   /** for compose: the file the location is in when it differs from the primary file */
   file?: string;
   /** context the engine's `adjust` clauses test (scope of the call, tags of the matched API) */
@@ -91,8 +104,14 @@ export interface Finding {
   endColumn: number;
   message: string;
   fingerprint: string;
-  /** not part of the JSON contract's required keys, but emitted for reports */
-  context?: string;
+  /** the enclosing function / compose service name (part of the fingerprint), for reports */
+  symbol?: string;
+  /** where the code runs (project model); the priority above is already the one for this context */
+  context?: RuntimeContext;
+  /** findings that share one root cause share this key (JSON `group`); the cause is the group's first location */
+  group?: string;
+  /** other locations of the same cause (SARIF relatedLocations): call sites of a shared client, sibling files */
+  related?: RelatedLocation[];
   priorityReason?: string;
   /** services affected if this fires (system model), filled by the engine when known */
   blastRadius?: string[];

@@ -276,7 +276,7 @@ function propagationSection(findings: Finding[], rules: Map<string, RuleMeta>, r
 }
 
 function findingBlock(f: Finding, result: ScanResult, opts: MarkdownOptions): string {
-  const where = f.context ? ` in \`${f.context}\`` : '';
+  const where = f.symbol ? ` in \`${f.symbol}\`` : '';
   const out = [`#### ${fileLink(f, opts)}${where}`, '', f.message.trim().replace(/\.?$/, '.')];
   if (f.snippet?.trim()) out.push('', codeBlock(dedent(f.snippet), fenceLanguage(f.file)));
   const radius = blastRadius(f, result.system);
@@ -293,7 +293,7 @@ function findingBlock(f: Finding, result: ScanResult, opts: MarkdownOptions): st
  */
 function templateValues(g: RuleGroup): { values: Record<string, string>; others: string[] } {
   const compose = g.findings.every((f) => fileLanguage(f.file) === 'compose');
-  const services = [...new Set(g.findings.map((f) => f.context).filter((c): c is string => !!c))].sort();
+  const services = [...new Set(g.findings.map((f) => f.symbol).filter((c): c is string => !!c))].sort();
   if (!compose || !services.length) return { values: {}, others: [] };
   return { values: { service: services[0] }, others: services.slice(1) };
 }
@@ -344,7 +344,7 @@ function findingSections(findings: Finding[], rules: Map<string, RuleMeta>, resu
       const listed = g.findings.slice(detailed.length);
       const parts = [head.join('\n'), ...detailed.map((f) => findingBlock(f, result, opts))];
       if (listed.length) {
-        const lines = listed.map((f) => `- ${fileLink(f, opts)}${f.context ? ` in \`${f.context}\`` : ''}: ${period(f.message)}`);
+        const lines = listed.map((f) => `- ${fileLink(f, opts)}${f.symbol ? ` in \`${f.symbol}\`` : ''}: ${period(f.message)}`);
         parts.push([`${plural(listed.length, 'more place')}:`, '', ...lines].join('\n'));
       }
       const guidance = earlier ? '' : ruleGuidance(g);

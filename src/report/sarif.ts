@@ -83,7 +83,7 @@ function reportingDescriptor(rule: RuleMeta, opts: SarifOptions): Sarif.Reportin
 
 function sarifResult(f: Finding, ruleIndex: number, opts: SarifOptions): Sarif.Result {
   const properties: Sarif.PropertyBag = { priority: f.priority, category: f.category };
-  if (f.context) properties.context = f.context;
+  if (f.symbol) properties.symbol = f.symbol;
   if (f.priorityReason) properties.priorityReason = f.priorityReason;
   if (f.blastRadius?.length) properties.blastRadius = [...f.blastRadius];
   const endLine = Math.max(f.endLine || f.line, f.line);

@@ -21,11 +21,11 @@ export function buildDir(service: Service): string | undefined {
  * finding lies under a service's build context (the deepest one wins; a build context equal to the
  * scan root only claims a file when exactly one service is built from it).
  */
-export function serviceOf(f: Pick<Finding, 'file' | 'context'>, system: SystemModel | undefined): Service | undefined {
+export function serviceOf(f: Pick<Finding, 'file' | 'symbol'>, system: SystemModel | undefined): Service | undefined {
   if (!system) return undefined;
   let index = indexes.get(system);
   if (!index) indexes.set(system, (index = indexSystem(system)));
-  const key = `${f.file}\0${f.context ?? ''}`;
+  const key = `${f.file}\0${f.symbol ?? ''}`;
   if (!index.memo.has(key)) index.memo.set(key, resolve(index, f));
   return index.memo.get(key);
 }
@@ -42,9 +42,9 @@ function indexSystem(system: SystemModel): SystemIndex {
   return { services: system.services.map((svc) => ({ svc, file: norm(svc.file), dir: buildDir(svc) })), memo: new Map() };
 }
 
-function resolve(index: SystemIndex, f: Pick<Finding, 'file' | 'context'>): Service | undefined {
+function resolve(index: SystemIndex, f: Pick<Finding, 'file' | 'symbol'>): Service | undefined {
   const file = norm(f.file);
-  const direct = index.services.find((s) => s.file === file && s.svc.name === f.context);
+  const direct = index.services.find((s) => s.file === file && s.svc.name === f.symbol);
   if (direct) return direct.svc;
   let best: Service | undefined;
   let bestLen = -1;

@@ -141,7 +141,7 @@ export function pythonTaskFindings(ctx: RuleContext, opts: PythonDedupOptions): 
         at: `, line ${first.call.loc.line}`,
         delivery: again === 'retry' ? 'a retry after a failure runs it again' : 'its message can be delivered again',
       },
-      context: fn.qualifiedName,
+      symbol: fn.qualifiedName,
       where: { scope: fn.scope },
     };
     if (first.kind !== 'payment') {

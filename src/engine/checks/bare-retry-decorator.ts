@@ -26,7 +26,7 @@ const check: Check = (ctx) => {
         loc: d.loc,
         message: ctx.rule.message,
         data: { decorator: d.text, function: fn.name, what },
-        context: fn.qualifiedName,
+        symbol: fn.qualifiedName,
         where: { scope: fn.scope },
       });
     }

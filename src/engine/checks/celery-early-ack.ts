@@ -49,7 +49,7 @@ const check: Check = (ctx) => {
         loc: d.loc,
         message: ctx.rule.message,
         data: { task: fn.name, state },
-        context: fn.qualifiedName,
+        symbol: fn.qualifiedName,
         where: { scope: fn.scope },
       });
     }
