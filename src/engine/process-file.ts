@@ -8,6 +8,8 @@ import type { CatalogApi, CatalogFile } from '../catalog/types.js';
 import type { SourceAdapter } from '../languages/types.js';
 import { ParseError } from '../languages/types.js';
 import { codeSummary } from './code-summary.js';
+import { fileSignals, processDefaults } from '../model/signals.js';
+import type { FileSignals } from '../model/types.js';
 import { fileContext, isTestPath } from './paths.js';
 import { analyzeFacts, compileRules, fileWanted, Gate, GateInput, type CompiledRule, type EngineOptions } from './run-file.js';
 import { loadRules } from './rules.js';
@@ -61,6 +63,8 @@ export interface FileResult {
   calls?: string[];
   /** sha256 of the file's bytes (hex), for the result cache */
   sha?: string;
+  /** what the file says about where it runs and what it sets process-wide (src/model/) */
+  signals?: FileSignals;
 }
 
 export function contentHash(buf: Buffer): string {
@@ -131,6 +135,11 @@ export function looksMinified(text: string): boolean {
 }
 
 
+/** An import of the project's own code: relative, or through a common path alias (`@/`, `~/`). */
+function isLocalSpecifier(spec: string): boolean {
+  return spec.startsWith('.') || spec.startsWith('@/') || spec.startsWith('~/') || spec.startsWith('/');
+}
+
 export async function createProcessor(init: ProcessorInit) {
   const catalogFiles = init.preloaded?.catalogFiles ?? readCatalogDir(join(init.rulesDir, 'catalog'));
   const catalog = new Catalog([...catalogFiles, { apis: init.extraApis } as CatalogFile]);
@@ -175,6 +184,9 @@ export async function createProcessor(init: ProcessorInit) {
     // Test code is not reported unless the config asks for it, so it need not be parsed either.
     if (!init.engine.includeTests && isTestPath(task.rel)) return withWarning(base);
     const gateInput = new GateInput(text, task.kind);
+    // every file gets its signals, parsed or not: an unparsed "use client" file still makes what it imports browser code
+    const mods = gateInput.modules;
+    base.signals = fileSignals(text, task.kind, mods, [...mods].filter(isLocalSpecifier), catalog);
     if (!fileWanted(rules, gateInput) && !summaryGate[task.kind]?.test(gateInput)) return withWarning(base);
     const adapter = await adapterFor(task.kind);
     let facts;
@@ -188,6 +200,8 @@ export async function createProcessor(init: ProcessorInit) {
     const findings = analyzeFacts(facts, text, file, rules, catalog, init.engine, gateInput);
     const { modules, imports, calls } = codeSummary(facts);
     const result: FileResult = { ...base, parsed: true, findings, modules, imports, calls };
+    const defaults = processDefaults(facts, catalog);
+    if (defaults.length) result.signals = { ...base.signals!, defaults };
     if (facts.hasSyntaxErrors) {
       const first = facts.syntaxErrorLine;
       result.error = {
