@@ -21,7 +21,8 @@ describe('scan: JSON contract', () => {
     expect(out.errors).toEqual([]);
     expect(out.findings.map((f: { file: string; line: number }) => `${f.file}:${f.line}`)).toEqual(['svc/app.py:4', 'web/src/api.ts:2']);
     for (const f of out.findings) {
-      expect(Object.keys(f)).toEqual(['ruleId', 'category', 'priority', 'file', 'line', 'column', 'endLine', 'endColumn', 'message', 'fingerprint']);
+      expect(Object.keys(f)).toEqual(['ruleId', 'category', 'priority', 'file', 'line', 'column', 'endLine', 'endColumn', 'message', 'fingerprint', 'context']);
+      expect(f.context).toBe('service');
       expect(f.category).toBe('timeout');
       expect(f.priority).toBe('P0');
       expect(f.fingerprint).toMatch(/^[0-9a-f]{32}$/);

@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { Ajv } from 'ajv';
 import { parseDocument } from 'yaml';
 import type { CatalogApi } from '../catalog/types.js';
-import type { Priority } from '../engine/types.js';
+import type { Priority, RuntimeContext } from '../engine/types.js';
 import schema from './schema.json' with { type: 'json' };
 
 export interface FaultlineConfig {
@@ -17,6 +17,12 @@ export interface FaultlineConfig {
   tests?: 'skip' | 'report';
   'fail-on'?: Priority | 'none';
   'max-file-size'?: number;
+  /** glob -> runtime context, first match wins (overrides the project model) */
+  contexts?: Record<string, RuntimeContext>;
+  /** context -> the highest priority reported there, or off */
+  'context-priorities'?: Partial<Record<RuntimeContext, Priority | 'off'>>;
+  /** context -> rules turned off there */
+  'context-rules'?: Partial<Record<RuntimeContext, { ignore?: string[] }>>;
 }
 
 export class ConfigError extends Error {}

@@ -252,6 +252,7 @@ export function analyzeFacts(
         fingerprint: fp.make(rule.meta.id, file.path, lineText, symbol),
         symbol,
         priorityReason: p.reason,
+        ...(d.data ? { data: d.data } : {}),
         snippet: lines.slice(d.loc.line - 1, endLine).join('\n'),
       });
     }

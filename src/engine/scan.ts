@@ -7,6 +7,7 @@ import { Catalog, readCatalogDir } from '../catalog/index.js';
 import type { CatalogFile } from '../catalog/types.js';
 import type { FaultlineConfig } from '../config/load.js';
 import { analyzeCompose } from './compose.js';
+import { applyModel, buildProjectModel, type ModelInput } from '../model/index.js';
 import { discover } from './discover.js';
 import { blastRadius } from './system.js';
 import { FingerprintMaker } from './fingerprint.js';
@@ -227,10 +228,29 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
         fingerprint: fp.make(rule.id, d.file, lines[d.loc.line - 1] ?? '', d.symbol),
         symbol: d.symbol,
         priorityReason: d.priorityReason,
+        ...(d.data ? { data: d.data } : {}),
         snippet: lines.slice(d.loc.line - 1, Math.min(d.loc.endLine, d.loc.line + 5)).join('\n'),
       });
     }
   }
+
+  // The project model: where each file runs, what its process sets once, which findings share a cause.
+  const modelCatalog = new Catalog([...catalogFiles, { apis: extraApis } as CatalogFile]);
+  const modelInput: ModelInput = {
+    rootAbs: resolve(opts.root),
+    files: results.filter((r) => !r.skipped).map((r) => ({ rel: r.rel, kind: r.kind, signals: r.signals })),
+    composeFiles: composeFiles.map((f) => f.rel),
+    system,
+    catalog: modelCatalog,
+    contexts: cfg.contexts,
+    contextPriorities: cfg['context-priorities'],
+    contextRules: cfg['context-rules'],
+    includeTests: cfg.tests === 'report',
+  };
+  const { model, packages } = buildProjectModel(modelInput);
+  const kept = applyModel(findings, model, modelInput, packages);
+  findings.length = 0;
+  findings.push(...kept);
 
   if (system && system.services.length) {
     for (const f of findings) {
@@ -248,5 +268,6 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     errors,
     stats: { files, skipped, byLanguage },
     ...(system ? { system } : {}),
+    model,
   };
 }

@@ -112,6 +112,8 @@ export interface Finding {
   group?: string;
   /** other locations of the same cause (SARIF relatedLocations): call sites of a shared client, sibling files */
   related?: RelatedLocation[];
+  /** the values the message was rendered from (callee, api, knob, service, …): for the model and reports, not JSON */
+  data?: Record<string, string>;
   priorityReason?: string;
   /** services affected if this fires (system model), filled by the engine when known */
   blastRadius?: string[];
@@ -132,6 +134,8 @@ export interface ScanResult {
   stats: { files: number; skipped: Record<string, number>; byLanguage: Record<string, { files: number; bytes: number }> };
   /** the system model built from compose files and code, for reports */
   system?: SystemModel;
+  /** the project model: contexts, services, process-wide defaults, root-cause groups */
+  model?: import('../model/types.js').ProjectModel;
 }
 
 export interface SystemModel {
@@ -151,6 +155,12 @@ export interface SystemModel {
     project?: string;
     /** directories whose code runs in this service: the build context and bind-mounted sources */
     codeRoots?: string[];
+    /** entrypoint + command as written */
+    command?: string;
+    /** runs to completion (migrate, init, seed, `restart: "no"` jobs) */
+    oneShot?: boolean;
+    /** declared only in a developer file (override, *.dev.yml, .devcontainer) */
+    dev?: boolean;
   }>;
   /** compose projects: which files are merged together (base + overrides, `include:`) */
   projects?: Array<{ id: string; files: string[] }>;
