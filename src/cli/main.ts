@@ -11,6 +11,7 @@ import { scan, UsageError, VERSION } from '../engine/scan.js';
 import { PRIORITY_RANK, type Priority, type ScanResult } from '../engine/types.js';
 import { FORMATS } from './formats.js';
 import { addScaleOptions, registerMergeCommand, scaleScanOptions, type ScaleCliOptions } from './scale.js';
+import { registerModelCommand } from './model.js';
 import { addReportOptions, prepareReport, registerReportCommands, startProgress, writeBaselineFile, writeExtraReports, type ReportCliOptions } from './reports.js';
 
 export const EXIT_OK = 0;
@@ -129,6 +130,10 @@ export function buildProgram(io = defaultIo(), setExit: (code: number) => void =
   addScaleOptions(scanCommand);
   registerReportCommands(program, io, setExit, (paths, o) => runScan(paths, o as unknown as ScanCliOptions, io));
   registerMergeCommand(program, io, setExit, (paths, o) => runScan(paths, o as unknown as ScanCliOptions, io));
+  registerModelCommand(program, io, setExit, (paths, o) => {
+    const root = chooseRoot(paths, o.root, io.cwd);
+    return { root, config: resolveConfig(o.config, root, io.cwd).config };
+  }, availableParallelism());
   return program;
 }
 

@@ -13,6 +13,7 @@ export interface ContextPathEntry {
   why: string;
   globs: string[];
   unlessUnder?: string[];
+  strength?: 'strong' | 'weak';
 }
 
 export interface ContextInput {
@@ -26,6 +27,7 @@ export interface ContextInput {
 
 interface PathRule {
   context: RuntimeContext;
+  strong: boolean;
   why: string;
   test: (p: string) => boolean;
   unlessUnder: Set<string>;
@@ -34,6 +36,7 @@ interface PathRule {
 function compilePathRules(catalog: Catalog): PathRule[] {
   return catalog.section<ContextPathEntry>('contextPaths').map((e) => ({
     context: e.context,
+    strong: e.strength === 'strong',
     why: e.why,
     test: picomatch(e.globs, { dot: true }),
     unlessUnder: new Set(e.unlessUnder ?? []),
@@ -86,7 +89,8 @@ export function decideContexts(input: ContextInput): Record<string, ContextDecis
   const overrides = Object.entries(input.overrides ?? {}).map(([g, c]) => ({ test: picomatch(g, { dot: true }), glob: g, context: c }));
   const bins = new Set(input.packages.flatMap((p) => p.bins));
   const known = new Set(input.files.map((f) => f.rel));
-  const services = input.system?.services ?? [];
+  // a developer-only service (devcontainer `sleep infinity`, a dev override) says nothing about production
+  const services = (input.system?.services ?? []).filter((s) => !s.dev);
   const out: Record<string, ContextDecision> = {};
   const undecided: typeof input.files = [];
 
@@ -100,7 +104,8 @@ export function decideContexts(input: ContextInput): Record<string, ContextDecis
     const ov = overrides.find((o) => o.test(f.rel));
     if (ov) { say(f.rel, ov.context, `config contexts: "${ov.glob}"`, also); continue; }
     if (isTestPath(f.rel)) { say(f.rel, 'test', 'test path', also); continue; }
-    const pathHit = (ctx: RuntimeContext) => rules.find((r) => r.context === ctx && pathRuleHits(r, f.rel));
+    const pathHit = (ctx: RuntimeContext, strong?: boolean) =>
+      rules.find((r) => r.context === ctx && (strong === undefined || r.strong === strong) && pathRuleHits(r, f.rel));
     const ex = pathHit('example');
     if (ex) { say(f.rel, 'example', `path: ${ex.why}`, also); continue; }
     const strong = (ctx: RuntimeContext) => marks.find((m) => m.context === ctx && m.strength === 'strong');
@@ -119,14 +124,21 @@ export function decideContexts(input: ContextInput): Record<string, ContextDecis
     if (directive) { say(f.rel, directive.context, directive.why, also); continue; }
     const svcPath = pathHit('service');
     if (svcPath) { say(f.rel, 'service', `path: ${svcPath.why}`, also); continue; }
+    const oneShot = pathHit('cli', true);
+    if (oneShot) { say(f.rel, 'cli', `path: ${oneShot.why}`, also); continue; }
     const strongMod = strong('service') ?? strong('cli');
     if (strongMod) { say(f.rel, strongMod.context, strongMod.why, also); continue; }
-    const cli = pathHit('cli');
+    const cli = pathHit('cli', false);
     if (cli) { say(f.rel, 'cli', `path: ${cli.why}`, also); continue; }
     const browserMark = marks.find((m) => m.context === 'browser');
     if (browserMark) { say(f.rel, 'browser', browserMark.why, also); continue; }
     const browserPath = pathHit('browser');
     if (browserPath) { say(f.rel, 'browser', `path: ${browserPath.why}`, also); continue; }
+    if (f.kind === 'typescript' && /(^|\/)app\//.test(f.rel) && packageOf(input.packages, f.rel, 'npm')?.deps.has('next')) {
+      say(f.rel, 'service', 'Next.js App Router module without "use client" (a Server Component)', also);
+      continue;
+    }
+    if (/\.(jsx|tsx)$/.test(f.rel)) { say(f.rel, 'browser', 'a JSX component file', also); continue; }
     undecided.push(f);
   }
 
@@ -167,12 +179,6 @@ export function decideContexts(input: ContextInput): Record<string, ContextDecis
     const also = marks.map((m) => `${m.why} -> ${m.context}`);
     const npm = f.kind === 'typescript' ? packageOf(input.packages, f.rel, 'npm') : undefined;
     const deps = npm ? [...npm.deps] : [];
-    const isNext = deps.includes('next');
-    if (isNext && /(^|\/)app\//.test(f.rel) && /\.(t|j)sx?$/.test(f.rel)) {
-      say(f.rel, 'service', 'Next.js App Router module without "use client" (a Server Component)', also);
-      continue;
-    }
-    if (/\.(jsx|tsx)$/.test(f.rel)) { say(f.rel, 'browser', 'a JSX component file', also); continue; }
     const weak = marks.find((m) => m.context === 'service');
     if (weak) { say(f.rel, 'service', weak.why, also); continue; }
     if (npm && (npm.browser || (deps.some((d) => BROWSER_DEPS.test(d)) && deps.some((d) => BUNDLER_DEPS.test(d)) && !deps.some((d) => SERVER_DEPS.test(d))))) {
