@@ -176,6 +176,37 @@ describe('project model: root causes', () => {
     expect(out.findings.find((f: { file: string }) => f.file === 'svc/providers/p0.py').fingerprint).toBe(alone.findings[0].fingerprint);
   });
 
+  it('a shared axios instance built in one file and used in others: one cause with its call sites, or none with a timeout', async () => {
+    const users = "import { api } from '../api/client';\nexport const list = () => api.get('/users');\nexport const one = (id: string) => api.get(`/users/${id}`);\n";
+    const orders = "import { api } from '@/api/client';\nexport const list = () => api.post('/orders', {});\n";
+    const bad = await model({
+      'src/api/client.ts': "import axios from 'axios';\nexport const api = axios.create({ baseURL: 'https://api.example.com' });\n",
+      'src/services/users.ts': users,
+      'src/services/orders.ts': orders,
+    });
+    expect(bad.result.findings).toHaveLength(1);
+    const cause = bad.result.findings[0];
+    expect(cause).toMatchObject({ file: 'src/api/client.ts', line: 2, group: expect.stringMatching(/^g-/) });
+    expect(cause.related!.map((r) => `${r.file}:${r.line}`)).toEqual(['src/services/orders.ts:2', 'src/services/users.ts:2', 'src/services/users.ts:3']);
+    expect(bad.model.groups).toEqual([expect.objectContaining({ kind: 'shared-client', count: 4, file: 'src/api/client.ts' })]);
+    const good = await model({
+      'src/api/client.ts': "import axios from 'axios';\nexport const api = axios.create({ baseURL: 'https://api.example.com', timeout: 5000 });\n",
+      'src/services/users.ts': users,
+    });
+    expect(good.result.findings).toEqual([]);
+  });
+
+  it('a wrapper with 30 call sites in other files is one finding whose related locations are the calls', async () => {
+    const files: Record<string, string> = {
+      'app/http.py': 'import requests\n\ndef fetch_json(url):\n    return requests.get(url).json()\n',
+    };
+    for (let i = 0; i < 30; i++) files[`app/jobs/job${i}.py`] = `from app.http import fetch_json\n\ndef run():\n    return fetch_json("https://x.example/${i}")\n`;
+    const { result, model: m } = await model(files);
+    expect(result.findings).toHaveLength(1);
+    expect(result.findings[0].related).toHaveLength(30);
+    expect(m.groups).toEqual([expect.objectContaining({ kind: 'shared-client', count: 31, file: 'app/http.py', line: 4 })]);
+  });
+
   it('`faultline model` prints contexts with evidence, compose files, defaults and groups', async () => {
     const root = makeTree({
       'api/main.py': 'from fastapi import FastAPI\nimport socket\nsocket.setdefaulttimeout(5)\n',

@@ -8,7 +8,7 @@ import type { CatalogApi, CatalogFile } from '../catalog/types.js';
 import type { SourceAdapter } from '../languages/types.js';
 import { ParseError } from '../languages/types.js';
 import { codeSummary } from './code-summary.js';
-import { fileSignals, processDefaults } from '../model/signals.js';
+import { bindingSignals, fileSignals, processDefaults } from '../model/signals.js';
 import type { FileSignals } from '../model/types.js';
 import { fileContext, isTestPath } from './paths.js';
 import { analyzeFacts, compileRules, fileWanted, Gate, GateInput, type CompiledRule, type EngineOptions } from './run-file.js';
@@ -186,7 +186,9 @@ export async function createProcessor(init: ProcessorInit) {
     const gateInput = new GateInput(text, task.kind);
     // every file gets its signals, parsed or not: an unparsed "use client" file still makes what it imports browser code
     const mods = gateInput.modules;
-    base.signals = fileSignals(text, task.kind, mods, [...mods].filter(isLocalSpecifier), catalog);
+    // Python: absolute modules too (`from app.http import fetch_json` is the project's own code when app/ is in the scan)
+    const specs = [...mods].filter((m) => isLocalSpecifier(m) || (task.kind === 'python' && m.includes('.')));
+    base.signals = fileSignals(text, task.kind, mods, specs, catalog);
     if (!fileWanted(rules, gateInput) && !summaryGate[task.kind]?.test(gateInput)) return withWarning(base);
     const adapter = await adapterFor(task.kind);
     let facts;
@@ -201,7 +203,8 @@ export async function createProcessor(init: ProcessorInit) {
     const { modules, imports, calls } = codeSummary(facts);
     const result: FileResult = { ...base, parsed: true, findings, modules, imports, calls };
     const defaults = processDefaults(facts, catalog);
-    if (defaults.length) result.signals = { ...base.signals!, defaults };
+    const bindings = bindingSignals(facts, findings);
+    if (defaults.length || Object.keys(bindings).length) result.signals = { ...base.signals!, ...(defaults.length ? { defaults } : {}), ...bindings };
     if (facts.hasSyntaxErrors) {
       const first = facts.syntaxErrorLine;
       result.error = {

@@ -7,7 +7,7 @@ import { Catalog, readCatalogDir } from '../catalog/index.js';
 import type { CatalogFile } from '../catalog/types.js';
 import type { FaultlineConfig } from '../config/load.js';
 import { analyzeCompose } from './compose.js';
-import { applyModel, buildProjectModel, type ModelInput } from '../model/index.js';
+import { applyModel, buildProjectModel, collectUses, type ModelInput } from '../model/index.js';
 import { discover } from './discover.js';
 import { blastRadius } from './system.js';
 import { FingerprintMaker } from './fingerprint.js';
@@ -235,6 +235,13 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
   }
 
   // The project model: where each file runs, what its process sets once, which findings share a cause.
+  await collectUses(resolve(opts.root), results.filter((r) => !r.skipped), (abs) => {
+    try {
+      return decodeSource(readFileSync(abs));
+    } catch {
+      return null;
+    }
+  });
   const modelCatalog = new Catalog([...catalogFiles, { apis: extraApis } as CatalogFile]);
   const modelInput: ModelInput = {
     rootAbs: resolve(opts.root),

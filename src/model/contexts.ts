@@ -63,11 +63,19 @@ const SERVER_DEPS = /^(express|fastify|koa|hono|@nestjs\/core|@hapi\/hapi|next|@
 const BROWSER_DEPS = /^(react-dom|vue|svelte|@angular\/core|preact|solid-js)$/;
 const BUNDLER_DEPS = /^(vite|webpack|parcel|@vitejs\/.*|react-scripts|@angular\/cli|@sveltejs\/vite-plugin-svelte|rollup|esbuild)$/;
 
-/** Resolve a relative import of `from` to a scanned file, trying the usual extensions. */
-function resolveLocal(from: string, spec: string, known: Set<string>, lang: 'python' | 'typescript'): string | undefined {
+/**
+ * Resolve an import of the project's own code to a scanned file: relative specifiers with the
+ * usual extensions and index files, `@/x` and `~/x` against `src/`, and Python modules (relative,
+ * or dotted from the root, `src/`, or a unique path suffix).
+ */
+export function resolveLocal(from: string, spec: string, known: Set<string>, lang: 'python' | 'typescript'): string | undefined {
   if (lang === 'python') {
     const dots = /^\.+/.exec(spec)?.[0].length ?? 0;
-    if (!dots) return undefined;
+    if (!dots) {
+      const path = spec.replace(/\./g, '/');
+      for (const c of [`${path}.py`, `${path}/__init__.py`, `src/${path}.py`, `src/${path}/__init__.py`]) if (known.has(c)) return c;
+      return undefined;
+    }
     let dir = posix.dirname(from);
     for (let i = 1; i < dots; i++) dir = posix.dirname(dir);
     const rest = spec.slice(dots).replace(/\./g, '/');
@@ -75,8 +83,13 @@ function resolveLocal(from: string, spec: string, known: Set<string>, lang: 'pyt
     for (const c of [`${base}.py`, `${base}/__init__.py`]) if (known.has(c)) return c;
     return undefined;
   }
-  if (!spec.startsWith('.')) return undefined;
-  const base = posix.normalize(posix.join(posix.dirname(from), spec));
+  let base: string;
+  if (spec.startsWith('.')) base = posix.normalize(posix.join(posix.dirname(from), spec));
+  else if (spec.startsWith('@/') || spec.startsWith('~/')) {
+    // the alias usually points at the package's src/ (tsconfig paths); try it beside the importer's src
+    const at = from.lastIndexOf('src/');
+    base = posix.normalize(`${at >= 0 ? from.slice(0, at) : ''}src/${spec.slice(2)}`);
+  } else return undefined;
   const stem = base.replace(/\.(c|m)?js$/, '');
   for (const c of [base, `${stem}.ts`, `${stem}.tsx`, `${stem}.js`, `${stem}.jsx`, `${stem}.mts`, `${stem}.mjs`, `${base}/index.ts`, `${base}/index.tsx`, `${base}/index.js`])
     if (known.has(c)) return c;

@@ -1,16 +1,17 @@
 // Build the project model once per scan and apply it to the findings: each finding gets the
 // context of the code it is in and the priority the context table gives it; process-wide
 // defaults that bound a call settle its finding; findings that share a cause share a group.
-import { posix } from 'node:path';
+import { join, posix } from 'node:path';
 import picomatch from 'picomatch';
 import type { Catalog } from '../catalog/index.js';
 import { isTestPath } from '../engine/paths.js';
 import type { Finding, RuntimeContext, SystemModel } from '../engine/types.js';
 import { isDevFile } from '../languages/compose/model.js';
-import { decideContexts, type ContextPathEntry } from './contexts.js';
+import { decideContexts, resolveLocal, type ContextPathEntry } from './contexts.js';
 import { groupFindings } from './groups.js';
 import { packageOf, readPackages, within, type PackageInfo } from './packages.js';
 import { ContextPriorities, type Cap } from './priority.js';
+import { bindingSignals } from './signals.js';
 import type { ContextDecision, FileSignals, ModelService, ProjectModel } from './types.js';
 
 export type { ProjectModel } from './types.js';
@@ -123,8 +124,48 @@ export function applyModel(findings: Finding[], model: ProjectModel, input: Mode
     }
     out.push(f);
   }
+  attachSites(out, input.files);
   model.groups = groupFindings(out);
   return out;
+}
+
+/**
+ * Calls that go through a cause become its related locations: calls through a client built in
+ * the same file, and calls in other files through a client instance or wrapper function they
+ * import from the file that holds the finding.
+ */
+function attachSites(findings: Finding[], files: ModelInput['files']): void {
+  const at = new Map(findings.map((f) => [`${f.file}:${f.line}:${f.column}`, f]));
+  const add = (f: Finding, r: NonNullable<Finding['related']>[number]) => {
+    const list = (f.related ??= []);
+    if (list.length < 100 && !list.some((x) => x.file === r.file && x.line === r.line && x.column === r.column)) list.push(r);
+  };
+  for (const file of files) {
+    for (const c of file.signals?.clientSites ?? []) {
+      const f = at.get(`${file.rel}:${c.line}:${c.column}`);
+      if (f) for (const s of c.sites) add(f, { file: file.rel, line: s.line, column: s.column, message: 'call through this client' });
+    }
+  }
+  const known = new Set(files.map((f) => f.rel));
+  const causes = new Map<string, Map<string, Finding>>();
+  for (const file of files) {
+    for (const c of file.signals?.causes ?? []) {
+      const f = at.get(`${file.rel}:${c.line}:${c.column}`);
+      if (!f) continue;
+      const m = causes.get(file.rel) ?? new Map<string, Finding>();
+      if (!m.has(c.name)) m.set(c.name, f);
+      causes.set(file.rel, m);
+    }
+  }
+  if (!causes.size) return;
+  for (const file of files) {
+    for (const u of file.signals?.uses ?? []) {
+      const target = resolveLocal(file.rel, u.module, known, file.kind);
+      const f = target ? causes.get(target)?.get(u.name) : undefined;
+      if (f && target !== file.rel) add(f, { file: file.rel, line: u.line, column: u.column, message: `call through \`${u.name}\` from ${target}` });
+    }
+  }
+  for (const f of findings) f.related?.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column));
 }
 
 /**
@@ -156,4 +197,38 @@ function settleByDefault(
 
 function sameLanguage(file: string, kind: 'python' | 'typescript'): boolean {
   return kind === 'python' ? file.endsWith('.py') : !file.endsWith('.py');
+}
+
+/**
+ * Files that import a module holding a shared cause but were not parsed (no rule wanted them)
+ * are parsed now, once, for their calls through that cause: a client defined in `api/client.ts`
+ * is reported once, and the twenty services that call it become its related locations.
+ */
+export async function collectUses(
+  rootAbs: string,
+  files: Array<{ rel: string; kind: 'python' | 'typescript'; parsed: boolean; signals?: FileSignals }>,
+  read: (abs: string) => string | null,
+): Promise<void> {
+  const known = new Set(files.map((f) => f.rel));
+  const withCauses = new Set(files.filter((f) => f.signals?.causes?.length).map((f) => f.rel));
+  if (!withCauses.size) return;
+  const wanted = files.filter(
+    (f) => !f.parsed && f.signals && !isTestPath(f.rel) && f.signals.imports.some((s) => withCauses.has(resolveLocal(f.rel, s, known, f.kind) ?? '')),
+  );
+  if (!wanted.length) return;
+  const adapters: Partial<Record<'python' | 'typescript', import('../languages/types.js').SourceAdapter>> = {};
+  for (const f of wanted) {
+    const text = read(join(rootAbs, f.rel));
+    if (text === null) continue;
+    const adapter = (adapters[f.kind] ??=
+      f.kind === 'python'
+        ? await (await import('../languages/python/index.js')).createPythonAdapter()
+        : await (await import('../languages/typescript/index.js')).createTypeScriptAdapter());
+    try {
+      const uses = bindingSignals(adapter.extract(f.rel, text), []).uses;
+      if (uses) f.signals = { ...f.signals!, uses };
+    } catch {
+      /* a file that does not parse has no uses to add; its error is the worker's to report */
+    }
+  }
 }

@@ -119,3 +119,54 @@ function valueText(v: FileFacts['assignments'][number]['value']): string {
       return v.kind;
   }
 }
+
+/** The most call sites of imported project code a file records (a generated client can have thousands). */
+const MAX_USES = 500;
+
+/**
+ * Shared causes and their users. `causes`: names this file defines at module level (a client
+ * instance, a wrapper function) that hold a finding — the finding is the root cause of every call
+ * made through the name. `uses`: calls in this file through a name imported from the project's
+ * own code. `sites`: calls through a client built in this file (its constructor carries the finding).
+ */
+export function bindingSignals(
+  facts: FileFacts,
+  findings: Array<{ line: number; column: number; symbol?: string }>,
+): Pick<FileSignals, 'causes' | 'uses' | 'clientSites'> {
+  const out: Pick<FileSignals, 'causes' | 'uses' | 'clientSites'> = {};
+  if (!findings.length && !facts.imports.length) return out;
+  const at = new Map(findings.map((f) => [`${f.line}:${f.column}`, f]));
+  const causes: NonNullable<FileSignals['causes']> = [];
+  const sites: NonNullable<FileSignals['clientSites']> = [];
+  for (const a of facts.assignments) {
+    if (a.scope.functionId !== undefined || a.value.kind !== 'call' || a.selfAttr) continue;
+    const c = facts.calls[a.value.callId];
+    const f = c && at.get(`${c.loc.line}:${c.loc.column}`);
+    if (!c || !f) continue;
+    if (/^[A-Za-z_$][\w$]*$/.test(a.target)) causes.push({ name: a.target, line: f.line, column: f.column });
+    const through = facts.calls.filter((x) => x.receiverCall === c.id).map((x) => ({ line: x.loc.line, column: x.loc.column }));
+    if (through.length) sites.push({ line: f.line, column: f.column, sites: through.slice(0, 100) });
+  }
+  const topLevel = new Set(facts.functions.filter((fn) => fn.parentFunctionId === undefined && fn.classId === undefined && fn.name).map((fn) => fn.name));
+  for (const f of findings) {
+    if (f.symbol && topLevel.has(f.symbol)) causes.push({ name: f.symbol, line: f.line, column: f.column });
+  }
+  if (causes.length) out.causes = causes;
+  if (sites.length) out.clientSites = sites;
+  const local = new Map<string, { module: string; name: string }>();
+  for (const i of facts.imports) {
+    const internal = i.module.startsWith('.') || i.module.startsWith('@/') || i.module.startsWith('~/') || (facts.language === 'python' && i.name !== undefined);
+    if (internal) local.set(i.local, { module: i.module, name: i.name ?? 'default' });
+  }
+  if (!local.size) return out;
+  const uses: NonNullable<FileSignals['uses']> = [];
+  for (const c of facts.calls) {
+    const root = c.callee.split(/[.(]/)[0];
+    const imp = local.get(root);
+    if (!imp) continue;
+    uses.push({ module: imp.module, name: imp.name, line: c.loc.line, column: c.loc.column });
+    if (uses.length >= MAX_USES) break;
+  }
+  if (uses.length) out.uses = uses;
+  return out;
+}

@@ -22,8 +22,12 @@ export interface FileSignals {
   marks: Array<{ context: RuntimeContext; strength: 'strong' | 'weak'; why: string }>;
   /** process-wide defaults this file sets (`axios.defaults.timeout = 5000`, `socket.setdefaulttimeout(10)`) */
   defaults?: ProcessDefault[];
-  /** module-level clients built here without a timeout whose instance is used at these call sites */
+  /** findings at a client constructor (line:column) and the calls made through that client in this file */
   clientSites?: Array<{ line: number; column: number; sites: Array<{ line: number; column: number }> }>;
+  /** module-level names (client instances, wrapper functions) that hold the finding at line:column */
+  causes?: Array<{ name: string; line: number; column: number }>;
+  /** calls through names imported from the project's own modules */
+  uses?: Array<{ module: string; name: string; line: number; column: number }>;
 }
 
 /** A setting written once that bounds later calls of one library in the same process. */
