@@ -155,6 +155,14 @@ export class ResultCache {
     this.dirty = true;
   }
 
+  /** Replace what the model learned about a cached file after analysis (its second-pass signals). */
+  refreshSignals(rel: string, signals: FileResult['signals']): void {
+    const e = this.entries[rel];
+    if (!e || !signals) return;
+    e.result = { ...e.result, signals: structuredClone(signals) };
+    this.dirty = true;
+  }
+
   /** Write the cache if anything changed; keep the newest few rule-set files. Never throws. */
   save(): void {
     if (!this.dirty) return;
@@ -212,6 +220,14 @@ export function loadRulesCached(cacheDir: string | undefined, version: string, d
   const rules = loadRules(dir);
   writeCacheFile(cacheDir, file, JSON.stringify(rules));
   return rules;
+}
+
+/** Keep the project model's second-pass signals of these files in the cache, so a re-scan need not parse them again. */
+export function refreshCachedSignals(cacheDir: string, init: ProcessorInit, version: string, results: FileResult[]): void {
+  if (!results.length) return;
+  const cache = ResultCache.open(cacheDir, cacheKey(init, version));
+  for (const r of results) cache.refreshSignals(r.rel, r.signals);
+  cache.save();
 }
 
 export interface AnalyzeOptions extends PoolOptions {

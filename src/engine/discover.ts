@@ -27,6 +27,8 @@ export interface DiscoverOptions {
 
 export interface Discovery {
   files: DiscoveredFile[];
+  /** package manifests seen on the walk (package.json, pyproject.toml), relative POSIX paths, for the project model */
+  manifests: string[];
   /** counts of skipped entries by reason */
   skipped: Record<string, number>;
 }
@@ -41,6 +43,7 @@ export const DEFAULT_SKIP_DIRS = new Set([
 ]);
 
 const PY_EXT = /\.py$/;
+const MANIFESTS = new Set(['package.json', 'pyproject.toml']);
 const TS_EXT = /\.(ts|tsx|js|jsx|mjs|cjs|mts|cts)$/;
 const DTS = /\.d\.[cm]?ts$/;
 const COMPOSE_NAME = /^(docker-)?compose([.-][^/]*)?\.ya?ml$/;
@@ -65,6 +68,7 @@ export function discover(root: string, targets: string[], opts: DiscoverOptions)
   const skipped: Record<string, number> = {};
   const bump = (r: string) => (skipped[r] = (skipped[r] ?? 0) + 1);
   const files = new Map<string, DiscoveredFile>();
+  const manifests: string[] = [];
   const excluded = opts.exclude.length ? picomatch(opts.exclude, { dot: true }) : null;
   const composeExtra = opts.composeNames.length ? picomatch(opts.composeNames, { dot: true, basename: true }) : null;
 
@@ -118,7 +122,10 @@ export function discover(root: string, targets: string[], opts: DiscoverOptions)
         walk(abs, stack);
       } else if (e.isFile()) {
         const kind = classify(e.name, composeExtra);
-        if (!kind) continue;
+        if (!kind) {
+          if (MANIFESTS.has(e.name)) manifests.push(rel);
+          continue;
+        }
         if (isExcluded(rel, false)) {
           bump('excluded');
           continue;
@@ -190,5 +197,5 @@ export function discover(root: string, targets: string[], opts: DiscoverOptions)
     }
   }
   const sorted = [...files.values()].sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
-  return { files: sorted, skipped };
+  return { files: sorted, manifests: manifests.sort(), skipped };
 }

@@ -11,7 +11,7 @@ import { applyModel, buildProjectModel, collectUses, type ModelInput } from '../
 import { discover } from './discover.js';
 import { blastRadius } from './system.js';
 import { FingerprintMaker } from './fingerprint.js';
-import { analyzeFiles, ruleSetKey } from './cache.js';
+import { analyzeFiles, refreshCachedSignals, ruleSetKey } from './cache.js';
 import type { FileResult, ProcessorInit } from './process-file.js';
 import { decodeSource } from './process-file.js';
 import { shardOf, type ShardFile, type ShardSpec } from './shard.js';
@@ -235,18 +235,24 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
   }
 
   // The project model: where each file runs, what its process sets once, which findings share a cause.
-  await collectUses(resolve(opts.root), results.filter((r) => !r.skipped), (abs) => {
+  const t0 = performance.now();
+  const reread = await collectUses(resolve(opts.root), results.filter((r) => !r.skipped), (abs) => {
     try {
       return decodeSource(readFileSync(abs));
     } catch {
       return null;
     }
   });
+  if (reread.length && opts.cacheDir && !opts.merged) {
+    const set = new Set(reread);
+    refreshCachedSignals(opts.cacheDir, init, VERSION, results.filter((r) => set.has(r.rel)));
+  }
   const modelCatalog = new Catalog([...catalogFiles, { apis: extraApis } as CatalogFile]);
   const modelInput: ModelInput = {
     rootAbs: resolve(opts.root),
     files: results.filter((r) => !r.skipped).map((r) => ({ rel: r.rel, kind: r.kind, signals: r.signals })),
     composeFiles: composeFiles.map((f) => f.rel),
+    manifests: found.manifests,
     system,
     catalog: modelCatalog,
     contexts: cfg.contexts,
@@ -254,8 +260,11 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     contextRules: cfg['context-rules'],
     includeTests: cfg.tests === 'report',
   };
+  const t1 = performance.now();
   const { model, packages } = buildProjectModel(modelInput);
+  const t2 = performance.now();
   const kept = applyModel(findings, model, modelInput, packages);
+  if (process.env.FAULTLINE_TIMING) process.stderr.write(`model: uses ${(t1 - t0).toFixed(0)} ms, build ${(t2 - t1).toFixed(0)} ms, apply ${(performance.now() - t2).toFixed(0)} ms\n`);
   findings.length = 0;
   findings.push(...kept);
 

@@ -69,6 +69,19 @@ const BUNDLER_DEPS = /^(vite|webpack|parcel|@vitejs\/.*|react-scripts|@angular\/
  * or dotted from the root, `src/`, or a unique path suffix).
  */
 export function resolveLocal(from: string, spec: string, known: Set<string>, lang: 'python' | 'typescript'): string | undefined {
+  // one answer per folder and specifier: siblings import the same modules
+  let memo = resolved.get(known);
+  if (!memo) resolved.set(known, (memo = new Map()));
+  const key = `${lang}\0${posix.dirname(from)}\0${spec}`;
+  if (memo.has(key)) return memo.get(key);
+  const r = resolveUncached(from, spec, known, lang);
+  memo.set(key, r);
+  return r;
+}
+
+const resolved = new WeakMap<Set<string>, Map<string, string | undefined>>();
+
+function resolveUncached(from: string, spec: string, known: Set<string>, lang: 'python' | 'typescript'): string | undefined {
   if (lang === 'python') {
     const dots = /^\.+/.exec(spec)?.[0].length ?? 0;
     if (!dots) {
@@ -117,8 +130,8 @@ export function decideContexts(input: ContextInput): Record<string, ContextDecis
     const ov = overrides.find((o) => o.test(f.rel));
     if (ov) { say(f.rel, ov.context, `config contexts: "${ov.glob}"`, also); continue; }
     if (isTestPath(f.rel)) { say(f.rel, 'test', 'test path', also); continue; }
-    const pathHit = (ctx: RuntimeContext, strong?: boolean) =>
-      rules.find((r) => r.context === ctx && (strong === undefined || r.strong === strong) && pathRuleHits(r, f.rel));
+    const hits = rules.filter((r) => pathRuleHits(r, f.rel)); // each glob tested once per file
+    const pathHit = (ctx: RuntimeContext, strong?: boolean) => hits.find((r) => r.context === ctx && (strong === undefined || r.strong === strong));
     const ex = pathHit('example');
     if (ex) { say(f.rel, 'example', `path: ${ex.why}`, also); continue; }
     const strong = (ctx: RuntimeContext) => marks.find((m) => m.context === ctx && m.strength === 'strong');
@@ -159,6 +172,7 @@ export function decideContexts(input: ContextInput): Record<string, ContextDecis
   // that runs on a server imports them as well.
   const importers = new Map<string, Array<{ from: string }>>();
   for (const f of input.files) {
+    if (f.kind !== 'typescript') continue; // browser code is TS/JS only
     for (const spec of f.signals?.imports ?? []) {
       const target = resolveLocal(f.rel, spec, known, f.kind);
       if (target) {

@@ -20,6 +20,8 @@ export interface ModelInput {
   rootAbs: string;
   files: Array<{ rel: string; kind: 'python' | 'typescript'; signals?: FileSignals }>;
   composeFiles: string[];
+  /** package.json / pyproject.toml paths found on the walk */
+  manifests: string[];
   system?: SystemModel;
   catalog: Catalog;
   /** config `contexts:` (glob -> context) */
@@ -54,7 +56,7 @@ function processScope(file: string, kind: 'python' | 'typescript', packages: Pac
 }
 
 export function buildProjectModel(input: ModelInput): { model: ProjectModel; packages: PackageInfo[] } {
-  const packages = readPackages(input.rootAbs, input.files.map((f) => f.rel));
+  const packages = readPackages(input.rootAbs, input.manifests);
   const files = decideContexts({ files: input.files, packages, system: input.system, catalog: input.catalog, overrides: input.contexts });
   const composeFiles: ProjectModel['composeFiles'] = {};
   for (const c of input.composeFiles) composeFiles[c] = composeKind(c, input.catalog, input.contexts ?? {});
@@ -208,14 +210,23 @@ export async function collectUses(
   rootAbs: string,
   files: Array<{ rel: string; kind: 'python' | 'typescript'; parsed: boolean; signals?: FileSignals }>,
   read: (abs: string) => string | null,
-): Promise<void> {
+): Promise<string[]> {
+  const changed: string[] = [];
   const known = new Set(files.map((f) => f.rel));
   const withCauses = new Set(files.filter((f) => f.signals?.causes?.length).map((f) => f.rel));
-  if (!withCauses.size) return;
+  if (!withCauses.size) return changed;
+  // cheap first test: the specifier's last segment names a file that holds a cause
+  const stems = new Set([...withCauses].map((r) => posix.basename(r).replace(/\.[^.]+$/, '')).map((s) => (s === '__init__' || s === 'index' ? '' : s)));
+  const lastSegment = (spec: string) => spec.split(/[./]/).pop() ?? '';
   const wanted = files.filter(
-    (f) => !f.parsed && f.signals && !isTestPath(f.rel) && f.signals.imports.some((s) => withCauses.has(resolveLocal(f.rel, s, known, f.kind) ?? '')),
+    (f) =>
+      !f.parsed &&
+      f.signals &&
+      !f.signals.usesRead &&
+      !isTestPath(f.rel) &&
+      f.signals.imports.some((s) => (stems.has('') || stems.has(lastSegment(s))) && withCauses.has(resolveLocal(f.rel, s, known, f.kind) ?? '')),
   );
-  if (!wanted.length) return;
+  if (!wanted.length) return changed;
   const adapters: Partial<Record<'python' | 'typescript', import('../languages/types.js').SourceAdapter>> = {};
   for (const f of wanted) {
     const text = read(join(rootAbs, f.rel));
@@ -226,9 +237,13 @@ export async function collectUses(
         : await (await import('../languages/typescript/index.js')).createTypeScriptAdapter());
     try {
       const uses = bindingSignals(adapter.extract(f.rel, text), []).uses;
-      if (uses) f.signals = { ...f.signals!, uses };
+      // the result object is the cached one: the next scan finds the uses already read
+      f.signals!.usesRead = true;
+      if (uses) f.signals!.uses = uses;
+      changed.push(f.rel);
     } catch {
       /* a file that does not parse has no uses to add; its error is the worker's to report */
     }
   }
+  return changed;
 }

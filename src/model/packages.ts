@@ -99,29 +99,16 @@ function pythonPackage(dir: string, text: string): PackageInfo | undefined {
 }
 
 /**
- * The packages that hold these files: every package.json / pyproject.toml from each file's folder
- * up to the scan root, read once per folder. Sorted deepest first, so the first match is the
- * nearest package.
+ * The packages of the scan: every package.json / pyproject.toml the walk saw. Sorted deepest
+ * first, so the first match is the nearest package.
  */
-export function readPackages(rootAbs: string, files: string[]): PackageInfo[] {
-  const dirs = new Set<string>();
-  for (const f of files) {
-    let d = posix.dirname(f);
-    for (;;) {
-      const key = d === '.' ? '' : d;
-      if (dirs.has(key)) break;
-      dirs.add(key);
-      if (key === '') break;
-      d = posix.dirname(d);
-    }
-  }
+export function readPackages(rootAbs: string, manifests: string[]): PackageInfo[] {
   const out: PackageInfo[] = [];
-  for (const dir of [...dirs].sort()) {
-    const npm = readSmall(join(rootAbs, dir, 'package.json'));
-    const n = npm !== undefined ? npmPackage(dir, npm) : undefined;
-    if (n) out.push(n);
-    const py = readSmall(join(rootAbs, dir, 'pyproject.toml'));
-    const p = py !== undefined ? pythonPackage(dir, py) : undefined;
+  for (const m of manifests) {
+    const dir = posix.dirname(m) === '.' ? '' : posix.dirname(m);
+    const text = readSmall(join(rootAbs, m));
+    if (text === undefined) continue;
+    const p = m.endsWith('package.json') ? npmPackage(dir, text) : pythonPackage(dir, text);
     if (p) out.push(p);
   }
   return out.sort((a, b) => b.dir.split('/').length - a.dir.split('/').length || (a.dir < b.dir ? -1 : a.dir > b.dir ? 1 : 0));

@@ -28,6 +28,8 @@ export interface FileSignals {
   causes?: Array<{ name: string; line: number; column: number }>;
   /** calls through names imported from the project's own modules */
   uses?: Array<{ module: string; name: string; line: number; column: number }>;
+  /** an unparsed file whose uses the model read in a second pass (kept with the cached result) */
+  usesRead?: boolean;
 }
 
 /** A setting written once that bounds later calls of one library in the same process. */
