@@ -71,6 +71,15 @@ export function loadRules(dir: string = BUILTIN_RULES_DIR): RuleMeta[] {
     if (base !== rule.name) throw new RuleLoadError(`${rel}: file name must equal the rule name "${rule.name}"`);
     if (!rule.id.startsWith(ID_PREFIX[rule.category]))
       throw new RuleLoadError(`${rel}: id ${rule.id} must start with ${ID_PREFIX[rule.category]} for category ${rule.category}`);
+    // a gate that does not compile would fail in every worker, file after file: refuse it here
+    const gates = Array.isArray(rule.gate) ? rule.gate : Object.values(rule.gate ?? {}).flat();
+    for (const g of gates) {
+      try {
+        new RegExp(g);
+      } catch (e) {
+        throw new RuleLoadError(`${rel}: gate ${JSON.stringify(g)} is not a valid regular expression: ${(e as Error).message}`);
+      }
+    }
     rule.source = rel;
     rules.push(rule);
   }

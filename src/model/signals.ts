@@ -90,6 +90,19 @@ export function processDefaults(facts: FileFacts, catalog: Catalog): ProcessDefa
       add({ library: s.root, knob: s.knob, text: `${a.target} = ${valueText(v)}`, state, line: a.loc.line });
     }
   }
+  // Django settings the whole process reads (EMAIL_TIMEOUT in settings/base.py counts for settings/production.py)
+  const django = catalog.section<{ processSettings?: string[]; markers?: string[] }>('djangoSettings')[0];
+  if (django?.processSettings?.length && facts.language === 'python') {
+    const top = facts.assignments.filter((a) => a.scope.functionId === undefined && a.scope.classId === undefined);
+    if (top.some((a) => django.markers?.includes(a.target)) || /(^|\/)settings(\/[^/]+)?\.py$|_settings\.py$/.test(facts.path)) {
+      for (const a of top) {
+        if (!django.processSettings.includes(a.target)) continue;
+        const v = a.value;
+        const state = v.kind === 'null' || (v.kind === 'number' && v.value <= 0) ? 'disabled' : v.kind === 'number' ? 'set' : 'unknown';
+        add({ library: 'django', knob: a.target, text: `${a.target} = ${valueText(v)}`, state, line: a.loc.line });
+      }
+    }
+  }
   for (const c of facts.calls) {
     if (!c.qualified) continue;
     for (const [key, s] of byCall) {
