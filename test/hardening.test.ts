@@ -1,9 +1,16 @@
 // Regression tests for the defects a red-team pass found (issue 14): each one failed on 0.1.
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { createProcessor } from '../dist/engine/process-file.js';
+import { loadRules } from '../dist/engine/rules.js';
 import { scan } from '../dist/engine/scan.js';
 import { makeTree, runCli } from './helpers.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 const BAD_PY = 'import requests\n\ndef f(url):\n    return requests.get(url)\n';
 
@@ -45,4 +52,84 @@ describe('a wasm trap in the Python parser', () => {
     const entries = JSON.parse(readFileSync(join(dir, name), 'utf8')).entries;
     expect(Object.keys(entries).sort()).toEqual(expected);
   }, 120_000);
+});
+
+/** Every file under `dir` with its content: what a scan must leave alone. */
+function snapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    const p = join(e.parentPath, e.name);
+    if (e.isFile()) out[relative(dir, p)] = readFileSync(p, 'utf8');
+  }
+  return out;
+}
+
+describe('a cache directory the scanned repository controls', () => {
+  const json = ['scan', '.', '--format', 'json'];
+  // stale cache files the prune step would delete, were it writing there
+  const elsewhere = () => {
+    const dir = makeTree({ 'keep.txt': 'not faultline\n' });
+    for (let i = 0; i < 4; i++) writeFileSync(join(dir, `results-${String(i).repeat(24)}.json`), '{}');
+    return dir;
+  };
+
+  it('is not used when it is a symlink, or a directory on the way is: the scan runs uncached and says so once', async () => {
+    const root = makeTree({ 'a.py': BAD_PY });
+    const fresh = await runCli([...json, '--no-cache'], root);
+    const outside = elsewhere();
+    const before = snapshot(outside);
+    symlinkSync(outside, join(root, '.faultline-cache'));
+    for (let run = 0; run < 2; run++) {
+      const r = await runCli(json, root);
+      expect(r.stdout).toBe(fresh.stdout);
+      expect(r.code).toBe(1);
+      expect(r.stderr.match(/not using the cache directory/g)).toHaveLength(1);
+      expect(r.stderr).toMatch(/\.faultline-cache is a symlink; scanning without a cache/);
+    }
+    expect(snapshot(outside)).toEqual(before);
+    // --cache-dir through a linked directory inside the root
+    symlinkSync(outside, join(root, 'tmp'));
+    const r = await runCli([...json, '--cache-dir', 'tmp/fl-cache'], root);
+    expect(r.stderr).toMatch(/tmp is a symlink/);
+    expect(r.stdout).toBe(fresh.stdout);
+    expect(snapshot(outside)).toEqual(before);
+  }, 60_000);
+
+  it('follows no link planted inside a real cache directory, and a --cache-dir outside the root is the user\'s choice', async () => {
+    const root = makeTree({ 'a.py': BAD_PY });
+    const outside = makeTree({});
+    mkdirSync(join(root, '.faultline-cache'));
+    // dangling: an existence check that follows links would write through it
+    symlinkSync(join(outside, 'planted'), join(root, '.faultline-cache/.gitignore'));
+    const r = await runCli(json, root);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('');
+    expect(readdirSync(outside)).toEqual([]);
+    const mine = join(makeTree({}), 'cache');
+    const own = await runCli([...json, '--cache-dir', mine], root);
+    expect(own.stderr).toBe('');
+    expect(readdirSync(mine).some((n) => n.startsWith('results-'))).toBe(true);
+  }, 60_000);
+});
+
+describe('compose references through a linked directory', () => {
+  it('`include:` and `extends.file` via `od -> /outside` are not read, and say why', async () => {
+    const outside = makeTree({
+      'other.yaml': 'services:\n  leaked:\n    image: postgres:16\n',
+      'base.yaml': 'services:\n  base:\n    image: redis:7\n',
+    });
+    const root = makeTree({
+      'compose.yaml': 'include:\n  - od/other.yaml\nservices:\n  app:\n    extends:\n      file: od/base.yaml\n      service: base\n',
+    });
+    symlinkSync(outside, join(root, 'od'));
+    const res = await scan({ root, targets: [root], jobs: 1, config: {} });
+    expect(res.findings.filter((f) => f.file.startsWith('od/') || /leaked|redis/.test(f.message))).toEqual([]);
+    expect(res.system?.services.map((s) => s.name) ?? []).not.toContain('leaked');
+    expect(res.errors).toEqual(
+      expect.arrayContaining([
+        { file: 'od/base.yaml', message: 'not read: od is a symlink' },
+        { file: 'od/other.yaml', message: 'not read: od is a symlink' },
+      ]),
+    );
+  });
 });

@@ -13,6 +13,7 @@ import { FingerprintMaker } from './fingerprint.js';
 import { analyzeFiles, ruleSetKey } from './cache.js';
 import type { FileResult, ProcessorInit } from './process-file.js';
 import { decodeSource } from './process-file.js';
+import { insideRoot, unsafeInsideRoot } from './safe-path.js';
 import { shardOf, type ShardFile, type ShardSpec } from './shard.js';
 import { BUILTIN_RULES_DIR, loadRules } from './rules.js';
 import { renderMessage, lowerOf, type EngineOptions } from './run-file.js';
@@ -184,12 +185,18 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     // the catalog is read here, not up front: workers read their own, and a scan without compose files needs none
     const catalog = new Catalog([...catalogFiles, { apis: extraApis } as CatalogFile]);
     // `extends: {file}`, `include:` and `.env` may name files that are not compose-named; read
-    // them only inside the scan root
+    // them only inside the scan root, through no symlink at any depth
     const rootAbs = resolve(opts.root);
+    const refused = new Set<string>();
     const readFile = (rel: string): string | undefined => {
       const abs = resolve(rootAbs, rel);
-      const r = relative(rootAbs, abs);
-      if (r.startsWith('..') || isAbsolute(r)) return undefined;
+      const unsafe = unsafeInsideRoot(rootAbs, abs);
+      if (unsafe) {
+        // said once per file, next to the compose error that names the reference
+        if (insideRoot(rootAbs, abs) && !refused.has(rel)) errors.push({ file: rel, message: `not read: ${unsafe}` });
+        refused.add(rel);
+        return undefined;
+      }
       try {
         const st = lstatSync(abs);
         if (!st.isFile() || st.size > maxFileBytes) return undefined;
