@@ -133,3 +133,50 @@ describe('compose references through a linked directory', () => {
     );
   });
 });
+
+describe('the rules cache', () => {
+  /** A tree scanned once with the cache on, and the rules cache file it wrote. */
+  async function cached() {
+    const root = makeTree({ 'a.py': BAD_PY, 'compose.yaml': 'services:\n  app:\n    image: alpine\n' });
+    const fresh = await runCli(['scan', '.', '--format', 'json'], root);
+    const dir = join(root, '.faultline-cache');
+    const [name] = readdirSync(dir).filter((n) => n.startsWith('rules-'));
+    return { root, fresh, file: join(dir, name) };
+  }
+
+  it('is validated like the rule files: garbage, an empty list or a forged entry are reloaded from YAML', async () => {
+    const { root, fresh, file } = await cached();
+    const marker = join(tmpdir(), `faultline-forged-${process.pid}`);
+    rmSync(marker, { force: true });
+    writeFileSync(join(root, 'evil.js'), `import { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(marker)}, 'ran');\nexport default () => [];\n`);
+    const real = JSON.parse(readFileSync(file, 'utf8'));
+    const idx = real.findIndex((r: { languages: string[]; match?: unknown }) => r.languages.includes('python') && r.match);
+    // a check path that leads from dist/engine/checks/ to the scanned tree's evil.js
+    const toEvil = relative(join(ROOT, 'dist/engine/checks'), join(root, 'evil'));
+    const viaCheck = structuredClone(real);
+    delete viaCheck[idx].match;
+    viaCheck[idx].check = toEvil;
+    const viaMatch = structuredClone(real);
+    viaMatch[idx].match = { [relative(join(ROOT, 'dist/engine/matchers'), join(root, 'evil'))]: {} };
+    for (const forged of ['{"x":1}', '[]', JSON.stringify(viaCheck), JSON.stringify(viaMatch)]) {
+      writeFileSync(file, forged);
+      const r = await runCli(['scan', '.', '--format', 'json'], root);
+      expect(r.stderr, forged.slice(0, 20)).toBe('');
+      expect(r.code).toBe(1);
+      expect(r.stdout).toBe(fresh.stdout);
+      expect(existsSync(marker)).toBe(false);
+    }
+    // and the valid copy is written back
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(real);
+  }, 120_000);
+
+  it('the engine imports checks and matchers by name only, never by path', async () => {
+    const rules = loadRules(join(ROOT, 'rules'));
+    const rule = rules.find((r) => r.check && r.languages.includes('python'))!;
+    const init = {
+      rulesDir: join(ROOT, 'rules'), ruleIds: [rule.id], extraApis: [], engine: { priorityOverrides: {}, includeTests: false }, maxFileBytes: 1 << 21,
+    };
+    await expect(createProcessor({ ...init, preloaded: { rules: [{ ...rule, check: '../../x' }], catalogFiles: [] } })).rejects.toThrow(/is not a matcher or check name/);
+    await expect(createProcessor({ ...init, preloaded: { rules: [{ ...rule, check: undefined, match: { '../call': {} } }], catalogFiles: [] } })).rejects.toThrow(/is not a matcher or check name/);
+  });
+});

@@ -14,7 +14,7 @@ import {
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runTasks, type PoolOptions } from './pool.js';
-import { BUILTIN_RULES_DIR, loadRules } from './rules.js';
+import { BUILTIN_RULES_DIR, checkLoadedRules, loadRules } from './rules.js';
 import type { RuleMeta } from './types.js';
 import { contentHash, type FileResult, type FileTask, type ProcessorInit } from './process-file.js';
 
@@ -216,7 +216,8 @@ function writeCacheFile(dir: string, file: string, text: string): boolean {
 /**
  * The rules of `dir` as `loadRules` returns them, reused from the cache directory while every file
  * of the rules folder (rules, catalog, schema) and the faultline build are unchanged: a cached
- * re-scan then skips parsing and validating the rule YAML.
+ * re-scan then skips parsing the rule YAML. The cache directory may hold anything (a cloned repo
+ * can ship one), so the cached rules are validated like rule files; invalid ones are reloaded.
  */
 export function loadRulesCached(cacheDir: string | undefined, version: string, dir: string = BUILTIN_RULES_DIR): RuleMeta[] {
   if (!cacheDir) return loadRules(dir);
@@ -227,9 +228,9 @@ export function loadRulesCached(cacheDir: string | undefined, version: string, d
   }
   const file = join(cacheDir, `rules-${h.digest('hex').slice(0, 24)}.json`);
   try {
-    return JSON.parse(readCacheFile(file)) as RuleMeta[];
+    return checkLoadedRules(dir, JSON.parse(readCacheFile(file)));
   } catch {
-    /* not cached yet */
+    /* not cached yet, or not a valid copy: load and write it afresh */
   }
   const rules = loadRules(dir);
   writeCacheFile(cacheDir, file, JSON.stringify(rules));
