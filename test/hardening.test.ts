@@ -180,3 +180,29 @@ describe('the rules cache', () => {
     await expect(createProcessor({ ...init, preloaded: { rules: [{ ...rule, check: undefined, match: { '../call': {} } }], catalogFiles: [] } })).rejects.toThrow(/is not a matcher or check name/);
   });
 });
+
+describe('a brace-expansion bomb in catalog.match', () => {
+  const config = (patterns: string[][]) =>
+    'catalog:\n' +
+    patterns
+      .map((m) => `  - language: python\n    role: http.request\n    match: ${JSON.stringify(m)}\n    knobs:\n      timeout: { keys: [timeout], default: unbounded }\n`)
+      .join('');
+
+  it('is a config error naming the file and the key (exit 2), not a hang', async () => {
+    const root = makeTree({ 'a.py': BAD_PY, '.faultline.yml': config([['team.get'], ['team.http.get', 'x' + '{a,b}'.repeat(22)]]) });
+    const r = await runCli(['scan', '.', '--no-cache'], root);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`faultline: ${join(root, '.faultline.yml')}: key "catalog.1.match.1" expands to more than 1000 patterns (\`{a,b}\` alternatives multiply)\n`);
+    // many entries each under the limit
+    writeFileSync(join(root, '.faultline.yml'), config(Array.from({ length: 20 }, (_, i) => [`t${i}` + '{a,b}'.repeat(9)])));
+    const many = await runCli(['scan', '.', '--no-cache'], root);
+    expect(many.code).toBe(2);
+    expect(many.stderr).toMatch(/key "catalog" has more than 10000 match patterns after `\{a,b\}` expansion \(at catalog\.19\.match\.0\)/);
+    // ordinary alternations still work
+    writeFileSync(join(root, '.faultline.yml'), config([['team.{get,post}']]));
+    writeFileSync(join(root, 'b.py'), 'import team\n\ndef f(u):\n    return team.post(u)\n');
+    const ok = await runCli(['scan', '.', '--no-cache', '--format', 'json'], root);
+    expect(ok.code).toBe(1);
+    expect(JSON.parse(ok.stdout).findings.map((f: { file: string }) => f.file)).toContain('b.py');
+  }, 60_000);
+});
