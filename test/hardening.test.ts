@@ -206,3 +206,51 @@ describe('a brace-expansion bomb in catalog.match', () => {
     expect(JSON.parse(ok.stdout).findings.map((f: { file: string }) => f.file)).toContain('b.py');
   }, 60_000);
 });
+
+describe('the Markdown report and the cache directory', () => {
+  it('is the same with and without .faultline-cache, linked or not: the cache is never counted', async () => {
+    const root = makeTree({ 'a.py': BAD_PY });
+    const md = ['scan', '.', '--format', 'markdown'];
+    const fresh = await runCli([...md, '--no-cache'], root);
+    await runCli(md, root);
+    expect(existsSync(join(root, '.faultline-cache'))).toBe(true);
+    expect((await runCli(md, root)).stdout).toBe(fresh.stdout);
+    expect((await runCli([...md, '--no-cache'], root)).stdout).toBe(fresh.stdout);
+    const linked = makeTree({ 'a.py': BAD_PY });
+    symlinkSync(makeTree({}), join(linked, '.faultline-cache'));
+    const res = await scan({ root: linked, targets: [linked], jobs: 1, config: {} });
+    expect(res.stats.skipped).toEqual({});
+  }, 60_000);
+});
+
+describe('what was counted but not listed', () => {
+  it('a compose file with invalid UTF-8 is named in errors, as a code file is', async () => {
+    const root = makeTree({});
+    writeFileSync(join(root, 'compose.yaml'), Buffer.from('# caf\xe9 \xff\nservices:\n  app:\n    image: alpine\n', 'latin1'));
+    const res = await scan({ root, targets: [root], jobs: 1, config: {} });
+    expect(res.errors).toContainEqual({ file: 'compose.yaml', message: 'not valid UTF-8: analysed with replacement characters, so columns may be off' });
+    expect(res.findings.some((f) => f.file === 'compose.yaml')).toBe(true);
+  });
+
+  it('a directory that cannot be read is named in errors with the reason', async () => {
+    const root = makeTree({ 'a.py': BAD_PY });
+    // deeper than PATH_MAX: created step by step with relative paths, unreadable by its full path
+    const seg = 'd'.repeat(250);
+    execFileSync('bash', ['-c', `cd "$1" && for i in $(seq 18); do mkdir ${seg} && cd ${seg}; done`, '_', root]);
+    const res = await scan({ root, targets: [root], jobs: 1, config: {} });
+    const dirErrors = res.errors.filter((e) => e.message.startsWith('cannot read directory'));
+    expect(dirErrors).toHaveLength(1);
+    expect(dirErrors[0].message).toBe('cannot read directory: ENAMETOOLONG');
+    expect(dirErrors[0].file.startsWith(`${seg}/${seg}/`)).toBe(true);
+    expect(res.stats.skipped['unreadable directory']).toBe(1);
+    expect(res.findings.map((f) => f.file)).toEqual(['a.py']);
+    // permission denied: only checkable when not running as root, who reads anything
+    if (process.getuid?.() !== 0) {
+      mkdirSync(join(root, 'locked'));
+      chmodSync(join(root, 'locked'), 0);
+      const locked = await scan({ root, targets: [root], jobs: 1, config: {} });
+      expect(locked.errors).toContainEqual({ file: 'locked', message: 'cannot read directory: EACCES' });
+      chmodSync(join(root, 'locked'), 0o755);
+    }
+  });
+});

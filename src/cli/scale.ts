@@ -5,10 +5,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { DEFAULT_FILE_BUDGET_MS, type ScanOptions } from '../engine/scan.js';
+import { CACHE_DIR_NAME } from '../engine/discover.js';
 import { insideRoot, unsafeInsideRoot } from '../engine/safe-path.js';
 import { combineShards, parseShard, serializeShard, type ShardFile } from '../engine/shard.js';
 
-export const DEFAULT_CACHE_DIR = '.faultline-cache';
+export const DEFAULT_CACHE_DIR = CACHE_DIR_NAME;
 
 export interface ScaleCliOptions {
   /** false with --no-cache; default: on, except when CI is set */

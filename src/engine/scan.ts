@@ -12,7 +12,7 @@ import { blastRadius } from './system.js';
 import { FingerprintMaker } from './fingerprint.js';
 import { analyzeFiles, ruleSetKey } from './cache.js';
 import type { FileResult, ProcessorInit } from './process-file.js';
-import { decodeSource } from './process-file.js';
+import { decodeFile, decodeSource } from './process-file.js';
 import { insideRoot, unsafeInsideRoot } from './safe-path.js';
 import { shardOf, type ShardFile, type ShardSpec } from './shard.js';
 import { BUILTIN_RULES_DIR, loadRules } from './rules.js';
@@ -137,7 +137,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
   shard?.onResults({ faultlineShard: 1, version: VERSION, key: ruleSetKey(init, VERSION), index: shard.index, count: shard.count, results });
 
   const findings: Finding[] = [];
-  const errors: ScanError[] = [];
+  const errors: ScanError[] = [...found.errors];
   const byLanguage: Record<string, { files: number; bytes: number }> = {};
   const count = (lang: string, bytes: number) => {
     const s = (byLanguage[lang] ??= { files: 0, bytes: 0 });
@@ -166,8 +166,9 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
         continue;
       }
       let text: string | null;
+      let warning: string | undefined;
       try {
-        text = decodeSource(readFileSync(f.abs));
+        ({ text, warning } = decodeFile(readFileSync(f.abs), 'compose'));
       } catch (e) {
         errors.push({ file: f.rel, message: `cannot read file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` });
         continue;
@@ -176,6 +177,8 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
         bump('binary');
         continue;
       }
+      // as for code files: analysed with replacement characters, and named in errors
+      if (warning) errors.push({ file: f.rel, message: warning });
       count('compose', f.size);
       texts.push({ path: f.rel, text });
     }
