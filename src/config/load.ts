@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Ajv } from 'ajv';
 import { parseDocument } from 'yaml';
+import { expandBraces, MAX_BRACE_EXPANSIONS, patternProblem } from '../catalog/index.js';
 import type { CatalogApi } from '../catalog/types.js';
 import type { Priority, RuntimeContext } from '../engine/types.js';
 import schema from './schema.json' with { type: 'json' };
@@ -68,5 +69,23 @@ export function loadConfig(path: string): FaultlineConfig {
         : `key "${key || '(root)'}" ${e.message}${e.keyword === 'enum' ? `: ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}` : ''}`;
     throw new ConfigError(`${path}: ${what}`);
   }
+  checkCatalogPatterns(path, data as FaultlineConfig);
   return data as FaultlineConfig;
+}
+
+/** All catalog patterns from one config, expanded: each one is a lookup on every call site. */
+const MAX_CONFIG_PATTERNS = 10 * MAX_BRACE_EXPANSIONS;
+
+/** `catalog[].match` patterns expand `{a,b}`: bound them before anything does (a bomb hangs the scan). */
+function checkCatalogPatterns(path: string, cfg: FaultlineConfig): void {
+  let total = 0;
+  for (const [i, api] of (cfg.catalog ?? []).entries()) {
+    for (const [j, m] of api.match.entries()) {
+      const problem = patternProblem(m);
+      if (problem) throw new ConfigError(`${path}: key "catalog.${i}.match.${j}" ${problem}`);
+      total += expandBraces(m).length;
+      if (total > MAX_CONFIG_PATTERNS)
+        throw new ConfigError(`${path}: key "catalog" has more than ${MAX_CONFIG_PATTERNS} match patterns after \`{a,b}\` expansion (at catalog.${i}.match.${j})`);
+    }
+  }
 }

@@ -31,7 +31,12 @@ export interface Discovery {
   manifests: string[];
   /** counts of skipped entries by reason */
   skipped: Record<string, number>;
+  /** directories and files that could not be read (also counted in `skipped`) */
+  errors: Array<{ file: string; message: string }>;
 }
+
+/** faultline's own result cache: never scanned, counted or listed, so it cannot change a report */
+export const CACHE_DIR_NAME = '.faultline-cache';
 
 /** Folders that never hold first-party code worth auditing. */
 export const DEFAULT_SKIP_DIRS = new Set([
@@ -39,7 +44,6 @@ export const DEFAULT_SKIP_DIRS = new Set([
   '.venv', '.tox', '.nox', '__pycache__', '.mypy_cache', '.pytest_cache', '.ruff_cache',
   'site-packages', '.eggs', 'vendor', 'vendored', 'third_party', 'third-party',
   'dist', 'build', 'out', '.next', '.nuxt', '.svelte-kit', '.turbo', '.cache', 'coverage', '.yarn', '.pnpm-store',
-  '.faultline-cache',
 ]);
 
 const PY_EXT = /\.py$/;
@@ -67,6 +71,11 @@ export function discover(root: string, targets: string[], opts: DiscoverOptions)
   const absRoot = resolve(root);
   const skipped: Record<string, number> = {};
   const bump = (r: string) => (skipped[r] = (skipped[r] ?? 0) + 1);
+  const errors: Discovery['errors'] = [];
+  const unreadable = (abs: string, what: string, e: unknown) => {
+    bump(`unreadable ${what}`);
+    errors.push({ file: toPosix(relative(absRoot, abs)) || '.', message: `cannot read ${what}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` });
+  };
   const files = new Map<string, DiscoveredFile>();
   const manifests: string[] = [];
   const excluded = opts.exclude.length ? picomatch(opts.exclude, { dot: true }) : null;
@@ -80,8 +89,8 @@ export function discover(root: string, targets: string[], opts: DiscoverOptions)
     let entries: Dirent[];
     try {
       entries = readdirSync(dirAbs, { withFileTypes: true });
-    } catch {
-      bump('unreadable directory');
+    } catch (e) {
+      unreadable(dirAbs, 'directory', e);
       return;
     }
     let stack = ignores;
@@ -102,6 +111,7 @@ export function discover(root: string, targets: string[], opts: DiscoverOptions)
     for (const e of entries) {
       const abs = join(dirAbs, e.name);
       const rel = toPosix(relative(absRoot, abs));
+      if (e.name === CACHE_DIR_NAME) continue;
       if (e.isSymbolicLink()) {
         bump('symlink (not followed)');
         continue;
@@ -137,8 +147,8 @@ export function discover(root: string, targets: string[], opts: DiscoverOptions)
         let size = 0;
         try {
           size = lstatSync(abs).size;
-        } catch {
-          bump('unreadable file');
+        } catch (err) {
+          unreadable(abs, 'file', err);
           continue;
         }
         files.set(rel, { abs, rel, kind, size });
@@ -197,5 +207,5 @@ export function discover(root: string, targets: string[], opts: DiscoverOptions)
     }
   }
   const sorted = [...files.values()].sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
-  return { files: sorted, manifests: manifests.sort(), skipped };
+  return { files: sorted, manifests: manifests.sort(), skipped, errors };
 }

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { Catalog } from '../catalog/index.js';
 import type { CatalogApi, CatalogFile } from '../catalog/types.js';
 import type { SourceAdapter } from '../languages/types.js';
-import { ParseError } from '../languages/types.js';
+import { AdapterCrash, ParseError } from '../languages/types.js';
 import { codeSummary } from './code-summary.js';
 import { bindingSignals, fileSignals, processDefaults } from '../model/signals.js';
 import type { FileSignals } from '../model/types.js';
@@ -163,6 +163,9 @@ export async function createProcessor(init: ProcessorInit) {
     return adapters[kind]!;
   };
 
+  // Set once an adapter crashed: the thread's parser memory is corrupt, so the owner of this
+  // processor (the worker) must retire it and hand the remaining files to a fresh one.
+  let crashed = false;
   const processFile = async (task: FileTask): Promise<FileResult> => {
     const base: FileResult = { rel: task.rel, kind: task.kind, bytes: 0, lines: 0, findings: [], parsed: false, modules: [] };
     if (task.size !== undefined && task.size > init.maxFileBytes) return { ...base, bytes: task.size, skipped: 'oversized' };
@@ -195,6 +198,11 @@ export async function createProcessor(init: ProcessorInit) {
     try {
       facts = adapter.extract(task.rel, text);
     } catch (e) {
+      if (e instanceof AdapterCrash) {
+        crashed = true;
+        // "analysis crashed" results are never cached (see cache.ts)
+        return withWarning({ ...base, parsed: true, error: { file: task.rel, message: `analysis crashed: ${e.message}` } });
+      }
       const line = e instanceof ParseError ? e.line : undefined;
       return withWarning({ ...base, parsed: true, error: { file: task.rel, message: `cannot parse: ${(e as Error).message}`, ...(line ? { line } : {}) } });
     }
@@ -219,5 +227,5 @@ export async function createProcessor(init: ProcessorInit) {
   const warm = async (kinds: Array<FileTask['kind']>) => {
     for (const k of kinds) await adapterFor(k);
   };
-  return Object.assign(processFile, { warm });
+  return Object.assign(processFile, { warm, crashed: () => crashed });
 }

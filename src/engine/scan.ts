@@ -13,7 +13,8 @@ import { blastRadius } from './system.js';
 import { FingerprintMaker } from './fingerprint.js';
 import { analyzeFiles, refreshCachedSignals, ruleSetKey } from './cache.js';
 import type { FileResult, ProcessorInit } from './process-file.js';
-import { decodeSource } from './process-file.js';
+import { decodeFile, decodeSource } from './process-file.js';
+import { insideRoot, unsafeInsideRoot } from './safe-path.js';
 import { shardOf, type ShardFile, type ShardSpec } from './shard.js';
 import { BUILTIN_RULES_DIR, loadRules } from './rules.js';
 import { renderMessage, lowerOf, type EngineOptions } from './run-file.js';
@@ -137,7 +138,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
   shard?.onResults({ faultlineShard: 1, version: VERSION, key: ruleSetKey(init, VERSION), index: shard.index, count: shard.count, results });
 
   const findings: Finding[] = [];
-  const errors: ScanError[] = [];
+  const errors: ScanError[] = [...found.errors];
   const byLanguage: Record<string, { files: number; bytes: number }> = {};
   const count = (lang: string, bytes: number) => {
     const s = (byLanguage[lang] ??= { files: 0, bytes: 0 });
@@ -166,8 +167,9 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
         continue;
       }
       let text: string | null;
+      let warning: string | undefined;
       try {
-        text = decodeSource(readFileSync(f.abs));
+        ({ text, warning } = decodeFile(readFileSync(f.abs), 'compose'));
       } catch (e) {
         errors.push({ file: f.rel, message: `cannot read file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` });
         continue;
@@ -176,6 +178,8 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
         bump('binary');
         continue;
       }
+      // as for code files: analysed with replacement characters, and named in errors
+      if (warning) errors.push({ file: f.rel, message: warning });
       count('compose', f.size);
       texts.push({ path: f.rel, text });
     }
@@ -185,12 +189,18 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     // the catalog is read here, not up front: workers read their own, and a scan without compose files needs none
     const catalog = new Catalog([...catalogFiles, { apis: extraApis } as CatalogFile]);
     // `extends: {file}`, `include:` and `.env` may name files that are not compose-named; read
-    // them only inside the scan root
+    // them only inside the scan root, through no symlink at any depth
     const rootAbs = resolve(opts.root);
+    const refused = new Set<string>();
     const readFile = (rel: string): string | undefined => {
       const abs = resolve(rootAbs, rel);
-      const r = relative(rootAbs, abs);
-      if (r.startsWith('..') || isAbsolute(r)) return undefined;
+      const unsafe = unsafeInsideRoot(rootAbs, abs);
+      if (unsafe) {
+        // said once per file, next to the compose error that names the reference
+        if (insideRoot(rootAbs, abs) && !refused.has(rel)) errors.push({ file: rel, message: `not read: ${unsafe}` });
+        refused.add(rel);
+        return undefined;
+      }
       try {
         const st = lstatSync(abs);
         if (!st.isFile() || st.size > maxFileBytes) return undefined;
