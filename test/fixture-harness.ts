@@ -106,8 +106,13 @@ export function caseExpectations(c: FixtureCase, ruleId = c.rule.id): Expectatio
 export interface Analysis {
   /** `file:line ID` of every finding, every rule */
   keys: string[];
+  /** the same findings with their priority */
+  findings: Array<{ file: string; line: number; ruleId: string; priority: string }>;
   errors: ScanError[];
 }
+
+const pick = (f: { file: string; line: number; ruleId: string; priority: string }) => ({ file: f.file, line: f.line, ruleId: f.ruleId, priority: f.priority });
+const withKeys = (findings: Analysis['findings'], errors: ScanError[]): Analysis => ({ keys: findings.map((f) => keyOf(f.file, f.line, f.ruleId)), findings, errors });
 
 // ---- the shared engine -------------------------------------------------------------------------
 
@@ -134,25 +139,42 @@ export async function analyseCodeFile(abs: string, rel: string): Promise<Analysi
   const kind = kindOf(abs);
   if (kind !== 'python' && kind !== 'typescript') throw new Error(`${abs}: not a code file`);
   const r = await (await codeProcessor())({ abs, rel, kind });
-  return { keys: r.findings.map((f) => keyOf(f.file, f.line, f.ruleId)), errors: r.error ? [r.error] : [] };
+  return withKeys(r.findings.map(pick), r.error ? [r.error] : []);
+}
+
+/** Every code file under `dir` (default: `root`), paths relative to `root`, one at a time through the shared processor. */
+export async function analyseCodeTree(root: string, dir = root): Promise<Analysis> {
+  const all: Analysis = { keys: [], findings: [], errors: [] };
+  for (const abs of walkFiles(dir)) {
+    const kind = kindOf(abs);
+    if (kind === 'compose') throw new Error(`${abs}: a tree with compose files needs scanProject()`);
+    if (!kind) continue;
+    const a = await analyseCodeFile(abs, posix(relative(root, abs)));
+    all.keys.push(...a.keys);
+    all.findings.push(...a.findings);
+    all.errors.push(...a.errors);
+  }
+  return all;
 }
 
 /** Compose files on their own (no code beside them), every compose rule, inline suppressions applied. */
 export function analyseComposeFiles(files: Array<{ path: string; text: string }>, readFile: (rel: string) => string | undefined = () => undefined): Analysis {
   const out = analyzeCompose({ files, rules: composeRules, catalog: (catalog ??= new Catalog(catalogFiles)), code: [], readFile });
-  const keys: string[] = [];
+  const findings: Analysis['findings'] = [];
   for (const d of out.drafts) {
     const rule = composeRules.find((r) => r.id === d.ruleId)!;
     if (new Suppressions(out.suppressions[d.file] ?? []).covers(rule, d.loc.line)) continue;
-    keys.push(keyOf(d.file, d.loc.line, d.ruleId));
+    // as scan() decides it: the rule's priority, lowered (never raised) by the draft's ('P2' > 'P0')
+    const priority = d.priority && d.priority > rule.priority ? d.priority : rule.priority;
+    findings.push({ file: d.file, line: d.loc.line, ruleId: d.ruleId, priority });
   }
-  return { keys, errors: out.errors };
+  return withKeys(findings, out.errors);
 }
 
 /** A whole tree through `scan()` with these rules: discovery, workers, compose with code, the system model. */
 export async function scanProject(root: string, select: string[]): Promise<Analysis> {
   const res = await scan({ root, targets: [root], jobs: 1, config: {}, rules, select });
-  return { keys: res.findings.map((f) => keyOf(f.file, f.line, f.ruleId)), errors: res.errors };
+  return withKeys(res.findings.map(pick), res.errors);
 }
 
 const analysed = new Map<string, Promise<Analysis>>();
