@@ -6,12 +6,13 @@
 // unchanged (file filters, -t, --reporter, ...). See CONTRIBUTING.md, "Tests".
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const STAMP = join(ROOT, 'dist', '.test-build-stamp');
+// what the last build made by this script was built from (tmp/ is git-ignored and never packed)
+const STAMP = join(ROOT, 'tmp', 'test-build-stamp.json');
 const RULE_TESTS = ['test/fixtures.test.ts', 'test/rules.meta.test.ts'];
 /** vitest options whose value is the next argument (so `-t FL101` stays a name filter) */
 const TAKES_VALUE = new Set(['-t', '--testNamePattern', '-c', '--config', '-r', '--root', '--dir', '--reporter', '--outputFile', '--project', '--shard', '--maxWorkers', '--pool', '--exclude', '--environment', '--retry', '--bail', '--testTimeout']);
@@ -42,9 +43,21 @@ function buildInputsHash() {
   return h.digest('hex');
 }
 
-/** dist was built by this script from exactly these inputs, and has a module for every source */
+/** The newest module in dist/: a build by anything else (npm run build, tsc --watch) moves it. */
+function distMtime() {
+  const dist = join(ROOT, 'dist');
+  return existsSync(dist) ? Math.max(0, ...files(dist).filter((f) => f.endsWith('.js')).map((f) => statSync(f).mtimeMs)) : 0;
+}
+
+/** dist/ is exactly what this script last built from these inputs, with a module for every source */
 function distFresh(hash) {
-  if (!existsSync(STAMP) || readFileSync(STAMP, 'utf8').trim() !== hash) return false;
+  let stamp;
+  try {
+    stamp = JSON.parse(readFileSync(STAMP, 'utf8'));
+  } catch {
+    return false;
+  }
+  if (stamp.hash !== hash || stamp.distMtime !== distMtime()) return false;
   return files(join(ROOT, 'src'))
     .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
     .every((f) => existsSync(join(ROOT, 'dist', relative(join(ROOT, 'src'), f)).replace(/\.ts$/, '.js')));
@@ -81,7 +94,8 @@ if (distFresh(hash)) {
 } else {
   const status = run(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', 'build']);
   if (status !== 0) process.exit(status);
-  writeFileSync(STAMP, hash + '\n');
+  mkdirSync(join(ROOT, 'tmp'), { recursive: true });
+  writeFileSync(STAMP, JSON.stringify({ hash, distMtime: distMtime() }) + '\n');
 }
 
 const env = { ...process.env };
