@@ -89,7 +89,8 @@ export function fixtureCases(rule: RuleMeta): FixtureCase[] {
       const p = join(dir, n);
       const title = `${rule.name}/${n}`;
       if (statSync(p).isDirectory()) return { rule, title, root: p, files: walkFiles(p), project: true };
-      if (!kindOf(p)) throw new Error(`fixtures/${title}: not a source or compose file faultline would scan`);
+      if (!kindOf(p))
+        throw new Error(`fixtures/${title}: not a source or compose file; files a scan reads beside the code (.env, package.json, a Dockerfile) go in a project subfolder`);
       return { rule, title, root: dir, files: [p], project: false };
     });
 }
