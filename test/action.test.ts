@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { getInput, readInputs, scanArgs } from '../src/action/run.js';
+import { runCli } from './helpers.js';
 import { sarifSchemaErrors, tempGitRepo } from './report-helpers.js';
 
 const repoRoot = resolve(import.meta.dirname, '..');
@@ -100,9 +101,9 @@ describe('GitHub Action entry point', () => {
     expect(r.summary).toMatch(/Only findings on lines changed since `HEAD~1`.*1 finding on unchanged lines not shown/);
   });
 
-  it('honours annotations/job-summary off, the baseline and working-directory', () => {
+  it('honours annotations/job-summary off, the baseline and working-directory', async () => {
     const { dir } = workspace();
-    execFileSync(process.execPath, [join(repoRoot, 'bin/faultline.js'), 'baseline'], { cwd: join(dir, 'web'), stdio: 'ignore' });
+    expect((await runCli(['baseline'], join(dir, 'web'), { CI: 'true' })).code).toBe(0); // setup, in-process, as on a runner
     writeFileSync(join(dir, 'web/client.ts'), CLIENT_V2);
     const r = runAction(dir, {
       'working-directory': 'web',
