@@ -20,7 +20,7 @@ const npm = (cwd: string, ...args: string[]) =>
 function scanWith(prefix: string, tree: string) {
   const bin = join(prefix, 'bin', 'faultline');
   expect(existsSync(bin), `${bin} was not installed`).toBe(true);
-  const run = spawnSync(bin, ['scan', '.', '--format', 'json', '--fail-on', 'p0'], { cwd: tree, env: { ...env, CI: 'true' }, encoding: 'utf8' });
+  const run = spawnSync(bin, ['scan', '.', '--format', 'json', '--fail-on', 'P0'], { cwd: tree, env: { ...env, CI: 'true' }, encoding: 'utf8' });
   return { code: run.status, stderr: run.stderr, report: run.stdout ? JSON.parse(run.stdout) : undefined };
 }
 
