@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The faultline CLI. A development checkout runs its tsc build (dist/, from `npm run build:dist`); the
+// The faultline CLI. A development checkout runs its tsc build (dist/, `npm run build:dist`); the
 // npm package, and a checkout that was never built, run the committed bundle (action-dist/, the
 // program the GitHub Action runs), which needs no node_modules and no build step.
 import { existsSync } from 'node:fs';

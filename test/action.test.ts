@@ -181,6 +181,17 @@ describe('GitHub Action entry point', () => {
 });
 
 describe('the committed Action bundle', () => {
+  it("the README's workflow is valid YAML that uses only this action's inputs and installs nothing", () => {
+    const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## GitHub Action'));
+    const workflow = parseYaml(/```yaml\n([\s\S]*?)```/.exec(section)![1]);
+    const steps = workflow.jobs.faultline.steps as Array<{ uses?: string; run?: string; with?: Record<string, string> }>;
+    const step = steps.find((s) => s.uses?.startsWith('faultline-dev/faultline@'))!;
+    expect(step.uses).toBe('faultline-dev/faultline@v1');
+    for (const key of Object.keys(step.with ?? {})) expect(Object.keys(actionYml.inputs)).toContain(key);
+    expect(steps.filter((s) => s.run || s.uses?.startsWith('actions/setup-node'))).toEqual([]);
+  });
+
   it('is what npm run build:action builds from the current sources', () => {
     const out = mkdtempSync(join(tmpdir(), 'faultline-bundle-'));
     dirs.push(out);
