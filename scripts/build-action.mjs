@@ -31,12 +31,12 @@ const require = createRequire(join(root, 'package.json'));
  */
 const SHIM = `
 import { fileURLToPath } from 'node:url';
-import ts from 'typescript';
 export * from 'node:module';
 const FILES = { 'tree-sitter-python/tree-sitter-python.wasm': './tree-sitter-python.wasm' };
 export function createRequire() {
   const req = (id) => {
-    if (id === 'typescript') return ts;
+    // bundled by esbuild, and loaded only when first asked for (a Python-only scan never is)
+    if (id === 'typescript') return require('typescript');
     throw new Error('faultline bundle: ' + id + ' is not bundled');
   };
   req.resolve = (id) => {
