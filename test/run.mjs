@@ -43,7 +43,7 @@ function buildInputsHash() {
   return h.digest('hex');
 }
 
-/** The newest module in dist/: a build by anything else (npm run build, tsc --watch) moves it. */
+/** The newest module in dist/: a build by anything else (npm run build:dist, tsc --watch) moves it. */
 function distMtime() {
   const dist = join(ROOT, 'dist');
   return existsSync(dist) ? Math.max(0, ...files(dist).filter((f) => f.endsWith('.js')).map((f) => statSync(f).mtimeMs)) : 0;
@@ -92,7 +92,7 @@ const hash = buildInputsHash();
 if (distFresh(hash)) {
   console.log('npm test: dist/ is up to date with src/, skipping the build');
 } else {
-  const status = run(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', 'build']);
+  const status = run(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', 'build:dist']);
   if (status !== 0) process.exit(status);
   mkdirSync(join(ROOT, 'tmp'), { recursive: true });
   writeFileSync(STAMP, JSON.stringify({ hash, distMtime: distMtime() }) + '\n');
