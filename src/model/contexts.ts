@@ -99,10 +99,23 @@ function resolveUncached(from: string, spec: string, known: Set<string>, lang: '
   let base: string;
   if (spec.startsWith('.')) base = posix.normalize(posix.join(posix.dirname(from), spec));
   else if (spec.startsWith('@/') || spec.startsWith('~/')) {
-    // the alias usually points at the package's src/ (tsconfig paths); try it beside the importer's src
-    const at = from.lastIndexOf('src/');
-    base = posix.normalize(`${at >= 0 ? from.slice(0, at) : ''}src/${spec.slice(2)}`);
+    // `@/x` points at the package root or its src/ (tsconfig paths): the nearest folder up from
+    // the importer where the module exists
+    const rest = spec.slice(2);
+    for (let dir = posix.dirname(from); ; dir = posix.dirname(dir)) {
+      const d = dir === '.' ? '' : `${dir}/`;
+      for (const cand of [`${d}src/${rest}`, `${d}${rest}`]) {
+        const hit = resolveFile(cand, known);
+        if (hit) return hit;
+      }
+      if (dir === '.' || dir === '') return undefined;
+    }
   } else return undefined;
+  return resolveFile(base, known);
+}
+
+/** A module path as TS/JS resolves it: the file, an extension, or an index file. */
+function resolveFile(base: string, known: Set<string>): string | undefined {
   const stem = base.replace(/\.(c|m)?js$/, '');
   for (const c of [base, `${stem}.ts`, `${stem}.tsx`, `${stem}.js`, `${stem}.jsx`, `${stem}.mts`, `${stem}.mjs`, `${base}/index.ts`, `${base}/index.tsx`, `${base}/index.js`])
     if (known.has(c)) return c;
