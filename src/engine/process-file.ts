@@ -61,6 +61,8 @@ export interface FileResult {
   calls?: string[];
   /** sha256 of the file's bytes (hex), for the result cache */
   sha?: string;
+  /** rule keys named by `faultline: ignore[...]` comments, checked against every rule by the scan */
+  suppressionRules?: Array<{ rules: string[]; line: number }>;
 }
 
 export function contentHash(buf: Buffer): string {
@@ -188,6 +190,8 @@ export async function createProcessor(init: ProcessorInit) {
     const findings = analyzeFacts(facts, text, file, rules, catalog, init.engine, gateInput);
     const { modules, imports, calls } = codeSummary(facts);
     const result: FileResult = { ...base, parsed: true, findings, modules, imports, calls };
+    const named = facts.suppressions.filter((s) => s.rules.length).map((s) => ({ rules: s.rules, line: s.line }));
+    if (named.length) result.suppressionRules = named;
     if (facts.hasSyntaxErrors) {
       const first = facts.syntaxErrorLine;
       result.error = {

@@ -1,6 +1,6 @@
 // Orchestrates a scan: rules + catalog + config -> discovery -> per-file analysis on workers ->
 // compose projects and the system model -> sorted findings. No printing, no process.exit.
-import { lstatSync, readFileSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Catalog, readCatalogDir } from '../catalog/index.js';
@@ -17,6 +17,7 @@ import { shardOf, type ShardFile, type ShardSpec } from './shard.js';
 import { BUILTIN_RULES_DIR, loadRules } from './rules.js';
 import { renderMessage, lowerOf, type EngineOptions } from './run-file.js';
 import { Suppressions } from './suppress.js';
+import { addSuppressionNames, perFileIgnores, unknownSuppressionWarnings, type NamedInSuppressions } from './ignores.js';
 import { CATEGORIES, compareFindings as compareOrder, type Finding, type Priority, type RuleMeta, type ScanError, type ScanResult, type SystemModel } from './types.js';
 
 export const VERSION: string = (
@@ -95,6 +96,8 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     const r = relative(resolve(opts.root), resolve(t));
     if (r === '..' || r.startsWith(`..${sep}`) || isAbsolute(r))
       throw new UsageError(`${t} is outside the scan root ${opts.root}; pass --root with a directory that contains every path`);
+    // a typo in a path must not read as a clean scan
+    if (!existsSync(t)) throw new UsageError(`${t}: no such file or directory`);
   }
   const found = discover(opts.root, opts.targets, {
     exclude: [...(cfg.exclude ?? []), ...(opts.exclude ?? [])],
@@ -135,8 +138,9 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
   results.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
   shard?.onResults({ faultlineShard: 1, version: VERSION, key: ruleSetKey(init, VERSION), index: shard.index, count: shard.count, results });
 
-  const findings: Finding[] = [];
+  let findings: Finding[] = [];
   const errors: ScanError[] = [];
+  const named: NamedInSuppressions = new Map();
   const byLanguage: Record<string, { files: number; bytes: number }> = {};
   const count = (lang: string, bytes: number) => {
     const s = (byLanguage[lang] ??= { files: 0, bytes: 0 });
@@ -151,6 +155,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     count(r.kind, r.bytes);
     findings.push(...r.findings);
     if (r.error) errors.push(r.error);
+    if (r.suppressionRules) addSuppressionNames(named, r.rel, r.suppressionRules);
   }
 
   // Compose: every compose file at once (projects merge overrides and `extends` across files).
@@ -201,6 +206,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     const out = analyzeCompose({ files: texts, rules: composeRules, catalog, code, readFile });
     errors.push(...out.errors);
     system = out.system;
+    for (const [file, list] of Object.entries(out.suppressions)) addSuppressionNames(named, file, list);
     const textOf = new Map(texts.map((t) => [t.path, t.text.split(/\r\n|\r|\n/)]));
     const fp = new FingerprintMaker();
     const supp = new Map<string, Suppressions>();
@@ -232,6 +238,10 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     }
   }
 
+  // the one place config turns findings off by path: after code and compose findings exist
+  const ignored = perFileIgnores(cfg['per-file-ignores']);
+  if (ignored) findings = findings.filter((f) => !ignored(f));
+
   if (system && system.services.length) {
     for (const f of findings) {
       const radius = blastRadius(system, { file: f.file, service: f.file.match(/\.ya?ml$/) ? f.symbol : undefined });
@@ -242,11 +252,13 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
   findings.sort(compareOrder);
   errors.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || (a.line ?? 0) - (b.line ?? 0) || (a.message < b.message ? -1 : 1));
   const files = results.filter((r) => !r.skipped).length + composeFiles.length;
+  const warnings = unknownSuppressionWarnings(named, allRules);
   return {
     version: VERSION,
     findings,
     errors,
     stats: { files, skipped, byLanguage },
     ...(system ? { system } : {}),
+    ...(warnings.length ? { warnings } : {}),
   };
 }
