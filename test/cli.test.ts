@@ -24,7 +24,8 @@ describe('scan: JSON contract', () => {
     expect(out.errors).toEqual([]);
     expect(out.findings.map((f: { file: string; line: number }) => `${f.file}:${f.line}`)).toEqual(['svc/app.py:4', 'web/src/api.ts:2']);
     for (const f of out.findings) {
-      expect(Object.keys(f)).toEqual(['ruleId', 'category', 'priority', 'file', 'line', 'column', 'endLine', 'endColumn', 'message', 'fingerprint']);
+      expect(Object.keys(f)).toEqual(['ruleId', 'category', 'priority', 'file', 'line', 'column', 'endLine', 'endColumn', 'message', 'fingerprint', 'context']);
+      expect(f.context).toBe('service');
       expect(f.category).toBe('timeout');
       expect(f.priority).toBe('P0');
       expect(f.fingerprint).toMatch(/^[0-9a-f]{32}$/);
@@ -59,13 +60,13 @@ describe('scan: three languages', () => {
   it('a tree with Python, TypeScript and compose files scans to the contract, each finding in its file', async () => {
     const root = makeTree({
       'backend/app.py': PY_BAD,
-      'frontend/src/api.ts': TS_BAD,
+      'server/src/api.ts': TS_BAD,
       'compose.yaml': 'services:\n  api:\n    build: ./backend\n    depends_on: [db]\n  db:\n    image: postgres:16\n',
     });
     const { stdout } = await runCli(['scan', '--format', 'json'], root);
     const out = JSON.parse(stdout);
     const files = new Set(out.findings.map((f: { file: string }) => f.file));
-    expect([...files].sort()).toEqual(['backend/app.py', 'compose.yaml', 'frontend/src/api.ts']);
+    expect([...files].sort()).toEqual(['backend/app.py', 'compose.yaml', 'server/src/api.ts']);
     const cats = new Set(out.findings.map((f: { category: string }) => f.category));
     expect(cats.has('timeout')).toBe(true);
     expect(cats.has('healthcheck')).toBe(true);
@@ -179,7 +180,7 @@ describe('scan: exit codes and options', () => {
     expect(JSON.parse(readFileSync(join(root, 'out.json'), 'utf8')).findings).toHaveLength(1);
   });
 
-  it('priority context: scripts and front-end code are P2, Node fetch is P1', async () => {
+  it('priority context: scripts are P2, browser calls are not reported, Node fetch is P1', async () => {
     const root = makeTree({
       'scripts/export.py': PY_BAD,
       'web/App.tsx': "export const f = () => fetch('/api');\n",
@@ -189,7 +190,6 @@ describe('scan: exit codes and options', () => {
     expect(out.findings.map((f: { file: string; priority: string }) => `${f.priority} ${f.file}`)).toEqual([
       'P1 server/api.ts',
       'P2 scripts/export.py',
-      'P2 web/App.tsx',
     ]);
   });
 });

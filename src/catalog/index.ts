@@ -5,33 +5,73 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { CatalogApi, CatalogFile, CatalogLanguage } from './types.js';
 
-/** Expand `{a,b}` alternations (nested allowed) into plain patterns. */
-export function expandBraces(pattern: string): string[] {
+/** More `{a,b}` expansions than anyone writes by hand: `{a,b}` repeated 22 times is 4 million. */
+export const MAX_BRACE_EXPANSIONS = 1000;
+
+export class BraceLimitError extends Error {}
+
+/**
+ * Expand `{a,b}` alternations (nested allowed) into plain patterns. Throws BraceLimitError past
+ * `limit` patterns, before doing the work: alternations multiply, so a short string can ask for
+ * millions. Config is checked with `braceExpansions` first (a clear error naming the key).
+ */
+export function expandBraces(pattern: string, limit = MAX_BRACE_EXPANSIONS): string[] {
+  const out: string[] = [];
+  expandInto(pattern, out, limit);
+  return out;
+}
+
+function expandInto(pattern: string, out: string[], limit: number): void {
   const open = pattern.indexOf('{');
-  if (open < 0) return [pattern];
-  let depth = 0;
-  for (let i = open; i < pattern.length; i++) {
-    if (pattern[i] === '{') depth++;
-    else if (pattern[i] === '}' && --depth === 0) {
-      const inner = pattern.slice(open + 1, i);
-      const parts: string[] = [];
-      let d = 0;
-      let start = 0;
-      for (let j = 0; j < inner.length; j++) {
-        if (inner[j] === '{') d++;
-        else if (inner[j] === '}') d--;
-        else if (inner[j] === ',' && d === 0) {
-          parts.push(inner.slice(start, j));
-          start = j + 1;
+  if (open >= 0) {
+    let depth = 0;
+    for (let i = open; i < pattern.length; i++) {
+      if (pattern[i] === '{') depth++;
+      else if (pattern[i] === '}' && --depth === 0) {
+        const inner = pattern.slice(open + 1, i);
+        const parts: string[] = [];
+        let d = 0;
+        let start = 0;
+        for (let j = 0; j < inner.length; j++) {
+          if (inner[j] === '{') d++;
+          else if (inner[j] === '}') d--;
+          else if (inner[j] === ',' && d === 0) {
+            parts.push(inner.slice(start, j));
+            start = j + 1;
+          }
         }
+        parts.push(inner.slice(start));
+        const head = pattern.slice(0, open);
+        const tail = pattern.slice(i + 1);
+        for (const p of parts) expandInto(head + p + tail, out, limit);
+        return;
       }
-      parts.push(inner.slice(start));
-      const head = pattern.slice(0, open);
-      const tail = pattern.slice(i + 1);
-      return parts.flatMap((p) => expandBraces(head + p + tail));
     }
+    // unbalanced: literal
   }
-  return [pattern]; // unbalanced: literal
+  // every branch of the recursion ends in one pattern here, so the count bounds the work too
+  if (out.length >= limit) throw new BraceLimitError(`expands to more than ${limit} patterns`);
+  out.push(pattern);
+}
+
+/** Longer than any qualified name; bounds the cost of expanding (slices of the whole pattern). */
+export const MAX_PATTERN_LENGTH = 1000;
+const MAX_BRACE_GROUPS = 64;
+
+/**
+ * Why a `match` pattern from config cannot be used (too long, too many groups, or more than
+ * `limit` patterns after expansion), or undefined. Checked before anything expands it.
+ */
+export function patternProblem(pattern: string, limit = MAX_BRACE_EXPANSIONS): string | undefined {
+  if (pattern.length > MAX_PATTERN_LENGTH) return `is longer than ${MAX_PATTERN_LENGTH} characters`;
+  if (pattern.split('{').length - 1 > MAX_BRACE_GROUPS) return `has more than ${MAX_BRACE_GROUPS} \`{\` groups`;
+  try {
+    expandBraces(pattern, limit);
+  } catch (e) {
+    if (e instanceof BraceLimitError) return `${e.message} (\`{a,b}\` alternatives multiply)`;
+    throw e;
+  }
+  return undefined;
 }
 
 function escapeRe(s: string): string {

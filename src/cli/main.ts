@@ -14,6 +14,7 @@ import { parsePriority } from '../report/common.js';
 import { FORMATS } from './formats.js';
 import { OutputError, watchOutput, writeReportFile } from './output.js';
 import { addScaleOptions, registerMergeCommand, scaleScanOptions, type ScaleCliOptions } from './scale.js';
+import { registerModelCommand } from './model.js';
 import { addReportOptions, prepareReport, registerReportCommands, startProgress, writeBaselineFile, writeExtraReports, type ReportCliOptions } from './reports.js';
 
 export const EXIT_OK = 0;
@@ -159,6 +160,10 @@ export function buildProgram(io = defaultIo(), setExit: (code: number) => void =
   scanCommand.addHelpText('after', SCAN_HELP);
   registerReportCommands(program, io, setExit, (paths, o) => runScan(paths, o as unknown as ScanCliOptions, io));
   registerMergeCommand(program, io, setExit, (paths, o) => runScan(paths, o as unknown as ScanCliOptions, io));
+  registerModelCommand(program, io, setExit, (paths, o) => {
+    const root = chooseRoot(paths, o.root, io.cwd);
+    return { root, config: resolveConfig(o.config, root, io.cwd).config };
+  }, availableParallelism());
   return program;
 }
 

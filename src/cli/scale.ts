@@ -5,10 +5,12 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { DEFAULT_FILE_BUDGET_MS, type ScanOptions } from '../engine/scan.js';
+import { CACHE_DIR_NAME } from '../engine/discover.js';
+import { insideRoot, unsafeInsideRoot } from '../engine/safe-path.js';
 import { combineShards, parseShard, serializeShard, type ShardFile } from '../engine/shard.js';
 import { writeReportFile } from './output.js';
 
-export const DEFAULT_CACHE_DIR = '.faultline-cache';
+export const DEFAULT_CACHE_DIR = CACHE_DIR_NAME;
 
 export interface ScaleCliOptions {
   /** false with --no-cache; default: on, except when CI is set */
@@ -25,6 +27,7 @@ interface Io {
   cwd: string;
   env: NodeJS.ProcessEnv;
   stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
 }
 
 function seconds(v: string): number {
@@ -47,8 +50,17 @@ export function addScaleOptions(cmd: Command): Command {
 export function scaleScanOptions(o: ScaleCliOptions, root: string, io: Io): Partial<ScanOptions> {
   const inCi = !!io.env.CI && io.env.CI !== 'false' && io.env.CI !== '0';
   const cacheOn = !o.merged && (o.cache === undefined ? !inCi : o.cache);
+  let cacheDir = cacheOn ? (o.cacheDir ? resolve(io.cwd, o.cacheDir) : join(root, DEFAULT_CACHE_DIR)) : undefined;
+  // Inside the root the scanned repository controls the path: a symlink there (even a committed
+  // `.faultline-cache -> ../elsewhere`) would make the scan write and prune files outside it. A
+  // --cache-dir outside the root is the user's own choice and used as given.
+  const unsafe = cacheDir && insideRoot(root, cacheDir) ? unsafeInsideRoot(root, cacheDir) : undefined;
+  if (unsafe) {
+    io.stderr.write(`faultline: not using the cache directory ${cacheDir}: ${unsafe}; scanning without a cache\n`);
+    cacheDir = undefined;
+  }
   const out: Partial<ScanOptions> = {
-    ...(cacheOn ? { cacheDir: o.cacheDir ? resolve(io.cwd, o.cacheDir) : join(root, DEFAULT_CACHE_DIR) } : {}),
+    ...(cacheDir ? { cacheDir } : {}),
     ...(o.fileBudget !== undefined ? { fileBudgetMs: o.fileBudget * 1000 } : {}),
     ...(o.merged ? { merged: o.merged } : {}),
   };

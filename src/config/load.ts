@@ -8,8 +8,9 @@ import { Ajv } from 'ajv';
 import picomatch from 'picomatch';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { parseDocument } from 'yaml';
+import { expandBraces, MAX_BRACE_EXPANSIONS, patternProblem } from '../catalog/index.js';
 import type { CatalogApi } from '../catalog/types.js';
-import { CATEGORIES, type Priority } from '../engine/types.js';
+import { CATEGORIES, type Priority, type RuntimeContext } from '../engine/types.js';
 import schema from './schema.json' with { type: 'json' };
 
 export interface FaultlineConfig {
@@ -23,6 +24,12 @@ export interface FaultlineConfig {
   tests?: 'skip' | 'report';
   'fail-on'?: Priority | 'none';
   'max-file-size'?: number;
+  /** glob -> runtime context, first match wins (overrides the project model) */
+  contexts?: Record<string, RuntimeContext>;
+  /** context -> the highest priority reported there, or off */
+  'context-priorities'?: Partial<Record<RuntimeContext, Priority | 'off'>>;
+  /** context -> rules turned off there */
+  'context-rules'?: Partial<Record<RuntimeContext, { ignore?: string[] }>>;
 }
 
 export class ConfigError extends Error {}
@@ -133,6 +140,10 @@ function normalise(data: FaultlineConfig): FaultlineConfig {
   if (out['fail-on'] && PRIORITY_KEYS.test(out['fail-on'])) out['fail-on'] = out['fail-on'].toUpperCase() as Priority;
   else if (out['fail-on']) out['fail-on'] = out['fail-on'].toLowerCase() as 'none';
   if (out.priorities) out.priorities = Object.fromEntries(Object.entries(out.priorities).map(([k, p]) => [k, p.toUpperCase() as Priority]));
+  if (out['context-priorities'])
+    out['context-priorities'] = Object.fromEntries(
+      Object.entries(out['context-priorities']).map(([k, p]) => [k, p === 'off' ? p : (p.toUpperCase() as Priority)]),
+    );
   return out;
 }
 
@@ -167,6 +178,7 @@ export function loadConfig(path: string): FaultlineConfig {
   const config = normalise(data as FaultlineConfig);
   checkGlobs(path, 'exclude', config.exclude ?? []);
   checkGlobs(path, 'per-file-ignores', Object.keys(config['per-file-ignores'] ?? {}));
+  checkCatalogPatterns(path, config);
   return config;
 }
 
@@ -189,4 +201,21 @@ export function checkConfigRules(
   for (const key of ['select', 'ignore'] as const)
     for (const id of config.rules?.[key] ?? [])
       if (!known(id, true)) throw new ConfigError(`${path}: rules.${key}: unknown rule or category "${id}" (\`faultline rules\` lists them)`);
+}
+
+/** All catalog patterns from one config, expanded: each one is a lookup on every call site. */
+const MAX_CONFIG_PATTERNS = 10 * MAX_BRACE_EXPANSIONS;
+
+/** `catalog[].match` patterns expand `{a,b}`: bound them before anything does (a bomb hangs the scan). */
+function checkCatalogPatterns(path: string, cfg: FaultlineConfig): void {
+  let total = 0;
+  for (const [i, api] of (cfg.catalog ?? []).entries()) {
+    for (const [j, m] of api.match.entries()) {
+      const problem = patternProblem(m);
+      if (problem) throw new ConfigError(`${path}: key "catalog.${i}.match.${j}" ${problem}`);
+      total += expandBraces(m).length;
+      if (total > MAX_CONFIG_PATTERNS)
+        throw new ConfigError(`${path}: key "catalog" has more than ${MAX_CONFIG_PATTERNS} match patterns after \`{a,b}\` expansion (at catalog.${i}.match.${j})`);
+    }
+  }
 }

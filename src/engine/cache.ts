@@ -7,18 +7,18 @@
 //
 // Layout: <dir>/results-<key>.json, one file per rule-set key (the newest few are kept), written
 // atomically (temp file + rename). A missing, corrupt or unwritable cache only costs speed.
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import {
-  mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, existsSync,
+  lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync,
 } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runTasks, type PoolOptions } from './pool.js';
-import { BUILTIN_RULES_DIR, loadRules } from './rules.js';
+import { BUILTIN_RULES_DIR, checkLoadedRules, loadRules } from './rules.js';
 import type { RuleMeta } from './types.js';
 import { contentHash, type FileResult, type FileTask, type ProcessorInit } from './process-file.js';
 
-const FORMAT = 1;
+const FORMAT = 2;
 /** mtimes within this many ms of the time an entry was recorded are not trusted */
 const RACY_MS = 2000;
 const KEEP_FILES = 3;
@@ -111,7 +111,7 @@ export class ResultCache {
     const file = join(dir, `results-${key.slice(0, 24)}.json`);
     let entries: Record<string, Entry> = {};
     try {
-      const data = JSON.parse(readFileSync(file, 'utf8')) as CacheFile;
+      const data = JSON.parse(readCacheFile(file)) as CacheFile;
       if (data.format === FORMAT && data.key === key && data.entries && typeof data.entries === 'object') entries = data.entries;
     } catch {
       /* none yet, or corrupt: start empty */
@@ -155,11 +155,38 @@ export class ResultCache {
     this.dirty = true;
   }
 
+  /** Replace what the model learned about a cached file after analysis (its second-pass signals). */
+  refreshSignals(rel: string, signals: FileResult['signals']): void {
+    const e = this.entries[rel];
+    if (!e || !signals) return;
+    e.result = { ...e.result, signals: structuredClone(signals) };
+    this.dirty = true;
+  }
+
   /** Write the cache if anything changed; keep the newest few rule-set files. Never throws. */
   save(): void {
     if (!this.dirty) return;
     const data: CacheFile = { format: FORMAT, key: this.key, entries: this.entries };
     if (writeCacheFile(this.dir, this.file, JSON.stringify(data))) this.dirty = false;
+  }
+}
+
+/**
+ * The text of a cache file, which must be a regular file: a link planted in a committed cache
+ * directory (to /dev/zero, a FIFO, a file elsewhere) is not followed.
+ */
+function readCacheFile(file: string): string {
+  if (!lstatSync(file).isFile()) throw new Error(`${file} is not a regular file`);
+  return readFileSync(file, 'utf8');
+}
+
+/** Does anything (a dangling link included) exist at `p`? */
+function lexists(p: string): boolean {
+  try {
+    lstatSync(p);
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -171,18 +198,21 @@ export class ResultCache {
 function writeCacheFile(dir: string, file: string, text: string): boolean {
   try {
     mkdirSync(dir, { recursive: true });
-    const marker = join(dir, '.gitignore');
-    if (!existsSync(marker)) {
-      writeFileSync(marker, '# faultline result cache: safe to delete\n*\n');
-      writeFileSync(join(dir, 'CACHEDIR.TAG'), 'Signature: 8a477f597d28d172789f06886806bc55\n# faultline result cache\n');
+    // every write creates a new file ('wx' fails on anything already there, a symlink included),
+    // so nothing planted in the directory can redirect a write
+    for (const [name, marker] of [
+      ['.gitignore', '# faultline result cache: safe to delete\n*\n'],
+      ['CACHEDIR.TAG', 'Signature: 8a477f597d28d172789f06886806bc55\n# faultline result cache\n'],
+    ]) {
+      if (!lexists(join(dir, name))) writeFileSync(join(dir, name), marker, { flag: 'wx' });
     }
-    const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, text);
+    const tmp = `${file}.${process.pid}-${randomBytes(6).toString('hex')}.tmp`;
+    writeFileSync(tmp, text, { flag: 'wx' });
     renameSync(tmp, file);
     const kind = /^(\w+)-/.exec(file.slice(dir.length + 1))![1];
     const others = readdirSync(dir)
       .filter((n) => new RegExp(`^${kind}-[0-9a-f]+\\.json$`).test(n) && join(dir, n) !== file)
-      .map((n) => ({ p: join(dir, n), t: statSync(join(dir, n)).mtimeMs }))
+      .map((n) => ({ p: join(dir, n), t: lstatSync(join(dir, n)).mtimeMs }))
       .sort((a, b) => b.t - a.t);
     for (const o of others.slice(KEEP_FILES - 1)) unlinkSync(o.p);
     return true;
@@ -194,7 +224,8 @@ function writeCacheFile(dir: string, file: string, text: string): boolean {
 /**
  * The rules of `dir` as `loadRules` returns them, reused from the cache directory while every file
  * of the rules folder (rules, catalog, schema) and the faultline build are unchanged: a cached
- * re-scan then skips parsing and validating the rule YAML.
+ * re-scan then skips parsing the rule YAML. The cache directory may hold anything (a cloned repo
+ * can ship one), so the cached rules are validated like rule files; invalid ones are reloaded.
  */
 export function loadRulesCached(cacheDir: string | undefined, version: string, dir: string = BUILTIN_RULES_DIR): RuleMeta[] {
   if (!cacheDir) return loadRules(dir);
@@ -205,13 +236,21 @@ export function loadRulesCached(cacheDir: string | undefined, version: string, d
   }
   const file = join(cacheDir, `rules-${h.digest('hex').slice(0, 24)}.json`);
   try {
-    return JSON.parse(readFileSync(file, 'utf8')) as RuleMeta[];
+    return checkLoadedRules(dir, JSON.parse(readCacheFile(file)));
   } catch {
-    /* not cached yet */
+    /* not cached yet, or not a valid copy: load and write it afresh */
   }
   const rules = loadRules(dir);
   writeCacheFile(cacheDir, file, JSON.stringify(rules));
   return rules;
+}
+
+/** Keep the project model's second-pass signals of these files in the cache, so a re-scan need not parse them again. */
+export function refreshCachedSignals(cacheDir: string, init: ProcessorInit, version: string, results: FileResult[]): void {
+  if (!results.length) return;
+  const cache = ResultCache.open(cacheDir, cacheKey(init, version));
+  for (const r of results) cache.refreshSignals(r.rel, r.signals);
+  cache.save();
 }
 
 export interface AnalyzeOptions extends PoolOptions {

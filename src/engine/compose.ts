@@ -92,7 +92,7 @@ export function analyzeCompose(input: ComposeInput): ComposeOutput {
   const drafts: ComposeOutput['drafts'] = [];
   const errors: ScanError[] = [];
   for (const rule of input.rules) {
-    const check = rule.check ? composeChecks[rule.check] : undefined;
+    const check = rule.check && Object.hasOwn(composeChecks, rule.check) ? composeChecks[rule.check] : undefined;
     if (!check) {
       errors.push({ file: rule.source ?? rule.name, message: `rule ${rule.id}: no compose check named \`${rule.check ?? '(none)'}\`` });
       continue;

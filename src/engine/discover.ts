@@ -28,9 +28,16 @@ export interface DiscoverOptions {
 
 export interface Discovery {
   files: DiscoveredFile[];
+  /** package manifests seen on the walk (package.json, pyproject.toml), relative POSIX paths, for the project model */
+  manifests: string[];
   /** counts of skipped entries by reason */
   skipped: Record<string, number>;
+  /** directories and files that could not be read (also counted in `skipped`) */
+  errors: Array<{ file: string; message: string }>;
 }
+
+/** faultline's own result cache: never scanned, counted or listed, so it cannot change a report */
+export const CACHE_DIR_NAME = '.faultline-cache';
 
 /** Folders that never hold first-party code worth auditing. */
 export const DEFAULT_SKIP_DIRS = new Set([
@@ -38,10 +45,10 @@ export const DEFAULT_SKIP_DIRS = new Set([
   '.venv', '.tox', '.nox', '__pycache__', '.mypy_cache', '.pytest_cache', '.ruff_cache',
   'site-packages', '.eggs', 'vendor', 'vendored', 'third_party', 'third-party',
   'dist', 'build', 'out', '.next', '.nuxt', '.svelte-kit', '.turbo', '.cache', 'coverage', '.yarn', '.pnpm-store',
-  '.faultline-cache',
 ]);
 
 const PY_EXT = /\.py$/;
+const MANIFESTS = new Set(['package.json', 'pyproject.toml']);
 const TS_EXT = /\.(ts|tsx|js|jsx|mjs|cjs|mts|cts)$/;
 const DTS = /\.d\.[cm]?ts$/;
 const COMPOSE_NAME = /^(docker-)?compose([.-][^/]*)?\.ya?ml$/;
@@ -105,7 +112,13 @@ export function discover(root: string, targets: string[], opts: DiscoverOptions)
   const absRoot = resolve(root);
   const skipped: Record<string, number> = {};
   const bump = (r: string) => (skipped[r] = (skipped[r] ?? 0) + 1);
+  const errors: Discovery['errors'] = [];
+  const unreadable = (abs: string, what: string, e: unknown) => {
+    bump(`unreadable ${what}`);
+    errors.push({ file: toPosix(relative(absRoot, abs)) || '.', message: `cannot read ${what}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` });
+  };
   const files = new Map<string, DiscoveredFile>();
+  const manifests: string[] = [];
   const excluded = opts.exclude.length ? picomatch(opts.exclude, { dot: true }) : null;
   const composeExtra = opts.composeNames.length ? picomatch(opts.composeNames, { dot: true, basename: true }) : null;
 
@@ -117,8 +130,8 @@ export function discover(root: string, targets: string[], opts: DiscoverOptions)
     let entries: Dirent[];
     try {
       entries = readdirSync(dirAbs, { withFileTypes: true });
-    } catch {
-      bump('unreadable directory');
+    } catch (e) {
+      unreadable(dirAbs, 'directory', e);
       return;
     }
     let stack = ignores;
@@ -139,6 +152,7 @@ export function discover(root: string, targets: string[], opts: DiscoverOptions)
     for (const e of entries) {
       const abs = join(dirAbs, e.name);
       const rel = toPosix(relative(absRoot, abs));
+      if (e.name === CACHE_DIR_NAME) continue;
       if (e.isSymbolicLink()) {
         bump('symlink (not followed)');
         continue;
@@ -160,6 +174,7 @@ export function discover(root: string, targets: string[], opts: DiscoverOptions)
       } else if (e.isFile()) {
         const kind = classify(e.name, composeExtra);
         if (!kind) {
+          if (MANIFESTS.has(e.name)) manifests.push(rel);
           // other YAML: compose by content? Excluded and gitignored files are neither read nor counted.
           if (!YAML_EXT.test(e.name) || isExcluded(rel, false) || gitIgnored(abs, false)) continue;
           let st;
@@ -182,8 +197,8 @@ export function discover(root: string, targets: string[], opts: DiscoverOptions)
         let size = 0;
         try {
           size = lstatSync(abs).size;
-        } catch {
-          bump('unreadable file');
+        } catch (err) {
+          unreadable(abs, 'file', err);
           continue;
         }
         files.set(rel, { abs, rel, kind, size });
@@ -242,5 +257,5 @@ export function discover(root: string, targets: string[], opts: DiscoverOptions)
     }
   }
   const sorted = [...files.values()].sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
-  return { files: sorted, skipped };
+  return { files: sorted, manifests: manifests.sort(), skipped, errors };
 }

@@ -4,7 +4,9 @@
 // Containment: every file runs under a time budget. A worker still busy with one file when the
 // budget runs out is terminated and replaced; the file gets an error entry and the rest of its
 // batch goes back on the queue. A worker that dies (uncaught exception, out of memory, wasm abort)
-// is handled the same way. Nothing a single file does can stall or fail the run.
+// is handled the same way, and so is one that retires itself after a parser crash (wasm trap):
+// its file keeps the error it reported, the rest of its batch goes to a fresh thread. Nothing a
+// single file does can stall or fail the run, or change the results of other files.
 import { Worker } from 'node:worker_threads';
 import type { FileResult, FileTask, ProcessorInit } from './process-file.js';
 
@@ -22,7 +24,8 @@ export function failedResult(task: FileTask, message: string): FileResult {
   return { rel: task.rel, kind: task.kind, bytes: 0, lines: 0, findings: [], parsed: true, modules: [], error: { file: task.rel, message } };
 }
 
-type WorkerMessage = 'ready' | FileResult;
+/** 'ready' once loaded; a result per file; `retired` for the last file of a crashed thread */
+type WorkerMessage = 'ready' | FileResult | { retired: FileResult };
 
 interface Slot {
   worker: Worker;
@@ -61,15 +64,18 @@ export async function runTasks(tasks: Array<FileTask & { size: number }>, init: 
         resolvePromise(results);
       }
     };
-    /** Tear a slot down after a timeout or crash: the file in progress fails, the rest is requeued. */
-    const fail = (slot: Slot, message: (task: FileTask) => string) => {
+    /**
+     * Tear a slot down and requeue the files of its batch not yet done. After a timeout or crash
+     * (`message`) the file in progress fails; a retired worker has reported its last file itself.
+     */
+    const fail = (slot: Slot, message?: (task: FileTask) => string) => {
       if (slot.dead) return;
       slot.dead = true;
       slots.delete(slot);
       void slot.worker.terminate();
-      const current = slot.batch[slot.done];
-      if (current) record(failedResult(current, message(current)));
-      queue.unshift(...slot.batch.slice(slot.done + 1));
+      const current = message ? slot.batch[slot.done] : undefined;
+      if (current) record(failedResult(current, message!(current)));
+      queue.unshift(...slot.batch.slice(message ? slot.done + 1 : slot.done));
       slot.batch = [];
       if (queue.length) spawn();
       else maybeFinish();
@@ -96,6 +102,12 @@ export async function runTasks(tasks: Array<FileTask & { size: number }>, init: 
       slots.add(slot);
       worker.on('message', (msg: WorkerMessage) => {
         if (slot.dead) return;
+        if (typeof msg === 'object' && 'retired' in msg) {
+          record(msg.retired);
+          slot.done++;
+          fail(slot);
+          return;
+        }
         if (msg !== 'ready') {
           record(msg);
           slot.done++;

@@ -6,8 +6,10 @@ import { readFileSync } from 'node:fs';
 import { Catalog } from '../catalog/index.js';
 import type { CatalogApi, CatalogFile } from '../catalog/types.js';
 import type { SourceAdapter } from '../languages/types.js';
-import { ParseError } from '../languages/types.js';
+import { AdapterCrash, ParseError } from '../languages/types.js';
 import { codeSummary } from './code-summary.js';
+import { bindingSignals, fileSignals, processDefaults } from '../model/signals.js';
+import type { FileSignals } from '../model/types.js';
 import { fileContext, isTestPath } from './paths.js';
 import { analyzeFacts, compileRules, fileWanted, Gate, GateInput, type CompiledRule, type EngineOptions } from './run-file.js';
 import { loadRules } from './rules.js';
@@ -63,6 +65,8 @@ export interface FileResult {
   sha?: string;
   /** rule keys named by `faultline: ignore[...]` comments, checked against every rule by the scan */
   suppressionRules?: Array<{ rules: string[]; line: number }>;
+  /** what the file says about where it runs and what it sets process-wide (src/model/) */
+  signals?: FileSignals;
 }
 
 export function contentHash(buf: Buffer): string {
@@ -133,6 +137,11 @@ export function looksMinified(text: string): boolean {
 }
 
 
+/** An import of the project's own code: relative, or through a common path alias (`@/`, `~/`). */
+function isLocalSpecifier(spec: string): boolean {
+  return spec.startsWith('.') || spec.startsWith('@/') || spec.startsWith('~/') || spec.startsWith('/');
+}
+
 export async function createProcessor(init: ProcessorInit) {
   const catalogFiles = init.preloaded?.catalogFiles ?? readCatalogDir(join(init.rulesDir, 'catalog'));
   const catalog = new Catalog([...catalogFiles, { apis: init.extraApis } as CatalogFile]);
@@ -156,6 +165,9 @@ export async function createProcessor(init: ProcessorInit) {
     return adapters[kind]!;
   };
 
+  // Set once an adapter crashed: the thread's parser memory is corrupt, so the owner of this
+  // processor (the worker) must retire it and hand the remaining files to a fresh one.
+  let crashed = false;
   const processFile = async (task: FileTask): Promise<FileResult> => {
     const base: FileResult = { rel: task.rel, kind: task.kind, bytes: 0, lines: 0, findings: [], parsed: false, modules: [] };
     if (task.size !== undefined && task.size > init.maxFileBytes) return { ...base, bytes: task.size, skipped: 'oversized' };
@@ -177,12 +189,22 @@ export async function createProcessor(init: ProcessorInit) {
     // Test code is not reported unless the config asks for it, so it need not be parsed either.
     if (!init.engine.includeTests && isTestPath(task.rel)) return withWarning(base);
     const gateInput = new GateInput(text, task.kind);
+    // every file gets its signals, parsed or not: an unparsed "use client" file still makes what it imports browser code
+    const mods = gateInput.modules;
+    // Python: absolute modules too (`from app.http import fetch_json` is the project's own code when app/ is in the scan)
+    const specs = [...mods].filter((m) => isLocalSpecifier(m) || (task.kind === 'python' && m.includes('.')));
+    base.signals = fileSignals(text, task.kind, mods, specs, catalog);
     if (!fileWanted(rules, gateInput) && !summaryGate[task.kind]?.test(gateInput)) return withWarning(base);
     const adapter = await adapterFor(task.kind);
     let facts;
     try {
       facts = adapter.extract(task.rel, text);
     } catch (e) {
+      if (e instanceof AdapterCrash) {
+        crashed = true;
+        // "analysis crashed" results are never cached (see cache.ts)
+        return withWarning({ ...base, parsed: true, error: { file: task.rel, message: `analysis crashed: ${e.message}` } });
+      }
       const line = e instanceof ParseError ? e.line : undefined;
       return withWarning({ ...base, parsed: true, error: { file: task.rel, message: `cannot parse: ${(e as Error).message}`, ...(line ? { line } : {}) } });
     }
@@ -192,6 +214,9 @@ export async function createProcessor(init: ProcessorInit) {
     const result: FileResult = { ...base, parsed: true, findings, modules, imports, calls };
     const named = facts.suppressions.filter((s) => s.rules.length).map((s) => ({ rules: s.rules, line: s.line }));
     if (named.length) result.suppressionRules = named;
+    const defaults = processDefaults(facts, catalog);
+    const bindings = bindingSignals(facts, findings);
+    if (defaults.length || Object.keys(bindings).length) result.signals = { ...base.signals!, ...(defaults.length ? { defaults } : {}), ...bindings };
     if (facts.hasSyntaxErrors) {
       const first = facts.syntaxErrorLine;
       result.error = {
@@ -206,5 +231,5 @@ export async function createProcessor(init: ProcessorInit) {
   const warm = async (kinds: Array<FileTask['kind']>) => {
     for (const k of kinds) await adapterFor(k);
   };
-  return Object.assign(processFile, { warm });
+  return Object.assign(processFile, { warm, crashed: () => crashed });
 }

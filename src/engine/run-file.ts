@@ -139,6 +139,14 @@ function compileAdjust(meta: RuleMeta): CompiledRule['adjust'] {
   });
 }
 
+/** A matcher keyword or check name: a module of matchers/ or checks/, never a path. */
+const MODULE_NAME = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+
+function moduleName(meta: RuleMeta, name: string | undefined): string {
+  if (name === undefined || !MODULE_NAME.test(name)) throw new Error(`rule ${meta.id}: ${JSON.stringify(name)} is not a matcher or check name`);
+  return name;
+}
+
 /** Load the matcher or check behind each rule (modules are resolved by name). */
 export async function compileRules(rules: RuleMeta[], catalog: Catalog): Promise<CompiledRule[]> {
   const out: CompiledRule[] = [];
@@ -147,10 +155,10 @@ export async function compileRules(rules: RuleMeta[], catalog: Catalog): Promise
     let run: CompiledRule['run'];
     if (meta.match) {
       const [keyword, spec] = Object.entries(meta.match)[0];
-      const mod = (await import(`./matchers/${keyword}.js`)) as { default: Matcher };
+      const mod = (await import(`./matchers/${moduleName(meta, keyword)}.js`)) as { default: Matcher };
       run = (ctx) => mod.default(spec, ctx);
     } else {
-      const mod = (await import(`./checks/${meta.check}.js`)) as { default: Check };
+      const mod = (await import(`./checks/${moduleName(meta, meta.check)}.js`)) as { default: Check };
       run = mod.default;
     }
     out.push({
@@ -252,6 +260,7 @@ export function analyzeFacts(
         fingerprint: fp.make(rule.meta.id, file.path, lineText, symbol),
         symbol,
         priorityReason: p.reason,
+        ...(d.data ? { data: d.data } : {}),
         snippet: lines.slice(d.loc.line - 1, endLine).join('\n'),
       });
     }

@@ -7,12 +7,14 @@ import { Catalog, readCatalogDir } from '../catalog/index.js';
 import type { CatalogFile } from '../catalog/types.js';
 import type { FaultlineConfig } from '../config/load.js';
 import { analyzeCompose } from './compose.js';
+import { applyModel, buildProjectModel, collectUses, type ModelInput } from '../model/index.js';
 import { discover } from './discover.js';
 import { blastRadius } from './system.js';
 import { FingerprintMaker } from './fingerprint.js';
-import { analyzeFiles, ruleSetKey } from './cache.js';
+import { analyzeFiles, refreshCachedSignals, ruleSetKey } from './cache.js';
 import type { FileResult, ProcessorInit } from './process-file.js';
-import { decodeSource } from './process-file.js';
+import { decodeFile, decodeSource } from './process-file.js';
+import { insideRoot, unsafeInsideRoot } from './safe-path.js';
 import { shardOf, type ShardFile, type ShardSpec } from './shard.js';
 import { BUILTIN_RULES_DIR, loadRules } from './rules.js';
 import { renderMessage, lowerOf, type EngineOptions } from './run-file.js';
@@ -138,8 +140,8 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
   results.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
   shard?.onResults({ faultlineShard: 1, version: VERSION, key: ruleSetKey(init, VERSION), index: shard.index, count: shard.count, results });
 
-  let findings: Finding[] = [];
-  const errors: ScanError[] = [];
+  const findings: Finding[] = [];
+  const errors: ScanError[] = [...found.errors];
   const named: NamedInSuppressions = new Map();
   const byLanguage: Record<string, { files: number; bytes: number }> = {};
   const count = (lang: string, bytes: number) => {
@@ -170,8 +172,9 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
         continue;
       }
       let text: string | null;
+      let warning: string | undefined;
       try {
-        text = decodeSource(readFileSync(f.abs));
+        ({ text, warning } = decodeFile(readFileSync(f.abs), 'compose'));
       } catch (e) {
         errors.push({ file: f.rel, message: `cannot read file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` });
         continue;
@@ -180,6 +183,8 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
         bump('binary');
         continue;
       }
+      // as for code files: analysed with replacement characters, and named in errors
+      if (warning) errors.push({ file: f.rel, message: warning });
       count('compose', f.size);
       texts.push({ path: f.rel, text });
     }
@@ -189,12 +194,18 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     // the catalog is read here, not up front: workers read their own, and a scan without compose files needs none
     const catalog = new Catalog([...catalogFiles, { apis: extraApis } as CatalogFile]);
     // `extends: {file}`, `include:` and `.env` may name files that are not compose-named; read
-    // them only inside the scan root
+    // them only inside the scan root, through no symlink at any depth
     const rootAbs = resolve(opts.root);
+    const refused = new Set<string>();
     const readFile = (rel: string): string | undefined => {
       const abs = resolve(rootAbs, rel);
-      const r = relative(rootAbs, abs);
-      if (r.startsWith('..') || isAbsolute(r)) return undefined;
+      const unsafe = unsafeInsideRoot(rootAbs, abs);
+      if (unsafe) {
+        // said once per file, next to the compose error that names the reference
+        if (insideRoot(rootAbs, abs) && !refused.has(rel)) errors.push({ file: rel, message: `not read: ${unsafe}` });
+        refused.add(rel);
+        return undefined;
+      }
       try {
         const st = lstatSync(abs);
         if (!st.isFile() || st.size > maxFileBytes) return undefined;
@@ -233,14 +244,50 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
         fingerprint: fp.make(rule.id, d.file, lines[d.loc.line - 1] ?? '', d.symbol),
         symbol: d.symbol,
         priorityReason: d.priorityReason,
+        ...(d.data ? { data: d.data } : {}),
         snippet: lines.slice(d.loc.line - 1, Math.min(d.loc.endLine, d.loc.line + 5)).join('\n'),
       });
     }
   }
 
-  // the one place config turns findings off by path: after code and compose findings exist
+  // the one place config turns findings off by path: after code and compose findings exist,
+  // before the model groups them by cause
   const ignored = perFileIgnores(cfg['per-file-ignores']);
-  if (ignored) findings = findings.filter((f) => !ignored(f));
+  const made = ignored ? findings.filter((f) => !ignored(f)) : findings;
+
+  // The project model: where each file runs, what its process sets once, which findings share a cause.
+  const t0 = performance.now();
+  const reread = await collectUses(resolve(opts.root), results.filter((r) => !r.skipped), (abs) => {
+    try {
+      return decodeSource(readFileSync(abs));
+    } catch {
+      return null;
+    }
+  });
+  if (reread.length && opts.cacheDir && !opts.merged) {
+    const set = new Set(reread);
+    refreshCachedSignals(opts.cacheDir, init, VERSION, results.filter((r) => set.has(r.rel)));
+  }
+  const modelCatalog = new Catalog([...catalogFiles, { apis: extraApis } as CatalogFile]);
+  const modelInput: ModelInput = {
+    rootAbs: resolve(opts.root),
+    files: results.filter((r) => !r.skipped).map((r) => ({ rel: r.rel, kind: r.kind, signals: r.signals })),
+    composeFiles: composeFiles.map((f) => f.rel),
+    manifests: found.manifests,
+    system,
+    catalog: modelCatalog,
+    contexts: cfg.contexts,
+    contextPriorities: cfg['context-priorities'],
+    contextRules: cfg['context-rules'],
+    includeTests: cfg.tests === 'report',
+  };
+  const t1 = performance.now();
+  const { model, packages } = buildProjectModel(modelInput);
+  const t2 = performance.now();
+  const kept = applyModel(made, model, modelInput, packages);
+  if (process.env.FAULTLINE_TIMING) process.stderr.write(`model: uses ${(t1 - t0).toFixed(0)} ms, build ${(t2 - t1).toFixed(0)} ms, apply ${(performance.now() - t2).toFixed(0)} ms\n`);
+  findings.length = 0;
+  findings.push(...kept);
 
   if (system && system.services.length) {
     for (const f of findings) {
@@ -259,6 +306,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     errors,
     stats: { files, skipped, byLanguage },
     ...(system ? { system } : {}),
+    model,
     ...(warnings.length ? { warnings } : {}),
   };
 }

@@ -30,6 +30,9 @@ export function buildSystem(views: ProjectView[]): SystemModel {
       if (r) s.restart = r.maxAttempts !== undefined ? `${r.policy}:${r.maxAttempts}` : r.policy;
       const roots = codeRoots(v);
       if (roots.length) s.codeRoots = roots;
+      if (v.commandText) s.command = v.commandText;
+      if (v.oneShot) s.oneShot = true;
+      if (v.dev) s.dev = true;
       services.push(s);
     }
   }

@@ -117,6 +117,8 @@ export interface Finding {
   group?: string;
   /** other locations of the same cause (SARIF relatedLocations): call sites of a shared client, sibling files */
   related?: RelatedLocation[];
+  /** the values the message was rendered from (callee, api, knob, service, …): for the model and reports, not JSON */
+  data?: Record<string, string>;
   priorityReason?: string;
   /** services affected if this fires (system model), filled by the engine when known */
   blastRadius?: string[];
@@ -139,6 +141,8 @@ export interface ScanResult {
   system?: SystemModel;
   /** problems worth a line on stderr that are not about one finding (unknown ids in suppressions) */
   warnings?: string[];
+  /** the project model: contexts, services, process-wide defaults, root-cause groups */
+  model?: import('../model/types.js').ProjectModel;
 }
 
 export interface SystemModel {
@@ -158,6 +162,12 @@ export interface SystemModel {
     project?: string;
     /** directories whose code runs in this service: the build context and bind-mounted sources */
     codeRoots?: string[];
+    /** entrypoint + command as written */
+    command?: string;
+    /** runs to completion (migrate, init, seed, `restart: "no"` jobs) */
+    oneShot?: boolean;
+    /** declared only in a developer file (override, *.dev.yml, .devcontainer) */
+    dev?: boolean;
   }>;
   /** compose projects: which files are merged together (base + overrides, `include:`) */
   projects?: Array<{ id: string; files: string[] }>;

@@ -217,3 +217,10 @@ export class ParseError extends Error {
     super(message);
   }
 }
+
+/**
+ * Raised by an adapter whose parser trapped (a WebAssembly RuntimeError such as "memory access out
+ * of bounds"). The trap leaves the module's memory corrupt, so every later parse on this thread is
+ * suspect: the caller must discard the whole thread, not just this adapter.
+ */
+export class AdapterCrash extends Error {}

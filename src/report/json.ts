@@ -1,6 +1,8 @@
 // The JSON contract: {"version","findings":[{ruleId,category,priority,file,line,column,endLine,
-// endColumn,message,fingerprint}],"errors":[{file,message[,line]}]}. Sorted input, fixed key order,
-// no timestamps: the same scan gives the same bytes.
+// endColumn,message,fingerprint,context[,group]}],"errors":[{file,message[,line]}]}. `context` is
+// where the code runs (service, browser, cli, build, example, test); `group` is shared by the
+// findings of one root cause. Sorted input, fixed key order, no timestamps: the same scan gives
+// the same bytes. Fields are added, never renamed or removed.
 import type { ScanResult } from '../engine/types.js';
 
 export function renderJson(result: ScanResult): string {
@@ -17,6 +19,8 @@ export function renderJson(result: ScanResult): string {
       endColumn: f.endColumn,
       message: f.message,
       fingerprint: f.fingerprint,
+      context: f.context ?? 'service',
+      ...(f.group ? { group: f.group } : {}),
     })),
     errors: result.errors.map((e) => (e.line ? { file: e.file, message: e.message, line: e.line } : { file: e.file, message: e.message })),
   };

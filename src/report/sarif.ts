@@ -86,6 +86,8 @@ function sarifResult(f: Finding, ruleIndex: number, opts: SarifOptions): Sarif.R
   if (f.symbol) properties.symbol = f.symbol;
   if (f.priorityReason) properties.priorityReason = f.priorityReason;
   if (f.blastRadius?.length) properties.blastRadius = [...f.blastRadius];
+  if (f.context) properties.context = f.context;
+  if (f.group) properties.group = f.group;
   const endLine = Math.max(f.endLine || f.line, f.line);
   const endColumn = endLine === f.line ? Math.max(f.endColumn || f.column + 1, f.column + 1) : Math.max(f.endColumn || 1, 1);
   return {
@@ -101,6 +103,18 @@ function sarifResult(f: Finding, ruleIndex: number, opts: SarifOptions): Sarif.R
         },
       },
     ],
+    ...(f.related?.length
+      ? {
+          relatedLocations: f.related.map((r, i) => ({
+            id: i + 1,
+            physicalLocation: {
+              artifactLocation: { uri: fileUri(r.file, opts.pathPrefix) },
+              region: { startLine: Math.max(1, r.line), startColumn: Math.max(1, r.column) },
+            },
+            ...(r.message ? { message: { text: r.message } } : {}),
+          })),
+        }
+      : {}),
     partialFingerprints: { [FINGERPRINT_KEY]: f.fingerprint },
     properties,
   };

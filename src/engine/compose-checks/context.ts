@@ -116,7 +116,7 @@ function viewService(s: ComposeService, k: ComposeKnowledge, readFile?: ReadText
   const ctx = buildContext(node);
   // a service built here carries its Dockerfile's HEALTHCHECK
   const dockerfile = ctx?.dockerfile ? readFile?.(ctx.dockerfile) : undefined;
-  const builtHealthcheck = dockerfile !== undefined && dockerfileHasHealthcheck(dockerfile);
+  const builtHealthcheck = dockerfile !== undefined && dockerfileHasHealthcheck(dockerfile, ctx?.target);
   const command = commandArgs(node, 'command');
   const entrypoint = commandArgs(node, 'entrypoint');
   const commandText = [...(entrypoint?.args ?? []), ...(command?.args ?? [])].map((a) => a.text).join(' ');

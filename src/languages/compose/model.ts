@@ -74,7 +74,7 @@ function joinRel(dir: string, rel: string): string {
 export function isDevFile(path: string): boolean {
   return (
     /(^|[.\-_])(dev|develop|development|local|override|debug|test|tests|ci|e2e)([.\-_]|$)/i.test(posix.basename(path)) ||
-    /(^|\/)(ci|tests?|e2e|dev|\.devcontainer|_integration-test)\//i.test(posix.dirname(path) + '/')
+    /(^|\/)(ci|tests?|testing|e2e|dev|devel|develop|development|local|\.devcontainer|_integration-test)\//i.test(posix.dirname(path) + '/')
   );
 }
 

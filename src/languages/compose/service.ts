@@ -42,7 +42,7 @@ function dirOf(file: string): string {
 }
 
 /** build context relative to the scan root ('' = the root), resolved against the file that wrote it */
-export function buildContext(svc: YMap): { path: string; dockerfile?: string; src: Src } | undefined {
+export function buildContext(svc: YMap): { path: string; dockerfile?: string; target?: string; src: Src } | undefined {
   const e = entry(svc, 'build');
   if (!e) return undefined;
   const ctx = e.value.kind === 'map' ? (str(get(e.value, 'context')) ?? '.') : str(e.value);
@@ -53,13 +53,32 @@ export function buildContext(svc: YMap): { path: string; dockerfile?: string; sr
   const df = e.value.kind === 'map' ? str(get(e.value, 'dockerfile')) : undefined;
   const inline = e.value.kind === 'map' && entry(e.value, 'dockerfile_inline');
   const dockerfile = inline ? undefined : posix.normalize(posix.join(path || '.', df ?? 'Dockerfile'));
-  return { path, dockerfile, src: e.keySrc };
+  const target = e.value.kind === 'map' ? str(get(e.value, 'target')) : undefined;
+  return { path, dockerfile, ...(target ? { target } : {}), src: e.keySrc };
 }
 
-/** the final stage of a Dockerfile declares a HEALTHCHECK (other than `HEALTHCHECK NONE`) */
-export function dockerfileHasHealthcheck(text: string): boolean {
-  const stages = text.split(/^\s*FROM\s/im);
-  return /^\s*HEALTHCHECK\s+(?!NONE\b)/im.test(stages[stages.length - 1] ?? '');
+/**
+ * The stage that is built (`target`, else the last) declares a HEALTHCHECK other than
+ * `HEALTHCHECK NONE`, itself or through the stages it is built `FROM` (a HEALTHCHECK is
+ * inherited, like every image setting). A base named with a build argument (`FROM deps-${ARCH}`)
+ * matches any stage of that shape.
+ */
+export function dockerfileHasHealthcheck(text: string, target?: string): boolean {
+  const stages: Array<{ base: string; name?: string; body: string }> = [];
+  for (const part of text.split(/^[ \t]*FROM[ \t]+/im).slice(1)) {
+    const head = /^(?:--\S+\s+)*(\S+)(?:\s+AS\s+(\S+))?/i.exec(part);
+    if (head) stages.push({ base: head[1], name: head[2]?.toLowerCase(), body: part });
+  }
+  let stage = target ? stages.find((s) => s.name === target.toLowerCase()) : stages[stages.length - 1];
+  for (let hops = 0; stage && hops < stages.length; hops++) {
+    const hc = [...stage.body.matchAll(/^[ \t]*HEALTHCHECK[ \t]+(\S+)/gim)].pop();
+    if (hc) return hc[1].toUpperCase() !== 'NONE';
+    const base = stage.base.toLowerCase();
+    const shape = new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\\\$\\\{[^}]*\\\}|\\\$\w+/g, '.+')}$`);
+    const from: (typeof stages)[number] | undefined = stages.find((s) => s !== stage && s.name !== undefined && (s.name === base || shape.test(s.name)));
+    stage = from;
+  }
+  return false;
 }
 
 // ---------------------------------------------------------------- shell words

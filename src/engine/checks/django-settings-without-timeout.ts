@@ -1,0 +1,101 @@
+// FL160: a Django settings module whose cache, database or mail client gets no timeout. The
+// backends, engines and option spellings are catalog knowledge (section `djangoSettings`); this
+// check walks the settings' dict literals. A setting it cannot see (built by a call, read from
+// the environment as a whole) is unknown and not reported.
+import type { Check } from '../api.js';
+import type { AssignmentFact, Value } from '../../languages/types.js';
+import type { FindingDraft } from '../types.js';
+
+export interface DjangoSettingsKnowledge {
+  markers: string[];
+  caches: Array<{ backends: string[]; library: string; keys: string[]; otherSpelling: string[]; otherSpellingNote: string }>;
+  databases: Array<{ engines: string[]; library: string; keys: string[] }>;
+  email: { hostSetting: string; backendSetting: string; smtpBackends: string[]; timeoutSetting: string };
+  processSettings: string[];
+}
+
+type Obj = Extract<Value, { kind: 'object' }>;
+
+const deref = (v: Value | undefined): Value | undefined => (v?.kind === 'name' && v.resolved ? v.resolved : v);
+const asObject = (v: Value | undefined): Obj | undefined => {
+  const d = deref(v);
+  return d?.kind === 'object' ? d : undefined;
+};
+const asString = (v: Value | undefined): string | undefined => {
+  const d = deref(v);
+  return d?.kind === 'string' ? d.value : undefined;
+};
+
+/** Module-level settings of this file, last assignment wins (as Python reads them). */
+function settings(assignments: AssignmentFact[]): Map<string, AssignmentFact> {
+  const out = new Map<string, AssignmentFact>();
+  for (const a of assignments) if (a.scope.functionId === undefined && a.scope.classId === undefined && /^[A-Z][A-Z0-9_]*$/.test(a.target)) out.set(a.target, a);
+  return out;
+}
+
+const check: Check = (ctx) => {
+  const k = ctx.catalog.section<DjangoSettingsKnowledge>('djangoSettings')[0];
+  if (!k) return [];
+  const set = settings(ctx.facts.assignments);
+  if (!k.markers.some((m) => set.has(m))) return [];
+  const out: FindingDraft[] = [];
+  const push = (loc: Value['loc'], data: Record<string, string>, priority?: 'P2') =>
+    out.push({ ruleId: ctx.rule.id, loc, message: ctx.rule.message, data, ...(priority ? { priority, priorityReason: 'a slow connect ends when the OS gives up on TCP (about 2 minutes)' } : {}) });
+
+  const caches = asObject(set.get('CACHES')?.value);
+  for (const [alias, raw] of Object.entries(caches?.props ?? {})) {
+    const cfg = asObject(raw);
+    const backendV = cfg?.props.BACKEND;
+    const backend = asString(backendV);
+    const known = backend && k.caches.find((c) => c.backends.includes(backend));
+    if (!cfg || !known || cfg.open) continue;
+    const options = cfg.props.OPTIONS;
+    const opts = asObject(options);
+    if (options && (!opts || opts.open)) continue; // options from elsewhere: unknown
+    if (known.keys.some((key) => opts?.props[key])) continue;
+    const wrong = known.otherSpelling.find((key) => opts?.props[key]);
+    push(wrong ? opts!.props[wrong].loc : backendV!.loc, {
+      api: 'django.settings',
+      what: wrong
+        ? `Django cache \`${alias}\` (${known.library}) sets \`${wrong}\`, which this backend does not read as the socket timeout (${known.otherSpellingNote})`
+        : `Django cache \`${alias}\` (${known.library}) sets no \`${known.keys[0]}\` in OPTIONS`,
+      consequence: 'a Redis that stops answering hangs every request that reads or writes the cache (redis-py before 8.0 has no socket timeout).',
+    });
+  }
+
+  const databases = asObject(set.get('DATABASES')?.value);
+  for (const [alias, raw] of Object.entries(databases?.props ?? {})) {
+    const cfg = asObject(raw);
+    const engineV = cfg?.props.ENGINE;
+    const engine = asString(engineV);
+    const known = engine && k.databases.find((d) => d.engines.includes(engine));
+    if (!cfg || !known || cfg.open) continue;
+    const options = cfg.props.OPTIONS;
+    const opts = asObject(options);
+    if (options && (!opts || opts.open)) continue;
+    if (known.keys.some((key) => opts?.props[key])) continue;
+    push(engineV!.loc, {
+      api: 'django.settings',
+      what: `Django database \`${alias}\` (${known.library}) sets no \`${known.keys[0]}\` in OPTIONS`,
+      consequence: 'a database host that drops packets holds every new connection, and the request that opens it, until the operating system gives up.',
+    }, 'P2');
+  }
+
+  const e = k.email;
+  const host = set.get(e.hostSetting);
+  const backendA = set.get(e.backendSetting);
+  const backend = backendA ? asString(backendA.value) : e.smtpBackends[0];
+  const hostValue = host && deref(host.value);
+  if (host && hostValue?.kind !== 'null' && !(hostValue?.kind === 'string' && hostValue.value === '') && backend && e.smtpBackends.includes(backend) && !set.has(e.timeoutSetting)) {
+    push(host.loc, {
+      api: 'django.settings',
+      knob: e.timeoutSetting,
+      state: 'no',
+      what: `\`${e.hostSetting}\` configures SMTP but \`${e.timeoutSetting}\` is not set (default None)`,
+      consequence: 'a mail server that accepts the connection and then stalls hangs the view or task that sends the mail (password resets, notifications) for as long as it stalls.',
+    });
+  }
+  return out;
+};
+
+export default check;

@@ -1,0 +1,263 @@
+// Decide where each file runs. Evidence is tried in a fixed order and the first that speaks
+// decides; what else was seen is kept as evidence too, so `faultline model` can show why.
+import picomatch from 'picomatch';
+import { posix } from 'node:path';
+import type { Catalog } from '../catalog/index.js';
+import { isTestPath } from '../engine/paths.js';
+import type { RuntimeContext, SystemModel } from '../engine/types.js';
+import { packageOf, within, type PackageInfo } from './packages.js';
+import type { ContextDecision, FileSignals } from './types.js';
+
+export interface ContextPathEntry {
+  context: RuntimeContext;
+  why: string;
+  globs: string[];
+  unlessUnder?: string[];
+  strength?: 'strong' | 'weak';
+}
+
+export interface ContextInput {
+  files: Array<{ rel: string; kind: 'python' | 'typescript'; signals?: FileSignals }>;
+  packages: PackageInfo[];
+  system?: SystemModel;
+  catalog: Catalog;
+  /** config `contexts:` — glob -> context, first match wins */
+  overrides?: Record<string, RuntimeContext>;
+}
+
+interface PathRule {
+  context: RuntimeContext;
+  strong: boolean;
+  why: string;
+  test: (p: string) => boolean;
+  unlessUnder: Set<string>;
+}
+
+function compilePathRules(catalog: Catalog): PathRule[] {
+  return catalog.section<ContextPathEntry>('contextPaths').map((e) => ({
+    context: e.context,
+    strong: e.strength === 'strong',
+    why: e.why,
+    test: picomatch(e.globs, { dot: true }),
+    unlessUnder: new Set(e.unlessUnder ?? []),
+  }));
+}
+
+/**
+ * A path rule applies unless an application folder sits above the folder that matched: a
+ * `scripts/` folder is a script folder, `app/scripts/` is part of the app.
+ */
+function pathRuleHits(rule: PathRule, path: string): boolean {
+  if (!rule.test(path)) return false;
+  if (!rule.unlessUnder.size) return true;
+  const dirs = path.split('/').slice(0, -1);
+  for (let i = 0; i < dirs.length; i++) {
+    const here = dirs.slice(0, i + 1).join('/');
+    // the shallowest folder under which the rule holds is the one that matched
+    if (rule.test(`${here}/x.py`) || rule.test(`${here}/x.ts`)) return !dirs.slice(0, i).some((d) => rule.unlessUnder.has(d));
+  }
+  return true; // matched on the file name itself (setup.py, vite.config.ts)
+}
+
+const SERVER_DEPS = /^(express|fastify|koa|hono|@nestjs\/core|@hapi\/hapi|next|@remix-run\/node|@remix-run\/serve|nuxt|@sveltejs\/kit|h3|elysia|restify|bullmq|@trpc\/server|socket\.io|@apollo\/server|graphql-yoga|electron)$/;
+const BROWSER_DEPS = /^(react-dom|vue|svelte|@angular\/core|preact|solid-js)$/;
+const BUNDLER_DEPS = /^(vite|webpack|parcel|@vitejs\/.*|react-scripts|@angular\/cli|@sveltejs\/vite-plugin-svelte|rollup|esbuild)$/;
+
+/**
+ * Resolve an import of the project's own code to a scanned file: relative specifiers with the
+ * usual extensions and index files, `@/x` and `~/x` against `src/`, and Python modules (relative,
+ * or dotted from the root, `src/`, or a unique path suffix).
+ */
+export function resolveLocal(from: string, spec: string, known: Set<string>, lang: 'python' | 'typescript'): string | undefined {
+  // one answer per folder and specifier: siblings import the same modules
+  let memo = resolved.get(known);
+  if (!memo) resolved.set(known, (memo = new Map()));
+  const key = `${lang}\0${posix.dirname(from)}\0${spec}`;
+  if (memo.has(key)) return memo.get(key);
+  const r = resolveUncached(from, spec, known, lang);
+  memo.set(key, r);
+  return r;
+}
+
+const resolved = new WeakMap<Set<string>, Map<string, string | undefined>>();
+
+function resolveUncached(from: string, spec: string, known: Set<string>, lang: 'python' | 'typescript'): string | undefined {
+  if (lang === 'python') {
+    const dots = /^\.+/.exec(spec)?.[0].length ?? 0;
+    if (!dots) {
+      const path = spec.replace(/\./g, '/');
+      for (const c of [`${path}.py`, `${path}/__init__.py`, `src/${path}.py`, `src/${path}/__init__.py`]) if (known.has(c)) return c;
+      return undefined;
+    }
+    let dir = posix.dirname(from);
+    for (let i = 1; i < dots; i++) dir = posix.dirname(dir);
+    const rest = spec.slice(dots).replace(/\./g, '/');
+    const base = rest ? posix.join(dir === '.' ? '' : dir, rest) : dir;
+    for (const c of [`${base}.py`, `${base}/__init__.py`]) if (known.has(c)) return c;
+    return undefined;
+  }
+  let base: string;
+  if (spec.startsWith('.')) base = posix.normalize(posix.join(posix.dirname(from), spec));
+  else if (spec.startsWith('@/') || spec.startsWith('~/')) {
+    // the alias usually points at the package's src/ (tsconfig paths); try it beside the importer's src
+    const at = from.lastIndexOf('src/');
+    base = posix.normalize(`${at >= 0 ? from.slice(0, at) : ''}src/${spec.slice(2)}`);
+  } else return undefined;
+  const stem = base.replace(/\.(c|m)?js$/, '');
+  for (const c of [base, `${stem}.ts`, `${stem}.tsx`, `${stem}.js`, `${stem}.jsx`, `${stem}.mts`, `${stem}.mjs`, `${base}/index.ts`, `${base}/index.tsx`, `${base}/index.js`])
+    if (known.has(c)) return c;
+  return undefined;
+}
+
+/** Decide every file's context. */
+export function decideContexts(input: ContextInput): Record<string, ContextDecision> {
+  const rules = compilePathRules(input.catalog);
+  const overrides = Object.entries(input.overrides ?? {}).map(([g, c]) => ({ test: picomatch(g, { dot: true }), glob: g, context: c }));
+  const bins = new Set(input.packages.flatMap((p) => p.bins));
+  const known = new Set(input.files.map((f) => f.rel));
+  // a developer-only service (devcontainer `sleep infinity`, a dev override) says nothing about production
+  const services = (input.system?.services ?? []).filter((s) => !s.dev);
+  const out: Record<string, ContextDecision> = {};
+  const undecided: typeof input.files = [];
+
+  const say = (rel: string, context: RuntimeContext, why: string, also: string[] = []) => {
+    out[rel] = { context, evidence: [why, ...also.filter((a) => a !== why)] };
+  };
+
+  for (const f of input.files) {
+    const marks = f.signals?.marks ?? [];
+    const also = marks.map((m) => `${m.why} -> ${m.context}`);
+    const ov = overrides.find((o) => o.test(f.rel));
+    if (ov) { say(f.rel, ov.context, `config contexts: "${ov.glob}"`, also); continue; }
+    if (isTestPath(f.rel)) { say(f.rel, 'test', 'test path', also); continue; }
+    const hits = rules.filter((r) => pathRuleHits(r, f.rel)); // each glob tested once per file
+    const pathHit = (ctx: RuntimeContext, strong?: boolean) => hits.find((r) => r.context === ctx && (strong === undefined || r.strong === strong));
+    const ex = pathHit('example');
+    if (ex) { say(f.rel, 'example', `path: ${ex.why}`, also); continue; }
+    const strong = (ctx: RuntimeContext) => marks.find((m) => m.context === ctx && m.strength === 'strong');
+    const build = pathHit('build');
+    if (build && !strong('service')) { say(f.rel, 'build', `path: ${build.why}`, also); continue; }
+    if (strong('build')) { say(f.rel, 'build', strong('build')!.why, also); continue; }
+    // a compose command that names the file is the strongest word on how it runs
+    const cmd = services.find((s) => s.command && commandNames(s.command, f.rel, s.codeRoots ?? []));
+    if (cmd) {
+      const oneShot = cmd.oneShot === true;
+      say(f.rel, oneShot ? 'cli' : 'service', `compose service ${cmd.name} runs it (${oneShot ? 'one-shot' : 'long-running'}: ${cmd.command})`, also);
+      continue;
+    }
+    if (bins.has(f.rel)) { say(f.rel, 'cli', 'package entry point (package.json bin / pyproject scripts)', also); continue; }
+    const directive = marks.find((m) => m.strength === 'strong' && /directive|__main__|management command/.test(m.why));
+    if (directive) { say(f.rel, directive.context, directive.why, also); continue; }
+    const svcPath = pathHit('service');
+    if (svcPath) { say(f.rel, 'service', `path: ${svcPath.why}`, also); continue; }
+    const oneShot = pathHit('cli', true);
+    if (oneShot) { say(f.rel, 'cli', `path: ${oneShot.why}`, also); continue; }
+    const strongMod = strong('service') ?? strong('cli');
+    if (strongMod) { say(f.rel, strongMod.context, strongMod.why, also); continue; }
+    const cli = pathHit('cli', false);
+    if (cli) { say(f.rel, 'cli', `path: ${cli.why}`, also); continue; }
+    const browserMark = marks.find((m) => m.context === 'browser');
+    if (browserMark) { say(f.rel, 'browser', browserMark.why, also); continue; }
+    const browserPath = pathHit('browser');
+    if (browserPath) { say(f.rel, 'browser', `path: ${browserPath.why}`, also); continue; }
+    if (f.kind === 'typescript' && /(^|\/)app\//.test(f.rel) && packageOf(input.packages, f.rel, 'npm')?.deps.has('next')) {
+      say(f.rel, 'service', 'Next.js App Router module without "use client" (a Server Component)', also);
+      continue;
+    }
+    if (/\.(jsx|tsx)$/.test(f.rel)) { say(f.rel, 'browser', 'a JSX component file', also); continue; }
+    undecided.push(f);
+  }
+
+  // Browser code's imports are browser code too ("use client" semantics), as long as nothing
+  // that runs on a server imports them as well.
+  const importers = new Map<string, Array<{ from: string }>>();
+  for (const f of input.files) {
+    if (f.kind !== 'typescript') continue; // browser code is TS/JS only
+    for (const spec of f.signals?.imports ?? []) {
+      const target = resolveLocal(f.rel, spec, known, f.kind);
+      if (target) {
+        const list = importers.get(target) ?? [];
+        list.push({ from: f.rel });
+        importers.set(target, list);
+      }
+    }
+  }
+  let changed = true;
+  const pending = new Set(undecided.filter((f) => f.kind === 'typescript').map((f) => f.rel));
+  while (changed) {
+    changed = false;
+    for (const rel of pending) {
+      const by = importers.get(rel) ?? [];
+      if (!by.length) continue;
+      const ctxs = by.map((b) => out[b.from]?.context);
+      if (ctxs.some((c) => c === undefined)) continue;
+      if (ctxs.every((c) => c === 'browser' || c === 'test' || c === 'example' || c === 'build') && ctxs.includes('browser')) {
+        const first = by.find((b) => out[b.from].context === 'browser')!;
+        say(rel, 'browser', `imported only by browser code (${first.from}${by.length > 1 ? ` and ${by.length - 1} more` : ''})`);
+        pending.delete(rel);
+        changed = true;
+      }
+    }
+  }
+
+  for (const f of undecided) {
+    if (out[f.rel]) continue;
+    const marks = f.signals?.marks ?? [];
+    const also = marks.map((m) => `${m.why} -> ${m.context}`);
+    const npm = f.kind === 'typescript' ? packageOf(input.packages, f.rel, 'npm') : undefined;
+    const deps = npm ? [...npm.deps] : [];
+    const weak = marks.find((m) => m.context === 'service');
+    if (weak) { say(f.rel, 'service', weak.why, also); continue; }
+    if (npm && (npm.browser || (deps.some((d) => BROWSER_DEPS.test(d)) && deps.some((d) => BUNDLER_DEPS.test(d)) && !deps.some((d) => SERVER_DEPS.test(d))))) {
+      say(f.rel, 'browser', `package ${npm.dir || '.'}/package.json is a browser app (${npm.browser ? '`browser` field' : 'UI framework and bundler, no server framework'})`, also);
+      continue;
+    }
+    if (npm && npm.bins.length && !deps.some((d) => SERVER_DEPS.test(d))) {
+      say(f.rel, 'cli', `package ${npm.dir || '.'}/package.json is a command-line tool (\`bin\`, no server framework)`, also);
+      continue;
+    }
+    const owner = deepest(services, f.rel);
+    if (owner) {
+      const oneShot = owner.oneShot === true;
+      say(f.rel, oneShot ? 'cli' : 'service', `in the build context of compose service ${owner.name}${oneShot ? ' (one-shot)' : ''}`, also);
+      continue;
+    }
+    say(f.rel, 'service', 'no other evidence: treated as service code', also);
+  }
+  return out;
+}
+
+type Svc = SystemModel['services'][number];
+
+function deepest(services: Svc[], file: string): Svc | undefined {
+  let best: Svc | undefined;
+  let depth = -1;
+  for (const s of services) {
+    for (const r of s.codeRoots ?? []) {
+      if (!within(file, r)) continue;
+      const d = r === '' ? 0 : r.split('/').length;
+      if (d > depth) (depth = d), (best = s);
+    }
+  }
+  return best;
+}
+
+/**
+ * Does a compose command run this file? `python manage.py runserver`, `node dist/server.js`
+ * (built from src/server.ts), `celery -A app.worker worker`, `uvicorn app.main:app`.
+ */
+function commandNames(command: string, file: string, roots: string[]): boolean {
+  const root = roots.find((r) => within(file, r));
+  if (root === undefined) return false;
+  const inRoot = root === '' ? file : file.slice(root.length + 1);
+  const stem = inRoot.replace(/\.(py|ts|tsx|js|mjs|cjs|mts)$/, '');
+  const words = command.split(/\s+/).map((w) => w.replace(/^\.\//, '').replace(/^\/app\//, '').replace(/["']/g, ''));
+  for (const w of words) {
+    if (w === inRoot) return true;
+    const wStem = w.replace(/\.(py|ts|js|mjs|cjs)$/, '').replace(/^(dist|build|out|lib)\//, 'src/');
+    if (w.includes('/') && wStem === stem) return true;
+    const mod = w.split(':')[0];
+    if (/^[A-Za-z_][\w.]*$/.test(mod) && mod.includes('.') && (mod.replace(/\./g, '/') === stem || `${mod.replace(/\./g, '/')}/__init__` === stem)) return true;
+  }
+  return false;
+}

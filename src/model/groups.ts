@@ -1,0 +1,92 @@
+// Root causes instead of floods. Findings that share one cause get one `group` key: a client
+// built without the setting and the call sites that go through it; one rule firing on the same
+// API across sibling files of a folder; the same compose service flagged in near-identical
+// variants of a file; and, as a last resort, what is left of a rule that fires more than
+// FLOOD times at P0/P1 in one repository, by top-level folder. Fingerprints are untouched.
+import { createHash } from 'node:crypto';
+import { posix } from 'node:path';
+import { PRIORITY_RANK, type Finding } from '../engine/types.js';
+import type { ModelGroup } from './types.js';
+
+/** sibling findings that make a group */
+const SIBLINGS = 3;
+/** P0/P1 findings of one rule in one repo past which the rest is grouped by folder */
+export const FLOOD = 25;
+
+function groupId(kind: string, key: string): string {
+  return `g-${createHash('sha256').update(`${kind}\0${key}`).digest('hex').slice(0, 12)}`;
+}
+
+const isCompose = (f: Finding) => /\.ya?ml$/.test(f.file);
+
+function collect(findings: Finding[], keyOf: (f: Finding) => string | undefined): Map<string, Finding[]> {
+  const by = new Map<string, Finding[]>();
+  for (const f of findings) {
+    if (f.group) continue;
+    const k = keyOf(f);
+    if (k === undefined) continue;
+    const list = by.get(k) ?? [];
+    list.push(f);
+    by.set(k, list);
+  }
+  return by;
+}
+
+function seal(kind: ModelGroup['kind'], key: string, members: Finding[], title: string, groups: ModelGroup[]): void {
+  const sorted = [...members].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
+  const cause = sorted[0];
+  const id = groupId(kind, key);
+  for (const f of sorted) {
+    f.group = id;
+    const others = sorted.filter((o) => o !== f);
+    // the cause lists every member; a member points back at the cause
+    const rel = (f === cause ? others : [cause]).map((o) => ({ file: o.file, line: o.line, column: o.column, message: f === cause ? 'same cause' : 'root cause' }));
+    f.related = [...(f.related ?? []), ...rel].slice(0, 100);
+  }
+  groups.push({ id, ruleId: cause.ruleId, kind, title, file: cause.file, line: cause.line, count: sorted.length });
+}
+
+/** Assign `group` (and related locations) to the findings in place; returns the groups. */
+export function groupFindings(findings: Finding[]): ModelGroup[] {
+  const groups: ModelGroup[] = [];
+  // a client that already carries its call sites (the worker saw them) is its own group
+  for (const f of findings) {
+    const sites = f.related?.length ?? 0;
+    if (sites >= 2 && f.data?.api) {
+      const id = groupId('shared-client', `${f.ruleId}\0${f.file}\0${f.line}\0${f.column}`);
+      f.group = id;
+      groups.push({ id, ruleId: f.ruleId, kind: 'shared-client', title: `\`${f.data.callee ?? f.data.api}\` here and the ${sites} calls made through it`, file: f.file, line: f.line, count: 1 + sites });
+    }
+  }
+  const compose = collect(findings.filter(isCompose), (f) => (f.symbol ? `${f.ruleId}\0${f.symbol}\0${f.message}` : undefined));
+  for (const [key, list] of compose) {
+    if (new Set(list.map((f) => f.file)).size < 2) continue;
+    seal('compose-variants', key, list, `service \`${list[0].symbol}\` in ${new Set(list.map((f) => f.file)).size} variants of the compose setup`, groups);
+  }
+  const siblings = collect(
+    findings.filter((f) => !isCompose(f)),
+    (f) => `${f.ruleId}\0${posix.dirname(f.file)}\0${f.data?.api ?? f.data?.callee ?? ''}\0${f.priority}`,
+  );
+  for (const [key, list] of siblings) {
+    if (list.length < SIBLINGS || new Set(list.map((f) => f.file)).size < 2) continue;
+    const what = list[0].data?.api ?? list[0].data?.callee;
+    seal('sibling-files', key, list, `${what ? `\`${what}\` ` : ''}in ${new Set(list.map((f) => f.file)).size} files of ${posix.dirname(list[0].file)}/`, groups);
+  }
+  const loud = new Map<string, Finding[]>();
+  for (const f of findings) {
+    if (f.group || PRIORITY_RANK[f.priority] > PRIORITY_RANK.P1) continue;
+    const list = loud.get(f.ruleId) ?? [];
+    list.push(f);
+    loud.set(f.ruleId, list);
+  }
+  for (const [ruleId, list] of loud) {
+    if (list.length <= FLOOD) continue;
+    const byTop = collect(list, (f) => `${ruleId}\0${f.file.split('/').slice(0, Math.min(2, f.file.split('/').length - 1)).join('/')}\0${f.priority}`);
+    for (const [key, members] of byTop) {
+      if (members.length < 2) continue;
+      const dir = key.split('\0')[1];
+      seal('rule-flood', key, members, `${members.length} ${members[0].priority} findings of ${ruleId} under ${dir || '.'}/`, groups);
+    }
+  }
+  return groups.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}

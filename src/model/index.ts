@@ -1,0 +1,249 @@
+// Build the project model once per scan and apply it to the findings: each finding gets the
+// context of the code it is in and the priority the context table gives it; process-wide
+// defaults that bound a call settle its finding; findings that share a cause share a group.
+import { join, posix } from 'node:path';
+import picomatch from 'picomatch';
+import type { Catalog } from '../catalog/index.js';
+import { isTestPath } from '../engine/paths.js';
+import type { Finding, RuntimeContext, SystemModel } from '../engine/types.js';
+import { isDevFile } from '../languages/compose/model.js';
+import { decideContexts, resolveLocal, type ContextPathEntry } from './contexts.js';
+import { groupFindings } from './groups.js';
+import { packageOf, readPackages, within, type PackageInfo } from './packages.js';
+import { ContextPriorities, type Cap } from './priority.js';
+import { bindingSignals } from './signals.js';
+import type { ContextDecision, FileSignals, ModelService, ProjectModel } from './types.js';
+
+export type { ProjectModel } from './types.js';
+
+export interface ModelInput {
+  rootAbs: string;
+  files: Array<{ rel: string; kind: 'python' | 'typescript'; signals?: FileSignals }>;
+  composeFiles: string[];
+  /** package.json / pyproject.toml paths found on the walk */
+  manifests: string[];
+  system?: SystemModel;
+  catalog: Catalog;
+  /** config `contexts:` (glob -> context) */
+  contexts?: Record<string, RuntimeContext>;
+  /** config `context-priorities:` (context -> cap) */
+  contextPriorities?: Partial<Record<RuntimeContext, Cap>>;
+  /** config `context-rules:` (context -> rule ids, names or categories turned off there) */
+  contextRules?: Partial<Record<RuntimeContext, { ignore?: string[] }>>;
+  /** report test code at P2 (config `tests: report`) */
+  includeTests: boolean;
+}
+
+function composeKind(path: string, catalog: Catalog, overrides: Record<string, RuntimeContext>): ProjectModel['composeFiles'][string] {
+  const ov = Object.entries(overrides).find(([g]) => picomatch(g, { dot: true })(path));
+  if (ov) return { kind: ov[1] === 'service' ? 'stack' : ov[1] === 'example' ? 'example' : 'dev', context: ov[1], evidence: [`config contexts: "${ov[0]}"`] };
+  const example = catalog.section<ContextPathEntry>('contextPaths').find((e) => e.context === 'example');
+  const base = posix.basename(path);
+  if ((example && picomatch(example.globs, { dot: true })(path)) || /(^|[.\-_])(example|sample|template|demo)s?([.\-_]|$)/i.test(base))
+    return { kind: 'example', context: 'example', evidence: ['an example or template compose file'] };
+  if (/(^|\/)\.devcontainer\//.test(path)) return { kind: 'devcontainer', context: 'build', evidence: ['a devcontainer definition'] };
+  if (isTestPath(path)) return { kind: 'dev', context: 'test', evidence: ['a compose file for tests'] };
+  if (isDevFile(path)) return { kind: 'dev', context: 'build', evidence: ['a developer override or dev-only stack (file or folder name)'] };
+  return { kind: 'stack', context: 'service', evidence: ['a compose stack'] };
+}
+
+/** The directory tree a process-wide default applies to: its package, else the whole scan. */
+function processScope(file: string, kind: 'python' | 'typescript', packages: PackageInfo[], system?: SystemModel): string {
+  const pkg = packageOf(packages, file, kind === 'python' ? 'python' : 'npm');
+  if (pkg) return pkg.dir;
+  for (const s of system?.services ?? []) for (const r of s.codeRoots ?? []) if (within(file, r)) return r;
+  return '';
+}
+
+export function buildProjectModel(input: ModelInput): { model: ProjectModel; packages: PackageInfo[] } {
+  const packages = readPackages(input.rootAbs, input.manifests);
+  const files = decideContexts({ files: input.files, packages, system: input.system, catalog: input.catalog, overrides: input.contexts });
+  const composeFiles: ProjectModel['composeFiles'] = {};
+  for (const c of input.composeFiles) composeFiles[c] = composeKind(c, input.catalog, input.contexts ?? {});
+  const services: ModelService[] = (input.system?.services ?? []).map((s) => ({
+    name: s.name,
+    file: s.file,
+    codeRoots: s.codeRoots ?? [],
+    kind: s.oneShot ? 'one-shot' : s.dev || composeFiles[s.file]?.kind !== 'stack' ? 'dev' : 'long-running',
+    ...(s.command ? { command: s.command } : {}),
+  }));
+  const defaults: ProjectModel['defaults'] = [];
+  for (const f of input.files) {
+    for (const d of f.signals?.defaults ?? []) {
+      // a default set in a test or example does not configure the service
+      const ctx = files[f.rel]?.context;
+      if (ctx === 'test' || ctx === 'example') continue;
+      defaults.push({ ...d, file: f.rel, scope: processScope(f.rel, f.kind, packages, input.system) });
+    }
+  }
+  return { model: { files, composeFiles, services, defaults, groups: [] }, packages };
+}
+
+/** Which rules the config turns off in a context. */
+function ruleOff(f: Finding, ctx: RuntimeContext, input: ModelInput): boolean {
+  const off = input.contextRules?.[ctx]?.ignore ?? [];
+  return off.some((k) => k.toLowerCase() === f.ruleId.toLowerCase() || k === f.ruleName || k === f.category);
+}
+
+/** The compose context of a compose finding: its service's kind, else its file's. */
+function composeContext(f: Finding, model: ProjectModel, system?: SystemModel): ContextDecision {
+  const file = model.composeFiles[f.file] ?? { context: 'service' as RuntimeContext, evidence: ['a compose stack'], kind: 'stack' as const };
+  if (file.context !== 'service' || !f.symbol) return file;
+  const svc = (system?.services ?? []).find((s) => s.name === f.symbol && (s.file === f.file || system?.projects?.some((p) => p.id === s.project && p.files.includes(f.file))));
+  if (svc?.oneShot) return { context: 'cli', evidence: [`compose service ${svc.name} runs once and exits (${svc.command ?? 'one-shot'})`] };
+  if (svc?.dev) return { context: 'build', evidence: [`compose service ${svc.name} is declared only in a developer file`] };
+  return file;
+}
+
+/**
+ * Apply the model to the findings: context and its priority, process-wide defaults, groups.
+ * Returns the findings that remain, in the input order.
+ */
+export function applyModel(findings: Finding[], model: ProjectModel, input: ModelInput, packages: PackageInfo[]): Finding[] {
+  const table = new ContextPriorities(input.catalog, { ...(input.includeTests ? { test: 'P2' as Cap } : {}), ...input.contextPriorities });
+  const kindOf = new Map(input.files.map((f) => [f.rel, f.kind]));
+  const out: Finding[] = [];
+  for (const f of findings) {
+    const decision = /\.ya?ml$/.test(f.file) && !kindOf.has(f.file) ? composeContext(f, model, input.system) : model.files[f.file] ?? { context: 'service' as RuntimeContext, evidence: ['no other evidence'] };
+    const ctx = decision.context;
+    if (ruleOff(f, ctx, input)) continue;
+    const settled = settleByDefault(f, model, kindOf.get(f.file), packages);
+    if (settled === 'bounded') continue;
+    const cap = table.apply(f.priority, f.category, ctx);
+    if (cap === 'off') continue;
+    f.context = ctx;
+    if (cap !== f.priority) {
+      f.priority = cap;
+      f.priorityReason = `${ctx} code: ${decision.evidence[0]}`;
+    }
+    if (ctx !== 'service') {
+      const c = table.consequence(ctx);
+      if (c && !f.message.endsWith(c)) f.message = `${f.message} ${c}`;
+    }
+    if (settled) {
+      f.priority = settled.priority ?? f.priority;
+      f.priorityReason = settled.reason;
+    }
+    out.push(f);
+  }
+  attachSites(out, input.files);
+  model.groups = groupFindings(out);
+  return out;
+}
+
+/**
+ * Calls that go through a cause become its related locations: calls through a client built in
+ * the same file, and calls in other files through a client instance or wrapper function they
+ * import from the file that holds the finding.
+ */
+function attachSites(findings: Finding[], files: ModelInput['files']): void {
+  const at = new Map(findings.map((f) => [`${f.file}:${f.line}:${f.column}`, f]));
+  const add = (f: Finding, r: NonNullable<Finding['related']>[number]) => {
+    const list = (f.related ??= []);
+    if (list.length < 100 && !list.some((x) => x.file === r.file && x.line === r.line && x.column === r.column)) list.push(r);
+  };
+  for (const file of files) {
+    for (const c of file.signals?.clientSites ?? []) {
+      const f = at.get(`${file.rel}:${c.line}:${c.column}`);
+      if (f) for (const s of c.sites) add(f, { file: file.rel, line: s.line, column: s.column, message: 'call through this client' });
+    }
+  }
+  const known = new Set(files.map((f) => f.rel));
+  const causes = new Map<string, Map<string, Finding>>();
+  for (const file of files) {
+    for (const c of file.signals?.causes ?? []) {
+      const f = at.get(`${file.rel}:${c.line}:${c.column}`);
+      if (!f) continue;
+      const m = causes.get(file.rel) ?? new Map<string, Finding>();
+      if (!m.has(c.name)) m.set(c.name, f);
+      causes.set(file.rel, m);
+    }
+  }
+  if (!causes.size) return;
+  for (const file of files) {
+    for (const u of file.signals?.uses ?? []) {
+      const target = resolveLocal(file.rel, u.module, known, file.kind);
+      const f = target ? causes.get(target)?.get(u.name) : undefined;
+      if (f && target !== file.rel) add(f, { file: file.rel, line: u.line, column: u.column, message: `call through \`${u.name}\` from ${target}` });
+    }
+  }
+  for (const f of findings) f.related?.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column));
+}
+
+/**
+ * A finding about a missing knob whose library the process configures once for every call
+ * (`axios.defaults.timeout = 5000` in the server's startup file) is settled by that default:
+ * 'bounded' drops it; a default whose value the scan cannot see lowers it to P2 (unknown is
+ * never a P0); a default that disables the knob keeps it and says where.
+ */
+function settleByDefault(
+  f: Finding,
+  model: ProjectModel,
+  kind: 'python' | 'typescript' | undefined,
+  packages: PackageInfo[],
+): 'bounded' | { priority?: 'P2'; reason: string } | undefined {
+  const api = f.data?.api;
+  const knob = f.data?.knob;
+  if (!api || !knob || !kind || f.data?.state !== 'no') return undefined;
+  const library = api.split(/[.(]/)[0];
+  const hits = model.defaults.filter((d) => d.library === library && d.knob === knob && within(f.file, d.scope) && d.file !== f.file && sameLanguage(d.file, kind));
+  if (!hits.length) return undefined;
+  void packages;
+  const live = hits.find((d) => d.state === 'set');
+  if (live) return 'bounded';
+  const unknown = hits.find((d) => d.state === 'unknown');
+  if (unknown) return { priority: 'P2', reason: `process-wide default \`${unknown.text}\` (${unknown.file}:${unknown.line}) may bound it; its value is not visible` };
+  const off = hits[0];
+  return { reason: `the process-wide default \`${off.text}\` (${off.file}:${off.line}) disables it` };
+}
+
+function sameLanguage(file: string, kind: 'python' | 'typescript'): boolean {
+  return kind === 'python' ? file.endsWith('.py') : !file.endsWith('.py');
+}
+
+/**
+ * Files that import a module holding a shared cause but were not parsed (no rule wanted them)
+ * are parsed now, once, for their calls through that cause: a client defined in `api/client.ts`
+ * is reported once, and the twenty services that call it become its related locations.
+ */
+export async function collectUses(
+  rootAbs: string,
+  files: Array<{ rel: string; kind: 'python' | 'typescript'; parsed: boolean; signals?: FileSignals }>,
+  read: (abs: string) => string | null,
+): Promise<string[]> {
+  const changed: string[] = [];
+  const known = new Set(files.map((f) => f.rel));
+  const withCauses = new Set(files.filter((f) => f.signals?.causes?.length).map((f) => f.rel));
+  if (!withCauses.size) return changed;
+  // cheap first test: the specifier's last segment names a file that holds a cause
+  const stems = new Set([...withCauses].map((r) => posix.basename(r).replace(/\.[^.]+$/, '')).map((s) => (s === '__init__' || s === 'index' ? '' : s)));
+  const lastSegment = (spec: string) => spec.split(/[./]/).pop() ?? '';
+  const wanted = files.filter(
+    (f) =>
+      !f.parsed &&
+      f.signals &&
+      !f.signals.usesRead &&
+      !isTestPath(f.rel) &&
+      f.signals.imports.some((s) => (stems.has('') || stems.has(lastSegment(s))) && withCauses.has(resolveLocal(f.rel, s, known, f.kind) ?? '')),
+  );
+  if (!wanted.length) return changed;
+  const adapters: Partial<Record<'python' | 'typescript', import('../languages/types.js').SourceAdapter>> = {};
+  for (const f of wanted) {
+    const text = read(join(rootAbs, f.rel));
+    if (text === null) continue;
+    const adapter = (adapters[f.kind] ??=
+      f.kind === 'python'
+        ? await (await import('../languages/python/index.js')).createPythonAdapter()
+        : await (await import('../languages/typescript/index.js')).createTypeScriptAdapter());
+    try {
+      const uses = bindingSignals(adapter.extract(f.rel, text), []).uses;
+      // the result object is the cached one: the next scan finds the uses already read
+      f.signals!.usesRead = true;
+      if (uses) f.signals!.uses = uses;
+      changed.push(f.rel);
+    } catch {
+      /* a file that does not parse has no uses to add; its error is the worker's to report */
+    }
+  }
+  return changed;
+}

@@ -1,0 +1,124 @@
+// Package metadata the model reads: package.json (`bin`, `browser`, dependencies, workspaces)
+// and pyproject.toml (`[project.scripts]`, Poetry scripts). Data only: nothing is executed.
+import { lstatSync, readFileSync } from 'node:fs';
+import { join, posix } from 'node:path';
+import { parse as parseToml } from 'smol-toml';
+
+export interface PackageInfo {
+  /** directory relative to the scan root ('' = the root) */
+  dir: string;
+  kind: 'npm' | 'python';
+  name?: string;
+  /** files (relative to the scan root) that are command-line entry points */
+  bins: string[];
+  /** the package declares a browser build (`browser` field) */
+  browser: boolean;
+  /** dependency names (dependencies, devDependencies, peerDependencies) */
+  deps: Set<string>;
+}
+
+const MAX_BYTES = 1024 * 1024;
+
+function readSmall(abs: string): string | undefined {
+  try {
+    const st = lstatSync(abs);
+    if (!st.isFile() || st.size > MAX_BYTES) return undefined;
+    return readFileSync(abs, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** `dist/cli.js` is built from `src/cli.ts`: the source twins a bin entry may have. */
+function binTwins(dir: string, target: string): string[] {
+  const rel = posix.normalize(posix.join(dir, target.replace(/^\.\//, '')));
+  const out = [rel];
+  const stem = rel.replace(/\.(c|m)?js$/, '');
+  for (const built of ['dist/', 'build/', 'lib/', 'out/']) {
+    const at = stem.indexOf(built);
+    if (at === -1) continue;
+    const src = stem.slice(0, at) + 'src/' + stem.slice(at + built.length);
+    for (const ext of ['.ts', '.mts', '.js', '.mjs']) out.push(src + ext);
+  }
+  if (stem !== rel) for (const ext of ['.ts', '.mts']) out.push(stem + ext);
+  return out;
+}
+
+function npmPackage(dir: string, text: string): PackageInfo | undefined {
+  let pkg: Record<string, unknown>;
+  try {
+    pkg = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+  if (!pkg || typeof pkg !== 'object') return undefined;
+  const bins: string[] = [];
+  const bin = pkg.bin;
+  if (typeof bin === 'string') bins.push(...binTwins(dir, bin));
+  else if (bin && typeof bin === 'object') for (const v of Object.values(bin)) if (typeof v === 'string') bins.push(...binTwins(dir, v));
+  const deps = new Set<string>();
+  for (const k of ['dependencies', 'devDependencies', 'peerDependencies', 'optionalDependencies']) {
+    const d = pkg[k];
+    if (d && typeof d === 'object') for (const n of Object.keys(d)) deps.add(n);
+  }
+  return { dir, kind: 'npm', name: typeof pkg.name === 'string' ? pkg.name : undefined, bins, browser: pkg.browser !== undefined, deps };
+}
+
+/** `pkg.cli:main` -> the files that module may be (a module file or a package's __init__). */
+function pythonEntry(dir: string, spec: string): string[] {
+  const mod = spec.split(':')[0].trim();
+  if (!/^[\w.]+$/.test(mod)) return [];
+  const path = mod.replace(/\./g, '/');
+  const bases = [dir, posix.join(dir, 'src')].map((d) => (d ? `${d}/` : ''));
+  return bases.flatMap((b) => [`${b}${path}.py`, `${b}${path}/__init__.py`, `${b}${path}/__main__.py`]);
+}
+
+function pythonPackage(dir: string, text: string): PackageInfo | undefined {
+  let doc: Record<string, unknown>;
+  try {
+    doc = parseToml(text) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+  const project = (doc.project ?? {}) as Record<string, unknown>;
+  const poetry = (((doc.tool ?? {}) as Record<string, unknown>).poetry ?? {}) as Record<string, unknown>;
+  const bins: string[] = [];
+  for (const scripts of [project.scripts, project['gui-scripts'], poetry.scripts]) {
+    if (!scripts || typeof scripts !== 'object') continue;
+    for (const v of Object.values(scripts)) {
+      const spec = typeof v === 'string' ? v : v && typeof v === 'object' && typeof (v as { callable?: unknown }).callable === 'string' ? (v as { callable: string }).callable : undefined;
+      if (spec) bins.push(...pythonEntry(dir, spec));
+    }
+  }
+  const deps = new Set<string>();
+  const list = Array.isArray(project.dependencies) ? (project.dependencies as unknown[]) : [];
+  for (const d of list) if (typeof d === 'string') deps.add(d.split(/[\s<>=!~;[(]/)[0].toLowerCase());
+  for (const d of Object.keys((poetry.dependencies ?? {}) as object)) deps.add(d.toLowerCase());
+  const name = typeof project.name === 'string' ? project.name : typeof poetry.name === 'string' ? poetry.name : undefined;
+  return { dir, kind: 'python', name, bins, browser: false, deps };
+}
+
+/**
+ * The packages of the scan: every package.json / pyproject.toml the walk saw. Sorted deepest
+ * first, so the first match is the nearest package.
+ */
+export function readPackages(rootAbs: string, manifests: string[]): PackageInfo[] {
+  const out: PackageInfo[] = [];
+  for (const m of manifests) {
+    const dir = posix.dirname(m) === '.' ? '' : posix.dirname(m);
+    const text = readSmall(join(rootAbs, m));
+    if (text === undefined) continue;
+    const p = m.endsWith('package.json') ? npmPackage(dir, text) : pythonPackage(dir, text);
+    if (p) out.push(p);
+  }
+  return out.sort((a, b) => b.dir.split('/').length - a.dir.split('/').length || (a.dir < b.dir ? -1 : a.dir > b.dir ? 1 : 0));
+}
+
+export function within(file: string, dir: string): boolean {
+  return dir === '' || file === dir || file.startsWith(`${dir}/`);
+}
+
+/** The nearest package of this kind holding the file. */
+export function packageOf(packages: PackageInfo[], file: string, kind: PackageInfo['kind']): PackageInfo | undefined {
+  return packages.find((p) => p.kind === kind && within(file, p.dir));
+}

@@ -1,0 +1,185 @@
+// Worker side of the project model: what one file says about where it runs and what it sets for
+// its whole process. Pure function of the file's text, its imports and (when parsed) its facts;
+// the result is cached with the file's analysis, so a re-scan rebuilds the model without parsing.
+import type { Catalog } from '../catalog/index.js';
+import type { RuntimeContext } from '../engine/types.js';
+import type { FileFacts } from '../languages/types.js';
+import type { FileSignals, ProcessDefault } from './types.js';
+
+export interface ContextModuleEntry {
+  language: 'python' | 'typescript';
+  context: RuntimeContext;
+  strength: 'strong' | 'weak';
+  why: string;
+  modules: string[];
+}
+
+// Directives and entry shapes: syntax every framework agrees on, not library knowledge.
+const USE_CLIENT = /^(?:\s|\/\/[^\n]*\n|\/\*[\s\S]*?\*\/)*['"]use client['"]/;
+const USE_SERVER = /^(?:\s|\/\/[^\n]*\n|\/\*[\s\S]*?\*\/)*['"]use server['"]/;
+const MAIN_GUARD = /^if\s+__name__\s*==\s*['"]__main__['"]\s*:/m;
+/** a `__main__` block that starts a server is a service entry, not a one-shot script */
+const SERVES = /\b(?:uvicorn\.run|app\.run|serve_forever|web\.run_app|run_simple|\.start_polling|\.run_polling|worker_main|\.worker_main|serve\()\s*\(?/;
+const DOM = /\b(?:window|document|localStorage|sessionStorage|navigator)\.[a-zA-Z]/;
+const DJANGO_COMMAND = /^class\s+Command\s*\(\s*(?:[\w.]*BaseCommand|[\w.]*LabelCommand|[\w.]*AppCommand)\s*\)\s*:/m;
+
+function moduleMatches(imported: Set<string>, module: string): boolean {
+  return imported.has(module);
+}
+
+/** The context marks and imports a file carries, from its text and its imported modules. */
+export function fileSignals(
+  text: string,
+  language: 'python' | 'typescript',
+  modules: Set<string>,
+  specifiers: string[],
+  catalog: Catalog,
+): FileSignals {
+  const marks: FileSignals['marks'] = [];
+  if (language === 'typescript') {
+    if (USE_CLIENT.test(text)) marks.push({ context: 'browser', strength: 'strong', why: '"use client" directive' });
+    else if (USE_SERVER.test(text)) marks.push({ context: 'service', strength: 'strong', why: '"use server" directive' });
+  } else {
+    if (DJANGO_COMMAND.test(text)) marks.push({ context: 'cli', strength: 'strong', why: 'a Django management command' });
+    const guard = MAIN_GUARD.exec(text);
+    if (guard) {
+      const tail = text.slice(guard.index);
+      if (SERVES.test(tail)) marks.push({ context: 'service', strength: 'strong', why: '`__main__` block starts a server' });
+      else marks.push({ context: 'cli', strength: 'strong', why: '`if __name__ == "__main__"` entry script' });
+    }
+  }
+  for (const e of catalog.section<ContextModuleEntry>('contextModules')) {
+    if (e.language !== language) continue;
+    const hit = e.modules.find((m) => moduleMatches(modules, m));
+    if (hit) marks.push({ context: e.context, strength: e.strength, why: `${e.why} (${hit})` });
+  }
+  if (language === 'typescript' && DOM.test(text)) marks.push({ context: 'browser', strength: 'weak', why: 'uses DOM globals (window, document, localStorage)' });
+  return { imports: [...new Set(specifiers)].sort(), marks };
+}
+
+/**
+ * Settings this file writes that bound later calls of a library anywhere in the process:
+ * catalog knobs with `setByAssignment` (`axios.defaults.timeout = 5000`) or `setByCall`
+ * (`socket.setdefaulttimeout(10)`). The knob reader already honours them inside one file; the
+ * model carries them to the other files of the same process.
+ */
+export function processDefaults(facts: FileFacts, catalog: Catalog): ProcessDefault[] {
+  const out: ProcessDefault[] = [];
+  const seen = new Set<string>();
+  const add = (d: ProcessDefault) => {
+    const k = `${d.library}\0${d.knob}\0${d.line}`;
+    if (!seen.has(k)) (seen.add(k), out.push(d));
+  };
+  const byAssignment: Array<{ root: string; path: string; knob: string; disabledBy: unknown[] }> = [];
+  const byCall = new Map<string, { root: string; knob: string }>();
+  for (const api of catalog.apis) {
+    if (api.language !== facts.language) continue;
+    for (const [name, knob] of Object.entries(api.knobs ?? {})) {
+      const roots = new Set(api.match.map((m) => m.split(/[.(]/)[0]).filter((r) => r && !r.includes('*') && !r.includes('{')));
+      for (const path of knob.setByAssignment ?? []) for (const root of roots) byAssignment.push({ root, path, knob: name, disabledBy: knob.disabledBy ?? [] });
+      for (const c of knob.setByCall ?? []) for (const root of roots) byCall.set(`${c}\0${root}`, { root, knob: name });
+    }
+  }
+  for (const a of facts.assignments) {
+    if (!a.qualified || a.scope.functionId !== undefined && a.scope.inLoop) continue;
+    for (const s of byAssignment) {
+      if (a.qualified !== `${s.root}.${s.path}`) continue;
+      const v = a.value;
+      const lit = v.kind === 'number' || v.kind === 'string' || v.kind === 'boolean' ? v.value : v.kind === 'null' ? null : undefined;
+      const state = lit === undefined ? 'unknown' : s.disabledBy.includes(lit) || lit === 0 || lit === null ? 'disabled' : 'set';
+      add({ library: s.root, knob: s.knob, text: `${a.target} = ${valueText(v)}`, state, line: a.loc.line });
+    }
+  }
+  // Django settings the whole process reads (EMAIL_TIMEOUT in settings/base.py counts for settings/production.py)
+  const django = catalog.section<{ processSettings?: string[]; markers?: string[] }>('djangoSettings')[0];
+  if (django?.processSettings?.length && facts.language === 'python') {
+    const top = facts.assignments.filter((a) => a.scope.functionId === undefined && a.scope.classId === undefined);
+    if (top.some((a) => django.markers?.includes(a.target)) || /(^|\/)settings(\/[^/]+)?\.py$|_settings\.py$/.test(facts.path)) {
+      for (const a of top) {
+        if (!django.processSettings.includes(a.target)) continue;
+        const v = a.value;
+        const state = v.kind === 'null' || (v.kind === 'number' && v.value <= 0) ? 'disabled' : v.kind === 'number' ? 'set' : 'unknown';
+        add({ library: 'django', knob: a.target, text: `${a.target} = ${valueText(v)}`, state, line: a.loc.line });
+      }
+    }
+  }
+  for (const c of facts.calls) {
+    if (!c.qualified) continue;
+    for (const [key, s] of byCall) {
+      if (!key.startsWith(`${c.qualified}\0`)) continue;
+      const first = c.args[0];
+      const state = !first ? 'unknown' : first.kind === 'null' ? 'disabled' : first.kind === 'number' ? (first.value > 0 ? 'set' : 'disabled') : 'unknown';
+      add({ library: s.root, knob: s.knob, text: `${c.callee}(${first ? valueText(first) : ''})`, state, line: c.loc.line });
+    }
+  }
+  return out.sort((x, y) => x.line - y.line || (x.library < y.library ? -1 : 1));
+}
+
+function valueText(v: FileFacts['assignments'][number]['value']): string {
+  switch (v.kind) {
+    case 'string':
+      return JSON.stringify(v.value);
+    case 'number':
+    case 'boolean':
+      return String(v.value);
+    case 'null':
+      return 'None';
+    case 'name':
+    case 'call':
+    case 'other':
+      return v.text.length > 60 ? `${v.text.slice(0, 57)}...` : v.text;
+    default:
+      return v.kind;
+  }
+}
+
+/** The most call sites of imported project code a file records (a generated client can have thousands). */
+const MAX_USES = 500;
+
+/**
+ * Shared causes and their users. `causes`: names this file defines at module level (a client
+ * instance, a wrapper function) that hold a finding — the finding is the root cause of every call
+ * made through the name. `uses`: calls in this file through a name imported from the project's
+ * own code. `sites`: calls through a client built in this file (its constructor carries the finding).
+ */
+export function bindingSignals(
+  facts: FileFacts,
+  findings: Array<{ line: number; column: number; symbol?: string }>,
+): Pick<FileSignals, 'causes' | 'uses' | 'clientSites'> {
+  const out: Pick<FileSignals, 'causes' | 'uses' | 'clientSites'> = {};
+  if (!findings.length && !facts.imports.length) return out;
+  const at = new Map(findings.map((f) => [`${f.line}:${f.column}`, f]));
+  const causes: NonNullable<FileSignals['causes']> = [];
+  const sites: NonNullable<FileSignals['clientSites']> = [];
+  for (const a of facts.assignments) {
+    if (a.scope.functionId !== undefined || a.value.kind !== 'call' || a.selfAttr) continue;
+    const c = facts.calls[a.value.callId];
+    const f = c && at.get(`${c.loc.line}:${c.loc.column}`);
+    if (!c || !f) continue;
+    if (/^[A-Za-z_$][\w$]*$/.test(a.target)) causes.push({ name: a.target, line: f.line, column: f.column });
+    const through = facts.calls.filter((x) => x.receiverCall === c.id).map((x) => ({ line: x.loc.line, column: x.loc.column }));
+    if (through.length) sites.push({ line: f.line, column: f.column, sites: through.slice(0, 100) });
+  }
+  const topLevel = new Set(facts.functions.filter((fn) => fn.parentFunctionId === undefined && fn.classId === undefined && fn.name).map((fn) => fn.name));
+  for (const f of findings) {
+    if (f.symbol && topLevel.has(f.symbol)) causes.push({ name: f.symbol, line: f.line, column: f.column });
+  }
+  if (causes.length) out.causes = causes;
+  if (sites.length) out.clientSites = sites;
+  const local = new Map<string, { module: string; name: string }>();
+  for (const i of facts.imports) {
+    const internal = i.module.startsWith('.') || i.module.startsWith('@/') || i.module.startsWith('~/') || (facts.language === 'python' && i.name !== undefined);
+    if (internal) local.set(i.local, { module: i.module, name: i.name ?? 'default' });
+  }
+  if (!local.size) return out;
+  const uses: NonNullable<FileSignals['uses']> = [];
+  for (const c of facts.calls) {
+    const root = c.callee.split(/[.(]/)[0];
+    const imp = local.get(root);
+    if (!imp) continue;
+    uses.push({ module: imp.module, name: imp.name, line: c.loc.line, column: c.loc.column });
+    if (uses.length >= MAX_USES) break;
+  }
+  if (uses.length) out.uses = uses;
+  return out;
+}

@@ -1,0 +1,220 @@
+// The project model: contexts decided from each kind of evidence, the context-priority table,
+// process-wide defaults carried across files, root-cause groups, and `faultline model`.
+import { describe, expect, it } from 'vitest';
+import { scan } from '../dist/engine/scan.js';
+import type { FaultlineConfig } from '../dist/config/load.js';
+import { makeTree, runCli } from './helpers.js';
+
+async function model(files: Record<string, string>, config: FaultlineConfig = {}) {
+  const root = makeTree(files);
+  const result = await scan({ root, targets: [root], jobs: 1, config });
+  return { result, model: result.model! };
+}
+
+const AXIOS_BAD = "import axios from 'axios';\nexport const load = () => axios.get('https://api.example.com/x');\n";
+const PY_BAD = 'import requests\n\ndef f():\n    return requests.get("https://api.example.com")\n';
+
+describe('project model: runtime contexts', () => {
+  it('decides each context from its evidence and keeps the evidence', async () => {
+    const { model: m } = await model({
+      'api/main.py': 'from fastapi import FastAPI\napp = FastAPI()\n',
+      'api/util.py': 'import json\n',
+      'api/management/commands/sync.py': 'from django.core.management.base import BaseCommand\nclass Command(BaseCommand):\n    pass\n',
+      'tools/release.py': 'import subprocess\n',
+      'scripts/export.py': 'import requests\n',
+      'run.py': 'import requests\nif __name__ == "__main__":\n    requests.get("x")\n',
+      'serve.py': 'import uvicorn\nif __name__ == "__main__":\n    uvicorn.run("api.main:app")\n',
+      'docs/example.py': 'import requests\n',
+      'tests/test_api.py': 'import requests\n',
+      'web/package.json': JSON.stringify({ dependencies: { react: '18', 'react-dom': '18' }, devDependencies: { vite: '5' } }),
+      'web/src/App.tsx': "import { api } from './api';\nexport const App = () => null;\n",
+      'web/src/api.ts': "export const api = () => fetch('/x');\n",
+      'web/src/store.ts': 'export const s = 1;\n',
+      'next/package.json': JSON.stringify({ dependencies: { next: '15', react: '19' } }),
+      'next/app/page.tsx': 'export default async function Page() { return null; }\n',
+      'next/app/chat/Box.tsx': "'use client';\nexport const Box = () => null;\n",
+      'next/app/api/x/route.ts': 'export async function GET() {}\n',
+      'tool/package.json': JSON.stringify({ name: 'x-cli', bin: { x: 'dist/index.js' } }),
+      'tool/src/index.ts': "console.log('hi');\n",
+      'tool/src/commands/up.ts': 'export const up = 1;\n',
+      'webpack.config.js': 'module.exports = {};\n',
+    });
+    const ctx = (f: string) => [m.files[f]?.context, m.files[f]?.evidence[0]];
+    expect(ctx('api/main.py')).toEqual(['service', 'imports a web or worker framework (fastapi)']);
+    expect(ctx('api/util.py')[0]).toBe('service');
+    expect(ctx('api/management/commands/sync.py')[0]).toBe('cli');
+    expect(ctx('tools/release.py')[0]).toBe('build');
+    expect(ctx('scripts/export.py')[0]).toBe('cli');
+    expect(ctx('run.py')).toEqual(['cli', '`if __name__ == "__main__"` entry script']);
+    expect(ctx('serve.py')[0]).toBe('service');
+    expect(ctx('docs/example.py')[0]).toBe('example');
+    expect(ctx('tests/test_api.py')[0]).toBe('test');
+    expect(ctx('web/src/App.tsx')[0]).toBe('browser');
+    expect(ctx('web/src/api.ts')).toEqual(['browser', 'imported only by browser code (web/src/App.tsx)']);
+    expect(ctx('web/src/store.ts')[1]).toMatch(/browser app/);
+    expect(ctx('next/app/page.tsx')).toEqual(['service', 'Next.js App Router module without "use client" (a Server Component)']);
+    expect(ctx('next/app/chat/Box.tsx')).toEqual(['browser', '"use client" directive']);
+    expect(ctx('next/app/api/x/route.ts')[0]).toBe('service');
+    expect(ctx('tool/src/index.ts')).toEqual(['cli', 'package entry point (package.json bin / pyproject scripts)']);
+    expect(ctx('tool/src/commands/up.ts')[1]).toMatch(/command-line tool/);
+    expect(ctx('webpack.config.js')[0]).toBe('build');
+  });
+
+  it('reads pyproject scripts and compose commands, and a config glob overrides everything', async () => {
+    const { model: m } = await model(
+      {
+        'pyproject.toml': '[project]\nname = "x"\n[project.scripts]\nx = "pkg.tool:main"\n',
+        'pkg/tool.py': 'import requests\n',
+        'pkg/worker.py': 'import json\n',
+        'pkg/legacy/old.py': 'from flask import Flask\n',
+        'compose.yaml': 'services:\n  worker:\n    build: .\n    command: python -m pkg.worker\n  migrate:\n    build: .\n    command: python pkg/migrate.py\n    restart: "no"\n',
+        'pkg/migrate.py': 'import json\n',
+      },
+      { contexts: { 'pkg/legacy/**': 'example' } },
+    );
+    expect(m.files['pkg/tool.py'].context).toBe('cli');
+    expect(m.files['pkg/worker.py']).toMatchObject({ context: 'service' });
+    expect(m.files['pkg/worker.py'].evidence[0]).toMatch(/compose service worker runs it/);
+    expect(m.files['pkg/migrate.py'].context).toBe('cli');
+    expect(m.files['pkg/legacy/old.py']).toMatchObject({ context: 'example', evidence: expect.arrayContaining(['config contexts: "pkg/legacy/**"']) });
+  });
+
+  it('gives compose files a context: stack, dev override, devcontainer, example', async () => {
+    const svc = 'services:\n  db:\n    image: postgres:16\n';
+    const { model: m } = await model({
+      'compose.yaml': svc,
+      'compose.override.yml': svc,
+      'development/docker-compose.yml': svc,
+      '.devcontainer/docker-compose.yml': svc,
+      'examples/compose.yaml': svc,
+    });
+    expect(Object.fromEntries(Object.entries(m.composeFiles).map(([f, d]) => [f, `${d.kind}/${d.context}`]))).toEqual({
+      '.devcontainer/docker-compose.yml': 'devcontainer/build',
+      'compose.override.yml': 'dev/build',
+      'compose.yaml': 'stack/service',
+      'development/docker-compose.yml': 'dev/build',
+      'examples/compose.yaml': 'example/example',
+    });
+  });
+});
+
+describe('project model: priority from hazard x context', () => {
+  it('caps by the one table: cli to P2, browser timeouts and examples off; JSON carries context', async () => {
+    const root = makeTree({
+      'server/app.py': 'from fastapi import FastAPI\n' + PY_BAD,
+      'scripts/export.py': PY_BAD,
+      'examples/demo.py': PY_BAD,
+      'web/src/App.tsx': "import axios from 'axios';\nexport const f = () => axios.get('/api');\n",
+    });
+    const out = JSON.parse((await runCli(['scan', '--format', 'json'], root)).stdout);
+    expect(out.findings.map((f: { priority: string; file: string; context: string }) => `${f.priority} ${f.context} ${f.file}`)).toEqual([
+      'P0 service server/app.py',
+      'P2 cli scripts/export.py',
+    ]);
+  });
+
+  it('config context-priorities and context-rules override the table', async () => {
+    const files = { 'examples/demo.py': PY_BAD, 'scripts/export.py': PY_BAD };
+    const a = await model(files, { 'context-priorities': { example: 'P1' } });
+    expect(a.result.findings.map((f) => `${f.priority} ${f.file}`)).toEqual(['P1 examples/demo.py', 'P2 scripts/export.py']);
+    const b = await model(files, { 'context-rules': { cli: { ignore: ['FL101'] } } });
+    expect(b.result.findings).toEqual([]);
+  });
+});
+
+describe('project model: process-wide defaults', () => {
+  it('axios.defaults.timeout in the server startup file settles axios calls in the same package', async () => {
+    const base = {
+      'server/package.json': JSON.stringify({ name: 'server', dependencies: { express: '4', axios: '1' } }),
+      'server/src/routes/users.ts': AXIOS_BAD,
+      'other/package.json': JSON.stringify({ name: 'other', dependencies: { axios: '1' } }),
+      'other/src/client.ts': AXIOS_BAD,
+    };
+    const without = await model(base);
+    expect(without.result.findings.map((f) => f.file).sort()).toEqual(['other/src/client.ts', 'server/src/routes/users.ts']);
+    const set = await model({ ...base, 'server/src/main.ts': "import axios from 'axios';\naxios.defaults.timeout = 5000;\n" });
+    expect(set.result.findings.map((f) => f.file)).toEqual(['other/src/client.ts']);
+    expect(set.model.defaults).toEqual([
+      expect.objectContaining({ library: 'axios', knob: 'timeout', state: 'set', file: 'server/src/main.ts', scope: 'server' }),
+    ]);
+    const disabled = await model({ ...base, 'server/src/main.ts': "import axios from 'axios';\naxios.defaults.timeout = 0;\n" });
+    const users = disabled.result.findings.find((f) => f.file === 'server/src/routes/users.ts')!;
+    expect(users.priorityReason).toMatch(/axios.defaults.timeout = 0.*disables it/);
+    const unknown = await model({ ...base, 'server/src/main.ts': "import axios from 'axios';\naxios.defaults.timeout = cfg.ms;\n" });
+    expect(unknown.result.findings.find((f) => f.file === 'server/src/routes/users.ts')!.priority).toBe('P2');
+  });
+
+  it('socket.setdefaulttimeout bounds stdlib clients in other files, never requests', async () => {
+    const { result } = await model({
+      'app/boot.py': 'import socket\nsocket.setdefaulttimeout(10)\n',
+      'app/mail.py': 'import urllib.request\n\ndef f():\n    return urllib.request.urlopen("https://x.example")\n',
+      'app/http.py': PY_BAD,
+    });
+    expect(result.findings.map((f) => f.file)).toEqual(['app/http.py']);
+  });
+});
+
+describe('project model: root causes', () => {
+  it('one rule on one API across sibling files becomes one group; fingerprints do not change', async () => {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 30; i++) files[`svc/providers/p${i}.py`] = PY_BAD;
+    files['svc/other.py'] = PY_BAD;
+    const root = makeTree(files);
+    const out = JSON.parse((await runCli(['scan', '--format', 'json'], root)).stdout);
+    const groups = new Set(out.findings.map((f: { group?: string }) => f.group));
+    expect(out.findings).toHaveLength(31);
+    expect(out.findings.filter((f: { group?: string }) => f.group).length).toBe(30);
+    expect(groups.size).toBe(2); // the group and `undefined` for svc/other.py
+    const sarif = JSON.parse((await runCli(['scan', '--format', 'sarif'], root)).stdout);
+    const cause = sarif.runs[0].results.find((r: { relatedLocations?: unknown[] }) => (r.relatedLocations?.length ?? 0) > 1);
+    expect(cause.relatedLocations).toHaveLength(29);
+    expect(cause.properties.group).toMatch(/^g-[0-9a-f]{12}$/);
+    const alone = JSON.parse((await runCli(['scan', '--format', 'json'], makeTree({ 'svc/providers/p0.py': PY_BAD }))).stdout);
+    expect(out.findings.find((f: { file: string }) => f.file === 'svc/providers/p0.py').fingerprint).toBe(alone.findings[0].fingerprint);
+  });
+
+  it('a shared axios instance built in one file and used in others: one cause with its call sites, or none with a timeout', async () => {
+    const users = "import { api } from '../api/client';\nexport const list = () => api.get('/users');\nexport const one = (id: string) => api.get(`/users/${id}`);\n";
+    const orders = "import { api } from '@/api/client';\nexport const list = () => api.post('/orders', {});\n";
+    const bad = await model({
+      'src/api/client.ts': "import axios from 'axios';\nexport const api = axios.create({ baseURL: 'https://api.example.com' });\n",
+      'src/services/users.ts': users,
+      'src/services/orders.ts': orders,
+    });
+    expect(bad.result.findings).toHaveLength(1);
+    const cause = bad.result.findings[0];
+    expect(cause).toMatchObject({ file: 'src/api/client.ts', line: 2, group: expect.stringMatching(/^g-/) });
+    expect(cause.related!.map((r) => `${r.file}:${r.line}`)).toEqual(['src/services/orders.ts:2', 'src/services/users.ts:2', 'src/services/users.ts:3']);
+    expect(bad.model.groups).toEqual([expect.objectContaining({ kind: 'shared-client', count: 4, file: 'src/api/client.ts' })]);
+    const good = await model({
+      'src/api/client.ts': "import axios from 'axios';\nexport const api = axios.create({ baseURL: 'https://api.example.com', timeout: 5000 });\n",
+      'src/services/users.ts': users,
+    });
+    expect(good.result.findings).toEqual([]);
+  });
+
+  it('a wrapper with 30 call sites in other files is one finding whose related locations are the calls', async () => {
+    const files: Record<string, string> = {
+      'app/http.py': 'import requests\n\ndef fetch_json(url):\n    return requests.get(url).json()\n',
+    };
+    for (let i = 0; i < 30; i++) files[`app/jobs/job${i}.py`] = `from app.http import fetch_json\n\ndef run():\n    return fetch_json("https://x.example/${i}")\n`;
+    const { result, model: m } = await model(files);
+    expect(result.findings).toHaveLength(1);
+    expect(result.findings[0].related).toHaveLength(30);
+    expect(m.groups).toEqual([expect.objectContaining({ kind: 'shared-client', count: 31, file: 'app/http.py', line: 4 })]);
+  });
+
+  it('`faultline model` prints contexts with evidence, compose files, defaults and groups', async () => {
+    const root = makeTree({
+      'api/main.py': 'from fastapi import FastAPI\nimport socket\nsocket.setdefaulttimeout(5)\n',
+      'compose.yaml': 'services:\n  api:\n    build: ./api\n',
+    });
+    const text = (await runCli(['model'], root)).stdout;
+    expect(text).toContain('service  api/main.py  (imports a web or worker framework (fastapi))');
+    expect(text).toContain('stack        compose.yaml  -> service (a compose stack)');
+    expect(text).toContain('api/main.py:3  socket.setdefaulttimeout(5)');
+    const json = JSON.parse((await runCli(['model', '--format', 'json'], root)).stdout);
+    expect(Object.keys(json)).toEqual(['files', 'composeFiles', 'services', 'defaults', 'groups']);
+    expect(json.services).toEqual([{ name: 'api', file: 'compose.yaml', codeRoots: ['api'], kind: 'long-running' }]);
+  });
+});
