@@ -6,5 +6,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Two test files at a time even on two cores (vitest's default there is one): most tests wait
+    // on scan workers or child processes, so a second file fills the idle core.
+    maxWorkers: 2,
   },
 });

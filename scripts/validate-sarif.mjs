@@ -8,7 +8,7 @@
 //   node scripts/validate-sarif.mjs                 # scan each fixtures/_samples/* and validate
 //   node scripts/validate-sarif.mjs a.sarif b.sarif # validate these files
 //
-// Needs `npm run build` first (it runs bin/faultline.js) and the devDependency
+// Needs `npm run build:dist` first (it runs bin/faultline.js) and the devDependency
 // @microsoft/sarif-multitool (its per-platform package carries a self-contained .NET binary).
 import { spawnSync } from 'node:child_process';
 import { accessSync, chmodSync, constants, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';

@@ -3,5 +3,5 @@
 # zero errors (see scripts/validate-sarif.mjs). Called by .ci/run after the test suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[[ -f dist/cli/main.js ]] || npm run build
+[[ -f dist/cli/main.js ]] || npm run build:dist
 node scripts/validate-sarif.mjs "$@"

@@ -1,16 +1,21 @@
 // The GitHub Action's entry point, run as on a runner: a fake GITHUB_* environment, INPUT_*
-// variables, a temporary git repository as the workspace. No network.
+// variables (with action.yml's defaults, as the runner sets them), a temporary git repository as
+// the workspace. No network. The committed bundle (action-dist/) is checked fresh and run from a
+// clean clone with no install step.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { getInput, readInputs, scanArgs } from '../src/action/run.js';
+import { getInput, readInputs, scanArgs, shellWords } from '../src/action/run.js';
+import { runCli } from './helpers.js';
 import { sarifSchemaErrors, tempGitRepo } from './report-helpers.js';
 
 const repoRoot = resolve(import.meta.dirname, '..');
 const entry = join(repoRoot, 'dist', 'action', 'main.js');
+const BUNDLE = 'action-dist/action';
+const actionYml = parseYaml(readFileSync(join(repoRoot, 'action.yml'), 'utf8'));
 const dirs: string[] = [];
 
 beforeAll(() => {
@@ -43,7 +48,8 @@ function workspace(): { dir: string; git: (...a: string[]) => string } {
   return { dir, git };
 }
 
-function runAction(dir: string, inputs: Record<string, string>) {
+/** A runner's environment for one step of this action: JS actions see INPUT_<NAME> with hyphens kept. */
+function runnerEnv(dir: string, inputs: Record<string, string>): Record<string, string> {
   const runner = join(dir, '..', `${dir.split('/').pop()}-runner`);
   mkdirSync(runner, { recursive: true });
   dirs.push(runner);
@@ -60,8 +66,14 @@ function runAction(dir: string, inputs: Record<string, string>) {
     GITHUB_STEP_SUMMARY: join(runner, 'summary.md'),
     RUNNER_TEMP: join(runner, 'tmp'),
   };
-  for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase().replace(/-/g, '_')}`] = v;
-  const run = spawnSync(process.execPath, [entry], { cwd: dir, env, encoding: 'utf8' });
+  const values = { ...Object.fromEntries(Object.entries(actionYml.inputs).map(([k, v]) => [k, String((v as { default?: string }).default ?? '')])), ...inputs };
+  for (const [k, v] of Object.entries(values)) env[`INPUT_${k.toUpperCase()}`] = v;
+  return env;
+}
+
+function runAction(dir: string, inputs: Record<string, string>, script = entry) {
+  const env = runnerEnv(dir, inputs);
+  const run = spawnSync(process.execPath, [script], { cwd: dir, env, encoding: 'utf8' });
   const read = (p: string) => (existsSync(p) ? readFileSync(p, 'utf8') : '');
   const outputs = Object.fromEntries(
     read(env.GITHUB_OUTPUT)
@@ -100,9 +112,9 @@ describe('GitHub Action entry point', () => {
     expect(r.summary).toMatch(/Only findings on lines changed since `HEAD~1`.*1 finding on unchanged lines not shown/);
   });
 
-  it('honours annotations/job-summary off, the baseline and working-directory', () => {
+  it('honours annotations/job-summary off, the baseline and working-directory', async () => {
     const { dir } = workspace();
-    execFileSync(process.execPath, [join(repoRoot, 'bin/faultline.js'), 'baseline'], { cwd: join(dir, 'web'), stdio: 'ignore' });
+    expect((await runCli(['baseline'], join(dir, 'web'), { CI: 'true' })).code).toBe(0); // setup, in-process, as on a runner
     writeFileSync(join(dir, 'web/client.ts'), CLIENT_V2);
     const r = runAction(dir, {
       'working-directory': 'web',
@@ -129,22 +141,103 @@ describe('GitHub Action entry point', () => {
   });
 
   it('maps inputs to a scan command line', () => {
-    const env = { INPUT_PATHS: 'src\n services ', 'INPUT_FAIL-ON': 'P1', INPUT_MIN_PRIORITY: 'p1', INPUT_ANNOTATIONS: 'false', INPUT_EXTRA_ARGS: '--select timeout' };
+    const env = { INPUT_PATHS: 'src\n services ', 'INPUT_FAIL-ON': 'P1', INPUT_MIN_PRIORITY: 'p1', INPUT_ANNOTATIONS: 'false', 'INPUT_EXTRA-ARGS': `--select timeout --exclude 'legacy/**' --exclude "old dir/*.py"` };
     expect(getInput(env, 'fail-on')).toBe('P1');
     const inputs = readInputs(env);
     expect(scanArgs(inputs, { json: '/t/f.json', sarif: '/w/f.sarif' })).toEqual([
-      'scan', 'src', 'services', '--format', 'text', '--fail-on', 'P1', '--min-priority', 'P1', '--json', '/t/f.json', '--sarif', '/w/f.sarif', '--select', 'timeout',
+      'scan', 'src', 'services', '--format', 'text', '--fail-on', 'P1', '--min-priority', 'P1', '--json', '/t/f.json', '--sarif', '/w/f.sarif',
+      '--select', 'timeout', '--exclude', 'legacy/**', '--exclude', 'old dir/*.py',
     ]);
   });
 
-  it('action.yml declares every input the entry point reads and passes each one through', () => {
-    const action = parseYaml(readFileSync(join(repoRoot, 'action.yml'), 'utf8'));
-    const inputs = Object.keys(action.inputs).sort();
+  it('splits extra-args as a shell splits words, and refuses what only a shell would do', () => {
+    expect(shellWords(`--exclude 'legacy/**' --exclude legacy/** --select=timeout,pool`)).toEqual(['--exclude', 'legacy/**', '--exclude', 'legacy/**', '--select=timeout,pool']);
+    expect(shellWords('--exclude "a b/**"\n  --exclude a\\ b  # the rest is a comment')).toEqual(['--exclude', 'a b/**', '--exclude', 'a b']);
+    expect(shellWords(`--exclude '$HOME/x'`)).toEqual(['--exclude', '$HOME/x']);
+    expect(shellWords('  ')).toEqual([]);
+    expect(() => shellWords('--exclude $HOME/x')).toThrow('input extra-args: $HOME is not expanded');
+    expect(() => shellWords('--select timeout | tee log')).toThrow('input extra-args: "|" is not supported');
+    expect(() => shellWords('--select timeout > log')).toThrow('input extra-args: ">" is not supported');
+  });
+
+  it('passes a quoted extra-args glob to the scan without its quotes', () => {
+    const { dir } = workspace();
+    const r = runAction(dir, { 'extra-args': `--exclude 'web/**'`, 'fail-on': 'p0' });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.outputs).toMatchObject({ findings: '0', 'exit-code': '0' });
+    const bad = runAction(dir, { 'extra-args': '--exclude $DIR' });
+    expect(bad.code).toBe(2);
+    expect(bad.stdout).toContain('::error title=faultline::input extra-args: $DIR is not expanded');
+  });
+
+  it('action.yml is a JavaScript action on the committed bundle and declares every input the entry point reads', () => {
+    expect(actionYml.runs).toEqual({ using: 'node24', main: `${BUNDLE}/main.js` });
+    expect(existsSync(join(repoRoot, actionYml.runs.main))).toBe(true);
+    const inputs = Object.keys(actionYml.inputs).sort();
     const src = readFileSync(join(repoRoot, 'src/action/run.ts'), 'utf8');
     const read = [...src.matchAll(/get(?:Input|Boolean)\(env, '([a-z-]+)'/g), ...src.matchAll(/priorityInput\(env, '([a-z-]+)'/g)].map((m) => m[1]).sort();
     expect(inputs).toEqual([...new Set(read)].sort());
-    const env = action.runs.steps.find((s: { id?: string }) => s.id === 'audit').env;
-    for (const name of inputs) expect(env[`INPUT_${name.toUpperCase().replace(/-/g, '_')}`]).toBe(`\${{ inputs.${name} }}`);
-    expect(Object.keys(action.outputs).sort()).toEqual(['exit-code', 'findings', 'json-file', 'markdown-file', 'p0', 'p1', 'p2', 'sarif-file']);
+    expect(Object.keys(actionYml.outputs).sort()).toEqual(['exit-code', 'findings', 'json-file', 'markdown-file', 'p0', 'p1', 'p2', 'sarif-file']);
+  });
+});
+
+describe('the committed Action bundle', () => {
+  it("the README's workflow is valid YAML that uses only this action's inputs and installs nothing", () => {
+    const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## GitHub Action'));
+    const workflow = parseYaml(/```yaml\n([\s\S]*?)```/.exec(section)![1]);
+    const steps = workflow.jobs.faultline.steps as Array<{ uses?: string; run?: string; with?: Record<string, string> }>;
+    const step = steps.find((s) => s.uses?.startsWith('faultline-dev/faultline@'))!;
+    expect(step.uses).toBe('faultline-dev/faultline@v1');
+    for (const key of Object.keys(step.with ?? {})) expect(Object.keys(actionYml.inputs)).toContain(key);
+    expect(steps.filter((s) => s.run || s.uses?.startsWith('actions/setup-node'))).toEqual([]);
+  });
+
+  it('is what npm run build:action builds from the current sources', () => {
+    const out = mkdtempSync(join(tmpdir(), 'faultline-bundle-'));
+    dirs.push(out);
+    execFileSync(process.execPath, [join(repoRoot, 'scripts/build-action.mjs'), out], { cwd: repoRoot, stdio: 'pipe' });
+    const committed = join(repoRoot, BUNDLE);
+    const stale = 'action-dist/ is stale: run `npm run build:action` and commit action-dist/';
+    expect(readdirSync(committed).sort(), stale).toEqual(readdirSync(out).sort());
+    for (const name of readdirSync(out)) {
+      expect(readFileSync(join(committed, name)).equals(readFileSync(join(out, name))), `${stale} (${name} differs)`).toBe(true);
+    }
+  });
+
+  it('runs from a clean clone with no install step, as the runner starts it, and reports what the tsc build reports', () => {
+    const clone = mkdtempSync(join(tmpdir(), 'faultline-clone-'));
+    dirs.push(clone);
+    execFileSync('git', ['clone', '--quiet', repoRoot, clone]);
+    expect(existsSync(join(clone, 'node_modules'))).toBe(false);
+    expect(existsSync(join(clone, 'dist'))).toBe(false);
+
+    // a workspace with Python, TypeScript and compose, enough files for the scan to start workers
+    const { dir, git } = tempGitRepo('faultline-action-ws-');
+    dirs.push(dir);
+    for (const sample of ['python-service', 'node-service', 'compose-stack']) cpSync(join(repoRoot, 'fixtures/_samples', sample), join(dir, sample), { recursive: true });
+    git('add', '.');
+    git('commit', '-q', '-m', 'services');
+
+    const r = runAction(dir, { 'fail-on': 'none', 'json-file': 'out/faultline.json', 'markdown-file': 'out/audit.md' }, join(clone, actionYml.runs.main));
+    expect(r.stderr).toBe('');
+    expect(r.code, r.stdout).toBe(0);
+    const json = JSON.parse(readFileSync(join(dir, 'out/faultline.json'), 'utf8'));
+    expect(json.errors).toEqual([]);
+    const by = (p: string) => json.findings.filter((f: { priority: string }) => f.priority === p).length;
+    expect(r.outputs).toEqual({
+      findings: String(json.findings.length), p0: String(by('P0')), p1: String(by('P1')), p2: String(by('P2')),
+      'exit-code': '0', 'sarif-file': 'faultline.sarif', 'markdown-file': 'out/audit.md', 'json-file': 'out/faultline.json',
+    });
+    const files = new Set(json.findings.map((f: { file: string }) => f.file.split('/')[0]));
+    expect([...files].sort()).toEqual(['compose-stack', 'node-service', 'python-service']);
+    expect(r.stdout).toMatch(/^::error file=python-service\//m);
+    expect(r.summary).toContain('# Resilience audit');
+    expect(sarifSchemaErrors(JSON.parse(readFileSync(join(dir, 'faultline.sarif'), 'utf8')))).toEqual([]);
+
+    // the bundle and the tsc build are one program
+    const dist = spawnSync(process.execPath, [join(repoRoot, 'bin/faultline.js'), 'scan', '.', '--format', 'json', '--fail-on', 'none', '--no-cache'], { cwd: dir, encoding: 'utf8' });
+    expect(dist.status, dist.stderr).toBe(0);
+    expect(json).toEqual(JSON.parse(dist.stdout));
   });
 });

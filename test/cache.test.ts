@@ -55,13 +55,18 @@ describe('result cache', () => {
 
   it('cached output is byte-identical to a fresh scan in every format', async () => {
     const root = makeTree({ 'a.py': BAD, 'b.ts': TS, 'svc/app.py': 'import requests\nrequests.post("http://x")\n', 'broken.py': 'def (:\n  requests.get(u)\n' });
-    for (const format of ['json', 'sarif', 'markdown', 'text']) {
-      const fresh = await runCli(['scan', '.', '--format', format, '--no-cache'], root);
-      await runCli(['scan', '.', '--format', format], root);
-      const cached = await runCli(['scan', '.', '--format', format], root);
-      expect(cached.stdout, format).toBe(fresh.stdout);
-      expect(cached.code).toBe(fresh.code);
-    }
+    // every format from each run: the text report on stdout, the others as files beside the tree
+    const out = (run: string, format: string) => `${root}-${run}.${format}`;
+    const run = (name: string, ...args: string[]) => runCli(['scan', '.', ...['json', 'sarif', 'markdown'].flatMap((f) => [`--${f}`, out(name, f)]), ...args], root);
+    await run('warm'); // writes the cache
+    expect(existsSync(join(root, '.faultline-cache'))).toBe(true);
+    // the fresh run comes after the cache folder exists, as it always did here: the Markdown
+    // "Skipped" line still counts .faultline-cache (issue 14, defect 7)
+    const fresh = await run('fresh', '--no-cache');
+    const cached = await run('cached');
+    expect(cached.stdout, 'text').toBe(fresh.stdout);
+    expect(cached.code).toBe(fresh.code);
+    for (const format of ['json', 'sarif', 'markdown']) expect(readFileSync(out('cached', format), 'utf8'), format).toBe(readFileSync(out('fresh', format), 'utf8'));
   }, 120_000);
 
   it('is off with --no-cache and when CI is set, and --cache-dir moves it', async () => {

@@ -20,14 +20,17 @@ function sampleTree(): string {
   return root;
 }
 
+const outDir = mkdtempSync(join(tmpdir(), 'faultline-det-out-'));
+let runs = 0;
+
+/** JSON, SARIF and Markdown of one scan (written by one run, as `--json/--sarif/--markdown FILE`). */
 async function reports(root: string, jobs: number): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const format of FORMATS) {
-    const r = await runCli(['scan', '.', '--format', format, '--jobs', String(jobs), '--no-cache', '--fail-on', 'none'], root);
-    expect(r.code, r.stderr).toBe(0);
-    out[format] = r.stdout;
-  }
-  return out;
+  const file = (format: string) => join(outDir, `${runs}.${format}`);
+  runs++;
+  const args = FORMATS.flatMap((f) => [`--${f}`, file(f)]);
+  const r = await runCli(['scan', '.', '--format', 'text', ...args, '--jobs', String(jobs), '--no-cache', '--fail-on', 'none'], root);
+  expect(r.code, r.stderr).toBe(0);
+  return Object.fromEntries(FORMATS.map((f) => [f, readFileSync(file(f), 'utf8')]));
 }
 
 describe('determinism', () => {

@@ -1,33 +1,12 @@
-// One table-driven test over fixtures/<rule-name>/: every top-level file is scanned as its own
-// root (a subfolder is scanned as one project) with only that rule enabled, and the findings must
-// equal the `expect:` annotations — and never land on an `ok:` line.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+// One table-driven test over fixtures/<rule-name>/ for code and compose rules alike: the folder's
+// rule must fire exactly on its `expect:` lines (and on `todo-ok:` lines, known false positives),
+// never on `ok:` lines, and not yet on `todo-expect:` lines (known misses). How cases are formed and
+// analysed: fixture-harness.ts. `npm test -- <rule id or name>` runs one rule's cases.
 import { describe, expect, it } from 'vitest';
-import { loadRules } from '../dist/engine/rules.js';
-import { scan } from '../dist/engine/scan.js';
-import { readAnnotations } from './annotations.js';
+import { judge } from './annotations.js';
+import { analyseCase, caseExpectations, fixtureCases, fixtureFolders, rules, rulesUnderTest } from './fixture-harness.js';
 
-const FIXTURES = join(import.meta.dirname, '..', 'fixtures');
-const rules = loadRules();
-const byKey = new Map<string, string>();
-for (const r of rules) {
-  byKey.set(r.id, r.id);
-  byKey.set(r.name, r.id);
-}
-
-function walkFiles(dir: string): string[] {
-  return readdirSync(dir)
-    .sort()
-    .flatMap((n) => {
-      const p = join(dir, n);
-      return statSync(p).isDirectory() ? walkFiles(p) : [p];
-    });
-}
-
-const folders = readdirSync(FIXTURES)
-  .filter((n) => !n.startsWith('_') && statSync(join(FIXTURES, n)).isDirectory())
-  .sort();
+const folders = fixtureFolders();
 
 describe('fixtures', () => {
   it('every fixture folder belongs to a rule, and every rule has a fixture folder', () => {
@@ -36,44 +15,23 @@ describe('fixtures', () => {
     expect(rules.map((r) => r.name).filter((n) => !folders.includes(n))).toEqual([]);
   });
 
-  for (const folder of folders) {
-    const rule = rules.find((r) => r.name === folder);
-    if (!rule) continue;
-    const dir = join(FIXTURES, folder);
-    const cases = readdirSync(dir)
-      .sort()
-      .map((n) => join(dir, n));
+  for (const rule of rulesUnderTest()) {
+    if (!folders.includes(rule.name)) continue;
+    const cases = fixtureCases(rule);
 
-    it(`${folder}: has bad examples (expect:) and near misses (ok:)`, () => {
-      const all = walkFiles(dir).map((f) => readAnnotations(readFileSync(f, 'utf8')));
-      const kinds = new Set(all.flat().filter((a) => a.rules.some((r) => byKey.get(r) === rule.id)).map((a) => a.kind));
-      expect(kinds.has('expect'), 'at least one expect: annotation').toBe(true);
-      expect(kinds.has('ok'), 'at least one ok: annotation').toBe(true);
+    it(`${rule.name}: has bad examples (expect:) and near misses (ok:)`, () => {
+      const all = cases.map((c) => caseExpectations(c));
+      expect(all.some((e) => e.expect.size > 0), 'at least one expect: annotation').toBe(true);
+      expect(all.some((e) => e.ok.size > 0), 'at least one ok: annotation').toBe(true);
     });
 
     for (const c of cases) {
-      const isDir = statSync(c).isDirectory();
-      it(`${folder}/${relative(dir, c)}`, async () => {
-        const root = isDir ? c : dir;
-        const result = await scan({ root, targets: [c], jobs: 1, config: isDir ? {} : {}, select: [rule.id] });
-        const files = isDir ? walkFiles(c) : [c];
-        const want: string[] = [];
-        const forbid = new Set<string>();
-        for (const f of files) {
-          const rel = relative(root, f).split('\\').join('/');
-          for (const a of readAnnotations(readFileSync(f, 'utf8'))) {
-            for (const r of a.rules) {
-              const id = byKey.get(r);
-              if (!id) throw new Error(`${rel}:${a.line}: unknown rule "${r}" in annotation`);
-              if (id !== rule.id) continue;
-              if (a.kind === 'expect') want.push(`${rel}:${a.line} ${id}`);
-              if (a.kind === 'ok') forbid.add(`${rel}:${a.line} ${id}`);
-            }
-          }
-        }
-        const got = result.findings.filter((f) => f.ruleId === rule.id).map((f) => `${f.file}:${f.line} ${f.ruleId}`);
-        expect(got.filter((g) => forbid.has(g)), 'findings on ok: lines').toEqual([]);
-        expect([...new Set(got)].sort(), 'findings vs expect: annotations').toEqual([...new Set(want)].sort());
+      it(`${c.title}${c.project ? '/ (project)' : ''}`, async () => {
+        const want = caseExpectations(c);
+        const { keys, errors } = await analyseCase(c);
+        expect(errors, 'files the engine could not analyse').toEqual([]);
+        const got = keys.filter((k) => k.endsWith(` ${rule.id}`));
+        expect(judge(got, want)).toEqual([]);
       });
     }
   }

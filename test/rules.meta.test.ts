@@ -1,13 +1,11 @@
 // Invariants over the rule files themselves: schema-valid (the loader checks), unique ids and
 // names, id prefix per category, a fixture folder per rule, and the docs' examples are tests —
-// every `bad` example fires the rule and every `good` example does not.
+// every `bad` example fires the rule and every `good` example does not (each example is one file
+// analysed with every rule by the fixture harness; FAULTLINE_RULES narrows them like the fixtures).
 import { describe, expect, it } from 'vitest';
-import { loadRules } from '../dist/engine/rules.js';
-import { scan } from '../dist/engine/scan.js';
 import { CATEGORIES } from '../dist/engine/types.js';
-import { makeTree } from './helpers.js';
+import { analyseSnippet, rules, rulesUnderTest } from './fixture-harness.js';
 
-const rules = loadRules();
 const EXT: Record<string, string> = { python: 'example.py', typescript: 'example.ts', compose: 'compose.yaml' };
 
 /** Compose examples may show just the services (docs stay short): wrap them in `services:`. */
@@ -31,15 +29,15 @@ describe('rule files', () => {
     }
   });
 
-  for (const r of rules) {
+  for (const r of rulesUnderTest()) {
     for (const [lang, ex] of Object.entries(r.docs.examples ?? {})) {
       it(`${r.name}: ${lang} examples (bad fires, good is quiet)`, async () => {
         expect(r.languages, `example language ${lang} must be one the rule claims`).toContain(lang);
         const file = EXT[lang];
         for (const [kind, code] of [['bad', ex.bad], ['good', ex.good]] as const) {
-          const root = makeTree({ [file]: asFile(lang, code) });
-          const res = await scan({ root, targets: [root], jobs: 1, config: {}, select: [r.id] });
-          const hits = res.findings.filter((f) => f.ruleId === r.id);
+          const res = await analyseSnippet(file, asFile(lang, code));
+          expect(res.errors, `${kind} ${lang} example of ${r.name} must parse`).toEqual([]);
+          const hits = res.keys.filter((k) => k.endsWith(` ${r.id}`));
           if (kind === 'bad') expect(hits.length, `bad ${lang} example of ${r.name} should fire`).toBeGreaterThan(0);
           else expect(hits, `good ${lang} example of ${r.name} should be quiet`).toEqual([]);
         }

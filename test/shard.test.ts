@@ -1,5 +1,5 @@
 // Sharding: `scan --shard i/n` splits the source files by path hash; `merge` of the n shard files
-// gives the same bytes as an unsharded scan in JSON, SARIF and Markdown (compose analysis and the
+// gives the same bytes as an unsharded scan in JSON, SARIF, Markdown and text (compose analysis and the
 // system model run in the merge, which sees every code file's imports).
 import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -41,14 +41,17 @@ describe('sharding', () => {
       shardFiles.push(out);
     }
     expect([...seen.values()].every((c) => c === 1)).toBe(true); // every file in exactly one shard
-    for (const format of ['json', 'sarif', 'markdown']) {
-      const one = await runCli(['scan', '.', '--format', format, '--no-cache'], root);
-      const merged = await runCli(['merge', ...shardFiles, '--format', format], root);
-      expect(merged.stderr).toBe('');
-      expect(merged.stdout, format).toBe(one.stdout);
-      expect(merged.code).toBe(one.code);
-    }
-    expect(JSON.parse((await runCli(['scan', '.', '--format', 'json', '--no-cache'], root)).stdout).findings.some((f: { file: string }) => /compose/.test(f.file))).toBe(true);
+    // one unsharded scan and one merge, each writing every format (the text report on stdout)
+    const formats = ['json', 'sarif', 'markdown'];
+    const out = (run: string, format: string) => join(root, '..', `${root.split('/').pop()}-${run}.${format}`);
+    const reportArgs = (run: string) => formats.flatMap((f) => [`--${f}`, out(run, f)]);
+    const one = await runCli(['scan', '.', '--no-cache', ...reportArgs('one')], root);
+    const merged = await runCli(['merge', ...shardFiles, ...reportArgs('merged')], root);
+    expect(merged.stderr).toBe('');
+    expect(merged.code).toBe(one.code);
+    expect(merged.stdout, 'text').toBe(one.stdout);
+    for (const format of formats) expect(readFileSync(out('merged', format), 'utf8'), format).toBe(readFileSync(out('one', format), 'utf8'));
+    expect(JSON.parse(readFileSync(out('one', 'json'), 'utf8')).findings.some((f: { file: string }) => /compose/.test(f.file))).toBe(true);
   }, 180_000);
 
   it('refuses an incomplete or mismatched set of shards', async () => {

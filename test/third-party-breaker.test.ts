@@ -2,13 +2,14 @@
 // (the user waits), P2 in service code, task workers and scripts.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { scan } from '../dist/engine/scan.js';
+import { analyseCodeFile, analyseCodeTree, FIXTURES } from './fixture-harness.js';
 
-const DIR = join(import.meta.dirname, '..', 'fixtures', 'third-party-call-without-breaker');
+const DIR = join(FIXTURES, 'third-party-call-without-breaker');
 
+/** FL802's findings in a fixture file or folder, paths relative to the rule's folder */
 async function priorities(target: string): Promise<string[]> {
-  const result = await scan({ root: DIR, targets: [join(DIR, target)], jobs: 1, config: {}, select: ['FL802'] });
-  return result.findings.map((f) => `${f.file}:${f.line} ${f.priority}`).sort();
+  const result = target.includes('.') ? await analyseCodeFile(join(DIR, target), target) : await analyseCodeTree(DIR, join(DIR, target));
+  return result.findings.filter((f) => f.ruleId === 'FL802').map((f) => `${f.file}:${f.line} ${f.priority}`).sort();
 }
 
 describe('third-party-call-without-breaker priorities', () => {

@@ -6,14 +6,12 @@ import { spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { parse as shellParse, type ParseEntry } from 'shell-quote';
 import { DEFAULT_FAIL_ON } from '../engine/types.js';
 import { truncateMarkdown } from '../report/markdown.js';
 
 /** GitHub refuses a step summary over 1 MiB; keep a margin for the note we add. */
 export const SUMMARY_LIMIT = 1024 * 1024 - 8 * 1024;
-
-export const CLI_PATH = fileURLToPath(new URL('../../bin/faultline.js', import.meta.url));
 
 type Env = Record<string, string | undefined>;
 
@@ -51,6 +49,32 @@ function words(s: string): string[] {
   return s.split(/\s+/).filter(Boolean);
 }
 
+/**
+ * `extra-args` split as a shell splits words: quotes and backslashes group and are removed
+ * (`--exclude 'legacy/**'` is the glob legacy/**, not 'legacy/**' with its quotes), a `#` starts
+ * a comment, a glob goes to faultline unexpanded. No shell runs them, so what a shell would
+ * expand or run is an input error rather than a silent difference: `$NAME` outside single quotes
+ * (use a `${{ }}` expression), pipes, redirections and `;`.
+ */
+export function shellWords(s: string): string[] {
+  const out: string[] = [];
+  let tokens: ParseEntry[];
+  try {
+    tokens = shellParse(s, (name): string => {
+      throw new Error(`$${name} is not expanded (the arguments are not run by a shell); use a \${{ }} expression`);
+    });
+  } catch (e) {
+    throw new Error(`input extra-args: ${(e as Error).message}`);
+  }
+  for (const t of tokens) {
+    if (typeof t === 'string') out.push(t);
+    else if ('comment' in t) break;
+    else if (t.op === 'glob') out.push(t.pattern);
+    else throw new Error(`input extra-args: "${t.op}" is not supported (the arguments are not run by a shell)`);
+  }
+  return out;
+}
+
 function priorityInput(env: Env, name: string, fallback: string, allowNone: boolean): string {
   const v = (getInput(env, name) || fallback).toUpperCase();
   if (['P0', 'P1', 'P2'].includes(v)) return v;
@@ -72,7 +96,7 @@ export function readInputs(env: Env): ActionInputs {
     annotations: getBoolean(env, 'annotations', true),
     jobSummary: getBoolean(env, 'job-summary', true),
     workingDirectory: getInput(env, 'working-directory') || '.',
-    extraArgs: words(getInput(env, 'extra-args')),
+    extraArgs: shellWords(getInput(env, 'extra-args')),
   };
 }
 
@@ -93,8 +117,8 @@ export interface ActionIo {
   /** where the action runs (GITHUB_WORKSPACE on a runner) */
   cwd: string;
   log: (line: string) => void;
-  /** the CLI launcher, default this package's bin/faultline.js */
-  cli?: string;
+  /** the script that runs `faultline scan` with `node`: src/action/main.ts's own file (dist or bundle) */
+  cli: string;
 }
 
 function git(cwd: string, args: string[]): boolean {
@@ -136,7 +160,7 @@ export function runAction(io: ActionIo): number {
   };
   if (inputs.diffBase) ensureCommit(workdir, inputs.diffBase, log);
 
-  const run = spawnSync(process.execPath, [io.cli ?? CLI_PATH, ...scanArgs(inputs, files)], {
+  const run = spawnSync(process.execPath, [io.cli, ...scanArgs(inputs, files)], {
     cwd: workdir,
     env: { ...env, FORCE_COLOR: '0', NO_COLOR: '1' } as NodeJS.ProcessEnv,
     encoding: 'utf8',
