@@ -1,7 +1,10 @@
 // The CLI and the JSON contract, end to end on small trees.
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { discover, looksLikeCompose } from '../dist/engine/discover.js';
 import { makeTree, runCli } from './helpers.js';
 
 const PY_BAD = 'import requests\n\ndef f(url):\n    return requests.get(url)\n';
@@ -188,5 +191,139 @@ describe('scan: exit codes and options', () => {
       'P1 server/api.ts',
       'P2 scripts/export.py',
     ]);
+  });
+});
+
+const BIN = fileURLToPath(new URL('../bin/faultline.js', import.meta.url));
+
+/** The real launcher in a child process, with stdout wired to `stdout` (a file descriptor). */
+function spawnCli(args: string[], cwd: string, stdout: number | 'pipe' = 'pipe') {
+  return spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', stdio: ['ignore', stdout, 'pipe'], env: { ...process.env, CI: 'true' } });
+}
+
+describe('scan: paths, git and help', () => {
+  it('a path that does not exist is exit 2, not "No findings"', async () => {
+    const root = makeTree({ 'app.py': PY_BAD });
+    const r = await runCli(['scan', 'app.py', 'srcc'], root);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe('faultline: srcc: no such file or directory\n');
+    const missingRoot = await runCli(['scan', '--root', 'nowhere'], root);
+    expect(missingRoot.code).toBe(2);
+  });
+
+  it('--diff-base outside a git work tree says so in one line, exit 2, before scanning', async () => {
+    const root = makeTree({ 'app.py': PY_BAD });
+    const r = await runCli(['scan', '--diff-base', 'main'], root);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(`faultline: --diff-base: ${root} is not inside a git work tree\n`);
+  });
+
+  it('scan --help lists the formats, the defaults and the exit codes', async () => {
+    const { code, stdout } = await runCli(['scan', '--help'], makeTree({}));
+    expect(code).toBe(0);
+    for (const f of ['text', 'json', 'sarif', 'markdown', 'github']) expect(stdout).toMatch(new RegExp(`^  ${f} +\\S`, 'm'));
+    expect(stdout).toMatch(/default: "text"/);
+    expect(stdout).toMatch(/else p1\)/);
+    expect(stdout).toMatch(/^ {2}0 {2}no reported finding at or above --fail-on \(default p1\)$/m);
+    expect(stdout).toMatch(/^ {2}1 {2}at least one reported finding/m);
+    expect(stdout).toMatch(/^ {2}2 {2}usage or config error/m);
+    expect(stdout).toMatch(/pyproject\.toml \[tool\.faultline\]/);
+  });
+});
+
+describe('scan: suppression comments naming unknown rules', () => {
+  it('warn on stderr once per id, with the first place, and still scan', async () => {
+    const root = makeTree({
+      'a.py': 'import requests\nrequests.get("u")  # faultline: ignore[FL999] typo\nrequests.get("v")  # faultline: ignore[FL999, FL101] known\n',
+      'b.py': '# faultline: ignore[FL999] again\nx = 1\n',
+      'c.ts': "// faultline: ignore[no-such-rule] reason\nexport const x = 1;\n",
+      'compose.yaml': 'services:\n  web:\n    image: nginx:1  # faultline: ignore[FL4800] typo\n',
+    });
+    const r = await runCli(['scan', '--format', 'json', '--no-cache', '--fail-on', 'none'], root);
+    expect(r.code).toBe(0);
+    expect(r.stderr.split('\n').filter(Boolean)).toEqual([
+      'faultline: warning: unknown rule "FL4800" in a suppression comment at compose.yaml:3; it suppresses nothing (`faultline rules` lists the ids)',
+      'faultline: warning: unknown rule "FL999" in a suppression comment at a.py:2 and 2 more; it suppresses nothing (`faultline rules` lists the ids)',
+      'faultline: warning: unknown rule "no-such-rule" in a suppression comment at c.ts:1; it suppresses nothing (`faultline rules` lists the ids)',
+    ]);
+    const found = JSON.parse(r.stdout).findings.map((f: { file: string; line: number; ruleId: string }) => `${f.file}:${f.line} ${f.ruleId}`);
+    expect(found).toContain('a.py:2 FL101');
+    expect(found).not.toContain('a.py:3 FL101');
+  });
+});
+
+describe('scan: a report that cannot be written is exit 2 with one line', () => {
+  const full = existsSync('/dev/full');
+
+  it.skipIf(!full)('-o /dev/full', async () => {
+    const root = makeTree({ 'app.py': PY_BAD });
+    const r = await runCli(['scan', '--no-cache', '-o', '/dev/full'], root);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('faultline: cannot write /dev/full: ENOSPC (no space left on device)\n');
+    const sarif = await runCli(['scan', '--no-cache', '--sarif', '/dev/full', '--fail-on', 'none'], root);
+    expect(sarif.code).toBe(2);
+    expect(sarif.stderr).toContain('cannot write /dev/full: ENOSPC');
+  });
+
+  it.skipIf(!full)('stdout on a full device (ENOSPC), also when the scan is clean', () => {
+    const dirty = makeTree({ 'app.py': PY_BAD });
+    const clean = makeTree({ 'ok.py': 'x = 1\n' });
+    const fd = openSync('/dev/full', 'w');
+    try {
+      for (const [root, fmt] of [[dirty, 'text'], [clean, 'json']] as const) {
+        const r = spawnCli(['scan', '--format', fmt], root, fd);
+        expect(r.status).toBe(2);
+        expect(r.stderr).toBe('faultline: cannot write to stdout: ENOSPC (no space left on device)\n');
+      }
+    } finally {
+      closeSync(fd);
+    }
+  });
+
+  it('stdout to a pipe whose reader has gone (EPIPE)', () => {
+    const root = makeTree({ 'app.py': PY_BAD });
+    // fd 3 is a pipe whose only reader has exited (waited for) before the scan starts
+    const script = `exec 3> >(exit 0); wait $!; "${process.execPath}" "${BIN}" scan --format json >&3 2>err.txt; echo $?`;
+    const r = spawnSync('bash', ['-c', script], { cwd: root, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+    expect(r.stdout.trim()).toBe('2');
+    expect(readFileSync(join(root, 'err.txt'), 'utf8')).toBe('faultline: cannot write to stdout: EPIPE (the reading end of the pipe was closed)\n');
+  });
+});
+
+describe('scan: control characters in file names', () => {
+  it('reach --format github escaped, never raw', async () => {
+    const name = 'ev\x1b[31mil\x07.py';
+    const root = makeTree({ [name]: PY_BAD });
+    const { stdout } = await runCli(['scan', '--format', 'github', '--no-cache'], root);
+    expect(stdout).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
+    expect(stdout).toContain('file=ev%1B[31mil%07.py,');
+  });
+});
+
+describe('discovery: compose files by content', () => {
+  const SERVICE = 'services:\n  web:\n    image: nginx:1\n';
+  it('finds stack.yml and deploy/prod.yml, not YAML that only looks similar', async () => {
+    const root = makeTree({
+      'stack.yml': SERVICE,
+      'deploy/prod.yml': 'x-common: &c\n  restart: always\nservices:\n  api:\n    build: ./api\n    <<: *c\n',
+      'helm/values.yaml': 'replicaCount: 2\nservices:\n  web:\n    image: nginx:1\n',
+      '.github/workflows/ci.yml': 'jobs:\n  test:\n    services:\n      db:\n        image: postgres:16\n',
+      'k8s/all.yaml': 'services:\n  web:\n    image: a\n---\nkind: Service\n',
+      'lists.yml': 'services:\n  - image: nginx\n',
+      'excluded/stack.yml': SERVICE,
+    });
+    const r = await runCli(['scan', '--format', 'json', '--no-cache', '--fail-on', 'none', '--exclude', 'excluded/**'], root);
+    const files = [...new Set(JSON.parse(r.stdout).findings.map((f: { file: string }) => f.file))].sort();
+    expect(files).toEqual(['deploy/prod.yml', 'stack.yml']);
+    expect(JSON.parse(r.stdout).errors).toEqual([]);
+  });
+
+  it('does not read a large YAML file to find out', () => {
+    expect(looksLikeCompose(SERVICE)).toBe(true);
+    expect(looksLikeCompose('services:\n  web:\n    environment: {A: 1}\n')).toBe(false);
+    const root = makeTree({ 'big.yml': SERVICE + '# ' + 'x'.repeat(300 * 1024) + '\n' });
+    expect(discover(root, [root], { exclude: [], composeNames: [], gitignore: true }).files).toEqual([]);
   });
 });

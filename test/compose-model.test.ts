@@ -147,6 +147,40 @@ describe('projects: overrides, -f overlays, extends, include', () => {
     });
     expect(projects[0].services.get('a')!.node.entries.has('ports')).toBe(false);
   });
+
+  it('!reset and !override parse on scalars, lists and maps, with their merge semantics', () => {
+    const { loader, projects } = project({
+      'compose.yaml':
+        'services:\n  a:\n    image: x\n    restart: always\n    healthcheck:\n      test: [CMD, true]\n' +
+        '    environment:\n      A: "1"\n      B: "2"\n    ports: ["80:80", "443:443"]\n  gone:\n    image: y\n' +
+        'volumes:\n  data: {}\n  cache: {}\n',
+      'compose.override.yaml':
+        'services:\n  a:\n    restart: !reset null\n    healthcheck: !reset\n    environment: !override\n      C: "3"\n' +
+        '    ports: !override ["8080:80"]\n    user: !override 1000\n  gone: !reset {}\n  fresh:\n    image: z\n    command: !reset ""\n' +
+        'volumes:\n  cache: !reset\n',
+    });
+    expect(loader.errors).toEqual([]);
+    const p = projects[0];
+    expect([...p.services.keys()].sort()).toEqual(['a', 'fresh']);
+    const a = p.services.get('a')!.node.entries;
+    expect(a.has('restart')).toBe(false);
+    expect(a.has('healthcheck')).toBe(false);
+    const env = a.get('environment')!.value;
+    expect(env.kind === 'map' && [...env.entries.keys()]).toEqual(['C']);
+    const portsNode = a.get('ports')!.value;
+    expect(portsNode.kind === 'seq' && portsNode.items.map((i) => i.kind === 'scalar' && i.value)).toEqual(['8080:80']);
+    // a tagged plain scalar keeps its YAML type: `!override 1000` is a number, not the string "1000"
+    expect(a.get('user')!.value).toMatchObject({ kind: 'scalar', value: 1000 });
+    // a !reset with nothing beneath it (a service new in the overlay) still means "not set"
+    expect(p.services.get('fresh')!.node.entries.has('command')).toBe(false);
+    expect(p.volumes?.kind === 'map' && [...p.volumes.entries.keys()]).toEqual(['data']);
+  });
+
+  it('a !reset in a single file means the key is not set', () => {
+    const { loader, projects } = project({ 'compose.yaml': 'services:\n  a:\n    image: x\n    restart: !reset always\n' });
+    expect(loader.errors).toEqual([]);
+    expect(projects[0].services.get('a')!.node.entries.has('restart')).toBe(false);
+  });
 });
 
 describe('errors never crash and other files are still scanned', () => {

@@ -37,6 +37,8 @@ describe('GitHub annotations', () => {
 
   it('escapes like actions/toolkit and prints nothing for a clean scan', () => {
     expect(escapeData('50% a\r\nb')).toBe('50%25 a%0D%0Ab');
+    // other control characters would restyle the log (ESC) or hide text: shown as %XX, tab kept
+    expect(escapeData('a\x1b[2Jb\x00\x7f\x9b\u2028\tc')).toBe('a%1B[2Jb%00%7F%9B%u2028\tc');
     expect(escapeProperty('a:b,c')).toBe('a%3Ab%2Cc');
     expect(renderGithub({ ...sampleResult(), findings: [], errors: [] }, RULES)).toBe('');
     expect(renderGithub(sampleResult(), RULES, { pathPrefix: 'svc' })).toContain('file=svc/api/app/client.py');

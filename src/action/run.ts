@@ -7,6 +7,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { parse as shellParse, type ParseEntry } from 'shell-quote';
+import { DEFAULT_FAIL_ON } from '../engine/types.js';
 import { truncateMarkdown } from '../report/markdown.js';
 
 /** GitHub refuses a step summary over 1 MiB; keep a margin for the note we add. */
@@ -85,7 +86,7 @@ export function readInputs(env: Env): ActionInputs {
   return {
     paths: words(getInput(env, 'paths') || '.'),
     config: getInput(env, 'config'),
-    failOn: priorityInput(env, 'fail-on', 'p0', true),
+    failOn: priorityInput(env, 'fail-on', DEFAULT_FAIL_ON, true),
     minPriority: priorityInput(env, 'min-priority', 'p2', false),
     baseline: getInput(env, 'baseline'),
     diffBase: getInput(env, 'diff-base'),

@@ -2,8 +2,8 @@
 // --min-priority, --baseline, --diff-base, progress on a TTY, and the `baseline`, `rules`,
 // `explain` and `init` subcommands. main.ts calls into this module at a few fixed points.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { applyBaseline, BaselineError, createBaseline, parseBaseline, serializeBaseline } from '../engine/baseline.js';
 import { changedSince, DiffError, filterByDiff } from '../engine/diff.js';
@@ -15,7 +15,9 @@ import { rulesJson, rulesMarkdownTable, rulesTextTable } from '../docs/rule-tabl
 import { atLeast, parsePriority } from '../report/common.js';
 import { buildSarif, DEFAULT_MAX_RESULTS } from '../report/sarif.js';
 import type { SarifOptions } from '../report/sarif.js';
+import { DEFAULT_FAIL_ON } from '../config/load.js';
 import { FORMATS } from './formats.js';
+import { writeReportFile } from './output.js';
 
 export const DEFAULT_BASELINE = '.faultline-baseline.json';
 
@@ -53,7 +55,7 @@ interface Io {
 
 function priorityArg(v: string): Priority {
   const p = parsePriority(v);
-  if (!p) throw new InvalidArgumentError('must be P0, P1 or P2');
+  if (!p) throw new InvalidArgumentError('must be p0, p1 or p2');
   return p;
 }
 
@@ -69,7 +71,7 @@ export function addReportOptions(cmd: Command): Command {
     .option('--sarif <file>', 'also write SARIF 2.1.0 to this file (for GitHub code scanning)')
     .option('--markdown <file>', 'also write the Markdown audit to this file')
     .option('--json <file>', 'also write the JSON report to this file')
-    .option('--min-priority <priority>', 'report only findings at or above this priority (P0, P1, P2)', priorityArg)
+    .option('--min-priority <priority>', 'report only findings at or above this priority: p0, p1 or p2 (default p2)', priorityArg)
     .option('--baseline <file>', 'report only findings that are not in this baseline (see `faultline baseline`)')
     .option('--diff-base <ref>', 'report only findings on lines changed since this git ref (merge-base with HEAD)')
     .option('--max-results <n>', `cap on SARIF results, P0 first (default ${DEFAULT_MAX_RESULTS})`, positiveInt)
@@ -146,9 +148,7 @@ function filterResult(result: ScanResult, o: ReportCliOptions, root: string, io:
 }
 
 function writeOut(io: Pick<Io, 'cwd'>, file: string, text: string): void {
-  const path = resolve(io.cwd, file);
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, text);
+  writeReportFile(resolve(io.cwd, file), text, file);
 }
 
 /** --sarif / --markdown / --json: written beside the terminal output in the same run. */
@@ -205,7 +205,7 @@ export const STARTER_CONFIG = `# faultline configuration: every key is optional.
 # Reference: https://github.com/faultline-dev/faultline#configuration
 
 # Lowest priority that makes \`faultline scan\` exit 1: P0, P1, P2 or none.
-fail-on: P1
+fail-on: ${DEFAULT_FAIL_ON}
 
 rules:
   # Run only these rule ids, names or categories (default: all of them).
@@ -278,7 +278,7 @@ export function registerReportCommands(program: Command, io: Io, setExit: (code:
     .action((o: { force?: boolean }) => {
       const path = resolve(io.cwd, '.faultline.yml');
       if (existsSync(path) && !o.force) throw new UsageError('.faultline.yml already exists (use --force to overwrite)');
-      writeFileSync(path, STARTER_CONFIG);
+      writeReportFile(path, STARTER_CONFIG, '.faultline.yml');
       io.stderr.write('faultline: wrote .faultline.yml\n');
     });
 }

@@ -1,13 +1,14 @@
 // The scaling side of the command line: the result cache (--cache/--no-cache/--cache-dir), the
 // per-file time budget (--file-budget), sharding (--shard i/n) and `faultline merge`.
 // main.ts calls into this module at a few fixed points.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { DEFAULT_FILE_BUDGET_MS, type ScanOptions } from '../engine/scan.js';
 import { CACHE_DIR_NAME } from '../engine/discover.js';
 import { insideRoot, unsafeInsideRoot } from '../engine/safe-path.js';
 import { combineShards, parseShard, serializeShard, type ShardFile } from '../engine/shard.js';
+import { writeReportFile } from './output.js';
 
 export const DEFAULT_CACHE_DIR = CACHE_DIR_NAME;
 
@@ -69,7 +70,7 @@ export function scaleScanOptions(o: ScaleCliOptions, root: string, io: Io): Part
       ...spec,
       onResults: (file) => {
         const text = serializeShard(file);
-        if (o.output) writeFileSync(resolve(io.cwd, o.output), text);
+        if (o.output) writeReportFile(resolve(io.cwd, o.output), text, o.output);
         else io.stdout.write(text);
       },
     };

@@ -121,8 +121,20 @@ function git(cwd: string, args: string[]): string {
   }
 }
 
+/** `--diff-base` needs a git work tree at `dir`; say so plainly instead of a git message about refs. */
+export function assertWorkTree(dir: string): void {
+  let inside = '';
+  try {
+    inside = execFileSync('git', ['rev-parse', '--is-inside-work-tree'], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new DiffError('--diff-base needs git, and git is not installed (or not on PATH)');
+  }
+  if (inside !== 'true') throw new DiffError(`--diff-base: ${dir} is not inside a git work tree`);
+}
+
 /** Lines changed in `dir` since `merge-base(ref, HEAD)`, paths relative to `dir`. */
 export function changedSince(ref: string, dir: string): DiffInfo {
+  assertWorkTree(dir);
   try {
     git(dir, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]);
   } catch {

@@ -5,6 +5,7 @@ import { existsSync, lstatSync, readFileSync, readdirSync, type Dirent } from 'n
 import { join, relative, resolve, sep } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import picomatch from 'picomatch';
+import { parseDocument } from 'yaml';
 
 export type FileKind = 'python' | 'typescript' | 'compose';
 
@@ -57,6 +58,46 @@ export function classify(name: string, composeExtra: picomatch.Matcher | null): 
   if (TS_EXT.test(name)) return DTS.test(name) ? null : 'typescript';
   if (COMPOSE_NAME.test(name) || (composeExtra && composeExtra(name))) return 'compose';
   return null;
+}
+
+const YAML_EXT = /\.ya?ml$/;
+/** Compose files are small; a larger YAML file not named like one is not read to find out. */
+const COMPOSE_SNIFF_BYTES = 256 * 1024;
+const COMPOSE_TOP_KEYS = new Set(['version', 'name', 'services', 'networks', 'volumes', 'configs', 'secrets', 'include', 'models']);
+
+/**
+ * A YAML file not named like a compose file (`stack.yml`, `deploy/prod.yml`) is one when its
+ * top level is compose's (only compose keys and `x-` extensions) and `services:` maps names to
+ * definitions, one at least with `image:` or `build:`. A text test comes first; only files that
+ * pass it are parsed.
+ */
+export function looksLikeCompose(text: string): boolean {
+  if (!/^services:[ \t]*(?:#.*)?$/m.test(text) || !/^[ \t]+(?:image|build):/m.test(text)) return false;
+  let data: unknown;
+  try {
+    const doc = parseDocument(text, { uniqueKeys: false });
+    if (doc.errors.length) return false;
+    data = doc.toJS();
+  } catch {
+    return false;
+  }
+  if (!data || typeof data !== 'object' || Array.isArray(data)) return false;
+  const top = data as Record<string, unknown>;
+  if (!Object.keys(top).every((k) => COMPOSE_TOP_KEYS.has(k) || k.startsWith('x-'))) return false;
+  const services = top.services;
+  if (!services || typeof services !== 'object' || Array.isArray(services)) return false;
+  const defs = Object.values(services as Record<string, unknown>);
+  if (!defs.every((d) => d === null || (typeof d === 'object' && !Array.isArray(d)))) return false;
+  return defs.some((d) => d !== null && ('image' in (d as object) || 'build' in (d as object)));
+}
+
+function sniffCompose(abs: string, size: number): boolean {
+  if (size > COMPOSE_SNIFF_BYTES) return false;
+  try {
+    return looksLikeCompose(readFileSync(abs, 'utf8'));
+  } catch {
+    return false;
+  }
 }
 
 function toPosix(p: string): string {
@@ -134,6 +175,15 @@ export function discover(root: string, targets: string[], opts: DiscoverOptions)
         const kind = classify(e.name, composeExtra);
         if (!kind) {
           if (MANIFESTS.has(e.name)) manifests.push(rel);
+          // other YAML: compose by content? Excluded and gitignored files are neither read nor counted.
+          if (!YAML_EXT.test(e.name) || isExcluded(rel, false) || gitIgnored(abs, false)) continue;
+          let st;
+          try {
+            st = lstatSync(abs);
+          } catch {
+            continue;
+          }
+          if (sniffCompose(abs, st.size)) files.set(rel, { abs, rel, kind: 'compose', size: st.size });
           continue;
         }
         if (isExcluded(rel, false)) {

@@ -63,6 +63,8 @@ export interface FileResult {
   calls?: string[];
   /** sha256 of the file's bytes (hex), for the result cache */
   sha?: string;
+  /** rule keys named by `faultline: ignore[...]` comments, checked against every rule by the scan */
+  suppressionRules?: Array<{ rules: string[]; line: number }>;
   /** what the file says about where it runs and what it sets process-wide (src/model/) */
   signals?: FileSignals;
 }
@@ -210,6 +212,8 @@ export async function createProcessor(init: ProcessorInit) {
     const findings = analyzeFacts(facts, text, file, rules, catalog, init.engine, gateInput);
     const { modules, imports, calls } = codeSummary(facts);
     const result: FileResult = { ...base, parsed: true, findings, modules, imports, calls };
+    const named = facts.suppressions.filter((s) => s.rules.length).map((s) => ({ rules: s.rules, line: s.line }));
+    if (named.length) result.suppressionRules = named;
     const defaults = processDefaults(facts, catalog);
     const bindings = bindingSignals(facts, findings);
     if (defaults.length || Object.keys(bindings).length) result.signals = { ...base.signals!, ...(defaults.length ? { defaults } : {}), ...bindings };

@@ -1,6 +1,6 @@
 // Orchestrates a scan: rules + catalog + config -> discovery -> per-file analysis on workers ->
 // compose projects and the system model -> sorted findings. No printing, no process.exit.
-import { lstatSync, readFileSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Catalog, readCatalogDir } from '../catalog/index.js';
@@ -19,6 +19,7 @@ import { shardOf, type ShardFile, type ShardSpec } from './shard.js';
 import { BUILTIN_RULES_DIR, loadRules } from './rules.js';
 import { renderMessage, lowerOf, type EngineOptions } from './run-file.js';
 import { Suppressions } from './suppress.js';
+import { addSuppressionNames, perFileIgnores, unknownSuppressionWarnings, type NamedInSuppressions } from './ignores.js';
 import { CATEGORIES, compareFindings as compareOrder, type Finding, type Priority, type RuleMeta, type ScanError, type ScanResult, type SystemModel } from './types.js';
 
 export const VERSION: string = (
@@ -97,6 +98,8 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     const r = relative(resolve(opts.root), resolve(t));
     if (r === '..' || r.startsWith(`..${sep}`) || isAbsolute(r))
       throw new UsageError(`${t} is outside the scan root ${opts.root}; pass --root with a directory that contains every path`);
+    // a typo in a path must not read as a clean scan
+    if (!existsSync(t)) throw new UsageError(`${t}: no such file or directory`);
   }
   const found = discover(opts.root, opts.targets, {
     exclude: [...(cfg.exclude ?? []), ...(opts.exclude ?? [])],
@@ -139,6 +142,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
 
   const findings: Finding[] = [];
   const errors: ScanError[] = [...found.errors];
+  const named: NamedInSuppressions = new Map();
   const byLanguage: Record<string, { files: number; bytes: number }> = {};
   const count = (lang: string, bytes: number) => {
     const s = (byLanguage[lang] ??= { files: 0, bytes: 0 });
@@ -153,6 +157,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     count(r.kind, r.bytes);
     findings.push(...r.findings);
     if (r.error) errors.push(r.error);
+    if (r.suppressionRules) addSuppressionNames(named, r.rel, r.suppressionRules);
   }
 
   // Compose: every compose file at once (projects merge overrides and `extends` across files).
@@ -212,6 +217,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     const out = analyzeCompose({ files: texts, rules: composeRules, catalog, code, readFile });
     errors.push(...out.errors);
     system = out.system;
+    for (const [file, list] of Object.entries(out.suppressions)) addSuppressionNames(named, file, list);
     const textOf = new Map(texts.map((t) => [t.path, t.text.split(/\r\n|\r|\n/)]));
     const fp = new FingerprintMaker();
     const supp = new Map<string, Suppressions>();
@@ -244,6 +250,11 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     }
   }
 
+  // the one place config turns findings off by path: after code and compose findings exist,
+  // before the model groups them by cause
+  const ignored = perFileIgnores(cfg['per-file-ignores']);
+  const made = ignored ? findings.filter((f) => !ignored(f)) : findings;
+
   // The project model: where each file runs, what its process sets once, which findings share a cause.
   const t0 = performance.now();
   const reread = await collectUses(resolve(opts.root), results.filter((r) => !r.skipped), (abs) => {
@@ -273,7 +284,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
   const t1 = performance.now();
   const { model, packages } = buildProjectModel(modelInput);
   const t2 = performance.now();
-  const kept = applyModel(findings, model, modelInput, packages);
+  const kept = applyModel(made, model, modelInput, packages);
   if (process.env.FAULTLINE_TIMING) process.stderr.write(`model: uses ${(t1 - t0).toFixed(0)} ms, build ${(t2 - t1).toFixed(0)} ms, apply ${(performance.now() - t2).toFixed(0)} ms\n`);
   findings.length = 0;
   findings.push(...kept);
@@ -288,6 +299,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
   findings.sort(compareOrder);
   errors.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || (a.line ?? 0) - (b.line ?? 0) || (a.message < b.message ? -1 : 1));
   const files = results.filter((r) => !r.skipped).length + composeFiles.length;
+  const warnings = unknownSuppressionWarnings(named, allRules);
   return {
     version: VERSION,
     findings,
@@ -295,5 +307,6 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     stats: { files, skipped, byLanguage },
     ...(system ? { system } : {}),
     model,
+    ...(warnings.length ? { warnings } : {}),
   };
 }

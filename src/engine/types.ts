@@ -19,6 +19,11 @@ export const PRIORITIES = ['P0', 'P1', 'P2'] as const;
 export type Priority = (typeof PRIORITIES)[number];
 /** P0 ranks first: smaller is more urgent. */
 export const PRIORITY_RANK: Record<Priority, number> = { P0: 0, P1: 1, P2: 2 };
+/**
+ * The one `fail-on` default: the CLI, `faultline init`'s starter file and the Action's input
+ * (action.yml, checked by a test) agree on it. P1: fail on what degrades or cascades under stress.
+ */
+export const DEFAULT_FAIL_ON: Priority = 'P1';
 
 /** Where code runs. Fixed names, used in JSON (`context`), SARIF properties and config. */
 export const RUNTIME_CONTEXTS = ['service', 'browser', 'cli', 'build', 'example', 'test'] as const;
@@ -134,6 +139,8 @@ export interface ScanResult {
   stats: { files: number; skipped: Record<string, number>; byLanguage: Record<string, { files: number; bytes: number }> };
   /** the system model built from compose files and code, for reports */
   system?: SystemModel;
+  /** problems worth a line on stderr that are not about one finding (unknown ids in suppressions) */
+  warnings?: string[];
   /** the project model: contexts, services, process-wide defaults, root-cause groups */
   model?: import('../model/types.js').ProjectModel;
 }

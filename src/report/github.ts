@@ -16,9 +16,20 @@ export interface GithubOptions {
 export const ANNOTATION_LIMIT = 10;
 const COMMAND: Record<Priority, 'error' | 'warning' | 'notice'> = { P0: 'error', P1: 'warning', P2: 'notice' };
 
-/** Escaping of actions/toolkit `command.ts`. */
+/**
+ * Escaping of actions/toolkit `command.ts`, plus every other control character (ESC, NUL, DEL,
+ * C1, line/paragraph separators) as `%XX`: the runner decodes only %25 %0D %0A (%3A %2C in
+ * properties), so they show as text and cannot restyle the log or smuggle a second command.
+ */
 export function escapeData(s: string): string {
-  return s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+  return s
+    .replace(/%/g, '%25')
+    .replace(/\r/g, '%0D')
+    .replace(/\n/g, '%0A')
+    .replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]/g, (c) => {
+      const n = c.charCodeAt(0);
+      return n > 0xff ? `%u${n.toString(16).toUpperCase()}` : `%${n.toString(16).toUpperCase().padStart(2, '0')}`;
+    });
 }
 
 export function escapeProperty(s: string): string {

@@ -146,6 +146,32 @@ export function mergeNodes(base: YNode, over: YNode, key = ''): YNode {
   return over;
 }
 
+/**
+ * After merging, a `!reset` left over (nothing below it to clear, or inside an `!override`
+ * value) still means "not set": drop it, as compose does. Untouched nodes are returned as is.
+ */
+export function dropResets<T extends YNode>(node: T): T {
+  if (node.kind === 'map') {
+    let changed = false;
+    const entries = new Map<string, YEntry>();
+    for (const [k, e] of node.entries) {
+      if (e.value.tag === 'reset') {
+        changed = true;
+        continue;
+      }
+      const value = dropResets(e.value);
+      if (value !== e.value) changed = true;
+      entries.set(k, value === e.value ? e : { ...e, value });
+    }
+    return changed ? { ...node, entries } : node;
+  }
+  if (node.kind === 'seq') {
+    const items = node.items.filter((i) => i.tag !== 'reset').map((i) => dropResets(i));
+    return items.length !== node.items.length || items.some((i, n) => i !== node.items[n]) ? { ...node, items } : node;
+  }
+  return node;
+}
+
 function mergeMaps(base: YMap, over: YMap, parentKey: string): YMap {
   const entries = new Map(base.entries);
   for (const [k, e] of over.entries) {
@@ -229,6 +255,7 @@ export class ComposeLoader {
     }
     if (services?.kind === 'map') {
       for (const [name, e] of services.entries) {
+        if (e.value.tag === 'reset') continue; // `web: !reset {}` removes a service defined in a base file
         if (e.value.kind !== 'map') {
           this.error(path, e.keySrc.loc.line, `service \`${name}\` must be a mapping, found ${e.value.kind === 'seq' ? 'a list' : e.value.kind === 'scalar' && e.value.value === null ? 'nothing' : 'a plain value'}`);
           continue;
@@ -243,8 +270,14 @@ export class ComposeLoader {
   private serviceMap(t: ComposeFileTree | undefined): Map<string, YEntry> {
     const services = get(t?.root, 'services');
     const out = new Map<string, YEntry>();
-    if (services?.kind === 'map') for (const [k, e] of services.entries) if (e.value.kind === 'map') out.set(k, e);
+    if (services?.kind === 'map') for (const [k, e] of services.entries) if (e.value.kind === 'map' && e.value.tag !== 'reset') out.set(k, e);
     return out;
+  }
+
+  /** services a file removes with `name: !reset` */
+  private resetServices(path: string): string[] {
+    const services = get(this.trees.get(path)?.root, 'services');
+    return services?.kind === 'map' ? [...services.entries].filter(([, e]) => e.value.tag === 'reset').map(([k]) => k) : [];
   }
 
   /** extends targets named in a file: other-file references */
@@ -318,6 +351,7 @@ export class ComposeLoader {
         if (prev) prev.node = mergeNodes(prev.node, s.node, '') as YMap;
         else services.set(name, { name, keySrc: s.keySrc, node: s.node, project: id });
       }
+      for (const name of this.resetServices(f)) services.delete(name);
       const v = get(this.trees.get(f)?.root, 'volumes');
       if (v) volumes = volumes ? mergeNodes(volumes, v, 'volumes') : v;
     }
@@ -335,7 +369,8 @@ export class ComposeLoader {
         if (sub.volumes) volumes = volumes ? mergeNodes(sub.volumes, volumes, 'volumes') : sub.volumes;
       }
     }
-    return { id, files: all, dir: dirOf(id), services, volumes };
+    for (const s of services.values()) s.node = dropResets(s.node);
+    return { id, files: all, dir: dirOf(id), services, volumes: volumes && dropResets(volumes) };
   }
 
   private includes(path: string): Array<{ files: string[]; line: number }> {

@@ -62,6 +62,19 @@ function makeLoc(lc: LineCounter, start: number, end: number): Loc {
   return { line: a.line, column: a.col, endLine: b.line, endColumn: b.col };
 }
 
+/**
+ * yaml leaves a plain scalar under a tag it does not know as a string (`!reset null` -> "null");
+ * compose's `!reset`/`!override` only mark how to merge, so the value reads as untagged YAML 1.2.
+ */
+function plainValue(s: string): string | number | boolean | null {
+  if (/^(?:~|null|Null|NULL|)$/.test(s)) return null;
+  if (/^(?:true|True|TRUE)$/.test(s)) return true;
+  if (/^(?:false|False|FALSE)$/.test(s)) return false;
+  if (/^[-+]?(?:0|[1-9][0-9]*)$/.test(s) || /^0o[0-7]+$/.test(s) || /^0x[0-9a-fA-F]+$/.test(s)) return Number(s);
+  if (/^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/.test(s)) return Number(s);
+  return s;
+}
+
 function isMergeKey(key: unknown): boolean {
   return isScalar(key) && (typeof key.value === 'symbol' || key.value === '<<');
 }
@@ -160,7 +173,8 @@ class Converter {
       return { kind: 'seq', src: this.src(n), items };
     }
     if (isScalar(n)) {
-      const v = n.value;
+      const tag = (n as { tag?: string }).tag;
+      const v = (tag === '!reset' || tag === '!override') && n.type === 'PLAIN' && typeof n.value === 'string' ? plainValue(n.value) : n.value;
       const raw = typeof n.source === 'string' ? n.source : v === null || v === undefined ? '' : String(v);
       if (typeof v === 'string') {
         const r = interpolate(v, this.env);
