@@ -2,6 +2,8 @@
 // names, id prefix per category, a fixture folder per rule, and the docs' examples are tests —
 // every `bad` example fires the rule and every `good` example does not.
 import { describe, expect, it } from 'vitest';
+import { readdirSync } from 'node:fs';
+import { CHECKS } from '../dist/engine/checks/index.js';
 import { loadRules } from '../dist/engine/rules.js';
 import { scan } from '../dist/engine/scan.js';
 import { CATEGORIES } from '../dist/engine/types.js';
@@ -22,6 +24,16 @@ describe('rule files', () => {
     expect(new Set(rules.map((r) => r.id)).size).toBe(rules.length);
     expect(new Set(rules.map((r) => r.name)).size).toBe(rules.length);
     for (const r of rules) expect(CATEGORIES).toContain(r.category);
+  });
+
+  it("a rule's code check is the file named after the rule, listed once in checks/index.ts", () => {
+    const withCheck = rules.filter((r) => r.check !== undefined).map((r) => r.name).sort();
+    expect(Object.keys(CHECKS).sort()).toEqual(withCheck);
+    const files = readdirSync(new URL('../src/engine/checks/', import.meta.url))
+      .filter((f) => f.endsWith('.ts') && f !== 'index.ts')
+      .map((f) => f.slice(0, -3))
+      .sort();
+    expect(files).toEqual(withCheck);
   });
 
   it('message, fix and why are three different sentences', () => {

@@ -69,6 +69,9 @@ export function loadRules(dir: string = BUILTIN_RULES_DIR): RuleMeta[] {
     const rule = data as RuleMeta;
     const base = file.slice(file.lastIndexOf(sep) + 1).replace(/\.ya?ml$/, '');
     if (base !== rule.name) throw new RuleLoadError(`${rel}: file name must equal the rule name "${rule.name}"`);
+    // a rule's code check is src/engine/checks/<rule name>.ts: `check:` says there is one, and names it
+    if (rule.check !== undefined && rule.check !== rule.name)
+      throw new RuleLoadError(`${rel}: check "${rule.check}" must be the rule name "${rule.name}" (src/engine/checks/${rule.name}.ts)`);
     if (!rule.id.startsWith(ID_PREFIX[rule.category]))
       throw new RuleLoadError(`${rel}: id ${rule.id} must start with ${ID_PREFIX[rule.category]} for category ${rule.category}`);
     rule.source = rel;

@@ -9,7 +9,7 @@
 import type { Check } from '../api.js';
 import type { CallFact } from '../../languages/types.js';
 import type { FindingDraft } from '../types.js';
-import { appSetting, isCeleryTask, truth } from './_celery.js';
+import { appSetting, isCeleryTask, truth } from '../analysis/celery.js';
 
 interface Options {
   /** catalog role of the decorators that register tasks */

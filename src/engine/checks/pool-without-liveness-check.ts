@@ -8,7 +8,7 @@
 import type { Check } from '../api.js';
 import type { FindingDraft } from '../types.js';
 import { readKnob } from '../knobs.js';
-import { engines, hasLivenessListener, probablyLocal, shortLived } from './_sqla-engine.js';
+import { engines, hasLivenessListener, probablyLocal, shortLived } from '../analysis/sqlalchemy-engines.js';
 
 const check: Check = (ctx) => {
   const out: FindingDraft[] = [];

@@ -20,7 +20,7 @@ import type { CatalogApi } from '../../catalog/types.js';
 import type { CallFact, FunctionFact, Loc, Value } from '../../languages/types.js';
 import type { FindingDraft } from '../types.js';
 import { readKnob } from '../knobs.js';
-import { declaredHandlers, httpHandlers, taskHandlers, type HandlerOptions } from '../handlers.js';
+import { declaredHandlers, httpHandlers, taskHandlers, type HandlerOptions } from '../analysis/handlers.js';
 
 interface Options {
   /** HTTP handlers declared by file convention rather than API (Next.js route files, Remix loaders) */

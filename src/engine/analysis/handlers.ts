@@ -3,8 +3,8 @@
 // the checks that judge what such a function does (dedup on redelivery, calls that can hang a
 // request). Library knowledge comes from the catalog (roles `http.route`, `http.resource`,
 // `task.register`, `queue.publish`) or from the rule's options; nothing here names a library.
-import type { RuleContext } from './api.js';
-import type { FileFacts, FunctionFact, Value } from '../languages/types.js';
+import type { RuleContext } from '../api.js';
+import type { FileFacts, FunctionFact, Value } from '../../languages/types.js';
 
 export interface Handler {
   fn: FunctionFact;

@@ -11,7 +11,7 @@
 import type { DriverTimeout } from '../../catalog/types.js';
 import type { Check } from '../api.js';
 import type { FindingDraft } from '../types.js';
-import { dialects, engines, probablyLocal, shortLived, timeoutState, type Engine } from './_sqla-engine.js';
+import { dialects, engines, probablyLocal, shortLived, timeoutState, type Engine } from '../analysis/sqlalchemy-engines.js';
 
 interface Options {
   unknownDriver?: boolean;

@@ -1,5 +1,5 @@
 // Small questions about one file's facts that several checks ask.
-import type { FileFacts } from '../languages/types.js';
+import type { FileFacts } from '../../languages/types.js';
 
 /** The function `root` and every function nested in it (closures, callbacks, inner defs). */
 export function functionAndNested(facts: FileFacts, root: number): Set<number> {

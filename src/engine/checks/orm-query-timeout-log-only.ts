@@ -5,7 +5,7 @@
 import type { Check } from '../api.js';
 import type { FindingDraft } from '../types.js';
 import { objectPath, optionsObject, readKnob } from '../knobs.js';
-import { ormDriver, type DriverOptions } from './orm-connect-timeout.js';
+import { ormDriver, type DriverOptions } from './orm-connection-wait-without-timeout.js';
 
 interface Options extends DriverOptions {
   logOnly: string;

@@ -2,7 +2,7 @@
 // parses them with Go's flag package: `-js` and `--js` are the same flag, values come as
 // `-sd /data` or `-sd=/data`, and a boolean may be written `-js=true` / `-js=false`.
 import type { Src } from '../../languages/compose/tree.js';
-import type { ServiceView } from './context.js';
+import type { ServiceView } from './compose-project.js';
 
 export interface NatsFlags {
   /** the argument that turns JetStream on */

@@ -1,6 +1,7 @@
 // What every compose check receives: one project's services, each read once (image + catalog
 // entry, healthcheck verdict, one-shot or long-running, dependencies), plus the edges from
-// environment URLs and from code. Checks return hits; src/engine/compose.ts turns them into drafts.
+// environment URLs and from code. Checks (src/engine/checks/compose-*.ts) return drafts made with
+// `composeDraft`; src/engine/compose.ts merges the drafts of a key that fires in several projects.
 import { posix } from 'node:path';
 import type { ComposeProject, ComposeService } from '../../languages/compose/model.js';
 import { isDevFile } from '../../languages/compose/model.js';
@@ -22,9 +23,10 @@ import {
   type ImageRef,
 } from '../../languages/compose/service.js';
 import { get, str, type Src, type YMap } from '../../languages/compose/tree.js';
-import type { Priority, RuleMeta } from '../types.js';
-import { majorVersion, type ComposeKnowledge, type ImageInfo } from './knowledge.js';
-import { judgeProbe, type ProbeVerdict } from './probe.js';
+import type { ComposeTarget, RuleContext } from '../api.js';
+import type { FindingDraft } from '../types.js';
+import { majorVersion, type ComposeKnowledge, type ImageInfo } from './compose-knowledge.js';
+import { judgeProbe, type ProbeVerdict } from './healthcheck-probe.js';
 
 export type HealthState = 'none' | 'disabled' | 'weak' | 'ok' | 'image-default';
 
@@ -71,31 +73,29 @@ export interface ProjectView {
   redisQueue: boolean;
 }
 
-export interface ComposeHit {
-  src: Src;
-  service: string;
-  data?: Record<string, string>;
-  priority?: Priority;
-  priorityReason?: string;
+/** A compose check's draft: `file` holds the location, `symbol` names the service. */
+export type ComposeDraft = FindingDraft & { file: string; symbol: string };
+
+/** A finding for `service` at `src`; the service is also the message's `{service}`. */
+export function composeDraft(ctx: RuleContext<ComposeTarget>, src: Src, service: string, data?: Record<string, string>): ComposeDraft {
+  return { ruleId: ctx.rule.id, loc: { ...src.loc }, message: ctx.rule.message, data: { service, ...data }, symbol: service, file: src.file };
 }
 
-export type ComposeCheck = (project: ProjectView, rule: RuleMeta) => ComposeHit[];
-
-/** lower a hit to P2, saying why */
-export function atP2(hit: ComposeHit, reason: string): ComposeHit {
-  hit.priority = 'P2';
-  hit.priorityReason = reason;
-  return hit;
+/** lower a draft to P2, saying why */
+export function atP2(d: ComposeDraft, reason: string): ComposeDraft {
+  d.priority = 'P2';
+  d.priorityReason = reason;
+  return d;
 }
 
 /** P2 when the service only runs behind a `profiles:` switch */
-export function profileP2(v: ServiceView, hit: ComposeHit): ComposeHit {
-  return v.profiles.length ? atP2(hit, `only runs with profile ${v.profiles.join(', ')}`) : hit;
+export function profileP2(v: ServiceView, d: ComposeDraft): ComposeDraft {
+  return v.profiles.length ? atP2(d, `only runs with profile ${v.profiles.join(', ')}`) : d;
 }
 
 /** P2 when the service is declared in a developer-only compose file */
-export function devP2(v: ServiceView, hit: ComposeHit): ComposeHit {
-  return v.dev ? atP2(hit, 'declared in a developer-only compose file') : hit;
+export function devP2(v: ServiceView, d: ComposeDraft): ComposeDraft {
+  return v.dev ? atP2(d, 'declared in a developer-only compose file') : d;
 }
 
 /** `imageHealthcheck`: the image (catalog) or the service's own Dockerfile declares a HEALTHCHECK */
