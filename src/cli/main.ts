@@ -5,6 +5,7 @@ import { availableParallelism } from 'node:os';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, findConfig, loadConfig, type FaultlineConfig } from '../config/load.js';
+import { CatalogError } from '../catalog/index.js';
 import { RuleLoadError } from '../engine/rules.js';
 import { loadRulesCached } from '../engine/cache.js';
 import { scan, UsageError, VERSION } from '../engine/scan.js';
@@ -142,7 +143,7 @@ export async function main(argv: string[], io = defaultIo()): Promise<number> {
     if (e instanceof CommanderError) {
       return e.exitCode === 0 ? EXIT_OK : EXIT_ERROR;
     }
-    if (e instanceof ConfigError || e instanceof UsageError || e instanceof RuleLoadError) {
+    if (e instanceof ConfigError || e instanceof UsageError || e instanceof RuleLoadError || e instanceof CatalogError) {
       io.stderr.write(`faultline: ${e.message}\n`);
       return EXIT_ERROR;
     }

@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Ajv } from 'ajv';
 import { parseDocument } from 'yaml';
+import { catalogSchema } from '../catalog/index.js';
 import type { CatalogApi } from '../catalog/types.js';
 import type { Priority } from '../engine/types.js';
 import schema from './schema.json' with { type: 'json' };
@@ -37,7 +38,8 @@ export function findConfig(start: string): string | undefined {
   }
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false });
+// `catalog:` entries are catalog APIs: the same schema as rules/catalog/*.yaml `apis:` entries
+const ajv = new Ajv({ allErrors: true, strict: false }).addSchema(catalogSchema());
 const validate = ajv.compile(schema);
 
 export function loadConfig(path: string): FaultlineConfig {

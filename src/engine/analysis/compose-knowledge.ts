@@ -1,67 +1,15 @@
-// Typed view of rules/catalog/compose-images.yaml (sections `images`, `composeClients`,
-// `composeHints`). No image facts live in code: this only compiles the catalog's data.
+// Compiled view of rules/catalog/compose-images.yaml (sections `images`, `compose-clients`,
+// `compose-hints`, typed in src/catalog/types.ts). No image facts live in code: this only
+// compiles the catalog's data.
 import type { Catalog } from '../../catalog/index.js';
+import type { ComposeClient, ComposeHints, DataLayout, ImageInfo } from '../../catalog/types.js';
 import type { ImageRef } from '../../languages/compose/service.js';
 
-export interface DataLayout {
-  from?: number;
-  below?: number;
-  /** where the server writes its data */
-  path: string;
-  /** the image's own VOLUME (a mount above it does not capture the data) */
-  volume?: string;
-  /** the mount point to suggest */
-  mount: string;
-}
-
-export interface ImageInfo {
-  service: string;
-  match: string[];
-  kind: string;
-  stateful?: boolean | 'when-queue' | 'when-jetstream';
-  versionPatterns?: string[];
-  data?: DataLayout[];
-  legacyMount?: string;
-  legacyFrom?: number;
-  dataPathEnv?: string;
-  dataPathAfterArg?: string;
-  needsHostname?: boolean;
-  /** redis family: whether the append-only file is on without flags (official images: no; bitnami: yes) */
-  aofByDefault?: boolean;
-  /** an environment variable that fixes the node name instead of `hostname:` */
-  nodeNameEnv?: string;
-  probe?: string;
-  strongProbes?: string[];
-  protocol?: 'http' | 'tcp';
-  port?: number;
-  monitorPort?: number;
-  urlSchemes?: string[];
-  builtinHealthcheck?: boolean;
-  slowStart?: boolean;
-  note?: string;
-}
-
-export interface ClientInfo {
-  language: 'python' | 'typescript';
-  modules: string[];
-  services: string[];
-  queue?: boolean;
-}
-
-interface HintsRaw {
-  jetstreamImports?: string[];
-  jetstreamModules?: string[];
-  jetstreamCalls?: string[];
-  jetstreamCommands?: string[];
-  oneShotCommands?: string[];
-  oneShotNames?: string[];
-  waitTools?: string[];
-  queueEnvNames?: string[];
-}
+export type { DataLayout, ImageInfo };
 
 export interface ComposeKnowledge {
   images: ImageInfo[];
-  clients: ClientInfo[];
+  clients: ComposeClient[];
   jetstreamImports: RegExp[];
   jetstreamModules: RegExp[];
   jetstreamCalls: RegExp[];
@@ -87,9 +35,13 @@ const cache = new WeakMap<Catalog, ComposeKnowledge>();
 export function composeKnowledge(catalog: Catalog): ComposeKnowledge {
   const hit = cache.get(catalog);
   if (hit) return hit;
-  const images = catalog.section<ImageInfo>('images');
-  const clients = catalog.section<ClientInfo>('composeClients');
-  const hints: HintsRaw = Object.assign({}, ...catalog.section<HintsRaw>('composeHints'));
+  const images = catalog.section('images');
+  const clients = catalog.section('compose-clients');
+  // every entry's lists, concatenated
+  const hints: ComposeHints = {};
+  for (const h of catalog.section('compose-hints')) {
+    for (const [k, v] of Object.entries(h) as Array<[keyof ComposeHints, string[]]>) hints[k] = [...(hints[k] ?? []), ...v];
+  }
   const matchers = images.map((info) => ({ info, res: info.match.map(globRe) }));
   const probeCache = new Map<ImageInfo, RegExp[]>();
   const k: ComposeKnowledge = {

@@ -33,11 +33,11 @@ function deref(v: Value | undefined): Value | undefined {
 }
 
 function engineFacts(ctx: RuleContext): SqlEngineFacts {
-  return Object.assign({}, ...ctx.catalog.section<SqlEngineFacts>('sqlalchemy-engine')) as SqlEngineFacts;
+  return Object.assign({}, ...ctx.catalog.section('sqlalchemy-engine')) as SqlEngineFacts;
 }
 
 export function dialects(ctx: RuleContext): SqlDialect[] {
-  return ctx.catalog.section<SqlDialect>('sqlalchemy-dialects');
+  return ctx.catalog.section('sqlalchemy-dialects');
 }
 
 function parseQuery(q: string): Map<string, string> {

@@ -9,31 +9,23 @@
 import type { Check } from '../api.js';
 import type { CallFact } from '../../languages/types.js';
 import type { FindingDraft } from '../types.js';
-import { appSetting, isCeleryTask, truth } from '../analysis/celery.js';
-
-interface Options {
-  /** catalog role of the decorators that register tasks */
-  role?: string;
-}
+import { appSetting, frameworkOf, taskOption } from '../analysis/task-frameworks.js';
 
 const check: Check = (ctx) => {
-  const opts = (ctx.rule.options ?? {}) as Options;
   const { facts, catalog } = ctx;
-  const role = opts.role ?? 'task.register';
-  const appAcksLate = appSetting(facts, catalog, 'acks-late');
-  const appRejectLost = appSetting(facts, catalog, 'reject-on-worker-lost');
-
   const out: FindingDraft[] = [];
   for (const fn of facts.functions) {
     for (const d of fn.decorators) {
-      if (!catalog.lookupRole(d.qualified, facts.language, [role])) continue;
-      if (!isCeleryTask(facts, d.qualified)) continue;
+      if (!catalog.lookupRole(d.qualified, facts.language, ['task.register'])) continue;
+      // the framework entry (catalog `task-frameworks`) that owns the decorator, with acks semantics
+      const fw = frameworkOf(facts, catalog, d.qualified);
+      if (!fw) continue;
       const call: CallFact | undefined = d.callId === undefined ? undefined : facts.calls[d.callId];
       if (call?.kwargsOpen) continue;
-      let acksLate = truth(call?.kwargs['acks_late']);
-      if (acksLate === 'absent') acksLate = appAcksLate;
-      let rejectLost = truth(call?.kwargs['reject_on_worker_lost']);
-      if (rejectLost === 'absent') rejectLost = appRejectLost;
+      let acksLate = taskOption(call, fw, 'acks-late');
+      if (acksLate === 'absent') acksLate = appSetting(facts, fw, 'acks-late');
+      let rejectLost = taskOption(call, fw, 'reject-on-worker-lost');
+      if (rejectLost === 'absent') rejectLost = appSetting(facts, fw, 'reject-on-worker-lost');
       let state: string | undefined;
       if (acksLate === 'false' || acksLate === 'absent') {
         state =

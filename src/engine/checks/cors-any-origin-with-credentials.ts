@@ -12,22 +12,6 @@ import type { CatalogApi } from '../../catalog/types.js';
 import type { FindingDraft } from '../types.js';
 import { objectPath, optionsObject } from '../knobs.js';
 
-/** catalog section `middleware-registrars`: calls that take the middleware as their first argument */
-interface Registrars {
-  language: string;
-  /** method names on an app (`use`, `add_middleware`) */
-  methods?: string[];
-  /** qualified calls (`starlette.middleware.Middleware`) */
-  calls?: string[];
-}
-
-/** catalog section `cors-settings`: module-level settings that allow every origin / credentials */
-interface CorsSettings {
-  language: string;
-  anyOrigin: string[];
-  credentials: string[];
-}
-
 const deref = (v: Value | undefined): Value | undefined => (v && v.kind === 'name' && v.resolved ? v.resolved : v);
 
 function read(call: CallFact, api: CatalogApi, knob: string, optionsIndex: number | undefined): Value | 'unknown' | undefined {
@@ -65,7 +49,7 @@ function anyOrigin(origin: Value | undefined, pattern: Value | undefined, api: C
 
 const check: Check = (ctx) => {
   const lang = ctx.facts.language;
-  const registrars = ctx.catalog.section<Registrars>('middleware-registrars').filter((r) => r.language === lang);
+  const registrars = ctx.catalog.entries('middleware-registrars', lang);
   const isRegistrar = (call: CallFact) =>
     registrars.some(
       (r) =>
@@ -93,7 +77,7 @@ const check: Check = (ctx) => {
     const loc = any.at?.loc ?? call.loc;
     out.push({ ruleId: ctx.rule.id, loc, message: ctx.rule.message, data: { callee: call.callee, how: any.how }, where: { scope: call.scope } });
   }
-  for (const settings of ctx.catalog.section<CorsSettings>('cors-settings').filter((c) => c.language === lang)) {
+  for (const settings of ctx.catalog.entries('cors-settings', lang)) {
     // settings modules: both flags assigned True at module level
     const moduleTrue = (names: string[]) =>
       ctx.facts.assignments.find((a) => a.scope.functionId === undefined && a.scope.classId === undefined && names.includes(a.target) && isTrue(deref(a.value)));

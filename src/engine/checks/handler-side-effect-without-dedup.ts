@@ -6,7 +6,7 @@
 import type { Check, RuleContext } from '../api.js';
 import type { CallFact, FunctionFact, Value } from '../../languages/types.js';
 import type { FindingDraft } from '../types.js';
-import { appSetting, isCeleryTask, truth } from '../analysis/celery.js';
+import { appSetting, frameworkOf, optionKeys, truth } from '../analysis/task-frameworks.js';
 import { functionAndNested } from '../analysis/facts-query.js';
 import { declaredHandlers, taskHandlers, type HandlerOptions } from '../analysis/handlers.js';
 
@@ -46,12 +46,6 @@ interface PythonDedupOptions {
   notifyMethods?: string[];
   /** regexes: any match in the handler's source text counts as a dedup check */
   dedup?: string[];
-  /**
-   * Celery task options that make delivery at-least-once (redelivery after a crash, or retries).
-   * A Celery task with none of them, no `self.retry()` and no app-level `task_acks_late` is acked
-   * before it runs: at most once, so no duplicates to guard against.
-   */
-  celeryRedelivery?: string[];
 }
 
 interface Effect {
@@ -74,28 +68,33 @@ function lastSegment(callee: string): string {
 
 /**
  * Can this handler run more than once for one message? 'redelivery': the whole message comes back
- * (late acks, brokers that ack after the run); 'retry': Celery re-runs it after an exception only;
- * undefined: Celery's default early ack with no retries, at most once.
+ * (late acks, brokers that ack after the run); 'retry': the framework re-runs it after an exception
+ * only; undefined: a framework that acks before running (catalog `task-frameworks`, `acksEarly`:
+ * Celery), with neither late acks nor retries in the task options, the app settings or a retry
+ * call: at most once, so no duplicates to guard against.
  */
-function redelivery(ctx: RuleContext, fn: FunctionFact, ids: Set<number>, celeryKeys: string[]): 'redelivery' | 'retry' | undefined {
+function redelivery(ctx: RuleContext, fn: FunctionFact, ids: Set<number>): 'redelivery' | 'retry' | undefined {
   const { facts, catalog } = ctx;
   const decos = fn.decorators.filter((d) => catalog.lookupRole(d.qualified, facts.language, ['task.register']));
-  const celery = decos.filter((d) => isCeleryTask(facts, d.qualified));
-  if (!celery.length) return 'redelivery'; // taskiq (acks after the result is saved), dramatiq, RQ
+  const early = decos.map((d) => ({ d, fw: frameworkOf(facts, catalog, d.qualified) })).filter((x) => x.fw?.acksEarly);
+  if (!early.length) return 'redelivery'; // taskiq (acks after the result is saved), dramatiq, RQ
   let retry = false;
-  for (const d of celery) {
+  for (const { d, fw } of early) {
     const call = d.callId === undefined ? undefined : facts.calls[d.callId];
     if (!call) continue;
     if (call.kwargsOpen) return 'redelivery';
-    for (const k of celeryKeys) {
-      const v = call.kwargs[k];
-      if (!v || truth(v) === 'false') continue;
-      if (k === 'acks_late') return 'redelivery';
-      retry = true;
+    for (const setting of ['acks-late', 'auto-retry', 'retry-limits']) {
+      for (const k of optionKeys(fw!, setting)) {
+        const v = call.kwargs[k];
+        if (!v || truth(v) === 'false') continue;
+        if (setting === 'acks-late') return 'redelivery';
+        retry = true;
+      }
     }
   }
-  if (appSetting(facts, catalog, 'acks-late') === 'true') return 'redelivery';
-  if (facts.calls.some((c) => c.scope.functionId !== undefined && ids.has(c.scope.functionId) && /^self\.retry$/.test(c.callee))) retry = true;
+  const fw = early[0].fw!;
+  if (appSetting(facts, fw, 'acks-late') === 'true') return 'redelivery';
+  if (fw.retryCall && facts.calls.some((c) => c.scope.functionId !== undefined && ids.has(c.scope.functionId) && c.callee === fw.retryCall)) retry = true;
   return retry ? 'retry' : undefined;
 }
 
@@ -114,7 +113,6 @@ function pythonTaskFindings(ctx: RuleContext, opts: PythonDedupOptions): Finding
   const httpMethods = new Set(opts.httpMethods ?? ['post', 'put', 'patch', 'delete']);
   const notifyMethods = new Set(opts.notifyMethods ?? []);
   const dedup = (opts.dedup ?? []).map((p) => new RegExp(p, 'i'));
-  const celeryKeys = opts.celeryRedelivery ?? ['acks_late', 'autoretry_for', 'retry_kwargs', 'max_retries'];
 
   const effectOf = (c: CallFact): Effect['kind'] | undefined => {
     const method = lastSegment(c.callee);
@@ -140,7 +138,7 @@ function pythonTaskFindings(ctx: RuleContext, opts: PythonDedupOptions): Finding
       if (kind) effects.push({ kind, call: c });
     }
     if (!effects.length) continue;
-    const again = redelivery(ctx, fn, ids, celeryKeys);
+    const again = redelivery(ctx, fn, ids);
     if (!again) continue;
     // a retry after an exception repeats the side effects that had already succeeded: with a single
     // one, the retry mostly follows its own failure (only an ambiguous timeout duplicates it)

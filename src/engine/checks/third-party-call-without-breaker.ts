@@ -20,6 +20,7 @@ import type { CatalogApi } from '../../catalog/types.js';
 import type { CallFact, FunctionFact, Loc, Value } from '../../languages/types.js';
 import type { FindingDraft } from '../types.js';
 import { readKnob } from '../knobs.js';
+import { frameworkTagged, optionKeys } from '../analysis/task-frameworks.js';
 import { declaredHandlers, httpHandlers, taskHandlers, type HandlerOptions } from '../analysis/handlers.js';
 
 interface Options {
@@ -290,9 +291,11 @@ const check: Check = (ctx) => {
     return false;
   }
 
-  /** A Celery task decorator is a retry policy only with `autoretry_for`. */
+  /** A task framework's decorator (an API tagged with the framework) is a retry policy only with its auto-retry option (Celery: `autoretry_for`). */
   function accepts(api: CatalogApi | undefined, kwargs: Record<string, Value>): boolean {
-    return api !== undefined && !(api.tags?.includes('celery') && !kwargs['autoretry_for']);
+    if (api === undefined) return false;
+    const fw = frameworkTagged(catalog, lang, api.tags);
+    return !fw || optionKeys(fw, 'auto-retry').some((k) => kwargs[k] !== undefined);
   }
 
   /** Names of functions handed to a call with these roles (`breaker.call(fetch_user, id)`), once per file. */
