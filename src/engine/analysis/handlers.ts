@@ -2,8 +2,10 @@
 // request handlers (a client waits on them), task/job processors and message consumers. Shared by
 // the checks that judge what such a function does (dedup on redelivery, calls that can hang a
 // request). Library knowledge comes from the catalog (roles `http.route`, `http.resource`,
-// `task.register`, `queue.publish`) or from the rule's options; nothing here names a library.
+// `task.register`, `queue.publish`; sections `message-handlers` and `route-files`); route
+// heuristics (webhook-like paths) from the rule's options. Nothing here names a library.
 import type { RuleContext } from '../api.js';
+import type { MessageHandler, RouteFiles } from '../../catalog/types.js';
 import type { FileFacts, FunctionFact, Value } from '../../languages/types.js';
 
 export interface Handler {
@@ -11,45 +13,40 @@ export interface Handler {
   kind: string;
 }
 
-/** Handlers declared through rule options (data, not code). */
+/** Which handlers to look for: catalog entries, and routes a rule picks by their path. */
 export interface HandlerOptions {
-  /** constructor/method qualified names whose function argument is a job processor (`bullmq.Worker` arg 1, `bull().process` last arg) */
-  workers?: Array<{ api: string; arg: number | 'last' }>;
-  /** calls whose object argument holds the per-message callback (kafkajs `consumer().run({ eachMessage })`) or whose function argument is it */
-  consumers?: Array<{ api: string; prop?: string; arg?: number }>;
+  /** job processors and message consumers (catalog section `message-handlers`) */
+  handlers?: MessageHandler[];
   /** `<router>.<method>(path, …, handler)` with a literal path matching `routePattern` */
   routeMethods?: string[];
   routePattern?: string;
-  /** a file path pattern + exported function names (Next.js `app/**\/route.ts` POST) */
-  routeFiles?: { path: string; exports: string[] };
+  /** a file path pattern + exported function names (Next.js `app/**\/route.ts` POST; catalog section `route-files`) */
+  routeFiles?: Pick<RouteFiles, 'path' | 'exports'>;
 }
+
+const KIND: Record<MessageHandler['kind'], string> = { 'job-processor': 'job processor', 'message-consumer': 'message consumer' };
 
 const fnOf = (facts: FileFacts, v: Value | undefined): FunctionFact | undefined => (v && v.kind === 'function' ? facts.functions[v.functionId] : undefined);
 
-/** Workers, consumers, routes and route files as the options describe them. */
+/** Job processors, consumers, routes and route files as the catalog entries and options describe them. */
 export function declaredHandlers(facts: FileFacts, path: string, o: HandlerOptions): Handler[] {
   const handlers: Handler[] = [];
   for (const c of facts.calls) {
     const q = c.qualified ?? '';
-    for (const w of o.workers ?? []) {
-      if (q !== w.api) continue;
-      const fn = fnOf(facts, w.arg === 'last' ? c.args[c.args.length - 1] : c.args[w.arg]);
-      if (fn) handlers.push({ fn, kind: 'job processor' });
-    }
-    for (const k of o.consumers ?? []) {
-      if (q !== k.api) continue;
-      if (k.arg !== undefined) {
-        const fn = fnOf(facts, c.args[k.arg]);
-        if (fn) handlers.push({ fn, kind: 'message consumer' });
+    for (const h of o.handlers ?? []) {
+      if (q !== h.api || h.language !== facts.language) continue;
+      if (h.arg !== undefined) {
+        const fn = fnOf(facts, h.arg === 'last' ? c.args[c.args.length - 1] : c.args[h.arg]);
+        if (fn) handlers.push({ fn, kind: KIND[h.kind] });
       }
-      if (k.prop) {
+      if (h.prop) {
         const obj = c.args.find((a) => a.kind === 'object');
-        const fn = obj && obj.kind === 'object' ? fnOf(facts, obj.props[k.prop]) : undefined;
-        if (fn) handlers.push({ fn, kind: 'message consumer' });
+        const fn = obj && obj.kind === 'object' ? fnOf(facts, obj.props[h.prop]) : undefined;
+        if (fn) handlers.push({ fn, kind: KIND[h.kind] });
       }
     }
     const dot = c.callee.lastIndexOf('.');
-    if (dot > 0 && (o.routeMethods ?? ['post']).includes(c.callee.slice(dot + 1)) && o.routePattern) {
+    if (dot > 0 && o.routePattern && (o.routeMethods ?? []).includes(c.callee.slice(dot + 1))) {
       const p = c.args[0];
       if (p?.kind === 'string' && new RegExp(o.routePattern, 'i').test(p.value)) {
         const fn = fnOf(facts, c.args[c.args.length - 1]);

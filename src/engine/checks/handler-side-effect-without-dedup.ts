@@ -2,7 +2,7 @@
 // side effect (a payment, a write, a state-changing request, a message) has no dedup check. One
 // hazard, one rule; each language's half reads its own options block:
 //   python      task handlers from the catalog (`task.register`), Celery's delivery semantics
-//   typescript  workers, consumers and routes declared in the options
+//   typescript  job processors and consumers from the catalog (`message-handlers`), webhook-like routes from the options
 import type { Check, RuleContext } from '../api.js';
 import type { CallFact, FunctionFact, Value } from '../../languages/types.js';
 import type { FindingDraft } from '../types.js';
@@ -11,13 +11,13 @@ import { functionAndNested } from '../analysis/facts-query.js';
 import { declaredHandlers, taskHandlers, type HandlerOptions } from '../analysis/handlers.js';
 
 interface Options {
-  python?: PythonDedupOptions;
-  typescript?: TypeScriptDedupOptions;
+  python: PythonDedupOptions;
+  typescript: TypeScriptDedupOptions;
 }
 
 const check: Check = (ctx) => {
-  const o = (ctx.rule.options ?? {}) as Options;
-  return ctx.facts.language === 'python' ? pythonTaskFindings(ctx, o.python ?? {}) : typescriptHandlerFindings(ctx, o.typescript ?? {});
+  const o = ctx.rule.options as unknown as Options;
+  return ctx.facts.language === 'python' ? pythonTaskFindings(ctx, o.python) : typescriptHandlerFindings(ctx, o.typescript);
 };
 
 export default check;
@@ -35,17 +35,17 @@ export default check;
 // text, which keeps the check lenient: any visible dedup signal silences it.
 interface PythonDedupOptions {
   /** method names (last callee segment) that write to a store */
-  writeMethods?: string[];
+  writeMethods: string[];
   /** receivers (callee as written, before the method) that make `writeMethods` count, as a regex */
-  writeReceiver?: string;
+  writeReceiver: string;
   /** SQL that writes, in a string argument of any call */
-  writeSql?: string;
+  writeSql: string;
   /** HTTP methods that change state on the remote side */
-  httpMethods?: string[];
+  httpMethods: string[];
   /** method names that send e-mail / SMS */
-  notifyMethods?: string[];
+  notifyMethods: string[];
   /** regexes: any match in the handler's source text counts as a dedup check */
-  dedup?: string[];
+  dedup: string[];
 }
 
 interface Effect {
@@ -107,12 +107,12 @@ function sourceOf(text: string, fn: FunctionFact): string {
 function pythonTaskFindings(ctx: RuleContext, opts: PythonDedupOptions): FindingDraft[] {
   const { facts, catalog } = ctx;
   const lang = facts.language;
-  const writeMethods = new Set(opts.writeMethods ?? []);
-  const writeReceiver = new RegExp(opts.writeReceiver ?? '.', 'i');
-  const writeSql = opts.writeSql ? new RegExp(opts.writeSql, 'i') : undefined;
-  const httpMethods = new Set(opts.httpMethods ?? ['post', 'put', 'patch', 'delete']);
-  const notifyMethods = new Set(opts.notifyMethods ?? []);
-  const dedup = (opts.dedup ?? []).map((p) => new RegExp(p, 'i'));
+  const writeMethods = new Set(opts.writeMethods);
+  const writeReceiver = new RegExp(opts.writeReceiver, 'i');
+  const writeSql = new RegExp(opts.writeSql, 'i');
+  const httpMethods = new Set(opts.httpMethods);
+  const notifyMethods = new Set(opts.notifyMethods);
+  const dedup = opts.dedup.map((p) => new RegExp(p, 'i'));
 
   const effectOf = (c: CallFact): Effect['kind'] | undefined => {
     const method = lastSegment(c.callee);
@@ -122,7 +122,7 @@ function pythonTaskFindings(ctx: RuleContext, opts: PythonDedupOptions): Finding
     if (notifyMethods.has(method)) return 'notify';
     const receiver = c.callee.slice(0, Math.max(0, c.callee.length - method.length - 1));
     if (writeMethods.has(method) && receiver && writeReceiver.test(receiver)) return 'write';
-    if (writeSql && c.args.some((a) => a.kind === 'string' && writeSql.test(a.value))) return 'write';
+    if (c.args.some((a) => a.kind === 'string' && writeSql.test(a.value))) return 'write';
     return undefined;
   };
 
@@ -170,23 +170,22 @@ function pythonTaskFindings(ctx: RuleContext, opts: PythonDedupOptions): Finding
 }
 
 // ------------------------------------------------------------------------------------ typescript
-// At-least-once handlers that create or charge without a dedup key. Handlers are found from the
-// rule options (data, not code):
-//   workers    constructor/method qualified names whose function argument is a job processor
-//              (`bullmq.Worker` arg 1, `bull().process` last arg)
-//   consumers  calls whose object argument holds the per-message callback (kafkajs
-//              `consumer().run({ eachMessage })`) or whose function argument is it (amqplib consume)
-//   routes     `<router>.post(path, …, handler)` with a path matching `routePattern`
-//   routeFiles a file path pattern + exported function names (Next.js `app/**/route.ts` POST)
+// At-least-once handlers that create or charge without a dedup key. Handlers are found from data:
+//   job processors and consumers   catalog section `message-handlers` (`bullmq.Worker` arg 1,
+//              kafkajs `consumer().run({ eachMessage })`, amqplib `consume`)
+//   routes     rule options: `<router>.post(path, …, handler)` with a path matching `routePattern`
+//   routeFiles rule options: a webhook-like file path + exported function names (Next.js `app/**/route.ts` POST)
 // Side effects: calls matching `charge` (payments: P0) or `create` (records, mail: P1) patterns.
 // Dedup signals anywhere in the handler: an idempotency key property, a dedup/upsert call, an SQL
 // conflict clause, or — for workers — a deterministic `jobId` on the adds in the same file.
-interface TypeScriptDedupOptions extends HandlerOptions {
-  charge?: string;
-  create?: string;
-  dedupCalls?: string;
-  dedupKeys?: string;
-  dedupSql?: string;
+interface TypeScriptDedupOptions extends Pick<HandlerOptions, 'routeMethods' | 'routePattern' | 'routeFiles'> {
+  /** regexes (case-insensitive but `dedupKeys`): calls that charge money, calls that create a record or send a message */
+  charge: string;
+  create: string;
+  /** calls, option keys and SQL that dedupe */
+  dedupCalls: string;
+  dedupKeys: string;
+  dedupSql: string;
 }
 
 
@@ -207,13 +206,13 @@ function hasKey(v: Value, re: RegExp): boolean {
 /** The typescript half of FL600 (side-effect-dedup.ts): `o` is the rule's `typescript:` options block. */
 function typescriptHandlerFindings(ctx: RuleContext, o: TypeScriptDedupOptions): FindingDraft[] {
   const facts = ctx.facts;
-  const charge = new RegExp(o.charge ?? '(^|\\.)(charges|paymentIntents|refunds|transfers|payouts|subscriptions|invoices)\\.create$', 'i');
-  const create = new RegExp(o.create ?? '(\\.(create|createMany|insert|insertOne|insertMany)$|(^|\\.)(sendMail|sendEmail)$)', 'i');
-  const dedupCalls = new RegExp(o.dedupCalls ?? '(^|\\.)(upsert|findOrCreate|findUnique|findFirst|findOne|findOneBy|exists|setnx|setNX|createOrUpdate|insertOrIgnore|onConflictDoNothing|onConflict|ignore)$', 'i');
-  const dedupKeys = new RegExp(o.dedupKeys ?? '^(idempotencyKey|idempotency_key|Idempotency-Key|idempotency-key|skipDuplicates|NX|nx|jobId|dedupKey|deduplicationId|MessageDeduplicationId)$');
-  const dedupSql = new RegExp(o.dedupSql ?? 'ON CONFLICT|ON DUPLICATE KEY|INSERT OR IGNORE|WHERE NOT EXISTS|\\bNX\\b', 'i');
+  const charge = new RegExp(o.charge, 'i');
+  const create = new RegExp(o.create, 'i');
+  const dedupCalls = new RegExp(o.dedupCalls, 'i');
+  const dedupKeys = new RegExp(o.dedupKeys);
+  const dedupSql = new RegExp(o.dedupSql, 'i');
 
-  const handlers = declaredHandlers(facts, ctx.file.path, o);
+  const handlers = declaredHandlers(facts, ctx.file.path, { ...o, handlers: ctx.catalog.entries('message-handlers', facts.language) });
   if (!handlers.length) return [];
 
   // producers in this file that dedupe with a deterministic job id guard the workers here

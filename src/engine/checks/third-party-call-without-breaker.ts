@@ -21,20 +21,11 @@ import type { CallFact, FunctionFact, Loc, Value } from '../../languages/types.j
 import type { FindingDraft } from '../types.js';
 import { readKnob } from '../knobs.js';
 import { frameworkTagged, optionKeys } from '../analysis/task-frameworks.js';
-import { declaredHandlers, httpHandlers, taskHandlers, type HandlerOptions } from '../analysis/handlers.js';
+import { declaredHandlers, httpHandlers, taskHandlers } from '../analysis/handlers.js';
 
 interface Options {
-  /** HTTP handlers declared by file convention rather than API (Next.js route files, Remix loaders) */
-  routeFiles?: Array<NonNullable<HandlerOptions['routeFiles']>>;
-  /** job processors and consumers (TS/JS), as handler-side-effect-without-dedup declares them */
-  workers?: HandlerOptions['workers'];
-  consumers?: HandlerOptions['consumers'];
   /** regex on a URL's host: internal hosts are not third parties */
-  internalHost?: string;
-  /** keyword / property names that hold a request URL or a client's base URL */
-  urlKeys?: string[];
-  /** keywords / properties of a generic client constructor that may install retries out of sight */
-  opaqueClientKeys?: string[];
+  internalHost: string;
 }
 
 type Reading = 'explicit' | 'default' | 'off' | 'unknown';
@@ -80,12 +71,15 @@ export function httpsHost(prefix: string): string | undefined {
 }
 
 const check: Check = (ctx) => {
-  const o = (ctx.rule.options ?? {}) as Options;
+  const o = ctx.rule.options as unknown as Options;
   const { facts, catalog } = ctx;
   const lang = facts.language;
-  const internal = new RegExp(o.internalHost ?? '^(localhost|[^.]+)$|\\.(internal|local|localdomain|svc|cluster\\.local)$|^(127|10|0)\\.|^192\\.168\\.|^172\\.(1[6-9]|2\\d|3[01])\\.', 'i');
-  const urlKeys = o.urlKeys ?? ['url', 'base_url', 'baseURL', 'baseUrl', 'prefixUrl'];
-  const opaqueKeys = o.opaqueClientKeys ?? ['transport', 'mounts', 'adapter'];
+  const internal = new RegExp(o.internalHost, 'i');
+  // catalog `http-request-urls`: URL keys, retrying client keys, method-first request calls
+  const shapes = catalog.entries('http-request-urls', lang);
+  const urlKeys = shapes.flatMap((u) => u.urlKeys ?? []);
+  const opaqueKeys = shapes.flatMap((u) => u.retryingKeys ?? []);
+  const methodFirst = shapes.flatMap((u) => (u.methodFirst ? [new RegExp(u.methodFirst)] : []));
   const role = (q: string | null, roles: string[]) => catalog.lookupRole(q, lang, roles);
 
   // ---------------------------------------------------------------- what leaves for a third party
@@ -132,10 +126,10 @@ const check: Check = (ctx) => {
 
   const handlers = new Map<number, string>();
   for (const h of httpHandlers(ctx)) handlers.set(h.fn.id, h.kind);
-  for (const routeFiles of o.routeFiles ?? []) for (const h of declaredHandlers(facts, ctx.file.path, { routeFiles })) handlers.set(h.fn.id, h.kind);
+  for (const routeFiles of catalog.entries('route-files', lang)) for (const h of declaredHandlers(facts, ctx.file.path, { routeFiles })) handlers.set(h.fn.id, h.kind);
   const workers = new Map<number, string>();
   for (const f of taskHandlers(ctx)) workers.set(f.id, 'task');
-  for (const h of declaredHandlers(facts, ctx.file.path, { workers: o.workers, consumers: o.consumers })) workers.set(h.fn.id, h.kind);
+  for (const h of declaredHandlers(facts, ctx.file.path, { handlers: catalog.entries('message-handlers', lang) })) workers.set(h.fn.id, h.kind);
 
   const passedCache = new Map<string, Set<string>>();
   const out: FindingDraft[] = [];
@@ -267,7 +261,7 @@ const check: Check = (ctx) => {
     for (const obj of objects) if (obj.kind === 'object') for (const k of urlKeys) if (obj.props[k]) vals.push(obj.props[k]);
     if (!ctorOnly) {
       // requests.request("POST", url) / session.request(method, url): the URL is the second argument
-      const first = /(^|\.)request$/.test(c.qualified ?? '') && lang === 'python' ? c.args[1] : c.args[0];
+      const first = methodFirst.some((re) => re.test(c.qualified ?? '')) ? c.args[1] : c.args[0];
       if (first) vals.push(first);
     }
     return vals;
