@@ -1,17 +1,13 @@
-// BullMQ / bull jobs enqueued with no retry policy: `attempts` defaults to 1, so the first
-// transient failure (a timeout, a 503, a deploy) fails the job for good. A job with attempts but
-// no `backoff` retries immediately. Read on the `add()` call, then on the queue's
-// `defaultJobOptions` when the queue is built in this file. Unknown (spread, a variable, an
-// injected queue) stays quiet.
+// Jobs enqueued with no retry policy (catalog section `job-queues`: BullMQ, bull): `attempts`
+// defaults to 1, so the first transient failure (a timeout, a 503, a deploy) fails the job for
+// good. A job with attempts but no `backoff` retries immediately. Read on the `add()` call, then
+// on the queue's job defaults when the queue is built in this file. Unknown (spread, a variable,
+// an injected queue) stays quiet.
 import type { Check } from '../api.js';
+import type { JobQueue } from '../../catalog/types.js';
 import type { CallFact, Value } from '../../languages/types.js';
 import type { FindingDraft } from '../types.js';
 import { objectPath } from '../knobs.js';
-
-interface Options {
-  adds?: string[];
-  queues?: string[];
-}
 
 type Obj = Extract<Value, { kind: 'object' }>;
 
@@ -24,9 +20,9 @@ function asObject(v: Value | undefined): Obj | 'open' | undefined {
 }
 
 /** the job options of `add(name, data, opts)` / bull's `add(data, opts)` */
-function addOptions(c: CallFact): Obj | 'open' | undefined {
+function addOptions(c: CallFact, q: JobQueue): Obj | 'open' | undefined {
   const named = c.args[0]?.kind === 'string' || c.args.length >= 3;
-  const v = c.args[named ? 2 : 1];
+  const v = c.args[named ? q.jobOptions.named : q.jobOptions.unnamed];
   if (!v && c.argsOpen) return 'open';
   return asObject(v);
 }
@@ -40,32 +36,33 @@ function read(o: Obj | 'open' | undefined, key: string): Value | 'unknown' | und
 }
 
 const check: Check = (ctx) => {
-  const opts = (ctx.rule.options ?? {}) as Options;
-  const adds = new Set(opts.adds ?? ['bullmq.Queue().add', 'bull().add']);
+  const queues = ctx.catalog.entries('job-queues', ctx.facts.language);
   const out: FindingDraft[] = [];
   for (const c of ctx.facts.calls) {
-    if (!c.qualified || !adds.has(c.qualified)) continue;
-    const own = addOptions(c);
+    const q = c.qualified ? queues.find((x) => x.add === c.qualified) : undefined;
+    if (!q) continue;
+    const own = addOptions(c, q);
     const ctor = c.receiverCall === undefined ? undefined : ctx.facts.calls[c.receiverCall];
     const defaults: Obj | 'open' | undefined = ctor ? (() => {
-      // bullmq: Queue(name, opts); bull: Queue(name, redisUrl?, opts)
-      const q = asObject(ctor.args[1]?.kind === 'string' ? ctor.args[2] : ctor.args[1]) ?? (ctor.argsOpen ? 'open' : undefined);
-      if (q === 'open' || !q) return q;
-      return asObject(q.props['defaultJobOptions']) ?? (q.open ? 'open' : undefined);
+      // Queue(name, opts), or Queue(name, redisUrl, opts)
+      const at = ctor.args[q.queueOptions.arg]?.kind === 'string' ? q.queueOptions.afterString : q.queueOptions.arg;
+      const opts = asObject(ctor.args[at]) ?? (ctor.argsOpen ? 'open' : undefined);
+      if (opts === 'open' || !opts) return opts;
+      return asObject(opts.props[q.defaultsKey]) ?? (opts.open ? 'open' : undefined);
     })() : 'open'; // no visible queue construction: defaults unknown
-    let attempts = read(own, 'attempts');
-    if (attempts === undefined) attempts = read(defaults, 'attempts');
+    let attempts = read(own, q.attemptsKey);
+    if (attempts === undefined) attempts = read(defaults, q.attemptsKey);
     if (attempts === 'unknown') continue;
-    let backoff = read(own, 'backoff');
-    if (backoff === undefined) backoff = read(defaults, 'backoff');
+    let backoff = read(own, q.backoffKey);
+    if (backoff === undefined) backoff = read(defaults, q.backoffKey);
     const data: Record<string, string> = { callee: c.callee };
     if (attempts === undefined) {
-      data.problem = 'has no `attempts` (BullMQ default: 1, no retry): the first transient failure fails the job for good';
+      data.problem = `has no \`${q.attemptsKey}\` (${q.attemptsDefault}): the first transient failure fails the job for good`;
     } else {
       const n = attempts.kind === 'name' && attempts.resolved ? attempts.resolved : attempts;
       if (n.kind !== 'number' || n.value <= 1) continue; // deliberate single attempt, or a value we cannot read
       if (backoff !== undefined) continue;
-      data.problem = `retries ${n.value - 1} times with no \`backoff\`: the retries fire immediately, while the dependency is still down`;
+      data.problem = `retries ${n.value - 1} times with no \`${q.backoffKey}\`: the retries fire immediately, while the dependency is still down`;
     }
     const d: FindingDraft = { ruleId: ctx.rule.id, loc: c.loc, message: ctx.rule.message, data, where: { scope: c.scope } };
     if (attempts !== undefined) {
