@@ -146,7 +146,7 @@ function setOnInstance(call: CallFact, knob: Knob, facts: FileFacts): boolean {
  * Read knob `name` of `api` on `call`. When the knob is not on the call:
  * - `inherit: receiver` and the receiver was built in this file -> the constructor's reading,
  *   with source 'receiver' (rules report the constructor, not every call made through it);
- * - set by an assignment (`axios.defaults.timeout = …`) -> set;
+ * - set by an assignment (`axios.defaults.timeout = …`), a process-wide call or global assignment -> set;
  * - possibly set on the instance out of sight (`session.mount(…)`) -> unknown;
  * - otherwise the library default decides: bounded -> set (source 'default'), unbounded -> missing.
  */
@@ -167,6 +167,8 @@ export function readKnob(call: CallFact, api: CatalogApi, name: string, facts: F
   }
   if (setByAssignment(call, knob, facts)) return { state: 'set', key: knob.keys[0], source: 'assignment' };
   if (knob.setByCall?.length && facts.calls.some((c) => c.qualified !== null && knob.setByCall!.includes(c.qualified)))
+    return { state: 'set', key: knob.keys[0], source: 'assignment' };
+  if (knob.setByGlobalAssignment?.length && facts.assignments.some((a) => a.qualified !== null && knob.setByGlobalAssignment!.includes(a.qualified)))
     return { state: 'set', key: knob.keys[0], source: 'assignment' };
   if (setOnInstance(call, knob, facts)) return { state: 'unknown', key: knob.keys[0], source: 'none' };
   if (knob.inherit === 'receiver' && call.receiverCall !== undefined) {

@@ -3,22 +3,20 @@
 // response). Language-neutral over facts (Python `except` summaries have the same shape).
 //
 // A call is a publish when the catalog gives its qualified name the role `queue.publish`, or,
-// for clients injected from elsewhere (qualified null), when the rule options' method list and
-// receiver pattern match the callee as written (`this.queue.add`, `producer.send`).
+// for clients injected from elsewhere (qualified null), when a method list and receiver pattern
+// of the catalog section `injected-publishers` match the callee as written (`this.queue.add`,
+// `producer.send`).
 import type { Check } from '../api.js';
 import type { CallFact, HandlerFact } from '../../languages/types.js';
 import type { FindingDraft } from '../types.js';
 
 interface Options {
-  methods?: string[];
-  receiverPattern?: string;
   loggerPattern?: string;
 }
 
 const check: Check = (ctx) => {
   const opts = (ctx.rule.options ?? {}) as Options;
-  const methods = new Set(opts.methods ?? []);
-  const receiverRe = opts.receiverPattern ? new RegExp(opts.receiverPattern, 'i') : undefined;
+  const injected = ctx.catalog.entries('injected-publishers', ctx.facts.language).map((p) => ({ methods: new Set(p.methods), receiver: new RegExp(p.receiver, 'i') }));
   const loggerRe = new RegExp(opts.loggerPattern ?? '^(console|print|(.*\\.)?(log|logger|_logger|_log|logging))\\.', 'i');
   const lang = ctx.facts.language;
 
@@ -26,9 +24,10 @@ const check: Check = (ctx) => {
     if (c.qualified && ctx.catalog.lookupRole(c.qualified, lang, ['queue.publish'])) return true;
     if (c.qualified && c.qualified.includes('().')) return false; // a known instance of something else
     const dot = c.callee.lastIndexOf('.');
-    if (dot < 0 || !receiverRe || !methods.has(c.callee.slice(dot + 1))) return false;
+    if (dot < 0) return false;
+    const method = c.callee.slice(dot + 1);
     const receiver = c.callee.slice(0, dot).split('.').pop() ?? '';
-    return receiverRe.test(receiver);
+    return injected.some((p) => p.methods.has(method) && p.receiver.test(receiver));
   };
 
   const swallows = (h: HandlerFact): boolean => !h.reraises && !h.returns && h.callees.every((c) => loggerRe.test(c + '.') || loggerRe.test(c));

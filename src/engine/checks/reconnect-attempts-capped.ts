@@ -2,16 +2,16 @@
 // number of attempts: the default-parameter form (`{ maxReconnectAttempts = 5 } = {}`), the
 // object-property form (`useWebSocket(url, { reconnectAttempts: 10 })`) and the constant form
 // (`const MAX_RECONNECT_ATTEMPTS = 5`, `private maxRetries = 3`). Only in files that open a
-// socket (rule options `socketApis`), only literal numbers (a name is reported where it is
-// defined), and quiet when the file restarts on `online` / `visibilitychange`.
+// socket (catalog role `socket.open`), only literal numbers (a name is reported where it is
+// defined), and quiet when the file restarts on the rule options' `restartEvents` (`online`,
+// `visibilitychange`). The cap that counts as low is the rule option `maxAttempts`.
 import type { Check } from '../api.js';
 import type { Loc, Value } from '../../languages/types.js';
 import type { FindingDraft } from '../types.js';
 
 interface Options {
-  socketApis?: string[];
-  maxAttempts?: number;
-  restartEvents?: string[];
+  maxAttempts: number;
+  restartEvents: string[];
 }
 
 const CAP_NAME = /max/i;
@@ -19,13 +19,12 @@ const CAP_WORD = /(reconnect|retr|attempt)/i;
 const PROP_NAME = /^reconnect(ion)?_?(attempts|tries)$/i;
 
 const check: Check = (ctx) => {
-  const opts = (ctx.rule.options ?? {}) as Options;
+  const opts = ctx.rule.options as unknown as Options;
   const facts = ctx.facts;
-  const socketApis = new Set(opts.socketApis ?? []);
-  const limit = opts.maxAttempts ?? 20;
-  const socketCalls = facts.calls.filter((c) => c.qualified && socketApis.has(c.qualified));
-  if (!socketCalls.length) return [];
-  const restart = new Set(opts.restartEvents ?? ['online', 'visibilitychange']);
+  const limit = opts.maxAttempts;
+  const opensSocket = facts.calls.some((c) => ctx.catalog.lookupRole(c.qualified, facts.language, ['socket.open']) !== undefined);
+  if (!opensSocket) return [];
+  const restart = new Set(opts.restartEvents);
   const restarts = facts.calls.some(
     (c) => /(^|\.)addEventListener$/.test(c.callee) && c.args[0]?.kind === 'string' && restart.has(c.args[0].value),
   );

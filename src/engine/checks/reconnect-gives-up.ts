@@ -3,21 +3,12 @@
 // values): the library default is a finite budget (nats.js: 10 attempts), or the code sets a
 // finite number, or reconnecting is switched off (knob `reconnect` set to false).
 // Quiet when the code watches for the end of the budget itself (`nc.closed()`, a
-// 'reconnect_failed' listener: rule options), when the client is closed again in the function
-// that opened it (one-shot), or when the options are not visible.
+// 'reconnect_failed' listener, `closed_cb=`: catalog section `reconnect-ends`), when the client is
+// closed again in the function that opened it (one-shot), or when the options are not visible.
 import type { Check } from '../api.js';
 import type { Value } from '../../languages/types.js';
 import type { FindingDraft } from '../types.js';
 import { isDisabledValue, objectPath, optionsObject } from '../knobs.js';
-
-interface Options {
-  recoveryMethods?: string[];
-  recoveryEvents?: string[];
-  /** Python: keyword arguments that hand the end of the budget to the caller (`closed_cb=`) */
-  recoveryKwargs?: string[];
-  /** methods that end a client: one closed in the function that opened it is a one-shot probe */
-  closeMethods?: string[];
-}
 
 function finiteNumber(v: Value): number | undefined {
   if (v.kind === 'number' && Number.isFinite(v.value)) return v.value;
@@ -26,8 +17,12 @@ function finiteNumber(v: Value): number | undefined {
 }
 
 const check: Check = (ctx) => {
-  const opts = (ctx.rule.options ?? {}) as Options;
   const lang = ctx.facts.language;
+  const ends = ctx.catalog.entries('reconnect-ends', lang);
+  const endMethods = ends.flatMap((e) => e.methods ?? []);
+  const endEvents = ends.flatMap((e) => e.events ?? []);
+  const endKwargs = ends.flatMap((e) => e.kwargs ?? []);
+  const closeMethods = ends.flatMap((e) => e.closeMethods ?? []);
   const out: FindingDraft[] = [];
   for (const call of ctx.facts.calls) {
     const api = ctx.catalog.lookupRole(call.qualified, lang, ['reconnecting.client']);
@@ -36,9 +31,9 @@ const check: Check = (ctx) => {
     const watched = ctx.facts.calls.some((c) => {
       if (c.receiverCall !== call.id || !c.qualified) return false;
       const method = c.qualified.slice(c.qualified.lastIndexOf('.') + 1);
-      if (opts.recoveryMethods?.includes(method)) return true;
+      if (endMethods.includes(method)) return true;
       const ev = c.args[0];
-      return ev?.kind === 'string' && (opts.recoveryEvents ?? []).includes(ev.value);
+      return ev?.kind === 'string' && endEvents.includes(ev.value);
     });
     if (watched) continue;
     // connect, ask, close in one function (a readiness probe, a CLI command): no budget to run out of
@@ -46,12 +41,12 @@ const check: Check = (ctx) => {
       call.scope.functionId !== undefined &&
       ctx.facts.calls.some((c) => {
         if (c.receiverCall !== call.id || c.scope.functionId !== call.scope.functionId || !c.qualified) return false;
-        return (opts.closeMethods ?? []).includes(c.qualified.slice(c.qualified.lastIndexOf('.') + 1));
+        return closeMethods.includes(c.qualified.slice(c.qualified.lastIndexOf('.') + 1));
       });
     if (oneShot) continue;
     // Python passes options as keyword arguments, TS/JS in an options object
     const py = api.language === 'python';
-    if (py && (call.kwargsOpen || (opts.recoveryKwargs ?? []).some((k) => call.kwargs[k]))) continue;
+    if (py && (call.kwargsOpen || endKwargs.some((k) => call.kwargs[k]))) continue;
     const obj = py ? undefined : optionsObject(call, api);
     if (obj === 'open') continue;
     const read = (k: string) => (py ? (call.kwargs[k] ? { value: call.kwargs[k], key: k } : undefined) : obj ? objectPath(obj, k) : undefined);
