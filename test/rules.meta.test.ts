@@ -36,6 +36,13 @@ describe('rule files', () => {
     expect(files).toEqual(withCheck);
   });
 
+  it('match.call messages use only the placeholders the matcher fills (rule.schema.json match.call)', () => {
+    const known = ['callee', 'api', 'variant', 'knob', 'key', 'keys', 'state', 'default'];
+    for (const r of rules.filter((x) => x.match?.call)) {
+      for (const m of r.message.matchAll(/\{([a-zA-Z_][\w-]*)\}/g)) expect(known, `${r.name}: {${m[1]}}`).toContain(m[1]);
+    }
+  });
+
   it('message, fix and why are three different sentences', () => {
     for (const r of rules) {
       expect(r.message.trim(), r.name).not.toBe(r.fix.title.trim());

@@ -19,11 +19,56 @@ export function optionsObject(call: CallFact, api: CatalogApi): Extract<Value, {
     if (last && (last.kind === 'object' || (last.kind === 'name' && last.resolved?.kind === 'object'))) arg = last;
     else if (last && last.kind === 'name' && !last.resolved && call.args.length > 1) return 'open';
   }
-  if (!arg) return call.argsOpen ? 'open' : undefined;
+  if (!arg) return call.argsOpen ? 'open' : noObject(call, api);
   if (arg.kind === 'name' && arg.resolved) arg = arg.resolved;
   if (arg.kind === 'object') return arg;
-  if (arg.kind === 'null') return undefined;
+  if (arg.kind === 'null') return noObject(call, api);
   return 'open'; // a variable, call or anything we cannot read
+}
+
+/** No options object in sight: none, unless any variable argument may be the options (`optionsMayBeAnyArg`). */
+function noObject(call: CallFact, api: CatalogApi): 'open' | undefined {
+  return api.optionsMayBeAnyArg && call.args.some((a) => a.kind === 'name' && !a.resolved) ? 'open' : undefined;
+}
+
+/**
+ * One option of a call, by name: a Python keyword, or a (dotted) property of the TS/JS options
+ * object. 'unknown' when open options may hold it.
+ */
+export function optionValue(call: CallFact, api: CatalogApi, key: string): Value | 'unknown' | undefined {
+  if (api.language === 'python') return call.kwargs[key] ?? (call.kwargsOpen ? 'unknown' : undefined);
+  const obj = optionsObject(call, api);
+  if (obj === 'open') return 'unknown';
+  if (!obj) return undefined;
+  const f = objectPath(obj, key);
+  return f === 'unknown' ? 'unknown' : f?.value;
+}
+
+/** An option test: the key is present (`equals` absent), or present with this literal (null = None/null/undefined). */
+export interface OptionTest {
+  key: string;
+  equals?: CatalogLiteral;
+}
+
+/** Does the call pass the test? 'unknown' when the options are not visible. */
+export function optionMatches(call: CallFact, api: CatalogApi, test: OptionTest): boolean | 'unknown' {
+  const v = optionValue(call, api, test.key);
+  if (v === 'unknown') return 'unknown';
+  if (!v) return false;
+  if (!('equals' in test)) return true;
+  const lit = literalOf(v);
+  return lit.ok && sameLiteral(test.equals === '.inf' ? Infinity : test.equals!, lit.lit);
+}
+
+/**
+ * The API's variant on this call (`variant` in the catalog: TypeORM `type: 'postgres'`): the
+ * literal value when it is one the entry lists, else undefined (absent, unreadable or another one).
+ */
+export function variantOf(call: CallFact, api: CatalogApi): string | undefined {
+  if (!api.variant) return undefined;
+  const v = optionValue(call, api, api.variant.key);
+  const lit = v && v !== 'unknown' ? (v.kind === 'name' && v.resolved ? v.resolved : v) : undefined;
+  return lit?.kind === 'string' && api.variant.values.includes(lit.value) ? lit.value : undefined;
 }
 
 /** Look a dotted key up in an object literal; 'unknown' when an open object hides it. */

@@ -33,13 +33,11 @@ import grpcCallWithoutDeadline from './grpc-call-without-deadline.js';
 import handlerSideEffectWithoutDedup from './handler-side-effect-without-dedup.js';
 import httpModuleWithoutTimeout from './http-module-without-timeout.js';
 import jobWithoutRetryPolicy from './job-without-retry-policy.js';
-import ormConnectionWaitWithoutTimeout from './orm-connection-wait-without-timeout.js';
 import ormQueryTimeoutLogOnly from './orm-query-timeout-log-only.js';
 import poolWithoutLivenessCheck from './pool-without-liveness-check.js';
 import publishFailureSwallowed from './publish-failure-swallowed.js';
 import reconnectAttemptsCapped from './reconnect-attempts-capped.js';
 import reconnectGivesUp from './reconnect-gives-up.js';
-import redisCommandWithoutTimeout from './redis-command-without-timeout.js';
 import secretWithHardcodedFallback from './secret-with-hardcoded-fallback.js';
 import suppressionWithoutReason from './suppression-without-reason.js';
 import thirdPartyCallWithoutBreaker from './third-party-call-without-breaker.js';
@@ -73,13 +71,11 @@ export const CHECKS: Readonly<Record<string, Check | ComposeCheck>> = {
   'handler-side-effect-without-dedup': handlerSideEffectWithoutDedup,
   'http-module-without-timeout': httpModuleWithoutTimeout,
   'job-without-retry-policy': jobWithoutRetryPolicy,
-  'orm-connection-wait-without-timeout': ormConnectionWaitWithoutTimeout,
   'orm-query-timeout-log-only': ormQueryTimeoutLogOnly,
   'pool-without-liveness-check': poolWithoutLivenessCheck,
   'publish-failure-swallowed': publishFailureSwallowed,
   'reconnect-attempts-capped': reconnectAttemptsCapped,
   'reconnect-gives-up': reconnectGivesUp,
-  'redis-command-without-timeout': redisCommandWithoutTimeout,
   'secret-with-hardcoded-fallback': secretWithHardcodedFallback,
   'suppression-without-reason': suppressionWithoutReason,
   'third-party-call-without-breaker': thirdPartyCallWithoutBreaker,
