@@ -103,7 +103,7 @@ function sourceOf(text: string, fn: FunctionFact): string {
   return lines.slice(fn.loc.line - 1, fn.loc.endLine).join('\n');
 }
 
-/** The python half of FL600 (side-effect-dedup.ts): `opts` is the rule's `python:` options block. */
+/** The python half of FL600: `opts` is the rule's `python:` options block. */
 function pythonTaskFindings(ctx: RuleContext, opts: PythonDedupOptions): FindingDraft[] {
   const { facts, catalog } = ctx;
   const lang = facts.language;
@@ -203,7 +203,7 @@ function hasKey(v: Value, re: RegExp): boolean {
   return false;
 }
 
-/** The typescript half of FL600 (side-effect-dedup.ts): `o` is the rule's `typescript:` options block. */
+/** The typescript half of FL600: `o` is the rule's `typescript:` options block. */
 function typescriptHandlerFindings(ctx: RuleContext, o: TypeScriptDedupOptions): FindingDraft[] {
   const facts = ctx.facts;
   const charge = new RegExp(o.charge, 'i');

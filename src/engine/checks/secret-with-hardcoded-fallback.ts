@@ -10,11 +10,11 @@ import { knobValues } from '../knobs.js';
 
 interface Options {
   /** the name's last word must be one of these (JWT_SECRET, DB_PASSWORD, API_KEY, jwtSecret) */
-  secretWords?: string[];
+  secretWords: string[];
   /** and none of its words one of these (JWT_PUBLIC_KEY, STRIPE_PUBLISHABLE_KEY) */
-  notSecretWords?: string[];
+  notSecretWords: string[];
   /** a name ending in KEY is a record's key name, not a secret, when the word before is one of these (LDAP_EMAIL_KEY) */
-  recordKeyWords?: string[];
+  recordKeyWords: string[];
 }
 
 const TS_FALLBACK =
@@ -31,10 +31,10 @@ function lineCol(text: string, offset: number): { line: number; column: number }
 }
 
 const check: Check = (ctx) => {
-  const opts = (ctx.rule.options ?? {}) as Options;
-  const secretWords = new Set((opts.secretWords ?? ['SECRET', 'PASSWORD', 'PASSWD', 'PWD', 'TOKEN', 'KEY', 'SALT', 'PASSPHRASE']).map((w) => w.toUpperCase()));
-  const notSecretWords = new Set((opts.notSecretWords ?? ['PUBLIC', 'PUBLISHABLE', 'ID']).map((w) => w.toUpperCase()));
-  const recordKeyWords = new Set((opts.recordKeyWords ?? []).map((w) => w.toUpperCase()));
+  const opts = ctx.rule.options as unknown as Options;
+  const secretWords = new Set(opts.secretWords.map((w) => w.toUpperCase()));
+  const notSecretWords = new Set(opts.notSecretWords.map((w) => w.toUpperCase()));
+  const recordKeyWords = new Set(opts.recordKeyWords.map((w) => w.toUpperCase()));
   const isSecret = (name: string) => {
     const words = name
       .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
