@@ -2,7 +2,8 @@
 // names, id prefix per category, a fixture folder per rule, and the docs' examples are tests —
 // every `bad` example fires the rule and every `good` example does not.
 import { describe, expect, it } from 'vitest';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { readCatalogFiles } from '../dist/catalog/index.js';
 import { CHECKS } from '../dist/engine/checks/index.js';
 import { loadRules } from '../dist/engine/rules.js';
 import { scan } from '../dist/engine/scan.js';
@@ -34,6 +35,25 @@ describe('rule files', () => {
       .map((f) => f.slice(0, -3))
       .sort();
     expect(files).toEqual(withCheck);
+  });
+
+  it('a check declares the catalog roles and sections it reads (`reads:`), and they exist', () => {
+    const files = readCatalogFiles(new URL('../rules/catalog/', import.meta.url).pathname);
+    const roles = new Set(files.flatMap((f) => (f.data.apis ?? []).map((a) => a.role)));
+    const tags = new Set(files.flatMap((f) => (f.data.apis ?? []).flatMap((a) => a.tags ?? [])));
+    const sections = new Set(files.flatMap((f) => Object.keys(f.data).filter((k) => k !== 'apis' && k !== 'description')));
+    for (const r of rules) {
+      for (const role of r.reads?.roles ?? []) expect([...roles], `${r.name} reads role ${role}`).toContain(role);
+      for (const section of r.reads?.sections ?? []) expect([...sections], `${r.name} reads section ${section}`).toContain(section);
+      for (const tag of r.reads?.tags ?? []) expect([...tags], `${r.name} reads tag ${tag}`).toContain(tag);
+      if (!r.check) continue;
+      // what the check's own file names (the analyses it imports are the author's to declare)
+      const text = readFileSync(new URL(`../src/engine/checks/${r.name}.ts`, import.meta.url), 'utf8');
+      const declared = new Set([...(r.reads?.roles ?? []), ...(r.reads?.sections ?? []), ...(r.gateRoles ?? []), ...JSON.stringify(r.options ?? {}).match(/[\w.-]+/g) ?? []]);
+      for (const [, name] of text.matchAll(/['"]([a-z][a-z0-9.-]*)['"]/g)) {
+        if (roles.has(name) || sections.has(name)) expect([...declared], `${r.name}: the check reads \`${name}\`; list it under reads:`).toContain(name);
+      }
+    }
   });
 
   it('match.call messages use only the placeholders the matcher fills (rule.schema.json match.call)', () => {

@@ -193,22 +193,27 @@ export class Catalog {
   }
 }
 
-/** Read and validate every *.yaml in a catalog directory, sorted by name for determinism. */
-export function readCatalogDir(dir: string): CatalogFile[] {
+/** Read and validate every *.yaml in a catalog directory, sorted by name for determinism, with their file names. */
+export function readCatalogFiles(dir: string): Array<{ name: string; data: CatalogFile }> {
   let names: string[];
   try {
     names = readdirSync(dir).filter((n) => /\.ya?ml$/.test(n)).sort();
   } catch {
     return [];
   }
-  return names.map((n) => {
-    const file = join(dir, n);
+  return names.map((name) => {
+    const file = join(dir, name);
     let doc: unknown;
     try {
       doc = parseYaml(readFileSync(file, 'utf8'));
     } catch (e) {
       throw new CatalogError(`${file}: invalid YAML: ${(e as Error).message.split('\n')[0]}`);
     }
-    return validateCatalogFile(doc ?? {}, file);
+    return { name, data: validateCatalogFile(doc ?? {}, file) };
   });
+}
+
+/** Read and validate every *.yaml in a catalog directory, sorted by name for determinism. */
+export function readCatalogDir(dir: string): CatalogFile[] {
+  return readCatalogFiles(dir).map((f) => f.data);
 }

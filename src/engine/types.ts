@@ -52,6 +52,8 @@ export interface RuleMeta {
   check?: string;
   /** the check runs on every parsed file of its languages: its gate only decides whether to parse */
   runsOnEveryFile?: boolean;
+  /** check rules: the catalog roles, sections and tags the check reads (docs/catalog-roles.md) */
+  reads?: { roles?: string[]; sections?: string[]; tags?: string[] };
   /** rule-specific options for the check / matcher */
   options?: Record<string, unknown>;
   /** cheap text gate: the file is analysed for this rule only if one of these regexes matches (one list, or one per language) */
