@@ -9,6 +9,7 @@ import type { ComposeCheck } from './api.js';
 import { buildProjectView, type ComposeDraft, type ProjectView } from './analysis/compose-project.js';
 import { composeKnowledge } from './analysis/compose-knowledge.js';
 import { checkOf } from './checks/index.js';
+import { renderMessage } from './run-file.js';
 import { buildSystem } from './system.js';
 import type { FindingDraft, RuleMeta, ScanError, SystemModel } from './types.js';
 
@@ -48,12 +49,8 @@ export interface ComposeOutput {
   system: SystemModel;
 }
 
-function render(template: string, data: Record<string, string>): string {
-  return template.replace(/\{([a-zA-Z][\w-]*)\}/g, (m, k: string) => data[k] ?? m);
-}
-
 function rendered(d: ComposeDraft): ComposeDraft {
-  return { ...d, message: render(d.message, d.data ?? {}) };
+  return { ...d, message: renderMessage(d.message, d.data) };
 }
 
 /**
