@@ -1,11 +1,14 @@
 #!/usr/bin/env node
-// Regenerates docs/rules/*.md and the README's rule table from rules/**/*.yaml (run after a build:
-// `npm run docs`). With --check, changes nothing and exits 1 when anything is stale.
+// Regenerates docs/rules/*.md, docs/catalog-roles.md and the README's rule table from
+// rules/**/*.yaml and rules/catalog/*.yaml (run after a build: `npm run docs`). With --check,
+// changes nothing and exits 1 when anything is stale.
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadRules } from '../dist/engine/rules.js';
 import { readmeWithRules, ruleDocFiles } from '../dist/docs/generate.js';
+import { catalogRolesPage } from '../dist/docs/catalog-roles.js';
+import { readCatalogFiles } from '../dist/catalog/index.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const check = process.argv.includes('--check');
@@ -27,6 +30,12 @@ for (const name of readdirSync(docsDir)) {
   if (!name.endsWith('.md') || wanted.has(name)) continue;
   stale.push(`docs/rules/${name} (no such rule)`);
   if (!check) rmSync(join(docsDir, name));
+}
+const rolesPath = join(root, 'docs', 'catalog-roles.md');
+const roles = catalogRolesPage(rules, readCatalogFiles(join(root, 'rules', 'catalog')));
+if (!existsSync(rolesPath) || readFileSync(rolesPath, 'utf8') !== roles) {
+  stale.push('docs/catalog-roles.md');
+  if (!check) writeFileSync(rolesPath, roles);
 }
 const readme = readFileSync(readmePath, 'utf8');
 const newReadme = readmeWithRules(readme, rules);

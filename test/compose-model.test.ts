@@ -307,7 +307,7 @@ describe('code summaries from real facts', () => {
 
 describe('compose durations', () => {
   it('reads Go-style durations and gives up on variables', async () => {
-    const { durationSeconds } = await import('../src/engine/compose-checks/healthcheck.js');
+    const { durationSeconds } = await import('../src/engine/analysis/compose-healthchecks.js');
     expect(durationSeconds('1m30s')).toBe(90);
     expect(durationSeconds('500ms')).toBe(0.5);
     expect(durationSeconds('2h')).toBe(7200);

@@ -3,6 +3,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { readCatalogFiles } from '../src/catalog/index.js';
+import { catalogRolesPage } from '../src/docs/catalog-roles.js';
 import { readmeWithRules, replaceBetween, ruleDocBanner, ruleDocFiles } from '../src/docs/generate.js';
 import { ruleHelpMarkdown } from '../src/docs/rule-doc.js';
 import { rulesJson, rulesTextTable } from '../src/docs/rule-table.js';
@@ -21,6 +23,11 @@ describe('generated rule docs', () => {
     expect(present).toEqual([...wanted.keys()].sort());
     const stale = [...wanted].filter(([name, text]) => readFileSync(join(dir, name), 'utf8') !== text).map(([name]) => name);
     expect(stale).toEqual([]);
+  });
+
+  it('docs/catalog-roles.md matches the catalog and the rule YAML (run `npm run docs` when this fails)', () => {
+    const wanted = catalogRolesPage(rules, readCatalogFiles(join(repoRoot, 'rules', 'catalog')));
+    expect(readFileSync(join(repoRoot, 'docs', 'catalog-roles.md'), 'utf8')).toBe(wanted);
   });
 
   it("the README's rule table matches the rule YAML (run `npm run docs` when this fails)", () => {

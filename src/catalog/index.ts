@@ -2,8 +2,47 @@
 // this qualified callee?". Pure data in, lookups out; no rule logic here.
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { Ajv } from 'ajv';
 import { parse as parseYaml } from 'yaml';
-import type { CatalogApi, CatalogFile, CatalogLanguage } from './types.js';
+import type { CatalogApi, CatalogFile, CatalogLanguage, CatalogSectionName, CatalogSections } from './types.js';
+
+/** rules/catalog.schema.json: the shape of every catalog file (dist/catalog/ -> ../../rules). */
+export const CATALOG_SCHEMA_URL = new URL('../../rules/catalog.schema.json', import.meta.url);
+export const CATALOG_SCHEMA_ID = 'https://faultline.dev/schemas/catalog.schema.json';
+
+let schemaCache: object | undefined;
+/** The catalog schema, parsed once (the config loader validates `catalog:` entries against its `definitions/api`). */
+export function catalogSchema(): object {
+  return (schemaCache ??= JSON.parse(readFileSync(CATALOG_SCHEMA_URL, 'utf8')) as object);
+}
+
+export class CatalogError extends Error {}
+
+type Validator = ((data: unknown) => boolean) & { errors?: Array<{ instancePath: string; keyword: string; message?: string; params: Record<string, unknown> }> | null };
+let validator: Validator | undefined;
+
+/** Throws CatalogError naming the file and the path of every problem (an unknown key names the key). */
+export function validateCatalogFile(data: unknown, file: string): CatalogFile {
+  validator ??= new Ajv({ allErrors: true, strict: false }).compile(catalogSchema()) as unknown as Validator;
+  if (validator(data)) return data as CatalogFile;
+  const unknown = new Map<string, string[]>();
+  const problems: string[] = [];
+  for (const e of validator.errors ?? []) {
+    const path = e.instancePath || '/';
+    if (e.keyword === 'additionalProperties') {
+      unknown.set(path, [...(unknown.get(path) ?? []), `"${String(e.params.additionalProperty)}"`]);
+      continue;
+    }
+    // `oneOf` wrappers repeat what their branches already said
+    const text = `${path}: ${e.message ?? e.keyword}`;
+    if (e.keyword !== 'oneOf' && !problems.includes(text)) problems.push(text);
+  }
+  for (const [path, keys] of unknown) {
+    const hint = path === '/' ? ' (a catalog file holds `description`, `apis` and the sections of rules/catalog.schema.json; an API entry belongs under `apis:`)' : '';
+    problems.unshift(`${path}: unknown key${keys.length > 1 ? 's' : ''} ${keys.join(', ')}${hint}`);
+  }
+  throw new CatalogError(`${file}: ${problems.join('; ')}`);
+}
 
 /** More `{a,b}` expansions than anyone writes by hand: `{a,b}` repeated 22 times is 4 million. */
 export const MAX_BRACE_EXPANSIONS = 1000;
@@ -154,9 +193,14 @@ export class Catalog {
     return this.lookup(qualified, language).find((a) => roles.includes(a.role));
   }
 
-  /** Free-form sections owned by rule packs (e.g. compose `images`). */
-  section<T = unknown>(name: string): T[] {
-    return (this.sections.get(name) ?? []) as T[];
+  /** Every entry of a typed section (rules/catalog.schema.json), across files, in file order. */
+  section<K extends CatalogSectionName>(name: K): CatalogSections[K] {
+    return (this.sections.get(name) ?? []) as CatalogSections[K];
+  }
+
+  /** The entries of a section that hold for this language: its own, and those that name no language. */
+  entries<K extends CatalogSectionName>(name: K, language: CatalogLanguage): CatalogSections[K] {
+    return this.section(name).filter((e) => (e as { language?: string }).language === undefined || (e as { language?: string }).language === language) as CatalogSections[K];
   }
 
   /**
@@ -189,16 +233,27 @@ export class Catalog {
   }
 }
 
-/** Read every *.yaml in a catalog directory, sorted by name for determinism. */
-export function readCatalogDir(dir: string): CatalogFile[] {
+/** Read and validate every *.yaml in a catalog directory, sorted by name for determinism, with their file names. */
+export function readCatalogFiles(dir: string): Array<{ name: string; data: CatalogFile }> {
   let names: string[];
   try {
     names = readdirSync(dir).filter((n) => /\.ya?ml$/.test(n)).sort();
   } catch {
     return [];
   }
-  return names.map((n) => {
-    const doc = parseYaml(readFileSync(join(dir, n), 'utf8')) as CatalogFile | null;
-    return doc ?? {};
+  return names.map((name) => {
+    const file = join(dir, name);
+    let doc: unknown;
+    try {
+      doc = parseYaml(readFileSync(file, 'utf8'));
+    } catch (e) {
+      throw new CatalogError(`${file}: invalid YAML: ${(e as Error).message.split('\n')[0]}`);
+    }
+    return { name, data: validateCatalogFile(doc ?? {}, file) };
   });
+}
+
+/** Read and validate every *.yaml in a catalog directory, sorted by name for determinism. */
+export function readCatalogDir(dir: string): CatalogFile[] {
+  return readCatalogFiles(dir).map((f) => f.data);
 }

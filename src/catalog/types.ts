@@ -51,6 +51,11 @@ export interface Knob {
   setByAssignment?: string[];
   /** calls anywhere in the file that set it process-wide: `socket.setdefaulttimeout(10)` */
   setByCall?: string[];
+  /**
+   * qualified names whose assignment anywhere in the file sets it process-wide, for an API whose
+   * default comes from another library's global instance (NestJS HttpModule: `axios.defaults.timeout`)
+   */
+  setByGlobalAssignment?: string[];
 }
 
 export interface CatalogApi {
@@ -75,18 +80,105 @@ export interface CatalogApi {
   requires?: string[];
   /** the API is a global (`fetch`, `Promise.race`): files use it without importing anything */
   global?: boolean;
+  /**
+   * The entry describes a call only when its options object names one of these values under
+   * `key` (TypeORM: `type: 'postgres'` is what puts node-postgres underneath). The value found is
+   * the finding's `{variant}`. Options without the key, or not visible, do not match.
+   */
+  variant?: { key: string; values: string[] };
+  /**
+   * TS/JS: with no options object literal in sight, any argument that is an unresolved variable may
+   * be the options (ioredis: `new Redis(url)`, `new Redis(port, host, opts)`, `new Redis(opts)`), so
+   * the knobs are unknown rather than missing.
+   */
+  optionsMayBeAnyArg?: boolean;
   /** free-form labels rules may test (e.g. "server-side", "streaming") */
   tags?: string[];
   note?: string;
 }
 
-export interface CatalogFile {
-  /** what this file covers, for humans */
-  description?: string;
-  apis?: CatalogApi[];
-  /** other sections are owned by the pack that reads them (e.g. compose `images:`) */
-  [section: string]: unknown;
+/**
+ * One rules/catalog/*.yaml file, validated against rules/catalog.schema.json on load: `apis` and
+ * the typed sections below; any other top-level key is an error.
+ */
+export type CatalogFile = { description?: string; apis?: CatalogApi[] } & { [K in keyof CatalogSections]?: CatalogSections[K] };
+
+/**
+ * Every catalog section besides `apis`, by name: each one a list of entries, each entry typed
+ * here and in rules/catalog.schema.json. `language` (where an entry has one) limits it to that
+ * language; without it the entry holds for every language. Read with `catalog.section(name)`.
+ */
+export interface CatalogSections {
+  images: ImageInfo[];
+  'compose-clients': ComposeClient[];
+  'compose-hints': ComposeHints[];
+  'sqlalchemy-dialects': SqlDialect[];
+  'sqlalchemy-engine': SqlEngineFacts[];
+  'task-frameworks': TaskFramework[];
+  'middleware-registrars': MiddlewareRegistrar[];
+  'cors-settings': CorsSettings[];
+  'grpc-clients': GrpcClients[];
+  'job-queues': JobQueue[];
+  'message-handlers': MessageHandler[];
+  'route-files': RouteFiles[];
+  'http-request-urls': HttpRequestUrls[];
+  'reconnect-ends': ReconnectEnds[];
+  'module-imports': ModuleImports[];
+  'injected-publishers': InjectedPublishers[];
+  'context-modules': ContextModuleEntry[];
+  'context-paths': ContextPathEntry[];
+  'context-priorities': ContextPriorityEntry[];
+  'django-settings': DjangoSettingsKnowledge[];
 }
+
+/** Where code runs (the project model's contexts; fixed names, as in JSON `context`). */
+export type CatalogContext = 'service' | 'browser' | 'cli' | 'build' | 'example' | 'test';
+/** A priority, or `off` (not reported) in a context. */
+export type ContextCap = 'P0' | 'P1' | 'P2' | 'off';
+
+/** Section `context-modules` (rules/catalog/runtime-contexts.yaml): imports that say where a file runs. */
+export interface ContextModuleEntry {
+  language: CatalogLanguage;
+  context: CatalogContext;
+  /** strong evidence beats path conventions; weak decides only when nothing else does */
+  strength: 'strong' | 'weak';
+  why: string;
+  modules: string[];
+}
+
+/** Section `context-paths`: path conventions, tested in order. */
+export interface ContextPathEntry {
+  context: CatalogContext;
+  why: string;
+  globs: string[];
+  /** an application folder above the matching folder makes the path application code again */
+  unlessUnder?: string[];
+  /** strong paths (migrations, management commands) beat framework imports */
+  strength?: 'strong' | 'weak';
+}
+
+/** Section `context-priorities`: the one table from a rule's base priority to the reported one. */
+export interface ContextPriorityEntry {
+  context: CatalogContext;
+  cap: ContextCap;
+  /** per-category caps that differ from `cap` */
+  categories?: Record<string, ContextCap>;
+  /** what the hazard does in this context, appended to the message */
+  consequence?: string;
+}
+
+/** Section `django-settings` (rules/catalog/django-settings.yaml): clients Django builds from settings. */
+export interface DjangoSettingsKnowledge {
+  /** a file is a settings module when it assigns one of these at module level */
+  markers: string[];
+  caches: Array<{ backends: string[]; library: string; keys: string[]; otherSpelling: string[]; otherSpellingNote: string }>;
+  databases: Array<{ engines: string[]; library: string; keys: string[] }>;
+  email: { hostSetting: string; backendSetting: string; smtpBackends: string[]; timeoutSetting: string };
+  /** settings the whole process reads, carried across settings modules by the project model */
+  processSettings: string[];
+}
+
+export type CatalogSectionName = keyof CatalogSections;
 
 /**
  * Catalog section `sqlalchemy-dialects` (rules/catalog/python-databases.yaml): which DBAPI driver a
@@ -133,4 +225,219 @@ export interface SqlEngineFacts {
   migrationImports?: string[];
   /** methods that, chained on the engine constructor, use the engine once and drop it */
   oneShotMethods?: string[];
+}
+
+/** Catalog section `images` (compose-images.yaml): one entry per image family. */
+export interface ImageInfo {
+  service: string;
+  match: string[];
+  kind: string;
+  stateful?: boolean | 'when-queue' | 'when-jetstream';
+  versionPatterns?: string[];
+  data?: DataLayout[];
+  legacyMount?: string;
+  legacyFrom?: number;
+  dataPathEnv?: string;
+  dataPathAfterArg?: string;
+  needsHostname?: boolean;
+  /** redis family: whether the append-only file is on without flags (official images: no; bitnami: yes) */
+  aofByDefault?: boolean;
+  /** an environment variable that fixes the node name instead of `hostname:` */
+  nodeNameEnv?: string;
+  probe?: string;
+  strongProbes?: string[];
+  protocol?: 'http' | 'tcp';
+  port?: number;
+  monitorPort?: number;
+  urlSchemes?: string[];
+  builtinHealthcheck?: boolean;
+  slowStart?: boolean;
+  note?: string;
+}
+
+export interface DataLayout {
+  from?: number;
+  below?: number;
+  /** where the server writes its data */
+  path: string;
+  /** the image's own VOLUME (a mount above it does not capture the data) */
+  volume?: string;
+  /** the mount point to suggest */
+  mount: string;
+}
+
+/** Catalog section `compose-clients`: which code (top-level modules) talks to which image `service`. */
+export interface ComposeClient {
+  language: CatalogLanguage;
+  modules: string[];
+  services: string[];
+  /** the module uses redis as a queue/broker */
+  queue?: boolean;
+}
+
+/** Catalog section `compose-hints`: regexes (case-insensitive) the compose checks read intent with. */
+export interface ComposeHints {
+  jetstreamImports?: string[];
+  jetstreamModules?: string[];
+  jetstreamCalls?: string[];
+  jetstreamCommands?: string[];
+  oneShotCommands?: string[];
+  oneShotNames?: string[];
+  waitTools?: string[];
+  queueEnvNames?: string[];
+}
+
+/**
+ * Catalog section `task-frameworks` (python-queues.yaml): how a task framework's decorators are
+ * told apart from other `task.register` APIs, its task options, and where its app settings live.
+ */
+export interface TaskFramework {
+  language: CatalogLanguage;
+  /** the framework's name; a catalog API tagged with it belongs to it */
+  framework: string;
+  /** regexes (case-insensitive) on a `task.register` decorator's qualified name */
+  decorators: {
+    /** another framework's: never this one's, whatever else the name says */
+    notOurs: string;
+    /** this framework's by name */
+    ours: string;
+    /** a bare `@<app>.task`: this framework's when the file imports one of `imports` and none of `rivalImports`, and the name does not match `bareNot` */
+    bare: string;
+    bareNot: string;
+    imports: string[];
+    rivalImports: string[];
+  };
+  /** by default a task is acked before it runs: redelivered only with late acks, re-run only with retries */
+  acksEarly?: boolean;
+  /** task options (decorator keywords) by the setting they stand for: acks-late, reject-on-worker-lost, auto-retry, retry-limits */
+  taskOptions: Record<string, string[]>;
+  /** the call, as written inside a task, that re-runs it (`self.retry`) */
+  retryCall?: string;
+  /** the app: where its settings can be read in the file that builds it */
+  app: {
+    /** the constructor: settings as keyword arguments */
+    constructor: string;
+    /** methods on the app whose keyword arguments set settings */
+    update: string[];
+    /** methods (prefixes) that load settings from elsewhere: every setting is then unknown */
+    opaque: string[];
+    /** `app.<attributes><setting> = …` sets one; so does a module-level `<setting> = …` */
+    attributes: string;
+    /** setting names (lower or upper case) by the setting they stand for */
+    settings: Record<string, string[]>;
+  };
+}
+
+/** Catalog section `middleware-registrars`: calls that take the middleware as their first argument. */
+export interface MiddlewareRegistrar {
+  language: CatalogLanguage;
+  /** method names on an app (`use`, `add_middleware`) */
+  methods?: string[];
+  /** qualified calls (`starlette.middleware.Middleware`) */
+  calls?: string[];
+}
+
+/** Catalog section `cors-settings`: module-level settings that allow every origin / credentials. */
+export interface CorsSettings {
+  language: CatalogLanguage;
+  anyOrigin: string[];
+  credentials: string[];
+}
+
+/** Catalog section `grpc-clients`: service clients built from a loaded package definition. */
+export interface GrpcClients {
+  language: CatalogLanguage;
+  /** qualified prefixes a client constructor starts with (`grpc.loadPackageDefinition()` + `.pkg.Service`) */
+  roots: string[];
+  /** client methods that are not RPCs */
+  clientMethods: string[];
+  /** regex (case-insensitive) on method names that look like streaming RPCs */
+  streamingNames: string;
+  /** the constructor argument holding client options, and its keys that install interceptors */
+  clientOptionsArg: number;
+  interceptorKeys: string[];
+  /** the per-call options key that bounds the call */
+  deadlineKey: string;
+  /** regex on the qualified name of a call that builds call metadata (carries no deadline) */
+  metadata: string;
+}
+
+/** Catalog section `job-queues`: enqueue calls of job queues and where their retry policy is read. */
+export interface JobQueue {
+  language: CatalogLanguage;
+  /** the enqueue method, qualified (`bullmq.Queue().add`) */
+  add: string;
+  /** the job options argument: after a name (first argument a string, or three arguments), or without one */
+  jobOptions: { named: number; unnamed: number };
+  /** the queue constructor's options argument, or `afterString` when the argument there is a string (a Redis URL) */
+  queueOptions: { arg: number; afterString: number };
+  /** the queue options key holding every job's defaults */
+  defaultsKey: string;
+  attemptsKey: string;
+  backoffKey: string;
+  /** the library default for attempts, for messages */
+  attemptsDefault: string;
+}
+
+/** Catalog section `message-handlers`: calls that register a function run once per job or message. */
+export interface MessageHandler {
+  language: CatalogLanguage;
+  /** the registering call, qualified */
+  api: string;
+  kind: 'job-processor' | 'message-consumer';
+  /** the handler is this argument (`last` = the last one) */
+  arg?: number | 'last';
+  /** or this property of the call's options object */
+  prop?: string;
+}
+
+/** Catalog section `route-files`: HTTP handlers declared by file convention (Next.js, Remix). */
+export interface RouteFiles {
+  language: CatalogLanguage;
+  /** regex (case-insensitive) on the relative path */
+  path: string;
+  /** exported function names that handle requests */
+  exports: string[];
+}
+
+/** Catalog section `http-request-urls`: where a request's URL (or a client's base URL) is written. */
+export interface HttpRequestUrls {
+  language?: CatalogLanguage;
+  /** keyword / property names holding a URL */
+  urlKeys?: string[];
+  /** generic client constructor keys that may install retries out of sight (transports, adapters) */
+  retryingKeys?: string[];
+  /** regex on the qualified name of calls whose first argument is the method and second the URL */
+  methodFirst?: string;
+}
+
+/** Catalog section `reconnect-ends`: how code notices that a reconnecting client gave up, or ends it. */
+export interface ReconnectEnds {
+  language?: CatalogLanguage;
+  /** methods on the client that report the end (`nc.closed()`) */
+  methods?: string[];
+  /** event names (first argument of a method on the client) that report it */
+  events?: string[];
+  /** keyword arguments of the constructor that hand it to the caller (`closed_cb=`) */
+  kwargs?: string[];
+  /** methods that end a client on purpose */
+  closeMethods?: string[];
+}
+
+/** Catalog section `module-imports`: framework modules declared by a decorator's list of imports. */
+export interface ModuleImports {
+  language: CatalogLanguage;
+  /** the decorator call, qualified (`@nestjs/common.Module`) */
+  decorator: string;
+  /** the key of its first argument that lists imported modules */
+  importsKey: string;
+}
+
+/** Catalog section `injected-publishers`: publish calls on a client injected from elsewhere, by name. */
+export interface InjectedPublishers {
+  language?: CatalogLanguage;
+  /** method names (last segment of the callee as written) */
+  methods: string[];
+  /** regex (case-insensitive) on the receiver's last segment */
+  receiver: string;
 }

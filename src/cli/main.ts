@@ -6,6 +6,7 @@ import { isAbsolute, relative, resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { checkConfigRules, ConfigError, DEFAULT_FAIL_ON, findConfig, loadConfig, MAX_GLOBS, type FaultlineConfig } from '../config/load.js';
 import { assertWorkTree, DiffError } from '../engine/diff.js';
+import { CatalogError } from '../catalog/index.js';
 import { RuleLoadError } from '../engine/rules.js';
 import { loadRulesCached } from '../engine/cache.js';
 import { scan, UsageError, VERSION } from '../engine/scan.js';
@@ -196,7 +197,7 @@ export async function main(argv: string[], io = defaultIo()): Promise<number> {
     if (e instanceof CommanderError) {
       return e.exitCode === 0 ? EXIT_OK : EXIT_ERROR;
     }
-    if (e instanceof ConfigError || e instanceof UsageError || e instanceof RuleLoadError || e instanceof OutputError) {
+    if (e instanceof ConfigError || e instanceof UsageError || e instanceof RuleLoadError || e instanceof OutputError || e instanceof CatalogError) {
       io.stderr.write(`faultline: ${e.message}\n`);
       return EXIT_ERROR;
     }

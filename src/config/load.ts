@@ -8,7 +8,7 @@ import { Ajv } from 'ajv';
 import picomatch from 'picomatch';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { parseDocument } from 'yaml';
-import { expandBraces, MAX_BRACE_EXPANSIONS, patternProblem } from '../catalog/index.js';
+import { catalogSchema, expandBraces, MAX_BRACE_EXPANSIONS, patternProblem } from '../catalog/index.js';
 import type { CatalogApi } from '../catalog/types.js';
 import { CATEGORIES, type Priority, type RuntimeContext } from '../engine/types.js';
 import schema from './schema.json' with { type: 'json' };
@@ -91,7 +91,8 @@ export function findConfig(start: string): string | undefined {
   }
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false });
+// `catalog:` entries are catalog APIs: the same schema as rules/catalog/*.yaml `apis:` entries
+const ajv = new Ajv({ allErrors: true, strict: false }).addSchema(catalogSchema());
 const validate = ajv.compile(schema);
 
 /** The config data in a file and where in it the config lives (for messages). */

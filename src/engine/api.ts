@@ -1,9 +1,11 @@
-// What matchers and code checks receive, and what they return. A check is a module
-// src/engine/checks/<name>.ts whose default export is a `Check`; a matcher keyword is a module
-// src/engine/matchers/<keyword>.ts whose default export is a `Matcher`. Both are loaded by name.
+// What matchers and code checks receive, and what they return. A rule's code check is the module
+// src/engine/checks/<rule name>.ts whose default export is a `Check`, for source files and compose
+// projects alike; a matcher keyword is a module src/engine/matchers/<keyword>.ts whose default
+// export is a `Matcher`. Both are loaded by name.
 import type { CatalogApi } from '../catalog/types.js';
 import type { Catalog } from '../catalog/index.js';
 import type { FileFacts } from '../languages/types.js';
+import type { ProjectView } from './analysis/compose-project.js';
 import type { FindingDraft, RuleMeta } from './types.js';
 
 export interface FileContext {
@@ -17,13 +19,23 @@ export interface FileContext {
   isBrowser: boolean;
 }
 
-export interface RuleContext {
+/** What a check of a Python or TypeScript rule looks at: one source file. */
+export interface SourceTarget {
   facts: FileFacts;
   text: string;
   file: FileContext;
-  rule: RuleMeta;
-  catalog: Catalog;
 }
+
+/** What a check of a compose rule looks at: one compose project (base file + overrides), each service read once. */
+export interface ComposeTarget {
+  project: ProjectView;
+}
+
+/**
+ * The one context every check and matcher receives: the rule, the catalog, and what is being
+ * checked (a source file by default, a compose project for compose rules).
+ */
+export type RuleContext<T extends SourceTarget | ComposeTarget = SourceTarget> = { rule: RuleMeta; catalog: Catalog } & T;
 
 /** The per-call knob answer: what the scanner can see of one knob on one call. */
 export type KnobState = 'set' | 'missing' | 'disabled' | 'unknown';
@@ -38,7 +50,9 @@ export interface KnobReading {
   valueLoc?: import('../languages/types.js').Loc;
 }
 
-export type Check = (ctx: RuleContext) => FindingDraft[];
+/** A rule's code check. Compose checks are `Check<ComposeTarget>` and set each draft's `file` and `symbol` (the service). */
+export type Check<T extends SourceTarget | ComposeTarget = SourceTarget> = (ctx: RuleContext<T>) => FindingDraft[];
+export type ComposeCheck = Check<ComposeTarget>;
 export type Matcher = (spec: unknown, ctx: RuleContext) => FindingDraft[];
 
 export type { CatalogApi };

@@ -5,9 +5,11 @@ import type { Catalog } from '../catalog/index.js';
 import { ComposeLoader, isDevFile, planProjects, type ReadFile } from '../languages/compose/model.js';
 import { composeSuppressions } from '../languages/compose/suppressions.js';
 import type { SuppressionFact } from '../languages/types.js';
-import { buildProjectView, type ComposeHit, type ProjectView } from './compose-checks/context.js';
-import { composeChecks } from './compose-checks/index.js';
-import { composeKnowledge } from './compose-checks/knowledge.js';
+import type { ComposeCheck } from './api.js';
+import { buildProjectView, type ComposeDraft, type ProjectView } from './analysis/compose-project.js';
+import { composeKnowledge } from './analysis/compose-knowledge.js';
+import { checkOf } from './checks/index.js';
+import { renderMessage } from './run-file.js';
 import { buildSystem } from './system.js';
 import type { FindingDraft, RuleMeta, ScanError, SystemModel } from './types.js';
 
@@ -47,23 +49,8 @@ export interface ComposeOutput {
   system: SystemModel;
 }
 
-function render(template: string, data: Record<string, string>): string {
-  return template.replace(/\{([a-zA-Z][\w-]*)\}/g, (m, k: string) => data[k] ?? m);
-}
-
-function toDraft(rule: RuleMeta, hit: ComposeHit): FindingDraft & { file: string } {
-  const data: Record<string, string> = { service: hit.service, ...hit.data };
-  const draft: FindingDraft & { file: string } = {
-    ruleId: rule.id,
-    loc: { ...hit.src.loc },
-    message: render(rule.message, data),
-    data,
-    symbol: hit.service,
-    file: hit.src.file,
-  };
-  if (hit.priority) draft.priority = hit.priority;
-  if (hit.priorityReason) draft.priorityReason = hit.priorityReason;
-  return draft;
+function rendered(d: ComposeDraft): ComposeDraft {
+  return { ...d, message: renderMessage(d.message, d.data) };
 }
 
 /**
@@ -71,15 +58,15 @@ function toDraft(rule: RuleMeta, hit: ComposeHit): FindingDraft & { file: string
  * *.dev.yml), while another variant with the same file and service does not have it (a
  * compose.deploy.yml that sets `restart:`), is a developer-setup finding: P2.
  */
-function variantPriority(hit: ComposeHit, firing: ProjectView[], all: ProjectView[]): ComposeHit {
-  if (hit.priority === 'P2') return hit;
-  if (!firing.every((v) => v.project.files.some(isDevFile))) return hit;
+function variantPriority(d: ComposeDraft, firing: ProjectView[], all: ProjectView[]): ComposeDraft {
+  if (d.priority === 'P2') return d;
+  if (!firing.every((v) => v.project.files.some(isDevFile))) return d;
   const fixedIn = all.find(
-    (v) => !firing.includes(v) && v.project.files.includes(hit.src.file) && v.byName.has(hit.service) && !v.project.files.some(isDevFile),
+    (v) => !firing.includes(v) && v.project.files.includes(d.file) && v.byName.has(d.symbol) && !v.project.files.some(isDevFile),
   );
-  if (!fixedIn) return hit;
+  if (!fixedIn) return d;
   const dev = firing[0].project.files.find(isDevFile)!;
-  return { ...hit, priority: 'P2', priorityReason: `only with the developer file ${dev}; ${fixedIn.project.files.join(' + ')} does not have it` };
+  return { ...d, priority: 'P2', priorityReason: `only with the developer file ${dev}; ${fixedIn.project.files.join(' + ')} does not have it` };
 }
 
 export function analyzeCompose(input: ComposeInput): ComposeOutput {
@@ -92,24 +79,24 @@ export function analyzeCompose(input: ComposeInput): ComposeOutput {
   const drafts: ComposeOutput['drafts'] = [];
   const errors: ScanError[] = [];
   for (const rule of input.rules) {
-    const check = rule.check && Object.hasOwn(composeChecks, rule.check) ? composeChecks[rule.check] : undefined;
+    const check = checkOf(rule) as ComposeCheck | undefined;
     if (!check) {
       errors.push({ file: rule.source ?? rule.name, message: `rule ${rule.id}: no compose check named \`${rule.check ?? '(none)'}\`` });
       continue;
     }
     // the same key can fire in several projects (base + override, base + prod overlay): one draft,
     // remembering where it fired
-    const fired = new Map<string, { hit: ComposeHit; views: ProjectView[] }>();
+    const fired = new Map<string, { draft: ComposeDraft; views: ProjectView[] }>();
     for (const view of views) {
-      for (const hit of check(view, rule)) {
-        const loc = hit.src.loc;
-        const key = `${hit.src.file}\0${loc.line}\0${loc.column}\0${hit.service}`;
+      for (const draft of check({ rule, catalog: input.catalog, project: view }) as ComposeDraft[]) {
+        const loc = draft.loc;
+        const key = `${draft.file}\0${loc.line}\0${loc.column}\0${draft.symbol}`;
         const f = fired.get(key);
         if (f) f.views.push(view);
-        else fired.set(key, { hit, views: [view] });
+        else fired.set(key, { draft, views: [view] });
       }
     }
-    for (const { hit, views: firing } of fired.values()) drafts.push(toDraft(rule, variantPriority(hit, firing, views)));
+    for (const { draft, views: firing } of fired.values()) drafts.push(rendered(variantPriority(draft, firing, views)));
   }
   errors.push(...loader.errors);
   const suppressions: Record<string, SuppressionFact[]> = {};

@@ -19,11 +19,56 @@ export function optionsObject(call: CallFact, api: CatalogApi): Extract<Value, {
     if (last && (last.kind === 'object' || (last.kind === 'name' && last.resolved?.kind === 'object'))) arg = last;
     else if (last && last.kind === 'name' && !last.resolved && call.args.length > 1) return 'open';
   }
-  if (!arg) return call.argsOpen ? 'open' : undefined;
+  if (!arg) return call.argsOpen ? 'open' : noObject(call, api);
   if (arg.kind === 'name' && arg.resolved) arg = arg.resolved;
   if (arg.kind === 'object') return arg;
-  if (arg.kind === 'null') return undefined;
+  if (arg.kind === 'null') return noObject(call, api);
   return 'open'; // a variable, call or anything we cannot read
+}
+
+/** No options object in sight: none, unless any variable argument may be the options (`optionsMayBeAnyArg`). */
+function noObject(call: CallFact, api: CatalogApi): 'open' | undefined {
+  return api.optionsMayBeAnyArg && call.args.some((a) => a.kind === 'name' && !a.resolved) ? 'open' : undefined;
+}
+
+/**
+ * One option of a call, by name: a Python keyword, or a (dotted) property of the TS/JS options
+ * object. 'unknown' when open options may hold it.
+ */
+export function optionValue(call: CallFact, api: CatalogApi, key: string): Value | 'unknown' | undefined {
+  if (api.language === 'python') return call.kwargs[key] ?? (call.kwargsOpen ? 'unknown' : undefined);
+  const obj = optionsObject(call, api);
+  if (obj === 'open') return 'unknown';
+  if (!obj) return undefined;
+  const f = objectPath(obj, key);
+  return f === 'unknown' ? 'unknown' : f?.value;
+}
+
+/** An option test: the key is present (`equals` absent), or present with this literal (null = None/null/undefined). */
+export interface OptionTest {
+  key: string;
+  equals?: CatalogLiteral;
+}
+
+/** Does the call pass the test? 'unknown' when the options are not visible. */
+export function optionMatches(call: CallFact, api: CatalogApi, test: OptionTest): boolean | 'unknown' {
+  const v = optionValue(call, api, test.key);
+  if (v === 'unknown') return 'unknown';
+  if (!v) return false;
+  if (!('equals' in test)) return true;
+  const lit = literalOf(v);
+  return lit.ok && sameLiteral(test.equals === '.inf' ? Infinity : test.equals!, lit.lit);
+}
+
+/**
+ * The API's variant on this call (`variant` in the catalog: TypeORM `type: 'postgres'`): the
+ * literal value when it is one the entry lists, else undefined (absent, unreadable or another one).
+ */
+export function variantOf(call: CallFact, api: CatalogApi): string | undefined {
+  if (!api.variant) return undefined;
+  const v = optionValue(call, api, api.variant.key);
+  const lit = v && v !== 'unknown' ? (v.kind === 'name' && v.resolved ? v.resolved : v) : undefined;
+  return lit?.kind === 'string' && api.variant.values.includes(lit.value) ? lit.value : undefined;
 }
 
 /** Look a dotted key up in an object literal; 'unknown' when an open object hides it. */
@@ -146,7 +191,7 @@ function setOnInstance(call: CallFact, knob: Knob, facts: FileFacts): boolean {
  * Read knob `name` of `api` on `call`. When the knob is not on the call:
  * - `inherit: receiver` and the receiver was built in this file -> the constructor's reading,
  *   with source 'receiver' (rules report the constructor, not every call made through it);
- * - set by an assignment (`axios.defaults.timeout = …`) -> set;
+ * - set by an assignment (`axios.defaults.timeout = …`), a process-wide call or global assignment -> set;
  * - possibly set on the instance out of sight (`session.mount(…)`) -> unknown;
  * - otherwise the library default decides: bounded -> set (source 'default'), unbounded -> missing.
  */
@@ -167,6 +212,8 @@ export function readKnob(call: CallFact, api: CatalogApi, name: string, facts: F
   }
   if (setByAssignment(call, knob, facts)) return { state: 'set', key: knob.keys[0], source: 'assignment' };
   if (knob.setByCall?.length && facts.calls.some((c) => c.qualified !== null && knob.setByCall!.includes(c.qualified)))
+    return { state: 'set', key: knob.keys[0], source: 'assignment' };
+  if (knob.setByGlobalAssignment?.length && facts.assignments.some((a) => a.qualified !== null && knob.setByGlobalAssignment!.includes(a.qualified)))
     return { state: 'set', key: knob.keys[0], source: 'assignment' };
   if (setOnInstance(call, knob, facts)) return { state: 'unknown', key: knob.keys[0], source: 'none' };
   if (knob.inherit === 'receiver' && call.receiverCall !== undefined) {

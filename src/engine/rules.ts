@@ -60,6 +60,9 @@ function checkRule(check: Validator, rel: string, data: unknown): RuleMeta {
   const rule = data as RuleMeta;
   const base = rel.slice(rel.lastIndexOf('/') + 1).replace(/\.ya?ml$/, '');
   if (base !== rule.name) throw new RuleLoadError(`${rel}: file name must equal the rule name "${rule.name}"`);
+  // a rule's code check is src/engine/checks/<rule name>.ts: `check:` says there is one, and names it
+  if (rule.check !== undefined && rule.check !== rule.name)
+    throw new RuleLoadError(`${rel}: check "${rule.check}" must be the rule name "${rule.name}" (src/engine/checks/${rule.name}.ts)`);
   if (!rule.id.startsWith(ID_PREFIX[rule.category]))
     throw new RuleLoadError(`${rel}: id ${rule.id} must start with ${ID_PREFIX[rule.category]} for category ${rule.category}`);
   // a gate that does not compile would fail in every worker, file after file: refuse it here

@@ -5,6 +5,7 @@ import type { Catalog } from '../catalog/index.js';
 import type { FileFacts } from '../languages/types.js';
 import type { Check, FileContext, Matcher, RuleContext } from './api.js';
 import { FingerprintMaker } from './fingerprint.js';
+import { checkOf } from './checks/index.js';
 import { Suppressions } from './suppress.js';
 import { PRIORITY_RANK, type Finding, type FindingDraft, type Priority, type RuleMeta } from './types.js';
 
@@ -158,8 +159,9 @@ export async function compileRules(rules: RuleMeta[], catalog: Catalog): Promise
       const mod = (await import(`./matchers/${moduleName(meta, keyword)}.js`)) as { default: Matcher };
       run = (ctx) => mod.default(spec, ctx);
     } else {
-      const mod = (await import(`./checks/${moduleName(meta, meta.check)}.js`)) as { default: Check };
-      run = mod.default;
+      const check = checkOf(meta) as Check | undefined;
+      if (!check) throw new Error(`rule ${meta.id}: no code check named "${meta.check}" (src/engine/checks/index.ts)`);
+      run = check;
     }
     out.push({
       meta,
@@ -230,7 +232,7 @@ export function analyzeFacts(
   for (const rule of rules) {
     if (!rule.meta.languages.includes(lang)) continue;
     const gate = rule.gate[lang];
-    if (gate && !gate.test(gateInput) && rule.meta.check !== 'suppression-without-reason') continue;
+    if (gate && !gate.test(gateInput) && !rule.meta.runsOnEveryFile) continue;
     const ctx: RuleContext = { facts, text, file, rule: rule.meta, catalog };
     let drafts: FindingDraft[];
     try {

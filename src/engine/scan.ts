@@ -121,7 +121,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
   init.preloaded = { rules: codeRules, catalogFiles };
   if (hasCompose) {
     // the system model needs to know which code opens which client, even where no code rule looks
-    const clients = new Catalog(catalogFiles).section<{ language: string; modules: string[] }>('composeClients');
+    const clients = new Catalog(catalogFiles).section('compose-clients');
     const mods = (lang: string) => [...new Set(clients.filter((c) => c.language === lang).flatMap((c) => c.modules))].sort();
     init.summaryModules = { python: mods('python'), typescript: mods('typescript') };
   }

@@ -1,7 +1,7 @@
 // The system model: services, who depends on whom, which code runs where. Reports use it for
 // blast radius: if a finding fires, which services are affected.
 import { restart } from '../languages/compose/service.js';
-import { codeRoots, deepestOwners, dependentsOf, type ProjectView } from './compose-checks/context.js';
+import { codeRoots, deepestOwners, dependentsOf, type ProjectView } from './analysis/compose-project.js';
 import type { SystemModel } from './types.js';
 
 type SystemService = SystemModel['services'][number];

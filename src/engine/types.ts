@@ -53,8 +53,12 @@ export interface RuleMeta {
   since?: string;
   /** declarative matcher block (closed vocabulary, see src/engine/matchers/) */
   match?: Record<string, unknown>;
-  /** name of a code check in src/engine/checks/ when the vocabulary cannot express the rule */
+  /** the rule has a code check, src/engine/checks/<rule name>.ts (the value is the rule's name), when the vocabulary cannot express it */
   check?: string;
+  /** the check runs on every parsed file of its languages: its gate only decides whether to parse */
+  runsOnEveryFile?: boolean;
+  /** check rules: the catalog roles, sections and tags the check reads (docs/catalog-roles.md) */
+  reads?: { roles?: string[]; sections?: string[]; tags?: string[] };
   /** rule-specific options for the check / matcher */
   options?: Record<string, unknown>;
   /** cheap text gate: the file is analysed for this rule only if one of these regexes matches (one list, or one per language) */

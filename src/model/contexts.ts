@@ -8,13 +8,7 @@ import type { RuntimeContext, SystemModel } from '../engine/types.js';
 import { packageOf, within, type PackageInfo } from './packages.js';
 import type { ContextDecision, FileSignals } from './types.js';
 
-export interface ContextPathEntry {
-  context: RuntimeContext;
-  why: string;
-  globs: string[];
-  unlessUnder?: string[];
-  strength?: 'strong' | 'weak';
-}
+export type { ContextPathEntry } from '../catalog/types.js';
 
 export interface ContextInput {
   files: Array<{ rel: string; kind: 'python' | 'typescript'; signals?: FileSignals }>;
@@ -34,7 +28,7 @@ interface PathRule {
 }
 
 function compilePathRules(catalog: Catalog): PathRule[] {
-  return catalog.section<ContextPathEntry>('contextPaths').map((e) => ({
+  return catalog.section('context-paths').map((e) => ({
     context: e.context,
     strong: e.strength === 'strong',
     why: e.why,

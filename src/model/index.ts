@@ -7,7 +7,7 @@ import type { Catalog } from '../catalog/index.js';
 import { isTestPath } from '../engine/paths.js';
 import type { Finding, RuntimeContext, SystemModel } from '../engine/types.js';
 import { isDevFile } from '../languages/compose/model.js';
-import { decideContexts, resolveLocal, type ContextPathEntry } from './contexts.js';
+import { decideContexts, resolveLocal } from './contexts.js';
 import { groupFindings } from './groups.js';
 import { packageOf, readPackages, within, type PackageInfo } from './packages.js';
 import { ContextPriorities, type Cap } from './priority.js';
@@ -37,7 +37,7 @@ export interface ModelInput {
 function composeKind(path: string, catalog: Catalog, overrides: Record<string, RuntimeContext>): ProjectModel['composeFiles'][string] {
   const ov = Object.entries(overrides).find(([g]) => picomatch(g, { dot: true })(path));
   if (ov) return { kind: ov[1] === 'service' ? 'stack' : ov[1] === 'example' ? 'example' : 'dev', context: ov[1], evidence: [`config contexts: "${ov[0]}"`] };
-  const example = catalog.section<ContextPathEntry>('contextPaths').find((e) => e.context === 'example');
+  const example = catalog.section('context-paths').find((e) => e.context === 'example');
   const base = posix.basename(path);
   if ((example && picomatch(example.globs, { dot: true })(path)) || /(^|[.\-_])(example|sample|template|demo)s?([.\-_]|$)/i.test(base))
     return { kind: 'example', context: 'example', evidence: ['an example or template compose file'] };

@@ -3,22 +3,15 @@
 // `context-priorities:`. A context caps a rule's base priority (per category where the table
 // says so) or turns it off; it never raises one.
 import type { Catalog } from '../catalog/index.js';
+import type { ContextPriorityEntry } from '../catalog/types.js';
 import { PRIORITY_RANK, type Category, type Priority, type RuntimeContext } from '../engine/types.js';
 
 export type Cap = Priority | 'off';
 
-export interface ContextPriorityEntry {
-  context: RuntimeContext;
-  cap: Cap;
-  categories?: Partial<Record<Category, Cap>>;
-  /** what the hazard does in this context, appended to the message */
-  consequence?: string;
-}
-
 export class ContextPriorities {
   private readonly table = new Map<RuntimeContext, ContextPriorityEntry>();
   constructor(catalog: Catalog, overrides: Partial<Record<RuntimeContext, Cap>> = {}) {
-    for (const e of catalog.section<ContextPriorityEntry>('contextPriorities')) this.table.set(e.context, e);
+    for (const e of catalog.section('context-priorities')) this.table.set(e.context, e);
     for (const [ctx, cap] of Object.entries(overrides) as Array<[RuntimeContext, Cap]>) {
       const e = this.table.get(ctx) ?? { context: ctx, cap };
       // a config cap replaces the whole row: the user said what this context is worth

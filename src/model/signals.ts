@@ -6,13 +6,7 @@ import type { RuntimeContext } from '../engine/types.js';
 import type { FileFacts } from '../languages/types.js';
 import type { FileSignals, ProcessDefault } from './types.js';
 
-export interface ContextModuleEntry {
-  language: 'python' | 'typescript';
-  context: RuntimeContext;
-  strength: 'strong' | 'weak';
-  why: string;
-  modules: string[];
-}
+export type { ContextModuleEntry } from '../catalog/types.js';
 
 // Directives and entry shapes: syntax every framework agrees on, not library knowledge.
 const USE_CLIENT = /^(?:\s|\/\/[^\n]*\n|\/\*[\s\S]*?\*\/)*['"]use client['"]/;
@@ -48,7 +42,7 @@ export function fileSignals(
       else marks.push({ context: 'cli', strength: 'strong', why: '`if __name__ == "__main__"` entry script' });
     }
   }
-  for (const e of catalog.section<ContextModuleEntry>('contextModules')) {
+  for (const e of catalog.section('context-modules')) {
     if (e.language !== language) continue;
     const hit = e.modules.find((m) => moduleMatches(modules, m));
     if (hit) marks.push({ context: e.context, strength: e.strength, why: `${e.why} (${hit})` });
@@ -91,7 +85,7 @@ export function processDefaults(facts: FileFacts, catalog: Catalog): ProcessDefa
     }
   }
   // Django settings the whole process reads (EMAIL_TIMEOUT in settings/base.py counts for settings/production.py)
-  const django = catalog.section<{ processSettings?: string[]; markers?: string[] }>('djangoSettings')[0];
+  const django = catalog.section('django-settings')[0];
   if (django?.processSettings?.length && facts.language === 'python') {
     const top = facts.assignments.filter((a) => a.scope.functionId === undefined && a.scope.classId === undefined);
     if (top.some((a) => django.markers?.includes(a.target)) || /(^|\/)settings(\/[^/]+)?\.py$|_settings\.py$/.test(facts.path)) {

@@ -7,14 +7,12 @@ import type { Check } from '../api.js';
 import type { AssignmentFact, FileFacts, Value } from '../../languages/types.js';
 import type { FindingDraft } from '../types.js';
 
-interface Options {
-  /** attribute names that hold a state (regex) */
-  stateAttr?: string;
-  /** values (string literal or last segment of a name) that mean "dead" (regex) */
-  deadValue?: string;
-  /** methods whose assignments are deliberate shutdowns (regex on the method name) */
-  terminal?: string;
-}
+/** attribute names that hold a state */
+const STATE_ATTR = /^_*(state|status|circuit_?state|breaker_?state|health)$/i;
+/** values (string literal or last segment of a name) that mean "dead" */
+const DEAD = /(^|\.)(open|opened|failed|failure|dead|broken|error|errored|down|tripped)$/i;
+/** methods whose assignments are deliberate shutdowns */
+const TERMINAL = /^_*(close|shutdown|stop|dispose|destroy|disconnect|teardown|terminate|aclose|__aexit__|__exit__|__del__)/i;
 
 /** the literal or constant name a state is set to, lower-cased: "open", "failed", "status.failed" */
 function stateValue(v: Value): string | undefined {
@@ -30,11 +28,8 @@ function methodName(facts: FileFacts, a: AssignmentFact): string | undefined {
 }
 
 const check: Check = (ctx) => {
-  const opts = (ctx.rule.options ?? {}) as Options;
   const facts = ctx.facts;
-  const stateAttr = new RegExp(opts.stateAttr ?? '^_*(state|status|circuit_?state|breaker_?state|health)$', 'i');
-  const dead = new RegExp(opts.deadValue ?? '(^|\\.)(open|opened|failed|failure|dead|broken|error|errored|down|tripped)$', 'i');
-  const terminal = new RegExp(opts.terminal ?? '^_*(close|shutdown|stop|dispose|destroy|disconnect|teardown|terminate|aclose|__aexit__|__exit__|__del__)', 'i');
+  const [stateAttr, dead, terminal] = [STATE_ATTR, DEAD, TERMINAL];
   const ctor = /^(__init__|constructor)$/;
   const out: FindingDraft[] = [];
   const seen = new Set<string>();

@@ -1,18 +1,11 @@
 // FL160: a Django settings module whose cache, database or mail client gets no timeout. The
-// backends, engines and option spellings are catalog knowledge (section `djangoSettings`); this
+// backends, engines and option spellings are catalog knowledge (section `django-settings`); this
 // check walks the settings' dict literals. A setting it cannot see (built by a call, read from
 // the environment as a whole) is unknown and not reported.
 import type { Check } from '../api.js';
 import type { AssignmentFact, Value } from '../../languages/types.js';
 import type { FindingDraft } from '../types.js';
 
-export interface DjangoSettingsKnowledge {
-  markers: string[];
-  caches: Array<{ backends: string[]; library: string; keys: string[]; otherSpelling: string[]; otherSpellingNote: string }>;
-  databases: Array<{ engines: string[]; library: string; keys: string[] }>;
-  email: { hostSetting: string; backendSetting: string; smtpBackends: string[]; timeoutSetting: string };
-  processSettings: string[];
-}
 
 type Obj = Extract<Value, { kind: 'object' }>;
 
@@ -34,7 +27,7 @@ function settings(assignments: AssignmentFact[]): Map<string, AssignmentFact> {
 }
 
 const check: Check = (ctx) => {
-  const k = ctx.catalog.section<DjangoSettingsKnowledge>('djangoSettings')[0];
+  const k = ctx.catalog.section('django-settings')[0];
   if (!k) return [];
   const set = settings(ctx.facts.assignments);
   if (!k.markers.some((m) => set.has(m))) return [];

@@ -4,11 +4,16 @@
 //   state              which knob states fire: missing | disabled (unknown never fires)
 //   unless-within      catalog roles of an enclosing call or `with` item that bound the call
 //                      anyway (asyncio.wait_for, asyncio.timeout, Promise.race, …)
+//   unless             options that make the call fine as it is: `{ key }` (the option is given)
+//                      or `{ key, equals }` (given with this literal; null = None/null/undefined).
+//                      Options we cannot see count as given (quiet).
 // With no `knob`, every call to an API with the role fires (for "this API is itself the hazard").
+// An API with a catalog `variant` matches only calls whose options name one of its values.
+// Message data: {callee} {api} {variant}, and with a knob {knob} {key} {keys} {state} {default}.
 import type { CallFact } from '../../languages/types.js';
 import type { FindingDraft } from '../types.js';
 import type { Matcher, RuleContext } from '../api.js';
-import { readKnob } from '../knobs.js';
+import { optionMatches, readKnob, variantOf, type OptionTest } from '../knobs.js';
 
 interface CallSpec {
   role?: string;
@@ -16,6 +21,7 @@ interface CallSpec {
   knob?: string;
   state?: Array<'missing' | 'disabled'>;
   'unless-within'?: string[];
+  unless?: OptionTest[];
 }
 
 const STATE_WORDS = { missing: 'no', disabled: 'a disabled' } as const;
@@ -41,6 +47,12 @@ const matcher: Matcher = (raw, ctx) => {
     if (!api) continue;
     if (spec['unless-within'] && withinRole(call, ctx, spec['unless-within'])) continue;
     const data: Record<string, string> = { callee: call.callee, api: call.qualified };
+    if (api.variant) {
+      const variant = variantOf(call, api);
+      if (variant === undefined) continue;
+      data.variant = variant;
+    }
+    if (spec.unless?.some((t) => optionMatches(call, api, t) !== false)) continue;
     if (spec.knob) {
       const knob = api.knobs?.[spec.knob];
       if (!knob) continue;

@@ -1,0 +1,305 @@
+// What every compose check receives: one project's services, each read once (image + catalog
+// entry, healthcheck verdict, one-shot or long-running, dependencies), plus the edges from
+// environment URLs and from code. Checks (src/engine/checks/compose-*.ts) return drafts made with
+// `composeDraft`; src/engine/compose.ts merges the drafts of a key that fires in several projects.
+import { posix } from 'node:path';
+import type { ComposeProject, ComposeService } from '../../languages/compose/model.js';
+import { isDevFile } from '../../languages/compose/model.js';
+import {
+  buildContext,
+  commandArgs,
+  dockerfileHasHealthcheck,
+  dependsOn,
+  environment,
+  healthcheck,
+  imageRef,
+  mounts,
+  ports,
+  profiles,
+  restart,
+  type CommandArgs,
+  type Dependency,
+  type HealthcheckInfo,
+  type ImageRef,
+} from '../../languages/compose/service.js';
+import { get, str, type Src, type YMap } from '../../languages/compose/tree.js';
+import type { ComposeTarget, RuleContext } from '../api.js';
+import type { FindingDraft } from '../types.js';
+import { majorVersion, type ComposeKnowledge, type ImageInfo } from './compose-knowledge.js';
+import { judgeProbe, type ProbeVerdict } from './healthcheck-probe.js';
+
+export type HealthState = 'none' | 'disabled' | 'weak' | 'ok' | 'image-default';
+
+import type { CodeFileSummary as CodeSummary } from '../compose.js';
+
+export interface ServiceView {
+  name: string;
+  svc: ComposeService;
+  node: YMap;
+  keySrc: Src;
+  image?: ImageRef;
+  info?: ImageInfo;
+  /** major version from the tag (null: latest or unknown) */
+  version: number | null;
+  /** build context relative to the scan root */
+  build?: string;
+  hc?: HealthcheckInfo;
+  health: HealthState;
+  verdict?: ProbeVerdict;
+  command?: CommandArgs;
+  entrypoint?: CommandArgs;
+  /** command + entrypoint as one string, for pattern checks */
+  commandText: string;
+  deps: Dependency[];
+  /** runs once and exits (migrations, seeding, setup), or is an interactive tool container */
+  oneShot: boolean;
+  profiles: string[];
+  /** the service is declared in a developer-only file (dev, local, override, test) */
+  dev: boolean;
+  /** publishes or exposes a port */
+  listens: boolean;
+}
+
+export interface ProjectView {
+  project: ComposeProject;
+  services: ServiceView[];
+  byName: Map<string, ServiceView>;
+  knowledge: ComposeKnowledge;
+  /** service -> services it talks to (environment URLs, code clients) */
+  talksTo: Map<string, Set<string>>;
+  /** code run by this project relies on NATS JetStream */
+  jetstream: boolean;
+  /** some service uses redis as a queue/broker */
+  redisQueue: boolean;
+}
+
+/** A compose check's draft: `file` holds the location, `symbol` names the service. */
+export type ComposeDraft = FindingDraft & { file: string; symbol: string };
+
+/** A finding for `service` at `src`; the service is also the message's `{service}`. */
+export function composeDraft(ctx: RuleContext<ComposeTarget>, src: Src, service: string, data?: Record<string, string>): ComposeDraft {
+  return { ruleId: ctx.rule.id, loc: { ...src.loc }, message: ctx.rule.message, data: { service, ...data }, symbol: service, file: src.file };
+}
+
+/** lower a draft to P2, saying why */
+export function atP2(d: ComposeDraft, reason: string): ComposeDraft {
+  d.priority = 'P2';
+  d.priorityReason = reason;
+  return d;
+}
+
+/** P2 when the service only runs behind a `profiles:` switch */
+export function profileP2(v: ServiceView, d: ComposeDraft): ComposeDraft {
+  return v.profiles.length ? atP2(d, `only runs with profile ${v.profiles.join(', ')}`) : d;
+}
+
+/** P2 when the service is declared in a developer-only compose file */
+export function devP2(v: ServiceView, d: ComposeDraft): ComposeDraft {
+  return v.dev ? atP2(d, 'declared in a developer-only compose file') : d;
+}
+
+/** `imageHealthcheck`: the image (catalog) or the service's own Dockerfile declares a HEALTHCHECK */
+function healthState(hc: HealthcheckInfo | undefined, imageHealthcheck: boolean, verdict: ProbeVerdict | undefined): HealthState {
+  if (!hc) return imageHealthcheck ? 'image-default' : 'none';
+  if (hc.disabled || hc.test?.form === 'NONE') return 'disabled';
+  if (!hc.test) return imageHealthcheck ? 'image-default' : 'none';
+  return verdict?.strength === 'weak' ? 'weak' : 'ok';
+}
+
+/** read a file under the scan root (relative POSIX path); undefined when absent or unknown */
+export type ReadText = (relPath: string) => string | undefined;
+
+function viewService(s: ComposeService, k: ComposeKnowledge, readFile?: ReadText): ServiceView {
+  const node = s.node;
+  const image = imageRef(node);
+  const info = k.imageInfo(image);
+  const ctx = buildContext(node);
+  // a service built here carries its Dockerfile's HEALTHCHECK
+  const dockerfile = ctx?.dockerfile ? readFile?.(ctx.dockerfile) : undefined;
+  const builtHealthcheck = dockerfile !== undefined && dockerfileHasHealthcheck(dockerfile, ctx?.target);
+  const command = commandArgs(node, 'command');
+  const entrypoint = commandArgs(node, 'entrypoint');
+  const commandText = [...(entrypoint?.args ?? []), ...(command?.args ?? [])].map((a) => a.text).join(' ');
+  const build = ctx?.path;
+  const listens = ports(node).length > 0 || get(node, 'expose') !== undefined;
+  const hc = healthcheck(node);
+  const env = environment(node);
+  const redisAuth =
+    info?.service === 'redis' && (/--requirepass\b/.test(commandText) || env.some((e) => /^(REDIS_PASSWORD|REDIS_ARGS)$/.test(e.name) && !!e.value));
+  const verdict =
+    hc?.test && hc.test.form !== 'NONE'
+      ? judgeProbe(hc.test, {
+          strong: info ? k.strongProbes(info) : [],
+          http: info ? info.protocol === 'http' : build !== undefined && listens,
+          protocolProbe: !!info?.strongProbes?.length && info.protocol !== 'http',
+          redisAuth,
+        })
+      : undefined;
+  return {
+    name: s.name,
+    svc: s,
+    node,
+    keySrc: s.keySrc,
+    image,
+    info,
+    version: info && image ? majorVersion(info, image) : null,
+    build,
+    hc,
+    health: healthState(hc, builtHealthcheck || !!info?.builtinHealthcheck, verdict),
+    verdict,
+    command,
+    entrypoint,
+    commandText,
+    deps: dependsOn(node),
+    oneShot: false,
+    profiles: profiles(node),
+    dev: isDevFile(s.keySrc.file),
+    listens,
+  };
+}
+
+const URL_RE = /\b([a-z][a-z0-9+.-]*):\/\/(?:[^@/\s]*@)?([A-Za-z0-9_.-]+)/gi;
+
+/**
+ * services this one reaches without depends_on: hosts in environment values (URLs, `*_HOST=name`),
+ * `links`, `network_mode: service:x` and `volumes_from`
+ */
+function reachedWithoutDependsOn(v: ServiceView, names: Set<string>): Set<string> {
+  const out = new Set<string>();
+  const links = get(v.node, 'links');
+  for (const it of links?.kind === 'seq' ? links.items : []) {
+    const name = str(it)?.split(':')[0];
+    if (name && names.has(name)) out.add(name);
+  }
+  const vf = get(v.node, 'volumes_from');
+  for (const it of vf?.kind === 'seq' ? vf.items : []) {
+    const name = str(it)?.replace(/^service:/, '').split(':')[0];
+    if (name && names.has(name)) out.add(name);
+  }
+  const net = /^service:(.+)$/.exec(str(get(v.node, 'network_mode')) ?? '')?.[1];
+  if (net && names.has(net)) out.add(net);
+  for (const e of environment(v.node)) {
+    if (!e.value) continue;
+    for (const m of e.value.matchAll(URL_RE)) if (names.has(m[2]) && m[2] !== v.name) out.add(m[2]);
+    if (/(HOST|HOSTNAME|SERVER|ADDR|ADDRESS)$/i.test(e.name) && names.has(e.value.trim()) && e.value.trim() !== v.name) out.add(e.value.trim());
+  }
+  return out;
+}
+
+export function within(file: string, dir: string): boolean {
+  return dir === '' || file === dir || file.startsWith(dir + '/');
+}
+
+/** directories whose code runs in this service: the build context and relative bind-mount sources */
+export function codeRoots(v: ServiceView): string[] {
+  const roots = new Set<string>();
+  if (v.build !== undefined) roots.add(v.build);
+  for (const m of mounts(v.node)) {
+    if (m.type !== 'bind' || !m.source || /^[/~$]/.test(m.source)) continue;
+    const p = posix.normalize(posix.join(posix.dirname(m.src.file), m.source));
+    roots.add(p === '.' ? '' : p.replace(/\/$/, ''));
+  }
+  return [...roots].sort();
+}
+
+/** the items whose roots hold `file`: the deepest root wins, ties are all kept */
+export function deepestOwners<T>(items: T[], roots: (t: T) => string[], file: string): T[] {
+  let best: T[] = [];
+  let depth = -1;
+  for (const it of items) {
+    for (const r of roots(it)) {
+      if (!within(file, r)) continue;
+      const d = r === '' ? 0 : r.split('/').length;
+      if (d > depth) {
+        depth = d;
+        best = [it];
+      } else if (d === depth && !best.includes(it)) best.push(it);
+    }
+  }
+  return best;
+}
+
+export function usesJetstream(code: CodeSummary, k: ComposeKnowledge): boolean {
+  return (
+    code.modules.some((m) => k.jetstreamModules.some((r) => r.test(m))) ||
+    (code.imports ?? []).some((m) => k.jetstreamImports.some((r) => r.test(m))) ||
+    (code.calls ?? []).some((m) => k.jetstreamCalls.some((r) => r.test(m)))
+  );
+}
+
+export function buildProjectView(project: ComposeProject, k: ComposeKnowledge, code: CodeSummary[], readFile?: ReadText): ProjectView {
+  // a service with neither image nor build cannot run (a fragment of an overlay we could not pair)
+  const services = [...project.services.values()]
+    .filter((s) => s.node.entries.has('image') || s.node.entries.has('build'))
+    .map((s) => viewService(s, k, readFile));
+  const byName = new Map(services.map((v) => [v.name, v]));
+  const completedTargets = new Set(services.flatMap((v) => v.deps.filter((d) => d.condition === 'service_completed_successfully').map((d) => d.name)));
+  for (const v of services) {
+    const r = restart(v.node)?.policy;
+    const keepsRunning = r === 'always' || r === 'unless-stopped';
+    // an interactive tool container (tty + stdin_open, no port, nobody depends on it) is a shell, not a service
+    const interactive =
+      str(get(v.node, 'tty')) === 'true' && str(get(v.node, 'stdin_open')) === 'true' && !v.listens && !services.some((o) => o.deps.some((d) => d.name === v.name));
+    v.oneShot =
+      !keepsRunning &&
+      (interactive || completedTargets.has(v.name) || k.oneShotCommands.some((re) => re.test(v.commandText)) || k.oneShotNames.some((re) => re.test(v.name)));
+  }
+  const names = new Set(byName.keys());
+  const talksTo = new Map<string, Set<string>>(services.map((v) => [v.name, reachedWithoutDependsOn(v, names)]));
+  // code: the service running a file talks to every service of the kinds its clients reach
+  let jetstream = false;
+  let redisQueue = false;
+  for (const c of code) {
+    const runners = deepestOwners(services, codeRoots, c.path);
+    const mapped = runners.length > 0;
+    const foreign = !mapped && services.some((v) => v.build !== undefined);
+    if (usesJetstream(c, k) && !foreign) jetstream = true;
+    for (const client of k.clients) {
+      if (client.language !== c.language || !c.modules.some((m) => client.modules.includes(m))) continue;
+      if (client.queue && client.services.includes('redis') && !foreign) redisQueue = true;
+      for (const runner of runners) {
+        for (const target of services) {
+          if (target !== runner && target.info && client.services.includes(target.info.service)) talksTo.get(runner.name)!.add(target.name);
+        }
+      }
+    }
+  }
+  // a service of the stack creating streams/KV buckets with the nats CLI
+  if (services.some((v) => k.jetstreamCommands.some((r) => r.test(v.commandText)))) jetstream = true;
+  // a broker URL in a queue-ish variable pointing at redis
+  for (const v of services) {
+    for (const e of environment(v.node)) {
+      if (!e.value || !k.queueEnvNames.some((n) => e.name.toUpperCase().includes(n))) continue;
+      for (const m of e.value.matchAll(URL_RE)) {
+        if (/^rediss?$/i.test(m[1]) && byName.get(m[2])?.info?.service === 'redis') redisQueue = true;
+      }
+    }
+  }
+  return { project, services, byName, knowledge: k, talksTo, jetstream, redisQueue };
+}
+
+/** services that (transitively) depend on `name` through depends_on or talk-to edges */
+const directCache = new WeakMap<ProjectView, Map<string, Set<string>>>();
+
+export function dependentsOf(p: ProjectView, name: string): string[] {
+  let direct = directCache.get(p);
+  if (!direct) {
+    const d0 = new Map<string, Set<string>>();
+    for (const v of p.services) {
+      for (const d of v.deps) d0.set(d.name, (d0.get(d.name) ?? new Set()).add(v.name));
+      for (const t of p.talksTo.get(v.name) ?? []) d0.set(t, (d0.get(t) ?? new Set()).add(v.name));
+    }
+    directCache.set(p, (direct = d0));
+  }
+  const seen = new Set<string>();
+  const queue = [name];
+  while (queue.length) {
+    for (const d of direct.get(queue.shift()!) ?? new Set<string>()) {
+      if (d !== name && !seen.has(d)) {
+        seen.add(d);
+        queue.push(d);
+      }
+    }
+  }
+  return [...seen].sort();
+}

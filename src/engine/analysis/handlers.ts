@@ -1,0 +1,120 @@
+// Which functions in a file are entry points that something outside calls once per event: HTTP
+// request handlers (a client waits on them), task/job processors and message consumers. Shared by
+// the checks that judge what such a function does (dedup on redelivery, calls that can hang a
+// request). Library knowledge comes from the catalog (roles `http.route`, `http.resource`,
+// `task.register`, `queue.publish`; sections `message-handlers` and `route-files`); route
+// heuristics (webhook-like paths) from the rule's options. Nothing here names a library.
+import type { RuleContext } from '../api.js';
+import type { MessageHandler, RouteFiles } from '../../catalog/types.js';
+import type { FileFacts, FunctionFact, Value } from '../../languages/types.js';
+
+export interface Handler {
+  fn: FunctionFact;
+  kind: string;
+}
+
+/** Which handlers to look for: catalog entries, and routes a rule picks by their path. */
+export interface HandlerOptions {
+  /** job processors and message consumers (catalog section `message-handlers`) */
+  handlers?: MessageHandler[];
+  /** `<router>.<method>(path, …, handler)` with a literal path matching `routePattern` */
+  routeMethods?: string[];
+  routePattern?: string;
+  /** a file path pattern + exported function names (Next.js `app/**\/route.ts` POST; catalog section `route-files`) */
+  routeFiles?: Pick<RouteFiles, 'path' | 'exports'>;
+}
+
+const KIND: Record<MessageHandler['kind'], string> = { 'job-processor': 'job processor', 'message-consumer': 'message consumer' };
+
+const fnOf = (facts: FileFacts, v: Value | undefined): FunctionFact | undefined => (v && v.kind === 'function' ? facts.functions[v.functionId] : undefined);
+
+/** Job processors, consumers, routes and route files as the catalog entries and options describe them. */
+export function declaredHandlers(facts: FileFacts, path: string, o: HandlerOptions): Handler[] {
+  const handlers: Handler[] = [];
+  for (const c of facts.calls) {
+    const q = c.qualified ?? '';
+    for (const h of o.handlers ?? []) {
+      if (q !== h.api || h.language !== facts.language) continue;
+      if (h.arg !== undefined) {
+        const fn = fnOf(facts, h.arg === 'last' ? c.args[c.args.length - 1] : c.args[h.arg]);
+        if (fn) handlers.push({ fn, kind: KIND[h.kind] });
+      }
+      if (h.prop) {
+        const obj = c.args.find((a) => a.kind === 'object');
+        const fn = obj && obj.kind === 'object' ? fnOf(facts, obj.props[h.prop]) : undefined;
+        if (fn) handlers.push({ fn, kind: KIND[h.kind] });
+      }
+    }
+    const dot = c.callee.lastIndexOf('.');
+    if (dot > 0 && o.routePattern && (o.routeMethods ?? []).includes(c.callee.slice(dot + 1))) {
+      const p = c.args[0];
+      if (p?.kind === 'string' && new RegExp(o.routePattern, 'i').test(p.value)) {
+        const fn = fnOf(facts, c.args[c.args.length - 1]);
+        if (fn) handlers.push({ fn, kind: `POST ${p.value} handler` });
+      }
+    }
+  }
+  if (o.routeFiles && new RegExp(o.routeFiles.path, 'i').test(path)) {
+    for (const f of facts.functions) {
+      if (f.parentFunctionId === undefined && f.classId === undefined && o.routeFiles.exports.includes(f.name)) handlers.push({ fn: f, kind: `${f.name} route handler` });
+    }
+  }
+  return handlers;
+}
+
+/** Task handlers: decorated with a task registration (catalog `task.register`), or enqueued by name. */
+export function taskHandlers(ctx: RuleContext): FunctionFact[] {
+  const { facts, catalog } = ctx;
+  const lang = facts.language;
+  const enqueued = new Set<string>();
+  for (const c of facts.calls) {
+    if (!catalog.lookupRole(c.qualified, lang, ['queue.publish'])) continue;
+    const first = c.args[0];
+    if (first?.kind === 'name') enqueued.add(first.text);
+  }
+  return facts.functions.filter((f) => {
+    if (!f.name) return false;
+    if (enqueued.has(f.name) && f.classId === undefined) return true;
+    return f.decorators.some((d) => catalog.lookupRole(d.qualified, lang, ['task.register']) !== undefined);
+  });
+}
+
+const HTTP_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'head', 'options']);
+
+/** `POST /chat handler` from the registering API's method and a literal path, else `HTTP handler`. */
+function routeKind(qualified: string | null, path: Value | undefined): string {
+  const method = (qualified ?? '').split('.').pop() ?? '';
+  const verb = HTTP_METHODS.has(method) ? method.toUpperCase() : 'HTTP';
+  return path?.kind === 'string' && path.value ? `${verb} ${path.value} handler` : `${verb} handler`;
+}
+
+/**
+ * HTTP request handlers found through the catalog: functions decorated with an `http.route` API
+ * (`@app.post(…)`, `@bp.route(…)`), get/post/… methods of classes based on an `http.resource`
+ * (flask-restx Resource, MethodView, APIView), and functions passed to an `http.route`
+ * registration call (`app.get(path, handler)`, inline or by name).
+ */
+export function httpHandlers(ctx: RuleContext): Handler[] {
+  const { facts, catalog } = ctx;
+  const lang = facts.language;
+  const out: Handler[] = [];
+  const isRoute = (q: string | null) => catalog.lookupRole(q, lang, ['http.route']) !== undefined;
+  const resourceClasses = new Set(
+    facts.classes.filter((k) => k.bases.some((b) => catalog.lookupRole(b, lang, ['http.resource']))).map((k) => k.id),
+  );
+  const byName = new Map<string, FunctionFact[]>();
+  for (const f of facts.functions) {
+    if (f.name) byName.set(f.name, [...(byName.get(f.name) ?? []), f]);
+    const deco = f.decorators.find((d) => isRoute(d.qualified));
+    if (deco) out.push({ fn: f, kind: routeKind(deco.qualified, deco.callId === undefined ? undefined : facts.calls[deco.callId]?.args[0]) });
+    else if (f.classId !== undefined && resourceClasses.has(f.classId) && HTTP_METHODS.has(f.name)) out.push({ fn: f, kind: `HTTP ${f.name.toUpperCase()} handler` });
+  }
+  for (const c of facts.calls) {
+    if (!isRoute(c.qualified)) continue;
+    for (const a of c.args) {
+      const fns = a.kind === 'function' ? [facts.functions[a.functionId]] : a.kind === 'name' ? (byName.get(a.text.split('.').pop() ?? '') ?? []) : [];
+      for (const fn of fns) if (fn) out.push({ fn, kind: routeKind(c.qualified, c.args[0]) });
+    }
+  }
+  return out;
+}

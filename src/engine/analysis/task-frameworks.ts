@@ -1,0 +1,96 @@
+// Task frameworks as the catalog describes them (section `task-frameworks`,
+// rules/catalog/python-queues.yaml): which `task.register` decorator belongs to which framework,
+// what a task's options mean for delivery, and an app's effective settings when the file shows
+// them. Nothing here names a framework: the catalog entry does.
+import type { Catalog } from '../../catalog/index.js';
+import type { TaskFramework } from '../../catalog/types.js';
+import type { CallFact, FileFacts, Value } from '../../languages/types.js';
+
+export type Setting = 'true' | 'false' | 'unknown' | 'absent';
+
+export function truth(v: Value | undefined): Setting {
+  if (!v) return 'absent';
+  const lit = v.kind === 'name' && v.resolved ? v.resolved : v;
+  if (lit.kind === 'boolean') return lit.value ? 'true' : 'false';
+  if (lit.kind === 'null') return 'false';
+  return 'unknown';
+}
+
+const compiled = new WeakMap<TaskFramework, Record<'notOurs' | 'ours' | 'bare' | 'bareNot', RegExp>>();
+function patterns(fw: TaskFramework): Record<'notOurs' | 'ours' | 'bare' | 'bareNot', RegExp> {
+  let p = compiled.get(fw);
+  if (!p) {
+    const d = fw.decorators;
+    p = { notOurs: new RegExp(d.notOurs, 'i'), ours: new RegExp(d.ours, 'i'), bare: new RegExp(d.bare, 'i'), bareNot: new RegExp(d.bareNot, 'i') };
+    compiled.set(fw, p);
+  }
+  return p;
+}
+
+function ownsDecorator(fw: TaskFramework, facts: FileFacts, qualified: string): boolean {
+  const p = patterns(fw);
+  if (p.notOurs.test(qualified)) return false;
+  if (p.ours.test(qualified)) return true;
+  if (p.bareNot.test(qualified)) return false;
+  const imports = (m: string) => facts.imports.some((i) => i.module === m || i.module.startsWith(`${m}.`));
+  return fw.decorators.imports.some(imports) && !fw.decorators.rivalImports.some(imports) && p.bare.test(qualified);
+}
+
+/** The framework a task decorator (qualified name) belongs to, when the catalog can tell. */
+export function frameworkOf(facts: FileFacts, catalog: Catalog, qualified: string | null): TaskFramework | undefined {
+  if (!qualified) return undefined;
+  return catalog.entries('task-frameworks', facts.language).find((fw) => ownsDecorator(fw, facts, qualified));
+}
+
+/** The framework a catalog API belongs to (it carries the framework's name as a tag). */
+export function frameworkTagged(catalog: Catalog, language: FileFacts['language'], tags: string[] | undefined): TaskFramework | undefined {
+  return tags?.length ? catalog.entries('task-frameworks', language).find((fw) => tags.includes(fw.framework)) : undefined;
+}
+
+/** The task option's keywords for a setting (`acks-late` -> [acks_late]). */
+export function optionKeys(fw: TaskFramework, setting: string): string[] {
+  return fw.taskOptions[setting] ?? [];
+}
+
+/** A task option as the decorator call sets it: the first of its keywords present, else 'absent'. */
+export function taskOption(call: CallFact | undefined, fw: TaskFramework, setting: string): Setting {
+  for (const k of optionKeys(fw, setting)) if (call?.kwargs[k]) return truth(call.kwargs[k]);
+  return 'absent';
+}
+
+/**
+ * The app-level value of a setting (`acks-late`, a key of the framework's app `settings`) when the
+ * whole config is visible in this file, else 'unknown'.
+ */
+export function appSetting(facts: FileFacts, fw: TaskFramework, setting: string): Setting {
+  const app = fw.app;
+  let found: Setting = 'absent';
+  const take = (s: Setting) => {
+    if (s !== 'absent') found = s;
+  };
+  const names = app.settings[setting] ?? [];
+  const apps = facts.calls.filter((c) => c.qualified === app.constructor);
+  if (!apps.length) return 'unknown';
+  for (const a of apps) {
+    if (a.kwargsOpen) return 'unknown';
+    for (const n of names) take(truth(a.kwargs[n]));
+  }
+  const prefix = `${app.constructor}().`;
+  for (const c of facts.calls) {
+    if (!c.qualified?.startsWith(prefix)) continue;
+    const method = c.qualified.slice(prefix.length);
+    if (app.opaque.some((o) => method.startsWith(o))) return 'unknown';
+    if (app.update.includes(method)) {
+      if (c.kwargsOpen || c.args.length) return 'unknown';
+      for (const n of names) take(truth(c.kwargs[n]));
+    }
+  }
+  const attrPrefix = prefix + app.attributes;
+  for (const a of facts.assignments) {
+    const attr = a.qualified?.startsWith(attrPrefix) ? a.qualified.slice(attrPrefix.length) : undefined;
+    const bare = a.scope.functionId === undefined && a.scope.classId === undefined ? a.target : undefined;
+    const key = attr ?? bare;
+    if (key && names.some((n) => n === key || n.toUpperCase() === key)) take(truth(a.value));
+  }
+  return found;
+}

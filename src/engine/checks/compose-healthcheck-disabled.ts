@@ -1,0 +1,14 @@
+// FL481: `healthcheck: {disable: true}` or `test: ["NONE"]`.
+import type { ComposeCheck } from '../api.js';
+import { composeDraft } from '../analysis/compose-project.js';
+import { suggestedProbe } from '../analysis/compose-healthchecks.js';
+
+const check: ComposeCheck = (ctx) =>
+  ctx.project.services.flatMap((v) => {
+    if (v.health !== 'disabled' || !v.hc) return [];
+    const how = v.hc.disabled ? 'disable: true' : 'test: ["NONE"]';
+    const src = v.hc.disabled ?? v.hc.test?.src ?? v.hc.keySrc;
+    return [composeDraft(ctx, src, v.name, { how, probe: suggestedProbe(v) })];
+  });
+
+export default check;

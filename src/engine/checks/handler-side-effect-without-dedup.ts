@@ -1,0 +1,256 @@
+// FL600: an at-least-once handler (a task, job processor, queue consumer or webhook route) whose
+// side effect (a payment, a write, a state-changing request, a message) has no dedup check. One
+// hazard, one rule; each language's half reads its own options block:
+//   python      task handlers from the catalog (`task.register`), Celery's delivery semantics
+//   typescript  job processors and consumers from the catalog (`message-handlers`), webhook-like routes from the options
+import type { Check, RuleContext } from '../api.js';
+import type { CallFact, FunctionFact, Value } from '../../languages/types.js';
+import type { FindingDraft } from '../types.js';
+import { appSetting, frameworkOf, optionKeys, truth } from '../analysis/task-frameworks.js';
+import { functionAndNested } from '../analysis/facts-query.js';
+import { declaredHandlers, taskHandlers, type HandlerOptions } from '../analysis/handlers.js';
+
+interface Options {
+  python: PythonDedupOptions;
+  typescript: TypeScriptDedupOptions;
+}
+
+const check: Check = (ctx) => {
+  const o = ctx.rule.options as unknown as Options;
+  return ctx.facts.language === 'python' ? pythonTaskFindings(ctx, o.python) : typescriptHandlerFindings(ctx, o.typescript);
+};
+
+export default check;
+
+// ---------------------------------------------------------------------------------------- python
+// Task/job handlers (taskiq `@broker.task`, Celery `@app.task` / `@shared_task`, dramatiq
+// `@actor`, RQ `@job`, and functions handed to `queue.enqueue(fn, …)`) run again whenever their
+// message is redelivered or retried. A handler that writes, posts, publishes, mails or charges
+// with no dedup check repeats the side effect.
+//
+// Which decorators register tasks and which calls publish or make HTTP requests comes from the
+// catalog (roles `task.register`, `queue.publish`, `http.request`, `payment.create`); the
+// side-effect method names and the dedup signals (`ON CONFLICT`, `get_or_create`, an idempotency
+// key, `nx=True`, an existing-result check) are rule options, matched on the handler's source
+// text, which keeps the check lenient: any visible dedup signal silences it.
+interface PythonDedupOptions {
+  /** method names (last callee segment) that write to a store */
+  writeMethods: string[];
+  /** receivers (callee as written, before the method) that make `writeMethods` count, as a regex */
+  writeReceiver: string;
+  /** SQL that writes, in a string argument of any call */
+  writeSql: string;
+  /** HTTP methods that change state on the remote side */
+  httpMethods: string[];
+  /** method names that send e-mail / SMS */
+  notifyMethods: string[];
+  /** regexes: any match in the handler's source text counts as a dedup check */
+  dedup: string[];
+}
+
+interface Effect {
+  kind: 'payment' | 'write' | 'post' | 'publish' | 'notify';
+  call: CallFact;
+}
+
+const WORDS: Record<Effect['kind'], string> = {
+  payment: 'charges a payment',
+  write: 'writes to the database',
+  post: 'sends a state-changing HTTP request',
+  publish: 'publishes a message',
+  notify: 'sends a notification',
+};
+
+function lastSegment(callee: string): string {
+  const i = callee.lastIndexOf('.');
+  return i < 0 ? callee : callee.slice(i + 1);
+}
+
+/**
+ * Can this handler run more than once for one message? 'redelivery': the whole message comes back
+ * (late acks, brokers that ack after the run); 'retry': the framework re-runs it after an exception
+ * only; undefined: a framework that acks before running (catalog `task-frameworks`, `acksEarly`:
+ * Celery), with neither late acks nor retries in the task options, the app settings or a retry
+ * call: at most once, so no duplicates to guard against.
+ */
+function redelivery(ctx: RuleContext, fn: FunctionFact, ids: Set<number>): 'redelivery' | 'retry' | undefined {
+  const { facts, catalog } = ctx;
+  const decos = fn.decorators.filter((d) => catalog.lookupRole(d.qualified, facts.language, ['task.register']));
+  const early = decos.map((d) => ({ d, fw: frameworkOf(facts, catalog, d.qualified) })).filter((x) => x.fw?.acksEarly);
+  if (!early.length) return 'redelivery'; // taskiq (acks after the result is saved), dramatiq, RQ
+  let retry = false;
+  for (const { d, fw } of early) {
+    const call = d.callId === undefined ? undefined : facts.calls[d.callId];
+    if (!call) continue;
+    if (call.kwargsOpen) return 'redelivery';
+    for (const setting of ['acks-late', 'auto-retry', 'retry-limits']) {
+      for (const k of optionKeys(fw!, setting)) {
+        const v = call.kwargs[k];
+        if (!v || truth(v) === 'false') continue;
+        if (setting === 'acks-late') return 'redelivery';
+        retry = true;
+      }
+    }
+  }
+  const fw = early[0].fw!;
+  if (appSetting(facts, fw, 'acks-late') === 'true') return 'redelivery';
+  if (fw.retryCall && facts.calls.some((c) => c.scope.functionId !== undefined && ids.has(c.scope.functionId) && c.callee === fw.retryCall)) retry = true;
+  return retry ? 'retry' : undefined;
+}
+
+function sourceOf(text: string, fn: FunctionFact): string {
+  const lines = text.split('\n');
+  return lines.slice(fn.loc.line - 1, fn.loc.endLine).join('\n');
+}
+
+/** The python half of FL600: `opts` is the rule's `python:` options block. */
+function pythonTaskFindings(ctx: RuleContext, opts: PythonDedupOptions): FindingDraft[] {
+  const { facts, catalog } = ctx;
+  const lang = facts.language;
+  const writeMethods = new Set(opts.writeMethods);
+  const writeReceiver = new RegExp(opts.writeReceiver, 'i');
+  const writeSql = new RegExp(opts.writeSql, 'i');
+  const httpMethods = new Set(opts.httpMethods);
+  const notifyMethods = new Set(opts.notifyMethods);
+  const dedup = opts.dedup.map((p) => new RegExp(p, 'i'));
+
+  const effectOf = (c: CallFact): Effect['kind'] | undefined => {
+    const method = lastSegment(c.callee);
+    if (catalog.lookupRole(c.qualified, lang, ['payment.create'])) return 'payment';
+    if (catalog.lookupRole(c.qualified, lang, ['queue.publish'])) return 'publish';
+    if (catalog.lookupRole(c.qualified, lang, ['http.request']) && httpMethods.has(lastSegment(c.qualified ?? ''))) return 'post';
+    if (notifyMethods.has(method)) return 'notify';
+    const receiver = c.callee.slice(0, Math.max(0, c.callee.length - method.length - 1));
+    if (writeMethods.has(method) && receiver && writeReceiver.test(receiver)) return 'write';
+    if (c.args.some((a) => a.kind === 'string' && writeSql.test(a.value))) return 'write';
+    return undefined;
+  };
+
+  const out: FindingDraft[] = [];
+  for (const fn of taskHandlers(ctx)) {
+    const ids = functionAndNested(facts, fn.id);
+    const effects: Effect[] = [];
+    for (const c of facts.calls) {
+      if (c.scope.functionId === undefined || !ids.has(c.scope.functionId)) continue;
+      const kind = effectOf(c);
+      // a task that re-enqueues itself (the next batch) repeats its own work, not a side effect
+      if (kind === 'publish' && c.callee.startsWith(`${fn.name}.`)) continue;
+      if (kind) effects.push({ kind, call: c });
+    }
+    if (!effects.length) continue;
+    const again = redelivery(ctx, fn, ids);
+    if (!again) continue;
+    // a retry after an exception repeats the side effects that had already succeeded: with a single
+    // one, the retry mostly follows its own failure (only an ambiguous timeout duplicates it)
+    if (again === 'retry' && effects.length === 1) continue;
+    const source = sourceOf(ctx.text, fn);
+    if (dedup.some((re) => re.test(source))) continue;
+    const first = effects.find((e) => e.kind === 'payment') ?? effects[0];
+    const d: FindingDraft = {
+      ruleId: ctx.rule.id,
+      loc: fn.nameLoc,
+      message: ctx.rule.message,
+      data: {
+        subject: `Task \`${fn.name}\``,
+        effect: WORDS[first.kind],
+        callee: first.call.callee,
+        at: `, line ${first.call.loc.line}`,
+        delivery: again === 'retry' ? 'a retry after a failure runs it again' : 'its message can be delivered again',
+      },
+      symbol: fn.qualifiedName,
+      where: { scope: fn.scope },
+    };
+    if (first.kind !== 'payment') {
+      d.priority = 'P1';
+      d.priorityReason = 'a duplicate write or message, not a duplicate payment';
+    }
+    out.push(d);
+  }
+  return out;
+}
+
+// ------------------------------------------------------------------------------------ typescript
+// At-least-once handlers that create or charge without a dedup key. Handlers are found from data:
+//   job processors and consumers   catalog section `message-handlers` (`bullmq.Worker` arg 1,
+//              kafkajs `consumer().run({ eachMessage })`, amqplib `consume`)
+//   routes     rule options: `<router>.post(path, …, handler)` with a path matching `routePattern`
+//   routeFiles rule options: a webhook-like file path + exported function names (Next.js `app/**/route.ts` POST)
+// Side effects: calls matching `charge` (payments: P0) or `create` (records, mail: P1) patterns.
+// Dedup signals anywhere in the handler: an idempotency key property, a dedup/upsert call, an SQL
+// conflict clause, or — for workers — a deterministic `jobId` on the adds in the same file.
+interface TypeScriptDedupOptions extends Pick<HandlerOptions, 'routeMethods' | 'routePattern' | 'routeFiles'> {
+  /** regexes (case-insensitive but `dedupKeys`): calls that charge money, calls that create a record or send a message */
+  charge: string;
+  create: string;
+  /** calls, option keys and SQL that dedupe */
+  dedupCalls: string;
+  dedupKeys: string;
+  dedupSql: string;
+}
+
+
+function* values(v: Value): Generator<{ key?: string; v: Value }> {
+  yield { v };
+  if (v.kind === 'object') for (const [k, x] of Object.entries(v.props)) for (const y of values(x)) yield { key: y.key ?? k, v: y.v };
+  if (v.kind === 'array') for (const x of v.items) yield* values(x);
+  if (v.kind === 'name' && v.resolved) yield* values(v.resolved);
+}
+
+function hasKey(v: Value, re: RegExp): boolean {
+  for (const x of values(v)) {
+    if (x.v.kind === 'object' && Object.keys(x.v.props).some((k) => re.test(k))) return true;
+  }
+  return false;
+}
+
+/** The typescript half of FL600: `o` is the rule's `typescript:` options block. */
+function typescriptHandlerFindings(ctx: RuleContext, o: TypeScriptDedupOptions): FindingDraft[] {
+  const facts = ctx.facts;
+  const charge = new RegExp(o.charge, 'i');
+  const create = new RegExp(o.create, 'i');
+  const dedupCalls = new RegExp(o.dedupCalls, 'i');
+  const dedupKeys = new RegExp(o.dedupKeys);
+  const dedupSql = new RegExp(o.dedupSql, 'i');
+
+  const handlers = declaredHandlers(facts, ctx.file.path, { ...o, handlers: ctx.catalog.entries('message-handlers', facts.language) });
+  if (!handlers.length) return [];
+
+  // producers in this file that dedupe with a deterministic job id guard the workers here
+  const jobIdOnAdds = facts.calls.some((c) => /\(\)\.(add|addBulk)$/.test(c.qualified ?? '') && c.args.some((a) => hasKey(a, /^jobId$/)));
+
+  const out: FindingDraft[] = [];
+  for (const h of handlers) {
+    const inside = functionAndNested(facts, h.fn.id);
+    const calls = facts.calls.filter((c) => c.scope.functionId !== undefined && inside.has(c.scope.functionId));
+    const name = (c: CallFact) => c.qualified ?? c.callee;
+    const effects = calls.filter((c) => charge.test(name(c)) || charge.test(c.callee) || create.test(c.callee));
+    if (!effects.length) continue;
+    if (h.kind === 'job processor' && jobIdOnAdds) continue;
+    const guarded =
+      calls.some((c) => dedupCalls.test(c.callee)) ||
+      calls.some((c) => c.args.some((a) => hasKey(a, dedupKeys) || [...values(a)].some((x) => (x.v.kind === 'string' && dedupSql.test(x.v.value)) || (x.v.kind === 'other' && dedupSql.test(x.v.text))))) ||
+      facts.assignments.some((a) => a.scope.functionId !== undefined && inside.has(a.scope.functionId) && hasKey(a.value, dedupKeys));
+    if (guarded) continue;
+    const money = effects.find((c) => charge.test(name(c)) || charge.test(c.callee));
+    const first = money ?? effects[0];
+    const d: FindingDraft = {
+      ruleId: ctx.rule.id,
+      loc: first.loc,
+      message: ctx.rule.message,
+      data: {
+        subject: `This ${h.kind}`,
+        effect: money ? 'charges money' : 'creates a record or sends a message',
+        callee: first.callee,
+        at: '',
+        delivery: 'the broker or sender delivers at least once, so a timeout or crash delivers it again',
+      },
+      where: { scope: first.scope },
+    };
+    if (!money) {
+      d.priority = 'P1';
+      d.priorityReason = 'creates a duplicate record or message, no money moves';
+    }
+    out.push(d);
+  }
+  return out;
+}
