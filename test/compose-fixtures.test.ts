@@ -5,7 +5,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyzeCompose, type CodeFileSummary } from '../src/engine/compose.js';
-import { catalog, composeRules, ROOT } from './compose-rules.js';
+import { catalog, composeRules, ROOT, textCodeSummary } from './compose-rules.js';
 
 const rules = composeRules();
 const COMPOSE_NAME = /^(docker-)?compose([.-][^/]*)?\.ya?ml$/;
@@ -46,26 +46,10 @@ function walk(dir: string): string[] {
   });
 }
 
-/** a tiny stand-in for the engine's code facts: top-level modules and `from x import y` names */
-function codeSummary(path: string, text: string): CodeFileSummary | undefined {
-  if (path.endsWith('.py')) {
-    return {
-      path,
-      language: 'python',
-      modules: [...text.matchAll(/^(?:from|import)\s+([A-Za-z_]\w*)/gm)].map((m) => m[1]),
-      imports: [...text.matchAll(/^from\s+([\w.]+)\s+import\s+(\w+)/gm)].map((m) => `${m[1]}.${m[2]}`),
-    };
-  }
-  if (/\.[cm]?[jt]sx?$/.test(path)) {
-    return { path, language: 'typescript', modules: [...text.matchAll(/from\s+['"]([^'"]+)['"]/g)].map((m) => m[1]) };
-  }
-  return undefined;
-}
-
 export function scanRoot(root: string, composeFiles: string[], ruleFilter: (id: string) => boolean, withCode = true) {
   const files = composeFiles.map((p) => ({ path: relative(root, p).split('\\').join('/'), text: readFileSync(p, 'utf8') }));
   const code = (withCode ? walk(root) : [])
-    .map((p) => codeSummary(relative(root, p).split('\\').join('/'), readFileSync(p, 'utf8')))
+    .map((p) => textCodeSummary(relative(root, p).split('\\').join('/'), readFileSync(p, 'utf8')))
     .filter((c): c is CodeFileSummary => !!c);
   return analyzeCompose({
     files,

@@ -6,20 +6,19 @@
 // for clients injected from elsewhere (qualified null), when the rule options' method list and
 // receiver pattern match the callee as written (`this.queue.add`, `producer.send`).
 import type { Check } from '../api.js';
+import { isLoggingCall } from '../../languages/logging.js';
 import type { CallFact, HandlerFact } from '../../languages/types.js';
 import type { FindingDraft } from '../types.js';
 
 interface Options {
   methods?: string[];
   receiverPattern?: string;
-  loggerPattern?: string;
 }
 
 const check: Check = (ctx) => {
   const opts = (ctx.rule.options ?? {}) as Options;
   const methods = new Set(opts.methods ?? []);
   const receiverRe = opts.receiverPattern ? new RegExp(opts.receiverPattern, 'i') : undefined;
-  const loggerRe = new RegExp(opts.loggerPattern ?? '^(console|print|(.*\\.)?(log|logger|_logger|_log|logging))\\.', 'i');
   const lang = ctx.facts.language;
 
   const isPublish = (c: CallFact): boolean => {
@@ -31,7 +30,7 @@ const check: Check = (ctx) => {
     return receiverRe.test(receiver);
   };
 
-  const swallows = (h: HandlerFact): boolean => !h.reraises && !h.returns && h.callees.every((c) => loggerRe.test(c + '.') || loggerRe.test(c));
+  const swallows = (h: HandlerFact): boolean => !h.reraises && !h.returns && h.callees.every(isLoggingCall);
 
   const out: FindingDraft[] = [];
   for (const call of ctx.facts.calls) {
