@@ -171,6 +171,27 @@ export interface ImportFact {
   loc: Loc;
 }
 
+/**
+ * A name this module makes importable. TS/JS: `export const api = …` / `export function f` /
+ * `export class C` (name = local), `export { a as b }` (name b, local a), `export default x`
+ * (name 'default'), re-exports `export { a as b } from './m'` (name b, local a: the name in
+ * `from`), `export * from './m'` (name '*'), `export * as ns from './m'` (name ns, local '*');
+ * CommonJS `module.exports = x` (name 'default'), `module.exports = { a, b: c }` (a; b with local
+ * c), `exports.x = y` / `module.exports.x = y`. Python: the strings of `__all__` when the module
+ * defines it (every module-level name is importable anyway: see its assignments and functions).
+ */
+export interface ExportFact {
+  /** exported name; 'default' for a default export (and `module.exports = x`), '*' for `export * from` */
+  name: string;
+  /** the local binding exported (for a re-export: the name in the `from` module) */
+  local?: string;
+  /** the module of a re-export, as written (`./client`, `node:` dropped) */
+  from?: string;
+  /** what is exported when it is not a local name: `export default axios.create(…)`, `exports.get = async () => …` */
+  value?: Value;
+  loc: Loc;
+}
+
 /** a `faultline: ignore[...]` comment */
 export interface SuppressionFact {
   line: number;
@@ -187,6 +208,7 @@ export interface FileFacts {
   path: string; // relative POSIX path from the scan root
   language: 'python' | 'typescript';
   imports: ImportFact[];
+  exports: ExportFact[];
   calls: CallFact[];
   functions: FunctionFact[];
   classes: ClassFact[];

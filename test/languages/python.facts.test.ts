@@ -393,3 +393,26 @@ describe('python adapter: module-local definitions', () => {
     expect(call(f, 'Service().run').qualified).toBe('Service().run');
   });
 });
+
+describe('python adapter: exports', () => {
+  it('reads __all__ (assigned, extended, appended) at module level only', () => {
+    const f = x(`
+      from .client import api
+      __all__ = ["api", "fetch_json"]
+      __all__ += ("Client",)
+      __all__.append("helper")
+      __all__.extend(["other"])
+      def f():
+          __all__ = ["not_this"]
+    `);
+    expect(f.exports.map((e) => [e.name, e.local])).toEqual([
+      ['api', 'api'],
+      ['fetch_json', 'fetch_json'],
+      ['Client', 'Client'],
+      ['helper', 'helper'],
+      ['other', 'other'],
+    ]);
+    expect(f.exports[0].loc).toMatchObject({ line: 2, column: 12 });
+    expect(x(`api = make()`).exports).toEqual([]);
+  });
+});

@@ -356,3 +356,79 @@ describe('typescript adapter: files, syntax errors, locations, suppressions', ()
     expect(a.extract('x.js', 'fetch(u)').calls[0].qualified).toBe('fetch');
   });
 });
+
+describe('typescript adapter: exports', () => {
+  const ex = (f: FileFacts) => f.exports.map((e) => [e.name, e.local, e.from, e.value?.kind]);
+
+  it('records ES exports: declarations, lists, defaults and re-exports, not types', () => {
+    const f = x(`
+      import axios from 'axios';
+      export const api = axios.create({ timeout: 5000 }), other = 1;
+      export const { a, b: [c] } = obj;
+      export async function fetchJson(u: string) { return api.get(u); }
+      export class Client {}
+      export enum Mode { A }
+      export type T = string;
+      export interface I {}
+      const local = 1, hidden = 2;
+      export { local, hidden as shown };
+      export { type T as U };
+      export { x as y, default as z } from './b';
+      export * from 'node:events';
+      export * as ns from './ns';
+      export default api;
+      namespace N { export const inner = 1; }
+      declare module 'm' { export const ambient: number; }
+    `);
+    expect(ex(f)).toEqual([
+      ['api', 'api', undefined, undefined],
+      ['other', 'other', undefined, undefined],
+      ['a', 'a', undefined, undefined],
+      ['c', 'c', undefined, undefined],
+      ['fetchJson', 'fetchJson', undefined, undefined],
+      ['Client', 'Client', undefined, undefined],
+      ['Mode', 'Mode', undefined, undefined],
+      ['local', 'local', undefined, undefined],
+      ['shown', 'hidden', undefined, undefined],
+      ['y', 'x', './b', undefined],
+      ['z', 'default', './b', undefined],
+      ['*', undefined, 'events', undefined],
+      ['ns', '*', './ns', undefined],
+      ['default', 'api', undefined, undefined],
+    ]);
+  });
+
+  it('records default exports of values, functions and classes', () => {
+    expect(ex(x(`export default axios.create({ timeout: 1 });`))).toEqual([['default', undefined, undefined, 'call']]);
+    expect(ex(x(`export default function handler() {}`))).toEqual([['default', 'handler', undefined, undefined]]);
+    const anon = x(`export default async function () {}`);
+    expect(ex(anon)).toEqual([['default', undefined, undefined, 'function']]);
+    expect(anon.exports[0].value).toMatchObject({ functionId: 0 });
+    expect(ex(x(`export default class {}`))).toEqual([['default', undefined, undefined, undefined]]);
+    expect(ex(x(`const api = 1; export = api;`))).toEqual([['default', 'api', undefined, undefined]]);
+  });
+
+  it('records CommonJS exports', () => {
+    const f = x(
+      `
+      const axios = require('axios');
+      const api = axios.create({ timeout: 1 });
+      module.exports = { api, get: (u) => api.get(u), client: api };
+      exports.post = async (u) => api.post(u);
+      module.exports.raw = api;
+      function later() { module.exports = api; }
+    `,
+      'src/a.js',
+    );
+    expect(ex(f)).toEqual([
+      ['api', 'api', undefined, undefined],
+      ['get', undefined, undefined, 'function'],
+      ['client', 'api', undefined, undefined],
+      ['post', undefined, undefined, 'function'],
+      ['raw', 'api', undefined, undefined],
+      ['default', 'api', undefined, undefined],
+    ]);
+    expect(ex(x(`module.exports = axios.create();`, 'a.js'))).toEqual([['default', undefined, undefined, 'call']]);
+    expect(x(`module.exports.a.b = 1; exports += 1;`, 'a.js').exports).toEqual([]);
+  });
+});

@@ -32,11 +32,13 @@ export function extractFacts(path: string, text: string, tree: Tree, query: Quer
   const classes = build.buildClasses();
   const assignments = build.buildAssignments();
   const tries = build.buildTries();
+  const exports = build.buildExports(assignments);
   const suppressions = text.includes('faultline:') ? build.buildSuppressions(tree, commentQuery) : [];
   return {
     path,
     language: 'python',
     imports: raw.imports,
+    exports,
     calls,
     functions,
     classes,

@@ -8,6 +8,7 @@ import type {
   CallFact,
   ClassFact,
   DecoratorFact,
+  ExportFact,
   FunctionFact,
   HandlerFact,
   Scope,
@@ -228,6 +229,21 @@ export class FactBuilder {
         }
       }
       out.push(fact);
+    }
+    return out;
+  }
+
+  /** `__all__ = [...]` / `__all__ += [...]` / `__all__.append(...)` / `.extend([...])` at module level */
+  buildExports(assignments: AssignmentFact[]): ExportFact[] {
+    const out: ExportFact[] = [];
+    const add = (v: Value | undefined): void => {
+      if (v?.kind === 'string') out.push({ name: v.value, local: v.value, loc: v.loc });
+      else if (v?.kind === 'array') for (const item of v.items) add(item);
+    };
+    const atTop = (scope: Scope) => scope.functionId === undefined && scope.classId === undefined;
+    for (const a of assignments) if (a.target === '__all__' && atTop(a.scope)) add(a.value);
+    for (const c of this.calls) {
+      if ((c.callee === '__all__.append' || c.callee === '__all__.extend') && atTop(c.scope)) add(c.args[0]);
     }
     return out;
   }

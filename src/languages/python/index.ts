@@ -46,6 +46,7 @@ function emptyFacts(path: string, hasSyntaxErrors: boolean): FileFacts {
     path,
     language: 'python',
     imports: [],
+    exports: [],
     calls: [],
     functions: [],
     classes: [],

@@ -39,6 +39,7 @@ export function extractTypeScript(path: string, text: string): FileFacts {
     path,
     language: 'typescript',
     imports: x.imports,
+    exports: x.exports,
     calls: x.calls,
     functions: x.functions,
     classes: x.classes,

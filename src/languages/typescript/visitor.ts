@@ -8,6 +8,7 @@ import type {
   CallFact,
   ClassFact,
   DecoratorFact,
+  ExportFact,
   FunctionFact,
   HandlerFact,
   ImportFact,
@@ -15,6 +16,7 @@ import type {
   TryFact,
   Value,
 } from '../types.js';
+import { commonJsExports, exportAssignment, exportDeclaration, exportedDeclaration } from './exports.js';
 import { Bindings, MODULE_SCOPE, type Binding, type Site } from './bindings.js';
 import {
   EMPTY,
@@ -39,6 +41,7 @@ export class Visitor implements FileTables {
   readonly classes: ClassFact[] = [];
   readonly assignments: AssignmentFact[] = [];
   readonly tries: TryFact[] = [];
+  readonly exports: ExportFact[] = [];
   readonly callIds = new Map<ts.Node, number>();
   readonly fnIds = new Map<ts.Node, number>();
 
@@ -50,6 +53,7 @@ export class Visitor implements FileTables {
   private tryStack: Scope['tries'] = EMPTY;
   private argOf: number[] = EMPTY;
   private awaitedExpr: ts.Node | undefined;
+  private namespaceDepth = 0;
 
   private readonly fnArgHint = new Map<ts.Node, { callId: number; index: number }>();
   private readonly nameHint = new Map<ts.Node, string>();
@@ -89,6 +93,11 @@ export class Visitor implements FileTables {
     return this.fn ?? MODULE_SCOPE;
   }
 
+  /** at the file's top level, outside namespaces and functions: where ES exports are written */
+  private atModuleTop(): boolean {
+    return this.fn === undefined && this.cls === undefined && this.namespaceDepth === 0;
+  }
+
   private here(): Site {
     return { fn: this.scopeKey(), cls: this.cls };
   }
@@ -110,8 +119,26 @@ export class Visitor implements FileTables {
     switch (kind) {
       case SK.InterfaceDeclaration:
       case SK.TypeAliasDeclaration:
-      case SK.ExportDeclaration:
       case SK.HeritageClause:
+        return;
+      case SK.ExportDeclaration:
+        if (this.atModuleTop()) this.exports.push(...exportDeclaration(n as ts.ExportDeclaration, this.src));
+        return;
+      case SK.ExportAssignment: {
+        const ea = n as ts.ExportAssignment;
+        this.visit(ea.expression);
+        if (this.atModuleTop()) this.exports.push(exportAssignment(ea, this.src, this.values.value(ea.expression)));
+        return;
+      }
+      case SK.VariableStatement:
+      case SK.EnumDeclaration:
+        if (this.atModuleTop()) this.exports.push(...exportedDeclaration(n as ts.VariableStatement | ts.EnumDeclaration, this.src));
+        tsr.forEachChild(n, this.visitCb);
+        return;
+      case SK.ModuleDeclaration:
+        this.namespaceDepth++;
+        tsr.forEachChild(n, this.visitCb);
+        this.namespaceDepth--;
         return;
       case SK.ImportDeclaration:
         return this.visitImport(n as ts.ImportDeclaration);
@@ -119,7 +146,16 @@ export class Visitor implements FileTables {
         return this.visitImportEquals(n as ts.ImportEqualsDeclaration);
       case SK.VariableDeclarationList:
         return this.visitVarList(n as ts.VariableDeclarationList);
-      case SK.FunctionDeclaration:
+      case SK.FunctionDeclaration: {
+        const top = this.atModuleTop();
+        this.visitFunction(n as ts.FunctionDeclaration);
+        if (top) {
+          const id = this.fnIds.get(n);
+          const fnValue: Value | undefined = id === undefined ? undefined : { kind: 'function', functionId: id, loc: this.src.loc(n) };
+          this.exports.push(...exportedDeclaration(n as ts.FunctionDeclaration, this.src, fnValue));
+        }
+        return;
+      }
       case SK.FunctionExpression:
       case SK.ArrowFunction:
       case SK.MethodDeclaration:
@@ -129,6 +165,8 @@ export class Visitor implements FileTables {
         this.visitFunction(n as ts.FunctionLikeDeclaration);
         return;
       case SK.ClassDeclaration:
+        if (this.atModuleTop()) this.exports.push(...exportedDeclaration(n as ts.ClassDeclaration, this.src));
+        return this.visitClass(n as ts.ClassLikeDeclaration);
       case SK.ClassExpression:
         return this.visitClass(n as ts.ClassLikeDeclaration);
       case SK.CallExpression:
@@ -317,6 +355,9 @@ export class Visitor implements FileTables {
     if (!path) return;
     if (path.segs.length > 0) this.bindings.noteAssignment(a, path, this.scopeKey(), this.cls);
     if (augmented) return;
+    if (path.root.k === 'id' && (path.root.name === 'module' || path.root.name === 'exports')) {
+      this.exports.push(...commonJsExports(path, right, v, this.src, b));
+    }
     if (path.root.k === 'this' && path.segs.length === 1 && this.cls !== undefined) {
       this.bindings.bindAttr(this.cls, path.segs[0], this.bindings.bindingFor(right, false, this.here(), v));
     } else if (path.root.k === 'id' && path.segs.length === 0) {
