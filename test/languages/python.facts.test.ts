@@ -416,3 +416,22 @@ describe('python adapter: exports', () => {
     expect(x(`api = make()`).exports).toEqual([]);
   });
 });
+
+describe('python adapter: listeners attached by property', () => {
+  it('a callback assigned to an attribute of a bound client names the client', () => {
+    const f = x(`
+      import paho.mqtt.client as mqtt
+      client = mqtt.Client()
+      client.on_disconnect = on_disconnect
+      class Bridge:
+          def __init__(self):
+              self.client = mqtt.Client()
+              self.client.on_connect = lambda *a: None
+    `);
+    const attrs = f.assignments.filter((a) => a.target.includes('.on_'));
+    expect(attrs.map((a) => [a.target, a.qualified, a.receiverCall])).toEqual([
+      ['client.on_disconnect', 'paho.mqtt.client.Client().on_disconnect', 0],
+      ['self.client.on_connect', 'paho.mqtt.client.Client().on_connect', 1],
+    ]);
+  });
+});

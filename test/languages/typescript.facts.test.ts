@@ -432,3 +432,23 @@ describe('typescript adapter: exports', () => {
     expect(x(`module.exports.a.b = 1; exports += 1;`, 'a.js').exports).toEqual([]);
   });
 });
+
+describe('typescript adapter: listeners attached by property', () => {
+  it('an onerror/onclose assignment names the instance it is set on', () => {
+    const f = x(`
+      import WebSocket from 'ws';
+      const ws = new WebSocket(u);
+      ws.onerror = (e) => log(e);
+      class Feed {
+        socket = new WebSocket(u);
+        open() { this.socket.onclose = () => this.open(); }
+      }
+      injected.onerror = null;
+    `);
+    const [onerror, onclose, other] = f.assignments.filter((a) => a.target.includes('.on'));
+    expect(onerror).toMatchObject({ target: 'ws.onerror', qualified: 'ws().onerror', receiverCall: call(f, 'WebSocket').id, value: { kind: 'function' } });
+    expect(onclose).toMatchObject({ target: 'this.socket.onclose', qualified: 'ws().onclose', receiverCall: call(f, 'WebSocket', 1).id });
+    expect(other).toMatchObject({ target: 'injected.onerror', qualified: 'injected.onerror', value: { kind: 'null' } }); // an unbound global stays as written
+    expect(other.receiverCall).toBeUndefined();
+  });
+});
