@@ -435,3 +435,50 @@ describe('python adapter: listeners attached by property', () => {
     ]);
   });
 });
+
+describe('python adapter: **kwargs from a dict built in the function', () => {
+  it('knows the keys of a visibly built dict, with the writes that surely ran before the call', () => {
+    const f = x(`
+      import requests
+      def f(url, slow, extra):
+          kw = {"headers": {}}
+          kw["timeout"] = None
+          if slow:
+              kw["verify"] = False
+          r = requests.get(url, stream=True, **kw)
+          kw["later"] = 1
+          empty = {}
+          requests.post(url, **empty)
+          opened = {}
+          opened.update(extra)
+          requests.put(url, **opened)
+          requests.delete(url, **extra)
+    `);
+    const get = call(f, 'requests.get');
+    expect(get.kwargsOpen).toBe(false);
+    expect(Object.keys(get.kwargs)).toEqual(['stream', 'headers', 'timeout']);
+    expect(get.kwargs.timeout).toMatchObject({ kind: 'null', loc: { line: 4 } });
+    expect(get.unknownKwargs).toEqual(['verify']);
+    expect(call(f, 'requests.post')).toMatchObject({ kwargsOpen: false, kwargs: {} });
+    expect(call(f, 'requests.post').unknownKwargs).toBeUndefined();
+    expect(call(f, 'requests.put').kwargsOpen).toBe(true);
+    expect(call(f, 'requests.delete').kwargsOpen).toBe(true);
+  });
+
+  it('keeps module-level dicts, parameters and dicts handed to other code open', () => {
+    const f = x(`
+      import requests
+      KW = {}
+      requests.get(u, **KW)
+      def g(u, **kw):
+          requests.get(u, **kw)
+      def h(u):
+          kw = {}
+          fill(kw)
+          requests.get(u, **kw)
+          def inner():
+              requests.get(u, **kw)
+    `);
+    expect(f.calls.filter((c) => c.callee === 'requests.get').map((c) => c.kwargsOpen)).toEqual([true, true, true, true]);
+  });
+});

@@ -452,3 +452,67 @@ describe('typescript adapter: listeners attached by property', () => {
     expect(other.receiverCall).toBeUndefined();
   });
 });
+
+describe('typescript adapter: options objects filled in before the call', () => {
+  const resolved = (f: FileFacts, nth: number) => {
+    const v = call(f, 'axios', nth).args[0];
+    if (v.kind !== 'name') throw new Error(v.kind);
+    const r = v.resolved;
+    if (!r || r.kind !== 'object') throw new Error(JSON.stringify(r));
+    return { keys: Object.keys(r.props), unknown: r.unknownKeys ?? [], props: r.props };
+  };
+
+  it('merges writes that surely ran, marks maybe-run writes unknown, ignores later ones', () => {
+    const f = x(`
+      import axios from 'axios';
+      const shared = { baseURL: '/api' };
+      shared.timeout = 1000;
+      export async function f(flag: boolean) {
+        const options = { url: '/a' };
+        options.timeout = 0;
+        options['retry'] = { count: 2 };
+        options.retry.delay = 10;
+        if (flag) options.headers = {};
+        flag && (options.proxy = false);
+        await axios(options);
+        options.later = 1;
+        await axios(shared);
+        const cb = () => axios(options);
+        options.afterCb = 1;
+        delete options.url;
+        await axios(options);
+        for (const u of [1]) { await axios(options); options.loop = u; }
+      }
+    `);
+    const first = resolved(f, 0);
+    expect(first.keys).toEqual(['url', 'timeout', 'retry']);
+    expect(first.unknown).toEqual(['headers', 'proxy']);
+    expect(first.props.timeout).toMatchObject({ kind: 'number', value: 0, loc: { line: 7 } });
+    expect(first.props.retry).toMatchObject({ kind: 'object', props: { count: { value: 2 }, delay: { value: 10 } } });
+    expect(resolved(f, 1).keys).toEqual(['baseURL', 'timeout']); // module-level writes before the function ran first
+    const inCb = resolved(f, 2);
+    expect(inCb.keys).toContain('later');
+    expect(inCb.unknown).toEqual(expect.arrayContaining(['afterCb', 'url']));
+    expect(resolved(f, 3).unknown).toContain('url'); // delete: unknown
+    expect(resolved(f, 4).unknown).toContain('loop'); // set after the call, but before the next iteration
+    // the binding's own literal is left alone
+    const decl = f.assignments.find((a) => a.target === 'options')!;
+    expect(decl.value).toMatchObject({ kind: 'object', props: { url: {} } });
+    expect(decl.value.kind === 'object' && Object.keys(decl.value.props)).toEqual(['url']);
+  });
+
+  it('does not merge writes to another binding of the same name or from another function', () => {
+    const f = x(`
+      import axios from 'axios';
+      function setup() { const options = {}; options.timeout = 1; }
+      export function g() {
+        const options = { url: '/' };
+        return axios(options);
+      }
+      export function h(opts) { opts.timeout = 5; return axios(opts); }
+    `);
+    expect(resolved(f, 0)).toMatchObject({ keys: ['url'], unknown: [] });
+    const v = call(f, 'axios', 1).args[0];
+    expect(v.kind === 'name' && v.resolved).toBeFalsy(); // a parameter: unknown as before
+  });
+});

@@ -12,7 +12,8 @@ export type Binding =
   | { kind: 'none'; pos: number }
   /** `def name` / `class name`: a module-local function or class, kept as written */
   | { kind: 'def'; pos: number }
-  | { kind: 'other'; pos: number };
+  /** anything else; `node`: the value assigned, when it is a plain `name = value` */
+  | { kind: 'other'; pos: number; node?: Node };
 
 export type Resolution =
   | { kind: 'import'; qualified: string }
@@ -73,6 +74,17 @@ export class Bindings {
   }
 
   // ---------------------------------------------------------------- resolution (pass 2)
+
+  /** the bindings of `name` in scope `scopeKey` itself (not its parents), in source order */
+  bindingsIn(scopeKey: string, name: string): readonly Binding[] {
+    return this.bindings.get(`${scopeKey}|${name}`) ?? [];
+  }
+
+  /** `key` is `scope` or nested inside it */
+  within(key: string, scope: string): boolean {
+    for (let k: string | undefined = key; k; k = this.parentScope.get(k)) if (k === scope) return true;
+    return false;
+  }
 
   /** import/binding-resolved callee of raw call i (memoised; chained and bound receivers recurse) */
   qualifiedOf(i: number): Qualified | null {
@@ -196,5 +208,5 @@ export function bindingOf(right: Node | null, pos: number): Binding {
   if (!right) return { kind: 'other', pos };
   if (right.type === 'none') return { kind: 'none', pos };
   const call = unwrapCall(right);
-  return call ? { kind: 'call', nodeId: call.id, pos } : { kind: 'other', pos };
+  return call ? { kind: 'call', nodeId: call.id, pos } : { kind: 'other', pos, node: right };
 }

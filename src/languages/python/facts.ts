@@ -47,6 +47,7 @@ export class FactBuilder {
       const kwargs: Record<string, Value> = {};
       let argsOpen = false;
       let kwargsOpen = false;
+      const splats: Node[] = [];
       if (argsNode?.type === 'argument_list') {
         for (const a of argsNode.namedChildren) {
           switch (a.type) {
@@ -60,7 +61,7 @@ export class FactBuilder {
               argsOpen = true;
               break;
             case 'dictionary_splat':
-              kwargsOpen = true;
+              splats.push(a);
               break;
             case 'comment':
               break;
@@ -70,6 +71,17 @@ export class FactBuilder {
         }
       } else if (argsNode) {
         args.push(this.values.value(argsNode, raw.scopeKey)); // f(x for x in y)
+      }
+      // `**kw` from a dict visibly built in this function: its keys are known (explicit keywords win)
+      let unknownKwargs: string[] | undefined;
+      for (const splat of splats) {
+        const seen = this.values.splatKeywords(splat, raw.node, raw.scopeKey);
+        if (!seen) {
+          kwargsOpen = true;
+          continue;
+        }
+        for (const [k, v] of Object.entries(seen.props)) if (!(k in kwargs)) kwargs[k] = v;
+        if (seen.unknown.length) unknownKwargs = [...(unknownKwargs ?? []), ...seen.unknown.filter((k) => !(k in kwargs))];
       }
       const call: CallFact = {
         id: i,
@@ -85,6 +97,7 @@ export class FactBuilder {
         scope: raw.scope,
       };
       if (resolved?.receiverCall !== undefined) call.receiverCall = resolved.receiverCall;
+      if (unknownKwargs?.length && !kwargsOpen) call.unknownKwargs = unknownKwargs;
       calls[i] = call;
     }
     return calls;

@@ -3,10 +3,13 @@
 import type { Node } from 'web-tree-sitter';
 import type { Loc, Value } from '../types.js';
 import type { Bindings } from './bindings.js';
+import { encloses, regionOf, sharedLoop } from './flow.js';
 import { clip, compact, unwrapCall, type PySource } from './syntax.js';
 import type { RawFacts } from './visitor.js';
 
 const LITERAL_KINDS = new Set(['string', 'number', 'boolean', 'null', 'object', 'array']);
+/** dict methods that leave it as it is */
+const READ_ONLY_METHODS = new Set(['get', 'copy', 'items', 'keys', 'values']);
 
 export class ValueReader {
   constructor(
@@ -124,6 +127,64 @@ export class ValueReader {
       }
     }
     return value;
+  }
+
+  /**
+   * The keywords `**name` passes at `call`, when `name` is a dict literal bound once in this
+   * function (not a parameter) before the call in straight-line code, with the `name["key"] = …`
+   * writes that surely ran before the call merged in; a key a write may or may not have set is
+   * `unknown`. Undefined (open) when anything else could change the dict: `name.update(…)` and
+   * other mutating methods, `name` handed to a call, a write with a computed key, `del`, `|=`, a
+   * write from a nested function.
+   */
+  splatKeywords(splat: Node, call: Node, scopeKey: string): { props: Record<string, Value>; unknown: string[] } | undefined {
+    const target = splat.namedChildren.find((c) => c.type !== 'comment');
+    if (target?.type !== 'identifier' || !scopeKey.startsWith('f')) return undefined;
+    const name = this.src.slice(target);
+    if (this.bindings.params.get(scopeKey)?.has(name)) return undefined;
+    const list = this.bindings.bindingsIn(scopeKey, name);
+    const b = list[0];
+    if (list.length !== 1 || b.kind !== 'other' || b.node?.type !== 'dictionary' || b.pos >= call.startIndex) return undefined;
+    if (!encloses(regionOf(b.node), call)) return undefined;
+    const dict = this.value(b.node, scopeKey);
+    if (dict.kind !== 'object' || dict.open) return undefined;
+    const fn = this.raw.rawFunctions[Number(scopeKey.slice(1))];
+    if (new RegExp(`\\bdel\\s+${name}\\s*\\[`).test(this.src.slice(fn.node))) return undefined;
+    for (const rc of this.raw.rawCalls) {
+      if (!this.bindings.within(rc.scopeKey, scopeKey)) continue;
+      if (rc.fn?.type === 'attribute' && rc.fn.childForFieldName('object')?.type === 'identifier') {
+        const obj = this.src.slice(rc.fn.childForFieldName('object'));
+        if (obj === name && !READ_ONLY_METHODS.has(this.src.slice(rc.fn.childForFieldName('attribute')))) return undefined;
+      }
+      for (const a of rc.args?.namedChildren ?? []) {
+        const v = a.type === 'keyword_argument' ? a.childForFieldName('value') : a;
+        if (v?.type === 'identifier' && this.src.slice(v) === name) return undefined;
+      }
+    }
+    const props: Record<string, Value> = { ...dict.props };
+    const unknown = new Set<string>();
+    for (const w of this.raw.rawAssignments) {
+      const left = w.left;
+      if (!left || !this.bindings.within(w.scopeKey, scopeKey)) continue;
+      if (left.type === 'identifier' && w.augmented && this.src.slice(left) === name) return undefined;
+      if (left.type !== 'subscript') continue;
+      const obj = left.childForFieldName('value');
+      if (obj?.type !== 'identifier' || this.src.slice(obj) !== name) continue;
+      const keyNode = left.childForFieldName('subscript');
+      const key = keyNode && (keyNode.type === 'string' || keyNode.type === 'concatenated_string') ? this.stringValue(keyNode) : undefined;
+      if (key === undefined || w.scopeKey !== scopeKey) return undefined;
+      let effect: 'set' | 'unknown' | 'none';
+      if (w.start < call.startIndex) effect = !w.augmented && w.right && encloses(regionOf(w.node), call) ? 'set' : 'unknown';
+      else effect = sharedLoop(w.node, call) ? 'unknown' : 'none';
+      if (effect === 'set') {
+        props[key] = this.value(w.right!, scopeKey);
+        unknown.delete(key);
+      } else if (effect === 'unknown') {
+        delete props[key];
+        unknown.add(key);
+      }
+    }
+    return { props, unknown: [...unknown] };
   }
 
   stringValue(node: Node): string | undefined {

@@ -3,7 +3,8 @@
 // fields, aliases), and the resolution pass that runs once the whole file has been walked, so
 // later bindings (hoisting, methods written before the constructor) are seen too.
 import type * as ts from 'typescript';
-import type { AssignmentFact, ClassFact, DecoratorFact, Value } from '../types.js';
+import type { AssignmentFact, ClassFact, DecoratorFact, Loc, Value } from '../types.js';
+import { before, type Regions } from './flow.js';
 import { SK, requireModule, unwrapAwait } from './syntax.js';
 import type { FileTables, NameValue, Path, ValueReader } from './values.js';
 
@@ -30,6 +31,24 @@ interface Resolved {
 }
 const UNRESOLVED: Resolved = { q: null };
 
+type ObjectValue = Extract<Value, { kind: 'object' }>;
+
+/** `x.a.b = v` (v null: augmented or `delete`, the key becomes unknown) at scope `fn`, region `region` */
+interface PropertyWrite {
+  segs: string[];
+  value: Value | null;
+  fn: number;
+  region: number;
+  loc: Loc;
+}
+
+/** Where a name is used: its scope, straight-line region and location. */
+interface Use {
+  fn: number;
+  region: number;
+  loc: Loc;
+}
+
 function addBinding(table: Map<number, Map<string, Binding[]>>, key: number, name: string, b: Binding): void {
   let m = table.get(key);
   if (!m) table.set(key, (m = new Map()));
@@ -46,7 +65,11 @@ export class Bindings {
   private readonly callPath: Array<Path | null> = [];
   private readonly callFn: number[] = [];
   private readonly callCls: Array<number | undefined> = [];
-  private readonly pendingNames: Array<{ v: NameValue; path: Path; fn: number; cls: number | undefined }> = [];
+  private readonly pendingNames: Array<{ v: NameValue; path: Path; fn: number; cls: number | undefined; region: number }> = [];
+  /** property writes by the name of the object written to (`options.timeout = …`) */
+  private readonly propWrites = new Map<string, PropertyWrite[]>();
+  /** the region each function is defined in */
+  private readonly fnRegion: number[] = [];
   private readonly pendingDecorators: Array<{ d: DecoratorFact; path: Path | null; fn: number; cls: number | undefined }> = [];
   private readonly pendingBases: Array<{ c: ClassFact; i: number; path: Path; fn: number }> = [];
   private readonly pendingAssign: Array<{ a: AssignmentFact; path: Path; fn: number; cls: number | undefined }> = [];
@@ -56,6 +79,7 @@ export class Bindings {
   constructor(
     private readonly tables: FileTables,
     private readonly values: ValueReader,
+    private readonly regions: Regions,
   ) {}
 
   // ---- recording (during the walk) ---------------------------------------------------------
@@ -86,8 +110,19 @@ export class Bindings {
     this.callPath[id] = path;
   }
 
-  noteName(v: NameValue, path: Path, at: Site): void {
-    this.pendingNames.push({ v, path, fn: at.fn, cls: at.cls });
+  noteName(v: NameValue, path: Path, at: Site, region: number): void {
+    this.pendingNames.push({ v, path, fn: at.fn, cls: at.cls, region });
+  }
+
+  notePropertyWrite(name: string, segs: string[], value: Value | null, fn: number, region: number, loc: Loc): void {
+    const w: PropertyWrite = { segs, value, fn, region, loc };
+    const list = this.propWrites.get(name);
+    if (list) list.push(w);
+    else this.propWrites.set(name, [w]);
+  }
+
+  noteFunction(id: number, region: number): void {
+    this.fnRegion[id] = region;
   }
 
   noteDecorator(d: DecoratorFact, path: Path | null, fn: number, cls: number | undefined): void {
@@ -157,9 +192,14 @@ export class Bindings {
 
   /** the binding list visible for `name` from scope `key`, or undefined when unbound (a global) */
   private lookup(name: string, key: number): Binding[] | undefined {
+    const k = this.declaringScope(name, key);
+    return k === undefined ? undefined : this.bindings.get(k)?.get(name);
+  }
+
+  /** the scope whose binding of `name` is visible from scope `key`; undefined for a global */
+  private declaringScope(name: string, key: number): number | undefined {
     for (let k: number | undefined = key; k !== undefined; k = this.parentScope(k)) {
-      const list = this.bindings.get(k)?.get(name);
-      if (list) return list;
+      if (this.bindings.get(k)?.has(name)) return k;
     }
     return undefined;
   }
@@ -237,19 +277,55 @@ export class Bindings {
     return r;
   }
 
-  /** `const x = <literal/object>` bound once: the value, following property segments into objects */
-  private constValue(path: Path, fn: number): Value | undefined {
+  /**
+   * `const x = <literal/object>` bound once: the value, following property segments into objects.
+   * An object gets the property writes (`x.timeout = 5`, `x["retry"] = …`) that surely ran before
+   * `use`: earlier in straight-line code of the same function, or before the nested function that
+   * holds the use was defined. A write that may or may not have run makes its key unknown.
+   */
+  private constValue(path: Path, use: Use): Value | undefined {
     if (path.root.k !== 'id') return undefined;
-    const list = this.lookup(path.root.name, fn);
+    const name = path.root.name;
+    const scope = this.declaringScope(name, use.fn);
+    const list = scope === undefined ? undefined : this.bindings.get(scope)?.get(name);
     if (!list || list.length !== 1) return undefined;
     const b = list[0];
     if (b.k !== 'value' || !b.isConst || !b.init) return undefined;
     let v: Value | undefined = b.init;
+    const writes = this.propWrites.get(name);
+    if (writes && v.kind === 'object') v = this.withWrites(v, writes.filter((w) => this.declaringScope(name, w.fn) === scope), use);
     for (const s of path.segs) {
       if (!v || v.kind !== 'object') return undefined;
       v = v.props[s];
     }
     return v && v.kind !== 'name' && v.kind !== 'other' ? v : undefined;
+  }
+
+  private withWrites(init: ObjectValue, writes: PropertyWrite[], use: Use): ObjectValue {
+    let out: ObjectValue | undefined;
+    for (const w of writes) {
+      const effect = this.writeEffect(w, use);
+      if (effect === 'none') continue;
+      out ??= { ...init, props: { ...init.props } };
+      if (effect === 'set' && w.value) setPath(out, w.segs, w.value);
+      else unknownKey(out, w.segs[0]);
+    }
+    return out ?? init;
+  }
+
+  /** Did write `w` surely happen before `use` ('set'), maybe ('unknown'), or not ('none')? */
+  private writeEffect(w: PropertyWrite, use: Use): 'set' | 'unknown' | 'none' {
+    let u = use;
+    let lifted = false;
+    while (u.fn !== w.fn) {
+      if (u.fn === MODULE_SCOPE) return 'unknown'; // written in a function that does not hold the use
+      const f = this.tables.functions[u.fn];
+      u = { fn: f.parentFunctionId ?? MODULE_SCOPE, region: this.fnRegion[u.fn], loc: f.loc };
+      lifted = true;
+    }
+    if (before(w.loc, u.loc)) return this.regions.encloses(w.region, u.region) ? 'set' : 'unknown';
+    // later in the function: it runs first only on a later loop iteration, or before a callback runs
+    return lifted || this.regions.sharedLoop(w.region, u.region) ? 'unknown' : 'none';
   }
 
   /** Resolve every recorded call, name, decorator, base class and assignment target in place. */
@@ -268,7 +344,7 @@ export class Bindings {
       const r = this.resolvePath(p.path, p.fn, p.cls);
       if (r.q !== null && r.q !== p.v.text) p.v.qualified = r.q;
       else if (r.q !== null && p.path.root.k === 'id' && this.lookup(p.path.root.name, p.fn)) p.v.qualified = r.q;
-      const cv = this.constValue(p.path, p.fn);
+      const cv = this.constValue(p.path, { fn: p.fn, region: p.region, loc: p.v.loc });
       if (cv) p.v.resolved = cv;
     }
     for (const p of this.pendingDecorators) {
@@ -293,3 +369,24 @@ export class Bindings {
   }
 }
 
+
+/** `obj.a.b = v` on a copy: nested object literals are copied on the way down */
+function setPath(obj: ObjectValue, segs: string[], v: Value): void {
+  let cur = obj;
+  for (let i = 0; i < segs.length - 1; i++) {
+    const next = cur.props[segs[i]];
+    if (!next || next.kind !== 'object') return unknownKey(obj, segs[0]);
+    const copy: ObjectValue = { ...next, props: { ...next.props } };
+    cur.props[segs[i]] = copy;
+    cur = copy;
+  }
+  const key = segs[segs.length - 1];
+  cur.props[key] = v;
+  if (cur.unknownKeys?.includes(key)) cur.unknownKeys = cur.unknownKeys.filter((k) => k !== key);
+}
+
+/** a key that may or may not have been set: unknown, not missing */
+function unknownKey(obj: ObjectValue, key: string): void {
+  delete obj.props[key];
+  if (!obj.unknownKeys?.includes(key)) obj.unknownKeys = [...(obj.unknownKeys ?? []), key];
+}

@@ -32,6 +32,7 @@ import {
   unwrapAwait,
   type SourceText,
 } from './syntax.js';
+import { Regions } from './flow.js';
 import { ValueReader, type FileTables, type Path } from './values.js';
 
 export class Visitor implements FileTables {
@@ -59,10 +60,11 @@ export class Visitor implements FileTables {
   private readonly nameHint = new Map<ts.Node, string>();
   private readonly values: ValueReader;
   private readonly bindings: Bindings;
+  private readonly regions = new Regions();
 
   constructor(private readonly src: SourceText) {
-    this.values = new ValueReader(src, this, (v, path) => this.bindings.noteName(v, path, this.here()));
-    this.bindings = new Bindings(this, this.values);
+    this.values = new ValueReader(src, this, (v, path) => this.bindings.noteName(v, path, this.here(), this.regions.current));
+    this.bindings = new Bindings(this, this.values, this.regions);
   }
 
   run(): void {
@@ -181,8 +183,35 @@ export class Visitor implements FileTables {
       case SK.DoStatement: {
         const prev = this.inLoop;
         this.inLoop = true;
-        tsr.forEachChild(n, this.visitCb);
+        this.inRegion(n, true);
         this.inLoop = prev;
+        return;
+      }
+      case SK.IfStatement: {
+        const i = n as ts.IfStatement;
+        this.visit(i.expression);
+        this.inRegion(i.thenStatement);
+        if (i.elseStatement) this.inRegion(i.elseStatement);
+        return;
+      }
+      case SK.ConditionalExpression: {
+        const c = n as ts.ConditionalExpression;
+        this.visit(c.condition);
+        this.inRegion(c.whenTrue);
+        this.inRegion(c.whenFalse);
+        return;
+      }
+      case SK.CaseClause:
+      case SK.DefaultClause:
+        this.inRegion(n);
+        return;
+      case SK.DeleteExpression: {
+        const d = n as ts.DeleteExpression;
+        this.visit(d.expression);
+        const path = this.values.pathOf(d.expression);
+        if (path && path.root.k === 'id' && path.segs.length) {
+          this.bindings.notePropertyWrite(path.root.name, path.segs, null, this.scopeKey(), this.regions.current, this.src.loc(d));
+        }
         return;
       }
       case SK.AwaitExpression: {
@@ -197,7 +226,8 @@ export class Visitor implements FileTables {
         const op = b.operatorToken.kind;
         if (op >= SK.FirstAssignment && op <= SK.LastAssignment) return this.visitAssignment(b);
         this.visit(b.left);
-        this.visit(b.right);
+        if (op === SK.AmpersandAmpersandToken || op === SK.BarBarToken || op === SK.QuestionQuestionToken) this.inRegion(b.right);
+        else this.visit(b.right);
         return;
       }
       case SK.ThrowStatement:
@@ -215,6 +245,14 @@ export class Visitor implements FileTables {
       default:
         tsr.forEachChild(n, this.visitCb);
     }
+  }
+
+  /** visit `n` (or its children, for a statement list like a case clause) in a region of its own */
+  private inRegion(n: ts.Node, loop = false): void {
+    const prev = this.regions.enter(loop);
+    if (n.kind === SK.CaseClause || n.kind === SK.DefaultClause || loop) tsr.forEachChild(n, this.visitCb);
+    else this.visit(n);
+    this.regions.leave(prev);
   }
 
   private visitImport(d: ts.ImportDeclaration): void {
@@ -354,6 +392,9 @@ export class Visitor implements FileTables {
     this.assignments.push(a);
     if (!path) return;
     if (path.segs.length > 0) this.bindings.noteAssignment(a, path, this.scopeKey(), this.cls);
+    if (path.root.k === 'id' && path.segs.length > 0) {
+      this.bindings.notePropertyWrite(path.root.name, path.segs, augmented ? null : v, this.scopeKey(), this.regions.current, a.loc);
+    }
     if (augmented) return;
     if (path.root.k === 'id' && (path.root.name === 'module' || path.root.name === 'exports')) {
       this.exports.push(...commonJsExports(path, right, v, this.src, b));
@@ -417,7 +458,7 @@ export class Visitor implements FileTables {
     this.tries.push(fact);
     const prev = this.tryStack;
     this.tryStack = [{ tryId: id, part: 'body' }, ...prev];
-    this.visit(t.tryBlock);
+    this.inRegion(t.tryBlock);
     const c = t.catchClause;
     if (c) {
       const stmts = c.block.statements;
@@ -434,11 +475,11 @@ export class Visitor implements FileTables {
       this.tryStack = [{ tryId: id, part: 'handler', handlerIndex: 0 }, ...prev];
       const vd = c.variableDeclaration;
       if (vd) this.bindPattern(vd.name, undefined, false);
-      this.visit(c.block);
+      this.inRegion(c.block);
     }
     if (t.finallyBlock) {
       this.tryStack = [{ tryId: id, part: 'finally' }, ...prev];
-      this.visit(t.finallyBlock);
+      this.inRegion(t.finallyBlock);
     }
     this.tryStack = prev;
   }
@@ -512,6 +553,7 @@ export class Visitor implements FileTables {
     }
     this.functions.push(fact);
     this.fnIds.set(n, id);
+    this.bindings.noteFunction(id, this.regions.current);
     if (kind === SK.FunctionDeclaration && name) this.bindings.bind(this.scopeKey(), name, { k: 'named', q: name });
 
     const saved = [this.fn, this.inAsync, this.inLoop, this.tryStack, this.argOf, this.awaitedExpr] as const;
@@ -522,8 +564,10 @@ export class Visitor implements FileTables {
     this.argOf = EMPTY;
     this.awaitedExpr = undefined;
     if (kind === SK.FunctionExpression && n.name) this.bindings.bind(id, n.name.text, { k: 'named', q: n.name.text });
+    const region = this.regions.enter(false, true);
     for (const p of n.parameters) this.visitParam(p, fact, memberOf);
     if (n.body) this.visit(n.body);
+    this.regions.leave(region);
     [this.fn, this.inAsync, this.inLoop, this.tryStack, this.argOf, this.awaitedExpr] = saved;
   }
 
