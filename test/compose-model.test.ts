@@ -4,7 +4,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyzeCompose, type CodeFileSummary, type ComposeInput } from '../src/engine/compose.js';
-import { catalog, composeRules, ROOT } from './compose-rules.js';
+import { catalog, composeRules, ROOT, textCodeSummary } from './compose-rules.js';
 import { blastRadius } from '../src/engine/system.js';
 import { interpolate, parseDotEnv } from '../src/languages/compose/interpolate.js';
 import { ComposeLoader, planProjects } from '../src/languages/compose/model.js';
@@ -229,14 +229,10 @@ function sample(dir: string) {
   const root = join(ROOT, 'fixtures', '_samples', dir);
   const walk = (d: string): string[] => readdirSync(d).flatMap((n) => (statSync(join(d, n)).isDirectory() ? walk(join(d, n)) : [join(d, n)]));
   const all = walk(root).map((p) => ({ path: relative(root, p), text: readFileSync(p, 'utf8') }));
-  const code: CodeFileSummary[] = all
+  const code = all
     .filter((f) => f.path.endsWith('.py'))
-    .map((f) => ({
-      path: f.path,
-      language: 'python',
-      modules: [...f.text.matchAll(/^(?:from|import)\s+(\w+)/gm)].map((m) => m[1]),
-      imports: [...f.text.matchAll(/^from\s+([\w.]+)\s+import\s+(\w+)/gm)].map((m) => `${m[1]}.${m[2]}`),
-    }));
+    .map((f) => textCodeSummary(f.path, f.text))
+    .filter((c): c is CodeFileSummary => !!c);
   return analyzeCompose({ files: all.filter((f) => /compose.*\.ya?ml$/.test(f.path)), rules, catalog, code });
 }
 

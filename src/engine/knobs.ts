@@ -71,7 +71,7 @@ export function variantOf(call: CallFact, api: CatalogApi): string | undefined {
   return lit?.kind === 'string' && api.variant.values.includes(lit.value) ? lit.value : undefined;
 }
 
-/** Look a dotted key up in an object literal; 'unknown' when an open object hides it. */
+/** Look a dotted key up in an object literal; 'unknown' when an open object (or a maybe-set key) hides it. */
 export function objectPath(obj: Extract<Value, { kind: 'object' }>, dotted: string): Found {
   const parts = dotted.split('.');
   let cur: Value = obj;
@@ -79,7 +79,7 @@ export function objectPath(obj: Extract<Value, { kind: 'object' }>, dotted: stri
     if (cur.kind === 'name' && cur.resolved) cur = cur.resolved;
     if (cur.kind !== 'object') return i === 0 ? undefined : 'unknown';
     const next: Value | undefined = cur.props[parts[i]];
-    if (!next) return cur.open ? 'unknown' : undefined;
+    if (!next) return cur.open || cur.unknownKeys?.includes(parts[i]) ? 'unknown' : undefined;
     cur = next;
   }
   return { value: cur, key: dotted };
@@ -99,7 +99,7 @@ export function knobValues(call: CallFact, api: CatalogApi, knob: Knob): { found
       if (v) found.push({ value: v, key: knob.keys[0] });
       else if (call.argsOpen && !found.length) return { found, unknown: true };
     }
-    return { found, unknown: !found.length && call.kwargsOpen };
+    return { found, unknown: !found.length && (call.kwargsOpen || knob.keys.some((k) => call.unknownKwargs?.includes(k))) };
   }
   const obj = optionsObject(call, api);
   if (obj === 'open') return { found, unknown: true };

@@ -2,6 +2,7 @@
 // config overrides, test code), suppressions, messages and fingerprints. Pure: no I/O.
 import picomatch from 'picomatch';
 import type { Catalog } from '../catalog/index.js';
+import { fileImports, readImports } from '../languages/imports.js';
 import type { FileFacts } from '../languages/types.js';
 import type { Check, FileContext, Matcher, RuleContext } from './api.js';
 import { FingerprintMaker } from './fingerprint.js';
@@ -30,39 +31,6 @@ function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-const PY_IMPORT = /^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import\b|import[ \t]+([^\n#;]+))/gm;
-const TS_IMPORT = /(?:\bfrom\s*|\brequire\s*\(\s*|\bimport\s*\(?\s*)['"]([^'"\n]+)['"]/g;
-
-/**
- * The modules a file imports, read once from its import lines (the gate's input; the adapter
- * reads imports properly after parsing). Python: every dotted prefix of `import a.b` / `from a.b
- * import`; TS/JS: the specifier without `node:`, and its package (`@scope/pkg`, `pkg`).
- */
-export function importedModules(text: string, lang: 'python' | 'typescript'): Set<string> {
-  const out = new Set<string>();
-  const addDotted = (m: string) => {
-    const parts = m.split('.');
-    for (let i = 1; i <= parts.length; i++) out.add(parts.slice(0, i).join('.'));
-  };
-  if (lang === 'python') {
-    for (const m of text.matchAll(PY_IMPORT)) {
-      if (m[1]) addDotted(m[1]);
-      else for (const item of m[2].split(',')) {
-        const name = item.trim().split(/\s+as\s+|\s/)[0].replace(/[()\\]/g, '');
-        if (name) addDotted(name);
-      }
-    }
-  } else {
-    for (const m of text.matchAll(TS_IMPORT)) {
-      const spec = m[1].replace(/^node:/, '');
-      out.add(spec);
-      const parts = spec.split('/');
-      out.add(spec.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]);
-    }
-  }
-  return out;
-}
-
 /** A file's text plus, computed on first use, the modules it imports. */
 export class GateInput {
   private mods?: Set<string>;
@@ -73,7 +41,7 @@ export class GateInput {
     readonly lang: 'python' | 'typescript',
   ) {}
   get modules(): Set<string> {
-    return (this.mods ??= importedModules(this.text, this.lang));
+    return (this.mods ??= fileImports(readImports(this.text, this.lang), this.lang).modules);
   }
 }
 

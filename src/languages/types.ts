@@ -28,8 +28,13 @@ export type Value =
    * `const cfg = { timeout: 0 }` or `TIMEOUT = None`), when the binding is simple and unique.
    */
   | { kind: 'name'; text: string; qualified?: string; resolved?: Value; loc: Loc }
-  /** dict / object literal. Keys are literal strings; `open` when it has `**x` / `...x` or computed keys. */
-  | { kind: 'object'; props: Record<string, Value>; open: boolean; loc: Loc }
+  /**
+   * dict / object literal. Keys are literal strings; `open` when it has `**x` / `...x` or computed keys.
+   * As the `resolved` value of a name, it includes the property writes that surely ran before the use
+   * (`options.timeout = 5` earlier in the function); `unknownKeys` are keys a write may or may not
+   * have set (`if (x) options.timeout = 5`): unknown, never missing.
+   */
+  | { kind: 'object'; props: Record<string, Value>; open: boolean; unknownKeys?: string[]; loc: Loc }
   | { kind: 'array'; items: Value[]; open: boolean; loc: Loc }
   /** A function/lambda/arrow value; `functionId` points at its FunctionFact. */
   | { kind: 'function'; functionId: number; loc: Loc }
@@ -76,8 +81,13 @@ export interface CallFact {
   kwargs: Record<string, Value>;
   /** `*args` / `...spread` among the arguments: positions beyond what we see are unknown */
   argsOpen: boolean;
-  /** `**kwargs` among the arguments: any keyword may be present */
+  /**
+   * `**kwargs` among the arguments: any keyword may be present. A `**kw` whose dict is visibly built
+   * in the same function (`kw = {}`, then `kw["timeout"] = 5`) is not open: its keys are in `kwargs`.
+   */
   kwargsOpen: boolean;
+  /** Python: keywords such a `**kw` may or may not pass (`if slow: kw["timeout"] = 60`): unknown, never missing */
+  unknownKwargs?: string[];
   loc: Loc;
   calleeLoc: Loc;
   scope: Scope;
@@ -171,6 +181,27 @@ export interface ImportFact {
   loc: Loc;
 }
 
+/**
+ * A name this module makes importable. TS/JS: `export const api = …` / `export function f` /
+ * `export class C` (name = local), `export { a as b }` (name b, local a), `export default x`
+ * (name 'default'), re-exports `export { a as b } from './m'` (name b, local a: the name in
+ * `from`), `export * from './m'` (name '*'), `export * as ns from './m'` (name ns, local '*');
+ * CommonJS `module.exports = x` (name 'default'), `module.exports = { a, b: c }` (a; b with local
+ * c), `exports.x = y` / `module.exports.x = y`. Python: the strings of `__all__` when the module
+ * defines it (every module-level name is importable anyway: see its assignments and functions).
+ */
+export interface ExportFact {
+  /** exported name; 'default' for a default export (and `module.exports = x`), '*' for `export * from` */
+  name: string;
+  /** the local binding exported (for a re-export: the name in the `from` module) */
+  local?: string;
+  /** the module of a re-export, as written (`./client`, `node:` dropped) */
+  from?: string;
+  /** what is exported when it is not a local name: `export default axios.create(…)`, `exports.get = async () => …` */
+  value?: Value;
+  loc: Loc;
+}
+
 /** a `faultline: ignore[...]` comment */
 export interface SuppressionFact {
   line: number;
@@ -187,6 +218,7 @@ export interface FileFacts {
   path: string; // relative POSIX path from the scan root
   language: 'python' | 'typescript';
   imports: ImportFact[];
+  exports: ExportFact[];
   calls: CallFact[];
   functions: FunctionFact[];
   classes: ClassFact[];

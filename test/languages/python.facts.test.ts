@@ -393,3 +393,92 @@ describe('python adapter: module-local definitions', () => {
     expect(call(f, 'Service().run').qualified).toBe('Service().run');
   });
 });
+
+describe('python adapter: exports', () => {
+  it('reads __all__ (assigned, extended, appended) at module level only', () => {
+    const f = x(`
+      from .client import api
+      __all__ = ["api", "fetch_json"]
+      __all__ += ("Client",)
+      __all__.append("helper")
+      __all__.extend(["other"])
+      def f():
+          __all__ = ["not_this"]
+    `);
+    expect(f.exports.map((e) => [e.name, e.local])).toEqual([
+      ['api', 'api'],
+      ['fetch_json', 'fetch_json'],
+      ['Client', 'Client'],
+      ['helper', 'helper'],
+      ['other', 'other'],
+    ]);
+    expect(f.exports[0].loc).toMatchObject({ line: 2, column: 12 });
+    expect(x(`api = make()`).exports).toEqual([]);
+  });
+});
+
+describe('python adapter: listeners attached by property', () => {
+  it('a callback assigned to an attribute of a bound client names the client', () => {
+    const f = x(`
+      import paho.mqtt.client as mqtt
+      client = mqtt.Client()
+      client.on_disconnect = on_disconnect
+      class Bridge:
+          def __init__(self):
+              self.client = mqtt.Client()
+              self.client.on_connect = lambda *a: None
+    `);
+    const attrs = f.assignments.filter((a) => a.target.includes('.on_'));
+    expect(attrs.map((a) => [a.target, a.qualified, a.receiverCall])).toEqual([
+      ['client.on_disconnect', 'paho.mqtt.client.Client().on_disconnect', 0],
+      ['self.client.on_connect', 'paho.mqtt.client.Client().on_connect', 1],
+    ]);
+  });
+});
+
+describe('python adapter: **kwargs from a dict built in the function', () => {
+  it('knows the keys of a visibly built dict, with the writes that surely ran before the call', () => {
+    const f = x(`
+      import requests
+      def f(url, slow, extra):
+          kw = {"headers": {}}
+          kw["timeout"] = None
+          if slow:
+              kw["verify"] = False
+          r = requests.get(url, stream=True, **kw)
+          kw["later"] = 1
+          empty = {}
+          requests.post(url, **empty)
+          opened = {}
+          opened.update(extra)
+          requests.put(url, **opened)
+          requests.delete(url, **extra)
+    `);
+    const get = call(f, 'requests.get');
+    expect(get.kwargsOpen).toBe(false);
+    expect(Object.keys(get.kwargs)).toEqual(['stream', 'headers', 'timeout']);
+    expect(get.kwargs.timeout).toMatchObject({ kind: 'null', loc: { line: 4 } });
+    expect(get.unknownKwargs).toEqual(['verify']);
+    expect(call(f, 'requests.post')).toMatchObject({ kwargsOpen: false, kwargs: {} });
+    expect(call(f, 'requests.post').unknownKwargs).toBeUndefined();
+    expect(call(f, 'requests.put').kwargsOpen).toBe(true);
+    expect(call(f, 'requests.delete').kwargsOpen).toBe(true);
+  });
+
+  it('keeps module-level dicts, parameters and dicts handed to other code open', () => {
+    const f = x(`
+      import requests
+      KW = {}
+      requests.get(u, **KW)
+      def g(u, **kw):
+          requests.get(u, **kw)
+      def h(u):
+          kw = {}
+          fill(kw)
+          requests.get(u, **kw)
+          def inner():
+              requests.get(u, **kw)
+    `);
+    expect(f.calls.filter((c) => c.callee === 'requests.get').map((c) => c.kwargsOpen)).toEqual([true, true, true, true]);
+  });
+});

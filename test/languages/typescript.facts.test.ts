@@ -356,3 +356,163 @@ describe('typescript adapter: files, syntax errors, locations, suppressions', ()
     expect(a.extract('x.js', 'fetch(u)').calls[0].qualified).toBe('fetch');
   });
 });
+
+describe('typescript adapter: exports', () => {
+  const ex = (f: FileFacts) => f.exports.map((e) => [e.name, e.local, e.from, e.value?.kind]);
+
+  it('records ES exports: declarations, lists, defaults and re-exports, not types', () => {
+    const f = x(`
+      import axios from 'axios';
+      export const api = axios.create({ timeout: 5000 }), other = 1;
+      export const { a, b: [c] } = obj;
+      export async function fetchJson(u: string) { return api.get(u); }
+      export class Client {}
+      export enum Mode { A }
+      export type T = string;
+      export interface I {}
+      const local = 1, hidden = 2;
+      export { local, hidden as shown };
+      export { type T as U };
+      export { x as y, default as z } from './b';
+      export * from 'node:events';
+      export * as ns from './ns';
+      export default api;
+      namespace N { export const inner = 1; }
+      declare module 'm' { export const ambient: number; }
+    `);
+    expect(ex(f)).toEqual([
+      ['api', 'api', undefined, undefined],
+      ['other', 'other', undefined, undefined],
+      ['a', 'a', undefined, undefined],
+      ['c', 'c', undefined, undefined],
+      ['fetchJson', 'fetchJson', undefined, undefined],
+      ['Client', 'Client', undefined, undefined],
+      ['Mode', 'Mode', undefined, undefined],
+      ['local', 'local', undefined, undefined],
+      ['shown', 'hidden', undefined, undefined],
+      ['y', 'x', './b', undefined],
+      ['z', 'default', './b', undefined],
+      ['*', undefined, 'events', undefined],
+      ['ns', '*', './ns', undefined],
+      ['default', 'api', undefined, undefined],
+    ]);
+  });
+
+  it('records default exports of values, functions and classes', () => {
+    expect(ex(x(`export default axios.create({ timeout: 1 });`))).toEqual([['default', undefined, undefined, 'call']]);
+    expect(ex(x(`export default function handler() {}`))).toEqual([['default', 'handler', undefined, undefined]]);
+    const anon = x(`export default async function () {}`);
+    expect(ex(anon)).toEqual([['default', undefined, undefined, 'function']]);
+    expect(anon.exports[0].value).toMatchObject({ functionId: 0 });
+    expect(ex(x(`export default class {}`))).toEqual([['default', undefined, undefined, undefined]]);
+    expect(ex(x(`const api = 1; export = api;`))).toEqual([['default', 'api', undefined, undefined]]);
+  });
+
+  it('records CommonJS exports', () => {
+    const f = x(
+      `
+      const axios = require('axios');
+      const api = axios.create({ timeout: 1 });
+      module.exports = { api, get: (u) => api.get(u), client: api };
+      exports.post = async (u) => api.post(u);
+      module.exports.raw = api;
+      function later() { module.exports = api; }
+    `,
+      'src/a.js',
+    );
+    expect(ex(f)).toEqual([
+      ['api', 'api', undefined, undefined],
+      ['get', undefined, undefined, 'function'],
+      ['client', 'api', undefined, undefined],
+      ['post', undefined, undefined, 'function'],
+      ['raw', 'api', undefined, undefined],
+      ['default', 'api', undefined, undefined],
+    ]);
+    expect(ex(x(`module.exports = axios.create();`, 'a.js'))).toEqual([['default', undefined, undefined, 'call']]);
+    expect(x(`module.exports.a.b = 1; exports += 1;`, 'a.js').exports).toEqual([]);
+  });
+});
+
+describe('typescript adapter: listeners attached by property', () => {
+  it('an onerror/onclose assignment names the instance it is set on', () => {
+    const f = x(`
+      import WebSocket from 'ws';
+      const ws = new WebSocket(u);
+      ws.onerror = (e) => log(e);
+      class Feed {
+        socket = new WebSocket(u);
+        open() { this.socket.onclose = () => this.open(); }
+      }
+      injected.onerror = null;
+    `);
+    const [onerror, onclose, other] = f.assignments.filter((a) => a.target.includes('.on'));
+    expect(onerror).toMatchObject({ target: 'ws.onerror', qualified: 'ws().onerror', receiverCall: call(f, 'WebSocket').id, value: { kind: 'function' } });
+    expect(onclose).toMatchObject({ target: 'this.socket.onclose', qualified: 'ws().onclose', receiverCall: call(f, 'WebSocket', 1).id });
+    expect(other).toMatchObject({ target: 'injected.onerror', qualified: 'injected.onerror', value: { kind: 'null' } }); // an unbound global stays as written
+    expect(other.receiverCall).toBeUndefined();
+  });
+});
+
+describe('typescript adapter: options objects filled in before the call', () => {
+  const resolved = (f: FileFacts, nth: number) => {
+    const v = call(f, 'axios', nth).args[0];
+    if (v.kind !== 'name') throw new Error(v.kind);
+    const r = v.resolved;
+    if (!r || r.kind !== 'object') throw new Error(JSON.stringify(r));
+    return { keys: Object.keys(r.props), unknown: r.unknownKeys ?? [], props: r.props };
+  };
+
+  it('merges writes that surely ran, marks maybe-run writes unknown, ignores later ones', () => {
+    const f = x(`
+      import axios from 'axios';
+      const shared = { baseURL: '/api' };
+      shared.timeout = 1000;
+      export async function f(flag: boolean) {
+        const options = { url: '/a' };
+        options.timeout = 0;
+        options['retry'] = { count: 2 };
+        options.retry.delay = 10;
+        if (flag) options.headers = {};
+        flag && (options.proxy = false);
+        await axios(options);
+        options.later = 1;
+        await axios(shared);
+        const cb = () => axios(options);
+        options.afterCb = 1;
+        delete options.url;
+        await axios(options);
+        for (const u of [1]) { await axios(options); options.loop = u; }
+      }
+    `);
+    const first = resolved(f, 0);
+    expect(first.keys).toEqual(['url', 'timeout', 'retry']);
+    expect(first.unknown).toEqual(['headers', 'proxy']);
+    expect(first.props.timeout).toMatchObject({ kind: 'number', value: 0, loc: { line: 7 } });
+    expect(first.props.retry).toMatchObject({ kind: 'object', props: { count: { value: 2 }, delay: { value: 10 } } });
+    expect(resolved(f, 1).keys).toEqual(['baseURL', 'timeout']); // module-level writes before the function ran first
+    const inCb = resolved(f, 2);
+    expect(inCb.keys).toContain('later');
+    expect(inCb.unknown).toEqual(expect.arrayContaining(['afterCb', 'url']));
+    expect(resolved(f, 3).unknown).toContain('url'); // delete: unknown
+    expect(resolved(f, 4).unknown).toContain('loop'); // set after the call, but before the next iteration
+    // the binding's own literal is left alone
+    const decl = f.assignments.find((a) => a.target === 'options')!;
+    expect(decl.value).toMatchObject({ kind: 'object', props: { url: {} } });
+    expect(decl.value.kind === 'object' && Object.keys(decl.value.props)).toEqual(['url']);
+  });
+
+  it('does not merge writes to another binding of the same name or from another function', () => {
+    const f = x(`
+      import axios from 'axios';
+      function setup() { const options = {}; options.timeout = 1; }
+      export function g() {
+        const options = { url: '/' };
+        return axios(options);
+      }
+      export function h(opts) { opts.timeout = 5; return axios(opts); }
+    `);
+    expect(resolved(f, 0)).toMatchObject({ keys: ['url'], unknown: [] });
+    const v = call(f, 'axios', 1).args[0];
+    expect(v.kind === 'name' && v.resolved).toBeFalsy(); // a parameter: unknown as before
+  });
+});

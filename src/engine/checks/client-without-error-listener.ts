@@ -10,10 +10,18 @@ import type { Check, RuleContext } from '../api.js';
 import type { AssignmentFact } from '../../languages/types.js';
 import type { FindingDraft } from '../types.js';
 
-const LISTEN = /\(\)\.(?:on|once|addListener|prependListener|prependOnceListener)$/;
+const LISTEN = /\(\)\.(?:on|once|addListener|prependListener|prependOnceListener|addEventListener)$/;
 
-/** `ctors`: every constructor call bound to the same name (`this.client = new Client()` in two methods) */
+/**
+ * `ctors`: every constructor call bound to the same name (`this.client = new Client()` in two
+ * methods). A listener is a call (`x.on('error', …)`) or a handler property (`ws.onerror = fn`;
+ * `= null` removes it).
+ */
 function hasErrorListener(ctx: RuleContext, ctors: Set<number>): boolean {
+  for (const a of ctx.facts.assignments) {
+    if (a.receiverCall === undefined || !ctors.has(a.receiverCall) || a.augmented || !a.qualified?.endsWith('().onerror')) continue;
+    if (a.value.kind !== 'null') return true;
+  }
   for (const c of ctx.facts.calls) {
     if (c.receiverCall === undefined || !ctors.has(c.receiverCall) || !c.qualified || !LISTEN.test(c.qualified)) continue;
     const ev = c.args[0];

@@ -7,17 +7,12 @@
 // of the catalog section `injected-publishers` match the callee as written (`this.queue.add`,
 // `producer.send`).
 import type { Check } from '../api.js';
+import { isLoggingCall } from '../../languages/logging.js';
 import type { CallFact, HandlerFact } from '../../languages/types.js';
 import type { FindingDraft } from '../types.js';
 
-interface Options {
-  loggerPattern?: string;
-}
-
 const check: Check = (ctx) => {
-  const opts = (ctx.rule.options ?? {}) as Options;
   const injected = ctx.catalog.entries('injected-publishers', ctx.facts.language).map((p) => ({ methods: new Set(p.methods), receiver: new RegExp(p.receiver, 'i') }));
-  const loggerRe = new RegExp(opts.loggerPattern ?? '^(console|print|(.*\\.)?(log|logger|_logger|_log|logging))\\.', 'i');
   const lang = ctx.facts.language;
 
   const isPublish = (c: CallFact): boolean => {
@@ -30,7 +25,7 @@ const check: Check = (ctx) => {
     return injected.some((p) => p.methods.has(method) && p.receiver.test(receiver));
   };
 
-  const swallows = (h: HandlerFact): boolean => !h.reraises && !h.returns && h.callees.every((c) => loggerRe.test(c + '.') || loggerRe.test(c));
+  const swallows = (h: HandlerFact): boolean => !h.reraises && !h.returns && h.callees.every(isLoggingCall);
 
   const out: FindingDraft[] = [];
   for (const call of ctx.facts.calls) {

@@ -60,6 +60,7 @@ function emptyFacts(path: string, hasSyntaxErrors: boolean): FileFacts {
     path,
     language: 'python',
     imports: [],
+    exports: [],
     calls: [],
     functions: [],
     classes: [],

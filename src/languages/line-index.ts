@@ -1,7 +1,9 @@
-// Offset -> 1-based line/column conversion over a precomputed line-start table. TypeScript
-// positions are UTF-16 offsets already, so columns come out in UTF-16 code units as the facts
-// contract wants.
-import type { Loc } from '../types.js';
+// Offset -> 1-based line/column conversion over a precomputed line-start table, shared by the
+// language adapters. Offsets are UTF-16 (JS string indices: TypeScript positions, tree-sitter
+// indices over the JS string), so columns come out in UTF-16 code units as the facts contract
+// wants. Line breaks are \n, \r\n, lone \r, U+2028 and U+2029, as the TypeScript scanner counts
+// them. (Compose locations come from the yaml parser's own LineCounter, filled while it lexes.)
+import type { Loc } from './types.js';
 
 export class LineIndex {
   private readonly starts: number[];
