@@ -224,7 +224,7 @@ describe('scan: paths, git and help', () => {
     const { code, stdout } = await runCli(['scan', '--help'], makeTree({}));
     expect(code).toBe(0);
     for (const f of ['text', 'json', 'sarif', 'markdown', 'github']) expect(stdout).toMatch(new RegExp(`^  ${f} +\\S`, 'm'));
-    expect(stdout).toMatch(/default: "text"/);
+    expect(stdout).toMatch(/default:\s+"text"/);
     expect(stdout).toMatch(/else p1\)/);
     expect(stdout).toMatch(/^ {2}0 {2}no reported finding at or above --fail-on \(default p1\)$/m);
     expect(stdout).toMatch(/^ {2}1 {2}at least one reported finding/m);

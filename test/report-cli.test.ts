@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { githubLinkBase, gitPrefix, prepareReport, startProgress, STARTER_CONFIG } from '../src/cli/reports.js';
+import { gitLinkBase, githubLinkBase, githubRunUrl, gitPrefix, prepareReport, startProgress, STARTER_CONFIG, webUrlOfRemote } from '../src/cli/reports.js';
 import { useColor } from '../src/cli/main.js';
 import { loadConfig } from '../src/config/load.js';
 import { runCli } from './helpers.js';
@@ -160,6 +160,38 @@ describe('CLI report helpers', () => {
   it('builds GitHub blob links only inside Actions', async () => {
     expect(githubLinkBase({ GITHUB_ACTIONS: 'true', GITHUB_REPOSITORY: 'o/r', GITHUB_SHA: 'abc', GITHUB_SERVER_URL: 'https://ghe.example/' })).toBe('https://ghe.example/o/r/blob/abc/');
     expect(githubLinkBase({ GITHUB_REPOSITORY: 'o/r', GITHUB_SHA: 'abc' })).toBeUndefined();
+    expect(githubRunUrl({ GITHUB_ACTIONS: 'true', GITHUB_REPOSITORY: 'o/r', GITHUB_RUN_ID: '42' })).toBe('https://github.com/o/r/actions/runs/42');
+  });
+
+  it('builds blob links from the git remote when HEAD is pushed, or from --link-base', async () => {
+    expect(webUrlOfRemote('git@github.com:o/r.git')).toBe('https://github.com/o/r');
+    expect(webUrlOfRemote('https://user@gitlab.com/g/s/r.git')).toBe('https://gitlab.com/g/s/r');
+    expect(webUrlOfRemote('ssh://git@host:22/o/r.git')).toBe('https://host/o/r');
+    expect(webUrlOfRemote('/some/path')).toBeUndefined();
+    const dir = project();
+    const git = (...a: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@e', '-c', 'commit.gpgsign=false', ...a], { cwd: dir, encoding: 'utf8' });
+    git('init', '-q');
+    git('add', '.');
+    git('commit', '-qm', 'x');
+    git('remote', 'add', 'origin', 'git@github.com:o/r.git');
+    expect(gitLinkBase(dir)).toBeUndefined(); // not pushed: links would 404
+    const sha = git('rev-parse', 'HEAD').trim();
+    git('update-ref', 'refs/remotes/origin/main', sha);
+    expect(gitLinkBase(dir)).toBe(`https://github.com/o/r/blob/${sha}/`);
+    const { extras } = prepareReport(sampleResult(), { linkBase: 'https://x.example/blob/1' }, dir, { cwd: dir, env: {} });
+    expect(extras.linkBase).toBe('https://x.example/blob/1/');
+  });
+
+  it('writes the pull-request summary form and cuts terminal lines unless --verbose', async () => {
+    const dir = project();
+    const r = await cli(dir, ['scan', '--markdown-summary', 'out/pr.md', '--report-url', 'https://ci.example/run/1', '--fail-on', 'none']);
+    expect(r.code, r.stderr).toBe(0);
+    const pr = readFileSync(join(dir, 'out/pr.md'), 'utf8');
+    expect(pr).toMatch(/^# Resilience audit \(summary\)\n/);
+    expect(pr).toContain('**Full report:** [ci.example/run/1](https://ci.example/run/1)');
+    expect(pr.length).toBeLessThan(60_000);
+    const v = await cli(dir, ['scan', '--verbose', '--fail-on', 'none']);
+    expect(v.stdout).toMatch(/^web\/client\.ts:2:\d+: P0 FL101/m);
   });
 
   it('finds the scan root inside the repository', async () => {

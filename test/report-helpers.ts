@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import type { Finding, RuleMeta, ScanResult } from '../src/engine/types.js';
+import type { ProjectModel } from '../src/model/types.js';
 
 export const RULES: RuleMeta[] = [
   {
@@ -120,6 +121,134 @@ export function sampleResult(): ScanResult {
   };
 }
 
+type WithData = Finding & { data?: Record<string, string> };
+
+/**
+ * The sample result with what the project model adds (contexts, a shared-client group, the values
+ * each message was rendered from, process-wide defaults), as the engine will attach it.
+ */
+export function modelResult(): ScanResult & { model: ProjectModel } {
+  const r = sampleResult();
+  const [compose, py, ts, pool] = r.findings as WithData[];
+  compose.data = { service: 'api' };
+  compose.context = 'service';
+  py.context = 'service';
+  py.data = { callee: 'requests.get', api: 'requests.get', default: 'none' };
+  ts.context = 'browser';
+  ts.priority = 'P2';
+  ts.priorityReason = 'browser code: a stalled request hangs one page, not a server';
+  ts.data = { callee: 'fetch', api: 'fetch' };
+  pool.context = 'cli';
+  // three call sites of one shared client, one root cause
+  const shared: WithData[] = [20, 31, 44].map((line, i) =>
+    finding({
+      ruleId: 'FL101',
+      file: `api/app/${['orders', 'billing', 'users'][i]}.py`,
+      line,
+      symbol: `call_${i}`,
+      context: 'service',
+      group: 'g-shared-session',
+      message: '`session.get` has no timeout (library default: none: waits forever)',
+      snippet: '    session.get(url)',
+    }),
+  );
+  shared.forEach((f) => (f.data = { callee: 'session.get', api: 'requests.Session().get' }));
+  r.findings.push(...shared);
+  return {
+    ...r,
+    model: {
+      files: {
+        'api/app/client.py': { context: 'service', evidence: ['imports fastapi'] },
+        'web/src/my file#1.ts': { context: 'browser', evidence: ['imports react'] },
+        'web/src/db.ts': { context: 'cli', evidence: ['package.json bin'] },
+      },
+      composeFiles: { 'docker-compose.yml': { context: 'service', evidence: ['stack'], kind: 'stack' } },
+      services: [{ name: 'api', file: 'docker-compose.yml', codeRoots: ['api'], kind: 'long-running' }],
+      defaults: [{ library: 'axios', knob: 'timeout', text: 'axios.defaults.timeout = 5000', state: 'set', file: 'web/src/http.ts', line: 3, scope: 'web' }],
+      groups: [
+        {
+          id: 'g-shared-session',
+          ruleId: 'FL101',
+          kind: 'shared-client',
+          title: 'One `requests.Session()` without a timeout, used by 3 call sites',
+          file: 'api/app/http.py',
+          line: 5,
+          count: 3,
+        },
+      ],
+    },
+  };
+}
+
+const HOSTILE = [
+  '<script>alert(1)</script>',
+  '</details><img src=x onerror=alert(1)>',
+  '@octocat',
+  'a|b`c``d',
+  '[x](javascript:alert(1))',
+  '**bold** _em_ <b>b</b>',
+  '# heading',
+];
+
+/**
+ * A large result: `n` findings over every rule of `rules`, in files and compose services whose names
+ * and snippets try to inject HTML, close a <details>, break a table or @-mention someone.
+ */
+export function syntheticResult(n: number, rules: readonly RuleMeta[]): ScanResult {
+  const findings: Finding[] = [];
+  const services: NonNullable<ScanResult['system']>['services'] = [];
+  for (let i = 0; i < 12; i++) {
+    const name = i < HOSTILE.length ? `svc${i}${HOSTILE[i]}` : `svc${i}`;
+    services.push({
+      name,
+      file: 'compose.yaml',
+      image: ['redis:7', 'postgres:16', 'nats:2.10', 'node:20'][i % 4],
+      build: i % 4 === 3 ? `services/s${i}` : undefined,
+      dependsOn: i > 0 ? [services[0].name] : [],
+      talksTo: [],
+      healthcheck: (['none', 'ok', 'weak', 'image-default'] as const)[i % 4],
+      restart: i % 2 ? 'always' : undefined,
+      dependents: [],
+    });
+  }
+  services[0].dependents = services.slice(1).map((s) => s.name);
+  for (let i = 0; i < n; i++) {
+    // half of them one rule, as in real repositories (the HTTP timeout rule dominates)
+    const rule = i % 2 === 0 ? (rules.find((r) => r.id === 'FL101') ?? rules[0]) : rules[i % rules.length];
+    const compose = rule.languages.includes('compose') && !rule.languages.includes('python');
+    const py = rule.languages.includes('python');
+    const svc = services[i % services.length];
+    const hostile = HOSTILE[i % HOSTILE.length];
+    const file = compose ? 'compose.yaml' : `services/s${(i % 3) * 4 + 3}/${hostile.replace(/[/\s]/g, '_')}${i % 13}.${py ? 'py' : 'ts'}`;
+    const priority = (['P0', 'P1', 'P2'] as const)[i % 3];
+    findings.push({
+      ruleId: rule.id,
+      ruleName: rule.name,
+      category: rule.category,
+      priority,
+      file,
+      line: 10 + i,
+      column: 3,
+      endLine: 10 + i,
+      endColumn: 20,
+      message: `${compose ? `Service \`${svc.name}\`` : `\`${hostile}\``} ${hostile} has a problem ${i}`,
+      fingerprint: `fp-${i}`,
+      symbol: compose ? svc.name : `fn_${hostile}`,
+      group: i % 7 === 0 && !compose ? `g-${rule.id}-${i % 3}` : undefined,
+      snippet: `x = call("${hostile}")\n</details>\n\`\`\`\nend`,
+      context: compose ? undefined : (['service', 'browser', 'cli', 'test'] as const)[i % 4],
+      priorityReason: i % 11 === 0 ? `reason ${hostile}` : undefined,
+    });
+  }
+  return {
+    version: '0.1.0',
+    findings,
+    errors: [{ file: `bad${HOSTILE[0]}.py`, message: `cannot parse ${HOSTILE[1]}` }],
+    stats: { files: 400, skipped: {}, byLanguage: { python: { files: 200, bytes: 1 }, typescript: { files: 180, bytes: 1 }, compose: { files: 1, bytes: 1 } } },
+    system: { services },
+  };
+}
+
 /** A fresh git repository (branch main) in a temp folder; `git` runs there with a throwaway identity. */
 export function tempGitRepo(prefix: string): { dir: string; git: (...args: string[]) => string } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
@@ -147,4 +276,118 @@ export function sarifSchemaErrors(log: unknown): string[] {
     sarifValidator = ajv.compile(schema);
   }
   return sarifValidator(log) ? [] : (sarifValidator.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
+}
+
+// markdown-it stands in for GitHub's renderer: raw HTML allowed (as GitHub allows it), GFM tables on
+const MarkdownIt = require('markdown-it') as typeof import('markdown-it').default;
+const md = new MarkdownIt({ html: true, linkify: false });
+
+/** The tags a faultline report may produce once rendered; anything else came from the scanned repository. */
+const ALLOWED_TAGS = new Set(['a', 'blockquote', 'br', 'code', 'details', 'em', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'hr', 'li', 'ol', 'p', 'pre', 'strong', 'summary', 'table', 'tbody', 'td', 'th', 'thead', 'tr', 'ul']);
+
+/**
+ * Renders Markdown to HTML and lists what is wrong with it: tags outside the allowed set, attributes
+ * other than href/id/class/style(align), <details> that do not balance, `@name` outside code.
+ */
+export function htmlProblems(markdown: string): string[] {
+  const html = md.render(markdown);
+  const problems: string[] = [];
+  const stack: string[] = [];
+  for (const m of html.matchAll(/<(\/?)([a-zA-Z][\w-]*)([^>]*)>/g)) {
+    const [, close, name, attrs] = m;
+    const tag = name.toLowerCase();
+    if (!ALLOWED_TAGS.has(tag)) problems.push(`tag <${close}${tag}${attrs}>`);
+    for (const a of attrs.matchAll(/([a-zA-Z-]+)\s*=/g)) if (!['href', 'id', 'class', 'style'].includes(a[1].toLowerCase())) problems.push(`attribute ${a[1]} on <${tag}>`);
+    if (/href="(?!https?:|#|[^":]*(?:$|[/?#]))/.test(attrs)) problems.push(`link ${attrs}`);
+    if (tag === 'details') {
+      if (!close) stack.push('details');
+      else if (stack.pop() !== 'details') problems.push('</details> without <details>');
+    }
+  }
+  if (stack.length) problems.push(`${stack.length} <details> left open`);
+  const text = html.replace(/<code[^>]*>[\s\S]*?<\/code>/g, '').replace(/<[^>]+>/g, '');
+  for (const m of text.matchAll(/(^|[^\w\u200B])@[A-Za-z0-9][\w-]*/g)) problems.push(`mention ${m[0].trim()}`);
+  return problems;
+}
+
+type Countable = Pick<Finding, 'ruleId' | 'priority' | 'category'>;
+
+/**
+ * Every count the audit's headline and summaries state, checked against the findings they describe:
+ * the header, the summary sentence, the priority × category table, each top risk, each "fix first"
+ * row and its total, each priority and rule heading, the score table and the summary form's rule table.
+ * Returns what disagrees (empty = all counts match).
+ */
+export function countProblems(markdown: string, findings: readonly Countable[]): string[] {
+  const problems: string[] = [];
+  const count = (pred: (f: Countable) => boolean) => findings.filter(pred).length;
+  const by = (p: string) => count((f) => f.priority === p);
+  const expectEq = (what: string, got: number, want: number) => {
+    if (got !== want) problems.push(`${what}: says ${got}, findings say ${want}`);
+  };
+  const header = /· (\d+) findings? \(P0 (\d+) · P1 (\d+) · P2 (\d+)\)/.exec(markdown);
+  if (findings.length) {
+    if (!header) problems.push('no header counts');
+    else {
+      expectEq('header total', +header[1], findings.length);
+      ['P0', 'P1', 'P2'].forEach((p, i) => expectEq(`header ${p}`, +header[i + 2], by(p)));
+    }
+    const sentence = /This audit found (\d+) resilience hazards?: (.*)\./.exec(markdown);
+    if (!sentence) problems.push('no summary sentence');
+    else {
+      expectEq('summary total', +sentence[1], findings.length);
+      for (const p of ['P0', 'P1', 'P2']) {
+        const m = new RegExp(`\\*\\*(\\d+) ${p}\\*\\*`).exec(sentence[2]);
+        expectEq(`summary ${p}`, m ? +m[1] : 0, by(p));
+      }
+    }
+  }
+  // priority x category table
+  const table = /\| Priority \| (.*) \| Total \|\n\|[-:|]+\|\n((?:\|.*\|\n)+)/.exec(markdown);
+  if (table) {
+    const cats = table[1].split(' | ');
+    for (const row of table[2].trim().split('\n')) {
+      const cells = row.split('|').slice(1, -1).map((c) => c.trim().replace(/\*/g, ''));
+      const p = cells[0];
+      const match = (f: Countable, c: string) => (p === 'All' || f.priority === p) && f.category === c;
+      cats.forEach((c, i) => expectEq(`table ${p} ${c}`, cells[i + 1] === '·' ? 0 : +cells[i + 1], count((f) => match(f, c))));
+      expectEq(`table ${p} total`, +cells[cats.length + 1], p === 'All' ? findings.length : by(p));
+    }
+  }
+  // top risks: "**title** — P0 · FL101 · 3 findings"
+  for (const m of markdown.matchAll(/— (P[012]) · (FL\d+) · (\d+) findings?/g))
+    expectEq(`top risk ${m[2]} ${m[1]}`, +m[3], count((f) => f.ruleId === m[2] && f.priority === m[1]));
+  // headings: "### P0: … (n)" and "#### FL101 · title (n)" in that priority
+  let section = '';
+  for (const line of markdown.split('\n')) {
+    const ph = /^### (P[012]): .* \((\d+)\)$/.exec(line);
+    if (ph) {
+      section = ph[1];
+      expectEq(`section ${ph[1]}`, +ph[2], by(ph[1]));
+      continue;
+    }
+    const rh = /^#### (FL\d+) · .* \((\d+)\)$/.exec(line);
+    if (rh) expectEq(`rule ${rh[1]} under ${section}`, +rh[2], count((f) => f.ruleId === rh[1] && f.priority === section));
+    if (/^## /.test(line) && !/^## Findings/.test(line)) section = '';
+  }
+  // fix first: rows close "2 P0, 1 P1 (FL101)"; total "These N changes close X of Y findings (a of the b P0)"
+  let closed = 0;
+  const fixRows = markdown.match(/^\| \d+ \| .* \| [SML] \| .* \((FL\d+)\) \|$/gm) ?? [];
+  for (const row of fixRows) {
+    const closes = /\| [SML] \| (.*) \((FL\d+)\) \|$/.exec(row)!;
+    for (const part of closes[1].split(', ')) closed += +part.split(' ')[0];
+  }
+  const total = /(?:These \d+ changes close|This change closes) (\d+) of (\d+) findings?(?: \((\d+) of the (\d+) P0\))?/.exec(markdown);
+  if (total) {
+    expectEq('fix first closes', +total[1], closed);
+    expectEq('fix first of', +total[2], findings.length);
+    if (total[4]) expectEq('fix first P0 total', +total[4], by('P0'));
+  }
+  // scores
+  for (const m of markdown.matchAll(/^\| .* \(`([a-z-]+)`\) \| \*\*\d+\*\* [a-z ]+ \| (\d+) \| (\d+) \| (\d+) \| \d+ \|$/gm))
+    ['P0', 'P1', 'P2'].forEach((p, i) => expectEq(`score ${m[1]} ${p}`, +m[i + 2], count((f) => f.category === m[1] && f.priority === p)));
+  // summary form: "| FL101 title | 1 | 2 | 3 | location |"
+  for (const m of markdown.matchAll(/^\| (FL\d+) [^|]*(?:\\\|[^|]*)* \| (\d+) \| (\d+) \| (\d+) \| \[/gm))
+    ['P0', 'P1', 'P2'].forEach((p, i) => expectEq(`rule table ${m[1]} ${p}`, +m[i + 2], count((f) => f.ruleId === m[1] && f.priority === p)));
+  return problems;
 }

@@ -1,22 +1,42 @@
 import { describe, expect, it } from 'vitest';
 import { categoryScores, dedent, renderMarkdown, truncateMarkdown } from '../src/report/markdown.js';
-import { blastRadius, serviceOf } from '../src/report/system.js';
+import { blastRadius, serviceOf, servicesOf } from '../src/report/system.js';
 import { sentences } from '../src/report/common.js';
-import { RULES, sampleResult } from './report-helpers.js';
+import { RULES, htmlProblems, modelResult, sampleResult } from './report-helpers.js';
 
 describe('Markdown reporter', () => {
-  it('renders the audit (snapshot: vitest -u regenerates it)', async () => {
-    const md = renderMarkdown(sampleResult(), RULES);
-    await expect(md).toMatchFileSnapshot('__snapshots__/report-markdown.sample.md');
+  it('renders the audit (snapshots: vitest -u regenerates them)', async () => {
+    await expect(renderMarkdown(sampleResult(), RULES)).toMatchFileSnapshot('__snapshots__/report-markdown.sample.md');
+    await expect(renderMarkdown(modelResult(), RULES)).toMatchFileSnapshot('__snapshots__/report-markdown.model.md');
   });
 
-  it('orders sections: summary, score, propagation, P0, P1/P2, errors, scope', () => {
+  it('orders the parts: contents, summary, fix first, system view, experiments, findings, scores, errors, scope', () => {
     const md = renderMarkdown(sampleResult(), RULES);
-    const order = ['## Executive summary', '### Top risks', '## Resilience score by category', '## Failure propagation', '## P0:', '## P2:', '## Files not analysed', '## Scope'];
+    const order = [
+      '**Contents:**',
+      '## Executive summary',
+      '### Top risks',
+      '## Fix first',
+      '## System view',
+      '### Failure propagation',
+      '### Critical paths',
+      '### Already good',
+      '## Failure experiments',
+      '## Findings',
+      '### P0:',
+      '### P2:',
+      '## Resilience score by category',
+      '## Files not analysed',
+      '## Scope',
+    ];
     const positions = order.map((h) => md.indexOf(h));
-    expect(positions.every((p) => p >= 0)).toBe(true);
+    expect(positions.every((p) => p >= 0), order.filter((_, i) => positions[i] < 0).join()).toBe(true);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
-    expect(md).not.toContain('## P1:'); // the only P1 rule's finding was lowered to P2
+    expect(md).not.toContain('### P1:'); // the only P1 rule's finding was lowered to P2
+    // every contents link has its anchor
+    for (const [, id] of md.split('\n').find((l) => l.startsWith('**Contents:**'))!.matchAll(/\(#([a-z0-9-]+)\)/g)) expect(md).toContain(`<a id="${id}"></a>`);
+    // and so does every in-page link
+    for (const [, id] of md.matchAll(/\]\(#([a-z0-9-]+)\)/g)) expect(md, id).toContain(`<a id="${id}"></a>`);
   });
 
   it('gives each finding a link, excerpt, blast radius, fix code, CWE and an experiment', () => {
@@ -24,19 +44,32 @@ describe('Markdown reporter', () => {
     expect(md).toContain('[`api/app/client.py:12`](https://github.com/o/r/blob/abc/api/app/client.py#L12) in `fetch_user`');
     expect(md).toContain('[`web/src/my file#1.ts:7`](https://github.com/o/r/blob/abc/web/src/my%20file%231.ts#L7-L9)');
     expect(md).toContain('```python\nresp = requests.get(f"{USERS}/users/{uid}")\n```');
-    expect(md).toContain('Blast radius: `api`, `web`.');
+    expect(md).toContain('Reaches `api` and `web`.');
     expect(md).toContain('```python\nrequests.get(url, timeout=(3.05, 10))\n```');
     expect(md).toContain('```typescript\nawait fetch(url, { signal: AbortSignal.timeout(10_000) })\n```');
     expect(md).toContain('[CWE-400](https://cwe.mitre.org/data/definitions/400.html)');
-    expect(md).toContain('- Break: Make the dependency accept connections but never answer');
+    expect(md).toContain('- **Inject.** Make the dependency accept connections but never answer');
+    expect(md).toContain('- **Roll back.** ');
     expect(md).toContain('Priority P2: in a script.');
   });
 
-  it('builds the failure-propagation table from the system model', () => {
+  it('builds the failure-propagation matrix and the critical paths from the system model', () => {
     const md = renderMarkdown(sampleResult(), RULES);
-    expect(md).toContain('| `api` | hangs when a dependency is slow; looks healthy while broken, or dependants start before it is ready | `web` | none found | FL101 HTTP call without a timeout; FL401 Service without a healthcheck; restart policy |');
-    expect(md).toContain('| `db` | crashes or stops | `api`, `web` | healthcheck, restart: always | — |');
-    expect(md).toContain('| `web` | hangs when a dependency is slow; runs out of connections under load | nothing depends on it | healthcheck, restart: unless-stopped | FL101 HTTP call without a timeout; FL201 Connection pool waits forever for a free connection |');
+    expect(md).toContain('| `api` | **1 P0, 1 P2**: hangs when a dependency is slow; looks healthy while broken, or dependants start before it is ready | `web` depends on it | none found | timeouts: 1 ([FL101](#fl101-p0)); readiness probes: 1 ([FL401](#fl401-p2)) |');
+    expect(md).toContain('| `db` | no hazard found; fails only as a whole (crash, stop) | `api` and `web` depend on it | readiness healthcheck, restart: `always` | — |');
+    expect(md).toContain('| `web` → `api` → `db` | `web` | 1 P0, 1 P2; no timeouts at P0 |');
+    expect(md).toContain('- `db` (`docker-compose.yml`): a healthcheck that probes readiness and restart policy `always`.');
+  });
+
+  it('collapses a root cause shared by several findings into one entry with its locations under <details>', () => {
+    const md = renderMarkdown(modelResult(), RULES);
+    expect(md).toContain('**3 places: [`api/app/http.py:5`](api/app/http.py#L5) (3 findings in 3 files)** — One `requests.Session()` without a timeout, used by 3 call sites.');
+    expect(md).toContain('<details><summary>All 3 locations</summary>\n\n- [`api/app/billing.py:31`]');
+    expect(md).toMatch(/\| 1 \| One `requests.Session\(\)` without a timeout, used by 3 call sites\. Pass an explicit timeout .*\| S \| 3 P0 \(FL101\) \|/);
+    expect(md).toContain('Where the code runs: 5 in service code, 1 in browser code and 1 in CLI and scripts.');
+    expect(md).toContain('`axios.defaults.timeout = 5000` (`web/src/http.ts:3`) bounds every axios call under `web/`.');
+    expect(md).not.toContain('this scan had none'); // the project model was there
+    expect(renderMarkdown(sampleResult(), RULES)).toContain('this scan had none');
   });
 
   it('scores categories 100 - 25/P0 - 10/P1 - 3/P2', () => {
@@ -61,29 +94,48 @@ describe('Markdown reporter', () => {
     const md = renderMarkdown({ ...sampleResult(), findings: [], errors: [] }, RULES);
     expect(md).toContain('No findings at or above the reporting threshold.');
     expect(md).toContain('| Timeouts (`timeout`) | **100** sound | 0 | 0 | 0 | 1 |');
+    expect(md).not.toContain('## Fix first');
   });
 
-  it('truncates at a section boundary under the byte limit and counts what it left out', () => {
-    const full = renderMarkdown(sampleResult(), RULES);
-    const cut = renderMarkdown(sampleResult(), RULES, { maxBytes: 4000 });
-    expect(Buffer.byteLength(cut)).toBeLessThanOrEqual(4000);
+  it('truncates at a section boundary under the byte limit, counts what it left out and closes open <details>', () => {
+    const full = renderMarkdown(modelResult(), RULES);
+    const cut = renderMarkdown(modelResult(), RULES, { maxBytes: 9000 });
+    expect(Buffer.byteLength(cut)).toBeLessThanOrEqual(9000);
     expect(cut.length).toBeLessThan(full.length);
     expect(cut).toMatch(/Report truncated to fit the size limit: \d+ findings? not shown here/);
+    expect((cut.match(/<details>/g) ?? []).length).toBe((cut.match(/<\/details>/g) ?? []).length);
     expect(truncateMarkdown('# a\n\n## b\n' + 'x'.repeat(100), 20, 'cut')).toBe('# a\n\n> **cut**\n');
     expect(truncateMarkdown('short', 100)).toBe('short');
+    expect(truncateMarkdown('# a\n\n<details><summary>s</summary>\n\n' + 'y\n'.repeat(100), 60, 'cut')).toMatch(/<\/details>\n\n> \*\*cut\*\*\n$/);
   });
 
-  it('renders fix placeholders as <name> and diff-style fixes as diff blocks', () => {
+  it('leaves out an example it cannot fill and renders diff-style fixes as diff blocks', () => {
     const rules = RULES.map((r) => (r.id === 'FL401' ? { ...r, fix: { title: 'Add a healthcheck, e.g. `{probe}`', code: { compose: 'services:\n  api:\n+   healthcheck: {}' } } } : r));
     const md = renderMarkdown(sampleResult(), rules);
-    expect(md).toContain('**Fix.** Add a healthcheck, e.g. `<probe>`.');
+    expect(md).toContain('**Fix.** Add a healthcheck.');
+    expect(md).not.toMatch(/<probe>|\{probe\}/);
     expect(md).toContain('```diff\nservices:\n  api:\n+   healthcheck: {}\n```');
   });
 
-  it('lists findings beyond detailsPerRule in one line each', () => {
+  it('folds causes beyond detailsPerRule under one <details>', () => {
     const md = renderMarkdown(sampleResult(), RULES, { detailsPerRule: 1 });
-    expect(md).toContain('1 more place:\n\n- [`web/src/my file#1.ts:7`](web/src/my%20file%231.ts#L7-L9): fetch has no timeout: a slow server blocks this worker forever.');
-    expect(md.match(/^#### /gm)).toHaveLength(3);
+    expect(md).toContain(
+      '<details><summary>1 more finding of FL101 at P0</summary>\n\n- [`web/src/my file#1.ts:7`](web/src/my%20file%231.ts#L7-L9) · service `web`: fetch has no timeout: a slow server blocks this worker forever.\n\n</details>',
+    );
+  });
+
+  it('escapes what came from the scanned repository', () => {
+    const r = sampleResult();
+    r.system!.services[0].name = 'api</details><script>@octocat';
+    r.findings[0].symbol = r.system!.services[0].name;
+    r.findings[0].message = 'service `api</details>` has no healthcheck <img src=x> @octocat';
+    r.errors[0].message = '<b>x</b> @team';
+    const md = renderMarkdown(r, RULES);
+    // outside code spans and blocks nothing of it is left as markup
+    const prose = md.replace(/```[\s\S]*?```/g, '').replace(/(`+)[\s\S]*?\1/g, '');
+    expect(prose).not.toMatch(/<script|<img|<b>|@octocat|@team/);
+    expect(md).toContain('&lt;img src=x&gt; @\u200Boctocat');
+    expect(htmlProblems(md)).toEqual([]);
   });
 
   it('cuts texts at sentence ends, not at e.g. or i.e.', () => {
@@ -92,7 +144,7 @@ describe('Markdown reporter', () => {
     expect(sentences('No end', 3)).toBe('No end');
   });
 
-  it('ties findings to services by build context and compose context', () => {
+  it('ties findings to services by build context, code roots and compose service', () => {
     const r = sampleResult();
     const [compose, py, ts] = r.findings;
     expect(serviceOf(compose, r.system)?.name).toBe('api');
@@ -100,6 +152,12 @@ describe('Markdown reporter', () => {
     expect(serviceOf(ts, r.system)?.name).toBe('web');
     expect(serviceOf({ file: 'other/x.py' }, r.system)).toBeUndefined();
     expect(blastRadius({ ...py, blastRadius: ['x'] }, r.system)).toEqual(['x']);
+    // two services built from one directory share its code
+    const shared = { services: r.system!.services.map((s) => (s.name === 'web' ? { ...s, build: './api' } : s)) };
+    expect(servicesOf(py, shared).map((s) => s.name)).toEqual(['api', 'web']);
+    expect(serviceOf(py, shared)).toBeUndefined();
+    const roots = { services: r.system!.services.map((s) => (s.name === 'db' ? { ...s, codeRoots: ['api/app'] } : s)) };
+    expect(serviceOf(py, roots)?.name).toBe('db');
     expect(dedent('    a\n      b\n')).toBe('a\n  b');
   });
 });

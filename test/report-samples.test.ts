@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadRules } from '../dist/engine/rules.js';
 import { runCli } from './helpers.js';
-import { sarifSchemaErrors } from './report-helpers.js';
+import { countProblems, htmlProblems, sarifSchemaErrors } from './report-helpers.js';
 
 const repoRoot = resolve(import.meta.dirname, '..');
 const samplesDir = join(repoRoot, 'fixtures', '_samples');
@@ -49,7 +49,7 @@ async function render(name: string) {
   const dir = join(work, name);
   cpSync(join(samplesDir, name), dir, { recursive: true });
   const out = (ext: string) => join(work, `${name}.${ext}`);
-  const argv = ['scan', '.', '--format', 'text', '--fail-on', 'none', '--markdown', out('md'), '--sarif', out('sarif'), '--json', out('json'), '--no-cache'];
+  const argv = ['scan', '.', '--format', 'text', '--fail-on', 'none', '--markdown', out('md'), '--markdown-summary', out('summary.md'), '--sarif', out('sarif'), '--json', out('json'), '--no-cache'];
   if (name === VIA_BIN) {
     const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), NO_COLOR: '1' };
     const run = spawnSync(process.execPath, [join(repoRoot, 'bin', 'faultline.js'), ...argv], { cwd: dir, env, encoding: 'utf8' });
@@ -60,15 +60,24 @@ async function render(name: string) {
   }
   return {
     markdown: readFileSync(out('md'), 'utf8'),
+    summary: readFileSync(out('summary.md'), 'utf8'),
     sarif: JSON.parse(readFileSync(out('sarif'), 'utf8')),
-    json: JSON.parse(readFileSync(out('json'), 'utf8')) as { findings: Array<{ ruleId: string; priority: string; file: string; line: number }> },
+    json: JSON.parse(readFileSync(out('json'), 'utf8')) as { findings: Array<{ ruleId: string; priority: 'P0' | 'P1' | 'P2'; category: never; file: string; line: number }> },
   };
 }
 
 describe.skipIf(!samples.length)('sample services', () => {
   it.each(samples)('%s renders to a Markdown audit (snapshot) and valid SARIF', async (name) => {
-    const { markdown, sarif, json } = await render(name);
+    const { markdown, summary, sarif, json } = await render(name);
     await expect(withoutRuleCounts(markdown)).toMatchFileSnapshot(`__snapshots__/samples/${name}.md`);
+    await expect(summary).toMatchFileSnapshot(`__snapshots__/samples/${name}.summary.md`);
+    // every count the summaries state is the count of the findings they describe
+    expect(countProblems(markdown, json.findings)).toEqual([]);
+    expect(countProblems(summary, json.findings)).toEqual([]);
+    expect(htmlProblems(markdown)).toEqual([]);
+    // no placeholder left for the reader (code blocks may hold f-strings and generics)
+    const prose = markdown.replace(/^(`{3,})\w*\n[\s\S]*?\n\1$/gm, '');
+    expect(prose).not.toMatch(/<(?!details>|summary>)[a-z_]+>|(?<![{$])\{[a-z_]+\}(?!\})/);
 
     expect(sarifSchemaErrors(sarif)).toEqual([]);
     const results = sarif.runs[0].results as Array<{ ruleId: string; level: string; locations: Array<{ physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }> }>;
@@ -79,8 +88,8 @@ describe.skipIf(!samples.length)('sample services', () => {
     // a reviewer can act without opening the code: every finding has its location and excerpt
     for (const f of json.findings) expect(markdown).toContain(`[\`${f.file}:${f.line}\``);
     if (json.findings.length) {
-      expect(markdown).toContain('## Executive summary');
-      expect(markdown).toContain('**Fix.**');
+      for (const part of ['## Executive summary', '### Top risks', '## Fix first', '## System view', '## Failure experiments', '## Findings', '**Fix.**', '- **Hypothesis.**', '- **Roll back.**'])
+        expect(markdown, part).toContain(part);
     }
   });
 });

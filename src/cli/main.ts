@@ -119,7 +119,8 @@ export async function runScan(paths: string[], o: ScanCliOptions, io = defaultIo
   if (o.writeBaseline) return writeBaselineFile(result, o.writeBaseline, io);
   const { result: shown, extras } = prepareReport(result, o, root, io);
   const toFile = !!o.output;
-  const text = render(shown, rules, { color: !toFile && useColor(io.stdout, io.env), root, ...extras });
+  const tty = !toFile && !!io.stdout.isTTY;
+  const text = render(shown, rules, { color: !toFile && useColor(io.stdout, io.env), root, width: tty ? io.stdout.columns : undefined, verbose: o.verbose, ...extras });
   if (o.output) writeReportFile(resolve(io.cwd, o.output), text, o.output);
   else io.stdout.write(text);
   writeExtraReports(shown, rules, o, extras, io);

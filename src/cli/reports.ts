@@ -26,6 +26,14 @@ export interface ReportCliOptions {
   format?: string;
   sarif?: string;
   markdown?: string;
+  /** the short Markdown form for a pull-request comment (under 60,000 characters) */
+  markdownSummary?: string;
+  /** where the full report is read, for the summary's link */
+  reportUrl?: string;
+  /** URL prefix for absolute file links in Markdown (`https://github.com/o/r/blob/<sha>/`) */
+  linkBase?: string;
+  /** whole lines in the terminal */
+  verbose?: boolean;
   json?: string;
   minPriority?: Priority;
   baseline?: string;
@@ -42,6 +50,7 @@ export interface ReportCliOptions {
 export interface ReportExtras {
   pathPrefix?: string;
   linkBase?: string;
+  reportUrl?: string;
   notes?: string[];
   sarif?: SarifOptions;
 }
@@ -70,6 +79,10 @@ export function addReportOptions(cmd: Command): Command {
   return cmd
     .option('--sarif <file>', 'also write SARIF 2.1.0 to this file (for GitHub code scanning)')
     .option('--markdown <file>', 'also write the Markdown audit to this file')
+    .option('--markdown-summary <file>', 'also write the short Markdown form for a pull-request comment (under 60,000 characters)')
+    .option('--report-url <url>', 'where the full report is read; the summary form links to it (default in GitHub Actions: the run page)')
+    .option('--link-base <url>', 'prefix for absolute file links in Markdown, e.g. https://github.com/o/r/blob/<sha>/ (default: from GitHub Actions or the git remote)')
+    .option('-v, --verbose', 'terminal output: whole lines and every location of a group')
     .option('--json <file>', 'also write the JSON report to this file')
     .option('--min-priority <priority>', 'report only findings at or above this priority: p0, p1 or p2 (default p2)', priorityArg)
     .option('--baseline <file>', 'report only findings that are not in this baseline (see `faultline baseline`)')
@@ -94,6 +107,39 @@ export function githubLinkBase(env: NodeJS.ProcessEnv): string | undefined {
   if (env.GITHUB_ACTIONS !== 'true' || !env.GITHUB_REPOSITORY || !env.GITHUB_SHA) return undefined;
   const server = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/$/, '');
   return `${server}/${env.GITHUB_REPOSITORY}/blob/${env.GITHUB_SHA}/`;
+}
+
+/** The page of this Actions run (its job summary holds the full audit). */
+export function githubRunUrl(env: NodeJS.ProcessEnv): string | undefined {
+  if (env.GITHUB_ACTIONS !== 'true' || !env.GITHUB_REPOSITORY || !env.GITHUB_RUN_ID) return undefined;
+  const server = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/$/, '');
+  return `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`;
+}
+
+/** `git@github.com:o/r.git` / `https://github.com/o/r.git` -> `https://github.com/o/r` (GitHub, GitLab, Bitbucket, Gitea alike). */
+export function webUrlOfRemote(remote: string): string | undefined {
+  const r = remote.trim();
+  let m = /^git@([^:]+):(.+?)(?:\.git)?\/?$/.exec(r) ?? /^ssh:\/\/(?:[^@]+@)?([^/:]+)(?::\d+)?\/(.+?)(?:\.git)?\/?$/.exec(r);
+  if (m) return `https://${m[1]}/${m[2]}`;
+  m = /^https?:\/\/(?:[^@/]+@)?([^/]+)\/(.+?)(?:\.git)?\/?$/.exec(r);
+  return m ? `https://${m[1]}/${m[2]}` : undefined;
+}
+
+/**
+ * File links from the repository's `origin` remote and HEAD, when HEAD is on a remote branch (so the
+ * links resolve). GitLab spells the path `/-/blob/`.
+ */
+export function gitLinkBase(root: string): string | undefined {
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  try {
+    const web = webUrlOfRemote(git('remote', 'get-url', 'origin'));
+    if (!web) return undefined;
+    const sha = git('rev-parse', 'HEAD');
+    if (!git('branch', '-r', '--contains', sha)) return undefined;
+    return `${web}${/gitlab/i.test(web) ? '/-' : ''}/blob/${sha}/`;
+  } catch {
+    return undefined;
+  }
 }
 
 function plural(n: number, one: string, many = `${one}s`): string {
@@ -143,7 +189,13 @@ function filterResult(result: ScanResult, o: ReportCliOptions, root: string, io:
   if (o.sarifSecuritySeverity) sarif.securitySeverity = true;
   return {
     result: findings === result.findings ? result : { ...result, findings },
-    extras: { pathPrefix, linkBase: githubLinkBase(io.env), notes, sarif },
+    extras: {
+      pathPrefix,
+      linkBase: o.linkBase ? o.linkBase.replace(/\/?$/, '/') : (githubLinkBase(io.env) ?? gitLinkBase(root)),
+      reportUrl: o.reportUrl ?? githubRunUrl(io.env),
+      notes,
+      sarif,
+    },
   };
 }
 
@@ -157,6 +209,7 @@ export function writeExtraReports(result: ScanResult, rules: RuleMeta[], o: Repo
   const opts = { ...extras, color: false, root: io.cwd };
   if (o.json) writeOut(io, o.json, FORMATS.json(result, rules, opts));
   if (o.markdown) writeOut(io, o.markdown, FORMATS.markdown(result, rules, opts));
+  if (o.markdownSummary) writeOut(io, o.markdownSummary, FORMATS['markdown-summary'](result, rules, opts));
   if (o.sarif) {
     const { log, dropped } = buildSarif(result, rules, extras.sarif);
     writeOut(io, o.sarif, JSON.stringify(log, null, 2) + '\n');

@@ -67,7 +67,7 @@ export interface RuleMeta {
   gateRoles?: string[];
   adjust?: Array<{ when: Record<string, unknown>; priority: Priority | 'skip'; why?: string }>;
   message: string;
-  fix: { title: string; code?: Record<string, string> };
+  fix: { title: string; code?: Record<string, string>; effort?: Effort };
   docs: {
     why: string;
     /** what fails and how far it spreads */
@@ -77,9 +77,24 @@ export interface RuleMeta {
     references?: string[];
     cwe?: string[];
   };
-  experiment?: { break: string; observe: string; pass: string };
+  experiment?: { break: string; observe: string; pass: string; rollback?: string; hypothesis?: string };
+  /**
+   * Texts for one library family (`redis`, `postgres`, `nats`, …) or runtime context (`browser`,
+   * `cli`, …) that replace the base ones for findings of that family or context; reports pick them.
+   */
+  variants?: Record<string, RuleVariant>;
   /** file the rule was loaded from, relative to the rules dir (set by the loader) */
   source?: string;
+}
+
+/** How much work a fix is: S = minutes in one place, M = a few hours or several places, L = a design change. */
+export type Effort = 'S' | 'M' | 'L';
+
+/** Library- or context-specific texts of a rule (rule YAML `variants:`); every field is optional. */
+export interface RuleVariant {
+  impact?: string;
+  fix?: { title?: string; code?: Record<string, string> };
+  experiment?: { break?: string; observe?: string; pass?: string; rollback?: string; hypothesis?: string };
 }
 
 /** What a matcher/check returns before priorities, suppressions and fingerprints are applied. */

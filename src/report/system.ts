@@ -39,7 +39,13 @@ interface SystemIndex {
 const indexes = new WeakMap<SystemModel, SystemIndex>();
 
 function indexSystem(system: SystemModel): SystemIndex {
-  return { services: system.services.map((svc) => ({ svc, file: norm(svc.file), dir: buildDir(svc) })), memo: new Map() };
+  const services: SystemIndex['services'] = [];
+  for (const svc of system.services) {
+    // the code that runs in it: the engine's code roots (build context and bind-mounted sources), else the build context
+    const dirs = svc.codeRoots?.length ? svc.codeRoots.map(norm) : [buildDir(svc)];
+    for (const dir of dirs) services.push({ svc, file: norm(svc.file), dir });
+  }
+  return { services, memo: new Map() };
 }
 
 function resolve(index: SystemIndex, f: Pick<Finding, 'file' | 'symbol'>): Service | undefined {
@@ -56,7 +62,7 @@ function resolve(index: SystemIndex, f: Pick<Finding, 'file' | 'symbol'>): Servi
       best = svc;
       bestLen = dir.length;
       ambiguous = false;
-    } else if (dir.length === bestLen) ambiguous = true;
+    } else if (dir.length === bestLen && svc !== best) ambiguous = true;
   }
   return ambiguous ? undefined : best;
 }
@@ -67,4 +73,29 @@ export function blastRadius(f: Finding, system: SystemModel | undefined): string
   const svc = serviceOf(f, system);
   if (!svc) return undefined;
   return [svc.name, ...svc.dependents.filter((d) => d !== svc.name)];
+}
+
+/**
+ * Every service a finding's code runs in: a compose finding's own service, else all services whose
+ * code roots hold the file at the deepest level (two services built from one directory share it).
+ */
+export function servicesOf(f: Pick<Finding, 'file' | 'symbol'>, system: SystemModel | undefined): Service[] {
+  if (!system) return [];
+  let index = indexes.get(system);
+  if (!index) indexes.set(system, (index = indexSystem(system)));
+  const file = norm(f.file);
+  const direct = index.services.find((s) => s.file === file && s.svc.name === f.symbol);
+  if (direct) return [direct.svc];
+  if (/\.ya?ml$/i.test(file)) return [];
+  let best: Service[] = [];
+  let bestLen = -1;
+  for (const { svc, dir } of index.services) {
+    if (dir === undefined) continue;
+    if (dir !== '' && !file.startsWith(`${dir}/`)) continue;
+    if (dir.length > bestLen) {
+      best = [svc];
+      bestLen = dir.length;
+    } else if (dir.length === bestLen && !best.includes(svc)) best.push(svc);
+  }
+  return best;
 }

@@ -1,0 +1,190 @@
+// The first screen: header, contents, executive summary with the top risks, the "fix first" plan,
+// and the score per category. Every number here is counted from the same findings the report lists.
+import { CATEGORIES, PRIORITIES } from '../../engine/types.js';
+import type { Category, Finding, Priority, RuleMeta } from '../../engine/types.js';
+import { PRIORITY_MEANING, countByPriority, period, sentences } from '../common.js';
+import { mdMessage, mdText } from '../escape.js';
+import { SCORE_WEIGHTS, priorityCounts, riskBuckets, ruleTitle, type Cause, type ReportView } from '../view.js';
+import { CATEGORY_LABEL, CONTEXT_LABEL, causeChange, causeScope, fileLink, heading, list, names, plural, variantLabel, type MarkdownOptions } from './shared.js';
+
+export function header(view: ReportView, opts: MarkdownOptions): string {
+  const { result } = view;
+  const langs = Object.entries(result.stats.byLanguage)
+    .filter(([, v]) => v.files > 0)
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([k, v]) => `${k} ${v.files}`);
+  const scope = `${plural(result.stats.files, 'file')} scanned${langs.length ? ` (${langs.join(', ')})` : ''}`;
+  const c = priorityCounts(view.findings);
+  const counts = view.findings.length ? ` (${PRIORITIES.map((p) => `${p} ${c[p]}`).join(' · ')})` : '';
+  const lines = [`# ${mdText(opts.title ?? 'Resilience audit')}`, ''];
+  lines.push(`> faultline ${mdText(result.version)} · ${scope} · ${plural(view.findings.length, 'finding')}${counts}${opts.timestamp ? ` · ${mdText(opts.timestamp)}` : ''}`);
+  return lines.join('\n');
+}
+
+export interface TocEntry {
+  id: string;
+  title: string;
+}
+
+export function toc(entries: TocEntry[]): string {
+  return `**Contents:** ${entries.map((e) => `[${e.title}](#${e.id})`).join(' · ')}`;
+}
+
+/** "**4 P0** (outage…), **5 P1** (…)": the counts sentence. */
+function countSentence(counts: Record<Priority, number>): string {
+  const parts = PRIORITIES.filter((p) => counts[p]).map((p) => `**${counts[p]} ${p}** (${PRIORITY_MEANING[p]})`);
+  return list(parts);
+}
+
+export function executiveSummary(view: ReportView, opts: MarkdownOptions): string {
+  const findings = view.findings;
+  const out = [heading(2, 'Executive summary', 'summary'), ''];
+  if (!findings.length) {
+    out.push('No findings at or above the reporting threshold. Nothing here blocks a release; the score table below shows what was checked.');
+    return out.join('\n');
+  }
+  const counts = priorityCounts(findings);
+  const changes = view.causes.length;
+  const causes =
+    changes === findings.length
+      ? 'Each is its own change.'
+      : `They come down to ${plural(changes, 'change')} (findings that share a cause, such as one client or one compose file, are fixed together).`;
+  out.push(`This audit found ${plural(findings.length, 'resilience hazard')}: ${countSentence(counts)}. ${causes}`);
+  // where the findings run: service code matters more than a build script
+  const ctx = new Map<string, number>();
+  for (const v of findings) if (v.context) ctx.set(v.context, (ctx.get(v.context) ?? 0) + 1);
+  if (ctx.size) {
+    const parts = [...ctx.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([k, n]) => `${n} in ${CONTEXT_LABEL[k as keyof typeof CONTEXT_LABEL]}`);
+    out.push('', `Where the code runs: ${list(parts)}. Priorities already account for it (a browser or script finding ranks lower than the same hazard in a service).`);
+  }
+  const bySvc = new Map<string, Finding[]>();
+  for (const v of findings) for (const s of v.services) bySvc.set(s.name, [...(bySvc.get(s.name) ?? []), v.f]);
+  if (bySvc.size) {
+    const worst = [...bySvc.entries()]
+      .map(([name, fs]) => ({ name, counts: countByPriority(fs), n: fs.length }))
+      .sort((a, b) => b.counts.P0 - a.counts.P0 || b.counts.P1 - a.counts.P1 || b.n - a.n || (a.name < b.name ? -1 : 1))
+      .slice(0, 3)
+      .map((s) => `${names([s.name])} (${PRIORITIES.filter((p) => s.counts[p]).map((p) => `${s.counts[p]} ${p}`).join(', ')})`);
+    out.push('', `Most exposed services: ${list(worst)}.`);
+  }
+  out.push('', priorityTable(findings.map((v) => v.f)));
+  out.push('', heading(3, 'Top risks', 'top-risks'), '');
+  out.push('Ranked by priority, then by how many services a failure reaches, then by how many places have it.', '');
+  const buckets = riskBuckets(view).slice(0, opts.topRisks ?? 5);
+  buckets.forEach((b, i) => {
+    const n = b.findings.length;
+    const first = b.findings.slice(0, 2).map((v) => fileLink(v.f, opts));
+    const more = n > first.length ? ` and ${n - first.length} more` : '';
+    const lead = b.findings[0];
+    const parts = [
+      `${i + 1}. **${mdText(ruleTitle(b.ruleId, b.rule, lead.f.ruleName))}** — ${b.priority} · ${b.ruleId} · ${plural(n, 'finding')}${
+        b.causes.length !== n ? ` from ${plural(b.causes.length, 'root cause')}` : ''
+      }: ${first.join(', ')}${more}.`,
+    ];
+    const impact = lead.texts?.impact;
+    if (impact) parts.push(mdMessage(sentences(impact, 1)));
+    if (b.reach.length) parts.push(`Reaches ${names(b.reach)}.`);
+    parts.push(`[Details](#${b.anchor})`);
+    out.push(parts.join(' '), '');
+  });
+  const others = riskBuckets(view).length - buckets.length;
+  if (others > 0) out.push(`${plural(others, 'more rule/priority pair')} below, in the findings section.`);
+  return out.join('\n').trimEnd();
+}
+
+function priorityTable(findings: Finding[]): string {
+  const cats = CATEGORIES.filter((c) => findings.some((f) => f.category === c));
+  const counts = countByPriority(findings);
+  const out = [`| Priority | ${cats.join(' | ')} | Total |`, `|---|${cats.map(() => '---:|').join('')}---:|`];
+  for (const p of PRIORITIES) {
+    const row = cats.map((c) => String(findings.filter((f) => f.priority === p && f.category === c).length || '·'));
+    out.push(`| ${p} | ${row.join(' | ')} | ${counts[p]} |`);
+  }
+  const totals = cats.map((c) => String(findings.filter((f) => f.category === c).length));
+  out.push(`| **All** | ${totals.join(' | ')} | **${findings.length}** |`);
+  return out.join('\n');
+}
+
+/** The changes that remove the most risk, most urgent first. */
+export function fixFirstCauses(view: ReportView, max = 7): Cause[] {
+  return view.causes.slice(0, max);
+}
+
+export function fixFirst(view: ReportView, opts: MarkdownOptions): string | undefined {
+  if (!view.causes.length) return undefined;
+  const chosen = fixFirstCauses(view, opts.fixFirst ?? 7);
+  const out = [heading(2, 'Fix first', 'fix-first'), ''];
+  out.push(
+    'The changes that remove the most risk, most urgent first. One change can close several findings (a shared client, one compose file). Effort: **S** under an hour in one place, **M** a few hours or several places, **L** a design change.',
+    '',
+    '| # | Change | Where | Effort | Closes |',
+    '|---:|---|---|:---:|---|',
+  );
+  chosen.forEach((c, i) => {
+    const counts = priorityCounts(c.findings);
+    const closes = PRIORITIES.filter((p) => counts[p]).map((p) => `${counts[p]} ${p}`).join(', ');
+    const variant = c.findings[0].texts?.variants.length ? ` _(${variantLabel(c.findings[0].texts!.variants)})_` : '';
+    out.push(
+      `| ${i + 1} | ${cellText(causeChange(c))}${variant} [→](#${c.ruleId.toLowerCase()}-${c.priority.toLowerCase()}) | ${cellText(causeScope(c, opts))} | ${c.effort} | ${closes} (${c.ruleId}) |`,
+    );
+  });
+  const closed = chosen.reduce((s, c) => s + c.findings.length, 0);
+  const all = priorityCounts(view.findings);
+  const got = priorityCounts(chosen.flatMap((c) => c.findings));
+  const p0 = all.P0 ? ` (${got.P0} of the ${all.P0} P0)` : '';
+  out.push('', `${chosen.length === 1 ? 'This change closes' : `These ${chosen.length} changes close`} ${closed} of ${plural(view.findings.length, 'finding')}${p0}.`);
+  const rest = view.causes.length - chosen.length;
+  if (rest > 0) out.push(`The other ${plural(rest, 'change')} ${rest === 1 ? 'is' : 'are'} listed with ${rest === 1 ? 'its findings' : 'their findings'} below.`);
+  return out.join('\n');
+}
+
+/** Markdown that is already safe, made fit for a table cell. */
+function cellText(md: string): string {
+  return md.replace(/\s+/g, ' ').replace(/(?<!\\)\|/g, '\\|').trim();
+}
+
+export interface CategoryScore {
+  category: Category;
+  score: number;
+  counts: Record<Priority, number>;
+  rules: number;
+}
+
+/** 100 minus 25 per P0, 10 per P1 and 3 per P2 finding, never below 0; for every category that has rules or findings. */
+export function categoryScores(findings: readonly Finding[], rules: readonly RuleMeta[]): CategoryScore[] {
+  const out: CategoryScore[] = [];
+  for (const category of CATEGORIES) {
+    const inCat = findings.filter((f) => f.category === category);
+    const ruleCount = rules.filter((r) => r.category === category).length;
+    if (!inCat.length && !ruleCount) continue;
+    const counts = countByPriority(inCat);
+    const penalty = PRIORITIES.reduce((sum, p) => sum + counts[p] * SCORE_WEIGHTS[p], 0);
+    out.push({ category, score: Math.max(0, 100 - penalty), counts, rules: ruleCount });
+  }
+  return out;
+}
+
+function grade(score: number): string {
+  if (score >= 90) return 'sound';
+  if (score >= 70) return 'fragile';
+  if (score >= 40) return 'at risk';
+  return 'critical';
+}
+
+export function scoreSection(view: ReportView): string {
+  const scores = categoryScores(view.findings.map((v) => v.f), view.ruleList);
+  const out = [heading(2, 'Resilience score by category', 'scores'), ''];
+  out.push('| Category | Score | P0 | P1 | P2 | Rules checked |', '|---|---:|---:|---:|---:|---:|');
+  for (const s of scores) {
+    out.push(
+      `| ${CATEGORY_LABEL[s.category]} (\`${s.category}\`) | **${s.score}** ${grade(s.score)} | ${s.counts.P0} | ${s.counts.P1} | ${s.counts.P2} | ${s.rules} |`,
+    );
+  }
+  out.push(
+    '',
+    `How it is computed: each category starts at 100 and loses ${SCORE_WEIGHTS.P0} points per P0, ${SCORE_WEIGHTS.P1} per P1 and ${SCORE_WEIGHTS.P2} per P2 finding, never going below 0 (90–100 sound, 70–89 fragile, 40–69 at risk, below 40 critical). A score only covers what the rules can see statically; a category without findings is not proof of resilience.`,
+  );
+  return out.join('\n');
+}
+
+export { period };

@@ -1,0 +1,232 @@
+// What every part of the Markdown audit (and the terminal summary) reads: each finding with its
+// rule, runtime context, backend family, services and texts; findings that share a root cause
+// merged into one "cause" (one change closes them all); causes ranked by the risk they carry.
+// Built once per report from the ScanResult and, when the engine attached it, the project model.
+import { PRIORITY_RANK } from '../engine/types.js';
+import type { Category, Effort, Finding, Priority, RuleMeta, RuntimeContext, ScanResult, SystemModel } from '../engine/types.js';
+import type { ModelGroup, ProjectModel } from '../model/types.js';
+import { fileLanguage, ruleMap, sortFindings } from './common.js';
+import { FAMILY_SERVICE, backendOf, familyIn, familyOf, type Family } from './library.js';
+import { blastRadius, servicesOf, type Service } from './system.js';
+import { findingMessage, textsFor, valuesOf, type FindingTexts } from './texts.js';
+
+/** Points a finding of each priority carries (the category score and the risk ranking use them). */
+export const SCORE_WEIGHTS: Record<Priority, number> = { P0: 25, P1: 10, P2: 3 };
+
+/** The effort of one fix by category, when the rule does not say (`fix.effort`). */
+const CATEGORY_EFFORT: Record<Category, Effort> = {
+  timeout: 'S',
+  pool: 'S',
+  retry: 'M',
+  healthcheck: 'S',
+  'permanent-failure': 'M',
+  idempotency: 'L',
+  durability: 'M',
+  'circuit-breaker': 'M',
+  'resource-limit': 'S',
+  config: 'S',
+};
+const BIGGER: Record<Effort, Effort> = { S: 'M', M: 'L', L: 'L' };
+
+export interface FindingView {
+  f: Finding;
+  rule?: RuleMeta;
+  /** the finding's message, with nothing left unfilled */
+  message: string;
+  context?: RuntimeContext;
+  family?: Family;
+  /** services whose code or compose entry this is */
+  services: Service[];
+  /** services hit when it fires: its own and their dependants */
+  reach: string[];
+  texts?: FindingTexts;
+  values: Record<string, string>;
+  /** values.backend is a service of the scanned stack (not the usual name for its family) */
+  backendKnown: boolean;
+  cause: Cause;
+}
+
+export type CauseKind = ModelGroup['kind'] | 'single' | 'same-file' | 'compose-file';
+
+/** Findings one change removes: a model group, or one rule in one file. */
+export interface Cause {
+  key: string;
+  /** HTML anchor of its entry in the findings section */
+  anchor: string;
+  ruleId: string;
+  rule?: RuleMeta;
+  /** the most urgent priority among its findings */
+  priority: Priority;
+  kind: CauseKind;
+  /** the model's words for what the findings share (repository text: escape it) */
+  groupTitle?: string;
+  findings: FindingView[];
+  /** the location the change is made at */
+  file: string;
+  line: number;
+  reach: string[];
+  /** sum of the findings' SCORE_WEIGHTS */
+  weight: number;
+  effort: Effort;
+}
+
+export interface ReportView {
+  result: ScanResult;
+  rules: Map<string, RuleMeta>;
+  ruleList: readonly RuleMeta[];
+  findings: FindingView[];
+  /** most urgent and riskiest first */
+  causes: Cause[];
+  model?: ProjectModel;
+  system?: SystemModel;
+}
+
+type WithModel = ScanResult & { model?: ProjectModel };
+
+function cmp(a: string | number, b: string | number): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Cause order: priority, risk carried, services reached, size, then rule and place. */
+export function compareCauses(a: Cause, b: Cause): number {
+  return (
+    PRIORITY_RANK[a.priority] - PRIORITY_RANK[b.priority] ||
+    b.weight - a.weight ||
+    b.reach.length - a.reach.length ||
+    b.findings.length - a.findings.length ||
+    cmp(a.ruleId, b.ruleId) ||
+    cmp(a.file, b.file) ||
+    a.line - b.line
+  );
+}
+
+function contextOf(f: Finding, model: ProjectModel | undefined): RuntimeContext | undefined {
+  return f.context ?? model?.files[f.file]?.context;
+}
+
+function effortOf(rule: RuleMeta | undefined, findings: FindingView[], kind: CauseKind): Effort {
+  const base = rule?.fix.effort ?? (rule ? CATEGORY_EFFORT[rule.category] : 'M');
+  if (kind === 'shared-client') return base; // one change at the client
+  const files = new Set(findings.map((v) => v.f.file)).size;
+  const places = findings.length;
+  return files > 10 || places > 20 ? BIGGER[base] : base;
+}
+
+export function buildView(result: ScanResult, rules: readonly RuleMeta[]): ReportView {
+  const byId = ruleMap(rules);
+  const model = (result as WithModel).model;
+  const system = result.system;
+  const groups = new Map((model?.groups ?? []).map((g) => [g.id, g]));
+  const causes = new Map<string, Cause>();
+  const findings: FindingView[] = [];
+  for (const f of sortFindings(result.findings)) {
+    const rule = byId.get(f.ruleId);
+    const context = contextOf(f, model);
+    const values = valuesOf(f, rule, system);
+    const compose = fileLanguage(f.file) === 'compose' && /\.ya?ml$/i.test(f.file);
+    const owners = servicesOf(f, system);
+    // a compose finding about a dependency (depends_on) is about the dependency's backend
+    const depImage = compose && values.dependency ? (system?.services.find((s) => s.name === values.dependency)?.image ?? values.dependency) : undefined;
+    const family = familyIn(depImage) ?? familyOf(f, system);
+    let backendKnown = !!values.backend;
+    if (!values.backend) {
+      const known = compose ? values.dependency : backendOf(owners, family, system);
+      backendKnown = !!known;
+      const backend = known ?? (family ? FAMILY_SERVICE[family] : undefined);
+      if (backend) values.backend = backend;
+    }
+    const group = f.group ? groups.get(f.group) : undefined;
+    // split by priority so each priority section counts exactly its own findings
+    const key = f.group ? `g:${f.group}\0${f.priority}` : `${f.ruleId}\0${f.priority}\0${f.file}`;
+    let cause = causes.get(key);
+    if (!cause) {
+      cause = {
+        key,
+        anchor: '',
+        ruleId: f.ruleId,
+        rule,
+        priority: f.priority,
+        kind: group?.kind ?? (f.group ? 'rule-flood' : 'single'),
+        groupTitle: group?.title,
+        findings: [],
+        file: group?.file ?? f.file,
+        line: group?.line ?? f.line,
+        reach: [],
+        weight: 0,
+        effort: 'S',
+      };
+      causes.set(key, cause);
+    }
+    const view: FindingView = {
+      f,
+      rule,
+      message: findingMessage(f),
+      context,
+      family,
+      services: owners,
+      reach: blastRadius(f, system) ?? [],
+      values,
+      backendKnown,
+      texts: rule ? textsFor(rule, { family, context, values }) : undefined,
+      cause,
+    };
+    cause.findings.push(view);
+    if (PRIORITY_RANK[f.priority] < PRIORITY_RANK[cause.priority]) cause.priority = f.priority;
+    if (!f.group && cause.findings.length > 1) cause.kind = compose ? 'compose-file' : 'same-file';
+    findings.push(view);
+  }
+  for (const c of causes.values()) {
+    c.reach = [...new Set(c.findings.flatMap((v) => v.reach))].sort();
+    c.weight = c.findings.reduce((s, v) => s + SCORE_WEIGHTS[v.f.priority], 0);
+    c.effort = effortOf(c.rule, c.findings, c.kind);
+  }
+  const ranked = [...causes.values()].sort(compareCauses);
+  ranked.forEach((c, i) => (c.anchor = `c${i + 1}-${c.ruleId.toLowerCase()}`));
+  return { result, rules: byId, ruleList: rules, findings, causes: ranked, model, system };
+}
+
+/** Findings of one rule at one priority: the unit the executive summary ranks ("top risks"). */
+export interface RiskBucket {
+  ruleId: string;
+  rule?: RuleMeta;
+  priority: Priority;
+  findings: FindingView[];
+  causes: Cause[];
+  reach: string[];
+  anchor: string;
+}
+
+export function riskBuckets(view: ReportView): RiskBucket[] {
+  const buckets = new Map<string, RiskBucket>();
+  for (const v of view.findings) {
+    const key = `${v.f.priority}:${v.f.ruleId}`;
+    let b = buckets.get(key);
+    if (!b)
+      buckets.set(
+        key,
+        (b = { ruleId: v.f.ruleId, rule: v.rule, priority: v.f.priority, findings: [], causes: [], reach: [], anchor: `${v.f.ruleId.toLowerCase()}-${v.f.priority.toLowerCase()}` }),
+      );
+    b.findings.push(v);
+    if (!b.causes.includes(v.cause)) b.causes.push(v.cause);
+  }
+  for (const b of buckets.values()) b.reach = [...new Set(b.findings.flatMap((v) => v.reach))].sort();
+  return [...buckets.values()].sort(
+    (a, b) =>
+      PRIORITY_RANK[a.priority] - PRIORITY_RANK[b.priority] ||
+      b.reach.length - a.reach.length ||
+      b.findings.length - a.findings.length ||
+      cmp(a.ruleId, b.ruleId),
+  );
+}
+
+/** The title a rule is shown with (the rule's, or the finding's rule name for an unknown rule). */
+export function ruleTitle(ruleId: string, rule: RuleMeta | undefined, fallback?: string): string {
+  return rule?.title ?? fallback ?? ruleId;
+}
+
+/** Counts per priority of a list of finding views. */
+export function priorityCounts(views: readonly FindingView[]): Record<Priority, number> {
+  const c: Record<Priority, number> = { P0: 0, P1: 0, P2: 0 };
+  for (const v of views) c[v.f.priority]++;
+  return c;
+}

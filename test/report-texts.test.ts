@@ -1,0 +1,115 @@
+// The texts a report shows for a finding: no placeholder ever reaches the page, the variant for the
+// finding's backend and context is the one chosen, values are read back from messages.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { loadRules } from '../src/engine/rules.js';
+import { RUNTIME_CONTEXTS } from '../src/engine/types.js';
+import type { Finding, RuleMeta } from '../src/engine/types.js';
+import { FAMILIES, familyIn, familyOf } from '../src/report/library.js';
+import { PLACEHOLDER, deriveRollback, fillText, findingMessage, leftoverPlaceholders, textsFor, valuesFromMessage } from '../src/report/texts.js';
+
+const rules = loadRules();
+
+function rendered(rule: RuleMeta, family: string | undefined, context: string | undefined, values: Record<string, string>): Record<string, string> {
+  const t = textsFor(rule, { family: family as never, context: context as never, values });
+  const out: Record<string, string> = {
+    message: fillText(rule.message, values),
+    fix: t.fixTitle,
+    impact: t.impact ?? '',
+  };
+  for (const lang of rule.languages) out[`code:${lang}`] = t.fixCode(lang) ?? '';
+  if (t.experiment) for (const [k, v] of Object.entries(t.experiment)) out[`experiment.${k}`] = v ?? '';
+  return out;
+}
+
+describe('rule texts in reports', () => {
+  it('leave no {placeholder} or <placeholder> for any rule, language, context and variant, with or without values', () => {
+    const problems: string[] = [];
+    for (const rule of rules) {
+      const keys = [undefined, ...Object.keys(rule.variants ?? {})];
+      for (const family of [undefined, ...FAMILIES]) {
+        for (const context of [undefined, ...RUNTIME_CONTEXTS]) {
+          if (family && !keys.includes(family)) continue;
+          for (const values of [{}, { service: 'api', dependency: 'db', callee: 'x.get' }]) {
+            for (const [part, text] of Object.entries(rendered(rule, family, context, values))) {
+              // code may hold an f-string or a JS shorthand object; only angle placeholders are a bug there
+              const left = part.startsWith('code:') ? [...text.matchAll(/<([A-Za-z_][\w-]*)>/g)].map((m) => m[0]) : leftoverPlaceholders(text);
+              if (left.length) problems.push(`${rule.id} ${part} [${family ?? '-'}/${context ?? '-'}]: ${left.join(' ')} in "${text.slice(0, 120)}"`);
+            }
+          }
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('name only known families and contexts as variants, and the schema lists the same keys', () => {
+    const schema = JSON.parse(readFileSync(new URL('../rules/rule.schema.json', import.meta.url), 'utf8'));
+    expect(schema.properties.variants.propertyNames.enum).toEqual([...FAMILIES.filter((f) => f !== 'http'), 'http', ...RUNTIME_CONTEXTS]);
+    for (const r of rules) for (const k of Object.keys(r.variants ?? {})) expect([...FAMILIES, ...RUNTIME_CONTEXTS]).toContain(k);
+  });
+
+  it('fills a whole-span placeholder with a phrase, a shell one with $NAME, and drops an example it cannot give', () => {
+    expect(fillText('Add a healthcheck that proves readiness, e.g. `{probe}`')).toBe('Add a healthcheck that proves readiness');
+    expect(fillText('Add a healthcheck, e.g. `{probe}`', { probe: 'redis-cli ping' })).toBe('Add a healthcheck, e.g. `redis-cli ping`');
+    expect(fillText('Mount a named volume at `{mount}`')).toBe("Mount a named volume at the image's data directory");
+    expect(fillText('Mount at `{mount}`', { path: '/data' })).toBe('Mount at `/data`');
+    expect(fillText('`docker compose pause {service}` now')).toBe('`docker compose pause $SERVICE` now');
+    expect(fillText('`{callee}` has no timeout.')).toBe('This call has no timeout.');
+    expect(fillText("`docker inspect --format '{{json .State.Health}}' x` and `${HOME}`")).toBe("`docker inspect --format '{{json .State.Health}}' x` and `${HOME}`");
+    expect(fillText('has no healthcheck.{dependents}')).toBe('has no healthcheck.');
+    // values from the repository cannot end a code span
+    expect(fillText('`{service}` down', { service: 'a`b' })).toBe("`a'b` down");
+  });
+
+  it('reads values back from a message rendered by the engine', () => {
+    const rule = rules.find((r) => r.id === 'FL483')!;
+    const msg = 'Service `api` depends on `postgres` in short form: compose starts `api` as soon as the `postgres` container starts, not when it is ready.';
+    expect(valuesFromMessage(rule.message, msg)).toMatchObject({ service: 'api', dependency: 'postgres', form: 'short form' });
+    expect(valuesFromMessage(rule.message, 'something else')).toEqual({});
+  });
+
+  it('repairs a message the engine left a placeholder in', () => {
+    const f = { message: '`{callee}` has no timeout' } as Finding;
+    expect(findingMessage(f)).toBe('This call has no timeout');
+    expect(PLACEHOLDER.lastIndex).toBe(0);
+  });
+
+  it('picks the variant of the finding: Redis texts for a Redis client, browser texts for browser code', () => {
+    const fl151 = rules.find((r) => r.id === 'FL151')!;
+    const redis = textsFor(fl151, { family: 'redis', values: { backend: 'cache' } });
+    expect(redis.variants).toEqual(['redis']);
+    expect(redis.experiment!.break).toContain('`docker compose pause cache`');
+    expect(redis.experiment!.break).not.toContain('LOCK TABLE');
+    expect(redis.experiment!.rollback).toContain('docker compose unpause cache');
+    expect(textsFor(fl151, { family: 'postgres' }).experiment!.break).toContain('LOCK TABLE');
+    const fl101 = rules.find((r) => r.id === 'FL101')!;
+    const browser = textsFor(fl101, { family: 'http', context: 'browser' });
+    expect(browser.impact).toMatch(/spinner/);
+    expect(browser.fixTitle).toMatch(/AbortSignal\.timeout/);
+    const fl482 = rules.find((r) => r.id === 'FL482')!;
+    expect(textsFor(fl482, { family: 'redis' }).fixCode('compose')).toContain('redis-cli ping');
+    expect(textsFor(fl482, {}).fixCode('compose')).not.toContain('nats');
+  });
+
+  it('tells the backend from the callee, the image or the excerpt', () => {
+    const f = (message: string, extra: Partial<Finding> = {}) => ({ file: 'a.py', message, ...extra }) as Finding;
+    expect(familyOf(f('`self._redis = None` in a catch block of `Cache`'))).toBe('redis');
+    expect(familyOf(f('`NatsBroker` sends tasks over core NATS'))).toBe('nats');
+    expect(familyOf(f('`pg.Pool` has no connectionTimeoutMillis'))).toBe('postgres');
+    expect(familyOf(f('`axios.get` has no timeout'))).toBe('http');
+    expect(familyOf({ ...f('`x` has no timeout'), data: { api: 'redis.Redis' } } as Finding)).toBe('redis');
+    const system = { services: [{ name: 'cache', file: 'c.yml', image: 'redis:7', dependsOn: [], talksTo: [], healthcheck: 'none' as const, dependents: [] }] };
+    expect(familyOf(f('Service `cache` has no healthcheck', { file: 'c.yml', symbol: 'cache' }), system)).toBe('redis');
+    expect(familyIn('createRedisClient()')).toBe('redis');
+    expect(familyIn('progress')).toBeUndefined();
+  });
+
+  it('derives a rollback from the injection', () => {
+    expect(deriveRollback('Freeze it: `docker compose pause redis`.')).toMatch(/^`docker compose unpause redis`/);
+    expect(deriveRollback('`docker compose kill -s SIGKILL api`')).toMatch(/^`docker compose up -d api`/);
+    expect(deriveRollback('`toxiproxy-cli toxic add -t latency -n slow -a latency=5000 pg`')).toContain('`toxiproxy-cli toxic remove -n slow pg`');
+    expect(deriveRollback('`tc qdisc add dev eth0 root netem delay 500ms`')).toContain('`tc qdisc del dev eth0 root`');
+    expect(deriveRollback('Break it somehow.')).toMatch(/^Undo the injection/);
+  });
+});
