@@ -4,10 +4,14 @@
 //   state              which knob states fire: missing | disabled (unknown never fires)
 //   unless-within      catalog roles of an enclosing call or `with` item that bound the call
 //                      anyway (asyncio.wait_for, asyncio.timeout, Promise.race, …)
+//   unless-per-request true: skip instances built, used and dropped per request (engine/handlers.ts
+//                      perRequestInstance): a cap on those bounds one request, so it is neither
+//                      praised nor blamed
 // With no `knob`, every call to an API with the role fires (for "this API is itself the hazard").
 import type { CallFact } from '../../languages/types.js';
 import type { FindingDraft } from '../types.js';
 import type { Matcher, RuleContext } from '../api.js';
+import { perRequestInstance } from '../handlers.js';
 import { readKnob } from '../knobs.js';
 
 interface CallSpec {
@@ -16,6 +20,7 @@ interface CallSpec {
   knob?: string;
   state?: Array<'missing' | 'disabled'>;
   'unless-within'?: string[];
+  'unless-per-request'?: boolean;
 }
 
 const STATE_WORDS = { missing: 'no', disabled: 'a disabled' } as const;
@@ -40,6 +45,7 @@ const matcher: Matcher = (raw, ctx) => {
     const api = ctx.catalog.lookupRole(call.qualified, lang, roles);
     if (!api) continue;
     if (spec['unless-within'] && withinRole(call, ctx, spec['unless-within'])) continue;
+    if (spec['unless-per-request'] && perRequestInstance(ctx, call)) continue;
     const data: Record<string, string> = { callee: call.callee, api: call.qualified };
     if (spec.knob) {
       const knob = api.knobs?.[spec.knob];
