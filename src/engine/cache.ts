@@ -18,6 +18,7 @@ import { BUILTIN_RULES_DIR, checkLoadedRules, loadRules } from './rules.js';
 import type { RuleMeta } from './types.js';
 import { contentHash, type FileResult, type FileTask, type ProcessorInit } from './process-file.js';
 
+/** bump when what a cached result holds, or the findings the same input gives, changes without a version bump */
 const FORMAT = 2;
 /** mtimes within this many ms of the time an entry was recorded are not trusted */
 const RACY_MS = 2000;

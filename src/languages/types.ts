@@ -79,6 +79,16 @@ export interface CallFact {
   args: Value[];
   /** Python keyword arguments (TS/JS: empty; options objects are in args) */
   kwargs: Record<string, Value>;
+  /**
+   * 'call': the value this call makes lives for one call of its function and is dropped: it is
+   * used in place (`new Agent().destroy()`, `with httpx.Client() as c` with c kept local, an option
+   * of another such call) or bound to a local of the function that is only used there (methods,
+   * members, options of such calls) and never returned, stored, handed to a call as an argument,
+   * aliased or captured by a nested function. Undefined: it may outlive the call, or at module level.
+   * Python sets it on constructor-like calls only (a capitalised class, a create/connect/from_url…
+   * factory); TS/JS on any call.
+   */
+  lifetime?: 'call';
   /** `*args` / `...spread` among the arguments: positions beyond what we see are unknown */
   argsOpen: boolean;
   /**

@@ -482,3 +482,50 @@ describe('python adapter: **kwargs from a dict built in the function', () => {
     expect(f.calls.filter((c) => c.callee === 'requests.get').map((c) => c.kwargsOpen)).toEqual([true, true, true, true]);
   });
 });
+
+describe('python adapter: values that live for one call (lifetime)', () => {
+  it('marks sessions, clients and pools built, used and dropped in their function', () => {
+    const f = x(`
+      import requests, httpx, redis
+      top = requests.Session()
+      _pool = None
+      def view(request):
+          s = requests.Session()
+          s.get(url)
+          with httpx.Client(timeout=5) as c:
+              c.get(url)
+          requests.Session().get(url)
+          pool = redis.ConnectionPool(host="x")
+          redis.Redis(connection_pool=pool).get("k")
+          kept = requests.Session()
+          request.session_obj = kept
+          ret = httpx.Client()
+          return ret
+      def lazy():
+          global _pool
+          _pool = redis.ConnectionPool()
+      def closure():
+          s = requests.Session()
+          def inner():
+              return s.get(u)
+          return inner
+      def passed():
+          p = redis.ConnectionPool()
+          serve(p)
+    `);
+    const ctors = f.calls.filter((c) => /Session$|Client$|ConnectionPool$|Redis$/.test(c.callee)).map((c) => [c.loc.line, c.callee, c.lifetime]);
+    expect(ctors).toEqual([
+      [2, 'requests.Session', undefined],
+      [5, 'requests.Session', 'call'],
+      [7, 'httpx.Client', 'call'],
+      [9, 'requests.Session', 'call'],
+      [10, 'redis.ConnectionPool', 'call'],
+      [11, 'redis.Redis', 'call'],
+      [12, 'requests.Session', undefined],
+      [14, 'httpx.Client', undefined],
+      [18, 'redis.ConnectionPool', undefined],
+      [20, 'requests.Session', undefined],
+      [25, 'redis.ConnectionPool', undefined],
+    ]);
+  });
+});

@@ -516,3 +516,39 @@ describe('typescript adapter: options objects filled in before the call', () => 
     expect(v.kind === 'name' && v.resolved).toBeFalsy(); // a parameter: unknown as before
   });
 });
+
+describe('typescript adapter: values that live for one call (lifetime)', () => {
+  it("marks instances built, used and dropped in their function, and nothing that may outlive it", () => {
+    const f = x(`
+      import https from 'node:https';
+      import axios from 'axios';
+      const atTop = new https.Agent();
+      export async function handler(req, res) {
+        const local = new https.Agent({ maxSockets: 50 });
+        const r = await axios.get(u, { httpsAgent: local });
+        local.destroy();
+        await fetch(u, { agent: new https.Agent() });
+        new https.Agent().destroy();
+        const stored = new https.Agent(); this.agent = stored;
+        const passed = new https.Agent(); register(passed);
+        const returned = new https.Agent();
+        const captured = new https.Agent(); setTimeout(() => captured.destroy(), 5);
+        const viaClient = axios.create({ httpsAgent: new https.Agent() });
+        return [returned, viaClient, r.data];
+      }
+    `);
+    const agents = f.calls.filter((c) => c.callee === 'https.Agent').map((c) => [c.loc.line, c.lifetime]);
+    expect(agents).toEqual([
+      [4, undefined],
+      [6, 'call'],
+      [9, 'call'],
+      [10, 'call'],
+      [11, undefined],
+      [12, undefined],
+      [13, undefined],
+      [14, undefined],
+      [15, undefined],
+    ]);
+    expect(call(f, 'axios.get').lifetime).toBe('call'); // bound to r, only read through r.data
+  });
+});

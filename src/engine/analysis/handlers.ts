@@ -6,7 +6,7 @@
 // heuristics (webhook-like paths) from the rule's options. Nothing here names a library.
 import type { RuleContext } from '../api.js';
 import type { MessageHandler, RouteFiles } from '../../catalog/types.js';
-import type { FileFacts, FunctionFact, Value } from '../../languages/types.js';
+import type { CallFact, FileFacts, FunctionFact, Value } from '../../languages/types.js';
 
 export interface Handler {
   fn: FunctionFact;
@@ -79,6 +79,12 @@ export function taskHandlers(ctx: RuleContext): FunctionFact[] {
   });
 }
 
+function functionsByName(facts: FileFacts): Map<string, FunctionFact[]> {
+  const byName = new Map<string, FunctionFact[]>();
+  for (const f of facts.functions) if (f.name) byName.set(f.name, [...(byName.get(f.name) ?? []), f]);
+  return byName;
+}
+
 const HTTP_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'head', 'options']);
 
 /** `POST /chat handler` from the registering API's method and a literal path, else `HTTP handler`. */
@@ -102,9 +108,8 @@ export function httpHandlers(ctx: RuleContext): Handler[] {
   const resourceClasses = new Set(
     facts.classes.filter((k) => k.bases.some((b) => catalog.lookupRole(b, lang, ['http.resource']))).map((k) => k.id),
   );
-  const byName = new Map<string, FunctionFact[]>();
+  const byName = functionsByName(facts);
   for (const f of facts.functions) {
-    if (f.name) byName.set(f.name, [...(byName.get(f.name) ?? []), f]);
     const deco = f.decorators.find((d) => isRoute(d.qualified));
     if (deco) out.push({ fn: f, kind: routeKind(deco.qualified, deco.callId === undefined ? undefined : facts.calls[deco.callId]?.args[0]) });
     else if (f.classId !== undefined && resourceClasses.has(f.classId) && HTTP_METHODS.has(f.name)) out.push({ fn: f, kind: `HTTP ${f.name.toUpperCase()} handler` });
@@ -117,4 +122,51 @@ export function httpHandlers(ctx: RuleContext): Handler[] {
     }
   }
   return out;
+}
+
+const perRequestMemo = new WeakMap<FileFacts, Set<number>>();
+
+/**
+ * Functions that run once per request or job: HTTP and task handlers (above), the functions nested
+ * in them, and the functions of this file they call by name (`helper()`, `this.helper()`,
+ * `self.helper()`), transitively. Calls from other modules are the project model's business.
+ */
+export function perRequestFunctions(ctx: RuleContext): Set<number> {
+  const { facts } = ctx;
+  const memo = perRequestMemo.get(facts);
+  if (memo) return memo;
+  const out = new Set<number>([...httpHandlers(ctx).map((h) => h.fn.id), ...taskHandlers(ctx).map((f) => f.id)]);
+  const inside = (fnId: number | undefined): boolean => {
+    for (let f = fnId; f !== undefined; f = facts.functions[f].parentFunctionId) if (out.has(f)) return true;
+    return false;
+  };
+  const byName = functionsByName(facts);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const c of facts.calls) {
+      if (!inside(c.scope.functionId)) continue;
+      const self = /^(this|self)\.(\w+)$/.exec(c.callee);
+      const name = self ? self[2] : /^\w+$/.test(c.callee) ? c.callee : undefined;
+      if (!name) continue;
+      const caller = facts.functions[c.scope.functionId!];
+      for (const f of byName.get(name) ?? []) {
+        if (out.has(f.id)) continue;
+        const sameClass = self ? f.classId !== undefined && f.classId === caller.classId : f.classId === undefined && f.parentFunctionId === undefined;
+        if (!sameClass) continue;
+        out.add(f.id);
+        grew = true;
+      }
+    }
+  }
+  for (const f of facts.functions) if (inside(f.id)) out.add(f.id);
+  perRequestMemo.set(facts, out);
+  return out;
+}
+
+/**
+ * An agent, client or pool built per request: made, used and dropped (CallFact.lifetime 'call')
+ * inside a function that runs per request. A cap on it bounds one request, not the process.
+ */
+export function perRequestInstance(ctx: RuleContext, call: CallFact): boolean {
+  return call.lifetime === 'call' && call.scope.functionId !== undefined && perRequestFunctions(ctx).has(call.scope.functionId);
 }

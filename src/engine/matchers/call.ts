@@ -7,12 +7,16 @@
 //   unless             options that make the call fine as it is: `{ key }` (the option is given)
 //                      or `{ key, equals }` (given with this literal; null = None/null/undefined).
 //                      Options we cannot see count as given (quiet).
+//   unless-per-request true: skip instances built, used and dropped per request (engine/handlers.ts
+//                      perRequestInstance): a cap on those bounds one request, so it is neither
+//                      praised nor blamed
 // With no `knob`, every call to an API with the role fires (for "this API is itself the hazard").
 // An API with a catalog `variant` matches only calls whose options name one of its values.
 // Message data: {callee} {api} {variant}, and with a knob {knob} {key} {keys} {state} {default}.
 import type { CallFact } from '../../languages/types.js';
 import type { FindingDraft } from '../types.js';
 import type { Matcher, RuleContext } from '../api.js';
+import { perRequestInstance } from '../analysis/handlers.js';
 import { optionMatches, readKnob, variantOf, type OptionTest } from '../knobs.js';
 
 interface CallSpec {
@@ -22,6 +26,7 @@ interface CallSpec {
   state?: Array<'missing' | 'disabled'>;
   'unless-within'?: string[];
   unless?: OptionTest[];
+  'unless-per-request'?: boolean;
 }
 
 const STATE_WORDS = { missing: 'no', disabled: 'a disabled' } as const;
@@ -46,6 +51,7 @@ const matcher: Matcher = (raw, ctx) => {
     const api = ctx.catalog.lookupRole(call.qualified, lang, roles);
     if (!api) continue;
     if (spec['unless-within'] && withinRole(call, ctx, spec['unless-within'])) continue;
+    if (spec['unless-per-request'] && perRequestInstance(ctx, call)) continue;
     const data: Record<string, string> = { callee: call.callee, api: call.qualified };
     if (api.variant) {
       const variant = variantOf(call, api);

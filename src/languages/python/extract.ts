@@ -5,6 +5,7 @@ import type { Node, Query, Tree } from 'web-tree-sitter';
 import type { FileFacts } from '../types.js';
 import { Bindings } from './bindings.js';
 import { FactBuilder } from './facts.js';
+import { Lifetimes } from './lifetimes.js';
 import { PySource } from './syntax.js';
 import { ValueReader } from './values.js';
 import { RawFacts, Visitor } from './visitor.js';
@@ -28,6 +29,7 @@ export function extractFacts(path: string, text: string, tree: Tree, query: Quer
 
   const build = new FactBuilder(src, raw, bindings, new ValueReader(src, raw, bindings));
   const calls = build.buildCalls();
+  new Lifetimes(src, raw, bindings).resolve(calls);
   const functions = build.buildFunctions();
   const classes = build.buildClasses();
   const assignments = build.buildAssignments();

@@ -196,8 +196,13 @@ export class Bindings {
     return k === undefined ? undefined : this.bindings.get(k)?.get(name);
   }
 
+  /** how many bindings `name` has in scope `key` itself */
+  bindingCount(key: number, name: string): number {
+    return this.bindings.get(key)?.get(name)?.length ?? 0;
+  }
+
   /** the scope whose binding of `name` is visible from scope `key`; undefined for a global */
-  private declaringScope(name: string, key: number): number | undefined {
+  declaringScope(name: string, key: number): number | undefined {
     for (let k: number | undefined = key; k !== undefined; k = this.parentScope(k)) {
       if (this.bindings.get(k)?.has(name)) return k;
     }

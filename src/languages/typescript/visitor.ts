@@ -33,6 +33,7 @@ import {
   type SourceText,
 } from './syntax.js';
 import { Regions } from './flow.js';
+import { Lifetimes } from './lifetimes.js';
 import { ValueReader, type FileTables, type Path } from './values.js';
 
 export class Visitor implements FileTables {
@@ -61,6 +62,9 @@ export class Visitor implements FileTables {
   private readonly values: ValueReader;
   private readonly bindings: Bindings;
   private readonly regions = new Regions();
+  private readonly lifetimes = new Lifetimes();
+  /** object literals written directly as a call's argument -> that call */
+  private readonly optionObjects = new Map<ts.Node, number>();
 
   constructor(private readonly src: SourceText) {
     this.values = new ValueReader(src, this, (v, path) => this.bindings.noteName(v, path, this.here(), this.regions.current));
@@ -70,6 +74,7 @@ export class Visitor implements FileTables {
   run(): void {
     this.visitStatements(this.src.sf.statements);
     this.bindings.resolveAll();
+    this.lifetimes.resolve(this.calls, this.bindings);
     for (const c of this.calls) {
       const t = c.scope.tries[0];
       if (t && t.part === 'handler') {
@@ -205,6 +210,33 @@ export class Visitor implements FileTables {
       case SK.DefaultClause:
         this.inRegion(n);
         return;
+      case SK.ExpressionStatement: {
+        const e = (n as ts.ExpressionStatement).expression;
+        this.visit(e);
+        let u = unwrapAwait(e);
+        if (u.kind === SK.VoidExpression) u = unwrapAwait((u as ts.VoidExpression).expression);
+        const id = this.callIds.get(u);
+        if (id !== undefined) this.lifetimes.use(id, { k: 'dropped' });
+        return;
+      }
+      case SK.Identifier: {
+        const name = (n as ts.Identifier).text;
+        if (this.lifetimes.tracked.has(name)) this.lifetimes.ref(name, { fn: this.scopeKey(), kind: 'plain' });
+        return;
+      }
+      case SK.PropertyAccessExpression:
+      case SK.ElementAccessExpression: {
+        // `x.a`, `x['a']`: a member of x (the property name itself is not a reference)
+        const pa = n as ts.PropertyAccessExpression | ts.ElementAccessExpression;
+        const base = unwrap(pa.expression);
+        if (base.kind === SK.Identifier && this.lifetimes.tracked.has((base as ts.Identifier).text)) {
+          this.lifetimes.ref((base as ts.Identifier).text, { fn: this.scopeKey(), kind: 'member' });
+        } else this.visit(pa.expression);
+        if (kind === SK.ElementAccessExpression) this.visit((n as ts.ElementAccessExpression).argumentExpression);
+        return;
+      }
+      case SK.ObjectLiteralExpression:
+        return this.visitObject(n as ts.ObjectLiteralExpression);
       case SK.DeleteExpression: {
         const d = n as ts.DeleteExpression;
         this.visit(d.expression);
@@ -244,6 +276,28 @@ export class Visitor implements FileTables {
       }
       default:
         tsr.forEachChild(n, this.visitCb);
+    }
+  }
+
+  /** An object literal; as a call's argument its values are that call's options (for lifetimes). */
+  private visitObject(o: ts.ObjectLiteralExpression): void {
+    const call = this.optionObjects.get(o);
+    const kind = call === undefined ? 'plain' : 'option';
+    for (const p of o.properties) {
+      if (p.kind === SK.PropertyAssignment) {
+        if (p.name.kind === SK.ComputedPropertyName) this.visit(p.name);
+        const init = unwrapAwait(p.initializer);
+        if (init.kind === SK.Identifier && this.lifetimes.tracked.has((init as ts.Identifier).text)) {
+          this.lifetimes.ref((init as ts.Identifier).text, { fn: this.scopeKey(), kind, call });
+          continue;
+        }
+        this.visit(p.initializer);
+        const id = call === undefined ? undefined : this.callIds.get(init);
+        if (id !== undefined) this.lifetimes.use(id, { k: 'option', call: call! });
+      } else if (p.kind === SK.ShorthandPropertyAssignment) {
+        if (this.lifetimes.tracked.has(p.name.text)) this.lifetimes.ref(p.name.text, { fn: this.scopeKey(), kind, call });
+        if (p.objectAssignmentInitializer) this.visit(p.objectAssignmentInitializer);
+      } else this.visit(p);
     }
   }
 
@@ -315,6 +369,7 @@ export class Visitor implements FileTables {
           });
         }
         const b = this.bindings.bindingFor(init, isConst, this.here(), v);
+        if (b.k === 'instance' && this.fn !== undefined) this.lifetimes.bound(b.callId, name, this.scopeKey());
         if (b.k === 'import' && init) {
           const u = unwrapAwait(init);
           const isProp = u.kind === SK.PropertyAccessExpression;
@@ -428,8 +483,17 @@ export class Visitor implements FileTables {
     this.callIds.set(n, id);
     this.bindings.noteCall(id, this.scopeKey(), this.cls);
     this.visit(n.expression);
+    // `new X().get()`: the receiver is used once and dropped
+    let root = unwrap(n.expression);
+    while (root.kind === SK.PropertyAccessExpression || root.kind === SK.ElementAccessExpression) root = unwrapAwait((root as ts.PropertyAccessExpression).expression);
+    const receiver = root === unwrap(n.expression) ? undefined : this.callIds.get(root);
+    if (receiver !== undefined) this.lifetimes.use(receiver, { k: 'dropped' });
     const args = n.arguments;
     if (args && args.length) {
+      for (const a of args) {
+        const u = unwrap(a);
+        if (u.kind === SK.ObjectLiteralExpression) this.optionObjects.set(u, id);
+      }
       const prevArgOf = this.argOf;
       this.argOf = [id, ...prevArgOf];
       for (let i = 0; i < args.length; i++) {
