@@ -129,6 +129,8 @@ export interface CatalogSections {
   'context-paths': ContextPathEntry[];
   'context-priorities': ContextPriorityEntry[];
   'django-settings': DjangoSettingsKnowledge[];
+  'context-packages': ContextPackageEntry[];
+  'context-entry-shapes': ContextEntryShape[];
 }
 
 /** Where code runs (the project model's contexts; fixed names, as in JSON `context`). */
@@ -144,6 +146,31 @@ export interface ContextModuleEntry {
   strength: 'strong' | 'weak';
   why: string;
   modules: string[];
+}
+
+/**
+ * Section `context-packages`: what a package manifest's dependencies say about the whole package
+ * (a UI framework plus a bundler and no server framework is a browser app; a `bin` with no server
+ * framework is a command-line tool). Names are exact or globs (`@vitejs/*`).
+ */
+export interface ContextPackageEntry {
+  ecosystem: 'npm';
+  role: 'server' | 'browser-ui' | 'bundler';
+  packages: string[];
+}
+
+/**
+ * Section `context-entry-shapes`: entry shapes one framework defines (a Django management command's
+ * base classes; the calls that make a `__main__` block start a server instead of a one-shot run).
+ */
+export interface ContextEntryShape {
+  language: CatalogLanguage;
+  context: CatalogContext;
+  why: string;
+  /** a module-level class deriving from one of these (dotted prefixes allowed) */
+  baseClasses?: string[];
+  /** inside `if __name__ == "__main__":`, a call to one of these (`uvicorn.run`, `.run_polling`) */
+  mainBlockCalls?: string[];
 }
 
 /** Section `context-paths`: path conventions, tested in order. */
@@ -171,6 +198,8 @@ export interface ContextPriorityEntry {
 export interface DjangoSettingsKnowledge {
   /** a file is a settings module when it assigns one of these at module level */
   markers: string[];
+  /** ... or when its path matches one of these globs */
+  settingsPaths: string[];
   caches: Array<{ backends: string[]; library: string; keys: string[]; otherSpelling: string[]; otherSpellingNote: string }>;
   databases: Array<{ engines: string[]; library: string; keys: string[] }>;
   email: { hostSetting: string; backendSetting: string; smtpBackends: string[]; timeoutSetting: string };

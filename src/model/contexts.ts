@@ -9,6 +9,7 @@ import { packageOf, within, type PackageInfo } from './packages.js';
 import type { ContextDecision, FileSignals } from './types.js';
 
 export type { ContextPathEntry } from '../catalog/types.js';
+import type { ContextPackageEntry } from '../catalog/types.js';
 
 export interface ContextInput {
   files: Array<{ rel: string; kind: 'python' | 'typescript'; signals?: FileSignals }>;
@@ -53,9 +54,18 @@ function pathRuleHits(rule: PathRule, path: string): boolean {
   return true; // matched on the file name itself (setup.py, vite.config.ts)
 }
 
-const SERVER_DEPS = /^(express|fastify|koa|hono|@nestjs\/core|@hapi\/hapi|next|@remix-run\/node|@remix-run\/serve|nuxt|@sveltejs\/kit|h3|elysia|restify|bullmq|@trpc\/server|socket\.io|@apollo\/server|graphql-yoga|electron)$/;
-const BROWSER_DEPS = /^(react-dom|vue|svelte|@angular\/core|preact|solid-js)$/;
-const BUNDLER_DEPS = /^(vite|webpack|parcel|@vitejs\/.*|react-scripts|@angular\/cli|@sveltejs\/vite-plugin-svelte|rollup|esbuild)$/;
+type PackageRole = ContextPackageEntry['role'];
+/** the catalog's `context-packages`: one matcher per role */
+function packageRoles(entries: ContextPackageEntry[]): Record<PackageRole, (name: string) => boolean> {
+  const globs: Record<PackageRole, string[]> = { server: [], 'browser-ui': [], bundler: [] };
+  for (const e of entries) if (e.ecosystem === 'npm') globs[e.role].push(...e.packages);
+  // wrapped: picomatch's second argument (returnObject) must never receive `some`'s index
+  const m = (g: string[]) => {
+    const test = g.length ? picomatch(g) : undefined;
+    return (name: string) => test?.(name) === true;
+  };
+  return { server: m(globs.server), 'browser-ui': m(globs['browser-ui']), bundler: m(globs.bundler) };
+}
 
 /**
  * Resolve an import of the project's own code to a scanned file: relative specifiers with the
@@ -119,6 +129,7 @@ function resolveFile(base: string, known: Set<string>): string | undefined {
 /** Decide every file's context. */
 export function decideContexts(input: ContextInput): Record<string, ContextDecision> {
   const rules = compilePathRules(input.catalog);
+  const role = packageRoles(input.catalog.section('context-packages'));
   const overrides = Object.entries(input.overrides ?? {}).map(([g, c]) => ({ test: picomatch(g, { dot: true }), glob: g, context: c }));
   const bins = new Set(input.packages.flatMap((p) => p.bins));
   const known = new Set(input.files.map((f) => f.rel));
@@ -215,11 +226,11 @@ export function decideContexts(input: ContextInput): Record<string, ContextDecis
     const deps = npm ? [...npm.deps] : [];
     const weak = marks.find((m) => m.context === 'service');
     if (weak) { say(f.rel, 'service', weak.why, also); continue; }
-    if (npm && (npm.browser || (deps.some((d) => BROWSER_DEPS.test(d)) && deps.some((d) => BUNDLER_DEPS.test(d)) && !deps.some((d) => SERVER_DEPS.test(d))))) {
+    if (npm && (npm.browser || (deps.some(role['browser-ui']) && deps.some(role.bundler) && !deps.some(role.server)))) {
       say(f.rel, 'browser', `package ${npm.dir || '.'}/package.json is a browser app (${npm.browser ? '`browser` field' : 'UI framework and bundler, no server framework'})`, also);
       continue;
     }
-    if (npm && npm.bins.length && !deps.some((d) => SERVER_DEPS.test(d))) {
+    if (npm && npm.bins.length && !deps.some(role.server)) {
       say(f.rel, 'cli', `package ${npm.dir || '.'}/package.json is a command-line tool (\`bin\`, no server framework)`, also);
       continue;
     }

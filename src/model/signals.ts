@@ -1,6 +1,7 @@
 // Worker side of the project model: what one file says about where it runs and what it sets for
 // its whole process. Pure function of the file's text, its imports and (when parsed) its facts;
 // the result is cached with the file's analysis, so a re-scan rebuilds the model without parsing.
+import picomatch from 'picomatch';
 import type { Catalog } from '../catalog/index.js';
 import type { RuntimeContext } from '../engine/types.js';
 import type { FileFacts } from '../languages/types.js';
@@ -12,10 +13,27 @@ export type { ContextModuleEntry } from '../catalog/types.js';
 const USE_CLIENT = /^(?:\s|\/\/[^\n]*\n|\/\*[\s\S]*?\*\/)*['"]use client['"]/;
 const USE_SERVER = /^(?:\s|\/\/[^\n]*\n|\/\*[\s\S]*?\*\/)*['"]use server['"]/;
 const MAIN_GUARD = /^if\s+__name__\s*==\s*['"]__main__['"]\s*:/m;
-/** a `__main__` block that starts a server is a service entry, not a one-shot script */
-const SERVES = /\b(?:uvicorn\.run|app\.run|serve_forever|web\.run_app|run_simple|\.start_polling|\.run_polling|worker_main|\.worker_main|serve\()\s*\(?/;
 const DOM = /\b(?:window|document|localStorage|sessionStorage|navigator)\.[a-zA-Z]/;
-const DJANGO_COMMAND = /^class\s+Command\s*\(\s*(?:[\w.]*BaseCommand|[\w.]*LabelCommand|[\w.]*AppCommand)\s*\)\s*:/m;
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+interface EntryTests { language: 'python' | 'typescript'; context: RuntimeContext; why: string; base?: RegExp; main?: RegExp }
+/** the catalog's `context-entry-shapes` as regexes, built once per catalog */
+const entryTests = new WeakMap<Catalog, EntryTests[]>();
+function entryShapes(catalog: Catalog): EntryTests[] {
+  let out = entryTests.get(catalog);
+  if (out) return out;
+  out = catalog.section('context-entry-shapes').map((e) => ({
+    language: e.language,
+    context: e.context,
+    why: e.why,
+    // Django finds a command by the class name `Command`; its base may be a project subclass
+    base: e.baseClasses?.length ? new RegExp(`^class\\s+Command\\s*\\(\\s*(?:${e.baseClasses.map((b) => `[\\w.]*${escape(b)}`).join('|')})\\s*\\)\\s*:`, 'm') : undefined,
+    // `.run_polling` is any receiver's method; `uvicorn.run` is that name (a word boundary before it)
+    main: e.mainBlockCalls?.length ? new RegExp(`(?:${e.mainBlockCalls.map((c) => (c.startsWith('.') ? escape(c) : `\\b${escape(c)}`)).join('|')})\\s*\\(`) : undefined,
+  }));
+  entryTests.set(catalog, out);
+  return out;
+}
 
 function moduleMatches(imported: Set<string>, module: string): boolean {
   return imported.has(module);
@@ -34,11 +52,13 @@ export function fileSignals(
     if (USE_CLIENT.test(text)) marks.push({ context: 'browser', strength: 'strong', why: '"use client" directive' });
     else if (USE_SERVER.test(text)) marks.push({ context: 'service', strength: 'strong', why: '"use server" directive' });
   } else {
-    if (DJANGO_COMMAND.test(text)) marks.push({ context: 'cli', strength: 'strong', why: 'a Django management command' });
+    const shapes = entryShapes(catalog).filter((e) => e.language === language);
+    for (const e of shapes) if (e.base?.test(text)) marks.push({ context: e.context, strength: 'strong', why: e.why });
     const guard = MAIN_GUARD.exec(text);
     if (guard) {
       const tail = text.slice(guard.index);
-      if (SERVES.test(tail)) marks.push({ context: 'service', strength: 'strong', why: '`__main__` block starts a server' });
+      const starts = shapes.find((e) => e.main?.test(tail));
+      if (starts) marks.push({ context: starts.context, strength: 'strong', why: starts.why });
       else marks.push({ context: 'cli', strength: 'strong', why: '`if __name__ == "__main__"` entry script' });
     }
   }
@@ -57,6 +77,13 @@ export function fileSignals(
  * (`socket.setdefaulttimeout(10)`). The knob reader already honours them inside one file; the
  * model carries them to the other files of the same process.
  */
+const settingsMatchers = new WeakMap<string[], (path: string) => boolean>();
+function settingsPath(globs: string[]): (path: string) => boolean {
+  let m = settingsMatchers.get(globs);
+  if (!m) settingsMatchers.set(globs, (m = globs.length ? picomatch(globs, { dot: true }) : () => false));
+  return m;
+}
+
 export function processDefaults(facts: FileFacts, catalog: Catalog): ProcessDefault[] {
   const out: ProcessDefault[] = [];
   const seen = new Set<string>();
@@ -88,7 +115,7 @@ export function processDefaults(facts: FileFacts, catalog: Catalog): ProcessDefa
   const django = catalog.section('django-settings')[0];
   if (django?.processSettings?.length && facts.language === 'python') {
     const top = facts.assignments.filter((a) => a.scope.functionId === undefined && a.scope.classId === undefined);
-    if (top.some((a) => django.markers?.includes(a.target)) || /(^|\/)settings(\/[^/]+)?\.py$|_settings\.py$/.test(facts.path)) {
+    if (top.some((a) => django.markers?.includes(a.target)) || settingsPath(django.settingsPaths)(facts.path)) {
       for (const a of top) {
         if (!django.processSettings.includes(a.target)) continue;
         const v = a.value;
