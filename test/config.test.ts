@@ -95,7 +95,7 @@ describe('per-file-ignores', () => {
       'app/tasks.py': PY_BAD,
       'tools/one.py': PY_BAD,
       'legacy/old/x.py': PY_BAD,
-      'compose.yaml': 'services:\n  web:\n    image: nginx:1\n',
+      'compose.yaml': 'services:\n  web:\n    image: nginx:1\n  proxy:\n    image: caddy:2\n    depends_on: [web]\n',
     });
 
   it('turns rules off by id, name or category for matching paths; a glob without a slash matches the file name', async () => {

@@ -34,6 +34,11 @@ describe('project model: runtime contexts', () => {
       'next/app/page.tsx': 'export default async function Page() { return null; }\n',
       'next/app/chat/Box.tsx': "'use client';\nexport const Box = () => null;\n",
       'next/app/api/x/route.ts': 'export async function GET() {}\n',
+      // helpers beside the components: the client's helper is browser code, the page's is server code
+      'next/app/chat/Panel.tsx': "'use client';\nimport { authorize } from '../lib/oauth';\nexport const Panel = () => authorize();\n",
+      'next/app/lib/oauth.ts': "export const authorize = () => fetch('/api/oauth');\n",
+      'next/app/lib/data.ts': "export const load = () => fetch('https://api.example.com/x');\n",
+      'next/app/list/page.tsx': "import { load } from '../lib/data';\nexport default async function Page() { await load(); return null; }\n",
       'tool/package.json': JSON.stringify({ name: 'x-cli', bin: { x: 'dist/index.js' } }),
       'tool/src/index.ts': "console.log('hi');\n",
       'tool/src/commands/up.ts': 'export const up = 1;\n',
@@ -52,7 +57,9 @@ describe('project model: runtime contexts', () => {
     expect(ctx('web/src/App.tsx')[0]).toBe('browser');
     expect(ctx('web/src/api.ts')).toEqual(['browser', 'imported only by browser code (web/src/App.tsx)']);
     expect(ctx('web/src/store.ts')[1]).toMatch(/browser app/);
-    expect(ctx('next/app/page.tsx')).toEqual(['service', 'Next.js App Router module without "use client" (a Server Component)']);
+    expect(ctx('next/app/page.tsx')).toEqual(['service', 'Next.js App Router file without "use client" (a Server Component or route handler)']);
+    expect(ctx('next/app/lib/oauth.ts')).toEqual(['browser', 'imported only by browser code (next/app/chat/Panel.tsx)']);
+    expect(ctx('next/app/lib/data.ts')[0]).toBe('service');
     expect(ctx('next/app/chat/Box.tsx')).toEqual(['browser', '"use client" directive']);
     expect(ctx('next/app/api/x/route.ts')[0]).toBe('service');
     expect(ctx('tool/src/index.ts')).toEqual(['cli', 'package entry point (package.json bin / pyproject scripts)']);
@@ -191,6 +198,31 @@ describe('project model: root causes', () => {
       'src/services/users.ts': users,
     });
     expect(good.result.findings).toEqual([]);
+  });
+
+  it('tsconfig paths and baseUrl resolve through the compiler: aliases the `@/` guess cannot read, `extends` included', async () => {
+    const { result } = await model({
+      'tsconfig.base.json': JSON.stringify({ compilerOptions: { baseUrl: '.', paths: { '@shared/*': ['packages/shared/src/*'], '#http': ['packages/shared/src/http/index.ts'] } } }),
+      'apps/api/tsconfig.json': '// comments are allowed in tsconfig\n{ "extends": "../../tsconfig.base.json", "compilerOptions": { "strict": true } }\n',
+      'apps/api/package.json': JSON.stringify({ name: 'api', dependencies: { express: '4' } }),
+      'packages/shared/src/http/index.ts': "import axios from 'axios';\nexport const http = axios.create({ baseURL: 'https://api.example.com' });\n",
+      'apps/api/src/users.ts': "import { http } from '@shared/http';\nexport const list = () => http.get('/users');\n",
+      'apps/api/src/orders.ts': "import { http } from '#http';\nexport const list = () => http.post('/orders', {});\n",
+      // baseUrl alone: a bare specifier that names a folder under the base
+      'apps/api/src/billing.ts': "import { http } from 'packages/shared/src/http';\nexport const charge = () => http.post('/charge', {});\n",
+    });
+    expect(result.findings).toHaveLength(1);
+    expect(result.findings[0].related!.map((r) => r.file)).toEqual(['apps/api/src/billing.ts', 'apps/api/src/orders.ts', 'apps/api/src/users.ts']);
+  });
+
+  it('a tsconfig that does not parse, or maps nothing, leaves the other resolutions alone', async () => {
+    const { result } = await model({
+      'tsconfig.json': '{ "compilerOptions": { "paths": ',
+      'src/api/client.ts': "import axios from 'axios';\nexport const api = axios.create({});\n",
+      'src/a.ts': "import { api } from '@/api/client';\nexport const f = () => api.get('/a');\n",
+    });
+    expect(result.errors).toEqual([]);
+    expect(result.findings[0].related!.map((r) => r.file)).toEqual(['src/a.ts']);
   });
 
   it('a wrapper with 30 call sites in other files is one finding whose related locations are the calls', async () => {

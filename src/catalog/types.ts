@@ -131,6 +131,7 @@ export interface CatalogSections {
   'django-settings': DjangoSettingsKnowledge[];
   'context-packages': ContextPackageEntry[];
   'context-entry-shapes': ContextEntryShape[];
+  'context-framework-files': ContextFrameworkFiles[];
 }
 
 /** Where code runs (the project model's contexts; fixed names, as in JSON `context`). */
@@ -171,6 +172,23 @@ export interface ContextEntryShape {
   baseClasses?: string[];
   /** inside `if __name__ == "__main__":`, a call to one of these (`uvicorn.run`, `.run_polling`) */
   mainBlockCalls?: string[];
+}
+
+/**
+ * Section `context-framework-files`: file names a framework runs itself, in a folder it owns, when
+ * the nearest package depends on it (Next.js `app/…/page.tsx` is a Server Component unless it says
+ * "use client"). Other modules in that folder take the context of the code that imports them.
+ */
+export interface ContextFrameworkFiles {
+  ecosystem: 'npm';
+  /** the dependency that makes the convention apply */
+  package: string;
+  /** folder names the convention holds under (`app`, `src/app`) */
+  folders: string[];
+  /** file stems the framework loads (`page`, `layout`, `route`) */
+  stems: string[];
+  context: CatalogContext;
+  why: string;
 }
 
 /** Section `context-paths`: path conventions, tested in order. */
@@ -314,6 +332,8 @@ export interface ComposeHints {
   oneShotNames?: string[];
   waitTools?: string[];
   queueEnvNames?: string[];
+  /** images (globs, as in `images.match`) that only developer stacks run: a file that runs one is a dev stack */
+  devToolImages?: string[];
 }
 
 /**

@@ -28,7 +28,7 @@ export interface DiscoverOptions {
 
 export interface Discovery {
   files: DiscoveredFile[];
-  /** package manifests seen on the walk (package.json, pyproject.toml), relative POSIX paths, for the project model */
+  /** package manifests seen on the walk (package.json, pyproject.toml, tsconfig.json), relative POSIX paths, for the project model */
   manifests: string[];
   /** counts of skipped entries by reason */
   skipped: Record<string, number>;
@@ -48,7 +48,7 @@ export const DEFAULT_SKIP_DIRS = new Set([
 ]);
 
 const PY_EXT = /\.py$/;
-const MANIFESTS = new Set(['package.json', 'pyproject.toml']);
+const MANIFESTS = new Set(['package.json', 'pyproject.toml', 'tsconfig.json']);
 const TS_EXT = /\.(ts|tsx|js|jsx|mjs|cjs|mts|cts)$/;
 const DTS = /\.d\.[cm]?ts$/;
 const COMPOSE_NAME = /^(docker-)?compose([.-][^/]*)?\.ya?ml$/;

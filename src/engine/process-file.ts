@@ -137,9 +137,13 @@ export function looksMinified(text: string): boolean {
 }
 
 
-/** An import of the project's own code: relative, or through a common path alias (`@/`, `~/`). */
+/**
+ * An import that may be the project's own code. TS/JS: anything but a Node builtin, since a
+ * tsconfig `paths` entry can make `@shared/http` local; the main thread resolves each against the
+ * scanned files and the tsconfigs, and a package simply resolves to nothing.
+ */
 function isLocalSpecifier(spec: string): boolean {
-  return spec.startsWith('.') || spec.startsWith('@/') || spec.startsWith('~/') || spec.startsWith('/');
+  return !spec.startsWith('node:');
 }
 
 export async function createProcessor(init: ProcessorInit) {
@@ -192,7 +196,7 @@ export async function createProcessor(init: ProcessorInit) {
     // every file gets its signals, parsed or not: an unparsed "use client" file still makes what it imports browser code
     const mods = gateInput.modules;
     // Python: absolute modules too (`from app.http import fetch_json` is the project's own code when app/ is in the scan)
-    const specs = [...mods].filter((m) => isLocalSpecifier(m) || (task.kind === 'python' && m.includes('.')));
+    const specs = [...mods].filter((m) => (task.kind === 'python' ? m.startsWith('.') || m.includes('.') : isLocalSpecifier(m)));
     base.signals = fileSignals(text, task.kind, mods, specs, catalog);
     if (!fileWanted(rules, gateInput) && !summaryGate[task.kind]?.test(gateInput)) return withWarning(base);
     const adapter = await adapterFor(task.kind);

@@ -263,7 +263,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     } catch {
       return null;
     }
-  });
+  }, found.manifests);
   if (reread.length && opts.cacheDir && !opts.merged) {
     const set = new Set(reread);
     refreshCachedSignals(opts.cacheDir, init, VERSION, results.filter((r) => set.has(r.rel)));

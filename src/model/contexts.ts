@@ -9,7 +9,8 @@ import { packageOf, within, type PackageInfo } from './packages.js';
 import type { ContextDecision, FileSignals } from './types.js';
 
 export type { ContextPathEntry } from '../catalog/types.js';
-import type { ContextPackageEntry } from '../catalog/types.js';
+import type { ContextFrameworkFiles, ContextPackageEntry } from '../catalog/types.js';
+import type { TsPaths } from './ts-paths.js';
 
 export interface ContextInput {
   files: Array<{ rel: string; kind: 'python' | 'typescript'; signals?: FileSignals }>;
@@ -18,6 +19,8 @@ export interface ContextInput {
   catalog: Catalog;
   /** config `contexts:` — glob -> context, first match wins */
   overrides?: Record<string, RuntimeContext>;
+  /** tsconfig path mappings of the scan */
+  paths?: TsPaths;
 }
 
 interface PathRule {
@@ -68,17 +71,33 @@ function packageRoles(entries: ContextPackageEntry[]): Record<PackageRole, (name
 }
 
 /**
+ * The framework folder convention a file sits in (Next.js `app/` of a package that depends on
+ * next): `loaded` when the framework loads the file itself (`page.tsx`, `route.ts`).
+ */
+function frameworkFile(rel: string, input: ContextInput): { entry: ContextFrameworkFiles; loaded: boolean } | undefined {
+  const parts = rel.split('/');
+  const stem = parts[parts.length - 1].replace(/\.[^.]+$/, '');
+  for (const e of input.catalog.section('context-framework-files')) {
+    if (!parts.slice(0, -1).some((d) => e.folders.includes(d))) continue;
+    if (packageOf(input.packages, rel, 'npm')?.deps.has(e.package)) return { entry: e, loaded: e.stems.includes(stem) };
+  }
+  return undefined;
+}
+
+/**
  * Resolve an import of the project's own code to a scanned file: relative specifiers with the
  * usual extensions and index files, `@/x` and `~/x` against `src/`, and Python modules (relative,
  * or dotted from the root, `src/`, or a unique path suffix).
  */
-export function resolveLocal(from: string, spec: string, known: Set<string>, lang: 'python' | 'typescript'): string | undefined {
+export function resolveLocal(from: string, spec: string, known: Set<string>, lang: 'python' | 'typescript', paths?: TsPaths): string | undefined {
   // one answer per folder and specifier: siblings import the same modules
   let memo = resolved.get(known);
   if (!memo) resolved.set(known, (memo = new Map()));
   const key = `${lang}\0${posix.dirname(from)}\0${spec}`;
   if (memo.has(key)) return memo.get(key);
-  const r = resolveUncached(from, spec, known, lang);
+  // tsconfig `paths`/`baseUrl` first: the project's own compiler settings beat the `@/` guess
+  const mapped = lang === 'typescript' && paths && !paths.empty && !spec.startsWith('.') ? paths.resolve(from, spec, known) : undefined;
+  const r = mapped ?? resolveUncached(from, spec, known, lang);
   memo.set(key, r);
   return r;
 }
@@ -178,10 +197,14 @@ export function decideContexts(input: ContextInput): Record<string, ContextDecis
     if (browserMark) { say(f.rel, 'browser', browserMark.why, also); continue; }
     const browserPath = pathHit('browser');
     if (browserPath) { say(f.rel, 'browser', `path: ${browserPath.why}`, also); continue; }
-    if (f.kind === 'typescript' && /(^|\/)app\//.test(f.rel) && packageOf(input.packages, f.rel, 'npm')?.deps.has('next')) {
-      say(f.rel, 'service', 'Next.js App Router module without "use client" (a Server Component)', also);
+    const convention = f.kind === 'typescript' ? frameworkFile(f.rel, input) : undefined;
+    if (convention?.loaded) {
+      say(f.rel, convention.entry.context, convention.entry.why, also);
       continue;
     }
+    // another module in the framework's folder (a server component's helper, a client hook):
+    // its importers decide, and the framework's context when none does
+    if (convention) { undecided.push(f); continue; }
     if (/\.(jsx|tsx)$/.test(f.rel)) { say(f.rel, 'browser', 'a JSX component file', also); continue; }
     undecided.push(f);
   }
@@ -192,7 +215,7 @@ export function decideContexts(input: ContextInput): Record<string, ContextDecis
   for (const f of input.files) {
     if (f.kind !== 'typescript') continue; // browser code is TS/JS only
     for (const spec of f.signals?.imports ?? []) {
-      const target = resolveLocal(f.rel, spec, known, f.kind);
+      const target = resolveLocal(f.rel, spec, known, f.kind, input.paths);
       if (target) {
         const list = importers.get(target) ?? [];
         list.push({ from: f.rel });
@@ -226,6 +249,8 @@ export function decideContexts(input: ContextInput): Record<string, ContextDecis
     const deps = npm ? [...npm.deps] : [];
     const weak = marks.find((m) => m.context === 'service');
     if (weak) { say(f.rel, 'service', weak.why, also); continue; }
+    const convention = f.kind === 'typescript' ? frameworkFile(f.rel, input) : undefined;
+    if (convention) { say(f.rel, convention.entry.context, `in the folder of a framework convention, not imported only by browser code (${convention.entry.why})`, also); continue; }
     if (npm && (npm.browser || (deps.some(role['browser-ui']) && deps.some(role.bundler) && !deps.some(role.server)))) {
       say(f.rel, 'browser', `package ${npm.dir || '.'}/package.json is a browser app (${npm.browser ? '`browser` field' : 'UI framework and bundler, no server framework'})`, also);
       continue;

@@ -1,7 +1,7 @@
 // Root causes instead of floods. Findings that share one cause get one `group` key: a client
 // built without the setting and the call sites that go through it; one rule firing on the same
 // API across sibling files of a folder; the same compose service flagged in near-identical
-// variants of a file; and, as a last resort, what is left of a rule that fires more than
+// variants of a file; one rule on several services of one compose file; and, as a last resort, what is left of a rule that fires more than
 // FLOOD times at P0/P1 in one repository, by top-level folder. Fingerprints are untouched.
 import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
@@ -62,6 +62,14 @@ export function groupFindings(findings: Finding[]): ModelGroup[] {
   for (const [key, list] of compose) {
     if (new Set(list.map((f) => f.file)).size < 2) continue;
     seal('compose-variants', key, list, `service \`${list[0].symbol}\` in ${new Set(list.map((f) => f.file)).size} variants of the compose setup`, groups);
+  }
+  // one rule on several services of one compose file (no limits anywhere, no restart policy
+  // anywhere) is one decision about that file, made once
+  const perFile = collect(findings.filter(isCompose), (f) => `${f.ruleId}\0${f.file}\0${f.priority}`);
+  for (const [key, list] of perFile) {
+    if (list.length < SIBLINGS) continue;
+    const names = [...new Set(list.map((f) => f.symbol).filter(Boolean))];
+    seal('compose-file', key, list, `${names.length} services of ${list[0].file}`, groups);
   }
   const siblings = collect(
     findings.filter((f) => !isCompose(f)),

@@ -12,6 +12,7 @@ import { groupFindings } from './groups.js';
 import { packageOf, readPackages, within, type PackageInfo } from './packages.js';
 import { ContextPriorities, type Cap } from './priority.js';
 import { bindingSignals } from './signals.js';
+import { TsPaths } from './ts-paths.js';
 import type { ContextDecision, FileSignals, ModelService, ProjectModel } from './types.js';
 
 export type { ProjectModel } from './types.js';
@@ -55,9 +56,24 @@ function processScope(file: string, kind: 'python' | 'typescript', packages: Pac
   return '';
 }
 
+/** The scan's tsconfig path mappings, read once per scan (the walk lists the tsconfig.json files). */
+const tsPaths = new Map<string, TsPaths>();
+export function tsPathsFor(rootAbs: string, manifests: string[]): TsPaths {
+  const configs = manifests.filter((m) => posix.basename(m) === 'tsconfig.json');
+  const key = `${rootAbs}\0${configs.join('\0')}`;
+  let p = tsPaths.get(key);
+  if (!p) {
+    // one scan at a time keeps one entry; a long-lived process scanning many roots stays small
+    if (tsPaths.size > 8) tsPaths.clear();
+    tsPaths.set(key, (p = new TsPaths(rootAbs, configs)));
+  }
+  return p;
+}
+
 export function buildProjectModel(input: ModelInput): { model: ProjectModel; packages: PackageInfo[] } {
   const packages = readPackages(input.rootAbs, input.manifests);
-  const files = decideContexts({ files: input.files, packages, system: input.system, catalog: input.catalog, overrides: input.contexts });
+  const paths = tsPathsFor(input.rootAbs, input.manifests);
+  const files = decideContexts({ files: input.files, packages, system: input.system, catalog: input.catalog, overrides: input.contexts, paths });
   const composeFiles: ProjectModel['composeFiles'] = {};
   for (const c of input.composeFiles) composeFiles[c] = composeKind(c, input.catalog, input.contexts ?? {});
   const services: ModelService[] = (input.system?.services ?? []).map((s) => ({
@@ -126,7 +142,7 @@ export function applyModel(findings: Finding[], model: ProjectModel, input: Mode
     }
     out.push(f);
   }
-  attachSites(out, input.files);
+  attachSites(out, input.files, tsPathsFor(input.rootAbs, input.manifests));
   model.groups = groupFindings(out);
   return out;
 }
@@ -136,7 +152,7 @@ export function applyModel(findings: Finding[], model: ProjectModel, input: Mode
  * the same file, and calls in other files through a client instance or wrapper function they
  * import from the file that holds the finding.
  */
-function attachSites(findings: Finding[], files: ModelInput['files']): void {
+function attachSites(findings: Finding[], files: ModelInput['files'], paths: TsPaths): void {
   const at = new Map(findings.map((f) => [`${f.file}:${f.line}:${f.column}`, f]));
   const add = (f: Finding, r: NonNullable<Finding['related']>[number]) => {
     const list = (f.related ??= []);
@@ -162,7 +178,7 @@ function attachSites(findings: Finding[], files: ModelInput['files']): void {
   if (!causes.size) return;
   for (const file of files) {
     for (const u of file.signals?.uses ?? []) {
-      const target = resolveLocal(file.rel, u.module, known, file.kind);
+      const target = resolveLocal(file.rel, u.module, known, file.kind, paths);
       const f = target ? causes.get(target)?.get(u.name) : undefined;
       if (f && target !== file.rel) add(f, { file: file.rel, line: u.line, column: u.column, message: `call through \`${u.name}\` from ${target}` });
     }
@@ -210,7 +226,9 @@ export async function collectUses(
   rootAbs: string,
   files: Array<{ rel: string; kind: 'python' | 'typescript'; parsed: boolean; signals?: FileSignals }>,
   read: (abs: string) => string | null,
+  manifests: string[] = [],
 ): Promise<string[]> {
+  const paths = tsPathsFor(rootAbs, manifests);
   const changed: string[] = [];
   const known = new Set(files.map((f) => f.rel));
   const withCauses = new Set(files.filter((f) => f.signals?.causes?.length).map((f) => f.rel));
@@ -224,7 +242,7 @@ export async function collectUses(
       f.signals &&
       !f.signals.usesRead &&
       !isTestPath(f.rel) &&
-      f.signals.imports.some((s) => (stems.has('') || stems.has(lastSegment(s))) && withCauses.has(resolveLocal(f.rel, s, known, f.kind) ?? '')),
+      f.signals.imports.some((s) => (stems.has('') || stems.has(lastSegment(s))) && withCauses.has(resolveLocal(f.rel, s, known, f.kind, paths) ?? '')),
   );
   if (!wanted.length) return changed;
   const adapters: Partial<Record<'python' | 'typescript', import('../languages/types.js').SourceAdapter>> = {};

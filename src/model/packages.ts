@@ -105,6 +105,7 @@ function pythonPackage(dir: string, text: string): PackageInfo | undefined {
 export function readPackages(rootAbs: string, manifests: string[]): PackageInfo[] {
   const out: PackageInfo[] = [];
   for (const m of manifests) {
+    if (!m.endsWith('package.json') && !m.endsWith('pyproject.toml')) continue; // tsconfig.json: ts-paths.ts
     const dir = posix.dirname(m) === '.' ? '' : posix.dirname(m);
     const text = readSmall(join(rootAbs, m));
     if (text === undefined) continue;

@@ -189,7 +189,9 @@ export function bindingSignals(
   if (sites.length) out.clientSites = sites;
   const local = new Map<string, { module: string; name: string }>();
   for (const i of facts.imports) {
-    const internal = i.module.startsWith('.') || i.module.startsWith('@/') || i.module.startsWith('~/') || (facts.language === 'python' && i.name !== undefined);
+    // TS: any specifier but a Node builtin may be the project's own (tsconfig `paths` make
+    // `@shared/http` local); the main thread resolves them and drops the packages
+    const internal = facts.language === 'python' ? i.module.startsWith('.') || i.name !== undefined : !i.module.startsWith('node:');
     if (internal) local.set(i.local, { module: i.module, name: i.name ?? 'default' });
   }
   if (!local.size) return out;

@@ -70,7 +70,7 @@ export interface ProjectModel {
 export interface ModelGroup {
   id: string;
   ruleId: string;
-  kind: 'shared-client' | 'sibling-files' | 'compose-variants' | 'rule-flood';
+  kind: 'shared-client' | 'sibling-files' | 'compose-variants' | 'compose-file' | 'rule-flood';
   /** what the findings share, in words */
   title: string;
   /** the location of the cause (the client, the first file, the template) */

@@ -147,7 +147,8 @@ export function buildView(result: ScanResult, rules: readonly RuleMeta[]): Repor
         rule,
         priority: f.priority,
         kind: group?.kind ?? (f.group ? 'rule-flood' : 'single'),
-        groupTitle: group?.title,
+        // one compose file's services: the Where column already names them
+        groupTitle: group?.kind === 'compose-file' ? undefined : group?.title,
         findings: [],
         file: group?.file ?? f.file,
         line: group?.line ?? f.line,

@@ -18,6 +18,8 @@ export interface ComposeKnowledge {
   oneShotNames: RegExp[];
   waitTools: RegExp[];
   queueEnvNames: string[];
+  /** the image is a developer-only tool (catalog `devToolImages`) */
+  devTool(ref: ImageRef | undefined): boolean;
   /** the catalog entry for an image reference */
   imageInfo(ref: ImageRef | undefined): ImageInfo | undefined;
   /** strong-probe regexes per image, compiled */
@@ -44,6 +46,7 @@ export function composeKnowledge(catalog: Catalog): ComposeKnowledge {
   }
   const matchers = images.map((info) => ({ info, res: info.match.map(globRe) }));
   const probeCache = new Map<ImageInfo, RegExp[]>();
+  const devTools = (hints.devToolImages ?? []).map(globRe);
   const k: ComposeKnowledge = {
     images,
     clients,
@@ -55,6 +58,9 @@ export function composeKnowledge(catalog: Catalog): ComposeKnowledge {
     oneShotNames: res(hints.oneShotNames),
     waitTools: res(hints.waitTools),
     queueEnvNames: hints.queueEnvNames ?? [],
+    devTool(ref) {
+      return !!ref && !ref.unknown && devTools.some((r) => r.test(ref.name));
+    },
     imageInfo(ref) {
       if (!ref) return undefined;
       return matchers.find((m) => m.res.some((r) => r.test(ref.name)))?.info;

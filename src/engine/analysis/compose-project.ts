@@ -244,6 +244,9 @@ export function buildProjectView(project: ComposeProject, k: ComposeKnowledge, c
       !keepsRunning &&
       (interactive || completedTargets.has(v.name) || k.oneShotCommands.some((re) => re.test(v.commandText)) || k.oneShotNames.some((re) => re.test(v.name)));
   }
+  // a file that runs a developer-only tool (a mail catcher, localstack) is a developer stack
+  const devFiles = new Set(services.filter((v) => k.devTool(v.image)).map((v) => v.keySrc.file));
+  for (const v of services) if (devFiles.has(v.keySrc.file)) v.dev = true;
   const names = new Set(byName.keys());
   const talksTo = new Map<string, Set<string>>(services.map((v) => [v.name, reachedWithoutDependsOn(v, names)]));
   // code: the service running a file talks to every service of the kinds its clients reach

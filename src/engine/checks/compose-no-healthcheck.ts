@@ -1,6 +1,11 @@
-// FL480: a long-running service with no healthcheck (neither its own, nor the image's, nor its Dockerfile's).
+// FL480: a long-running service with no healthcheck (neither its own, nor the image's, nor its
+// Dockerfile's) that something acts on: a service that depends on it or talks to it, Swarm (which
+// replaces unhealthy tasks and gates rolling updates on health) or an autoheal label. Plain
+// compose restarts nothing on "unhealthy", so a healthcheck nobody reads would only decorate
+// `docker ps`.
+import { get, str } from '../../languages/compose/tree.js';
 import type { ComposeCheck } from '../api.js';
-import { atP2, composeDraft, dependentsOf, devP2, profileP2, type ComposeDraft } from '../analysis/compose-project.js';
+import { composeDraft, dependentsOf, devP2, profileP2, type ComposeDraft } from '../analysis/compose-project.js';
 import { suggestedProbe } from '../analysis/compose-healthchecks.js';
 
 const check: ComposeCheck = (ctx) => {
@@ -9,14 +14,24 @@ const check: ComposeCheck = (ctx) => {
   for (const v of p.services) {
     if (v.oneShot || v.health !== 'none') continue;
     const dependents = dependentsOf(p, v.name);
+    if (!dependents.length && !healthWatched(v.node)) continue;
     const d = composeDraft(ctx, v.hc?.keySrc ?? v.keySrc, v.name, {
       probe: suggestedProbe(v),
       dependents: dependents.length ? ` Services that depend on it: ${dependents.join(', ')}.` : '',
     });
-    if (!v.profiles.length && !v.info && !dependents.length && !v.listens) atP2(d, 'nothing depends on it and it publishes no port');
     hits.push(devP2(v, profileP2(v, d)));
   }
   return hits;
 };
+
+/** Swarm-style `deploy` settings or an autoheal label: something restarts or replaces an unhealthy container */
+function healthWatched(node: import('../../languages/compose/tree.js').YMap): boolean {
+  const deploy = get(node, 'deploy');
+  if (deploy?.kind === 'map' && (get(deploy, 'replicas') || get(deploy, 'update_config') || get(deploy, 'mode'))) return true;
+  const labels = get(node, 'labels');
+  if (labels?.kind === 'map') return [...labels.entries.keys()].some((k) => /^autoheal/.test(k));
+  if (labels?.kind === 'seq') return labels.items.some((i) => /^autoheal/.test(str(i) ?? ''));
+  return false;
+}
 
 export default check;

@@ -3,12 +3,17 @@
 import { get, str } from '../../languages/compose/tree.js';
 import type { ComposeCheck } from '../api.js';
 import { composeDraft, type ComposeDraft } from '../analysis/compose-project.js';
+
+// only a dependant that waits for `service_healthy` fails when the first boot outlasts the checks;
+// without one, an early "unhealthy" heals itself once the service is up
 import { durationSeconds } from '../analysis/compose-healthchecks.js';
 
 const check: ComposeCheck = (ctx) => {
   const minGrace = (ctx.rule.options as { minGraceSeconds: number }).minGraceSeconds;
   const hits: ComposeDraft[] = [];
+  const gated = new Set(ctx.project.services.flatMap((o) => o.deps.filter((d) => d.condition === 'service_healthy').map((d) => d.name)));
   for (const v of ctx.project.services) {
+    if (!gated.has(v.name)) continue;
     if (!v.info?.slowStart || !v.hc?.test || (v.health !== 'ok' && v.health !== 'weak')) continue;
     const node = v.hc.node;
     if (get(node, 'start_period')) continue;
