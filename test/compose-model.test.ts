@@ -313,6 +313,32 @@ describe('compose durations', () => {
   });
 });
 
+describe('code roots', () => {
+  it('a service running an image another file builds inherits its code; a monorepo Dockerfile folder is the deeper root', () => {
+    const out = run({
+      'deploy/build.yml':
+        'services:\n  api:\n    image: ${REG:-local}/acme-backend:${TAG:-latest}\n    build:\n      context: ../backend\n  web:\n    image: ${REG:-local}/acme-web:${TAG:-latest}\n    build:\n      context: ..\n      dockerfile: apps/web/Dockerfile\n',
+      'deploy/docker-compose.yml':
+        'services:\n  api:\n    image: acme/acme-backend:${TAG:-stable}\n  worker:\n    image: acme/acme-backend:${TAG:-stable}\n    command: celery -A app worker\n  web:\n    image: acme/acme-web:${TAG:-stable}\n  db:\n    image: postgres:17\n',
+    });
+    const roots = (file: string, name: string) => out.system.services.find((s) => s.file === file && s.name === name)?.codeRoots;
+    expect(roots('deploy/docker-compose.yml', 'api')).toEqual(['backend']);
+    expect(roots('deploy/docker-compose.yml', 'worker')).toEqual(['backend']);
+    expect(roots('deploy/build.yml', 'web')).toEqual(['', 'apps/web']);
+    expect(roots('deploy/docker-compose.yml', 'web')).toEqual(['', 'apps/web']);
+    // an image nobody here builds stays without code
+    expect(roots('deploy/docker-compose.yml', 'db')).toBeUndefined();
+  });
+
+  it('two builders of one repository name link nothing', () => {
+    const out = run({
+      'a/compose.yaml': 'services:\n  x:\n    image: local/app\n    build: ./one\n',
+      'b/compose.yaml': 'services:\n  y:\n    image: other/app\n    build: ./two\n  z:\n    image: acme/app:1\n',
+    });
+    expect(out.system.services.find((s) => s.name === 'z')?.codeRoots).toBeUndefined();
+  });
+});
+
 describe('system model edges beyond depends_on', () => {
   it('links, network_mode: service:x and volumes_from make dependents', () => {
     const out = run({

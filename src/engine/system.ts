@@ -36,9 +36,43 @@ export function buildSystem(views: ProjectView[]): SystemModel {
       services.push(s);
     }
   }
+  inheritBuiltImages(services);
   services.sort((a, b) => (a.project ?? '').localeCompare(b.project ?? '') || a.name.localeCompare(b.name));
   const projects = views.map((p) => ({ id: p.project.id, files: [...p.project.files] }));
   return { services, projects };
+}
+
+/** the repository part of an image reference: `plane-backend` of `${REG:-local}/plane-backend:${TAG}` */
+function imageRepo(image: string): string | undefined {
+  const noTag = image.replace(/@sha256:.*$/, '').replace(/:[^/:]*$/, '');
+  const last = noTag.split('/').pop() ?? '';
+  return /^[a-z0-9][a-z0-9._-]*$/.test(last) ? last : undefined;
+}
+
+/**
+ * A service that runs an image another compose file builds (`image: org/app-backend` in the
+ * deployment stack, `build: ./backend` + `image: local/app-backend` in a build file) runs that
+ * code: it inherits the builder's code roots. Only an unambiguous repository name links.
+ */
+function inheritBuiltImages(services: SystemService[]): void {
+  const builders = new Map<string, Set<string>>();
+  const ambiguous = new Set<string>();
+  for (const s of services) {
+    if (s.build === undefined || !s.image || !s.codeRoots?.length) continue;
+    const repo = imageRepo(s.image);
+    if (!repo) continue;
+    const roots = s.codeRoots.join('\0');
+    const seen = builders.get(repo);
+    if (seen && !seen.has(roots)) ambiguous.add(repo);
+    builders.set(repo, (seen ?? new Set()).add(roots));
+  }
+  for (const s of services) {
+    if (s.build !== undefined || !s.image || s.codeRoots?.length) continue;
+    const repo = imageRepo(s.image);
+    if (!repo || ambiguous.has(repo)) continue;
+    const roots = builders.get(repo);
+    if (roots) s.codeRoots = [...roots][0].split('\0');
+  }
 }
 
 function radius(s: SystemService): string[] {

@@ -43,6 +43,8 @@ export interface ServiceView {
   version: number | null;
   /** build context relative to the scan root */
   build?: string;
+  /** the Dockerfile's folder when it sits below the context (a monorepo built from its root) */
+  dockerfileDir?: string;
   hc?: HealthcheckInfo;
   health: HealthState;
   verdict?: ProbeVerdict;
@@ -121,6 +123,8 @@ function viewService(s: ComposeService, k: ComposeKnowledge, readFile?: ReadText
   const entrypoint = commandArgs(node, 'entrypoint');
   const commandText = [...(entrypoint?.args ?? []), ...(command?.args ?? [])].map((a) => a.text).join(' ');
   const build = ctx?.path;
+  const dfDir = ctx?.dockerfile ? posix.dirname(ctx.dockerfile) : undefined;
+  const dockerfileDir = dfDir && dfDir !== '.' && dfDir !== build && within(dfDir, build ?? '') ? dfDir : undefined;
   const listens = ports(node).length > 0 || get(node, 'expose') !== undefined;
   const hc = healthcheck(node);
   const env = environment(node);
@@ -144,6 +148,7 @@ function viewService(s: ComposeService, k: ComposeKnowledge, readFile?: ReadText
     info,
     version: info && image ? majorVersion(info, image) : null,
     build,
+    ...(dockerfileDir ? { dockerfileDir } : {}),
     hc,
     health: healthState(hc, builtHealthcheck || !!info?.builtinHealthcheck, verdict),
     verdict,
@@ -194,6 +199,9 @@ export function within(file: string, dir: string): boolean {
 export function codeRoots(v: ServiceView): string[] {
   const roots = new Set<string>();
   if (v.build !== undefined) roots.add(v.build);
+  // `context: ../..` with `dockerfile: apps/web/Dockerfile`: apps/web is this service's own code,
+  // the rest of the context is shared (the deepest root decides which service a file is in)
+  if (v.dockerfileDir !== undefined) roots.add(v.dockerfileDir);
   for (const m of mounts(v.node)) {
     if (m.type !== 'bind' || !m.source || /^[/~$]/.test(m.source)) continue;
     const p = posix.normalize(posix.join(posix.dirname(m.src.file), m.source));
