@@ -267,7 +267,10 @@ export function buildProjectView(project: ComposeProject, k: ComposeKnowledge, c
     if (usesJetstream(c, k) && !foreign) jetstream = true;
     for (const client of k.clients) {
       if (client.language !== c.language || !c.modules.some((m) => client.modules.includes(m))) continue;
-      if (client.queue && client.services.includes('redis') && !foreign) redisQueue = true;
+      // a broker client that can use redis or another broker (Celery: redis or RabbitMQ) uses the
+      // other one when the stack runs it; a redis broker URL is still caught from the environment below
+      const otherBroker = client.services.some((kind) => kind !== 'redis' && services.some((v) => v.info?.service === kind));
+      if (client.queue && client.services.includes('redis') && !foreign && !otherBroker) redisQueue = true;
       for (const runner of runners) {
         for (const target of services) {
           if (target !== runner && target.info && client.services.includes(target.info.service)) talksTo.get(runner.name)!.add(target.name);
