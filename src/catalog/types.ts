@@ -218,9 +218,10 @@ export interface DjangoSettingsKnowledge {
   markers: string[];
   /** ... or when its path matches one of these globs */
   settingsPaths: string[];
-  caches: Array<{ backends: string[]; library: string; keys: string[]; otherSpelling: string[]; otherSpellingNote: string }>;
-  databases: Array<{ engines: string[]; library: string; keys: string[] }>;
-  email: { hostSetting: string; backendSetting: string; smtpBackends: string[]; timeoutSetting: string };
+  /** `suggest`: the OPTIONS entries to add, spelled the way this backend reads them */
+  caches: Array<{ backends: string[]; library: string; keys: string[]; otherSpelling: string[]; otherSpellingNote: string; suggest: string }>;
+  databases: Array<{ engines: string[]; library: string; keys: string[]; suggest: string }>;
+  email: { hostSetting: string; backendSetting: string; smtpBackends: string[]; timeoutSetting: string; suggest: string };
   /** settings the whole process reads, carried across settings modules by the project model */
   processSettings: string[];
 }

@@ -35,20 +35,29 @@ const check: Check = (ctx) => {
   const push = (loc: Value['loc'], data: Record<string, string>, priority?: 'P2') =>
     out.push({ ruleId: ctx.rule.id, loc, message: ctx.rule.message, data, ...(priority ? { priority, priorityReason: 'a slow connect ends when the OS gives up on TCP (about 2 minutes)' } : {}) });
 
-  const caches = asObject(set.get('CACHES')?.value);
-  for (const [alias, raw] of Object.entries(caches?.props ?? {})) {
-    const cfg = asObject(raw);
-    const backendV = cfg?.props.BACKEND;
-    const backend = asString(backendV);
-    const known = backend && k.caches.find((c) => c.backends.includes(backend));
-    if (!cfg || !known || cfg.open) continue;
-    const options = cfg.props.OPTIONS;
-    const opts = asObject(options);
-    if (options && (!opts || opts.open)) continue; // options from elsewhere: unknown
-    if (known.keys.some((key) => opts?.props[key])) continue;
+  /** the OPTIONS of each alias of a CACHES / DATABASES dict whose backend the catalog knows, unless read from elsewhere */
+  function aliases<K extends { keys: string[] }>(setting: string, keyOf: string, known: (v: string) => K | undefined) {
+    const out: Array<{ alias: string; known: K; at: Value['loc']; opts?: NonNullable<ReturnType<typeof asObject>> }> = [];
+    for (const [alias, raw] of Object.entries(asObject(set.get(setting)?.value)?.props ?? {})) {
+      const cfg = asObject(raw);
+      const keyV = cfg?.props[keyOf];
+      const name = asString(keyV);
+      const hit = name ? known(name) : undefined;
+      if (!cfg || !hit || cfg.open) continue;
+      const options = cfg.props.OPTIONS;
+      const opts = asObject(options);
+      if (options && (!opts || opts.open)) continue; // options from elsewhere: unknown
+      if (hit.keys.some((key) => opts?.props[key])) continue;
+      out.push({ alias, known: hit, at: keyV!.loc, ...(opts ? { opts } : {}) });
+    }
+    return out;
+  }
+
+  for (const { alias, known, at, opts } of aliases('CACHES', 'BACKEND', (b) => k.caches.find((c) => c.backends.includes(b)))) {
     const wrong = known.otherSpelling.find((key) => opts?.props[key]);
-    push(wrong ? opts!.props[wrong].loc : backendV!.loc, {
+    push(wrong ? opts!.props[wrong].loc : at, {
       api: 'django.settings',
+      suggest: known.suggest,
       what: wrong
         ? `Django cache \`${alias}\` (${known.library}) sets \`${wrong}\`, which this backend does not read as the socket timeout (${known.otherSpellingNote})`
         : `Django cache \`${alias}\` (${known.library}) sets no \`${known.keys[0]}\` in OPTIONS`,
@@ -56,19 +65,10 @@ const check: Check = (ctx) => {
     });
   }
 
-  const databases = asObject(set.get('DATABASES')?.value);
-  for (const [alias, raw] of Object.entries(databases?.props ?? {})) {
-    const cfg = asObject(raw);
-    const engineV = cfg?.props.ENGINE;
-    const engine = asString(engineV);
-    const known = engine && k.databases.find((d) => d.engines.includes(engine));
-    if (!cfg || !known || cfg.open) continue;
-    const options = cfg.props.OPTIONS;
-    const opts = asObject(options);
-    if (options && (!opts || opts.open)) continue;
-    if (known.keys.some((key) => opts?.props[key])) continue;
-    push(engineV!.loc, {
+  for (const { alias, known, at } of aliases('DATABASES', 'ENGINE', (e) => k.databases.find((d) => d.engines.includes(e)))) {
+    push(at, {
       api: 'django.settings',
+      suggest: known.suggest,
       what: `Django database \`${alias}\` (${known.library}) sets no \`${known.keys[0]}\` in OPTIONS`,
       consequence: 'a database host that drops packets holds every new connection, and the request that opens it, until the operating system gives up.',
     }, 'P2');
@@ -84,6 +84,7 @@ const check: Check = (ctx) => {
       api: 'django.settings',
       knob: e.timeoutSetting,
       state: 'no',
+      suggest: e.suggest,
       what: `\`${e.hostSetting}\` configures SMTP but \`${e.timeoutSetting}\` is not set (default None)`,
       consequence: 'a mail server that accepts the connection and then stalls hangs the view or task that sends the mail (password resets, notifications) for as long as it stalls.',
     });
