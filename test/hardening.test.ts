@@ -254,3 +254,14 @@ describe('what was counted but not listed', () => {
     }
   });
 });
+
+describe('a worker that cannot start', () => {
+  it('ends the scan with an error per file instead of respawning forever', async () => {
+    const { runTasks } = await import('../dist/engine/pool.js');
+    const tasks = Array.from({ length: 12 }, (_, i) => ({ abs: `/nonexistent/x${i}.py`, rel: `x${i}.py`, kind: 'python' as const, size: 10 }));
+    const init = { rulesDir: '/nonexistent-rules', ruleIds: [], extraApis: [], engine: {} as never, maxFileBytes: 1e6 };
+    const res = await runTasks(tasks, init, { jobs: 2, budgetMs: 0 });
+    expect(res.map((r) => r.rel).sort()).toEqual(tasks.map((t) => t.rel).sort());
+    expect(res.every((r) => /^analysis could not start: .*nonexistent-rules/.test(r.error?.message ?? ''))).toBe(true);
+  }, 30_000);
+});

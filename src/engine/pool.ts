@@ -6,7 +6,9 @@
 // batch goes back on the queue. A worker that dies (uncaught exception, out of memory, wasm abort)
 // is handled the same way, and so is one that retires itself after a parser crash (wasm trap):
 // its file keeps the error it reported, the rest of its batch goes to a fresh thread. Nothing a
-// single file does can stall or fail the run, or change the results of other files.
+// single file does can stall or fail the run, or change the results of other files. Workers that
+// die before they are ready three times in a row (a broken install) end the run with an error per
+// file rather than being respawned forever.
 import { Worker } from 'node:worker_threads';
 import type { FileResult, FileTask, ProcessorInit } from './process-file.js';
 
@@ -36,7 +38,12 @@ interface Slot {
   started: number;
   /** set once the slot was torn down, so late events are ignored */
   dead: boolean;
+  /** the worker loaded and said 'ready' */
+  ready: boolean;
 }
+
+/** workers in a row that die before they are ready: the next ones would too (a broken install) */
+const MAX_START_FAILURES = 3;
 
 export async function runTasks(tasks: Array<FileTask & { size: number }>, init: ProcessorInit, opts: PoolOptions): Promise<FileResult[]> {
   const results: FileResult[] = [];
@@ -54,6 +61,7 @@ export async function runTasks(tasks: Array<FileTask & { size: number }>, init: 
   return new Promise((resolvePromise) => {
     const slots = new Set<Slot>();
     let timer: NodeJS.Timeout | undefined;
+    let startFailures = 0;
     const record = (r: FileResult) => {
       results.push(r);
       opts.onProgress?.(results.length, total);
@@ -77,6 +85,11 @@ export async function runTasks(tasks: Array<FileTask & { size: number }>, init: 
       if (current) record(failedResult(current, message!(current)));
       queue.unshift(...slot.batch.slice(message ? slot.done + 1 : slot.done));
       slot.batch = [];
+      // a worker that cannot even start is not a file's fault: respawning it forever would hang
+      // the scan, so after a few in a row every file left gets the error instead
+      if (!slot.ready && message && ++startFailures >= MAX_START_FAILURES) {
+        for (const task of queue.splice(0)) record(failedResult(task, `analysis could not start: ${message(task).replace(/^analysis crashed: /, '')}`));
+      }
       if (queue.length) spawn();
       else maybeFinish();
     };
@@ -98,7 +111,7 @@ export async function runTasks(tasks: Array<FileTask & { size: number }>, init: 
         workerData: { init, kinds },
         ...(opts.maxHeapMb ? { resourceLimits: { maxOldGenerationSizeMb: opts.maxHeapMb } } : {}),
       });
-      const slot: Slot = { worker, batch: [], done: 0, started: 0, dead: false };
+      const slot: Slot = { worker, batch: [], done: 0, started: 0, dead: false, ready: false };
       slots.add(slot);
       worker.on('message', (msg: WorkerMessage) => {
         if (slot.dead) return;
@@ -108,7 +121,10 @@ export async function runTasks(tasks: Array<FileTask & { size: number }>, init: 
           fail(slot);
           return;
         }
-        if (msg !== 'ready') {
+        if (msg === 'ready') {
+          slot.ready = true;
+          startFailures = 0;
+        } else {
           record(msg);
           slot.done++;
           slot.started = performance.now();
