@@ -11,6 +11,7 @@ import { decideContexts, resolveLocal } from './contexts.js';
 import { groupFindings } from './groups.js';
 import { packageOf, readPackages, within, type PackageInfo } from './packages.js';
 import { ContextPriorities, type Cap } from './priority.js';
+import { buildEntryModel, type EntryModel } from './reach.js';
 import { bindingSignals } from './signals.js';
 import type { ContextDecision, FileSignals, ModelService, ProjectModel } from './types.js';
 
@@ -76,8 +77,14 @@ export function buildProjectModel(input: ModelInput): { model: ProjectModel; pac
       defaults.push({ ...d, file: f.rel, scope: processScope(f.rel, f.kind, packages, input.system) });
     }
   }
-  return { model: { files, composeFiles, services, defaults, groups: [] }, packages };
+  const entryModel = buildEntryModel(input.files, services);
+  const model: ProjectModel = { files, composeFiles, services, defaults, groups: [], entryPoints: entryModel.entryPoints, flows: entryModel.flows, guards: entryModel.guards };
+  reachers.set(model, entryModel);
+  return { model, packages };
 }
+
+/** The reach index of a model, for applyModel (kept out of the model, which is plain data). */
+const reachers = new WeakMap<ProjectModel, EntryModel>();
 
 /** Which rules the config turns off in a context. */
 function ruleOff(f: Finding, ctx: RuntimeContext, input: ModelInput): boolean {
@@ -123,6 +130,11 @@ export function applyModel(findings: Finding[], model: ProjectModel, input: Mode
     if (settled) {
       f.priority = settled.priority ?? f.priority;
       f.priorityReason = settled.reason;
+    }
+    const reach = reachers.get(model)?.reachOf(f.file, f.line, f.column);
+    if (reach?.count) {
+      f.entryPoints = reach.list;
+      f.entryPointCount = reach.count;
     }
     out.push(f);
   }
