@@ -259,3 +259,52 @@ export async function collectUses(
   }
   return changed;
 }
+
+/** How many rounds of importers the reach pass parses: callers one and two imports away. */
+const REACH_ROUNDS = 2;
+/** The most files the reach pass parses in one scan (a huge monorepo stays cheap). */
+const REACH_MAX_FILES = 2000;
+
+/**
+ * Files no rule wanted that import a module with findings (and, in a second round, files that
+ * import those) are parsed now, once, for what they call there and which entry points they
+ * declare: `api/orders.py` calls `billing.charge()`, which calls the client with the finding, and
+ * the route in `api/orders.py` reaches it. The result is cached with the file like its uses.
+ */
+export async function collectReach(
+  rootAbs: string,
+  files: Array<{ rel: string; kind: 'python' | 'typescript'; parsed: boolean; signals?: FileSignals }>,
+  catalog: Catalog,
+  read: (abs: string) => string | null,
+): Promise<string[]> {
+  const changed: string[] = [];
+  const known = new Set(files.map((f) => f.rel));
+  let targets = new Set(files.filter((f) => f.signals?.reach?.length).map((f) => f.rel));
+  if (!targets.size) return changed;
+  const adapters: Partial<Record<'python' | 'typescript', import('../languages/types.js').SourceAdapter>> = {};
+  const { entrySignals } = await import('./entries.js');
+  for (let round = 0; round < REACH_ROUNDS && targets.size && changed.length < REACH_MAX_FILES; round++) {
+    const next = new Set<string>();
+    for (const f of files) {
+      if (f.parsed || !f.signals || f.signals.entriesRead || isTestPath(f.rel) || changed.length >= REACH_MAX_FILES) continue;
+      if (!f.signals.imports.some((s) => targets.has(resolveLocal(f.rel, s, known, f.kind) ?? ''))) continue;
+      const text = read(join(rootAbs, f.rel));
+      if (text === null) continue;
+      const adapter = (adapters[f.kind] ??=
+        f.kind === 'python'
+          ? await (await import('../languages/python/index.js')).createPythonAdapter()
+          : await (await import('../languages/typescript/index.js')).createTypeScriptAdapter());
+      try {
+        const sig = entrySignals(adapter.extract(f.rel, text), catalog, []);
+        // the result object is the cached one: the next scan finds the reach already read
+        Object.assign(f.signals, sig, { entriesRead: true });
+        changed.push(f.rel);
+        if (sig.links?.length) next.add(f.rel);
+      } catch {
+        /* a file that does not parse reaches nothing; its error is the worker's to report */
+      }
+    }
+    targets = next;
+  }
+  return changed;
+}

@@ -57,7 +57,10 @@ function runsKind(s: ModelService, kind: EntryKind): boolean {
  */
 function servicesFor(file: string, services: ModelService[], kind: EntryKind): string[] {
   const all = holders(file, services);
-  const fit = all.filter((s) => runsKind(s, kind));
+  let fit = all.filter((s) => runsKind(s, kind));
+  // a schedule table is read by the scheduler when there is one (celery beat), not by the workers
+  const sched = fit.filter((s) => SCHEDULER_CMD.test(s.command ?? '') && !WEB_CMD.test(s.command ?? ''));
+  if (kind === 'schedule' && sched.length) fit = sched;
   return (fit.length ? fit : all).map((s) => s.name).filter((n, i, a) => a.indexOf(n) === i).sort();
 }
 
@@ -87,7 +90,7 @@ export function buildEntryModel(files: ModelFile[], services: ModelService[]): E
     if (!list?.length) continue;
     const here: string[] = [];
     for (const e of list) {
-      const id = `${f.rel}:${e.line}:${e.kind}`;
+      const id = `${f.rel}:${e.line}:${e.kind}:${e.label}`;
       here.push(id);
       if (byId.has(id)) continue;
       const ep: ModelEntryPoint = { id, kind: e.kind, label: e.label, file: f.rel, line: e.line, ...(e.fn ? { fn: e.fn } : {}), ...(e.queue ? { queue: e.queue } : {}), services: servicesFor(f.rel, services, e.kind) };

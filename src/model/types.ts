@@ -40,6 +40,8 @@ export interface FileSignals {
   enqueues?: Array<{ target: string; via: 'task' | 'queue'; line: number } & Partial<LinkTarget> & Reachers>;
   /** guardrails written in this file: a knob the library leaves unbounded, set on the call */
   guards?: GuardSignal[];
+  /** an unparsed file whose calls and entry points the model read for reach (kept with the cached result) */
+  entriesRead?: boolean;
 }
 
 export type EntryKind = 'webhook' | 'http' | 'consumer' | 'task' | 'schedule' | 'cli';
@@ -82,7 +84,7 @@ export interface GuardSignal {
 
 /** An entry point of the system, as the model resolved it. */
 export interface ModelEntryPoint {
-  /** stable within one model: `file:line:kind` */
+  /** stable within one model: `file:line:kind:label` */
   id: string;
   kind: EntryKind;
   label: string;

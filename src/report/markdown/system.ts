@@ -372,7 +372,7 @@ function codePaths(view: ReportView, opts: MarkdownOptions): string[] | undefine
   const byId = new Map(eps.map((e) => [e.id, e]));
   const reached = new Map<string, FindingView[]>();
   for (const v of view.findings) for (const e of v.entries) {
-    const id = `${e.file}:${e.line}:${e.kind}`;
+    const id = `${e.file}:${e.line}:${e.kind}:${e.label}`;
     reached.set(id, [...(reached.get(id) ?? []), v]);
   }
   const paths: CodePath[] = [];
