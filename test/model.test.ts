@@ -277,17 +277,17 @@ describe('project model: entry points and what reaches each finding', () => {
     const { model: m } = await model(PY_STACK);
     const eps = m.entryPoints.map((e) => `${e.kind} ${e.label} ${e.file}:${e.line} [${e.services.join(',')}]`);
     expect(eps).toEqual([
-      'schedule schedule nightly → task cleanup backend/app/celery.py:3 [beat]',
+      'schedule schedule nightly backend/app/celery.py:3 [beat]',
       'webhook POST /hooks/stripe backend/app/main.py:8 [api]',
       'http POST /api/orders backend/app/main.py:13 [api]',
       'task task send_invoice backend/app/tasks.py:5 [worker]',
       'task task cleanup backend/app/tasks.py:12 [worker]',
-      'http HTTP /api/issues/ backend/app/urls.py:3 [api]',
-      'http HTTP /api/list/ backend/app/urls.py:3 [api]',
+      'http HTTP /api/issues/ (IssueView) backend/app/urls.py:3 [api]',
+      'http HTTP /api/list/ (issue_list) backend/app/urls.py:3 [api]',
       'http POST /api/issues/ backend/app/views.py:5 [api]',
     ]);
     const label = new Map(m.entryPoints.map((e) => [e.id, e.label]));
-    expect(m.flows.map((f) => `${label.get(f.from)} -> ${label.get(f.to)}`)).toEqual(['POST /hooks/stripe -> task send_invoice']);
+    expect(m.flows.map((f) => `${label.get(f.from)} -> ${label.get(f.to)}`)).toEqual(['schedule nightly -> task cleanup', 'POST /hooks/stripe -> task send_invoice']);
   });
 
   it('a finding carries the entry points that reach it: its own function, callers in the file, callers two imports away', async () => {
@@ -298,8 +298,8 @@ describe('project model: entry points and what reaches each finding', () => {
     // http.post_json <- billing.charge <- POST /api/orders: two imports away
     expect(at('backend/app/http.py', 4)?.entryPoints).toEqual([{ kind: 'http', label: 'POST /api/orders', file: 'backend/app/main.py', line: 13, hops: 2 }]);
     // a Django route table names the views: the class view's method takes the route's path
-    expect(at('backend/app/views.py', 6)?.entryPoints?.map((e) => e.label)).toEqual(['POST /api/issues/', 'HTTP /api/issues/']);
-    expect(at('backend/app/views.py', 9)?.entryPoints?.map((e) => [e.label, e.hops])).toEqual([['HTTP /api/list/', 1]]);
+    expect(at('backend/app/views.py', 6)?.entryPoints?.map((e) => e.label)).toEqual(['POST /api/issues/', 'HTTP /api/issues/ (IssueView)']);
+    expect(at('backend/app/views.py', 9)?.entryPoints?.map((e) => [e.label, e.hops])).toEqual([['HTTP /api/list/ (issue_list)', 1]]);
     // the enqueue does not make the webhook wait on the task's code: the task is reached through a flow, not a call
     expect(at('backend/app/tasks.py', 9)?.entryPoints?.some((e) => e.kind === 'webhook')).toBe(false);
   });

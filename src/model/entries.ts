@@ -25,7 +25,7 @@ type Out = Pick<FileSignals, 'entries' | 'reach' | 'links' | 'enqueues' | 'guard
 interface Draft extends EntrySignal {
   fnId?: number;
   /** a view defined in another module (route tables) */
-  target?: { q?: string; module?: string; name?: string };
+  target?: { q?: string; module?: string; name?: string; member?: string };
 }
 
 const HTTP_VERBS = /^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ALL|HTTP)\b/;
@@ -133,7 +133,10 @@ function findEntries(facts: FileFacts, catalog: Catalog): Draft[] {
   for (const rf of catalog.entries('route-files', lang)) {
     if (!new RegExp(rf.path, 'i').test(facts.path)) continue;
     const route = fileRoute(facts.path) ?? `/${facts.path}`;
-    for (const h of declaredHandlers(facts, facts.path, { routeFiles: rf })) {
+    // Pages Router API routes: the default export is the handler, whatever its name
+    const defaults = new Set(facts.exports.filter((x) => x.name === 'default' && x.local && !x.from).map((x) => x.local!));
+    const exports = [...rf.exports, ...(/(^|\/)pages\/api\//.test(facts.path) ? defaults : [])];
+    for (const h of declaredHandlers(facts, facts.path, { routeFiles: { ...rf, exports } })) {
       const verb = h.fn.name === 'loader' ? 'GET' : h.fn.name === 'action' ? 'POST' : HTTP_VERBS.test(h.fn.name) ? h.fn.name : 'HTTP';
       add(fnEntry(h.fn, 'http', `${verb} ${route}`));
     }
@@ -192,7 +195,7 @@ function findEntries(facts: FileFacts, catalog: Catalog): Draft[] {
         for (const [key, v] of Object.entries(a.value.props)) {
           const task = v.kind === 'object' && e.taskKey ? literal(v.props[e.taskKey]) : undefined;
           if (!task) continue;
-          add({ kind: 'schedule', label: clip(`schedule ${key} → task ${task.split('.').pop()}`), line: v.loc.line, queue: task.split('.').pop(), target: { q: task } });
+          add({ kind: 'schedule', label: clip(`schedule ${key}`), line: v.loc.line, queue: task.split('.').pop() });
         }
       }
     }
@@ -238,7 +241,9 @@ function fromCall(
       q = (inner?.qualified ?? inner?.callee)?.replace(/\.as_view$/, '');
     }
     if (!q) return;
-    add({ kind: e.kind, label: clip(`HTTP ${path}`), line: c.loc.line, target: { q } });
+    // the view's name says what the route does where an included urlconf's path is relative
+    const view = q.split('.').pop();
+    add({ kind: e.kind, label: clip(`HTTP ${path}${view ? ` (${view})` : ''}`), line: c.loc.line, target: { q, member: '*' } });
     return;
   }
   const h = e.handler !== undefined ? argOf(c, e.handler) : undefined;
@@ -304,10 +309,15 @@ export function entrySignals(facts: FileFacts, catalog: Catalog, findings: Array
   // module-level names other modules can import: top-level functions, classes (for their methods), exported aliases
   const exportAs = new Map<string, string[]>();
   for (const x of facts.exports) if (x.local && !x.from && x.local !== x.name) exportAs.set(x.local, [...(exportAs.get(x.local) ?? []), x.name]);
+  // a method is reached through its class and name (`Cache.get`); a constructor also through the class
   const nameOf = (f: FunctionFact): string[] => {
     if (f.parentFunctionId !== undefined) return [];
-    const base = f.classId !== undefined ? facts.classes[f.classId]?.name : f.name;
-    return base ? [base, ...(exportAs.get(base) ?? [])] : [];
+    if (f.classId === undefined) return f.name ? [f.name, ...(exportAs.get(f.name) ?? [])] : [];
+    const k = facts.classes[f.classId]?.name;
+    if (!k || !f.name) return [];
+    const out = [k, ...(exportAs.get(k) ?? [])].map((c) => `${c}.${f.name}`);
+    if (f.name === '__init__' || f.name === 'constructor') out.push(k, ...(exportAs.get(k) ?? []));
+    return out;
   };
   const describe = (fns: Set<number>, extraNames: string[] = []): Reachers => {
     const entries = new Set<number>();
@@ -372,7 +382,7 @@ export function entrySignals(facts: FileFacts, catalog: Catalog, findings: Array
   // calls through names imported from other modules (and route tables naming a view elsewhere)
   const imported = new Map(facts.imports.map((i) => [i.local, i]));
   const links = new Map<string, NonNullable<Out['links']>[number]>();
-  const addLink = (key: string, target: { q?: string; module?: string; name?: string }, r: Reachers) => {
+  const addLink = (key: string, target: { q?: string; module?: string; name?: string; member?: string }, r: Reachers) => {
     const have = links.get(key);
     if (!have) {
       if (links.size < MAX_LINKS) links.set(key, { ...target, ...r });
@@ -382,28 +392,32 @@ export function entrySignals(facts: FileFacts, catalog: Catalog, findings: Array
     if (r.names) have.names = [...new Set([...(have.names ?? []), ...r.names])].slice(0, MAX_NAMES).sort();
   };
   drafts.forEach((d, i) => {
-    if (d.target) addLink(`${d.target.q ?? ''}\0${d.target.module ?? ''}\0${d.target.name ?? ''}`, d.target, { entries: [i] });
+    if (d.target) addLink(`${d.target.q ?? ''}\0${d.target.module ?? ''}\0${d.target.name ?? ''}\0*`, d.target, { entries: [i] });
   });
-  const targetOf = (c: CallFact): { q?: string; module?: string; name?: string } | undefined => {
+  const targetOf = (c: CallFact): { q?: string; module?: string; name?: string; member?: string } | undefined => {
     const parts = c.callee.split('.');
     const imp = imported.get(parts[0]);
     if (!imp) return undefined;
     if (facts.language === 'python') return c.qualified ? { q: c.qualified } : undefined;
     const internal = imp.module.startsWith('.') || imp.module.startsWith('@/') || imp.module.startsWith('~/');
     if (!internal) return undefined;
-    return { module: imp.module, name: imp.name ?? (parts.length > 1 ? parts[1] : 'default') };
+    const name = imp.name ?? (parts.length > 1 ? parts[1] : 'default');
+    const member = imp.name ? parts[1] : parts[2];
+    return { module: imp.module, name, ...(member ? { member } : {}) };
   };
   for (const c of facts.calls) {
     if (c.scope.functionId === undefined) continue;
     // an enqueue hands work to a worker (a flow, below), it does not wait on the task's code
     if (catalog.lookupRole(c.qualified, facts.language, ['queue.publish'])) continue;
-    // a call through an instance of an imported class (`cache.get()` on `new Cache(…)`) runs that class's code
+    // a call through an instance of an imported class (`cache.get()` on `new Cache(…)`) runs that method
     const ctor = c.receiverCall !== undefined ? facts.calls[c.receiverCall] : undefined;
-    const t = targetOf(c) ?? (ctor ? targetOf(ctor) : undefined);
+    const direct = targetOf(c);
+    const viaCtor = !direct && ctor ? targetOf(ctor) : undefined;
+    const t = direct ?? (viaCtor ? { ...viaCtor, member: c.callee.split('.').pop() } : undefined);
     if (!t) continue;
     const r = fromFunction(c.scope.functionId);
     if (empty(r)) continue;
-    addLink(`${t.q ?? ''}\0${t.module ?? ''}\0${t.name ?? ''}`, t, r);
+    addLink(`${t.q ?? ''}\0${t.module ?? ''}\0${t.name ?? ''}\0${t.member ?? ''}`, t, r);
   }
   // a decorator from another module (`@broker.task`, `@router.post`): the decorated function runs on what it builds
   for (const fn of facts.functions) {
@@ -414,7 +428,7 @@ export function entrySignals(facts: FileFacts, catalog: Catalog, findings: Array
       const t = facts.language === 'python' ? (d.qualified ? { q: d.qualified } : undefined) : targetOf({ callee: d.text.replace(/\(.*$/s, ''), qualified: d.qualified } as CallFact);
       if (!t || (t.q && t.q.startsWith('.'))) continue;
       const r = fromFunction(fn.id);
-      if (!empty(r)) addLink(`${t.q ?? ''}\0${t.module ?? ''}\0${t.name ?? ''}`, t, r);
+      if (!empty(r)) addLink(`${t.q ?? ''}\0${t.module ?? ''}\0${t.name ?? ''}\0${t.member ?? ''}`, t, r);
     }
   }
   if (links.size) out.links = [...links.values()];
@@ -504,6 +518,6 @@ export function entryGate(catalog: Catalog, lang: 'python' | 'typescript'): Gate
   const shapes =
     lang === 'python'
       ? /@[\w.]*\.(?:task|actor)\b|@shared_task\b|\burlpatterns\b|\bbeat_schedule\b|CELERYBEAT_SCHEDULE|BaseCommand\b/
-      : /export\s+(?:async\s+)?function\s+(?:GET|POST|PUT|PATCH|DELETE|loader|action)\b|export\s+default\s+(?:async\s+)?function\s+handler\b/;
+      : /export\s+(?:async\s+)?function\s+(?:GET|POST|PUT|PATCH|DELETE|loader|action)\b|export\s+default\s+(?:async\s+)?function\b/;
   return new Gate([...modules].filter(Boolean).sort(), [], shapes);
 }

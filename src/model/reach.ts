@@ -103,17 +103,18 @@ export function buildEntryModel(files: ModelFile[], services: ModelService[]): E
   /** Where a link points: the file and the module-level name in it. */
   const target = (from: string, t: LinkTarget): { file: string; name: string } | undefined => {
     const lang = kindOf.get(from) ?? 'typescript';
+    const named = (file: string, name: string, member: string | undefined) => ({ file, name: member ? `${name}.${member}` : name });
     if (t.q) {
       const parts = t.q.split('.');
       for (let k = parts.length - 1; k >= 1; k--) {
         const file = resolveLocal(from, parts.slice(0, k).join('.'), known, 'python');
-        if (file) return { file, name: parts[k] };
+        if (file) return named(file, parts[k], t.member ?? parts[k + 1]);
       }
       return undefined;
     }
     if (t.module === undefined || t.name === undefined) return undefined;
     const file = resolveLocal(from, t.module, known, lang);
-    return file ? { file, name: t.name } : undefined;
+    return file ? named(file, t.name, t.member) : undefined;
   };
 
   // who calls each module-level name from another file
@@ -137,10 +138,10 @@ export function buildEntryModel(files: ModelFile[], services: ModelService[]): E
       if (!t) continue;
       for (const i of l.entries) {
         const route = sig!.entries?.[i];
-        const path = route && /^HTTP (\/.*)$/.exec(route.label)?.[1];
+        const path = route && /^HTTP (\/\S*)/.exec(route.label)?.[1];
         if (!path) continue;
         for (const ep of entryPoints) {
-          if (ep.file === t.file && ep.fn?.startsWith(`${t.name}.`) && /^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) [A-Za-z_]\w*\.\w+$/.test(ep.label)) ep.label = `${ep.label.split(' ')[0]} ${path}`;
+          if (ep.file === t.file && ep.fn?.startsWith(`${t.name.replace(/\.\*$/, '')}.`) && /^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) [A-Za-z_]\w*\.\w+$/.test(ep.label)) ep.label = `${ep.label.split(' ')[0]} ${path}`;
         }
       }
     }
@@ -165,7 +166,10 @@ export function buildEntryModel(files: ModelFile[], services: ModelService[]): E
           const key = `${f}\0${n}`;
           if (seen.has(key)) continue;
           seen.add(key);
-          for (const inb of inbound.get(key) ?? []) {
+          // `Class.method` (and a function) is also reached by whatever takes the whole of it (`Class.*`: a route table's view)
+          const dot = n.indexOf('.');
+          const whole = inbound.get(`${f}\0${dot > 0 ? n.slice(0, dot) : n}.*`) ?? [];
+          for (const inb of [...(inbound.get(key) ?? []), ...whole]) {
             note(inb.file, inb.entries, hops);
             if (inb.names?.length) next.push({ file: inb.file, names: inb.names });
           }
@@ -188,6 +192,14 @@ export function buildEntryModel(files: ModelFile[], services: ModelService[]): E
     if ((ep.kind === 'task' || ep.kind === 'consumer') && ep.queue) tasksByName.set(ep.queue, [...(tasksByName.get(ep.queue) ?? []), ep]);
   }
   const flowKeys = new Set<string>();
+  // a schedule table entry hands its task to the workers
+  for (const ep of entryPoints) {
+    if (ep.kind !== 'schedule' || !ep.queue) continue;
+    for (const b of (tasksByName.get(ep.queue) ?? []).filter((x) => x.kind === 'task').slice(0, 3)) {
+      flowKeys.add(`${ep.id}\0${b.id}`);
+      flows.push({ from: ep.id, to: b.id, file: ep.file, line: ep.line });
+    }
+  }
   for (const f of files) {
     for (const q of f.signals?.enqueues ?? []) {
       let to = tasksByName.get(q.target) ?? [];

@@ -71,6 +71,8 @@ export interface LinkTarget {
   /** TS/JS: the import specifier as written and the name imported (`default`, or a namespace member) */
   module?: string;
   name?: string;
+  /** a member of the name: the method called on a class or instance (`get`), `*` for every method (a class view in a route table) */
+  member?: string;
 }
 
 export interface GuardSignal {
