@@ -28,7 +28,7 @@ function findingBody(v: FindingView): string[] {
   if (v.f.snippet?.trim()) out.push('', mdCodeBlock(dedent(v.f.snippet), fenceLanguage(v.f.file)));
   const extra: string[] = [];
   if (v.entries.length) extra.push(`Reached from ${entryNames(v.entries.map((e) => e.label), 4, false, v.entryCount)}.`);
-  if (v.reach.length) extra.push(`${v.entries.length ? 'Services hit' : 'Reaches'}: ${names(v.reach)}.`);
+  if (v.reach.length) extra.push(`${v.entries.length ? 'Services hit: ' : 'Reaches '}${names(v.reach)}.`);
   if (v.f.priorityReason) extra.push(`Priority ${v.f.priority}: ${mdMessage(period(v.f.priorityReason))}`);
   if (extra.length) out.push('', extra.join(' '));
   return out;
