@@ -33,6 +33,22 @@ describe('scan: JSON contract', () => {
     expect(out.findings[0]).toMatchObject({ ruleId: 'FL101', line: 4, column: 12, endLine: 4, endColumn: 29 });
   });
 
+  it('a finding an entry point reaches carries entryPoints; the document validates against schemas/faultline-json.schema.json', async () => {
+    const root = makeTree({
+      'api/main.py': 'from fastapi import FastAPI\nfrom api.client import fetch\napp = FastAPI()\n\n@app.post("/webhooks/stripe")\ndef hook():\n    return fetch()\n',
+      'api/client.py': 'import requests\n\ndef fetch():\n    return requests.get("https://x.example")\n',
+    });
+    const { stdout } = await runCli(['scan', '.', '--format', 'json', '--jobs', '1'], root);
+    const out = JSON.parse(stdout);
+    const f = out.findings.find((x: { file: string }) => x.file === 'api/client.py');
+    expect(Object.keys(f)).toEqual(['ruleId', 'category', 'priority', 'file', 'line', 'column', 'endLine', 'endColumn', 'message', 'fingerprint', 'context', 'entryPoints', 'entryPointCount']);
+    expect(f.entryPoints).toEqual([{ kind: 'webhook', label: 'POST /webhooks/stripe', file: 'api/main.py', line: 6, hops: 1 }]);
+    const { default: Ajv } = await import('ajv');
+    const schema = JSON.parse(readFileSync(fileURLToPath(new URL('../schemas/faultline-json.schema.json', import.meta.url)), 'utf8'));
+    const validate = new Ajv({ allErrors: true }).compile(schema);
+    expect(validate(out), JSON.stringify(validate.errors)).toBe(true);
+  });
+
   it('fingerprints survive lines added above the finding', async () => {
     const a = makeTree({ 'app.py': PY_BAD });
     const b = makeTree({ 'app.py': '# a comment\n\n' + PY_BAD });

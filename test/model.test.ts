@@ -246,7 +246,123 @@ describe('project model: root causes', () => {
     expect(text).toContain('stack        compose.yaml  -> service (a compose stack)');
     expect(text).toContain('api/main.py:3  socket.setdefaulttimeout(5)');
     const json = JSON.parse((await runCli(['model', '--format', 'json'], root)).stdout);
-    expect(Object.keys(json)).toEqual(['files', 'composeFiles', 'services', 'defaults', 'groups']);
+    expect(Object.keys(json)).toEqual(['files', 'composeFiles', 'services', 'defaults', 'groups', 'entryPoints', 'flows', 'guards']);
     expect(json.services).toEqual([{ name: 'api', file: 'compose.yaml', codeRoots: ['api'], kind: 'long-running' }]);
+  });
+});
+
+describe('project model: entry points and what reaches each finding', () => {
+  const PY_STACK = {
+    'compose.yaml': 'services:\n  api:\n    build: ./backend\n    command: uvicorn app.main:app\n  worker:\n    build: ./backend\n    command: celery -A app.celery worker\n  beat:\n    build: ./backend\n    command: celery -A app.celery beat\n',
+    'backend/app/celery.py': 'from celery import Celery\napp = Celery("x")\napp.conf.beat_schedule = {"nightly": {"task": "app.tasks.cleanup", "schedule": 3600}}\n',
+    'backend/app/main.py': [
+      'import stripe',
+      'from fastapi import FastAPI, Request',
+      'from app.tasks import send_invoice',
+      'from app.billing import charge',
+      'app = FastAPI()',
+      '',
+      '@app.post("/hooks/stripe")',
+      'async def stripe_hook(request: Request):',
+      '    event = stripe.Webhook.construct_event(await request.body(), request.headers["sig"], "whsec")',
+      '    send_invoice.delay(event["id"])',
+      '',
+      '@app.post("/api/orders")',
+      'def create_order():',
+      '    return charge(1)',
+      '',
+    ].join('\n'),
+    'backend/app/billing.py': 'from app.http import post_json\n\ndef charge(amount):\n    return post_json("https://pay.example.com", amount)\n',
+    'backend/app/http.py': 'import requests\n\ndef post_json(url, body):\n    return requests.post(url, json=body)\n',
+    'backend/app/tasks.py': [
+      'import requests',
+      'from app.celery import app',
+      '',
+      '@app.task',
+      'def send_invoice(event_id):',
+      '    render(event_id)',
+      '',
+      'def render(event_id):',
+      '    requests.get("https://pdf.example.com/" + str(event_id))',
+      '',
+      '@app.task',
+      'def cleanup():',
+      '    pass',
+      '',
+    ].join('\n'),
+    'backend/app/urls.py': 'from django.urls import path\nfrom app.views import IssueView, issue_list\nurlpatterns = [path("api/issues/", IssueView.as_view()), path("api/list/", issue_list)]\n',
+    'backend/app/views.py': [
+      'import requests',
+      'from rest_framework.views import APIView',
+      '',
+      'class IssueView(APIView):',
+      '    def post(self, request):',
+      '        return requests.get("https://tracker.example.com")',
+      '',
+      'def issue_list(request):',
+      '    return requests.get("https://tracker.example.com/list")',
+      '',
+    ].join('\n'),
+  };
+
+  it('lists routes, webhooks, tasks and schedules with file, line, kind, label and the service that runs them', async () => {
+    const { model: m } = await model(PY_STACK);
+    const eps = m.entryPoints.map((e) => `${e.kind} ${e.label} ${e.file}:${e.line} [${e.services.join(',')}]`);
+    expect(eps).toEqual([
+      'schedule schedule nightly backend/app/celery.py:3 [beat]',
+      'webhook POST /hooks/stripe backend/app/main.py:8 [api]',
+      'http POST /api/orders backend/app/main.py:13 [api]',
+      'task task send_invoice backend/app/tasks.py:5 [worker]',
+      'task task cleanup backend/app/tasks.py:12 [worker]',
+      'http HTTP /api/issues/ (IssueView) backend/app/urls.py:3 [api]',
+      'http HTTP /api/list/ (issue_list) backend/app/urls.py:3 [api]',
+      'http POST /api/issues/ backend/app/views.py:5 [api]',
+    ]);
+    const label = new Map(m.entryPoints.map((e) => [e.id, e.label]));
+    expect(m.flows.map((f) => `${label.get(f.from)} -> ${label.get(f.to)}`)).toEqual(['schedule nightly -> task cleanup', 'POST /hooks/stripe -> task send_invoice']);
+  });
+
+  it('a finding carries the entry points that reach it: its own function, callers in the file, callers two imports away', async () => {
+    const { result } = await model(PY_STACK);
+    const at = (file: string, line: number) => result.findings.find((f) => f.file === file && f.line === line && f.ruleId === 'FL101');
+    // render() is called by the task in the same file
+    expect(at('backend/app/tasks.py', 9)?.entryPoints).toEqual([{ kind: 'task', label: 'task send_invoice', file: 'backend/app/tasks.py', line: 5, hops: 0 }]);
+    // http.post_json <- billing.charge <- POST /api/orders: two imports away
+    expect(at('backend/app/http.py', 4)?.entryPoints).toEqual([{ kind: 'http', label: 'POST /api/orders', file: 'backend/app/main.py', line: 13, hops: 2 }]);
+    // a Django route table names the views: the class view's method takes the route's path
+    expect(at('backend/app/views.py', 6)?.entryPoints?.map((e) => e.label)).toEqual(['POST /api/issues/', 'HTTP /api/issues/ (IssueView)']);
+    expect(at('backend/app/views.py', 9)?.entryPoints?.map((e) => [e.label, e.hops])).toEqual([['HTTP /api/list/ (issue_list)', 1]]);
+    // the enqueue does not make the webhook wait on the task's code: the task is reached through a flow, not a call
+    expect(at('backend/app/tasks.py', 9)?.entryPoints?.some((e) => e.kind === 'webhook')).toBe(false);
+  });
+
+  it('Express routes, BullMQ workers, Next.js route files and NestJS controllers; `faultline model` shows them', async () => {
+    const files = {
+      'api/server.ts': "import express from 'express';\nimport { load } from './load';\nconst app = express();\napp.post('/webhooks/github', async (req, res) => { await load(); res.sendStatus(200); });\n",
+      'api/load.ts': "import axios from 'axios';\nexport async function load() { return axios.get('https://api.example.com/x'); }\n",
+      'worker/main.ts': "import { Worker } from 'bullmq';\nimport axios from 'axios';\nnew Worker('emails', async (job) => { await axios.post('https://mail.example.com', job.data); });\n",
+      'web/app/api/issues/route.ts': "export async function POST(req: Request) { return fetch('https://x.example.com', { method: 'POST' }); }\n",
+      'nest/issues.controller.ts': "import { Controller, Post } from '@nestjs/common';\n@Controller('issues')\nexport class IssuesController {\n  @Post(':id/close')\n  close() { return 1; }\n}\n",
+    };
+    const { result, model: m } = await model(files);
+    expect(m.entryPoints.map((e) => `${e.kind} ${e.label}`)).toEqual(['webhook POST /webhooks/github', 'http POST /issues/:id/close', 'http POST /api/issues', 'task job emails']);
+    const reach = (file: string) => result.findings.find((f) => f.file === file)?.entryPoints?.map((e) => `${e.label}@${e.hops}`);
+    expect(reach('api/load.ts')).toEqual(['POST /webhooks/github@1']);
+    expect(reach('worker/main.ts')).toEqual(['job emails@0']);
+    const root = makeTree(files);
+    const text = (await runCli(['model'], root)).stdout;
+    expect(text).toContain('Entry points (4: webhook 1, http 2, task 1):');
+    expect(text).toContain('  webhook  POST /webhooks/github  api/server.ts:4');
+    const json = JSON.parse((await runCli(['scan', '--format', 'json'], root)).stdout);
+    const hit = json.findings.find((f: { file: string }) => f.file === 'api/load.ts');
+    expect(hit.entryPoints).toEqual([{ kind: 'webhook', label: 'POST /webhooks/github', file: 'api/server.ts', line: 4, hops: 1 }]);
+    expect(hit.entryPointCount).toBe(1);
+  });
+
+  it('guardrails set in code: a knob the library leaves unbounded, set on the call; defaults are not guardrails', async () => {
+    const { model: m } = await model({
+      'app/a.py': 'import requests\nimport httpx\n\ndef f():\n    requests.get("https://x.example", timeout=5)\n    requests.get("https://y.example", timeout=5)\n    httpx.get("https://z.example")\n',
+    });
+    expect(m.guards).toEqual([{ kind: 'timeout', text: 'requests.get timeout', line: 5, count: 2, file: 'app/a.py' }]);
   });
 });

@@ -310,7 +310,7 @@ export function htmlProblems(markdown: string): string[] {
   return problems;
 }
 
-type Countable = Pick<Finding, 'ruleId' | 'priority' | 'category'>;
+type Countable = Pick<Finding, 'ruleId' | 'priority' | 'category'> & Partial<Pick<Finding, 'entryPoints' | 'entryPointCount'>>;
 
 /**
  * Every count the audit's headline and summaries state, checked against the findings they describe:
@@ -386,6 +386,21 @@ export function countProblems(markdown: string, findings: readonly Countable[]):
   // scores
   for (const m of markdown.matchAll(/^\| .* \(`([a-z-]+)`\) \| \*\*\d+\*\* [a-z ]+ \| (\d+) \| (\d+) \| (\d+) \| \d+ \|$/gm))
     ['P0', 'P1', 'P2'].forEach((p, i) => expectEq(`score ${m[1]} ${p}`, +m[i + 2], count((f) => f.category === m[1] && f.priority === p)));
+  // top risks: "Reached from `POST /x`, `task y` and 2 more entry points." names exactly the entry points of those findings
+  for (const m of markdown.matchAll(/— (P[012]) · (FL\d+) · \d+ findings?[^\n]*? Reached from (.*?)\. (?:Services hit|\[Details\])/g)) {
+    const fs = findings.filter((f) => f.ruleId === m[2] && f.priority === m[1]);
+    const labels = new Set(fs.flatMap((f) => (f.entryPoints ?? []).map((e) => e.label)));
+    const truncated = fs.some((f) => (f.entryPointCount ?? 0) > (f.entryPoints ?? []).length);
+    const named = [...m[3].matchAll(/`([^`]+)`/g)].map((x) => x[1].replace(/\\(.)/g, '$1'));
+    for (const n of named) if (!labels.has(n)) problems.push(`top risk ${m[2]} ${m[1]} names entry point ${n}, its findings do not`);
+    const more = /and (\d+) more entry points?$/.exec(m[3]);
+    if (!truncated) expectEq(`top risk ${m[2]} ${m[1]} entry points`, named.length + (more ? +more[1] : 0), labels.size);
+  }
+  // paths through code: "4 findings on this path (1 P0, 3 P1)" adds up
+  for (const m of markdown.matchAll(/(\d+) findings on this path \(([^)]*)\)/g)) {
+    const parts = m[2].split(', ').reduce((s, x) => s + +x.split(' ')[0], 0);
+    expectEq('code path findings', parts, +m[1]);
+  }
   // summary form: "| FL101 title | 1 | 2 | 3 | location |"
   for (const m of markdown.matchAll(/^\| (FL\d+) [^|]*(?:\\\|[^|]*)* \| (\d+) \| (\d+) \| (\d+) \| \[/gm))
     ['P0', 'P1', 'P2'].forEach((p, i) => expectEq(`rule table ${m[1]} ${p}`, +m[i + 2], count((f) => f.ruleId === m[1] && f.priority === p)));

@@ -161,3 +161,17 @@ describe('Markdown reporter', () => {
     expect(dedent('    a\n      b\n')).toBe('a\n  b');
   });
 });
+
+describe('system view at scale', () => {
+  it('folds compose variants of one service into one row that names its files, and counts it once in paths', async () => {
+    const { makeTree, runCli } = await import('./helpers.js');
+    const stack = 'services:\n  api:\n    image: shop/api:1\n    depends_on: [db]\n  db:\n    image: postgres:16\n';
+    const root = makeTree({ 'docker-compose.yml': stack, 'docker-compose-local.yml': stack, 'deployments/prod/docker-compose.yml': stack });
+    const { stdout } = await runCli(['scan', '.', '--format', 'markdown', '--fail-on', 'none'], root);
+    const rows = stdout.split('\n').filter((l) => /^\| `(api|db)`/.test(l));
+    const matrix = rows.filter((l) => !l.includes(' → '));
+    expect(matrix).toHaveLength(2);
+    expect(matrix[0]).toContain('(3 compose variants: `deployments/prod/docker-compose.yml`, `docker-compose-local.yml`, `docker-compose.yml`)');
+    expect(rows.filter((l) => l.includes(' → '))).toEqual([expect.stringMatching(/^\| `api` → `db` \|/)]);
+  });
+});

@@ -132,6 +132,8 @@ export interface CatalogSections {
   'context-packages': ContextPackageEntry[];
   'context-entry-shapes': ContextEntryShape[];
   'context-framework-files': ContextFrameworkFiles[];
+  'entry-points': EntryPointEntry[];
+  'webhook-signals': WebhookSignals[];
 }
 
 /** Where code runs (the project model's contexts; fixed names, as in JSON `context`). */
@@ -490,4 +492,44 @@ export interface InjectedPublishers {
   methods: string[];
   /** regex (case-insensitive) on the receiver's last segment */
   receiver: string;
+}
+
+/**
+ * Catalog section `entry-points` (rules/catalog/entry-points.yaml): how a library registers an
+ * entry point the roles `http.route`, `task.register` and section `message-handlers` do not cover
+ * (route tables, subscribers, schedules, commands), and where its label is written. Read by the
+ * project model (src/model/entries.ts).
+ */
+export interface EntryPointEntry {
+  language: CatalogLanguage;
+  kind: 'http' | 'webhook' | 'task' | 'consumer' | 'schedule' | 'cli';
+  /** the registering call, qualified (braces expand) */
+  api?: string;
+  /** regex on a decorator's qualified name: the decorated function is the entry */
+  decorator?: string;
+  /** imports that make a file worth reading for this entry (decorator entries; api and base entries gate on their own module) */
+  modules?: string[];
+  /** a class base (qualified, braces expand): its method `method` is the entry */
+  base?: string;
+  method?: string;
+  /** the argument (index) or keyword / option property (name) holding the label */
+  label?: number | string;
+  /** the argument or keyword / option property holding the handler; without it the calling function is the entry */
+  handler?: number | string;
+  /** the argument naming a view defined in another module (route tables) */
+  target?: number;
+  /** qualified class decorator whose first argument prefixes the label (NestJS @Controller) */
+  prefix?: string;
+  /** module-level dict names (or attribute tails) whose entries are schedules (Celery beat) */
+  settings?: string[];
+  /** the key of a schedule entry naming its task */
+  taskKey?: string;
+}
+
+/** Catalog section `webhook-signals`: what makes an HTTP route a webhook. */
+export interface WebhookSignals {
+  /** regex (case-insensitive) on a route's path or function name */
+  pattern: string;
+  /** qualified calls that verify a sender's signature */
+  verifyCalls?: string[];
 }

@@ -8,6 +8,7 @@ import type { CatalogApi, CatalogFile } from '../catalog/types.js';
 import type { SourceAdapter } from '../languages/types.js';
 import { AdapterCrash, ParseError } from '../languages/types.js';
 import { codeSummary } from './code-summary.js';
+import { entryGate, entrySignals } from '../model/entries.js';
 import { bindingSignals, fileSignals, processDefaults } from '../model/signals.js';
 import type { FileSignals } from '../model/types.js';
 import { fileContext, isTestPath } from './paths.js';
@@ -156,6 +157,9 @@ export async function createProcessor(init: ProcessorInit) {
     catalog,
   );
   const summaryGate: Partial<Record<'python' | 'typescript', Gate>> = {};
+  // files the project model reads even when no rule wants them: code the system model ties to
+  // compose services, and files that declare entry points (routes, tasks, consumers, schedules)
+  const entryGates = { python: entryGate(catalog, 'python'), typescript: entryGate(catalog, 'typescript') };
   for (const lang of ['python', 'typescript'] as const) {
     const mods = init.summaryModules?.[lang];
     if (mods?.length) summaryGate[lang] = new Gate(mods, []);
@@ -198,7 +202,7 @@ export async function createProcessor(init: ProcessorInit) {
     // Python: absolute modules too (`from app.http import fetch_json` is the project's own code when app/ is in the scan)
     const specs = [...mods].filter((m) => (task.kind === 'python' ? m.startsWith('.') || m.includes('.') : isLocalSpecifier(m)));
     base.signals = fileSignals(text, task.kind, mods, specs, catalog);
-    if (!fileWanted(rules, gateInput) && !summaryGate[task.kind]?.test(gateInput)) return withWarning(base);
+    if (!fileWanted(rules, gateInput) && !summaryGate[task.kind]?.test(gateInput) && !entryGates[task.kind].test(gateInput)) return withWarning(base);
     const adapter = await adapterFor(task.kind);
     let facts;
     try {
@@ -220,7 +224,9 @@ export async function createProcessor(init: ProcessorInit) {
     if (named.length) result.suppressionRules = named;
     const defaults = processDefaults(facts, catalog);
     const bindings = bindingSignals(facts, findings);
-    if (defaults.length || Object.keys(bindings).length) result.signals = { ...base.signals!, ...(defaults.length ? { defaults } : {}), ...bindings };
+    const entries = entrySignals(facts, catalog, findings);
+    if (defaults.length || Object.keys(bindings).length || Object.keys(entries).length)
+      result.signals = { ...base.signals!, ...(defaults.length ? { defaults } : {}), ...bindings, ...entries };
     if (facts.hasSyntaxErrors) {
       const first = facts.syntaxErrorLine;
       result.error = {

@@ -141,6 +141,10 @@ export interface Finding {
   priorityReason?: string;
   /** services affected if this fires (system model), filled by the engine when known */
   blastRadius?: string[];
+  /** entry points (routes, webhooks, tasks, consumers, schedules, commands) whose code reaches this finding, nearest first (project model) */
+  entryPoints?: import('../model/types.js').EntryReach[];
+  /** how many entry points reach it in all (`entryPoints` lists at most 10) */
+  entryPointCount?: number;
   /** the source line(s) of the finding, for reports */
   snippet?: string;
 }

@@ -110,6 +110,10 @@ function resolveUncached(from: string, spec: string, known: Set<string>, lang: '
     if (!dots) {
       const path = spec.replace(/\./g, '/');
       for (const c of [`${path}.py`, `${path}/__init__.py`, `src/${path}.py`, `src/${path}/__init__.py`]) if (known.has(c)) return c;
+      // a package root below the scan root (`backend/app/main.py` importing `app.tasks`): the nearest folder up that holds it
+      for (let dir = posix.dirname(from); dir !== '.' && dir !== ''; dir = posix.dirname(dir)) {
+        for (const c of [`${dir}/${path}.py`, `${dir}/${path}/__init__.py`]) if (known.has(c)) return c;
+      }
       return undefined;
     }
     let dir = posix.dirname(from);

@@ -11,6 +11,7 @@ import { decideContexts, resolveLocal } from './contexts.js';
 import { groupFindings } from './groups.js';
 import { packageOf, readPackages, within, type PackageInfo } from './packages.js';
 import { ContextPriorities, type Cap } from './priority.js';
+import { buildEntryModel, type EntryModel } from './reach.js';
 import { bindingSignals } from './signals.js';
 import { TsPaths } from './ts-paths.js';
 import type { ContextDecision, FileSignals, ModelService, ProjectModel } from './types.js';
@@ -92,8 +93,14 @@ export function buildProjectModel(input: ModelInput): { model: ProjectModel; pac
       defaults.push({ ...d, file: f.rel, scope: processScope(f.rel, f.kind, packages, input.system) });
     }
   }
-  return { model: { files, composeFiles, services, defaults, groups: [] }, packages };
+  const entryModel = buildEntryModel(input.files, services, paths);
+  const model: ProjectModel = { files, composeFiles, services, defaults, groups: [], entryPoints: entryModel.entryPoints, flows: entryModel.flows, guards: entryModel.guards };
+  reachers.set(model, entryModel);
+  return { model, packages };
 }
+
+/** The reach index of a model, for applyModel (kept out of the model, which is plain data). */
+const reachers = new WeakMap<ProjectModel, EntryModel>();
 
 /** Which rules the config turns off in a context. */
 function ruleOff(f: Finding, ctx: RuntimeContext, input: ModelInput): boolean {
@@ -139,6 +146,11 @@ export function applyModel(findings: Finding[], model: ProjectModel, input: Mode
     if (settled) {
       f.priority = settled.priority ?? f.priority;
       f.priorityReason = settled.reason;
+    }
+    const reach = reachers.get(model)?.reachOf(f.file, f.line, f.column);
+    if (reach?.count) {
+      f.entryPoints = reach.list;
+      f.entryPointCount = reach.count;
     }
     out.push(f);
   }
@@ -262,6 +274,57 @@ export async function collectUses(
     } catch {
       /* a file that does not parse has no uses to add; its error is the worker's to report */
     }
+  }
+  return changed;
+}
+
+/** How many rounds of importers the reach pass parses: callers one and two imports away. */
+const REACH_ROUNDS = 2;
+/** The most files the reach pass parses in one scan (a huge monorepo stays cheap). */
+const REACH_MAX_FILES = 2000;
+
+/**
+ * Files no rule wanted that import a module with findings (and, in a second round, files that
+ * import those) are parsed now, once, for what they call there and which entry points they
+ * declare: `api/orders.py` calls `billing.charge()`, which calls the client with the finding, and
+ * the route in `api/orders.py` reaches it. The result is cached with the file like its uses.
+ */
+export async function collectReach(
+  rootAbs: string,
+  files: Array<{ rel: string; kind: 'python' | 'typescript'; parsed: boolean; signals?: FileSignals }>,
+  catalog: Catalog,
+  read: (abs: string) => string | null,
+  manifests: string[] = [],
+): Promise<string[]> {
+  const changed: string[] = [];
+  const known = new Set(files.map((f) => f.rel));
+  const paths = tsPathsFor(rootAbs, manifests);
+  let targets = new Set(files.filter((f) => f.signals?.reach?.length).map((f) => f.rel));
+  if (!targets.size) return changed;
+  const adapters: Partial<Record<'python' | 'typescript', import('../languages/types.js').SourceAdapter>> = {};
+  const { entrySignals } = await import('./entries.js');
+  for (let round = 0; round < REACH_ROUNDS && targets.size && changed.length < REACH_MAX_FILES; round++) {
+    const next = new Set<string>();
+    for (const f of files) {
+      if (f.parsed || !f.signals || f.signals.entriesRead || isTestPath(f.rel) || changed.length >= REACH_MAX_FILES) continue;
+      if (!f.signals.imports.some((s) => targets.has(resolveLocal(f.rel, s, known, f.kind, paths) ?? ''))) continue;
+      const text = read(join(rootAbs, f.rel));
+      if (text === null) continue;
+      const adapter = (adapters[f.kind] ??=
+        f.kind === 'python'
+          ? await (await import('../languages/python/index.js')).createPythonAdapter()
+          : await (await import('../languages/typescript/index.js')).createTypeScriptAdapter());
+      try {
+        const sig = entrySignals(adapter.extract(f.rel, text), catalog, []);
+        // the result object is the cached one: the next scan finds the reach already read
+        Object.assign(f.signals, sig, { entriesRead: true });
+        changed.push(f.rel);
+        if (sig.links?.length) next.add(f.rel);
+      } catch {
+        /* a file that does not parse reaches nothing; its error is the worker's to report */
+      }
+    }
+    targets = next;
   }
   return changed;
 }

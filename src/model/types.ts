@@ -30,6 +30,97 @@ export interface FileSignals {
   uses?: Array<{ module: string; name: string; line: number; column: number }>;
   /** an unparsed file whose uses the model read in a second pass (kept with the cached result) */
   usesRead?: boolean;
+  /** entry points declared in this file (routes, webhooks, tasks, consumers, schedules, commands) */
+  entries?: EntrySignal[];
+  /** per finding (line:column): the entries of this file (indices) and the module-level names that reach it */
+  reach?: Array<{ line: number; column: number } & Reachers>;
+  /** calls through names imported from elsewhere, and what in this file reaches each call */
+  links?: Array<LinkTarget & Reachers>;
+  /** calls that enqueue work (a task by name, a job on a named queue), and what reaches each call */
+  enqueues?: Array<{ target: string; via: 'task' | 'queue'; line: number } & Partial<LinkTarget> & Reachers>;
+  /** guardrails written in this file: a knob the library leaves unbounded, set on the call */
+  guards?: GuardSignal[];
+  /** an unparsed file whose calls and entry points the model read for reach (kept with the cached result) */
+  entriesRead?: boolean;
+}
+
+export type EntryKind = 'webhook' | 'http' | 'consumer' | 'task' | 'schedule' | 'cli';
+
+/** One entry point as its file declares it. */
+export interface EntrySignal {
+  kind: EntryKind;
+  /** what a user or operator calls it: `POST /webhooks/stripe`, `task send_invoice`, `cron 0 * * * *` */
+  label: string;
+  line: number;
+  /** the function that runs (qualified name, `Class.method`), when it is in this file */
+  fn?: string;
+  /** the queue or subject a consumer reads (matched with the producers' enqueue calls) */
+  queue?: string;
+}
+
+/** What in one file reaches a place: its entry points (indices into `entries`) and module-level names (functions, classes, clients) that other files can import. */
+export interface Reachers {
+  entries?: number[];
+  names?: string[];
+}
+
+/** A name defined in another module: Python as the qualified dotted name, TS/JS as the specifier and imported name. */
+export interface LinkTarget {
+  /** Python: `app.views.IssueView.as_view` (the model finds the longest prefix that is a project module) */
+  q?: string;
+  /** TS/JS: the import specifier as written and the name imported (`default`, or a namespace member) */
+  module?: string;
+  name?: string;
+  /** a member of the name: the method called on a class or instance (`get`), `*` for every method (a class view in a route table) */
+  member?: string;
+}
+
+export interface GuardSignal {
+  kind: 'timeout' | 'pool' | 'retry' | 'breaker';
+  /** the API and the knob set on it: `httpx.Client timeout` */
+  text: string;
+  line: number;
+  /** calls in the file that set it, when more than one */
+  count?: number;
+}
+
+/** An entry point of the system, as the model resolved it. */
+export interface ModelEntryPoint {
+  /** stable within one model: `file:line:kind:label` */
+  id: string;
+  kind: EntryKind;
+  label: string;
+  file: string;
+  line: number;
+  fn?: string;
+  queue?: string;
+  /** compose services whose code roots hold the file (deepest root wins) */
+  services: string[];
+}
+
+/** What reaches a finding: an entry point and how many module hops away it is (0 = the same file). */
+export interface EntryReach {
+  kind: EntryKind;
+  label: string;
+  file: string;
+  line: number;
+  hops: number;
+}
+
+/** A path through code: an entry point that enqueues work another entry point (a task, a job processor) runs. */
+export interface CodeFlow {
+  from: string;
+  to: string;
+  /** the enqueue call */
+  file: string;
+  line: number;
+}
+
+/** Guardrails seen in code, by kind and the component's code root. */
+export interface ModelGuard extends GuardSignal {
+  file: string;
+  /** how many calls set it (the first is at `line`) */
+  count: number;
 }
 
 /** A setting written once that bounds later calls of one library in the same process. */
@@ -65,6 +156,12 @@ export interface ProjectModel {
   defaults: Array<ProcessDefault & { file: string; scope: string }>;
   /** root causes that several findings share */
   groups: ModelGroup[];
+  /** routes, webhooks, consumers, tasks, schedules and commands, by file and line */
+  entryPoints: ModelEntryPoint[];
+  /** entry points that enqueue work for other entry points (webhook -> task) */
+  flows: CodeFlow[];
+  /** timeouts, pool bounds, retries with backoff and half-opening breakers set in code */
+  guards: ModelGuard[];
 }
 
 export interface ModelGroup {

@@ -67,7 +67,7 @@ export function renderMarkdown(result: ScanResult, rules: readonly RuleMeta[], o
   const parts: Array<{ toc?: TocEntry; md: string | undefined }> = [
     { md: executiveSummary(view, opts), toc: { id: 'summary', title: 'Summary' } },
     { md: fixFirst(view, opts), toc: { id: 'fix-first', title: 'Fix first' } },
-    { md: systemView(view), toc: { id: 'system-view', title: 'System view' } },
+    { md: systemView(view, opts), toc: { id: 'system-view', title: 'System view' } },
     { md: experimentsSection(view, opts), toc: { id: 'experiments', title: 'Failure experiments' } },
     { md: findingSections(view, opts).join('\n\n') || undefined, toc: { id: 'findings', title: 'Findings' } },
     { md: scoreSection(view), toc: { id: 'scores', title: 'Scores' } },

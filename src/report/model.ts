@@ -53,6 +53,25 @@ export function renderModelText(model: ProjectModel, opts: ModelTextOptions = {}
     out.push('', `Process-wide defaults (${model.defaults.length}):`);
     for (const d of model.defaults) out.push(`  ${d.file}:${d.line}  ${d.text}  -> ${d.library} ${d.knob} ${d.state}, for ${d.scope || '.'}/`);
   }
+  const eps = model.entryPoints ?? [];
+  if (eps.length) {
+    const kinds = (['webhook', 'http', 'consumer', 'task', 'schedule', 'cli'] as const).map((k) => [k, eps.filter((e) => e.kind === k).length] as const).filter(([, n]) => n);
+    out.push('', `Entry points (${eps.length}: ${kinds.map(([k, n]) => `${k} ${n}`).join(', ')}):`);
+    const shown = opts.all || eps.length <= limit ? eps : eps.slice(0, limit);
+    for (const e of shown) out.push(`  ${e.kind.padEnd(8)} ${e.label}  ${e.file}:${e.line}${e.fn ? ` ${e.fn}` : ''}${e.services.length ? `  [${e.services.join(', ')}]` : ''}`);
+    if (shown.length < eps.length) out.push(`  (${eps.length - shown.length} more; --all lists every one)`);
+  }
+  const flows = model.flows ?? [];
+  if (flows.length) {
+    const label = new Map(eps.map((e) => [e.id, e.label]));
+    out.push('', `Work handed from one entry point to another (${flows.length}):`);
+    for (const f of flows.slice(0, opts.all ? flows.length : limit)) out.push(`  ${label.get(f.from) ?? f.from} -> ${label.get(f.to) ?? f.to}  (enqueued at ${f.file}:${f.line})`);
+  }
+  const guards = model.guards ?? [];
+  if (guards.length) {
+    out.push('', `Guardrails set in code (${guards.length}):`);
+    for (const g of guards.slice(0, opts.all ? guards.length : limit)) out.push(`  ${g.kind.padEnd(8)} ${g.text}  ${g.file}:${g.line}${g.count > 1 ? ` (x${g.count})` : ''}`);
+  }
   if (model.groups.length) {
     out.push('', `Root causes shared by several findings (${model.groups.length}):`);
     for (const g of model.groups) out.push(`  ${g.ruleId} ${g.kind} x${g.count}  ${g.file}:${g.line}  ${g.title}`);

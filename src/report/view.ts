@@ -4,7 +4,8 @@
 // Built once per report from the ScanResult and, when the engine attached it, the project model.
 import { PRIORITY_RANK } from '../engine/types.js';
 import type { Category, Effort, Finding, Priority, RuleMeta, RuntimeContext, ScanResult, SystemModel } from '../engine/types.js';
-import type { ModelGroup, ProjectModel } from '../model/types.js';
+import type { EntryReach, ModelGroup, ProjectModel } from '../model/types.js';
+import { ENTRY_RANK } from '../model/reach.js';
 import { fileLanguage, ruleMap, sortFindings } from './common.js';
 import { FAMILY_SERVICE, backendOf, familyIn, familyOf, type Family } from './library.js';
 import { blastRadius, servicesOf, type Service } from './system.js';
@@ -39,6 +40,10 @@ export interface FindingView {
   services: Service[];
   /** services hit when it fires: its own and their dependants */
   reach: string[];
+  /** entry points (routes, webhooks, tasks, …) whose code reaches it, nearest first (project model) */
+  entries: EntryReach[];
+  /** how many entry points reach it in all (`entries` lists at most 10) */
+  entryCount: number;
   texts?: FindingTexts;
   values: Record<string, string>;
   /** values.backend is a service of the scanned stack (not the usual name for its family) */
@@ -65,6 +70,8 @@ export interface Cause {
   file: string;
   line: number;
   reach: string[];
+  /** labels of the entry points that reach any of its findings, most exposed first */
+  entries: string[];
   /** sum of the findings' SCORE_WEIGHTS */
   weight: number;
   effort: Effort;
@@ -87,11 +94,12 @@ function cmp(a: string | number, b: string | number): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Cause order: priority, risk carried, services reached, size, then rule and place. */
+/** Cause order: priority, risk carried, entry points and services reached, size, then rule and place. */
 export function compareCauses(a: Cause, b: Cause): number {
   return (
     PRIORITY_RANK[a.priority] - PRIORITY_RANK[b.priority] ||
     b.weight - a.weight ||
+    b.entries.length - a.entries.length ||
     b.reach.length - a.reach.length ||
     b.findings.length - a.findings.length ||
     cmp(a.ruleId, b.ruleId) ||
@@ -153,6 +161,7 @@ export function buildView(result: ScanResult, rules: readonly RuleMeta[]): Repor
         file: group?.file ?? f.file,
         line: group?.line ?? f.line,
         reach: [],
+        entries: [],
         weight: 0,
         effort: 'S',
       };
@@ -166,6 +175,8 @@ export function buildView(result: ScanResult, rules: readonly RuleMeta[]): Repor
       family,
       services: owners,
       reach: blastRadius(f, system) ?? [],
+      entries: f.entryPoints ?? [],
+      entryCount: f.entryPointCount ?? f.entryPoints?.length ?? 0,
       values,
       backendKnown,
       texts: rule ? textsFor(rule, { family, context, values }) : undefined,
@@ -178,12 +189,25 @@ export function buildView(result: ScanResult, rules: readonly RuleMeta[]): Repor
   }
   for (const c of causes.values()) {
     c.reach = [...new Set(c.findings.flatMap((v) => v.reach))].sort();
+    c.entries = entryLabels(c.findings);
     c.weight = c.findings.reduce((s, v) => s + SCORE_WEIGHTS[v.f.priority], 0);
     c.effort = effortOf(c.rule, c.findings, c.kind);
   }
   const ranked = [...causes.values()].sort(compareCauses);
   ranked.forEach((c, i) => (c.anchor = `c${i + 1}-${c.ruleId.toLowerCase()}`));
   return { result, rules: byId, ruleList: rules, findings, causes: ranked, model, system };
+}
+
+/** The labels of the entry points that reach these findings, nearest and most exposed first, once each. */
+export function entryLabels(views: readonly FindingView[]): string[] {
+  const best = new Map<string, EntryReach>();
+  for (const v of views) for (const e of v.entries) {
+    const have = best.get(e.label);
+    if (!have || e.hops < have.hops || (e.hops === have.hops && ENTRY_RANK[e.kind] < ENTRY_RANK[have.kind])) best.set(e.label, e);
+  }
+  return [...best.values()]
+    .sort((a, b) => a.hops - b.hops || ENTRY_RANK[a.kind] - ENTRY_RANK[b.kind] || (a.label < b.label ? -1 : a.label > b.label ? 1 : 0))
+    .map((e) => e.label);
 }
 
 /** Findings of one rule at one priority: the unit the executive summary ranks ("top risks"). */
@@ -194,6 +218,8 @@ export interface RiskBucket {
   findings: FindingView[];
   causes: Cause[];
   reach: string[];
+  /** labels of the entry points that reach its findings, most exposed first */
+  entries: string[];
   anchor: string;
 }
 
@@ -205,15 +231,19 @@ export function riskBuckets(view: ReportView): RiskBucket[] {
     if (!b)
       buckets.set(
         key,
-        (b = { ruleId: v.f.ruleId, rule: v.rule, priority: v.f.priority, findings: [], causes: [], reach: [], anchor: `${v.f.ruleId.toLowerCase()}-${v.f.priority.toLowerCase()}` }),
+        (b = { ruleId: v.f.ruleId, rule: v.rule, priority: v.f.priority, findings: [], causes: [], reach: [], entries: [], anchor: `${v.f.ruleId.toLowerCase()}-${v.f.priority.toLowerCase()}` }),
       );
     b.findings.push(v);
     if (!b.causes.includes(v.cause)) b.causes.push(v.cause);
   }
-  for (const b of buckets.values()) b.reach = [...new Set(b.findings.flatMap((v) => v.reach))].sort();
+  for (const b of buckets.values()) {
+    b.reach = [...new Set(b.findings.flatMap((v) => v.reach))].sort();
+    b.entries = entryLabels(b.findings);
+  }
   return [...buckets.values()].sort(
     (a, b) =>
       PRIORITY_RANK[a.priority] - PRIORITY_RANK[b.priority] ||
+      b.entries.length - a.entries.length ||
       b.reach.length - a.reach.length ||
       b.findings.length - a.findings.length ||
       cmp(a.ruleId, b.ruleId),

@@ -11,7 +11,12 @@ import type { CallFact, FileFacts, FunctionFact, Value } from '../../languages/t
 export interface Handler {
   fn: FunctionFact;
   kind: string;
+  /** the registering call, when a call registers it (`new Worker(name, fn)`, `app.post(path, fn)`) */
+  call?: CallFact;
 }
+
+/** What the handler finders read: a file's facts and the catalog (a RuleContext, or the project model's worker side). */
+type HandlerInput = Pick<RuleContext, 'facts' | 'catalog'>;
 
 /** Which handlers to look for: catalog entries, and routes a rule picks by their path. */
 export interface HandlerOptions {
@@ -37,12 +42,12 @@ export function declaredHandlers(facts: FileFacts, path: string, o: HandlerOptio
       if (q !== h.api || h.language !== facts.language) continue;
       if (h.arg !== undefined) {
         const fn = fnOf(facts, h.arg === 'last' ? c.args[c.args.length - 1] : c.args[h.arg]);
-        if (fn) handlers.push({ fn, kind: KIND[h.kind] });
+        if (fn) handlers.push({ fn, kind: KIND[h.kind], call: c });
       }
       if (h.prop) {
         const obj = c.args.find((a) => a.kind === 'object');
         const fn = obj && obj.kind === 'object' ? fnOf(facts, obj.props[h.prop]) : undefined;
-        if (fn) handlers.push({ fn, kind: KIND[h.kind] });
+        if (fn) handlers.push({ fn, kind: KIND[h.kind], call: c });
       }
     }
     const dot = c.callee.lastIndexOf('.');
@@ -50,7 +55,7 @@ export function declaredHandlers(facts: FileFacts, path: string, o: HandlerOptio
       const p = c.args[0];
       if (p?.kind === 'string' && new RegExp(o.routePattern, 'i').test(p.value)) {
         const fn = fnOf(facts, c.args[c.args.length - 1]);
-        if (fn) handlers.push({ fn, kind: `POST ${p.value} handler` });
+        if (fn) handlers.push({ fn, kind: `POST ${p.value} handler`, call: c });
       }
     }
   }
@@ -63,7 +68,7 @@ export function declaredHandlers(facts: FileFacts, path: string, o: HandlerOptio
 }
 
 /** Task handlers: decorated with a task registration (catalog `task.register`), or enqueued by name. */
-export function taskHandlers(ctx: RuleContext): FunctionFact[] {
+export function taskHandlers(ctx: HandlerInput): FunctionFact[] {
   const { facts, catalog } = ctx;
   const lang = facts.language;
   const enqueued = new Set<string>();
@@ -100,7 +105,7 @@ function routeKind(qualified: string | null, path: Value | undefined): string {
  * (flask-restx Resource, MethodView, APIView), and functions passed to an `http.route`
  * registration call (`app.get(path, handler)`, inline or by name).
  */
-export function httpHandlers(ctx: RuleContext): Handler[] {
+export function httpHandlers(ctx: HandlerInput): Handler[] {
   const { facts, catalog } = ctx;
   const lang = facts.language;
   const out: Handler[] = [];
@@ -118,7 +123,7 @@ export function httpHandlers(ctx: RuleContext): Handler[] {
     if (!isRoute(c.qualified)) continue;
     for (const a of c.args) {
       const fns = a.kind === 'function' ? [facts.functions[a.functionId]] : a.kind === 'name' ? (byName.get(a.text.split('.').pop() ?? '') ?? []) : [];
-      for (const fn of fns) if (fn) out.push({ fn, kind: routeKind(c.qualified, c.args[0]) });
+      for (const fn of fns) if (fn) out.push({ fn, kind: routeKind(c.qualified, c.args[0]), call: c });
     }
   }
   return out;
@@ -131,7 +136,7 @@ const perRequestMemo = new WeakMap<FileFacts, Set<number>>();
  * in them, and the functions of this file they call by name (`helper()`, `this.helper()`,
  * `self.helper()`), transitively. Calls from other modules are the project model's business.
  */
-export function perRequestFunctions(ctx: RuleContext): Set<number> {
+export function perRequestFunctions(ctx: HandlerInput): Set<number> {
   const { facts } = ctx;
   const memo = perRequestMemo.get(facts);
   if (memo) return memo;

@@ -8,7 +8,7 @@ import { PRIORITY_MEANING, PRIORITY_RANK, fenceLanguage, fileLanguage, fixFence,
 import { htmlText, mdCode, mdCodeBlock, mdMessage, mdText } from '../escape.js';
 import { compareCauses, riskBuckets, ruleTitle, type Cause, type FindingView, type ReportView, type RiskBucket } from '../view.js';
 import { plannedExperiments } from './experiments.js';
-import { causeScope, fileLink, heading, message, names, plural, variantLabel, whereLabel, type MarkdownOptions } from './shared.js';
+import { causeScope, entryNames, fileLink, heading, message, names, plural, variantLabel, whereLabel, type MarkdownOptions } from './shared.js';
 
 /** Strips the indentation shared by all non-blank lines of a snippet. */
 export function dedent(text: string): string {
@@ -27,7 +27,8 @@ function findingBody(v: FindingView): string[] {
   const out = [message(v)];
   if (v.f.snippet?.trim()) out.push('', mdCodeBlock(dedent(v.f.snippet), fenceLanguage(v.f.file)));
   const extra: string[] = [];
-  if (v.reach.length) extra.push(`Reaches ${names(v.reach)}.`);
+  if (v.entries.length) extra.push(`Reached from ${entryNames(v.entries.map((e) => e.label), 4, false, v.entryCount)}.`);
+  if (v.reach.length) extra.push(`${v.entries.length ? 'Services hit: ' : 'Reaches '}${names(v.reach)}.`);
   if (v.f.priorityReason) extra.push(`Priority ${v.f.priority}: ${mdMessage(period(v.f.priorityReason))}`);
   if (extra.length) out.push('', extra.join(' '));
   return out;

@@ -71,6 +71,13 @@ export function names(items: string[], max = 6, inTable = false): string {
   return list(shown);
 }
 
+/** Entry point labels (repository text: route paths, task names) as code, at most `max`, then "and N more entry points". */
+export function entryNames(labels: string[], max = 4, inTable = false, total = labels.length): string {
+  const shown = labels.slice(0, max).map((n) => mdCode(n, inTable));
+  if (total > shown.length) shown.push(plural(total - shown.length, 'more entry point'));
+  return list(shown);
+}
+
 export function fileHref(f: Pick<Finding, 'file' | 'line'> & { endLine?: number }, opts: MarkdownOptions): string {
   const path = displayPath(f.file, opts.pathPrefix);
   const anchor = f.endLine !== undefined && f.endLine > f.line ? `#L${f.line}-L${f.endLine}` : `#L${f.line}`;

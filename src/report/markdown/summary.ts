@@ -5,7 +5,7 @@ import type { Category, Finding, Priority, RuleMeta } from '../../engine/types.j
 import { PRIORITY_MEANING, countByPriority, period, sentences } from '../common.js';
 import { mdMessage, mdText } from '../escape.js';
 import { SCORE_WEIGHTS, priorityCounts, riskBuckets, ruleTitle, type Cause, type ReportView } from '../view.js';
-import { CATEGORY_LABEL, CONTEXT_LABEL, causeChange, causeScope, fileLink, heading, list, names, plural, variantLabel, type MarkdownOptions } from './shared.js';
+import { CATEGORY_LABEL, CONTEXT_LABEL, causeChange, causeScope, entryNames, fileLink, heading, list, names, plural, variantLabel, type MarkdownOptions } from './shared.js';
 
 export function header(view: ReportView, opts: MarkdownOptions): string {
   const { result } = view;
@@ -69,7 +69,7 @@ export function executiveSummary(view: ReportView, opts: MarkdownOptions): strin
   }
   out.push('', priorityTable(findings.map((v) => v.f)));
   out.push('', heading(3, 'Top risks', 'top-risks'), '');
-  out.push('Ranked by priority, then by how many services a failure reaches, then by how many places have it.', '');
+  out.push('Ranked by priority, then by how many entry points (routes, webhooks, consumers, tasks, schedules) and services a failure reaches, then by how many places have it.', '');
   const buckets = riskBuckets(view).slice(0, opts.topRisks ?? 5);
   buckets.forEach((b, i) => {
     const n = b.findings.length;
@@ -83,7 +83,8 @@ export function executiveSummary(view: ReportView, opts: MarkdownOptions): strin
     ];
     const impact = lead.texts?.impact;
     if (impact) parts.push(mdMessage(sentences(impact, 1)));
-    if (b.reach.length) parts.push(`Reaches ${names(b.reach)}.`);
+    if (b.entries.length) parts.push(`Reached from ${entryNames(b.entries, 4)}.`);
+    if (b.reach.length) parts.push(`${b.entries.length ? 'Services hit: ' : 'Reaches '}${names(b.reach)}.`);
     parts.push(`[Details](#${b.anchor})`);
     out.push(parts.join(' '), '');
   });

@@ -3,12 +3,15 @@
 // Components are compose services (with the code that runs in them) and, for code no compose
 // service claims, the top folders of the repository.
 import { CATEGORIES, PRIORITY_RANK } from '../../engine/types.js';
+import type { ModelEntryPoint } from '../../model/types.js';
 import type { Category, Priority, RuleLanguage } from '../../engine/types.js';
 import { fileLanguage } from '../common.js';
 import { mdCode, mdText } from '../escape.js';
 import type { Service } from '../system.js';
-import { SCORE_WEIGHTS, priorityCounts, type FindingView, type ReportView } from '../view.js';
-import { CATEGORY_LABEL, CONTEXT_LABEL, heading, list, names, plural, type MarkdownOptions } from './shared.js';
+import { SCORE_WEIGHTS, priorityCounts, ruleTitle, type FindingView, type ReportView } from '../view.js';
+import { ENTRY_RANK } from '../../model/reach.js';
+import { entryLabels } from '../view.js';
+import { CATEGORY_LABEL, CONTEXT_LABEL, entryNames, fileLink, heading, list, names, plural, type MarkdownOptions } from './shared.js';
 
 /** How a component fails when it has findings of a category. */
 export const FAILURE_MODE: Record<Category, string> = {
@@ -42,7 +45,10 @@ export interface Component {
   id: string;
   /** Markdown label */
   label: string;
+  /** the service, or the first of its variants (the same service name in several compose files) */
   service?: Service;
+  /** every compose definition of this logical service */
+  variants: Service[];
   findings: FindingView[];
   /** who is hit when it fails, in words (Markdown) */
   affected: string;
@@ -56,27 +62,52 @@ function topDir(file: string): string {
   return monorepo.includes(parts[0]) && parts.length > 2 ? `${parts[0]}/${parts[1]}` : parts[0];
 }
 
+/** One logical service per name: `api` in docker-compose.yml, docker-compose-local.yml and deployments/…/docker-compose.yml is one row. */
 function serviceKey(s: Service): string {
-  return `${s.name}\0${s.file}`;
+  return `svc\0${s.name}`;
 }
 
-/** Components: each compose service, then code folders no service claims. */
+/** "`api`", or "`api` (3 compose variants: `a.yml`, `b.yml`, …)". */
+function variantsLabel(name: string, files: string[], inTable: boolean): string {
+  if (files.length < 2) return mdCode(name, inTable);
+  const shown = files.slice(0, 3).map((f) => mdCode(f, inTable));
+  if (files.length > 3) shown.push(`${files.length - 3} more`);
+  return `${mdCode(name, inTable)} (${files.length} compose variants: ${shown.join(', ')})`;
+}
+
+/** The entry points reaching a component's findings, or run by its code, as user flows (Markdown). */
+function entryFlows(findings: FindingView[], variants: Service[], view: ReportView, inTable: boolean): string | undefined {
+  const reached = entryLabels(findings);
+  if (reached.length) {
+    // a finding reached from more entry points than it lists: say "more", without a count the scan does not have
+    const truncated = findings.some((v) => v.entryCount > v.entries.length);
+    return `users of ${entryNames(reached, 4, inTable)}${truncated ? ' and other entry points' : ''}`;
+  }
+  const names = new Set(variants.map((s) => s.name));
+  const run = (view.model?.entryPoints ?? []).filter((e) => e.services.some((s) => names.has(s)));
+  if (!run.length) return undefined;
+  const ranked = [...run].sort((a, b) => ENTRY_RANK[a.kind] - ENTRY_RANK[b.kind] || (a.label < b.label ? -1 : 1));
+  return `users of ${entryNames([...new Set(ranked.map((e) => e.label))], 3, inTable)} (entry points it runs)`;
+}
+
+/** Components: each logical compose service (its variants folded), then code folders no service claims. */
 export function components(view: ReportView): Component[] {
   const out = new Map<string, Component>();
   const services = view.system?.services ?? [];
-  const dupNames = new Set(services.filter((s, i) => services.findIndex((o) => o.name === s.name) !== i).map((s) => s.name));
-  for (const s of [...services].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.file < b.file ? -1 : 1))) {
-    const label = `${mdCode(s.name, true)}${dupNames.has(s.name) ? ` (${mdCode(s.file, true)})` : ''}`;
-    const users = s.dependents.filter((d) => d !== s.name);
-    const affected = users.length ? `${names(users, 5, true)} ${users.length === 1 ? 'depends' : 'depend'} on it` : 'its own users and callers (nothing in compose depends on it)';
-    out.set(serviceKey(s), { id: serviceKey(s), label, service: s, findings: [], affected, languages: new Set(['compose']) });
+  const sorted = [...services].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  for (const s of sorted) {
+    const c = out.get(serviceKey(s));
+    if (c) c.variants.push(s);
+    else out.set(serviceKey(s), { id: serviceKey(s), label: '', service: s, variants: [s], findings: [], affected: '', languages: new Set(['compose']) });
   }
   for (const v of view.findings) {
     const lang = fileLanguage(v.f.file);
     if (v.services.length) {
+      const seen = new Set<Component>();
       for (const s of v.services) {
         const c = out.get(serviceKey(s));
-        if (!c) continue;
+        if (!c || seen.has(c)) continue;
+        seen.add(c);
         c.findings.push(v);
         if (lang) c.languages.add(lang);
       }
@@ -89,18 +120,29 @@ export function components(view: ReportView): Component[] {
     let c = out.get(id);
     if (!c) {
       const where = dir ? mdCode(`${dir}/`, true) : 'repository root';
-      const affected =
-        ctx === 'browser'
-          ? 'users of the page (a hung request leaves the UI waiting)'
-          : ctx === 'cli' || ctx === 'build'
-            ? 'whoever runs it (a developer, a CI job)'
-            : ctx === 'test' || ctx === 'example'
-              ? 'nobody in production'
-              : 'the callers of this code (no compose service runs it, so its reach is unknown)';
-      out.set(id, (c = { id, label: `${where}${ctx ? ` (${CONTEXT_LABEL[ctx]})` : ''}`, findings: [], affected, languages: new Set() }));
+      out.set(id, (c = { id, label: `${where}${ctx ? ` (${CONTEXT_LABEL[ctx]})` : ''}`, variants: [], findings: [], affected: '', languages: new Set() }));
     }
     c.findings.push(v);
     if (lang) c.languages.add(lang);
+  }
+  for (const c of out.values()) {
+    const flows = entryFlows(c.findings, c.variants, view, true);
+    if (c.service) {
+      c.label = variantsLabel(c.service.name, [...new Set(c.variants.map((s) => s.file))], true);
+      const users = [...new Set(c.variants.flatMap((s) => s.dependents))].filter((d) => d !== c.service!.name).sort();
+      const deps = users.length ? `${names(users, 5, true)} ${users.length === 1 ? 'depends' : 'depend'} on it` : '';
+      c.affected = [flows, deps].filter(Boolean).join('; ') || 'its own users and callers (nothing in compose depends on it)';
+      continue;
+    }
+    const ctx = c.findings[0]?.context && c.findings[0].context !== 'service' ? c.findings[0].context : undefined;
+    c.affected =
+      ctx === 'browser'
+        ? 'users of the page (a hung request leaves the UI waiting)'
+        : ctx === 'cli' || ctx === 'build'
+          ? 'whoever runs it (a developer, a CI job)'
+          : ctx === 'test' || ctx === 'example'
+            ? 'nobody in production'
+            : (flows ?? 'the callers of this code (no compose service runs it, so its reach is unknown)');
   }
   return [...out.values()];
 }
@@ -114,20 +156,57 @@ function worst(findings: FindingView[]): Priority | undefined {
 function guardrailsFound(c: Component, view: ReportView): string[] {
   const have: string[] = [];
   const s = c.service;
+  const n = c.variants.length;
+  const inAll = (test: (x: Service) => boolean) => c.variants.filter(test).length;
+  const some = (k: number) => (n > 1 && k < n ? ` in ${k} of ${n} variants` : '');
   if (s) {
-    if (s.healthcheck === 'ok') have.push('readiness healthcheck');
-    else if (s.healthcheck === 'weak') have.push('healthcheck (weak)');
-    else if (s.healthcheck === 'image-default') have.push("image's own healthcheck");
-    if (s.restart && s.restart !== 'no') have.push(`restart: ${mdCode(s.restart, true)}`);
+    const ok = inAll((x) => x.healthcheck === 'ok');
+    const weak = inAll((x) => x.healthcheck === 'weak');
+    const img = inAll((x) => x.healthcheck === 'image-default');
+    if (ok) have.push(`readiness healthcheck${some(ok)}`);
+    else if (weak) have.push(`healthcheck (weak)${some(weak)}`);
+    else if (img) have.push(`image's own healthcheck${some(img)}`);
+    const policies = [...new Set(c.variants.map((x) => x.restart).filter((r): r is string => !!r && r !== 'no'))].sort();
+    if (policies.length) have.push(`restart: ${policies.map((p) => mdCode(p, true)).join(' / ')}${some(inAll((x) => !!x.restart && x.restart !== 'no'))}`);
   }
+  for (const g of codeGuards(c, view)) have.push(g);
   // process-wide defaults (axios.defaults.timeout, socket.setdefaulttimeout) set in this component's code
-  const roots = s ? (s.codeRoots ?? []) : [];
+  const roots = c.variants.flatMap((x) => x.codeRoots ?? []);
   for (const d of view.model?.defaults ?? []) {
     if (d.state !== 'set') continue;
     const inside = s ? roots.some((r) => r === '' || d.file === r || d.file.startsWith(`${r}/`)) : c.findings.some((v) => v.f.file.startsWith(`${d.scope}/`) || d.scope === '');
     if (inside) have.push(`${mdCode(d.text, true)}`);
   }
   return [...new Set(have)];
+}
+
+const GUARD_WORDS: Record<'timeout' | 'pool' | 'retry' | 'breaker', [string, string]> = {
+  timeout: ['timeout set', 'timeouts set'],
+  pool: ['bounded pool', 'bounded pools'],
+  retry: ['retry with backoff', 'retries with backoff'],
+  breaker: ['breaker that half-opens', 'breakers that half-open'],
+};
+
+/** The code a component runs: its services' code roots, else the folders of its findings. */
+function inComponent(file: string, c: Component): boolean {
+  const roots = c.variants.flatMap((x) => x.codeRoots ?? []);
+  if (c.service) return roots.some((r) => r === '' || file === r || file.startsWith(`${r}/`));
+  return c.findings.some((v) => topDir(v.f.file) === topDir(file));
+}
+
+/** Guardrails set in the component's code, one phrase per kind: "timeouts set on 4 calls (`httpx.Client timeout`, …)". */
+function codeGuards(c: Component, view: ReportView, inTable = true): string[] {
+  const out: string[] = [];
+  const guards = (view.model?.guards ?? []).filter((g) => inComponent(g.file, c));
+  for (const kind of ['timeout', 'pool', 'retry', 'breaker'] as const) {
+    const gs = guards.filter((g) => g.kind === kind);
+    if (!gs.length) continue;
+    const calls = gs.reduce((s, g) => s + g.count, 0);
+    const apis = [...new Set(gs.map((g) => g.text))].sort();
+    const words = GUARD_WORDS[kind][calls === 1 ? 0 : 1];
+    out.push(`${words} on ${plural(calls, 'call')} (${apis.slice(0, 2).map((a) => mdCode(a, inTable)).join(', ')}${apis.length > 2 ? `, ${apis.length - 2} more` : ''})`);
+  }
+  return out;
 }
 
 function guardrailsMissing(c: Component): string[] {
@@ -169,7 +248,7 @@ export function propagationSection(view: ReportView): string | undefined {
     const sev = c.findings.length ? ` **${(['P0', 'P1', 'P2'] as const).filter((p) => counts[p]).map((p) => `${counts[p]} ${p}`).join(', ')}**:` : '';
     const have = guardrailsFound(c, view);
     const missing = guardrailsMissing(c);
-    if (c.service && (c.service.healthcheck === 'none' || c.service.healthcheck === 'disabled') && !c.findings.some((v) => v.f.category === 'healthcheck'))
+    if (c.service && c.variants.every((x) => x.healthcheck === 'none' || x.healthcheck === 'disabled') && !c.findings.some((v) => v.f.category === 'healthcheck'))
       missing.push(c.service.healthcheck === 'none' ? 'healthcheck (none)' : 'healthcheck (disabled)');
     out.push(`| ${c.label} |${sev} ${modes.join('; ')} | ${c.affected} | ${have.join(', ') || 'none found'} | ${missing.join('; ') || '—'} |`);
   }
@@ -205,9 +284,17 @@ export function criticalPaths(view: ReportView, max = 8): string[][] {
   return paths;
 }
 
-export function pathsSection(view: ReportView): string | undefined {
+export function pathsSection(view: ReportView, opts: MarkdownOptions = {}): string | undefined {
   const services = view.system?.services ?? [];
-  if (!services.length) return undefined;
+  const code = codePaths(view, opts);
+  if (!services.length && !code) return undefined;
+  const out = [heading(3, 'Critical paths', 'critical-paths'), ''];
+  if (services.length) out.push(...composePaths(view));
+  if (code) out.push(...(services.length ? [''] : []), ...code);
+  return out.join('\n');
+}
+
+function composePaths(view: ReportView): string[] {
   const comps = components(view);
   const byName = new Map<string, Component>();
   for (const c of comps) if (c.service && !byName.has(c.service.name)) byName.set(c.service.name, c);
@@ -216,13 +303,13 @@ export function pathsSection(view: ReportView): string | undefined {
     .map((p) => ({ p, risk: p.reduce((s, n) => s + risk(byName.get(n)), 0) }))
     .sort((a, b) => b.risk - a.risk || b.p.length - a.p.length || (a.p.join() < b.p.join() ? -1 : 1))
     .slice(0, 8);
-  const out = [heading(3, 'Critical paths', 'critical-paths'), ''];
+  const out: string[] = [];
   if (!ranked.length) {
     out.push('No service depends on another in the compose files, so there are no paths to follow; each service fails on its own.');
-    return out.join('\n');
+    return out;
   }
   out.push(
-    'Dependency chains from the compose files (`depends_on` and the addresses services are configured with), riskiest first. A request that enters at the left needs every service to its right; the weakest link is the service on the path whose findings carry the most risk.',
+    'Dependency chains from the compose files (`depends_on` and the addresses services are configured with), riskiest first; a service defined in several compose files counts once. A request that enters at the left needs every service to its right; the weakest link is the service on the path whose findings carry the most risk.',
     '',
     '| Path | Weakest link | Why |',
     '|---|---|---|',
@@ -244,23 +331,137 @@ export function pathsSection(view: ReportView): string | undefined {
     out.push(`| ${p.map((n) => mdCode(n, true)).join(' → ')} | ${weakest ? mdCode(weakest.service!.name, true) : '—'} | ${why} |`);
   }
   if (all.length > ranked.length) out.push('', `${plural(all.length - ranked.length, 'more path')} with less risk not shown.`);
-  out.push(
+  return out;
+}
+
+interface CodePath {
+  steps: ModelEntryPoint[];
+  findings: FindingView[];
+  risk: number;
+}
+
+/** What a path's findings wait on: their backends (a compose service or the usual one for the library), else "an external API". */
+function pathTargets(findings: FindingView[]): string[] {
+  const out = new Set<string>();
+  let external = false;
+  for (const v of findings) {
+    if (v.values.backend) out.add(mdCode(v.values.backend, true));
+    else if (v.f.category === 'timeout' || v.f.category === 'circuit-breaker') external = true;
+  }
+  return [...[...out].sort(), ...(external ? ['an external API'] : [])];
+}
+
+/** The worst finding on a path: most urgent, then the rule with the most findings there, then place. */
+function weakestOf(findings: FindingView[]): FindingView {
+  return [...findings].sort(
+    (a, b) =>
+      PRIORITY_RANK[a.f.priority] - PRIORITY_RANK[b.f.priority] ||
+      findings.filter((v) => v.f.ruleId === b.f.ruleId).length - findings.filter((v) => v.f.ruleId === a.f.ruleId).length ||
+      (a.f.file < b.f.file ? -1 : a.f.file > b.f.file ? 1 : a.f.line - b.f.line),
+  )[0];
+}
+
+/**
+ * Paths through code: an entry point (a webhook, a route), the task or job it enqueues, and what
+ * their code waits on, with the weakest link on each. Built from the project model's entry points
+ * and enqueue links and the findings each entry point reaches.
+ */
+function codePaths(view: ReportView, opts: MarkdownOptions): string[] | undefined {
+  const eps = view.model?.entryPoints ?? [];
+  if (!eps.length) return undefined;
+  const byId = new Map(eps.map((e) => [e.id, e]));
+  const reached = new Map<string, FindingView[]>();
+  for (const v of view.findings) for (const e of v.entries) {
+    const id = `${e.file}:${e.line}:${e.kind}:${e.label}`;
+    reached.set(id, [...(reached.get(id) ?? []), v]);
+  }
+  const paths: CodePath[] = [];
+  const inFlow = new Set<string>();
+  for (const fl of view.model?.flows ?? []) {
+    const a = byId.get(fl.from);
+    const b = byId.get(fl.to);
+    if (!a || !b) continue;
+    const fs = [...new Set([...(reached.get(a.id) ?? []), ...(reached.get(b.id) ?? [])])];
+    inFlow.add(a.id);
+    inFlow.add(b.id);
+    if (fs.length) paths.push({ steps: [a, b], findings: fs, risk: fs.reduce((s, v) => s + SCORE_WEIGHTS[v.f.priority], 0) });
+  }
+  for (const e of eps) {
+    const fs = reached.get(e.id);
+    if (!fs?.length || inFlow.has(e.id)) continue;
+    paths.push({ steps: [e], findings: fs, risk: fs.reduce((s, v) => s + SCORE_WEIGHTS[v.f.priority], 0) });
+  }
+  if (!paths.length) return undefined;
+  // variants of one flow (the same labels in several services or files) count once
+  const seen = new Set<string>();
+  const ranked = paths
+    .sort((a, b) => b.risk - a.risk || ENTRY_RANK[a.steps[0].kind] - ENTRY_RANK[b.steps[0].kind] || (a.steps.map((s) => s.label).join() < b.steps.map((s) => s.label).join() ? -1 : 1))
+    .filter((p) => {
+      const key = p.steps.map((s) => `${s.kind}\0${s.label}`).join('\0');
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+  const shown = ranked.slice(0, 8);
+  const out = [
+    'Paths through code: an entry point, the work it hands to a worker, and what their code waits on, riskiest first. The findings on a path are those whose code the entry points reach (their own function, callers in the same file, and callers up to two imports away).',
     '',
-    'Paths through code (a webhook that enqueues work for a worker that writes to the database) need the entry points of the project model; where the scan knows them they show up in each finding as the services it reaches.',
-  );
-  return out.join('\n');
+    '| Path through code | Weakest link | Why |',
+    '|---|---|---|',
+  ];
+  for (const p of shown) {
+    const targets = pathTargets(p.findings);
+    const steps = p.steps.map((s) => `${mdCode(s.label, true)}${s.services.length ? ` (${s.services.slice(0, 2).map((n) => mdCode(n, true)).join(', ')})` : ''}`);
+    const path = `${steps.join(' → enqueue → ')}${targets.length ? ` → ${targets.slice(0, 3).join(', ')}${targets.length > 3 ? ` and ${targets.length - 3} more` : ''}` : ''}`;
+    const w = weakestOf(p.findings);
+    const counts = priorityCounts(p.findings);
+    const others = p.findings.length - 1;
+    const why = `${w.f.priority} ${mdText(ruleTitle(w.f.ruleId, w.rule, w.f.ruleName))}${others ? `; ${plural(p.findings.length, 'finding')} on this path (${(['P0', 'P1', 'P2'] as const).filter((x) => counts[x]).map((x) => `${counts[x]} ${x}`).join(', ')})` : ''}`;
+    out.push(`| ${path} | ${w.f.ruleId} at ${fileLink(w.f, opts, true)} | ${why} |`);
+  }
+  if (ranked.length > shown.length) out.push('', `${plural(ranked.length - shown.length, 'more path')} through code with less risk not shown.`);
+  return out;
 }
 
 /** What the scan saw that works, so a reader knows what not to touch; and what "no finding" means. */
 export function alreadyGood(view: ReportView): string | undefined {
   const out = [heading(3, 'Already good', 'already-good'), ''];
   const lines: string[] = [];
-  for (const s of [...(view.system?.services ?? [])].sort((a, b) => (a.name < b.name ? -1 : 1))) {
+  const byName = new Map<string, Service[]>();
+  for (const s of view.system?.services ?? []) byName.set(s.name, [...(byName.get(s.name) ?? []), s]);
+  for (const [name, variants] of [...byName].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const good: string[] = [];
-    if (s.healthcheck === 'ok') good.push('a healthcheck that probes readiness');
-    else if (s.healthcheck === 'image-default') good.push("the image's own healthcheck");
-    if (s.restart && s.restart !== 'no') good.push(`restart policy ${mdCode(s.restart)}`);
-    if (good.length) lines.push(`- ${mdCode(s.name)} (${mdCode(s.file)}): ${list(good)}.`);
+    const n = variants.length;
+    const of = (k: number) => (n > 1 && k < n ? ` (in ${k} of ${n} compose files)` : '');
+    const ok = variants.filter((s) => s.healthcheck === 'ok').length;
+    const img = variants.filter((s) => s.healthcheck === 'image-default').length;
+    if (ok) good.push(`a healthcheck that probes readiness${of(ok)}`);
+    else if (img) good.push(`the image's own healthcheck${of(img)}`);
+    const restart = variants.filter((s) => s.restart && s.restart !== 'no');
+    const policies = [...new Set(restart.map((s) => s.restart!))].sort();
+    if (policies.length) good.push(`restart policy ${policies.map((p) => mdCode(p)).join(' / ')}${of(restart.length)}`);
+    const files = [...new Set(variants.map((s) => s.file))];
+    if (good.length) lines.push(`- ${mdCode(name)} (${files.slice(0, 3).map((f) => mdCode(f)).join(', ')}${files.length > 3 ? ` and ${files.length - 3} more` : ''}): ${list(good)}.`);
+  }
+  // guardrails written in code, per component that runs it
+  const comps = components(view);
+  const placed = new Set<string>();
+  for (const c of comps) {
+    const gs = codeGuards(c, view, false);
+    const gfiles = (view.model?.guards ?? []).filter((g) => inComponent(g.file, c));
+    if (!gs.length || gfiles.every((g) => placed.has(`${g.file}:${g.line}:${g.kind}`))) continue;
+    for (const g of gfiles) placed.add(`${g.file}:${g.line}:${g.kind}`);
+    lines.push(`- In ${c.service ? mdCode(c.service.name) : c.label}: ${list(gs)}.`);
+  }
+  const unplaced = (view.model?.guards ?? []).filter((g) => !placed.has(`${g.file}:${g.line}:${g.kind}`));
+  if (unplaced.length) {
+    const kinds = (['timeout', 'pool', 'retry', 'breaker'] as const).filter((k) => unplaced.some((g) => g.kind === k));
+    const parts = kinds.map((k) => {
+      const gs = unplaced.filter((g) => g.kind === k);
+      const calls = gs.reduce((s, g) => s + g.count, 0);
+      return `${GUARD_WORDS[k][calls === 1 ? 0 : 1]} on ${plural(calls, 'call')}`;
+    });
+    lines.push(`- Elsewhere in the code: ${list(parts)}.`);
   }
   for (const d of view.model?.defaults ?? []) {
     if (d.state === 'set') lines.push(`- ${mdCode(d.text)} (${mdCode(`${d.file}:${d.line}`)}) bounds every ${mdText(d.library)} call under ${d.scope ? mdCode(`${d.scope}/`) : 'the repository'}.`);
@@ -280,15 +481,15 @@ export function alreadyGood(view: ReportView): string | undefined {
   if (clean.length) lines.push(`- No findings for ${list(clean)}. Static rules only see what is written; this is a good sign, not proof.`);
   if (!lines.length) return undefined;
   out.push(
-    'Guardrails the scan saw in place. Leave these alone when fixing the rest. (Bounded pools, half-opening breakers and retries with backoff do not produce findings, so they show up here only as categories with none.)',
+    'Guardrails the scan saw in place: healthchecks and restart policies in compose, and, in code, timeouts, pool bounds, retry backoff and breaker resets set explicitly where the library leaves them unbounded (library defaults that already bound a call are not counted). Leave these alone when fixing the rest.',
     '',
     ...lines,
   );
   return out.join('\n');
 }
 
-export function systemView(view: ReportView): string | undefined {
-  const parts = [propagationSection(view), pathsSection(view), alreadyGood(view)].filter((s): s is string => !!s);
+export function systemView(view: ReportView, opts: MarkdownOptions = {}): string | undefined {
+  const parts = [propagationSection(view), pathsSection(view, opts), alreadyGood(view)].filter((s): s is string => !!s);
   if (!parts.length) return undefined;
   return [heading(2, 'System view', 'system-view'), '', ...parts.flatMap((p) => [p, ''])].join('\n').trimEnd();
 }
