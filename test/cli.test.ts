@@ -27,7 +27,8 @@ describe('scan: JSON contract', () => {
       expect(Object.keys(f)).toEqual(['ruleId', 'category', 'priority', 'file', 'line', 'column', 'endLine', 'endColumn', 'message', 'fingerprint', 'context']);
       expect(f.context).toBe('service');
       expect(f.category).toBe('timeout');
-      expect(f.priority).toBe('P0');
+      // no route reaches these functions: a timeout hazard is P0 only on a request path
+      expect(f.priority).toBe('P1');
       expect(f.fingerprint).toMatch(/^[0-9a-f]{32}$/);
     }
     expect(out.findings[0]).toMatchObject({ ruleId: 'FL101', line: 4, column: 12, endLine: 4, endColumn: 29 });
@@ -183,8 +184,8 @@ describe('scan: exit codes and options', () => {
   it('text output names file:line:col, priority, rule and a summary', async () => {
     const root = makeTree({ 'app.py': PY_BAD });
     const { stdout } = await runCli(['scan'], root);
-    expect(stdout).toMatch(/^app\.py:4:12: P0 FL101 \[timeout\] `requests\.get` has no timeout/m);
-    expect(stdout).toMatch(/1 finding \(P0: 1, P1: 0, P2: 0\) in 1 file\./);
+    expect(stdout).toMatch(/^app\.py:4:12: P1 FL101 \[timeout\] `requests\.get` has no timeout/m);
+    expect(stdout).toMatch(/1 finding \(P0: 0, P1: 1, P2: 0\) in 1 file\./);
     expect(stdout).not.toContain('\x1b[');
     const colored = await runCli(['scan'], root, { FORCE_COLOR: '1' });
     expect(colored.stdout).toContain('\x1b[');

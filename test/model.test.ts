@@ -108,7 +108,7 @@ describe('project model: runtime contexts', () => {
 describe('project model: priority from hazard x context', () => {
   it('caps by the one table: cli to P2, browser timeouts and examples off; JSON carries context', async () => {
     const root = makeTree({
-      'server/app.py': 'from fastapi import FastAPI\n' + PY_BAD,
+      'server/app.py': 'from fastapi import FastAPI\nimport requests\n\napp = FastAPI()\n\n@app.get("/x")\ndef f():\n    return requests.get("https://api.example.com")\n',
       'scripts/export.py': PY_BAD,
       'examples/demo.py': PY_BAD,
       'web/src/App.tsx': "import axios from 'axios';\nexport const f = () => axios.get('/api');\n",
@@ -118,6 +118,21 @@ describe('project model: priority from hazard x context', () => {
       'P0 service server/app.py',
       'P2 cli scripts/export.py',
     ]);
+  });
+
+  it('a timeout hazard is P0 only on a request path: a route reaching it one import away, not a task or nothing', async () => {
+    const http = 'import requests\n\ndef fetch_profile(uid):\n    return requests.get(f"https://id.example.com/{uid}").json()\n';
+    const { result } = await model({
+      'app/clients.py': http,
+      'app/views.py': 'from fastapi import FastAPI\nfrom app.clients import fetch_profile\n\napp = FastAPI()\n\n@app.get("/me")\ndef me():\n    return fetch_profile(1)\n',
+      'worker/clients.py': http,
+      'worker/tasks.py': 'from celery import shared_task\nfrom worker.clients import fetch_profile\n\n@shared_task\ndef sync(uid):\n    fetch_profile(uid)\n',
+      'lib/clients.py': http,
+    });
+    const at = (file: string) => result.findings.find((f) => f.file === file);
+    expect(at('app/clients.py')).toMatchObject({ priority: 'P0' });
+    expect(at('worker/clients.py')).toMatchObject({ priority: 'P1', priorityReason: expect.stringMatching(/background work \(task sync\)/) });
+    expect(at('lib/clients.py')).toMatchObject({ priority: 'P1', priorityReason: expect.stringMatching(/no HTTP route or webhook is seen reaching it/) });
   });
 
   it('config context-priorities and context-rules override the table', async () => {

@@ -212,6 +212,11 @@ export interface ContextPriorityEntry {
   categories?: Record<string, ContextCap>;
   /** what the hazard does in this context, appended to the message */
   consequence?: string;
+  /**
+   * categories whose P0 needs a request path: an HTTP route or webhook the model sees reaching
+   * the finding. A hang in a task pins a worker, not a user's request; an unknown reach is never P0.
+   */
+  p0OnRequestPath?: string[];
 }
 
 /** Section `django-settings` (rules/catalog/django-settings.yaml): clients Django builds from settings. */

@@ -155,6 +155,20 @@ export function applyModel(findings: Finding[], model: ProjectModel, input: Mode
     out.push(f);
   }
   attachSites(out, input.files, tsPathsFor(input.rootAbs, input.manifests));
+  // after the call sites are attached: a shared client is on a request path when one of its calls is
+  for (const f of out) {
+    if (f.priority !== 'P0' || !f.context || !table.needsRequestPath(f.category, f.context) || /\.ya?ml$/.test(f.file)) continue;
+    const reachers_ = reachers.get(model);
+    const all = [...(f.entryPoints ?? []), ...(f.related ?? []).flatMap((r) => reachers_?.reachOf(r.file, r.line, r.column).list ?? [])];
+    const request = all.find((e) => e.kind === 'http' || e.kind === 'webhook');
+    if (request) continue;
+    const background = all.find((e) => e.kind !== 'cli');
+    f.priority = 'P1';
+    const why = background
+      ? `runs in background work (${background.label}), where a hang pins a worker, not a user's request`
+      : 'no HTTP route or webhook is seen reaching it; a P0 needs a request that waits on it';
+    f.priorityReason = f.priorityReason ? `${f.priorityReason}; ${why}` : why;
+  }
   model.groups = groupFindings(out);
   return out;
 }

@@ -31,4 +31,9 @@ export class ContextPriorities {
   consequence(context: RuntimeContext): string | undefined {
     return this.table.get(context)?.consequence;
   }
+
+  /** the category's P0 needs a request path in this context */
+  needsRequestPath(category: Category, context: RuntimeContext): boolean {
+    return this.table.get(context)?.p0OnRequestPath?.includes(category) ?? false;
+  }
 }
