@@ -349,6 +349,10 @@ export interface GrpcClients {
   language: CatalogLanguage;
   /** qualified prefixes a client constructor starts with (`grpc.loadPackageDefinition()` + `.pkg.Service`) */
   roots: string[];
+  /** qualified names that are client constructors themselves (`@grpc/grpc-js.Client`, `…makeGenericClientConstructor()`) */
+  constructors?: string[];
+  /** methods whose first N arguments describe the request (`makeUnaryRequest(path, serialize, deserialize, message, …)`) */
+  requestArgs?: Record<string, number>;
   /** client methods that are not RPCs */
   clientMethods: string[];
   /** regex (case-insensitive) on method names that look like streaming RPCs */
