@@ -1,11 +1,25 @@
 // A secret read from the environment with a hard-coded fallback: `process.env.JWT_SECRET ||
-// 'dev-secret'` (also `??`, bracket access) in TS/JS; environment reads with a fallback in Python
-// (catalog role `env.read`: os.getenv, python-decouple, django-environ; also `… or "dev"`) and
-// string defaults of settings-class fields (role `settings.class`). When the variable is missing in
-// production the service starts anyway, signing with a secret that is in the repository.
+// 'dev-secret'` (also `??`, bracket access, `const { JWT_SECRET = 'dev' } = process.env` and zod
+// env schemas' `.default('…')`) in TS/JS; environment reads with a fallback in Python (catalog
+// role `env.read`: os.getenv, python-decouple, django-environ; also `… or "dev"`) and string
+// defaults of settings-class fields (role `settings.class`, plain or through `Field("…")`). When
+// the variable is missing in production the service starts anyway, with a secret that is in the
+// repository.
+//
+// What the fallback costs depends on what the secret does (rule options name the words):
+// - a signing secret (JWT, session, cookie, webhook signatures, Django's SECRET_KEY): the service
+//   itself trusts what is signed with it, so any literal, placeholder or not, lets anyone who read
+//   the source forge tokens. The rule's priority (P0 in a service).
+// - a password (shared by two services we run): the fallback usually works, because the compose
+//   file or the database image defaults to the same value. P1.
+// - an API key or token issued by someone else: P1, and a placeholder (`sk_nothing`, `sk-proj-`
+//   with nothing after it, an all-zero UUID, `your-key-here`) is quiet: the provider rejects it,
+//   the feature fails closed.
+// - a connection URL whose fallback carries a password (`postgres://app:secret@db/app`), whatever
+//   the variable is called: P1, as a password.
 import type { Check } from '../api.js';
 import type { FindingDraft } from '../types.js';
-import type { Value } from '../../languages/types.js';
+import type { CallFact, Scope, Value } from '../../languages/types.js';
 import { knobValues } from '../knobs.js';
 
 interface Options {
@@ -15,10 +29,40 @@ interface Options {
   notSecretWords: string[];
   /** a name ending in KEY is a record's key name, not a secret, when the word before is one of these (LDAP_EMAIL_KEY) */
   recordKeyWords: string[];
+  /** a word that makes the secret one this service signs or verifies with (JWT_SECRET, SESSION_SECRET) */
+  signingWords: string[];
+  /** words that name the application itself: APP_SECRET_KEY, DJANGO_SECRET_KEY, AUTH_SECRET are signing secrets */
+  appWords: string[];
+  /** a last word that makes the secret a password */
+  passwordWords: string[];
+  /** words that make a fallback a placeholder (`your-api-key-here`, `sk_nothing`, `changeme-in-tests`) */
+  placeholderWords: string[];
 }
+
+type Kind = 'signing' | 'password' | 'credential' | 'url';
 
 const TS_FALLBACK =
   /process\.env(?:\.([A-Za-z_$][\w$]*)|\[\s*(['"])([^'"\n]+)\2\s*\])\s*(?:\|\||\?\?)\s*(['"`])((?:(?!\4)[^\\\n]|\\.)*)\4/g;
+/** `const { JWT_SECRET = 'dev', PORT = '3000' } = process.env` */
+const TS_DESTRUCTURE = /\{([^{}]*)\}\s*=\s*process\.env\b/g;
+const TS_DESTRUCTURE_ENTRY = /(?:^|,)\s*([A-Za-z_$][\w$]*)\s*(?::\s*[A-Za-z_$][\w$]*\s*)?=\s*(['"`])((?:(?!\2)[^\\\n]|\\.)*)\2/g;
+/** zod env schemas: `JWT_SECRET: z.string().min(32).default('dev-secret')` */
+const TS_ZOD_DEFAULT = /\b([A-Za-z_$][\w$]*)\s*:\s*z\s*\.\s*string\(\)[^,\n{}]*?\.default\(\s*(['"`])((?:(?!\2)[^\\\n]|\\.)*)\2\s*\)/g;
+/** a URL with a password in its userinfo: `postgres://app:secret@db/app` */
+const URL_PASSWORD = /^[a-z][a-z0-9+.-]*:\/\/[^:@/\s]*:([^@/\s]+)@/i;
+
+const WHAT: Record<Kind, string> = {
+  signing: 'a signing secret written in the source',
+  password: 'a password written in the source',
+  credential: 'a credential written in the source',
+  url: 'a connection URL with its password written in the source',
+};
+const CONSEQUENCE: Record<Kind, string> = {
+  signing: 'a deploy that loses the variable keeps running, and anyone who has read the repository can sign tokens or session cookies this service accepts as genuine.',
+  password: 'a deploy that loses the variable keeps running on a password everyone with the repository knows, often the same default the database was started with.',
+  credential: 'a deploy that loses the variable keeps running on a key that is in the repository, and calls it authorises run against whatever account it belongs to.',
+  url: 'a deploy that loses the variable connects with the user and password written in the repository instead of failing at startup.',
+};
 
 function lineCol(text: string, offset: number): { line: number; column: number } {
   let line = 1;
@@ -32,19 +76,45 @@ function lineCol(text: string, offset: number): { line: number; column: number }
 
 const check: Check = (ctx) => {
   const opts = ctx.rule.options as unknown as Options;
-  const secretWords = new Set(opts.secretWords.map((w) => w.toUpperCase()));
-  const notSecretWords = new Set(opts.notSecretWords.map((w) => w.toUpperCase()));
-  const recordKeyWords = new Set(opts.recordKeyWords.map((w) => w.toUpperCase()));
-  const isSecret = (name: string) => {
-    const words = name
+  const upper = (l: string[]) => new Set(l.map((w) => w.toUpperCase()));
+  const secretWords = upper(opts.secretWords);
+  const notSecretWords = upper(opts.notSecretWords);
+  const recordKeyWords = upper(opts.recordKeyWords);
+  const signingWords = upper(opts.signingWords);
+  const appWords = upper(opts.appWords);
+  const passwordWords = upper(opts.passwordWords);
+  const placeholderWords = new Set(opts.placeholderWords.map((w) => w.toLowerCase()));
+  const wordsOf = (name: string) =>
+    name
       .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
       .split(/[_\W]+/)
       .filter(Boolean)
       .map((w) => w.toUpperCase());
+  /** what kind of secret the name holds, or undefined when it is not one */
+  const secretKind = (name: string): Exclude<Kind, 'url'> | undefined => {
+    const words = wordsOf(name);
     const last = words[words.length - 1];
     // LDAP_EMAIL_KEY, SORT_KEY: the name of a key in a record, not a key that unlocks anything
-    if (last === 'KEY' && words.length > 1 && recordKeyWords.has(words[words.length - 2])) return false;
-    return words.length > 0 && secretWords.has(last) && !words.some((w) => notSecretWords.has(w));
+    if (last === 'KEY' && words.length > 1 && recordKeyWords.has(words[words.length - 2])) return undefined;
+    if (!words.length || !secretWords.has(last) || words.some((w) => notSecretWords.has(w))) return undefined;
+    if (passwordWords.has(last)) return 'password';
+    if (words.some((w) => signingWords.has(w))) return 'signing';
+    // SECRET_KEY, APP_SECRET, DJANGO_SECRET_KEY, AUTH_SECRET: the application's own secret
+    const own = words.filter((w) => !appWords.has(w));
+    if (own.length && own.every((w) => w === 'SECRET' || w === 'KEY') && own.includes('SECRET')) return 'signing';
+    return 'credential';
+  };
+  /** a value the provider would reject: `sk_nothing`, `sk-proj-`, 0000…, `<your-key>`, `your-secret-here` */
+  const isPlaceholder = (value: string): boolean => {
+    const s = value.trim();
+    const bare = s.replace(/[-_.\s]/g, '');
+    if (bare === '' || /^(.)\1*$/.test(bare)) return true;
+    if (/^[<[{(].*[>\]})]$/.test(s)) return true;
+    // a key prefix with nothing after it (`sk-proj-`, `sk_live_`, `SG.`, `ghp_`)
+    if (/^[A-Za-z]{1,6}(?:[-_][A-Za-z]{2,8})?[-_.]$/.test(s)) return true;
+    // its words, the key prefix included (`your-secret-here`) or not (`sk_nothing`, `sk-ant-xxx`)
+    const words = s.toLowerCase().split(/[-_.\s]+/).filter(Boolean);
+    return words.some((w) => placeholderWords.has(w) || /^x{3,}$/.test(w));
   };
   const out: FindingDraft[] = [];
   const span = (offset: number, length: number) => {
@@ -62,23 +132,56 @@ const check: Check = (ctx) => {
       const first = ctx.text.indexOf(quoted);
       return first >= 0 && ctx.text.indexOf(quoted, first + quoted.length) >= 0;
     });
+  /** the finding for variable `name` falling back to `fallback`, or undefined when that is fine */
+  const judge = (name: string, fallback: string): Kind | undefined => {
+    if (fallback.trim() === '' || fallback.includes('${') || guarded(fallback)) return undefined;
+    const url = URL_PASSWORD.exec(fallback.trim());
+    if (url) return isPlaceholder(url[1]) || url[1].startsWith('$') ? undefined : 'url';
+    const kind = secretKind(name);
+    if (!kind) return undefined;
+    if (kind === 'credential' && isPlaceholder(fallback)) return undefined;
+    return kind;
+  };
+  const draft = (kind: Kind, loc: FindingDraft['loc'], name: string, source: string, scope?: Scope): FindingDraft => ({
+    ruleId: ctx.rule.id,
+    loc,
+    message: ctx.rule.message,
+    data: { name, source, kind, what: WHAT[kind], consequence: CONSEQUENCE[kind] },
+    ...(kind === 'signing' ? {} : { priority: 'P1' as const, priorityReason: `a ${kind === 'url' ? 'connection URL' : kind} fallback, not a signing secret: the service does not trust what it signs` }),
+    ...(scope ? { where: { scope } } : {}),
+  });
+
   if (ctx.facts.language === 'typescript') {
+    const seen = new Set<number>();
+    const push = (kind: Kind | undefined, offset: number, length: number, name: string, source: string) => {
+      if (!kind || commented(offset) || seen.has(offset)) return;
+      seen.add(offset);
+      out.push(draft(kind, span(offset, length), name, source));
+    };
     TS_FALLBACK.lastIndex = 0;
     for (let m = TS_FALLBACK.exec(ctx.text); m; m = TS_FALLBACK.exec(ctx.text)) {
       const name = m[1] ?? m[3];
-      const fallback = m[5];
-      if (!isSecret(name) || fallback.trim() === '' || fallback.includes('${') || guarded(fallback) || commented(m.index)) continue;
-      out.push({
-        ruleId: ctx.rule.id,
-        loc: span(m.index, m[0].length),
-        message: ctx.rule.message,
-        data: { name, source: `process.env.${name}` },
-      });
+      push(judge(name, m[5]), m.index, m[0].length, name, `process.env.${name}`);
+    }
+    TS_DESTRUCTURE.lastIndex = 0;
+    for (let m = TS_DESTRUCTURE.exec(ctx.text); m; m = TS_DESTRUCTURE.exec(ctx.text)) {
+      const body = m[1];
+      const bodyAt = m.index + 1;
+      TS_DESTRUCTURE_ENTRY.lastIndex = 0;
+      for (let e = TS_DESTRUCTURE_ENTRY.exec(body); e; e = TS_DESTRUCTURE_ENTRY.exec(body)) {
+        const at = bodyAt + e.index + e[0].indexOf(e[1]);
+        push(judge(e[1], e[3]), at, e[0].length - e[0].indexOf(e[1]), e[1], `process.env.${e[1]}`);
+      }
+    }
+    // a zod schema only matters when it parses the environment
+    if (/\bprocess\.env\b/.test(ctx.text) && /\bfrom\s+['"]zod['"]/.test(ctx.text)) {
+      TS_ZOD_DEFAULT.lastIndex = 0;
+      for (let m = TS_ZOD_DEFAULT.exec(ctx.text); m; m = TS_ZOD_DEFAULT.exec(ctx.text))
+        push(judge(m[1], m[3]), m.index, m[0].length, m[1], `env schema ${m[1]}`);
     }
     return out;
   }
-  const usable = (v: Value | undefined): v is Extract<Value, { kind: 'string' }> =>
-    v?.kind === 'string' && v.value.trim() !== '' && !guarded(v.value);
+  const literal = (v: Value | undefined): string | undefined => (v?.kind === 'string' ? v.value : undefined);
   // Python: calls the catalog knows as environment reads (role `env.read`: the variable's name and
   // the fallback are knobs), and settings classes (role `settings.class`) whose field defaults are
   // what the service runs with when the variable is missing.
@@ -90,27 +193,39 @@ const check: Check = (ctx) => {
     const [varKnob, fallbackKnob] = [api?.knobs?.variable, api?.knobs?.fallback];
     if (!api || !varKnob || !fallbackKnob) continue;
     const name = knobValues(c, api, varKnob).found[0]?.value;
-    if (name?.kind !== 'string' || !isSecret(name.value)) continue;
-    let fallback: string | undefined;
+    if (name?.kind !== 'string') continue;
     const given = knobValues(c, api, fallbackKnob).found[0]?.value;
-    const none = !given || given.kind === 'null' || (given.kind === 'string' && given.value === '');
-    if (usable(given)) fallback = given.value;
-    else if (none) {
+    let fallback = literal(given);
+    if (fallback === undefined || fallback === '') {
+      const none = !given || given.kind === 'null' || fallback === '';
+      if (!none) continue;
       // `os.environ.get("X") or "dev"`: the fallback is the `or` operand right after the call
       const end = lineStarts[c.loc.endLine - 1] + c.loc.endColumn - 1;
       const m = /^\s*or\s*(['"])((?:(?!\1)[^\\\n]|\\.)*)\1/.exec(ctx.text.slice(end, end + 200));
-      if (m && m[2].trim() !== '' && !guarded(m[2])) fallback = m[2];
+      if (!m) continue;
+      fallback = m[2];
     }
-    if (fallback === undefined) continue;
-    out.push({ ruleId: ctx.rule.id, loc: c.loc, message: ctx.rule.message, data: { name: name.value, source: c.callee }, where: { scope: c.scope } });
+    const kind = judge(name.value, fallback);
+    if (kind) out.push(draft(kind, c.loc, name.value, c.callee, c.scope));
   }
   const settingsClasses = new Set(
     facts.classes.filter((k) => k.bases.some((b) => catalog.lookupRole(b, 'python', ['settings.class']))).map((k) => k.id),
   );
+  /** a field's default: the literal, or `Field("…")` / `Field(default="…")` */
+  const fieldDefault = (v: Value): string | undefined => {
+    if (v.kind === 'string') return v.value;
+    if (v.kind !== 'call') return undefined;
+    const call: CallFact | undefined = facts.calls[v.callId];
+    if (!call || !/^pydantic(?:_settings)?\.Field$/.test(call.qualified ?? '')) return undefined;
+    return literal(call.kwargs.default) ?? literal(call.args[0]);
+  };
   for (const a of facts.assignments) {
     if (a.scope.classId === undefined || a.scope.functionId !== undefined || !settingsClasses.has(a.scope.classId)) continue;
-    if (!/^[A-Za-z_]\w*$/.test(a.target) || !isSecret(a.target) || !usable(a.value)) continue;
-    out.push({ ruleId: ctx.rule.id, loc: a.loc, message: ctx.rule.message, data: { name: a.target, source: `settings field ${a.target}` }, where: { scope: a.scope } });
+    if (!/^[A-Za-z_]\w*$/.test(a.target)) continue;
+    const fallback = fieldDefault(a.value);
+    if (fallback === undefined) continue;
+    const kind = judge(a.target, fallback);
+    if (kind) out.push(draft(kind, a.loc, a.target, `settings field ${a.target}`, a.scope));
   }
   return out;
 };
