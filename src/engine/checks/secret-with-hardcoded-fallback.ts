@@ -21,25 +21,10 @@ import type { Check } from '../api.js';
 import type { FindingDraft } from '../types.js';
 import type { CallFact, Scope, Value } from '../../languages/types.js';
 import { knobValues } from '../knobs.js';
+import { secretJudge, type SecretKind, type SecretWords } from '../analysis/secret-names.js';
 
-interface Options {
-  /** the name's last word must be one of these (JWT_SECRET, DB_PASSWORD, API_KEY, jwtSecret) */
-  secretWords: string[];
-  /** and none of its words one of these (JWT_PUBLIC_KEY, STRIPE_PUBLISHABLE_KEY) */
-  notSecretWords: string[];
-  /** a name ending in KEY is a record's key name, not a secret, when the word before is one of these (LDAP_EMAIL_KEY) */
-  recordKeyWords: string[];
-  /** a word that makes the secret one this service signs or verifies with (JWT_SECRET, SESSION_SECRET) */
-  signingWords: string[];
-  /** words that name the application itself: APP_SECRET_KEY, DJANGO_SECRET_KEY, AUTH_SECRET are signing secrets */
-  appWords: string[];
-  /** a last word that makes the secret a password */
-  passwordWords: string[];
-  /** words that make a fallback a placeholder (`your-api-key-here`, `sk_nothing`, `changeme-in-tests`) */
-  placeholderWords: string[];
-}
+type Kind = SecretKind;
 
-type Kind = 'signing' | 'password' | 'credential' | 'url';
 
 const TS_FALLBACK =
   /process\.env(?:\.([A-Za-z_$][\w$]*)|\[\s*(['"])([^'"\n]+)\2\s*\])\s*(?:\|\||\?\?)\s*(['"`])((?:(?!\4)[^\\\n]|\\.)*)\4/g;
@@ -48,8 +33,6 @@ const TS_DESTRUCTURE = /\{([^{}]*)\}\s*=\s*process\.env\b/g;
 const TS_DESTRUCTURE_ENTRY = /(?:^|,)\s*([A-Za-z_$][\w$]*)\s*(?::\s*[A-Za-z_$][\w$]*\s*)?=\s*(['"`])((?:(?!\2)[^\\\n]|\\.)*)\2/g;
 /** zod env schemas: `JWT_SECRET: z.string().min(32).default('dev-secret')` */
 const TS_ZOD_DEFAULT = /\b([A-Za-z_$][\w$]*)\s*:\s*z\s*\.\s*string\(\)[^,\n{}]*?\.default\(\s*(['"`])((?:(?!\2)[^\\\n]|\\.)*)\2\s*\)/g;
-/** a URL with a password in its userinfo: `postgres://app:secret@db/app` */
-const URL_PASSWORD = /^[a-z][a-z0-9+.-]*:\/\/[^:@/\s]*:([^@/\s]+)@/i;
 
 const WHAT: Record<Kind, string> = {
   signing: 'a signing secret written in the source',
@@ -75,47 +58,7 @@ function lineCol(text: string, offset: number): { line: number; column: number }
 }
 
 const check: Check = (ctx) => {
-  const opts = ctx.rule.options as unknown as Options;
-  const upper = (l: string[]) => new Set(l.map((w) => w.toUpperCase()));
-  const secretWords = upper(opts.secretWords);
-  const notSecretWords = upper(opts.notSecretWords);
-  const recordKeyWords = upper(opts.recordKeyWords);
-  const signingWords = upper(opts.signingWords);
-  const appWords = upper(opts.appWords);
-  const passwordWords = upper(opts.passwordWords);
-  const placeholderWords = new Set(opts.placeholderWords.map((w) => w.toLowerCase()));
-  const wordsOf = (name: string) =>
-    name
-      .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
-      .split(/[_\W]+/)
-      .filter(Boolean)
-      .map((w) => w.toUpperCase());
-  /** what kind of secret the name holds, or undefined when it is not one */
-  const secretKind = (name: string): Exclude<Kind, 'url'> | undefined => {
-    const words = wordsOf(name);
-    const last = words[words.length - 1];
-    // LDAP_EMAIL_KEY, SORT_KEY: the name of a key in a record, not a key that unlocks anything
-    if (last === 'KEY' && words.length > 1 && recordKeyWords.has(words[words.length - 2])) return undefined;
-    if (!words.length || !secretWords.has(last) || words.some((w) => notSecretWords.has(w))) return undefined;
-    if (passwordWords.has(last)) return 'password';
-    if (words.some((w) => signingWords.has(w))) return 'signing';
-    // SECRET_KEY, APP_SECRET, DJANGO_SECRET_KEY, AUTH_SECRET: the application's own secret
-    const own = words.filter((w) => !appWords.has(w));
-    if (own.length && own.every((w) => w === 'SECRET' || w === 'KEY') && own.includes('SECRET')) return 'signing';
-    return 'credential';
-  };
-  /** a value the provider would reject: `sk_nothing`, `sk-proj-`, 0000…, `<your-key>`, `your-secret-here` */
-  const isPlaceholder = (value: string): boolean => {
-    const s = value.trim();
-    const bare = s.replace(/[-_.\s]/g, '');
-    if (bare === '' || /^(.)\1*$/.test(bare)) return true;
-    if (/^[<[{(].*[>\]})]$/.test(s)) return true;
-    // a key prefix with nothing after it (`sk-proj-`, `sk_live_`, `SG.`, `ghp_`)
-    if (/^[A-Za-z]{1,6}(?:[-_][A-Za-z]{2,8})?[-_.]$/.test(s)) return true;
-    // its words, the key prefix included (`your-secret-here`) or not (`sk_nothing`, `sk-ant-xxx`)
-    const words = s.toLowerCase().split(/[-_.\s]+/).filter(Boolean);
-    return words.some((w) => placeholderWords.has(w) || /^x{3,}$/.test(w));
-  };
+  const secrets = secretJudge(ctx.rule.options as unknown as SecretWords);
   const out: FindingDraft[] = [];
   const span = (offset: number, length: number) => {
     const start = lineCol(ctx.text, offset);
@@ -133,15 +76,7 @@ const check: Check = (ctx) => {
       return first >= 0 && ctx.text.indexOf(quoted, first + quoted.length) >= 0;
     });
   /** the finding for variable `name` falling back to `fallback`, or undefined when that is fine */
-  const judge = (name: string, fallback: string): Kind | undefined => {
-    if (fallback.trim() === '' || fallback.includes('${') || guarded(fallback)) return undefined;
-    const url = URL_PASSWORD.exec(fallback.trim());
-    if (url) return isPlaceholder(url[1]) || url[1].startsWith('$') ? undefined : 'url';
-    const kind = secretKind(name);
-    if (!kind) return undefined;
-    if (kind === 'credential' && isPlaceholder(fallback)) return undefined;
-    return kind;
-  };
+  const judge = (name: string, fallback: string): Kind | undefined => (guarded(fallback) ? undefined : secrets.judge(name, fallback));
   const draft = (kind: Kind, loc: FindingDraft['loc'], name: string, source: string, scope?: Scope): FindingDraft => ({
     ruleId: ctx.rule.id,
     loc,
