@@ -23,6 +23,7 @@ import composeNoStartPeriod from './compose-no-start-period.js';
 import composePostgres18WrongMount from './compose-postgres18-wrong-mount.js';
 import composeRedisQueueNoAof from './compose-redis-queue-no-aof.js';
 import composeRestartGivesUp from './compose-restart-gives-up.js';
+import composeSecretDefault from './compose-secret-default.js';
 import composeStatefulNoVolume from './compose-stateful-no-volume.js';
 import composeWeakHealthcheck from './compose-weak-healthcheck.js';
 import connectionStateNeverRecovers from './connection-state-never-recovers.js';
@@ -62,6 +63,7 @@ export const CHECKS: Readonly<Record<string, Check | ComposeCheck>> = {
   'compose-postgres18-wrong-mount': composePostgres18WrongMount,
   'compose-redis-queue-no-aof': composeRedisQueueNoAof,
   'compose-restart-gives-up': composeRestartGivesUp,
+  'compose-secret-default': composeSecretDefault,
   'compose-stateful-no-volume': composeStatefulNoVolume,
   'compose-weak-healthcheck': composeWeakHealthcheck,
   'connection-state-never-recovers': connectionStateNeverRecovers,
