@@ -21,6 +21,7 @@ import composeNoMemoryLimit from './compose-no-memory-limit.js';
 import composeNoRestart from './compose-no-restart.js';
 import composeNoStartPeriod from './compose-no-start-period.js';
 import composePostgres18WrongMount from './compose-postgres18-wrong-mount.js';
+import composeRedisEmptyPassword from './compose-redis-empty-password.js';
 import composeRedisQueueNoAof from './compose-redis-queue-no-aof.js';
 import composeRestartGivesUp from './compose-restart-gives-up.js';
 import composeSecretDefault from './compose-secret-default.js';
@@ -61,6 +62,7 @@ export const CHECKS: Readonly<Record<string, Check | ComposeCheck>> = {
   'compose-no-restart': composeNoRestart,
   'compose-no-start-period': composeNoStartPeriod,
   'compose-postgres18-wrong-mount': composePostgres18WrongMount,
+  'compose-redis-empty-password': composeRedisEmptyPassword,
   'compose-redis-queue-no-aof': composeRedisQueueNoAof,
   'compose-restart-gives-up': composeRestartGivesUp,
   'compose-secret-default': composeSecretDefault,
