@@ -39,6 +39,7 @@ import jobWithoutRetryPolicy from './job-without-retry-policy.js';
 import ormQueryTimeoutLogOnly from './orm-query-timeout-log-only.js';
 import poolWithoutLivenessCheck from './pool-without-liveness-check.js';
 import publishFailureSwallowed from './publish-failure-swallowed.js';
+import rateLimiterMemoryStorage from './rate-limiter-memory-storage.js';
 import reconnectAttemptsCapped from './reconnect-attempts-capped.js';
 import reconnectGivesUp from './reconnect-gives-up.js';
 import secretWithHardcodedFallback from './secret-with-hardcoded-fallback.js';
@@ -80,6 +81,7 @@ export const CHECKS: Readonly<Record<string, Check | ComposeCheck>> = {
   'orm-query-timeout-log-only': ormQueryTimeoutLogOnly,
   'pool-without-liveness-check': poolWithoutLivenessCheck,
   'publish-failure-swallowed': publishFailureSwallowed,
+  'rate-limiter-memory-storage': rateLimiterMemoryStorage,
   'reconnect-attempts-capped': reconnectAttemptsCapped,
   'reconnect-gives-up': reconnectGivesUp,
   'secret-with-hardcoded-fallback': secretWithHardcodedFallback,
