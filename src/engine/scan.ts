@@ -233,7 +233,9 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
       const s = supp.get(d.file) ?? new Suppressions(out.suppressions[d.file] ?? []);
       supp.set(d.file, s);
       if (s.covers(rule, d.loc.line)) continue;
-      const lines = textOf.get(d.file) ?? [];
+      // a compose rule may point into code (FL054: the limiter the service runs)
+      let lines = textOf.get(d.file);
+      if (!lines) textOf.set(d.file, (lines = readFile(d.file)?.split(/\r\n|\r|\n/) ?? []));
       findings.push({
         ruleId: rule.id,
         ruleName: rule.name,
