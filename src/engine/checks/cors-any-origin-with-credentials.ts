@@ -184,6 +184,41 @@ const check: Check = (ctx) => {
     if (all && cred)
       out.push({ ruleId: ctx.rule.id, loc: all.loc, message: ctx.rule.message, data: { callee: `${all.target} + ${cred.target}`, how: `\`${all.target} = True\`, which echoes any Origin back` }, where: { scope: all.scope } });
   }
+  // A settings class whose defaults pair a wildcard origin list with credentials (`cors_origins:
+  // list[str] = ["*"]` and `cors_allow_credentials: bool = True`): the middleware that reads them
+  // usually sits in another module, so the defaults are reported where they are written.
+  const opts = ctx.rule.options as { settingsOrigins?: string; settingsCredentials?: string } | undefined;
+  if (lang === 'python' && opts?.settingsOrigins && opts.settingsCredentials) {
+    const originRe = new RegExp(opts.settingsOrigins, 'i');
+    const credRe = new RegExp(opts.settingsCredentials, 'i');
+    const reported = new Set(out.map((d) => `${d.loc.line}:${d.loc.column}`));
+    const fieldValue = (v: Value): Value | undefined => {
+      if (v.kind !== 'call') return v;
+      const fc = facts.calls[v.callId];
+      return /^pydantic(?:_settings)?\.Field$/.test(fc?.qualified ?? '') ? (fc.kwargs.default ?? fc.args[0]) : undefined;
+    };
+    for (const klass of facts.classes) {
+      if (!settingsClasses.has(klass.id)) continue;
+      const fields = facts.assignments.filter((a) => a.scope.classId === klass.id && a.scope.functionId === undefined);
+      const cred = fields.find((f) => credRe.test(f.target) && isTrue(fieldValue(f.value)));
+      if (!cred) continue;
+      for (const f of fields) {
+        if (!originRe.test(f.target)) continue;
+        const v = fieldValue(f.value);
+        const any = v && anyOrigin(v, undefined, { language: 'python', match: [], role: 'http.cors' } as CatalogApi);
+        if (!any?.at || reported.has(`${any.at.loc.line}:${any.at.loc.column}`)) continue;
+        out.push({
+          ruleId: ctx.rule.id,
+          loc: any.at.loc,
+          message: ctx.rule.message,
+          data: { callee: `${klass.name}.${f.target}`, how: `${any.how} as the default, next to \`${cred.target} = True\`` },
+          priority: 'P1',
+          priorityReason: 'reached through a default that the deployment may override',
+          where: { scope: f.scope },
+        });
+      }
+    }
+  }
   return out;
 };
 
