@@ -52,6 +52,32 @@ const check: ComposeCheck = (ctx) => {
   const out: ComposeDraft[] = [];
   const seen = new Set<string>();
   for (const v of ctx.project.services) {
+    // `command: redis-server --requirepass ${REDIS_PASSWORD:-changeme}`: judged by the variable's name
+    const cmds: YNode[] = [];
+    for (const key of ['command', 'entrypoint']) {
+      const c = get(v.node, key);
+      if (c?.kind === 'scalar') cmds.push(c);
+      else if (c?.kind === 'seq') cmds.push(...c.items);
+    }
+    for (const c of cmds) {
+      if (c.kind !== 'scalar' || typeof c.raw !== 'string' || !c.raw.includes('${') || isDevFile(c.src.file)) continue;
+      WITH_DEFAULT.lastIndex = 0;
+      for (let m = WITH_DEFAULT.exec(c.raw); m; m = WITH_DEFAULT.exec(c.raw)) {
+        const [expr, variable, , fallback] = m;
+        const kind = secrets.judge(variable, fallback);
+        // the project's `.env` sets it: the interpolated command does not hold the default
+        if (!kind || !String(c.value).includes(fallback)) continue;
+        const key = `${c.src.file}:${c.src.loc.line}:${c.src.loc.column}:${expr}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const d = composeDraft(ctx, c.src, v.name, { variable, expr, what: WHAT[kind], consequence: CONSEQUENCE[kind], kind });
+        if (kind !== 'signing') {
+          d.priority = 'P1';
+          d.priorityReason = `a ${kind === 'url' ? 'connection URL' : kind} default, not a signing secret`;
+        }
+        out.push(profileP2(v, d));
+      }
+    }
     for (const e of writtenEnvironment(get(v.node, 'environment'))) {
       if (!e.raw.includes('${') || isDevFile(e.scalar.src.file)) continue;
       // the project's `.env` sets the variable: compose does not use the default
