@@ -118,6 +118,7 @@ export interface CatalogSections {
   'middleware-registrars': MiddlewareRegistrar[];
   'cors-settings': CorsSettings[];
   'grpc-clients': GrpcClients[];
+  'rate-limiters': RateLimiter[];
   'job-queues': JobQueue[];
   'message-handlers': MessageHandler[];
   'route-files': RouteFiles[];
@@ -401,11 +402,34 @@ export interface CorsSettings {
   credentials: string[];
 }
 
+/** Catalog section `rate-limiters`: a limiter constructor and how its storage is chosen. */
+export interface RateLimiter {
+  language: CatalogLanguage;
+  /** qualified constructor names (`slowapi.Limiter`, `express-rate-limit`) */
+  calls: string[];
+  /** TS/JS: the options argument */
+  optionsArg?: number;
+  /** option names that choose the storage (`storage_uri`, `store`) */
+  storageKeys: string[];
+  /** literal values that mean process memory (`memory://`) */
+  memoryValues?: string[];
+  /** constructors of in-process stores (`express-rate-limit.MemoryStore`) */
+  memoryStores?: string[];
+  /** with no storage option the counters live in the process's memory */
+  defaultMemory: boolean;
+  /** environment variables the library reads its storage from (`RATELIMIT_STORAGE_URL`) */
+  envSettings?: string[];
+}
+
 /** Catalog section `grpc-clients`: service clients built from a loaded package definition. */
 export interface GrpcClients {
   language: CatalogLanguage;
   /** qualified prefixes a client constructor starts with (`grpc.loadPackageDefinition()` + `.pkg.Service`) */
   roots: string[];
+  /** qualified names that are client constructors themselves (`@grpc/grpc-js.Client`, `…makeGenericClientConstructor()`) */
+  constructors?: string[];
+  /** methods whose first N arguments describe the request (`makeUnaryRequest(path, serialize, deserialize, message, …)`) */
+  requestArgs?: Record<string, number>;
   /** client methods that are not RPCs */
   clientMethods: string[];
   /** regex (case-insensitive) on method names that look like streaming RPCs */

@@ -9,6 +9,7 @@ import type { SourceAdapter } from '../languages/types.js';
 import { AdapterCrash, ParseError } from '../languages/types.js';
 import { codeSummary } from './code-summary.js';
 import { entryGate, entrySignals } from '../model/entries.js';
+import type { CodeFileSummary } from './compose.js';
 import { bindingSignals, fileSignals, processDefaults } from '../model/signals.js';
 import type { FileSignals } from '../model/types.js';
 import { fileContext, isTestPath } from './paths.js';
@@ -62,6 +63,8 @@ export interface FileResult {
   /** imported names and JetStream-style calls, for the compose pack (see code-summary.ts) */
   imports?: string[];
   calls?: string[];
+  /** rate limiters with in-process counters, for the compose pack (code-summary.ts) */
+  limiters?: CodeFileSummary['limiters'];
   /** sha256 of the file's bytes (hex), for the result cache */
   sha?: string;
   /** rule keys named by `faultline: ignore[...]` comments, checked against every rule by the scan */
@@ -218,8 +221,8 @@ export async function createProcessor(init: ProcessorInit) {
     }
     const file = fileContext(task.rel, text);
     const findings = analyzeFacts(facts, text, file, rules, catalog, init.engine, gateInput);
-    const { modules, imports, calls } = codeSummary(facts);
-    const result: FileResult = { ...base, parsed: true, findings, modules, imports, calls };
+    const { modules, imports, calls, limiters } = codeSummary(facts, catalog);
+    const result: FileResult = { ...base, parsed: true, findings, modules, imports, calls, ...(limiters ? { limiters } : {}) };
     const named = facts.suppressions.filter((s) => s.rules.length).map((s) => ({ rules: s.rules, line: s.line }));
     if (named.length) result.suppressionRules = named;
     const defaults = processDefaults(facts, catalog);

@@ -122,7 +122,11 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
   if (hasCompose) {
     // the system model needs to know which code opens which client, even where no code rule looks
     const clients = new Catalog(catalogFiles).section('compose-clients');
-    const mods = (lang: string) => [...new Set(clients.filter((c) => c.language === lang).flatMap((c) => c.modules))].sort();
+    // and which builds an in-process rate limiter (the top-level module of each constructor)
+    const limiterCat = new Catalog(catalogFiles).section('rate-limiters');
+    const limiterMods = (lang: string) =>
+      limiterCat.filter((l) => l.language === lang).flatMap((l) => l.calls.map((q) => (lang === 'python' ? q.split('.')[0] : q.replace(/\.(default|rateLimit)$/, ''))));
+    const mods = (lang: string) => [...new Set([...clients.filter((c) => c.language === lang).flatMap((c) => c.modules), ...limiterMods(lang)])].sort();
     init.summaryModules = { python: mods('python'), typescript: mods('typescript') };
   }
   const shard = opts.shard;
@@ -190,7 +194,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     }
     const code = results
       .filter((r) => !r.skipped)
-      .map((r) => ({ path: r.rel, language: r.kind, modules: r.modules, imports: r.imports, calls: r.calls }));
+      .map((r) => ({ path: r.rel, language: r.kind, modules: r.modules, imports: r.imports, calls: r.calls, ...(r.limiters ? { limiters: r.limiters } : {}) }));
     // the catalog is read here, not up front: workers read their own, and a scan without compose files needs none
     const catalog = new Catalog([...catalogFiles, { apis: extraApis } as CatalogFile]);
     // `extends: {file}`, `include:` and `.env` may name files that are not compose-named; read
@@ -229,7 +233,9 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
       const s = supp.get(d.file) ?? new Suppressions(out.suppressions[d.file] ?? []);
       supp.set(d.file, s);
       if (s.covers(rule, d.loc.line)) continue;
-      const lines = textOf.get(d.file) ?? [];
+      // a compose rule may point into code (FL054: the limiter the service runs)
+      let lines = textOf.get(d.file);
+      if (!lines) textOf.set(d.file, (lines = readFile(d.file)?.split(/\r\n|\r|\n/) ?? []));
       findings.push({
         ruleId: rule.id,
         ruleName: rule.name,

@@ -22,7 +22,7 @@ import {
   type HealthcheckInfo,
   type ImageRef,
 } from '../../languages/compose/service.js';
-import { get, str, type Src, type YMap } from '../../languages/compose/tree.js';
+import { get, getPath, str, type Src, type YMap, type YNode } from '../../languages/compose/tree.js';
 import type { ComposeTarget, RuleContext } from '../api.js';
 import type { FindingDraft } from '../types.js';
 import { majorVersion, type ComposeKnowledge, type ImageInfo } from './compose-knowledge.js';
@@ -73,6 +73,8 @@ export interface ProjectView {
   jetstream: boolean;
   /** some service uses redis as a queue/broker */
   redisQueue: boolean;
+  /** what the code of the scan imports and builds (the files of each service: `deepestOwners` with `codeRoots`) */
+  code: CodeSummary[];
 }
 
 /** A compose check's draft: `file` holds the location, `symbol` names the service. */
@@ -289,7 +291,7 @@ export function buildProjectView(project: ComposeProject, k: ComposeKnowledge, c
       }
     }
   }
-  return { project, services, byName, knowledge: k, talksTo, jetstream, redisQueue };
+  return { project, services, byName, knowledge: k, talksTo, jetstream, redisQueue, code };
 }
 
 /** services that (transitively) depend on `name` through depends_on or talk-to edges */
@@ -316,4 +318,35 @@ export function dependentsOf(p: ProjectView, name: string): string[] {
     }
   }
   return [...seen].sort();
+}
+
+/**
+ * Evidence that a service runs its code in more than one process: `deploy.replicas` / `scale`
+ * above 1, a server command with several workers (`gunicorn -w 4`, `uvicorn --workers 4`,
+ * `hypercorn -w 2`, `pm2-runtime -i max`), or `WEB_CONCURRENCY` (gunicorn's default worker count)
+ * above 1. Undefined when nothing says so: one process, or unknown (`--workers $(nproc)`).
+ */
+export function severalInstances(v: ServiceView): { evidence: string; src: Src } | undefined {
+  const n = (node: YNode | undefined) => {
+    const t = str(node);
+    return t !== undefined && /^\d+$/.test(t.trim()) ? Number(t) : undefined;
+  };
+  const replicas = getPath(v.node, ['deploy', 'replicas']);
+  if ((n(replicas) ?? 0) > 1) return { evidence: `\`deploy.replicas: ${str(replicas)}\``, src: replicas!.src };
+  const scale = get(v.node, 'scale');
+  if ((n(scale) ?? 0) > 1) return { evidence: `\`scale: ${str(scale)}\``, src: scale!.src };
+  const cmd = v.commandText;
+  const server = /\b(gunicorn|uvicorn|hypercorn|granian|daphne)\b/.exec(cmd);
+  const cmdSrc = v.command?.src ?? v.entrypoint?.src;
+  if (server && cmdSrc) {
+    const w = /(?:^|\s)(?:-w|--workers)(?:\s+|=)(\d+)\b/.exec(cmd.slice(server.index));
+    if (w) return Number(w[1]) > 1 ? { evidence: `\`${server[1]} ${w[0].trim()}\``, src: cmdSrc } : undefined;
+  }
+  const pm2 = /\bpm2(?:-runtime)?\b.*?(?:\s)(?:-i|--instances)(?:\s+|=)(max|-?\d+)\b/.exec(cmd);
+  if (pm2 && cmdSrc && (pm2[1] === 'max' || Number(pm2[1]) > 1 || Number(pm2[1]) < 0)) return { evidence: `\`pm2 -i ${pm2[1]}\``, src: cmdSrc };
+  for (const e of environment(v.node)) {
+    if (e.name === 'WEB_CONCURRENCY' && e.value && /^\d+$/.test(e.value.trim()) && Number(e.value) > 1 && (!server || server[1] === 'gunicorn' || server[1] === 'uvicorn'))
+      return { evidence: `\`WEB_CONCURRENCY=${e.value.trim()}\``, src: e.src };
+  }
+  return undefined;
 }

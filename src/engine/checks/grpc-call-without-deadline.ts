@@ -1,6 +1,8 @@
 // gRPC calls with no deadline (grpc-js: the default is Infinity). Clients are recognised when
 // built in this file from a package definition (catalog section `grpc-clients`: the client roots,
-// e.g. `grpc.loadPackageDefinition(def).shop.v1.Orders`, and how a call passes its deadline); a
+// e.g. `grpc.loadPackageDefinition(def).shop.v1.Orders`), from a constructor the section names
+// (`makeGenericClientConstructor(def, name)`, the base `Client` and its generic `makeUnaryRequest`,
+// whose first arguments are the request), and how a call passes its deadline; a
 // call on such a client with no options object carrying the deadline is reported. Options or
 // metadata we cannot read, client interceptors and streaming-looking methods stay quiet.
 import type { Check } from '../api.js';
@@ -10,7 +12,8 @@ import type { FindingDraft } from '../types.js';
 
 const check: Check = (ctx) => {
   const kinds = ctx.catalog.entries('grpc-clients', ctx.facts.language);
-  const kindOf = (ctor: CallFact): GrpcClients | undefined => kinds.find((k) => k.roots.some((r) => ctor.qualified!.startsWith(r + '.')));
+  const kindOf = (ctor: CallFact): GrpcClients | undefined =>
+    kinds.find((k) => k.roots.some((r) => ctor.qualified!.startsWith(r + '.')) || (k.constructors ?? []).includes(ctor.qualified!));
   const facts = ctx.facts;
   const out: FindingDraft[] = [];
   for (const c of facts.calls) {
@@ -27,8 +30,11 @@ const check: Check = (ctx) => {
     if (c.argsOpen) continue;
     let unknown = false;
     let deadline = false;
+    // the request (a message, or for generic calls its path, serializers and message), the callback
+    const requestArgs = k.requestArgs?.[method] ?? 1;
+    if (c.args.length < requestArgs) continue;
     c.args.forEach((a: Value, i) => {
-      if (i === 0 || a.kind === 'function') return; // the request, the callback
+      if (i < requestArgs || a.kind === 'function') return;
       const v = a.kind === 'name' && a.resolved ? a.resolved : a;
       if (v.kind === 'object') {
         if (k.deadlineKey in v.props) deadline = true;

@@ -21,8 +21,10 @@ import composeNoMemoryLimit from './compose-no-memory-limit.js';
 import composeNoRestart from './compose-no-restart.js';
 import composeNoStartPeriod from './compose-no-start-period.js';
 import composePostgres18WrongMount from './compose-postgres18-wrong-mount.js';
+import composeRedisEmptyPassword from './compose-redis-empty-password.js';
 import composeRedisQueueNoAof from './compose-redis-queue-no-aof.js';
 import composeRestartGivesUp from './compose-restart-gives-up.js';
+import composeSecretDefault from './compose-secret-default.js';
 import composeStatefulNoVolume from './compose-stateful-no-volume.js';
 import composeWeakHealthcheck from './compose-weak-healthcheck.js';
 import connectionStateNeverRecovers from './connection-state-never-recovers.js';
@@ -37,6 +39,7 @@ import jobWithoutRetryPolicy from './job-without-retry-policy.js';
 import ormQueryTimeoutLogOnly from './orm-query-timeout-log-only.js';
 import poolWithoutLivenessCheck from './pool-without-liveness-check.js';
 import publishFailureSwallowed from './publish-failure-swallowed.js';
+import rateLimiterMemoryStorage from './rate-limiter-memory-storage.js';
 import reconnectAttemptsCapped from './reconnect-attempts-capped.js';
 import reconnectGivesUp from './reconnect-gives-up.js';
 import secretWithHardcodedFallback from './secret-with-hardcoded-fallback.js';
@@ -60,8 +63,10 @@ export const CHECKS: Readonly<Record<string, Check | ComposeCheck>> = {
   'compose-no-restart': composeNoRestart,
   'compose-no-start-period': composeNoStartPeriod,
   'compose-postgres18-wrong-mount': composePostgres18WrongMount,
+  'compose-redis-empty-password': composeRedisEmptyPassword,
   'compose-redis-queue-no-aof': composeRedisQueueNoAof,
   'compose-restart-gives-up': composeRestartGivesUp,
+  'compose-secret-default': composeSecretDefault,
   'compose-stateful-no-volume': composeStatefulNoVolume,
   'compose-weak-healthcheck': composeWeakHealthcheck,
   'connection-state-never-recovers': connectionStateNeverRecovers,
@@ -76,6 +81,7 @@ export const CHECKS: Readonly<Record<string, Check | ComposeCheck>> = {
   'orm-query-timeout-log-only': ormQueryTimeoutLogOnly,
   'pool-without-liveness-check': poolWithoutLivenessCheck,
   'publish-failure-swallowed': publishFailureSwallowed,
+  'rate-limiter-memory-storage': rateLimiterMemoryStorage,
   'reconnect-attempts-capped': reconnectAttemptsCapped,
   'reconnect-gives-up': reconnectGivesUp,
   'secret-with-hardcoded-fallback': secretWithHardcodedFallback,

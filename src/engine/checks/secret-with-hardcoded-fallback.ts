@@ -1,24 +1,51 @@
 // A secret read from the environment with a hard-coded fallback: `process.env.JWT_SECRET ||
-// 'dev-secret'` (also `??`, bracket access) in TS/JS; environment reads with a fallback in Python
-// (catalog role `env.read`: os.getenv, python-decouple, django-environ; also `… or "dev"`) and
-// string defaults of settings-class fields (role `settings.class`). When the variable is missing in
-// production the service starts anyway, signing with a secret that is in the repository.
+// 'dev-secret'` (also `??`, bracket access, `const { JWT_SECRET = 'dev' } = process.env` and zod
+// env schemas' `.default('…')`) in TS/JS; environment reads with a fallback in Python (catalog
+// role `env.read`: os.getenv, python-decouple, django-environ; also `… or "dev"`) and string
+// defaults of settings-class fields (role `settings.class`, plain or through `Field("…")`). When
+// the variable is missing in production the service starts anyway, with a secret that is in the
+// repository.
+//
+// What the fallback costs depends on what the secret does (rule options name the words):
+// - a signing secret (JWT, session, cookie, webhook signatures, Django's SECRET_KEY): the service
+//   itself trusts what is signed with it, so any literal, placeholder or not, lets anyone who read
+//   the source forge tokens. The rule's priority (P0 in a service).
+// - a password (shared by two services we run): the fallback usually works, because the compose
+//   file or the database image defaults to the same value. P1.
+// - an API key or token issued by someone else: P1, and a placeholder (`sk_nothing`, `sk-proj-`
+//   with nothing after it, an all-zero UUID, `your-key-here`) is quiet: the provider rejects it,
+//   the feature fails closed.
+// - a connection URL whose fallback carries a password (`postgres://app:secret@db/app`), whatever
+//   the variable is called: P1, as a password.
 import type { Check } from '../api.js';
 import type { FindingDraft } from '../types.js';
-import type { Value } from '../../languages/types.js';
+import type { CallFact, Scope, Value } from '../../languages/types.js';
 import { knobValues } from '../knobs.js';
+import { secretJudge, type SecretKind, type SecretWords } from '../analysis/secret-names.js';
 
-interface Options {
-  /** the name's last word must be one of these (JWT_SECRET, DB_PASSWORD, API_KEY, jwtSecret) */
-  secretWords: string[];
-  /** and none of its words one of these (JWT_PUBLIC_KEY, STRIPE_PUBLISHABLE_KEY) */
-  notSecretWords: string[];
-  /** a name ending in KEY is a record's key name, not a secret, when the word before is one of these (LDAP_EMAIL_KEY) */
-  recordKeyWords: string[];
-}
+type Kind = SecretKind;
+
 
 const TS_FALLBACK =
   /process\.env(?:\.([A-Za-z_$][\w$]*)|\[\s*(['"])([^'"\n]+)\2\s*\])\s*(?:\|\||\?\?)\s*(['"`])((?:(?!\4)[^\\\n]|\\.)*)\4/g;
+/** `const { JWT_SECRET = 'dev', PORT = '3000' } = process.env` */
+const TS_DESTRUCTURE = /\{([^{}]*)\}\s*=\s*process\.env\b/g;
+const TS_DESTRUCTURE_ENTRY = /(?:^|,)\s*([A-Za-z_$][\w$]*)\s*(?::\s*[A-Za-z_$][\w$]*\s*)?=\s*(['"`])((?:(?!\2)[^\\\n]|\\.)*)\2/g;
+/** zod env schemas: `JWT_SECRET: z.string().min(32).default('dev-secret')` */
+const TS_ZOD_DEFAULT = /\b([A-Za-z_$][\w$]*)\s*:\s*z\s*\.\s*string\(\)[^,\n{}]*?\.default\(\s*(['"`])((?:(?!\2)[^\\\n]|\\.)*)\2\s*\)/g;
+
+const WHAT: Record<Kind, string> = {
+  signing: 'a signing secret written in the source',
+  password: 'a password written in the source',
+  credential: 'a credential written in the source',
+  url: 'a connection URL with its password written in the source',
+};
+const CONSEQUENCE: Record<Kind, string> = {
+  signing: 'a deploy that loses the variable keeps running, and anyone who has read the repository can sign tokens or session cookies this service accepts as genuine.',
+  password: 'a deploy that loses the variable keeps running on a password everyone with the repository knows, often the same default the database was started with.',
+  credential: 'a deploy that loses the variable keeps running on a key that is in the repository, and calls it authorises run against whatever account it belongs to.',
+  url: 'a deploy that loses the variable connects with the user and password written in the repository instead of failing at startup.',
+};
 
 function lineCol(text: string, offset: number): { line: number; column: number } {
   let line = 1;
@@ -31,21 +58,7 @@ function lineCol(text: string, offset: number): { line: number; column: number }
 }
 
 const check: Check = (ctx) => {
-  const opts = ctx.rule.options as unknown as Options;
-  const secretWords = new Set(opts.secretWords.map((w) => w.toUpperCase()));
-  const notSecretWords = new Set(opts.notSecretWords.map((w) => w.toUpperCase()));
-  const recordKeyWords = new Set(opts.recordKeyWords.map((w) => w.toUpperCase()));
-  const isSecret = (name: string) => {
-    const words = name
-      .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
-      .split(/[_\W]+/)
-      .filter(Boolean)
-      .map((w) => w.toUpperCase());
-    const last = words[words.length - 1];
-    // LDAP_EMAIL_KEY, SORT_KEY: the name of a key in a record, not a key that unlocks anything
-    if (last === 'KEY' && words.length > 1 && recordKeyWords.has(words[words.length - 2])) return false;
-    return words.length > 0 && secretWords.has(last) && !words.some((w) => notSecretWords.has(w));
-  };
+  const secrets = secretJudge(ctx.rule.options as unknown as SecretWords);
   const out: FindingDraft[] = [];
   const span = (offset: number, length: number) => {
     const start = lineCol(ctx.text, offset);
@@ -62,23 +75,48 @@ const check: Check = (ctx) => {
       const first = ctx.text.indexOf(quoted);
       return first >= 0 && ctx.text.indexOf(quoted, first + quoted.length) >= 0;
     });
+  /** the finding for variable `name` falling back to `fallback`, or undefined when that is fine */
+  const judge = (name: string, fallback: string): Kind | undefined => (guarded(fallback) ? undefined : secrets.judge(name, fallback));
+  const draft = (kind: Kind, loc: FindingDraft['loc'], name: string, source: string, scope?: Scope): FindingDraft => ({
+    ruleId: ctx.rule.id,
+    loc,
+    message: ctx.rule.message,
+    data: { name, source, kind, what: WHAT[kind], consequence: CONSEQUENCE[kind] },
+    ...(kind === 'signing' ? {} : { priority: 'P1' as const, priorityReason: `a ${kind === 'url' ? 'connection URL' : kind} fallback, not a signing secret: the service does not trust what it signs` }),
+    ...(scope ? { where: { scope } } : {}),
+  });
+
   if (ctx.facts.language === 'typescript') {
+    const seen = new Set<number>();
+    const push = (kind: Kind | undefined, offset: number, length: number, name: string, source: string) => {
+      if (!kind || commented(offset) || seen.has(offset)) return;
+      seen.add(offset);
+      out.push(draft(kind, span(offset, length), name, source));
+    };
     TS_FALLBACK.lastIndex = 0;
     for (let m = TS_FALLBACK.exec(ctx.text); m; m = TS_FALLBACK.exec(ctx.text)) {
       const name = m[1] ?? m[3];
-      const fallback = m[5];
-      if (!isSecret(name) || fallback.trim() === '' || fallback.includes('${') || guarded(fallback) || commented(m.index)) continue;
-      out.push({
-        ruleId: ctx.rule.id,
-        loc: span(m.index, m[0].length),
-        message: ctx.rule.message,
-        data: { name, source: `process.env.${name}` },
-      });
+      push(judge(name, m[5]), m.index, m[0].length, name, `process.env.${name}`);
+    }
+    TS_DESTRUCTURE.lastIndex = 0;
+    for (let m = TS_DESTRUCTURE.exec(ctx.text); m; m = TS_DESTRUCTURE.exec(ctx.text)) {
+      const body = m[1];
+      const bodyAt = m.index + 1;
+      TS_DESTRUCTURE_ENTRY.lastIndex = 0;
+      for (let e = TS_DESTRUCTURE_ENTRY.exec(body); e; e = TS_DESTRUCTURE_ENTRY.exec(body)) {
+        const at = bodyAt + e.index + e[0].indexOf(e[1]);
+        push(judge(e[1], e[3]), at, e[0].length - e[0].indexOf(e[1]), e[1], `process.env.${e[1]}`);
+      }
+    }
+    // a zod schema only matters when it parses the environment
+    if (/\bprocess\.env\b/.test(ctx.text) && /\bfrom\s+['"]zod['"]/.test(ctx.text)) {
+      TS_ZOD_DEFAULT.lastIndex = 0;
+      for (let m = TS_ZOD_DEFAULT.exec(ctx.text); m; m = TS_ZOD_DEFAULT.exec(ctx.text))
+        push(judge(m[1], m[3]), m.index, m[0].length, m[1], `env schema ${m[1]}`);
     }
     return out;
   }
-  const usable = (v: Value | undefined): v is Extract<Value, { kind: 'string' }> =>
-    v?.kind === 'string' && v.value.trim() !== '' && !guarded(v.value);
+  const literal = (v: Value | undefined): string | undefined => (v?.kind === 'string' ? v.value : undefined);
   // Python: calls the catalog knows as environment reads (role `env.read`: the variable's name and
   // the fallback are knobs), and settings classes (role `settings.class`) whose field defaults are
   // what the service runs with when the variable is missing.
@@ -90,27 +128,39 @@ const check: Check = (ctx) => {
     const [varKnob, fallbackKnob] = [api?.knobs?.variable, api?.knobs?.fallback];
     if (!api || !varKnob || !fallbackKnob) continue;
     const name = knobValues(c, api, varKnob).found[0]?.value;
-    if (name?.kind !== 'string' || !isSecret(name.value)) continue;
-    let fallback: string | undefined;
+    if (name?.kind !== 'string') continue;
     const given = knobValues(c, api, fallbackKnob).found[0]?.value;
-    const none = !given || given.kind === 'null' || (given.kind === 'string' && given.value === '');
-    if (usable(given)) fallback = given.value;
-    else if (none) {
+    let fallback = literal(given);
+    if (fallback === undefined || fallback === '') {
+      const none = !given || given.kind === 'null' || fallback === '';
+      if (!none) continue;
       // `os.environ.get("X") or "dev"`: the fallback is the `or` operand right after the call
       const end = lineStarts[c.loc.endLine - 1] + c.loc.endColumn - 1;
       const m = /^\s*or\s*(['"])((?:(?!\1)[^\\\n]|\\.)*)\1/.exec(ctx.text.slice(end, end + 200));
-      if (m && m[2].trim() !== '' && !guarded(m[2])) fallback = m[2];
+      if (!m) continue;
+      fallback = m[2];
     }
-    if (fallback === undefined) continue;
-    out.push({ ruleId: ctx.rule.id, loc: c.loc, message: ctx.rule.message, data: { name: name.value, source: c.callee }, where: { scope: c.scope } });
+    const kind = judge(name.value, fallback);
+    if (kind) out.push(draft(kind, c.loc, name.value, c.callee, c.scope));
   }
   const settingsClasses = new Set(
     facts.classes.filter((k) => k.bases.some((b) => catalog.lookupRole(b, 'python', ['settings.class']))).map((k) => k.id),
   );
+  /** a field's default: the literal, or `Field("…")` / `Field(default="…")` */
+  const fieldDefault = (v: Value): string | undefined => {
+    if (v.kind === 'string') return v.value;
+    if (v.kind !== 'call') return undefined;
+    const call: CallFact | undefined = facts.calls[v.callId];
+    if (!call || !/^pydantic(?:_settings)?\.Field$/.test(call.qualified ?? '')) return undefined;
+    return literal(call.kwargs.default) ?? literal(call.args[0]);
+  };
   for (const a of facts.assignments) {
     if (a.scope.classId === undefined || a.scope.functionId !== undefined || !settingsClasses.has(a.scope.classId)) continue;
-    if (!/^[A-Za-z_]\w*$/.test(a.target) || !isSecret(a.target) || !usable(a.value)) continue;
-    out.push({ ruleId: ctx.rule.id, loc: a.loc, message: ctx.rule.message, data: { name: a.target, source: `settings field ${a.target}` }, where: { scope: a.scope } });
+    if (!/^[A-Za-z_]\w*$/.test(a.target)) continue;
+    const fallback = fieldDefault(a.value);
+    if (fallback === undefined) continue;
+    const kind = judge(a.target, fallback);
+    if (kind) out.push(draft(kind, a.loc, a.target, `settings field ${a.target}`, a.scope));
   }
   return out;
 };

@@ -7,6 +7,13 @@
 //   unless             options that make the call fine as it is: `{ key }` (the option is given)
 //                      or `{ key, equals }` (given with this literal; null = None/null/undefined).
 //                      Options we cannot see count as given (quiet).
+//                      `unused-here: { ignoring: [methods] }` on a test: the option exempts the call
+//                      only while the instance is not used directly in this file (no method called
+//                      through it but the `ignoring` ones, not handed to a call outside
+//                      `unless-handed-to`): `maxRetriesPerRequest: null` marks a BullMQ connection,
+//                      not a cache client that also calls `get`
+//   unless-handed-to   catalog roles of calls the instance is handed to in this file (in place or
+//                      through its name) that make it fine: an ioredis connection given to a Worker
 //   unless-per-request true: skip instances built, used and dropped per request (engine/handlers.ts
 //                      perRequestInstance): a cap on those bounds one request, so it is neither
 //                      praised nor blamed
@@ -17,6 +24,7 @@ import type { CallFact } from '../../languages/types.js';
 import type { FindingDraft } from '../types.js';
 import type { Matcher, RuleContext } from '../api.js';
 import { perRequestInstance } from '../analysis/handlers.js';
+import { instanceUses } from '../analysis/facts-query.js';
 import { optionMatches, readKnob, variantOf, type OptionTest } from '../knobs.js';
 
 interface CallSpec {
@@ -25,7 +33,8 @@ interface CallSpec {
   knob?: string;
   state?: Array<'missing' | 'disabled'>;
   'unless-within'?: string[];
-  unless?: OptionTest[];
+  unless?: Array<OptionTest & { 'unused-here'?: { ignoring?: string[] } }>;
+  'unless-handed-to'?: string[];
   'unless-per-request'?: boolean;
 }
 
@@ -58,7 +67,25 @@ const matcher: Matcher = (raw, ctx) => {
       if (variant === undefined) continue;
       data.variant = variant;
     }
-    if (spec.unless?.some((t) => optionMatches(call, api, t) !== false)) continue;
+    let uses: ReturnType<typeof instanceUses> | undefined;
+    const handedTo = spec['unless-handed-to'];
+    if (handedTo) {
+      uses = instanceUses(ctx.facts, call.id);
+      if (uses.handedTo.some((c) => ctx.catalog.lookupRole(c.qualified, lang, handedTo))) continue;
+    }
+    const usedHere = (ignoring: string[]): boolean => {
+      uses ??= instanceUses(ctx.facts, call.id);
+      const methodOf = (c: CallFact) => c.callee.slice(c.callee.lastIndexOf('.') + 1);
+      return uses.methods.some((m) => !ignoring.includes(methodOf(m))) || uses.handedTo.some((c) => !handedTo || !ctx.catalog.lookupRole(c.qualified, lang, handedTo));
+    };
+    if (
+      spec.unless?.some((t) => {
+        const m = optionMatches(call, api, t);
+        if (m === false) return false;
+        return !(m === true && t['unused-here'] && usedHere(t['unused-here'].ignoring ?? []));
+      })
+    )
+      continue;
     if (spec.knob) {
       const knob = api.knobs?.[spec.knob];
       if (!knob) continue;

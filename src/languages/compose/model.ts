@@ -103,7 +103,10 @@ function keyedToMap(node: YNode): YMap {
       if (s === undefined) continue;
       const eq = s.indexOf('=');
       const k = eq < 0 ? s : s.slice(0, eq);
-      const value: YScalar = { kind: 'scalar', src: it.src, value: eq < 0 ? null : s.slice(eq + 1), raw: s };
+      // `raw` stays what was written after `=` (before interpolation): `${SECRET:-dev}`
+      const written = it.kind === 'scalar' ? it.raw : s;
+      const rawEq = written.indexOf('=');
+      const value: YScalar = { kind: 'scalar', src: it.src, value: eq < 0 ? null : s.slice(eq + 1), raw: rawEq < 0 ? '' : written.slice(rawEq + 1) };
       entries.set(k, { key: k, keySrc: it.src, value });
     }
   }

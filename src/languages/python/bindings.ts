@@ -157,7 +157,10 @@ export class Bindings {
       if (this.params.get(key)?.has(name)) return { kind: 'unknown' };
       const list = this.bindings.get(`${key}|${name}`);
       if (list) {
-        const b = pick(list, pos);
+        let b = pick(list, pos);
+        // `try: import redis.asyncio as redis` / `except ImportError: redis = None`: the None marks
+        // the library as absent; a call through the name only runs when it is the import
+        if (b.kind === 'none') b = importBefore(list, b) ?? b;
         if (b.kind === 'import') return { kind: 'import', qualified: b.qualified };
         if (b.kind === 'def') return { kind: 'local' };
         if (b.kind === 'call') {
@@ -202,6 +205,16 @@ export function pick(list: Binding[], pos: number): Binding {
   let chosen: Binding | undefined;
   for (const b of list) if (b.pos < pos) chosen = b;
   return chosen ?? list[list.length - 1];
+}
+
+/** the import bound to the name last before `none` (its optional-dependency fallback), if any */
+function importBefore(list: Binding[], none: Binding): Binding | undefined {
+  let found: Binding | undefined;
+  for (const b of list) {
+    if (b === none) break;
+    found = b.kind === 'import' ? b : b.kind === 'none' ? found : undefined;
+  }
+  return found;
 }
 
 export function bindingOf(right: Node | null, pos: number): Binding {

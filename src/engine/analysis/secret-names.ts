@@ -1,0 +1,92 @@
+// What a configuration variable holds, judged from its name and its fallback, for the checks that
+// report literal fallbacks (FL051 in code, FL052 in compose files). The word lists are each rule's
+// policy (its `options`); the logic is one.
+//
+// - signing: a secret this service signs or verifies with (JWT, session, cookie, webhook
+//   signatures, the application's own SECRET_KEY): any literal lets anyone forge what it trusts.
+// - password: shared by two services we run; a literal fallback usually works, because the
+//   database image or compose file defaults to the same value.
+// - credential: an API key or token issued by someone else; a placeholder fails closed.
+// - url: a connection URL whose fallback carries a password, whatever the variable is called.
+
+export type SecretKind = 'signing' | 'password' | 'credential' | 'url';
+
+export interface SecretWords {
+  /** the name's last word must be one of these (JWT_SECRET, DB_PASSWORD, API_KEY, jwtSecret) */
+  secretWords: string[];
+  /** and none of its words one of these (JWT_PUBLIC_KEY, STRIPE_PUBLISHABLE_KEY) */
+  notSecretWords: string[];
+  /** a name ending in KEY is a record's key name, not a secret, when the word before is one of these (LDAP_EMAIL_KEY) */
+  recordKeyWords: string[];
+  /** a word that makes the secret one this service signs or verifies with (JWT_SECRET, SESSION_SECRET) */
+  signingWords: string[];
+  /** words that name the application itself: APP_SECRET_KEY, DJANGO_SECRET_KEY, AUTH_SECRET are signing secrets */
+  appWords: string[];
+  /** a last word that makes the secret a password */
+  passwordWords: string[];
+  /** words that make a fallback a placeholder (`your-api-key-here`, `sk_nothing`, `changeme-in-tests`) */
+  placeholderWords: string[];
+}
+
+/** a URL with a password in its userinfo: `postgres://app:secret@db/app` */
+export const URL_PASSWORD = /^[a-z][a-z0-9+.-]*:\/\/[^:@/\s]*:([^@/\s]+)@/i;
+
+export interface SecretJudge {
+  /** what kind of secret the name holds, or undefined when it is not one */
+  kindOf(name: string): Exclude<SecretKind, 'url'> | undefined;
+  /** a value a provider would reject: `sk_nothing`, `sk-proj-`, 0000…, `<your-key>`, `your-secret-here` */
+  isPlaceholder(value: string): boolean;
+  /** variable `name` falling back to `fallback`: what that exposes, or undefined when it is fine */
+  judge(name: string, fallback: string): SecretKind | undefined;
+}
+
+export function secretJudge(opts: SecretWords): SecretJudge {
+  const upper = (l: string[]) => new Set(l.map((w) => w.toUpperCase()));
+  const secretWords = upper(opts.secretWords);
+  const notSecretWords = upper(opts.notSecretWords);
+  const recordKeyWords = upper(opts.recordKeyWords);
+  const signingWords = upper(opts.signingWords);
+  const appWords = upper(opts.appWords);
+  const passwordWords = upper(opts.passwordWords);
+  const placeholderWords = new Set(opts.placeholderWords.map((w) => String(w).toLowerCase()));
+  const wordsOf = (name: string) =>
+    name
+      .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+      .split(/[_\W]+/)
+      .filter(Boolean)
+      .map((w) => w.toUpperCase());
+  const kindOf = (name: string): Exclude<SecretKind, 'url'> | undefined => {
+    const words = wordsOf(name);
+    const last = words[words.length - 1];
+    // LDAP_EMAIL_KEY, SORT_KEY: the name of a key in a record, not a key that unlocks anything
+    if (last === 'KEY' && words.length > 1 && recordKeyWords.has(words[words.length - 2])) return undefined;
+    if (!words.length || !secretWords.has(last) || words.some((w) => notSecretWords.has(w))) return undefined;
+    if (passwordWords.has(last)) return 'password';
+    if (words.some((w) => signingWords.has(w))) return 'signing';
+    // SECRET_KEY, APP_SECRET, DJANGO_SECRET_KEY, AUTH_SECRET: the application's own secret
+    const own = words.filter((w) => !appWords.has(w));
+    if (own.length && own.every((w) => w === 'SECRET' || w === 'KEY') && own.includes('SECRET')) return 'signing';
+    return 'credential';
+  };
+  const isPlaceholder = (value: string): boolean => {
+    const s = value.trim();
+    const bare = s.replace(/[-_.\s]/g, '');
+    if (bare === '' || /^(.)\1*$/.test(bare)) return true;
+    if (/^[<[{(].*[>\]})]$/.test(s)) return true;
+    // a key prefix with nothing after it (`sk-proj-`, `sk_live_`, `SG.`, `ghp_`)
+    if (/^[A-Za-z]{1,6}(?:[-_][A-Za-z]{2,8})?[-_.]$/.test(s)) return true;
+    // its words, the key prefix included (`your-secret-here`) or not (`sk_nothing`, `sk-ant-xxx`)
+    const words = s.toLowerCase().split(/[-_.\s]+/).filter(Boolean);
+    return words.some((w) => placeholderWords.has(w) || /^x{3,}$/.test(w));
+  };
+  const judge = (name: string, fallback: string): SecretKind | undefined => {
+    if (fallback.trim() === '' || fallback.includes('${')) return undefined;
+    const url = URL_PASSWORD.exec(fallback.trim());
+    if (url) return isPlaceholder(url[1]) || url[1].startsWith('$') ? undefined : 'url';
+    const kind = kindOf(name);
+    if (!kind) return undefined;
+    if (kind === 'credential' && isPlaceholder(fallback)) return undefined;
+    return kind;
+  };
+  return { kindOf, isPlaceholder, judge };
+}

@@ -1,0 +1,112 @@
+// FL052: a secret passed to a service through compose interpolation with a literal default:
+// `JWT_SECRET: ${JWT_SECRET:-changeme}`, `DATABASE_URL: postgres://app:${DB_PASSWORD:-app}@db/app`.
+// When the variable is not set where the stack is deployed, compose substitutes the default and
+// the service starts with a secret that is in the repository. Judged like FL051
+// (analysis/secret-names): signing secrets P0, passwords, third-party keys and connection URLs P1,
+// placeholder API keys quiet. `${VAR:?required}`, `${VAR}` and `${VAR:-}` are fine; so is a
+// default the project's `.env` overrides, and any default written in a developer-only file
+// (override, *.dev.yml, .devcontainer), which is not a production secret.
+import type { ComposeCheck } from '../api.js';
+import { composeDraft, profileP2, type ComposeDraft } from '../analysis/compose-project.js';
+import { secretJudge, type SecretKind, type SecretWords } from '../analysis/secret-names.js';
+import { interpolate, noEnv } from '../../languages/compose/interpolate.js';
+import { isDevFile } from '../../languages/compose/model.js';
+import { get, type YNode, type YScalar } from '../../languages/compose/tree.js';
+
+/** `${NAME:-default}` / `${NAME-default}` (no nesting inside the default) */
+const WITH_DEFAULT = /\$\{([A-Za-z_][A-Za-z0-9_]*)(:?-)([^${}]*)\}/g;
+
+const WHAT: Record<SecretKind, string> = {
+  signing: 'a signing secret',
+  password: 'a password',
+  credential: 'a credential',
+  url: 'a connection URL with a password in it',
+};
+const CONSEQUENCE: Record<SecretKind, string> = {
+  signing: 'a deploy where the variable is not set starts fine, and anyone who has read the repository can sign tokens or session cookies the service accepts.',
+  password: 'a deploy where the variable is not set runs on a password everyone with the repository knows.',
+  credential: 'a deploy where the variable is not set runs on a key that is in the repository.',
+  url: 'a deploy where the variable is not set connects with the user and password written in the repository.',
+};
+
+/** environment entries as written: name, the scalar, and its text before interpolation */
+function writtenEnvironment(node: YNode | undefined): Array<{ name: string; scalar: YScalar; raw: string; value: string }> {
+  const out: Array<{ name: string; scalar: YScalar; raw: string; value: string }> = [];
+  if (node?.kind === 'map') {
+    for (const [name, e] of node.entries)
+      if (e.value.kind === 'scalar' && typeof e.value.raw === 'string') out.push({ name, scalar: e.value, raw: e.value.raw, value: String(e.value.value ?? '') });
+  } else if (node?.kind === 'seq') {
+    for (const it of node.items) {
+      if (it.kind !== 'scalar' || typeof it.raw !== 'string') continue;
+      const eq = it.raw.indexOf('=');
+      const full = String(it.value ?? '');
+      const veq = full.indexOf('=');
+      if (eq > 0) out.push({ name: it.raw.slice(0, eq), scalar: it, raw: it.raw.slice(eq + 1), value: veq < 0 ? '' : full.slice(veq + 1) });
+    }
+  }
+  return out;
+}
+
+const check: ComposeCheck = (ctx) => {
+  const secrets = secretJudge(ctx.rule.options as unknown as SecretWords);
+  const out: ComposeDraft[] = [];
+  const seen = new Set<string>();
+  for (const v of ctx.project.services) {
+    // `command: redis-server --requirepass ${REDIS_PASSWORD:-changeme}`: judged by the variable's name
+    const cmds: YNode[] = [];
+    for (const key of ['command', 'entrypoint']) {
+      const c = get(v.node, key);
+      if (c?.kind === 'scalar') cmds.push(c);
+      else if (c?.kind === 'seq') cmds.push(...c.items);
+    }
+    for (const c of cmds) {
+      if (c.kind !== 'scalar' || typeof c.raw !== 'string' || !c.raw.includes('${') || isDevFile(c.src.file)) continue;
+      WITH_DEFAULT.lastIndex = 0;
+      for (let m = WITH_DEFAULT.exec(c.raw); m; m = WITH_DEFAULT.exec(c.raw)) {
+        const [expr, variable, , fallback] = m;
+        const kind = secrets.judge(variable, fallback);
+        // the project's `.env` sets it: the interpolated command does not hold the default
+        if (!kind || !String(c.value).includes(fallback)) continue;
+        const key = `${c.src.file}:${c.src.loc.line}:${c.src.loc.column}:${expr}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const d = composeDraft(ctx, c.src, v.name, { variable, expr, what: WHAT[kind], consequence: CONSEQUENCE[kind], kind });
+        if (kind !== 'signing') {
+          d.priority = 'P1';
+          d.priorityReason = `a ${kind === 'url' ? 'connection URL' : kind} default, not a signing secret`;
+        }
+        out.push(profileP2(v, d));
+      }
+    }
+    for (const e of writtenEnvironment(get(v.node, 'environment'))) {
+      if (!e.raw.includes('${') || isDevFile(e.scalar.src.file)) continue;
+      // the project's `.env` sets the variable: compose does not use the default
+      const whole = interpolate(e.raw, noEnv).value;
+      if (whole !== e.value) continue;
+      WITH_DEFAULT.lastIndex = 0;
+      for (let m = WITH_DEFAULT.exec(e.raw); m; m = WITH_DEFAULT.exec(e.raw)) {
+        const [expr, variable, , fallback] = m;
+        // a URL assembled around the default (`postgres://app:${DB_PASSWORD:-app}@db/app`) is
+        // judged as the URL; a plain default by the entry's and the variable's names
+        const kind =
+          (whole !== fallback ? secrets.judge(e.name, whole) : undefined) ??
+          secrets.judge(variable, fallback) ??
+          (variable !== e.name ? secrets.judge(e.name, fallback) : undefined);
+        if (!kind) continue;
+        const key = `${e.scalar.src.file}:${e.scalar.src.loc.line}:${e.scalar.src.loc.column}:${expr}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const d = composeDraft(ctx, e.scalar.src, v.name, { variable: e.name, expr, what: WHAT[kind], consequence: CONSEQUENCE[kind], kind });
+        if (kind !== 'signing') {
+          d.priority = 'P1';
+          d.priorityReason = `a ${kind === 'url' ? 'connection URL' : kind} default, not a signing secret`;
+        }
+        out.push(profileP2(v, d));
+        break;
+      }
+    }
+  }
+  return out;
+};
+
+export default check;

@@ -1,0 +1,77 @@
+// Priorities of the config rules, which the fixture annotations do not pin: a signing secret's
+// fallback and a written CORS wildcard with credentials are P0 in a service; passwords, third-party
+// keys, connection URLs and defaults reached through settings are P1; an unauthenticated redis is
+// P0 only when its port is published beyond the loopback.
+import { describe, expect, it } from 'vitest';
+import { analyseComposeFiles, analyseSnippet } from './fixture-harness.js';
+
+const byLine = (a: { findings: Array<{ line: number; ruleId: string; priority: string }> }, rule: string) =>
+  Object.fromEntries(a.findings.filter((f) => f.ruleId === rule).map((f) => [f.line, f.priority]));
+
+describe('config rule priorities', () => {
+  it('FL051: signing secrets P0; passwords, keys and URLs P1', async () => {
+    const a = await analyseSnippet(
+      'settings.py',
+      [
+        'import os',
+        'JWT_SECRET = os.getenv("JWT_SECRET", "dev")',
+        'SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "django-insecure-x")',
+        'DB_PASSWORD = os.getenv("DB_PASSWORD", "postgres")',
+        'STRIPE_SECRET_KEY = os.getenv("STRIPE_SECRET_KEY", "sk_live_abc123")',
+        'DATABASE_URL = os.getenv("DATABASE_URL", "postgres://app:pw@db/app")',
+        'OPENAI_API_KEY = os.getenv("OPENAI_API_KEY", "sk-proj-")',
+        '',
+      ].join('\n'),
+    );
+    expect(byLine(a, 'FL051')).toEqual({ 2: 'P0', 3: 'P0', 4: 'P1', 5: 'P1', 6: 'P1' });
+  });
+
+  it('FL050: a written wildcard is P0, a settings default P1', async () => {
+    const a = await analyseSnippet(
+      'main.py',
+      [
+        'from fastapi import FastAPI',
+        'from fastapi.middleware.cors import CORSMiddleware',
+        'from pydantic_settings import BaseSettings',
+        'class Settings(BaseSettings):',
+        '    cors_origins: list[str] = ["*"]',
+        'settings = Settings()',
+        'app = FastAPI()',
+        'app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=True)',
+        'app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=True)',
+        '',
+      ].join('\n'),
+    );
+    expect(byLine(a, 'FL050')).toEqual({ 5: 'P1', 8: 'P0' });
+  });
+
+  it('FL052 and FL053 in compose', () => {
+    const a = analyseComposeFiles([
+      {
+        path: 'compose.yaml',
+        text: [
+          'services:',
+          '  api:',
+          '    image: acme/api:1',
+          '    environment:',
+          '      JWT_SECRET: ${JWT_SECRET:-changeme}',
+          '      POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:-app}',
+          '  cache:',
+          '    image: redis:7',
+          '    command: redis-server --requirepass ""',
+          '    ports: ["6379:6379"]',
+          '  sessions:',
+          '    image: redis:7',
+          '    command: redis-server --requirepass ""',
+          '  local:',
+          '    image: redis:7',
+          '    command: redis-server --requirepass ""',
+          '    ports: ["127.0.0.1:6380:6379"]',
+          '',
+        ].join('\n'),
+      },
+    ]);
+    expect(byLine(a, 'FL052')).toEqual({ 5: 'P0', 6: 'P1' });
+    expect(byLine(a, 'FL053')).toEqual({ 9: 'P0', 13: 'P1', 16: 'P1' });
+  });
+});
