@@ -28,6 +28,9 @@ export interface SecretWords {
   placeholderWords: string[];
 }
 
+/** a cookie name: `polar_session`, `app.sid`, `__Host-session` (words joined by separators) */
+const COOKIE_NAME = /^(?:__(?:Host|Secure)-)?[A-Za-z][A-Za-z0-9]*(?:[_.-][A-Za-z0-9]+)+$/;
+
 /** a URL with a password in its userinfo: `postgres://app:secret@db/app` */
 export const URL_PASSWORD = /^[a-z][a-z0-9+.-]*:\/\/[^:@/\s]*:([^@/\s]+)@/i;
 
@@ -81,6 +84,11 @@ export function secretJudge(opts: SecretWords): SecretJudge {
   };
   const judge = (name: string, fallback: string): SecretKind | undefined => {
     if (fallback.trim() === '' || fallback.includes('${')) return undefined;
+    // AUTH_COOKIE_KEY || 'polar_session': the key a cookie is stored under is its name, not a
+    // secret (a cookie-signing key reads like one: `keyboard cat`, a random string)
+    const words = wordsOf(name);
+    const last = words[words.length - 1];
+    if (words.includes('COOKIE') && (last === 'NAME' || (last === 'KEY' && COOKIE_NAME.test(fallback.trim())))) return undefined;
     const url = URL_PASSWORD.exec(fallback.trim());
     if (url) return isPlaceholder(url[1]) || url[1].startsWith('$') ? undefined : 'url';
     const kind = kindOf(name);
