@@ -8,6 +8,7 @@ import type { CatalogApi, CatalogFile } from '../catalog/types.js';
 import type { SourceAdapter } from '../languages/types.js';
 import { AdapterCrash, ParseError } from '../languages/types.js';
 import { codeSummary } from './code-summary.js';
+import { moduleReaches } from './analysis/network-waits.js';
 import { bindingSignals, fileSignals, processDefaults } from '../model/signals.js';
 import type { FileSignals } from '../model/types.js';
 import { fileContext, isTestPath } from './paths.js';
@@ -216,7 +217,9 @@ export async function createProcessor(init: ProcessorInit) {
     if (named.length) result.suppressionRules = named;
     const defaults = processDefaults(facts, catalog);
     const bindings = bindingSignals(facts, findings);
-    if (defaults.length || Object.keys(bindings).length) result.signals = { ...base.signals!, ...(defaults.length ? { defaults } : {}), ...bindings };
+    const reaches = moduleReaches(facts, catalog);
+    if (defaults.length || reaches.length || Object.keys(bindings).length)
+      result.signals = { ...base.signals!, ...(defaults.length ? { defaults } : {}), ...(reaches.length ? { reaches } : {}), ...bindings };
     if (facts.hasSyntaxErrors) {
       const first = facts.syntaxErrorLine;
       result.error = {

@@ -8,6 +8,7 @@ import type { CatalogFile } from '../catalog/types.js';
 import type { FaultlineConfig } from '../config/load.js';
 import { analyzeCompose } from './compose.js';
 import { applyModel, buildProjectModel, collectUses, type ModelInput } from '../model/index.js';
+import { collectReaches } from '../model/reach.js';
 import { discover } from './discover.js';
 import { blastRadius } from './system.js';
 import { FingerprintMaker } from './fingerprint.js';
@@ -264,11 +265,21 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
       return null;
     }
   });
+  const modelCatalog = new Catalog([...catalogFiles, { apis: extraApis } as CatalogFile]);
+  // modules a handler's await leads into that no rule parsed: read for what their functions reach
+  reread.push(
+    ...(await collectReaches(resolve(opts.root), results.filter((r) => !r.skipped), made, modelCatalog, (abs) => {
+      try {
+        return decodeSource(readFileSync(abs));
+      } catch {
+        return null;
+      }
+    })),
+  );
   if (reread.length && opts.cacheDir && !opts.merged) {
     const set = new Set(reread);
     refreshCachedSignals(opts.cacheDir, init, VERSION, results.filter((r) => set.has(r.rel)));
   }
-  const modelCatalog = new Catalog([...catalogFiles, { apis: extraApis } as CatalogFile]);
   const modelInput: ModelInput = {
     rootAbs: resolve(opts.root),
     files: results.filter((r) => !r.skipped).map((r) => ({ rel: r.rel, kind: r.kind, signals: r.signals })),

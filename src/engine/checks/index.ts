@@ -6,6 +6,7 @@
 import type { Check, ComposeCheck } from '../api.js';
 import type { RuleMeta } from '../types.js';
 import awaitWithoutDeadline from './await-without-deadline.js';
+import handlerAwaitsWithoutDeadline from './handler-awaits-without-deadline.js';
 import bareRetryDecorator from './bare-retry-decorator.js';
 import celeryTaskAcksEarly from './celery-task-acks-early.js';
 import clientWithoutErrorListener from './client-without-error-listener.js';
@@ -45,6 +46,7 @@ import thirdPartyCallWithoutBreaker from './third-party-call-without-breaker.js'
 
 export const CHECKS: Readonly<Record<string, Check | ComposeCheck>> = {
   'await-without-deadline': awaitWithoutDeadline,
+  'handler-awaits-without-deadline': handlerAwaitsWithoutDeadline,
   'bare-retry-decorator': bareRetryDecorator,
   'celery-task-acks-early': celeryTaskAcksEarly,
   'client-without-error-listener': clientWithoutErrorListener,
