@@ -325,6 +325,8 @@ export interface TaskFramework {
     attributes: string;
     /** setting names (lower or upper case) by the setting they stand for */
     settings: Record<string, string[]>;
+    /** settings that, written in any module of the process, configure it (the model carries them across files) */
+    processSettings?: string[];
   };
 }
 

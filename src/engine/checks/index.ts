@@ -6,6 +6,7 @@
 import type { Check, ComposeCheck } from '../api.js';
 import type { RuleMeta } from '../types.js';
 import awaitWithoutDeadline from './await-without-deadline.js';
+import celeryTaskWithoutTimeLimit from './celery-task-without-time-limit.js';
 import handlerAwaitsWithoutDeadline from './handler-awaits-without-deadline.js';
 import bareRetryDecorator from './bare-retry-decorator.js';
 import celeryTaskAcksEarly from './celery-task-acks-early.js';
@@ -46,6 +47,7 @@ import thirdPartyCallWithoutBreaker from './third-party-call-without-breaker.js'
 
 export const CHECKS: Readonly<Record<string, Check | ComposeCheck>> = {
   'await-without-deadline': awaitWithoutDeadline,
+  'celery-task-without-time-limit': celeryTaskWithoutTimeLimit,
   'handler-awaits-without-deadline': handlerAwaitsWithoutDeadline,
   'bare-retry-decorator': bareRetryDecorator,
   'celery-task-acks-early': celeryTaskAcksEarly,
