@@ -46,14 +46,23 @@ const DEADLINE = ['deadline'];
 /** option names that pass a deadline (or a budget) down to the callee: bounded or unknown, never a finding */
 const PASSED_DOWN = /^(signal|abortSignal|timeout|timeout_ms|timeoutMs|deadline|request_timeout)$/;
 
-/** Is the call bounded by a deadline wrapper around it, or does it receive one (`{ signal: AbortSignal.timeout(5000) }`)? */
-export function deadlineBounded(c: CallFact, facts: FileFacts, catalog: Catalog): boolean {
+/** Is the call inside a deadline wrapper (`asyncio.wait_for(f(), 5)`, `async with asyncio.timeout(5)`, `Promise.race`)? */
+export function insideDeadline(c: CallFact, facts: FileFacts, catalog: Catalog): boolean {
   const lang = facts.language;
   for (const id of [...c.scope.argOfCalls, ...c.scope.withCalls]) {
     const outer = facts.calls[id];
     if (outer && catalog.lookupRole(outer.qualified, lang, DEADLINE)) return true;
   }
-  return passesDeadline(c);
+  return false;
+}
+
+/**
+ * A call of the project's own code bounded from outside: inside a deadline wrapper, or handed a
+ * deadline or timeout (`{ signal: AbortSignal.timeout(5000) }`, `timeout=3`). Library calls are
+ * read through their catalog knobs instead (`timeout=None` is no deadline).
+ */
+export function deadlineBounded(c: CallFact, facts: FileFacts, catalog: Catalog): boolean {
+  return insideDeadline(c, facts, catalog) || passesDeadline(c);
 }
 
 /** A deadline or a timeout handed to the callee: `f(x, timeout=5)`, `f(x, { signal })`. */
@@ -75,7 +84,7 @@ function seconds(v: Value | undefined, lang: FileFacts['language']): number | un
 
 /** The network wait a call is, when the catalog knows it and nothing chosen bounds it tightly. */
 export function networkWait(c: CallFact, facts: FileFacts, catalog: Catalog): NetworkWait | undefined {
-  if (!c.qualified || deadlineBounded(c, facts, catalog)) return undefined;
+  if (!c.qualified || insideDeadline(c, facts, catalog)) return undefined;
   const lang = facts.language;
   const base = { callee: c.callee, line: c.loc.line };
   const http = catalog.lookupRole(c.qualified, lang, ['http.request']);

@@ -21,6 +21,8 @@ import { declaredHandlers, httpHandlers } from '../analysis/handlers.js';
 import { deadlineBounded, functionReaches, moduleTargets, type NetworkWait } from '../analysis/network-waits.js';
 
 const REQUEST_DEADLINE = ['deadline.request'];
+const PAUSE = ['schedule.pause'];
+const EVERY = ['schedule.every'];
 
 /** A wait in words, for the message: "`requests.get` (line 12: no `timeout`)". */
 export function describeWait(w: NetworkWait, where: string): string {
@@ -30,10 +32,23 @@ export function describeWait(w: NetworkWait, where: string): string {
 const check: Check = (ctx) => {
   const { facts, catalog } = ctx;
   const lang = facts.language;
-  const handlers = new Map<number, { fn: FunctionFact; kind: string; consumer: boolean }>();
+  const handlers = new Map<number, { fn: FunctionFact; kind: string; consumer: boolean; monitor?: 'loop' | 'every' }>();
   for (const h of httpHandlers(ctx)) handlers.set(h.fn.id, { ...h, consumer: false });
   for (const routeFiles of catalog.entries('route-files', lang)) for (const h of declaredHandlers(facts, ctx.file.path, { routeFiles })) handlers.set(h.fn.id, { ...h, consumer: false });
   for (const h of declaredHandlers(facts, ctx.file.path, { handlers: catalog.entries('message-handlers', lang) })) handlers.set(h.fn.id, { ...h, consumer: true });
+  // periodic loops: an async function whose loop sleeps between rounds (`while True: … await
+  // asyncio.sleep(30)`), and callbacks of setInterval; only the awaits inside the loop count
+  const loops = new Set<number>();
+  for (const c of facts.calls) {
+    const fid = c.scope.functionId;
+    if (fid !== undefined && c.scope.inLoop && catalog.lookupRole(c.qualified, lang, PAUSE) && !handlers.has(fid)) loops.add(fid);
+    if (catalog.lookupRole(c.qualified, lang, EVERY)) {
+      const cb = c.args[0];
+      const fn = cb?.kind === 'function' ? facts.functions[cb.functionId] : undefined;
+      if (fn && !handlers.has(fn.id)) handlers.set(fn.id, { fn, kind: 'setInterval callback', consumer: false, monitor: 'every' });
+    }
+  }
+  for (const fid of loops) handlers.set(fid, { fn: facts.functions[fid], kind: 'periodic loop', consumer: false, monitor: 'loop' });
   if (!handlers.size) return [];
   // a request-level timeout middleware in the file bounds every handler registered in it
   if (facts.calls.some((c) => catalog.lookupRole(c.qualified, lang, REQUEST_DEADLINE))) return [];
@@ -45,14 +60,26 @@ const check: Check = (ctx) => {
     if (!c.scope.awaited || c.scope.functionId === undefined) continue;
     const handler = handlerOf(c);
     if (!handler) continue;
+    // in a periodic loop, only what runs every round
+    if (handler.monitor === 'loop' && (!c.scope.inLoop || c.scope.functionId !== handler.fn.id)) continue;
     if (deadlineBounded(c, facts, catalog) || decoratedWithDeadline(handler.fn)) continue;
     const what = handler.fn.name && !handler.kind.includes(handler.fn.name) ? `${handler.kind} \`${handler.fn.qualifiedName}\`` : handler.kind;
-    const hazard = handler.consumer
-      ? 'this consumer slot takes no other message while the dependency stalls, and the messages behind it wait'
-      : 'the request, and the worker serving it, waits as long as the dependency stalls, long after the caller gave up';
+    const hazard =
+      handler.monitor === 'loop'
+        ? 'one round that hangs stops the loop, so nothing is checked (or alerted on) again until the process restarts'
+        : handler.monitor === 'every'
+          ? 'every tick starts another round while the hung ones pile up, each holding its sockets and memory'
+          : handler.consumer
+            ? 'this consumer slot takes no other message while the dependency stalls, and the messages behind it wait'
+            : 'the request, and the worker serving it, waits as long as the dependency stalls, long after the caller gave up';
     const data: Record<string, string> = { callee: c.callee, handler: what, hazard };
     // a function of this file
-    const local = /^\w+$/.test(c.callee) ? topLevel.get(c.callee) : undefined;
+    const self = /^(?:self|this)\.(\w+)$/.exec(c.callee);
+    const local = self
+      ? facts.functions.find((f) => f.classId !== undefined && f.classId === c.scope.classId && f.name === self[1])
+      : /^\w+$/.test(c.callee)
+        ? topLevel.get(c.callee)
+        : undefined;
     if (local) {
       reaches ??= functionReaches(facts, catalog);
       const r = reaches.get(local.id);
