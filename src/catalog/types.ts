@@ -121,6 +121,7 @@ export interface CatalogSections {
   'job-queues': JobQueue[];
   'message-handlers': MessageHandler[];
   'route-files': RouteFiles[];
+  'request-budgets': RequestBudget[];
   'http-request-urls': HttpRequestUrls[];
   'reconnect-ends': ReconnectEnds[];
   'module-imports': ModuleImports[];
@@ -394,6 +395,17 @@ export interface MessageHandler {
 }
 
 /** Catalog section `route-files`: HTTP handlers declared by file convention (Next.js, Remix). */
+/** Catalog section `request-budgets` (rules/catalog/deadlines.yaml): how long the caller of an HTTP handler waits. */
+export interface RequestBudget {
+  /** who waits, in words */
+  caller: string;
+  seconds: number;
+  /** regex (case-insensitive) on the handler's route path or function name; absent: every HTTP handler */
+  match?: string;
+  /** what happens when the handler answers later */
+  why: string;
+}
+
 export interface RouteFiles {
   language: CatalogLanguage;
   /** regex (case-insensitive) on the relative path */

@@ -26,12 +26,13 @@ interface Hit {
 }
 
 export function resolveReaches(findings: Finding[], files: Array<{ rel: string; kind: 'python' | 'typescript'; signals?: FileSignals }>): Finding[] {
-  if (!findings.some((f) => f.data?.pending === 'reach')) return findings;
+  if (!findings.some((f) => f.data?.pending === 'reach' || f.data?.pending === 'budget')) return findings;
   const known = new Set(files.map((f) => f.rel));
   const byFile = new Map(files.map((f) => [f.rel, f]));
   const lookup = (file: string, name: string): FunctionReach | undefined => byFile.get(file)?.signals?.reaches?.find((r) => r.name === name);
 
-  const follow = (from: string, kind: 'python' | 'typescript', via: ModuleTarget[][], depth: number, path: string[]): Hit | undefined => {
+  const unbounded = (w: NetworkWait) => w.limit !== 'explicit';
+  const follow = (from: string, kind: 'python' | 'typescript', via: ModuleTarget[][], depth: number, path: string[], want = unbounded): Hit | undefined => {
     if (depth > MAX_MODULES) return undefined;
     for (const alternatives of via) {
       for (const t of alternatives) {
@@ -39,19 +40,51 @@ export function resolveReaches(findings: Finding[], files: Array<{ rel: string; 
         if (!file || file === from || path.includes(file)) continue;
         const r = lookup(file, t.name);
         if (!r) continue;
-        const waits = r.waits.filter((w) => w.limit !== 'explicit');
+        const waits = r.waits.filter(want);
         if (waits.length) return { file, name: t.name, waits, path };
-        const deeper = follow(file, kind, r.via, depth + 1, [...path, `\`${t.name}\` in ${file}`]);
+        const deeper = follow(file, kind, r.via, depth + 1, [...path, `\`${t.name}\` in ${file}`], want);
         if (deeper) return deeper;
         break; // the first candidate that resolves to a known function is the one
       }
     }
     return undefined;
   };
+  /** Every explicit, literal timeout each call leads to (a call's candidates resolved to its first known function). */
+  const timed = (w: NetworkWait) => w.limit === 'explicit' && w.seconds !== undefined;
 
   const out: Finding[] = [];
   for (const f of findings) {
     const d = f.data;
+    if (d?.pending === 'budget') {
+      const kind = byFile.get(f.file)?.kind;
+      const budget = Number(d.budgetSeconds);
+      let total = Number(d.seconds) || 0;
+      let parts: string[] = [];
+      let via: ModuleTarget[][] = [];
+      try {
+        parts = JSON.parse(d.localParts ?? '[]') as string[];
+        via = JSON.parse(d.via ?? '[]') as ModuleTarget[][];
+      } catch {
+        continue;
+      }
+      for (const call of via) {
+        const hit = kind ? follow(f.file, kind, [call], 1, [], timed) : undefined;
+        for (const w of hit?.waits ?? []) {
+          total += w.seconds!;
+          parts.push(`\`${hit!.name} → ${w.callee}\` ${w.seconds} s (${hit!.file}:${w.line})`);
+        }
+      }
+      if (!(total > budget)) continue;
+      const totalText = `${Number.isInteger(total) ? total : total.toFixed(1)} s`;
+      f.message = f.message.replace('{total}', totalText).replace('{parts}', parts.join(' + '));
+      const { pending: _p, via: _v, localParts: _l, ...rest } = d;
+      void _p;
+      void _v;
+      void _l;
+      f.data = { ...rest, total: totalText, parts: parts.join(' + '), seconds: String(total) };
+      out.push(f);
+      continue;
+    }
     if (d?.pending !== 'reach') {
       out.push(f);
       continue;
@@ -95,7 +128,7 @@ export async function collectReaches(
   catalog: Catalog,
   read: (abs: string) => string | null,
 ): Promise<string[]> {
-  const pending = findings.filter((f) => f.data?.pending === 'reach');
+  const pending = findings.filter((f) => f.data?.pending === 'reach' || f.data?.pending === 'budget');
   if (!pending.length) return [];
   const known = new Set(files.map((f) => f.rel));
   const byFile = new Map(files.map((f) => [f.rel, f]));
