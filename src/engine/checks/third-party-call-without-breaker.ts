@@ -36,6 +36,8 @@ interface Target {
   chain: Array<{ call: CallFact; api: CatalogApi }>;
   what: string;
   generic: boolean;
+  /** judged only in an HTTP handler (a publish to the project's own message bus) */
+  requestPathOnly?: boolean;
 }
 
 const GUARD_BREAKER = ['breaker', 'policy.wrap'];
@@ -116,6 +118,18 @@ const check: Check = (ctx) => {
         continue;
       }
     }
+    // a publish that waits for the broker (catalog `queue.publish` with timeout knobs, tag
+    // `message-bus`), with the settings of the clients it was made through
+    const publish = role(c.qualified, ['queue.publish']);
+    if (publish?.knobs?.timeout && publish.tags?.includes('message-bus')) {
+      const chain: Target['chain'] = [{ call: c, api: publish }];
+      for (let r = c.receiverCall === undefined ? undefined : facts.calls[c.receiverCall], n = 0; r && n < 8; r = r.receiverCall === undefined ? undefined : facts.calls[r.receiverCall], n++) {
+        const api = role(r.qualified, ['message-bus.client']);
+        if (api) chain.push({ call: r, api });
+      }
+      targets.push({ call: c, chain, what: 'the message broker', generic: false, requestPathOnly: true });
+      continue;
+    }
     const http = role(c.qualified, ['http.request']);
     if (http) {
       const host = thirdPartyHost(c);
@@ -157,6 +171,8 @@ const check: Check = (ctx) => {
     // a plain HTTP call is judged only where it is known to run per request or per job; an SDK
     // call anywhere (its defaults are known to be too patient for any request path)
     if (t.generic && !handler && !worker) continue;
+    // the project's own broker is judged where a user waits on it; a worker's publish is its queue's business
+    if (t.requestPathOnly && !handler) continue;
     const base = t.chain[t.chain.length - 1];
     const tKnob = base.api.knobs?.timeout;
     const lacks =
