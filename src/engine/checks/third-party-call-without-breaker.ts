@@ -173,6 +173,8 @@ const check: Check = (ctx) => {
     if (t.generic && !handler && !worker) continue;
     // the project's own broker is judged where a user waits on it; a worker's publish is its queue's business
     if (t.requestPathOnly && !handler) continue;
+    // off the request path and optional: a failure is caught and the work goes on without it
+    if (!handler && optional(t.call)) continue;
     const base = t.chain[t.chain.length - 1];
     const tKnob = base.api.knobs?.timeout;
     const lacks =
@@ -281,6 +283,18 @@ const check: Check = (ctx) => {
       if (first) vals.push(first);
     }
     return vals;
+  }
+
+  /**
+   * Is the call optional where it runs: inside a try whose handler catches the failure and goes on
+   * (no re-raise: a fallback value, a log and return), so an outage degrades the feature instead of
+   * stalling or failing the job?
+   */
+  function optional(call: CallFact): boolean {
+    const t = call.scope.tries.find((x) => x.part === 'body');
+    if (!t) return false;
+    const handlers = facts.tries[t.tryId]?.handlers ?? [];
+    return handlers.length > 0 && handlers.every((h) => !h.reraises);
   }
 
   /** The enclosing functions, innermost first. */
