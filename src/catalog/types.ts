@@ -412,6 +412,8 @@ export interface RouteFiles {
   path: string;
   /** exported function names that handle requests */
   exports: string[];
+  /** an exported constant that sets the route's maximum execution time in seconds (Next.js `maxDuration`) */
+  deadlineExport?: string;
 }
 
 /** Catalog section `http-request-urls`: where a request's URL (or a client's base URL) is written. */

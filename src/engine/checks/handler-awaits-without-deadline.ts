@@ -17,7 +17,7 @@
 import type { Check } from '../api.js';
 import type { CallFact, FunctionFact } from '../../languages/types.js';
 import type { FindingDraft } from '../types.js';
-import { declaredHandlers, httpHandlers } from '../analysis/handlers.js';
+import { declaredHandlers, httpHandlers, routeFileDeadline } from '../analysis/handlers.js';
 import { deadlineBounded, functionReaches, moduleTargets, type NetworkWait } from '../analysis/network-waits.js';
 
 const REQUEST_DEADLINE = ['deadline.request'];
@@ -34,7 +34,10 @@ const check: Check = (ctx) => {
   const lang = facts.language;
   const handlers = new Map<number, { fn: FunctionFact; kind: string; consumer: boolean; monitor?: 'loop' | 'every' }>();
   for (const h of httpHandlers(ctx)) handlers.set(h.fn.id, { ...h, consumer: false });
-  for (const routeFiles of catalog.entries('route-files', lang)) for (const h of declaredHandlers(facts, ctx.file.path, { routeFiles })) handlers.set(h.fn.id, { ...h, consumer: false });
+  // a route file that sets its own execution limit (Next.js `maxDuration`) bounds its handlers
+  const routeFiles = catalog.entries('route-files', lang);
+  if (routeFileDeadline(facts, ctx.file.path, routeFiles) === undefined)
+    for (const rf of routeFiles) for (const h of declaredHandlers(facts, ctx.file.path, { routeFiles: rf })) handlers.set(h.fn.id, { ...h, consumer: false });
   for (const h of declaredHandlers(facts, ctx.file.path, { handlers: catalog.entries('message-handlers', lang) })) handlers.set(h.fn.id, { ...h, consumer: true });
   // periodic loops: an async function whose loop sleeps between rounds (`while True: … await
   // asyncio.sleep(30)`), and callbacks of setInterval; only the awaits inside the loop count

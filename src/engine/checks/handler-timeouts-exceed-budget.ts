@@ -13,7 +13,7 @@
 import type { Check } from '../api.js';
 import type { CallFact } from '../../languages/types.js';
 import type { FindingDraft } from '../types.js';
-import { httpHandlers, declaredHandlers } from '../analysis/handlers.js';
+import { httpHandlers, declaredHandlers, routeFileDeadline } from '../analysis/handlers.js';
 import { deadlineBounded, functionReaches, insideDeadline, moduleTargets, networkWait, type ModuleTarget } from '../analysis/network-waits.js';
 
 const REQUEST_DEADLINE = ['deadline.request'];
@@ -28,7 +28,9 @@ const check: Check = (ctx) => {
   const budgets = catalog.entries('request-budgets', lang);
   if (!budgets.length) return [];
   const handlers = [...httpHandlers(ctx)];
-  for (const routeFiles of catalog.entries('route-files', lang)) handlers.push(...declaredHandlers(facts, ctx.file.path, { routeFiles }));
+  const routeFiles = catalog.entries('route-files', lang);
+  // a route file's own execution limit (Next.js `maxDuration`) caps its handlers whatever they await
+  if (routeFileDeadline(facts, ctx.file.path, routeFiles) === undefined) for (const rf of routeFiles) handlers.push(...declaredHandlers(facts, ctx.file.path, { routeFiles: rf }));
   if (!handlers.length) return [];
   if (facts.calls.some((c) => catalog.lookupRole(c.qualified, lang, REQUEST_DEADLINE))) return [];
   const reaches = functionReaches(facts, catalog);

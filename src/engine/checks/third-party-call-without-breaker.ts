@@ -21,7 +21,7 @@ import type { CallFact, FunctionFact, Loc, Value } from '../../languages/types.j
 import type { FindingDraft } from '../types.js';
 import { readKnob } from '../knobs.js';
 import { frameworkTagged, optionKeys } from '../analysis/task-frameworks.js';
-import { declaredHandlers, httpHandlers, taskHandlers } from '../analysis/handlers.js';
+import { declaredHandlers, httpHandlers, routeFileDeadline, taskHandlers } from '../analysis/handlers.js';
 
 interface Options {
   /** regex on a URL's host: internal hosts are not third parties */
@@ -140,7 +140,10 @@ const check: Check = (ctx) => {
 
   const handlers = new Map<number, string>();
   for (const h of httpHandlers(ctx)) handlers.set(h.fn.id, h.kind);
-  for (const routeFiles of catalog.entries('route-files', lang)) for (const h of declaredHandlers(facts, ctx.file.path, { routeFiles })) handlers.set(h.fn.id, h.kind);
+  const routeFiles = catalog.entries('route-files', lang);
+  for (const rf of routeFiles) for (const h of declaredHandlers(facts, ctx.file.path, { routeFiles: rf })) handlers.set(h.fn.id, h.kind);
+  // the route file's own execution limit (Next.js `maxDuration`) is a timeout someone chose for every call in it
+  const fileDeadline = routeFileDeadline(facts, ctx.file.path, routeFiles);
   const workers = new Map<number, string>();
   for (const f of taskHandlers(ctx)) workers.set(f.id, 'task');
   for (const h of declaredHandlers(facts, ctx.file.path, { handlers: catalog.entries('message-handlers', lang) })) workers.set(h.fn.id, h.kind);
@@ -161,7 +164,7 @@ const check: Check = (ctx) => {
       retry = reading(t.chain, 'retries');
     }
     if (timeout === 'unknown' || retry === 'unknown') continue;
-    if (timeout !== 'explicit' && guarded(t.call, GUARD_DEADLINE)) timeout = 'explicit';
+    if (timeout !== 'explicit' && (guarded(t.call, GUARD_DEADLINE) || fileDeadline !== undefined)) timeout = 'explicit';
     if (retry === 'off' && guarded(t.call, GUARD_RETRY, true)) retry = 'explicit';
     if (timeout === 'explicit' && retry !== 'off') continue;
 
