@@ -14,9 +14,9 @@ describe('Python sample service', () => {
     const want = sampleExpectations(root, PY);
     const res = await scanSample(root);
     expect(judge(res.findings.map(findingKey), want)).toEqual([]);
-    // the classic mistakes span timeouts, durability, lost work, permanent failure and idempotency
+    // the classic mistakes span timeouts, durability, lost work, permanent failure, idempotency and breakers
     expect(new Set(res.findings.map((f) => f.category))).toEqual(
-      new Set(['timeout', 'durability', 'retry', 'permanent-failure', 'idempotency']),
+      new Set(['timeout', 'durability', 'retry', 'permanent-failure', 'idempotency', 'circuit-breaker']),
     );
     expect(res.findings.filter((f) => f.priority === 'P0').map((f) => f.ruleId).sort()).toEqual(['FL101', 'FL552', 'FL720', 'FL721']);
   });
@@ -26,6 +26,6 @@ describe('Python sample service', () => {
     expect(sampleExpectations(root, PY).ok.size).toBeGreaterThan(5);
     const res = await scanSample(root);
     expect(res.findings.map(findingKey)).toEqual([]);
-    expect(res.stats.files).toBe(6);
+    expect(res.stats.files).toBe(7);
   });
 });

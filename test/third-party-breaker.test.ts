@@ -18,7 +18,7 @@ describe('third-party-call-without-breaker priorities', () => {
   });
 
   it('P2 in Celery and taskiq tasks', async () => {
-    expect(await priorities('tasks.py')).toEqual(['tasks.py:14 P2', 'tasks.py:20 P2', 'tasks.py:27 P2']);
+    expect(await priorities('tasks.py')).toEqual(['tasks.py:14 P2', 'tasks.py:20 P2', 'tasks.py:27 P2', 'tasks.py:47 P2']);
   });
 
   it('P2 in a script with a __main__ guard', async () => {
@@ -27,6 +27,6 @@ describe('third-party-call-without-breaker priorities', () => {
 
   it('P1 in Express routes (inline and by name) and Next.js route files, P2 in a class method', async () => {
     expect(await priorities('bad.ts')).toEqual(['bad.ts:11 P1', 'bad.ts:20 P1', 'bad.ts:28 P2', 'bad.ts:36 P2']);
-    expect(await priorities('next')).toEqual(['next/app/api/pay/route.ts:5 P1']);
+    expect(await priorities('next')).toEqual(['next/app/api/pay/route.ts:5 P1', 'next/app/api/title/route.ts:8 P1']);
   });
 });

@@ -122,6 +122,7 @@ export interface CatalogSections {
   'job-queues': JobQueue[];
   'message-handlers': MessageHandler[];
   'route-files': RouteFiles[];
+  'request-budgets': RequestBudget[];
   'http-request-urls': HttpRequestUrls[];
   'reconnect-ends': ReconnectEnds[];
   'module-imports': ModuleImports[];
@@ -383,6 +384,8 @@ export interface TaskFramework {
     attributes: string;
     /** setting names (lower or upper case) by the setting they stand for */
     settings: Record<string, string[]>;
+    /** settings that, written in any module of the process, configure it (the model carries them across files) */
+    processSettings?: string[];
   };
 }
 
@@ -473,12 +476,25 @@ export interface MessageHandler {
 }
 
 /** Catalog section `route-files`: HTTP handlers declared by file convention (Next.js, Remix). */
+/** Catalog section `request-budgets` (rules/catalog/deadlines.yaml): how long the caller of an HTTP handler waits. */
+export interface RequestBudget {
+  /** who waits, in words */
+  caller: string;
+  seconds: number;
+  /** regex (case-insensitive) on the handler's route path or function name; absent: every HTTP handler */
+  match?: string;
+  /** what happens when the handler answers later */
+  why: string;
+}
+
 export interface RouteFiles {
   language: CatalogLanguage;
   /** regex (case-insensitive) on the relative path */
   path: string;
   /** exported function names that handle requests */
   exports: string[];
+  /** an exported constant that sets the route's maximum execution time in seconds (Next.js `maxDuration`) */
+  deadlineExport?: string;
 }
 
 /** Catalog section `http-request-urls`: where a request's URL (or a client's base URL) is written. */

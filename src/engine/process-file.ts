@@ -10,6 +10,7 @@ import { AdapterCrash, ParseError } from '../languages/types.js';
 import { codeSummary } from './code-summary.js';
 import { entryGate, entrySignals } from '../model/entries.js';
 import type { CodeFileSummary } from './compose.js';
+import { moduleReaches } from './analysis/network-waits.js';
 import { bindingSignals, fileSignals, processDefaults } from '../model/signals.js';
 import type { FileSignals } from '../model/types.js';
 import { fileContext, isTestPath } from './paths.js';
@@ -228,8 +229,9 @@ export async function createProcessor(init: ProcessorInit) {
     const defaults = processDefaults(facts, catalog);
     const bindings = bindingSignals(facts, findings);
     const entries = entrySignals(facts, catalog, findings);
-    if (defaults.length || Object.keys(bindings).length || Object.keys(entries).length)
-      result.signals = { ...base.signals!, ...(defaults.length ? { defaults } : {}), ...bindings, ...entries };
+    const reaches = moduleReaches(facts, catalog);
+    if (defaults.length || reaches.length || Object.keys(bindings).length || Object.keys(entries).length)
+      result.signals = { ...base.signals!, ...(defaults.length ? { defaults } : {}), ...(reaches.length ? { reaches } : {}), ...bindings, ...entries };
     if (facts.hasSyntaxErrors) {
       const first = facts.syntaxErrorLine;
       result.error = {

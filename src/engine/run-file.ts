@@ -80,7 +80,13 @@ export class Gate {
 /** Build the text gate of a rule for one language; null = the rule looks at every file. */
 function buildGate(meta: RuleMeta, catalog: Catalog, lang: 'python' | 'typescript'): Gate | null {
   const gate = Array.isArray(meta.gate) ? meta.gate : meta.gate?.[lang];
-  if (gate?.length) return new Gate([], [], new RegExp(gate.join('|')));
+  if (gate?.length) {
+    const regex = new RegExp(gate.join('|'));
+    // `gate` and `gateRoles` together: a file passes on either (route files, and the client modules they import)
+    const words = meta.gateRoles ? catalog.gateWords(meta.gateRoles, lang) : undefined;
+    if (words === null) return null;
+    return new Gate(words?.modules ?? [], words?.globals ?? [], regex);
+  }
   const call = (meta.match?.call ?? (meta.gateRoles ? { roles: meta.gateRoles } : undefined)) as { role?: string; roles?: string[] } | undefined;
   if (!call) return null;
   const roles = call.roles ?? (call.role ? [call.role] : []);

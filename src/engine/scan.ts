@@ -8,6 +8,7 @@ import type { CatalogFile } from '../catalog/types.js';
 import type { FaultlineConfig } from '../config/load.js';
 import { analyzeCompose } from './compose.js';
 import { applyModel, buildProjectModel, collectReach, collectUses, type ModelInput } from '../model/index.js';
+import { collectReaches } from '../model/network-reach.js';
 import { discover } from './discover.js';
 import { blastRadius } from './system.js';
 import { FingerprintMaker } from './fingerprint.js';
@@ -271,6 +272,16 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     }
   }, found.manifests);
   const modelCatalog = new Catalog([...catalogFiles, { apis: extraApis } as CatalogFile]);
+  // modules a handler's await leads into that no rule parsed: read for what their functions reach
+  reread.push(
+    ...(await collectReaches(resolve(opts.root), results.filter((r) => !r.skipped), made, modelCatalog, (abs) => {
+      try {
+        return decodeSource(readFileSync(abs));
+      } catch {
+        return null;
+      }
+    })),
+  );
   const tReach = performance.now();
   const reached = await collectReach(resolve(opts.root), results.filter((r) => !r.skipped), modelCatalog, (abs) => {
     try {

@@ -9,6 +9,7 @@ import type { Finding, RuntimeContext, SystemModel } from '../engine/types.js';
 import { isDevFile } from '../languages/compose/model.js';
 import { decideContexts, resolveLocal } from './contexts.js';
 import { groupFindings } from './groups.js';
+import { resolveReaches } from './network-reach.js';
 import { packageOf, readPackages, within, type PackageInfo } from './packages.js';
 import { ContextPriorities, type Cap } from './priority.js';
 import { buildEntryModel, type EntryModel } from './reach.js';
@@ -126,7 +127,8 @@ export function applyModel(findings: Finding[], model: ProjectModel, input: Mode
   const table = new ContextPriorities(input.catalog, { ...(input.includeTests ? { test: 'P2' as Cap } : {}), ...input.contextPriorities });
   const kindOf = new Map(input.files.map((f) => [f.rel, f.kind]));
   const out: Finding[] = [];
-  for (const f of findings) {
+  // findings judged by what another module does (a handler awaiting a function imported from it)
+  for (const f of resolveReaches(findings, input.files)) {
     const decision = /\.ya?ml$/.test(f.file) && !kindOf.has(f.file) ? composeContext(f, model, input.system) : model.files[f.file] ?? { context: 'service' as RuntimeContext, evidence: ['no other evidence'] };
     const ctx = decision.context;
     if (ruleOff(f, ctx, input)) continue;

@@ -6,6 +6,7 @@ import type { Catalog } from '../catalog/index.js';
 import type { RuntimeContext } from '../engine/types.js';
 import type { FileFacts } from '../languages/types.js';
 import type { FileSignals, ProcessDefault } from './types.js';
+import { settingWrites } from '../engine/analysis/task-frameworks.js';
 
 export type { ContextModuleEntry } from '../catalog/types.js';
 
@@ -121,6 +122,17 @@ export function processDefaults(facts: FileFacts, catalog: Catalog): ProcessDefa
         const v = a.value;
         const state = v.kind === 'null' || (v.kind === 'number' && v.value <= 0) ? 'disabled' : v.kind === 'number' ? 'set' : 'unknown';
         add({ library: 'django', knob: a.target, text: `${a.target} = ${valueText(v)}`, state, line: a.loc.line });
+      }
+    }
+  }
+  // task-framework settings the whole worker process reads (Celery task_time_limit written in a
+  // celeryconfig module, in Django settings, or by another module's app.conf)
+  for (const fw of catalog.entries('task-frameworks', facts.language)) {
+    const library = fw.app.constructor.split('.')[0];
+    for (const setting of fw.app.processSettings ?? []) {
+      for (const w of settingWrites(facts, fw, setting)) {
+        if (w.state === 'absent' || w.state === 'opaque') continue;
+        add({ library, knob: setting, text: w.text, state: w.state, line: w.line });
       }
     }
   }

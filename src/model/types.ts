@@ -28,6 +28,14 @@ export interface FileSignals {
   causes?: Array<{ name: string; line: number; column: number }>;
   /** calls through names imported from the project's own modules */
   uses?: Array<{ module: string; name: string; line: number; column: number }>;
+  /**
+   * What the module's importable functions wait on over the network, and their calls into other
+   * project modules (src/engine/analysis/network-waits.ts): the model follows a handler's call
+   * into this module with it.
+   */
+  reaches?: Array<{ name: string } & import('../engine/analysis/network-waits.js').FunctionReach>;
+  /** an unparsed file whose `reaches` the model read because a handler leads into it (kept with the cached result) */
+  reachesRead?: boolean;
   /** an unparsed file whose uses the model read in a second pass (kept with the cached result) */
   usesRead?: boolean;
   /** entry points declared in this file (routes, webhooks, tasks, consumers, schedules, commands) */

@@ -175,3 +175,19 @@ export function perRequestFunctions(ctx: HandlerInput): Set<number> {
 export function perRequestInstance(ctx: RuleContext, call: CallFact): boolean {
   return call.lifetime === 'call' && call.scope.functionId !== undefined && perRequestFunctions(ctx).has(call.scope.functionId);
 }
+
+/**
+ * The execution limit a route file sets for all its handlers (catalog `route-files`
+ * `deadlineExport`: Next.js `export const maxDuration = 60`), in seconds, when the file is a route
+ * file and exports a literal number under that name.
+ */
+export function routeFileDeadline(facts: FileFacts, path: string, routeFiles: RouteFiles[]): number | undefined {
+  for (const rf of routeFiles) {
+    if (!rf.deadlineExport || rf.language !== facts.language || !new RegExp(rf.path, 'i').test(path)) continue;
+    if (!facts.exports.some((e) => e.name === rf.deadlineExport)) continue;
+    const a = facts.assignments.find((x) => x.target === rf.deadlineExport && x.scope.functionId === undefined);
+    const v = a?.value.kind === 'name' && a.value.resolved ? a.value.resolved : a?.value;
+    if (v?.kind === 'number' && v.value > 0) return v.value;
+  }
+  return undefined;
+}

@@ -94,3 +94,81 @@ export function appSetting(facts: FileFacts, fw: TaskFramework, setting: string)
   }
   return found;
 }
+
+/** A limit-like setting (a number of seconds) as written: live, switched off (None / 0), opaque, or not written. */
+export type LimitSetting =
+  | { state: 'set' | 'disabled' | 'unknown'; text: string; line: number }
+  | { state: 'absent' }
+  /** settings loaded from elsewhere; `namespace`: the prefix their names carry there (Django's `CELERY`) */
+  | { state: 'opaque'; text: string; line: number; namespace?: string };
+
+function limitOf(v: Value, text: string, line: number): LimitSetting {
+  const lit = v.kind === 'name' && v.resolved ? v.resolved : v;
+  if (lit.kind === 'null' || (lit.kind === 'number' && lit.value <= 0)) return { state: 'disabled', text, line };
+  if (lit.kind === 'number') return { state: 'set', text, line };
+  return { state: 'unknown', text, line };
+}
+
+/** Does the name spell one of the setting's names (`task_time_limit`, or its upper-case form)? */
+function spells(names: string[], key: string): boolean {
+  return names.some((n) => n === key || n.toUpperCase() === key);
+}
+
+/**
+ * Every place this file writes a setting of the framework's apps: the constructor's keywords,
+ * `app.conf.update(…)`, `app.conf.<setting> = …`, and module-level `<setting> = …` (a
+ * celeryconfig module, Django settings with the CELERY namespace). Opaque loaders
+ * (`config_from_object`) come back as `opaque`.
+ */
+export function settingWrites(facts: FileFacts, fw: TaskFramework, setting: string, appCall?: number): LimitSetting[] {
+  const app = fw.app;
+  const names = app.settings[setting] ?? [];
+  const out: LimitSetting[] = [];
+  const prefix = `${app.constructor}().`;
+  // with `appCall`, only that app's writes (several apps in one file have their own settings)
+  const ours = (recv: number | undefined) => appCall === undefined || recv === undefined || recv === appCall;
+  for (const c of facts.calls) {
+    if (c.qualified === app.constructor) {
+      if (appCall !== undefined && c.id !== appCall) continue;
+      for (const [k, v] of Object.entries(c.kwargs)) if (spells(names, k)) out.push(limitOf(v, `${k}=${textOf(v)}`, v.loc.line));
+      if (c.kwargsOpen) out.push({ state: 'opaque', text: `${c.callee}(**…)`, line: c.loc.line });
+      continue;
+    }
+    if (!c.qualified?.startsWith(prefix) || !ours(c.receiverCall)) continue;
+    const method = c.qualified.slice(prefix.length);
+    if (app.opaque.some((o) => method.startsWith(o))) {
+      const first = c.args[0];
+      const ns = c.kwargs.namespace;
+      out.push({ state: 'opaque', text: `${c.callee}(${first ? textOf(first) : ''})`, line: c.loc.line, ...(ns?.kind === 'string' ? { namespace: ns.value } : {}) });
+    } else if (app.update.includes(method)) {
+      for (const [k, v] of Object.entries(c.kwargs)) if (spells(names, k)) out.push(limitOf(v, `${c.callee}(${k}=${textOf(v)})`, v.loc.line));
+      if (c.kwargsOpen || c.args.length) out.push({ state: 'opaque', text: `${c.callee}(…)`, line: c.loc.line });
+    }
+  }
+  const attrPrefix = prefix + app.attributes;
+  for (const a of facts.assignments) {
+    const attr = a.qualified?.startsWith(attrPrefix) && ours(a.receiverCall) ? a.qualified.slice(attrPrefix.length) : undefined;
+    const bare = a.scope.functionId === undefined && a.scope.classId === undefined ? a.target : undefined;
+    const key = attr ?? bare;
+    if (key && spells(names, key)) out.push(limitOf(a.value, `${a.target} = ${textOf(a.value)}`, a.loc.line));
+  }
+  return out.sort((x, y) => ('line' in x ? x.line : 0) - ('line' in y ? y.line : 0));
+}
+
+function textOf(v: Value): string {
+  switch (v.kind) {
+    case 'string':
+      return JSON.stringify(v.value);
+    case 'number':
+    case 'boolean':
+      return String(v.value);
+    case 'null':
+      return 'None';
+    case 'name':
+    case 'call':
+    case 'other':
+      return v.text.length > 50 ? `${v.text.slice(0, 47)}...` : v.text;
+    default:
+      return '…';
+  }
+}

@@ -6,6 +6,9 @@
 import type { Check, ComposeCheck } from '../api.js';
 import type { RuleMeta } from '../types.js';
 import awaitWithoutDeadline from './await-without-deadline.js';
+import celeryTaskWithoutTimeLimit from './celery-task-without-time-limit.js';
+import handlerAwaitsWithoutDeadline from './handler-awaits-without-deadline.js';
+import handlerTimeoutsExceedBudget from './handler-timeouts-exceed-budget.js';
 import bareRetryDecorator from './bare-retry-decorator.js';
 import celeryTaskAcksEarly from './celery-task-acks-early.js';
 import clientWithoutErrorListener from './client-without-error-listener.js';
@@ -48,6 +51,9 @@ import thirdPartyCallWithoutBreaker from './third-party-call-without-breaker.js'
 
 export const CHECKS: Readonly<Record<string, Check | ComposeCheck>> = {
   'await-without-deadline': awaitWithoutDeadline,
+  'celery-task-without-time-limit': celeryTaskWithoutTimeLimit,
+  'handler-awaits-without-deadline': handlerAwaitsWithoutDeadline,
+  'handler-timeouts-exceed-budget': handlerTimeoutsExceedBudget,
   'bare-retry-decorator': bareRetryDecorator,
   'celery-task-acks-early': celeryTaskAcksEarly,
   'client-without-error-listener': clientWithoutErrorListener,

@@ -21,7 +21,7 @@ import type { CallFact, FunctionFact, Loc, Value } from '../../languages/types.j
 import type { FindingDraft } from '../types.js';
 import { readKnob } from '../knobs.js';
 import { frameworkTagged, optionKeys } from '../analysis/task-frameworks.js';
-import { declaredHandlers, httpHandlers, taskHandlers } from '../analysis/handlers.js';
+import { declaredHandlers, httpHandlers, routeFileDeadline, taskHandlers } from '../analysis/handlers.js';
 
 interface Options {
   /** regex on a URL's host: internal hosts are not third parties */
@@ -36,6 +36,8 @@ interface Target {
   chain: Array<{ call: CallFact; api: CatalogApi }>;
   what: string;
   generic: boolean;
+  /** judged only in an HTTP handler (a publish to the project's own message bus) */
+  requestPathOnly?: boolean;
 }
 
 const GUARD_BREAKER = ['breaker', 'policy.wrap'];
@@ -116,6 +118,18 @@ const check: Check = (ctx) => {
         continue;
       }
     }
+    // a publish that waits for the broker (catalog `queue.publish` with timeout knobs, tag
+    // `message-bus`), with the settings of the clients it was made through
+    const publish = role(c.qualified, ['queue.publish']);
+    if (publish?.knobs?.timeout && publish.tags?.includes('message-bus')) {
+      const chain: Target['chain'] = [{ call: c, api: publish }];
+      for (let r = c.receiverCall === undefined ? undefined : facts.calls[c.receiverCall], n = 0; r && n < 8; r = r.receiverCall === undefined ? undefined : facts.calls[r.receiverCall], n++) {
+        const api = role(r.qualified, ['message-bus.client']);
+        if (api) chain.push({ call: r, api });
+      }
+      targets.push({ call: c, chain, what: 'the message broker', generic: false, requestPathOnly: true });
+      continue;
+    }
     const http = role(c.qualified, ['http.request']);
     if (http) {
       const host = thirdPartyHost(c);
@@ -126,7 +140,10 @@ const check: Check = (ctx) => {
 
   const handlers = new Map<number, string>();
   for (const h of httpHandlers(ctx)) handlers.set(h.fn.id, h.kind);
-  for (const routeFiles of catalog.entries('route-files', lang)) for (const h of declaredHandlers(facts, ctx.file.path, { routeFiles })) handlers.set(h.fn.id, h.kind);
+  const routeFiles = catalog.entries('route-files', lang);
+  for (const rf of routeFiles) for (const h of declaredHandlers(facts, ctx.file.path, { routeFiles: rf })) handlers.set(h.fn.id, h.kind);
+  // the route file's own execution limit (Next.js `maxDuration`) is a timeout someone chose for every call in it
+  const fileDeadline = routeFileDeadline(facts, ctx.file.path, routeFiles);
   const workers = new Map<number, string>();
   for (const f of taskHandlers(ctx)) workers.set(f.id, 'task');
   for (const h of declaredHandlers(facts, ctx.file.path, { handlers: catalog.entries('message-handlers', lang) })) workers.set(h.fn.id, h.kind);
@@ -147,7 +164,7 @@ const check: Check = (ctx) => {
       retry = reading(t.chain, 'retries');
     }
     if (timeout === 'unknown' || retry === 'unknown') continue;
-    if (timeout !== 'explicit' && guarded(t.call, GUARD_DEADLINE)) timeout = 'explicit';
+    if (timeout !== 'explicit' && (guarded(t.call, GUARD_DEADLINE) || fileDeadline !== undefined)) timeout = 'explicit';
     if (retry === 'off' && guarded(t.call, GUARD_RETRY, true)) retry = 'explicit';
     if (timeout === 'explicit' && retry !== 'off') continue;
 
@@ -157,6 +174,10 @@ const check: Check = (ctx) => {
     // a plain HTTP call is judged only where it is known to run per request or per job; an SDK
     // call anywhere (its defaults are known to be too patient for any request path)
     if (t.generic && !handler && !worker) continue;
+    // the project's own broker is judged where a user waits on it; a worker's publish is its queue's business
+    if (t.requestPathOnly && !handler) continue;
+    // off the request path and optional: a failure is caught and the work goes on without it
+    if (!handler && optional(t.call)) continue;
     const base = t.chain[t.chain.length - 1];
     const tKnob = base.api.knobs?.timeout;
     const lacks =
@@ -265,6 +286,18 @@ const check: Check = (ctx) => {
       if (first) vals.push(first);
     }
     return vals;
+  }
+
+  /**
+   * Is the call optional where it runs: inside a try whose handler catches the failure and goes on
+   * (no re-raise: a fallback value, a log and return), so an outage degrades the feature instead of
+   * stalling or failing the job?
+   */
+  function optional(call: CallFact): boolean {
+    const t = call.scope.tries.find((x) => x.part === 'body');
+    if (!t) return false;
+    const handlers = facts.tries[t.tryId]?.handlers ?? [];
+    return handlers.length > 0 && handlers.every((h) => !h.reraises);
   }
 
   /** The enclosing functions, innermost first. */
