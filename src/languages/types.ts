@@ -153,6 +153,13 @@ export interface AssignmentFact {
   value: Value;
   /** augmented assignment (`+=`) */
   augmented: boolean;
+  /**
+   * Which variable a plain-name target (`client = None`) writes, when the source says so: 'declares'
+   * for a TS/JS `let`/`const`/`var` declaration; 'global' / 'nonlocal' for a Python assignment in a
+   * function that declares the name `global` / `nonlocal`. Undefined otherwise (a TS reassignment
+   * of a variable declared elsewhere; in Python, a local of the function, or module level).
+   */
+  binds?: 'declares' | 'global' | 'nonlocal';
   loc: Loc;
   scope: Scope;
 }

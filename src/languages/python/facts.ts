@@ -216,6 +216,31 @@ export class FactBuilder {
     });
   }
 
+  private readonly declarations = new Map<number, Map<string, 'global' | 'nonlocal'>>();
+
+  /** the names the function around `node` declares `global` / `nonlocal` (empty at module level) */
+  private scopeDeclarations(node: Node): Map<string, 'global' | 'nonlocal'> {
+    let fn: Node | null = node.parent;
+    while (fn && fn.type !== 'function_definition' && fn.type !== 'class_definition') fn = fn.parent;
+    if (!fn || fn.type !== 'function_definition') return new Map();
+    const known = this.declarations.get(fn.id);
+    if (known) return known;
+    const out = new Map<string, 'global' | 'nonlocal'>();
+    const body = fn.childForFieldName('body');
+    const stack = body ? [...body.namedChildren] : [];
+    while (stack.length) {
+      const n = stack.pop()!;
+      if (n.type === 'function_definition' || n.type === 'class_definition' || n.type === 'lambda') continue;
+      if (n.type === 'global_statement' || n.type === 'nonlocal_statement') {
+        for (const id of n.namedChildren) if (id.type === 'identifier') out.set(this.src.slice(id), n.type === 'global_statement' ? 'global' : 'nonlocal');
+        continue;
+      }
+      stack.push(...n.namedChildren);
+    }
+    this.declarations.set(fn.id, out);
+    return out;
+  }
+
   buildAssignments(): AssignmentFact[] {
     const out: AssignmentFact[] = [];
     for (const raw of this.raw.rawAssignments) {
@@ -230,6 +255,10 @@ export class FactBuilder {
         loc: this.src.loc(raw.start, raw.end),
         scope: raw.scope,
       };
+      if (left.type === 'identifier') {
+        const declared = this.scopeDeclarations(raw.node).get(target);
+        if (declared) fact.binds = declared;
+      }
       if (left.type === 'attribute') {
         const obj = left.childForFieldName('object');
         if (obj?.type === 'identifier' && this.src.slice(obj) === 'self') {

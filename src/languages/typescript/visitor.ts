@@ -364,6 +364,18 @@ export class Visitor implements FileTables {
             qualified: null,
             value: v,
             augmented: false,
+            binds: 'declares',
+            loc: this.src.loc(d),
+            scope: this.scope(false),
+          });
+        } else if (!isConst) {
+          // `let ws;`: declared here, undefined until assigned
+          this.assignments.push({
+            target: name,
+            qualified: null,
+            value: { kind: 'null', loc: this.src.loc(d.name) },
+            augmented: false,
+            binds: 'declares',
             loc: this.src.loc(d),
             scope: this.scope(false),
           });
