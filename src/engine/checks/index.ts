@@ -35,6 +35,7 @@ import handlerSideEffectWithoutDedup from './handler-side-effect-without-dedup.j
 import httpModuleWithoutTimeout from './http-module-without-timeout.js';
 import jobWithoutRetryPolicy from './job-without-retry-policy.js';
 import ormQueryTimeoutLogOnly from './orm-query-timeout-log-only.js';
+import placeholderBreaker from './placeholder-breaker.js';
 import poolWithoutLivenessCheck from './pool-without-liveness-check.js';
 import publishFailureSwallowed from './publish-failure-swallowed.js';
 import reconnectAttemptsCapped from './reconnect-attempts-capped.js';
@@ -74,6 +75,7 @@ export const CHECKS: Readonly<Record<string, Check | ComposeCheck>> = {
   'http-module-without-timeout': httpModuleWithoutTimeout,
   'job-without-retry-policy': jobWithoutRetryPolicy,
   'orm-query-timeout-log-only': ormQueryTimeoutLogOnly,
+  'placeholder-breaker': placeholderBreaker,
   'pool-without-liveness-check': poolWithoutLivenessCheck,
   'publish-failure-swallowed': publishFailureSwallowed,
   'reconnect-attempts-capped': reconnectAttemptsCapped,
