@@ -41,6 +41,8 @@ import publishFailureSwallowed from './publish-failure-swallowed.js';
 import reconnectAttemptsCapped from './reconnect-attempts-capped.js';
 import reconnectGivesUp from './reconnect-gives-up.js';
 import secretWithHardcodedFallback from './secret-with-hardcoded-fallback.js';
+import socketWithoutHeartbeat from './socket-without-heartbeat.js';
+import socketWithoutReconnect from './socket-without-reconnect.js';
 import suppressionWithoutReason from './suppression-without-reason.js';
 import thirdPartyCallWithoutBreaker from './third-party-call-without-breaker.js';
 
@@ -81,6 +83,8 @@ export const CHECKS: Readonly<Record<string, Check | ComposeCheck>> = {
   'reconnect-attempts-capped': reconnectAttemptsCapped,
   'reconnect-gives-up': reconnectGivesUp,
   'secret-with-hardcoded-fallback': secretWithHardcodedFallback,
+  'socket-without-heartbeat': socketWithoutHeartbeat,
+  'socket-without-reconnect': socketWithoutReconnect,
   'suppression-without-reason': suppressionWithoutReason,
   'third-party-call-without-breaker': thirdPartyCallWithoutBreaker,
 };
