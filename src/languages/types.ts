@@ -170,6 +170,8 @@ export interface TryFact {
   loc: Loc;
   handlers: HandlerFact[];
   hasFinally: boolean;
+  /** the try statement sits inside a for/while loop of its own function (or of module level) */
+  inLoop?: boolean;
 }
 
 export interface HandlerFact {
@@ -182,6 +184,8 @@ export interface HandlerFact {
   reraises: boolean;
   /** contains `return` */
   returns: boolean;
+  /** contains a `break` that leaves the loop around the try (not one of a loop or switch inside the handler) */
+  breaks?: boolean;
   /** qualified (or as-written) callees of calls directly in the handler body */
   callees: string[];
   /** every statement is a log/print/console call (or pass): the failure is swallowed */

@@ -34,6 +34,8 @@ import grpcCallWithoutDeadline from './grpc-call-without-deadline.js';
 import handlerSideEffectWithoutDedup from './handler-side-effect-without-dedup.js';
 import httpModuleWithoutTimeout from './http-module-without-timeout.js';
 import jobWithoutRetryPolicy from './job-without-retry-policy.js';
+import monitorLoopExitsOnError from './monitor-loop-exits-on-error.js';
+import monitorOffByDefault from './monitor-off-by-default.js';
 import ormQueryTimeoutLogOnly from './orm-query-timeout-log-only.js';
 import placeholderBreaker from './placeholder-breaker.js';
 import poolWithoutLivenessCheck from './pool-without-liveness-check.js';
@@ -76,6 +78,8 @@ export const CHECKS: Readonly<Record<string, Check | ComposeCheck>> = {
   'handler-side-effect-without-dedup': handlerSideEffectWithoutDedup,
   'http-module-without-timeout': httpModuleWithoutTimeout,
   'job-without-retry-policy': jobWithoutRetryPolicy,
+  'monitor-loop-exits-on-error': monitorLoopExitsOnError,
+  'monitor-off-by-default': monitorOffByDefault,
   'orm-query-timeout-log-only': ormQueryTimeoutLogOnly,
   'placeholder-breaker': placeholderBreaker,
   'pool-without-liveness-check': poolWithoutLivenessCheck,

@@ -22,6 +22,15 @@ import { parseSuppression } from './suppressions.js';
 import type { ValueReader } from './values.js';
 import type { RawFacts } from './visitor.js';
 
+/** the node sits inside a for/while loop of its own function (or of module level) */
+function inLoop(node: Node): boolean {
+  for (let p = node.parent; p; p = p.parent) {
+    if (p.type === 'for_statement' || p.type === 'while_statement') return true;
+    if (p.type === 'function_definition' || p.type === 'lambda' || p.type === 'class_definition') return false;
+  }
+  return false;
+}
+
 export class FactBuilder {
   private calls: CallFact[] = [];
 
@@ -306,6 +315,7 @@ export class FactBuilder {
       id,
       loc: this.src.loc(raw.start, raw.end),
       hasFinally: raw.hasFinally,
+      ...(inLoop(raw.node) ? { inLoop: true } : {}),
       handlers: raw.handlers.map((h, index) => this.handler(h, handlerCallees.get(`${id}:${index}`) ?? [])),
     }));
   }
@@ -330,6 +340,7 @@ export class FactBuilder {
     let logOnly = true;
     let reraises = false;
     let returns = false;
+    let breaks = false;
     if (block) {
       for (const stmt of block.namedChildren) {
         const t = stmt.type;
@@ -356,8 +367,14 @@ export class FactBuilder {
         else if (n.type === 'return_statement') returns = true;
         else fences.push([s, n.endIndex]);
       }
+      // a break of the loop around the try, not of a loop inside the handler
+      const loops = block.descendantsOfType(['for_statement', 'while_statement']).map((l) => [l.startIndex, l.endIndex] as [number, number]);
+      for (const b of block.descendantsOfType('break_statement')) {
+        const s = b.startIndex;
+        if (![...fences, ...loops].some(([a, e]) => s >= a && s < e)) breaks = true;
+      }
     }
-    return { loc: this.src.nodeLoc(node), types, empty, reraises, returns, callees, logOnly };
+    return { loc: this.src.nodeLoc(node), types, empty, reraises, returns, ...(breaks ? { breaks } : {}), callees, logOnly };
   }
 
   buildSuppressions(tree: Tree, commentQuery: Query): SuppressionFact[] {
