@@ -31,6 +31,9 @@ const check: Check = (ctx) => {
     const { fn } = loop;
     const started = backgroundStart(ctx, k, fn);
     if (!started && !monitorName.test(fn.name)) continue;
+    // named like a monitor but called in line here (`await monitor()`, `asyncio.run(monitor())`):
+    // its error reaches the caller, it does not vanish
+    if (!started && facts.calls.some((c) => c.callee.slice(c.callee.lastIndexOf('.') + 1) === fn.name)) continue;
     if (supervised(ctx, fn) || watched) continue;
     // the tries of this loop: the ones around its calls that sit inside the loop
     const loopTries = new Map<number, HandlerFact[]>();
