@@ -136,6 +136,7 @@ export interface CatalogSections {
   'context-framework-files': ContextFrameworkFiles[];
   'entry-points': EntryPointEntry[];
   'webhook-signals': WebhookSignals[];
+  'background-loops': BackgroundLoops[];
 }
 
 /** Where code runs (the project model's contexts; fixed names, as in JSON `context`). */
@@ -519,6 +520,29 @@ export interface ReconnectEnds {
   kwargs?: string[];
   /** methods that end a client on purpose */
   closeMethods?: string[];
+}
+
+/**
+ * Catalog section `background-loops` (rules/catalog/background-loops.yaml): how code waits between
+ * the rounds of a periodic loop and how it runs one in the background, where an exception ends it
+ * without a sound. Read by FL554 and FL555.
+ */
+export interface BackgroundLoops {
+  language: CatalogLanguage;
+  /** calls that wait between rounds, qualified (`asyncio.sleep`, `timers/promises.setTimeout`) */
+  sleeps?: string[];
+  /** local helpers that do the same, by the callee's last name segment (`await sleep(5000)`) */
+  sleepNames?: string[];
+  /** calls that run a function (or the coroutine of one) in the background, qualified */
+  spawners?: string[];
+  /** methods that do the same on any receiver (`loop.create_task`, `executor.submit`) */
+  spawnerMethods?: string[];
+  /** the keyword argument of a spawner that holds the function (`threading.Thread(target=…)`) */
+  targetKwargs?: string[];
+  /** exceptions that stop a loop on purpose: a handler catching only these may end it */
+  stopExceptions?: string[];
+  /** calls that watch a background task's end (`task.add_done_callback`): it may be restarted */
+  watchMethods?: string[];
 }
 
 /** Catalog section `module-imports`: framework modules declared by a decorator's list of imports. */

@@ -153,6 +153,13 @@ export interface AssignmentFact {
   value: Value;
   /** augmented assignment (`+=`) */
   augmented: boolean;
+  /**
+   * Which variable a plain-name target (`client = None`) writes, when the source says so: 'declares'
+   * for a TS/JS `let`/`const`/`var` declaration; 'global' / 'nonlocal' for a Python assignment in a
+   * function that declares the name `global` / `nonlocal`. Undefined otherwise (a TS reassignment
+   * of a variable declared elsewhere; in Python, a local of the function, or module level).
+   */
+  binds?: 'declares' | 'global' | 'nonlocal';
   loc: Loc;
   scope: Scope;
 }
@@ -163,6 +170,8 @@ export interface TryFact {
   loc: Loc;
   handlers: HandlerFact[];
   hasFinally: boolean;
+  /** the try statement sits inside a for/while loop of its own function (or of module level) */
+  inLoop?: boolean;
 }
 
 export interface HandlerFact {
@@ -175,6 +184,8 @@ export interface HandlerFact {
   reraises: boolean;
   /** contains `return` */
   returns: boolean;
+  /** contains a `break` that leaves the loop around the try (not one of a loop or switch inside the handler) */
+  breaks?: boolean;
   /** qualified (or as-written) callees of calls directly in the handler body */
   callees: string[];
   /** every statement is a log/print/console call (or pass): the failure is swallowed */

@@ -529,3 +529,48 @@ describe('python adapter: values that live for one call (lifetime)', () => {
     ]);
   });
 });
+
+describe('python adapter: which variable a name writes, loops around tries', () => {
+  it('marks global / nonlocal writes, and nothing else', () => {
+    const f = x(`
+      client = None
+      def connect():
+          global client
+          client = make()
+      def outer():
+          conn = None
+          def inner():
+              nonlocal conn
+              conn = None
+          local = 1
+    `);
+    const binds = f.assignments.map((a) => [a.target, a.binds]);
+    expect(binds).toEqual([
+      ['client', undefined],
+      ['client', 'global'],
+      ['conn', undefined],
+      ['conn', 'nonlocal'],
+      ['local', undefined],
+    ]);
+  });
+
+  it('says which try sits in a loop and which handler breaks out of it', () => {
+    const f = x(`
+      async def loop():
+          while True:
+              try:
+                  await check()
+              except OSError:
+                  break
+              except ValueError:
+                  for i in range(3):
+                      break
+      try:
+          run()
+      except Exception:
+          pass
+    `);
+    expect(f.tries.map((t) => t.inLoop ?? false)).toEqual([true, false]);
+    expect(f.tries[0].handlers.map((h) => h.breaks ?? false)).toEqual([true, false]);
+  });
+});

@@ -552,3 +552,34 @@ describe('typescript adapter: values that live for one call (lifetime)', () => {
     expect(call(f, 'axios.get').lifetime).toBe('call'); // bound to r, only read through r.data
   });
 });
+
+describe('typescript adapter: declarations, destructured defaults, loops around tries', () => {
+  it('marks declarations (also `let x;` and destructured defaults), not reassignments', () => {
+    const f = x(`
+      let client: unknown = null;
+      let ws;
+      const { retries = 5, delay } = options;
+      function reset() { client = null; }
+    `);
+    expect(f.assignments.map((a) => [a.target, a.binds, a.value.kind])).toEqual([
+      ['client', 'declares', 'null'],
+      ['ws', 'declares', 'null'],
+      ['retries', 'declares', 'number'],
+      ['client', undefined, 'null'],
+    ]);
+  });
+
+  it('says which try sits in a loop and which catch breaks out of it (not a switch or inner loop)', () => {
+    const f = x(`
+      async function loop() {
+        while (true) {
+          try { await check(); } catch { break; }
+          try { await check(); } catch (e) { switch (e) { case 1: break; } }
+        }
+        try { run(); } catch { }
+      }
+    `);
+    expect(f.tries.map((t) => t.inLoop ?? false)).toEqual([true, true, false]);
+    expect(f.tries.map((t) => t.handlers[0].breaks ?? false)).toEqual([true, false, false]);
+  });
+});

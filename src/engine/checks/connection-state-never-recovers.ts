@@ -1,31 +1,61 @@
-// A class marks its connection dead on an error path (`this.connected = false`,
-// `this.client = null`, `self._closed = True` in a catch/except, an 'error'/'close' listener or an
+// A component marks its connection dead on an error path (`this.connected = false`,
+// `self._client = None`, `self._closed = True` in a catch/except, an 'error'/'close' listener or an
 // onerror/onclose callback) and nothing ever brings it back: no assignment restores it outside
 // the constructor, or the one that does sits in a method only the constructor calls.
-// Language-neutral over facts (`this.` / `self.`).
+// The same for a variable that outlives the failing call: a module global (`global redis_client`
+// in Python, a module-level `let` in TS/JS, or the module-level `try/except` around the first
+// connect) and a closure variable (`nonlocal`, a `let` of the enclosing function): restored only
+// by a function that nothing calls again (only module-level code or a startup hook calls it), it
+// stays dead. Language-neutral over facts (`this.` / `self.`, AssignmentFact.binds).
 import type { Check } from '../api.js';
 import type { AssignmentFact, FileFacts, FunctionFact } from '../../languages/types.js';
 import type { FindingDraft } from '../types.js';
 
-const BAD_FALSE = /^_*(is_?)?(connected|ready|healthy|alive|available|online|open|up)$/i;
-const BAD_TRUE = /^_*(is_?)?(closed|failed|broken|dead|stopped|shut_?down|down|disconnected)$/i;
-const BAD_NULL = /^_*(client|conn|connection|channel|session|producer|consumer|pool|ws|socket|sock|db|redis|subscriber|publisher|nc|broker|transport)$/i;
+/** flags whose `false` means dead: the last word of the name (`is_redis_connected`, `dbReady`) */
+const FALSE_WORDS = new Set(['connected', 'ready', 'healthy', 'alive', 'available', 'online']);
+/** short flags that only count as the whole name (`is_open`, `up`): `setup`, `backup` are not */
+const FALSE_WHOLE = new Set(['open', 'up']);
+/** flags whose `true` means dead: the whole name (`_closed`, `isDead`), or `…disconnected` */
+const TRUE_WHOLE = new Set(['closed', 'failed', 'broken', 'dead', 'stopped', 'shutdown', 'shut_down', 'down', 'disconnected']);
+/** handles whose `None`/`null` means dead: the last word of the name (`redis_client`, `mongoConn`) */
+const NULL_WORDS = new Set(['client', 'conn', 'connection', 'channel', 'session', 'producer', 'consumer', 'pool', 'ws', 'websocket', 'socket', 'sock', 'db', 'redis', 'subscriber', 'publisher', 'nc', 'broker', 'transport']);
 const TERMINAL = /^_*(close|shutdown|shut_?down|stop|dispose|destroy|disconnect|quit|end|teardown|cleanup|terminate|aclose|__aexit__|__exit__|__del__|on_?module_?destroy|on_?application_?shutdown|before_?application_?shutdown)/i;
 const ERROR_EVENTS = new Set(['error', 'close', 'end', 'disconnect', 'disconnected', 'closed', 'lost']);
 const HANDLER_NAME = /^_*(on|handle)_?(error|close|disconnect|end)/i;
 const LISTEN = /(^|\.)(on|once|addListener|addEventListener|prependListener)$/;
 const EXIT = /(^|\.)(exit|_exit|abort|kill)$/;
 const RESCHEDULE = /(^|\.)(setTimeout|setInterval|setImmediate|call_later|create_task|ensure_future)$|(re_?connect|retry|restart|reinit|reconnect|schedule|connect)\w*$/i;
+/** handlers for these only run when a library is not installed: not a runtime failure */
+const IMPORT_ERRORS = /(^|\.)(ImportError|ModuleNotFoundError)$/;
+/** functions that run once, at startup: a restore there is not a way back */
+const STARTUP = /^_*(main|startup|on_?startup|lifespan|init|initiali[sz]e|setup|bootstrap|create_?app|start_?up|boot|run_?app|app_?init)$/i;
+const STARTUP_DECORATOR = /startup|lifespan|before_serving|before_first_request|on_event/i;
 
 type Kind = 'false' | 'true' | 'null';
 
+function words(name: string): string[] {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .toLowerCase()
+    .split('_')
+    .filter(Boolean);
+}
+
+function deadKind(name: string, a: AssignmentFact): Kind | undefined {
+  const v = a.value;
+  const w = words(name);
+  const bare = w[0] === 'is' ? w.slice(1) : w;
+  const last = w[w.length - 1];
+  if (!last) return undefined;
+  if (v.kind === 'boolean' && !v.value && (FALSE_WORDS.has(last) || (bare.length === 1 && FALSE_WHOLE.has(last)))) return 'false';
+  if (v.kind === 'boolean' && v.value && (TRUE_WHOLE.has(bare.join('_')) || last === 'disconnected')) return 'true';
+  if (v.kind === 'null' && NULL_WORDS.has(last)) return 'null';
+  return undefined;
+}
+
 function brokenKind(a: AssignmentFact): Kind | undefined {
   if (!a.selfAttr || a.augmented) return undefined;
-  const v = a.value;
-  if (v.kind === 'boolean' && !v.value && BAD_FALSE.test(a.selfAttr)) return 'false';
-  if (v.kind === 'boolean' && v.value && BAD_TRUE.test(a.selfAttr)) return 'true';
-  if (v.kind === 'null' && BAD_NULL.test(a.selfAttr)) return 'null';
-  return undefined;
+  return deadKind(a.selfAttr, a);
 }
 
 function restores(a: AssignmentFact, kind: Kind): boolean {
@@ -34,6 +64,9 @@ function restores(a: AssignmentFact, kind: Kind): boolean {
   if (kind === 'true') return v.kind === 'boolean' ? !v.value : v.kind !== 'null';
   return v.kind !== 'null' && !(v.kind === 'boolean' && !v.value);
 }
+
+const literal = (kind: Kind, facts: FileFacts) =>
+  kind === 'null' ? (facts.language === 'python' ? 'None' : 'null') : kind === 'true' ? (facts.language === 'python' ? 'True' : 'true') : facts.language === 'python' ? 'False' : 'false';
 
 class Funcs {
   private readonly children = new Map<number, number[]>();
@@ -88,9 +121,13 @@ function describe(f: FunctionFact, facts: FileFacts): string {
 const isCtor = (f: FunctionFact | undefined) => !!f && (f.name === 'constructor' || f.name === '__init__');
 
 const check: Check = (ctx) => {
+  const funcs = new Funcs(ctx.facts);
+  return [...classFindings(ctx, funcs), ...variableFindings(ctx, funcs)];
+};
+
+function classFindings(ctx: Parameters<Check>[0], funcs: Funcs): FindingDraft[] {
   const facts = ctx.facts;
   if (!facts.classes.length) return [];
-  const funcs = new Funcs(facts);
   const out: FindingDraft[] = [];
   const reported = new Set<string>();
   for (const a of facts.assignments) {
@@ -148,9 +185,9 @@ const check: Check = (ctx) => {
       message: ctx.rule.message,
       data: {
         target: a.target,
-        value: kind === 'null' ? (facts.language === 'python' ? 'None' : 'null') : kind === 'true' ? (facts.language === 'python' ? 'True' : 'true') : facts.language === 'python' ? 'False' : 'false',
-        where: inCatch ? 'a catch block' : describe(callback!, facts),
-        class: facts.classes[cls].name,
+        value: literal(kind, facts),
+        where: `${inCatch ? 'a catch block' : describe(callback!, facts)} of \`${facts.classes[cls].name}\``,
+        subject: 'this instance stays broken',
         self,
       },
       where: { scope: a.scope },
@@ -162,6 +199,150 @@ const check: Check = (ctx) => {
     out.push(d);
   }
   return out;
-};
+}
+
+type Home = number | 'module';
+
+/** the handler a fact sits in, innermost first, unless it only catches a missing library */
+function runtimeHandler(facts: FileFacts, a: AssignmentFact) {
+  const t = a.scope.tries.find((x) => x.part === 'handler');
+  if (!t) return undefined;
+  const h = facts.tries[t.tryId]?.handlers[t.handlerIndex ?? 0];
+  if (h && h.types.length && h.types.every((ty) => IMPORT_ERRORS.test(ty))) return undefined;
+  return t;
+}
+
+/**
+ * Module globals and closure variables. `home` is where the variable lives: 'module', or the
+ * function that declares it; a local of the writing function is not state that outlives a call.
+ */
+function variableFindings(ctx: Parameters<Check>[0], funcs: Funcs): FindingDraft[] {
+  const facts = ctx.facts;
+  const py = facts.language === 'python';
+  const fn = (id: number | undefined) => (id === undefined ? undefined : facts.functions[id]);
+  const writes = new Map<string, AssignmentFact[]>();
+  for (const a of facts.assignments) {
+    if (a.selfAttr || a.augmented || !/^[A-Za-z_$][\w$]*$/.test(a.target)) continue;
+    const l = writes.get(a.target) ?? [];
+    l.push(a);
+    writes.set(a.target, l);
+  }
+  const declaresIn = (f: number | undefined, name: string): boolean =>
+    (writes.get(name) ?? []).some((b) => b.scope.functionId === f && (py ? b.binds === undefined : b.binds === 'declares')) ||
+    (f !== undefined && !!fn(f)?.params.some((p) => p.name === name));
+  const homeOf = (a: AssignmentFact): Home | undefined => {
+    const f = a.scope.functionId;
+    if (py) {
+      if (f === undefined) return a.scope.classId === undefined ? 'module' : undefined;
+      if (a.binds === 'global') return 'module';
+      if (a.binds === 'nonlocal') {
+        for (let p = fn(f)?.parentFunctionId; p !== undefined; p = fn(p)?.parentFunctionId) if (declaresIn(p, a.target)) return p;
+        return undefined;
+      }
+      return f;
+    }
+    for (let p: number | undefined = f; p !== undefined; p = fn(p)?.parentFunctionId) if (declaresIn(p, a.target)) return p;
+    return declaresIn(undefined, a.target) ? 'module' : undefined;
+  };
+  /** functions from the writer up to (not including) the variable's home */
+  const chainTo = (id: number | undefined, home: Home): FunctionFact[] => {
+    const out: FunctionFact[] = [];
+    for (let f = fn(id); f && f.id !== home; f = fn(f.parentFunctionId)) out.push(f);
+    return out;
+  };
+  const isCallback = (f: FunctionFact) => f.argOfCall !== undefined || funcs.assignedAsHandler.has(f.id) || facts.assignments.some((b) => b.value.kind === 'function' && b.value.functionId === f.id && b.target.includes('.'));
+  const runsOnce = (id: number | undefined, home: Home): boolean => {
+    if (id === undefined || id === home) return true;
+    return chainTo(id, home).some((f) => STARTUP.test(f.name) || f.decorators.some((d) => STARTUP_DECORATOR.test(d.text)));
+  };
+  /** how a restoring write in function `id` can run again: 'yes', 'once', or 'maybe' (nothing here calls it) */
+  const runsAgain = (id: number | undefined, home: Home): 'yes' | 'once' | 'maybe' => {
+    if (runsOnce(id, home)) return 'once';
+    const chain = chainTo(id, home);
+    if (chain.some(isCallback)) return 'yes'; // a listener, a timer, a handler: event-driven
+    const g = chain.find((f) => f.name) ?? chain[0];
+    if (!g?.name) return 'once';
+    if (g.decorators.length) return 'yes'; // a route, a scheduled job (startup hooks are caught above)
+    const startupRegistration = (c: (typeof facts.calls)[number]) => c.args.some((v) => v.kind === 'string' && /startup/i.test(v.value));
+    let called = false;
+    for (const c of facts.calls) {
+      const direct = c.callee === g.name;
+      const handed = !direct && c.args.some((v) => v.kind === 'name' && v.text === g.name);
+      if (!direct && !handed) continue;
+      called = true;
+      if (handed && startupRegistration(c)) continue;
+      if (handed || !runsOnce(c.scope.functionId, home)) return 'yes';
+    }
+    return called ? 'once' : 'maybe';
+  };
+
+  const out: FindingDraft[] = [];
+  const reported = new Set<string>();
+  for (const a of facts.assignments) {
+    if (a.selfAttr || a.augmented || !writes.has(a.target) || a.binds === 'declares') continue;
+    const kind = deadKind(a.target, a);
+    if (!kind) continue;
+    const home = homeOf(a);
+    if (home === undefined || (home !== 'module' && home === a.scope.functionId)) continue;
+    const chain = chainTo(a.scope.functionId, home);
+    if (chain.some((f) => TERMINAL.test(f.name))) continue;
+    const handler = runtimeHandler(facts, a);
+    const callback = chain.find((f) => funcs.isErrorCallback(f));
+    if (!handler && !callback) continue;
+    if (home === 'module' && a.scope.functionId === undefined && !handler) continue;
+    // what the error path itself does: exit, or schedule a reconnect
+    const pathFn = callback ?? fn(a.scope.functionId);
+    const scope = pathFn ? funcs.descendants(pathFn.id) : undefined;
+    const pathCalls = facts.calls.filter(
+      (c) =>
+        (scope ? c.scope.functionId !== undefined && scope.has(c.scope.functionId) : c.scope.functionId === undefined) &&
+        (!handler || c.scope.tries.some((t) => t.tryId === handler.tryId && t.part === 'handler')),
+    );
+    if (pathCalls.some((c) => EXIT.test(c.qualified ?? c.callee) || RESCHEDULE.test(c.callee))) continue;
+    let partial: string | undefined;
+    let recovered = false;
+    for (const b of writes.get(a.target) ?? []) {
+      if (b === a || !restores(b, kind) || homeOf(b) !== home) continue;
+      if (b.binds === 'declares') continue; // the initial value
+      const again = runsAgain(b.scope.functionId, home);
+      if (again === 'yes') {
+        recovered = true;
+        break;
+      }
+      if (again === 'maybe') {
+        const g = chainTo(b.scope.functionId, home).find((f) => f.name);
+        partial = `${g?.name ?? 'a function'}() restores it, but nothing in this file calls it again; a caller in another module may`;
+      }
+    }
+    if (recovered) continue;
+    const key = `${home}:${a.target}`;
+    const pathKey = `path:${pathFn?.id ?? 'module'}:${handler?.tryId ?? ''}`;
+    if (reported.has(key) || reported.has(pathKey)) continue;
+    reported.add(key);
+    reported.add(pathKey);
+    const homeFn = home === 'module' ? undefined : fn(home);
+    const named = [...chain, ...(homeFn ? [homeFn] : [])].find((f) => f.name && f !== callback);
+    const place = named ? `\`${named.name}()\`` : undefined;
+    const where = handler
+      ? a.scope.functionId === undefined
+        ? 'the module-level catch block'
+        : `a catch block of ${place ?? 'a callback'}`
+      : `${describe(callback!, facts)}${place ? ` of ${place}` : ''}`;
+    const subject = home === 'module' ? `the module-level \`${a.target}\` stays broken` : `the \`${a.target}\` that \`${homeFn?.name || 'its function'}()\` closes over stays broken`;
+    const d: FindingDraft = {
+      ruleId: ctx.rule.id,
+      loc: a.loc,
+      message: ctx.rule.message,
+      data: { target: a.target, value: literal(kind, facts), where, subject },
+      where: { scope: a.scope },
+    };
+    if (partial) {
+      d.priority = 'P1';
+      d.priorityReason = partial;
+    }
+    out.push(d);
+  }
+  return out;
+}
 
 export default check;

@@ -57,7 +57,7 @@ const check: Check = (ctx) => {
       ruleId: ctx.rule.id,
       loc: a.loc,
       message: ctx.rule.message,
-      data: { target: a.target, value: a.value.kind === 'string' ? JSON.stringify(a.value.value) : value, class: facts.classes[cls].name },
+      data: { target: a.target, value: a.value.kind === 'string' ? JSON.stringify(a.value.value) : a.value.kind === 'name' ? a.value.text : value, class: facts.classes[cls].name },
       where: { scope: a.scope },
     });
   }

@@ -39,13 +39,18 @@ import grpcCallWithoutDeadline from './grpc-call-without-deadline.js';
 import handlerSideEffectWithoutDedup from './handler-side-effect-without-dedup.js';
 import httpModuleWithoutTimeout from './http-module-without-timeout.js';
 import jobWithoutRetryPolicy from './job-without-retry-policy.js';
+import monitorLoopExitsOnError from './monitor-loop-exits-on-error.js';
+import monitorOffByDefault from './monitor-off-by-default.js';
 import ormQueryTimeoutLogOnly from './orm-query-timeout-log-only.js';
+import placeholderBreaker from './placeholder-breaker.js';
 import poolWithoutLivenessCheck from './pool-without-liveness-check.js';
 import publishFailureSwallowed from './publish-failure-swallowed.js';
 import rateLimiterMemoryStorage from './rate-limiter-memory-storage.js';
 import reconnectAttemptsCapped from './reconnect-attempts-capped.js';
 import reconnectGivesUp from './reconnect-gives-up.js';
 import secretWithHardcodedFallback from './secret-with-hardcoded-fallback.js';
+import socketWithoutHeartbeat from './socket-without-heartbeat.js';
+import socketWithoutReconnect from './socket-without-reconnect.js';
 import suppressionWithoutReason from './suppression-without-reason.js';
 import thirdPartyCallWithoutBreaker from './third-party-call-without-breaker.js';
 
@@ -84,13 +89,18 @@ export const CHECKS: Readonly<Record<string, Check | ComposeCheck>> = {
   'handler-side-effect-without-dedup': handlerSideEffectWithoutDedup,
   'http-module-without-timeout': httpModuleWithoutTimeout,
   'job-without-retry-policy': jobWithoutRetryPolicy,
+  'monitor-loop-exits-on-error': monitorLoopExitsOnError,
+  'monitor-off-by-default': monitorOffByDefault,
   'orm-query-timeout-log-only': ormQueryTimeoutLogOnly,
+  'placeholder-breaker': placeholderBreaker,
   'pool-without-liveness-check': poolWithoutLivenessCheck,
   'publish-failure-swallowed': publishFailureSwallowed,
   'rate-limiter-memory-storage': rateLimiterMemoryStorage,
   'reconnect-attempts-capped': reconnectAttemptsCapped,
   'reconnect-gives-up': reconnectGivesUp,
   'secret-with-hardcoded-fallback': secretWithHardcodedFallback,
+  'socket-without-heartbeat': socketWithoutHeartbeat,
+  'socket-without-reconnect': socketWithoutReconnect,
   'suppression-without-reason': suppressionWithoutReason,
   'third-party-call-without-breaker': thirdPartyCallWithoutBreaker,
 };

@@ -22,6 +22,15 @@ import { parseSuppression } from './suppressions.js';
 import type { ValueReader } from './values.js';
 import type { RawFacts } from './visitor.js';
 
+/** the node sits inside a for/while loop of its own function (or of module level) */
+function inLoop(node: Node): boolean {
+  for (let p = node.parent; p; p = p.parent) {
+    if (p.type === 'for_statement' || p.type === 'while_statement') return true;
+    if (p.type === 'function_definition' || p.type === 'lambda' || p.type === 'class_definition') return false;
+  }
+  return false;
+}
+
 export class FactBuilder {
   private calls: CallFact[] = [];
 
@@ -216,6 +225,31 @@ export class FactBuilder {
     });
   }
 
+  private readonly declarations = new Map<number, Map<string, 'global' | 'nonlocal'>>();
+
+  /** the names the function around `node` declares `global` / `nonlocal` (empty at module level) */
+  private scopeDeclarations(node: Node): Map<string, 'global' | 'nonlocal'> {
+    let fn: Node | null = node.parent;
+    while (fn && fn.type !== 'function_definition' && fn.type !== 'class_definition') fn = fn.parent;
+    if (!fn || fn.type !== 'function_definition') return new Map();
+    const known = this.declarations.get(fn.id);
+    if (known) return known;
+    const out = new Map<string, 'global' | 'nonlocal'>();
+    const body = fn.childForFieldName('body');
+    const stack = body ? [...body.namedChildren] : [];
+    while (stack.length) {
+      const n = stack.pop()!;
+      if (n.type === 'function_definition' || n.type === 'class_definition' || n.type === 'lambda') continue;
+      if (n.type === 'global_statement' || n.type === 'nonlocal_statement') {
+        for (const id of n.namedChildren) if (id.type === 'identifier') out.set(this.src.slice(id), n.type === 'global_statement' ? 'global' : 'nonlocal');
+        continue;
+      }
+      stack.push(...n.namedChildren);
+    }
+    this.declarations.set(fn.id, out);
+    return out;
+  }
+
   buildAssignments(): AssignmentFact[] {
     const out: AssignmentFact[] = [];
     for (const raw of this.raw.rawAssignments) {
@@ -230,6 +264,10 @@ export class FactBuilder {
         loc: this.src.loc(raw.start, raw.end),
         scope: raw.scope,
       };
+      if (left.type === 'identifier') {
+        const declared = this.scopeDeclarations(raw.node).get(target);
+        if (declared) fact.binds = declared;
+      }
       if (left.type === 'attribute') {
         const obj = left.childForFieldName('object');
         if (obj?.type === 'identifier' && this.src.slice(obj) === 'self') {
@@ -277,6 +315,7 @@ export class FactBuilder {
       id,
       loc: this.src.loc(raw.start, raw.end),
       hasFinally: raw.hasFinally,
+      ...(inLoop(raw.node) ? { inLoop: true } : {}),
       handlers: raw.handlers.map((h, index) => this.handler(h, handlerCallees.get(`${id}:${index}`) ?? [])),
     }));
   }
@@ -301,6 +340,7 @@ export class FactBuilder {
     let logOnly = true;
     let reraises = false;
     let returns = false;
+    let breaks = false;
     if (block) {
       for (const stmt of block.namedChildren) {
         const t = stmt.type;
@@ -327,8 +367,14 @@ export class FactBuilder {
         else if (n.type === 'return_statement') returns = true;
         else fences.push([s, n.endIndex]);
       }
+      // a break of the loop around the try, not of a loop inside the handler
+      const loops = block.descendantsOfType(['for_statement', 'while_statement']).map((l) => [l.startIndex, l.endIndex] as [number, number]);
+      for (const b of block.descendantsOfType('break_statement')) {
+        const s = b.startIndex;
+        if (![...fences, ...loops].some(([a, e]) => s >= a && s < e)) breaks = true;
+      }
     }
-    return { loc: this.src.nodeLoc(node), types, empty, reraises, returns, callees, logOnly };
+    return { loc: this.src.nodeLoc(node), types, empty, reraises, returns, ...(breaks ? { breaks } : {}), callees, logOnly };
   }
 
   buildSuppressions(tree: Tree, commentQuery: Query): SuppressionFact[] {

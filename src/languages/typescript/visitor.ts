@@ -52,6 +52,9 @@ export class Visitor implements FileTables {
   private cls: number | undefined;
   private inAsync = false;
   private inLoop = false;
+  /** loops and switches entered in the current function: which one a `break` leaves */
+  private breakDepth = 0;
+  private readonly handlerBreakDepth = new Map<number, number>();
   private tryStack: Scope['tries'] = EMPTY;
   private argOf: number[] = EMPTY;
   private awaitedExpr: ts.Node | undefined;
@@ -188,8 +191,26 @@ export class Visitor implements FileTables {
       case SK.DoStatement: {
         const prev = this.inLoop;
         this.inLoop = true;
+        this.breakDepth++;
         this.inRegion(n, true);
+        this.breakDepth--;
         this.inLoop = prev;
+        return;
+      }
+      case SK.SwitchStatement: {
+        this.breakDepth++;
+        tsr.forEachChild(n, this.visitCb);
+        this.breakDepth--;
+        return;
+      }
+      case SK.BreakStatement: {
+        if ((n as ts.BreakStatement).label) return;
+        // a break of the loop around a try, from its handler (not of a loop or switch inside it)
+        for (const t of this.tryStack) {
+          if (t.part === 'handler' && this.handlerBreakDepth.get(t.tryId) === this.breakDepth && this.tries[t.tryId].inLoop) {
+            this.tries[t.tryId].handlers[t.handlerIndex ?? 0].breaks = true;
+          }
+        }
         return;
       }
       case SK.IfStatement: {
@@ -364,6 +385,18 @@ export class Visitor implements FileTables {
             qualified: null,
             value: v,
             augmented: false,
+            binds: 'declares',
+            loc: this.src.loc(d),
+            scope: this.scope(false),
+          });
+        } else if (!isConst) {
+          // `let ws;`: declared here, undefined until assigned
+          this.assignments.push({
+            target: name,
+            qualified: null,
+            value: { kind: 'null', loc: this.src.loc(d.name) },
+            augmented: false,
+            binds: 'declares',
             loc: this.src.loc(d),
             scope: this.scope(false),
           });
@@ -407,7 +440,19 @@ export class Visitor implements FileTables {
       }
       const local = el.name.text;
       const prop = p.kind === SK.ObjectBindingPattern && !el.dotDotDotToken ? propName(el.propertyName ?? el.name) : undefined;
-      if (el.initializer) this.visit(el.initializer);
+      if (el.initializer) {
+        this.visit(el.initializer);
+        // `const { retries = 5 } = options`: the default is what the name holds unless the object has it
+        this.assignments.push({
+          target: local,
+          qualified: null,
+          value: this.values.value(el.initializer),
+          augmented: false,
+          binds: 'declares',
+          loc: this.src.loc(el),
+          scope: this.scope(false),
+        });
+      }
       let b: Binding = { k: 'value', isConst, nullish: false };
       if (prop !== undefined && base) {
         if (base.k === 'import') {
@@ -519,6 +564,8 @@ export class Visitor implements FileTables {
   private visitTry(t: ts.TryStatement): void {
     const id = this.tries.length;
     const fact: TryFact = { id, loc: this.src.loc(t), handlers: [], hasFinally: !!t.finallyBlock };
+    if (this.inLoop) fact.inLoop = true;
+    this.handlerBreakDepth.set(id, this.breakDepth);
     this.tries.push(fact);
     const prev = this.tryStack;
     this.tryStack = [{ tryId: id, part: 'body' }, ...prev];
@@ -620,10 +667,11 @@ export class Visitor implements FileTables {
     this.bindings.noteFunction(id, this.regions.current);
     if (kind === SK.FunctionDeclaration && name) this.bindings.bind(this.scopeKey(), name, { k: 'named', q: name });
 
-    const saved = [this.fn, this.inAsync, this.inLoop, this.tryStack, this.argOf, this.awaitedExpr] as const;
+    const saved = [this.fn, this.inAsync, this.inLoop, this.tryStack, this.argOf, this.awaitedExpr, this.breakDepth] as const;
     this.fn = id;
     this.inAsync = fact.isAsync;
     this.inLoop = false;
+    this.breakDepth = 0;
     this.tryStack = EMPTY;
     this.argOf = EMPTY;
     this.awaitedExpr = undefined;
@@ -632,7 +680,7 @@ export class Visitor implements FileTables {
     for (const p of n.parameters) this.visitParam(p, fact, memberOf);
     if (n.body) this.visit(n.body);
     this.regions.leave(region);
-    [this.fn, this.inAsync, this.inLoop, this.tryStack, this.argOf, this.awaitedExpr] = saved;
+    [this.fn, this.inAsync, this.inLoop, this.tryStack, this.argOf, this.awaitedExpr, this.breakDepth] = saved;
   }
 
   private visitParam(p: ts.ParameterDeclaration, fact: FunctionFact, memberOf: number | undefined): void {

@@ -1,0 +1,73 @@
+// Periodic loops and how they are started (catalog section `background-loops`): a function whose
+// loop waits between rounds (`await asyncio.sleep(30)`, `time.sleep`, `await sleep(5000)`), and
+// whether the file runs it in the background (a task, a thread, a call nobody awaits). Read by
+// FL554 and FL555.
+import type { RuleContext } from '../api.js';
+import type { CallFact, FunctionFact, Value } from '../../languages/types.js';
+import type { BackgroundLoops } from '../../catalog/types.js';
+
+export interface PeriodicLoop {
+  fn: FunctionFact;
+  /** calls in the loop (directly in the function, not in nested ones), the sleep included */
+  loopCalls: CallFact[];
+  sleep: CallFact;
+}
+
+const last = (callee: string) => callee.slice(callee.lastIndexOf('.') + 1);
+
+export function loopKnowledge(ctx: RuleContext): BackgroundLoops {
+  const entries = ctx.catalog.entries('background-loops', ctx.facts.language);
+  const all = <K extends keyof BackgroundLoops>(k: K) => entries.flatMap((e) => (e[k] as string[] | undefined) ?? []);
+  return {
+    language: ctx.facts.language,
+    sleeps: all('sleeps'),
+    sleepNames: all('sleepNames'),
+    spawners: all('spawners'),
+    spawnerMethods: all('spawnerMethods'),
+    targetKwargs: all('targetKwargs'),
+    stopExceptions: all('stopExceptions'),
+    watchMethods: all('watchMethods'),
+  };
+}
+
+export function isSleep(k: BackgroundLoops, c: CallFact): boolean {
+  if (c.qualified && k.sleeps!.includes(c.qualified)) return true;
+  if (c.isNew && c.callee === 'Promise') return true; // `await new Promise((r) => setTimeout(r, ms))`
+  return k.sleepNames!.includes(last(c.callee)); // a local helper (`await sleep(ms)`), resolved or not
+}
+
+/** functions whose loop sleeps between rounds */
+export function periodicLoops(ctx: RuleContext, k: BackgroundLoops): PeriodicLoop[] {
+  const out: PeriodicLoop[] = [];
+  for (const fn of ctx.facts.functions) {
+    const loopCalls = ctx.facts.calls.filter((c) => c.scope.functionId === fn.id && c.scope.inLoop);
+    const sleep = loopCalls.find((c) => isSleep(k, c));
+    if (sleep) out.push({ fn, loopCalls, sleep });
+  }
+  return out;
+}
+
+const refersTo = (v: Value | undefined, name: string, calls: CallFact[]): boolean =>
+  !!v && ((v.kind === 'name' && last(v.text) === name) || (v.kind === 'call' && last(calls[v.callId]?.callee ?? '') === name));
+
+/** how the file starts `fn` in the background, or undefined */
+export function backgroundStart(ctx: RuleContext, k: BackgroundLoops, fn: FunctionFact): string | undefined {
+  if (!fn.name) return undefined;
+  const calls = ctx.facts.calls;
+  for (const c of calls) {
+    const spawner = (c.qualified && k.spawners!.includes(c.qualified)) || k.spawnerMethods!.includes(last(c.callee));
+    if (!spawner) continue;
+    const handed = c.args.some((a) => refersTo(a, fn.name, calls)) || k.targetKwargs!.some((kw) => refersTo(c.kwargs[kw], fn.name, calls));
+    if (handed) return `started with \`${c.callee}\``;
+  }
+  if (ctx.facts.language === 'typescript') {
+    const fireAndForget = calls.find((c) => last(c.callee) === fn.name && !c.scope.awaited && c.scope.functionId !== fn.id && !c.scope.argOfCalls.length);
+    if (fireAndForget) return 'started without being awaited';
+  }
+  return undefined;
+}
+
+/** a call of `fn` sits in a loop of another function: something runs it again when it ends */
+export function supervised(ctx: RuleContext, fn: FunctionFact): boolean {
+  return ctx.facts.calls.some((c) => last(c.callee) === fn.name && c.scope.inLoop && c.scope.functionId !== fn.id);
+}

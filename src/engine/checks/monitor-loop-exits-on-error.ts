@@ -1,0 +1,82 @@
+// A background loop (health check, monitor, reconnect supervisor, poller: a loop that sleeps
+// between rounds, catalog section `background-loops`) that ends at its first error:
+// - a handler inside the loop returns or breaks out of it (or, in Python, re-raises: the task or
+//   thread dies), unless it only catches cancellation / interpreter exit;
+// - Python: the work in the loop is not inside any try that keeps the loop going, so the first
+//   exception kills the task or thread, and asyncio only logs it when the task is collected.
+// Only loops the file starts in the background (a task, a thread, a call nobody awaits) or whose
+// function is named like a monitor (rule option `monitorNames`) count; a loop that something else
+// in the file calls from a loop (a supervisor) or whose task has a done-callback is restarted.
+import type { Check } from '../api.js';
+import type { CallFact, HandlerFact } from '../../languages/types.js';
+import type { FindingDraft } from '../types.js';
+import { isLoggingCall } from '../../languages/logging.js';
+import { backgroundStart, isSleep, loopKnowledge, periodicLoops, supervised } from '../analysis/background-loops.js';
+
+interface Options {
+  monitorNames: string;
+}
+
+const check: Check = (ctx) => {
+  const facts = ctx.facts;
+  const opts = ctx.rule.options as unknown as Options;
+  const monitorName = new RegExp(opts.monitorNames, 'i');
+  const k = loopKnowledge(ctx);
+  const py = facts.language === 'python';
+  const watched = facts.calls.some((c) => k.watchMethods!.includes(c.callee.slice(c.callee.lastIndexOf('.') + 1)));
+  const stopsOnPurpose = (h: HandlerFact) => h.types.length > 0 && h.types.every((t) => k.stopExceptions!.some((s) => t === s || t.endsWith(`.${s}`)));
+  const exits = (h: HandlerFact) => !stopsOnPurpose(h) && (h.returns || !!h.breaks || (py && h.reraises));
+  const out: FindingDraft[] = [];
+  for (const loop of periodicLoops(ctx, k)) {
+    const { fn } = loop;
+    const started = backgroundStart(ctx, k, fn);
+    if (!started && !monitorName.test(fn.name)) continue;
+    // named like a monitor but called in line here (`await monitor()`, `asyncio.run(monitor())`):
+    // its error reaches the caller, it does not vanish
+    if (!started && facts.calls.some((c) => c.callee.slice(c.callee.lastIndexOf('.') + 1) === fn.name)) continue;
+    if (supervised(ctx, fn) || watched) continue;
+    // the tries of this loop: the ones around its calls that sit inside the loop
+    const loopTries = new Map<number, HandlerFact[]>();
+    for (const c of loop.loopCalls) {
+      for (const t of c.scope.tries) {
+        const tf = facts.tries[t.tryId];
+        if (tf?.inLoop) loopTries.set(tf.id, tf.handlers);
+      }
+    }
+    // a try around the sleep alone: leaving the loop when the sleep is aborted is the way to stop it
+    for (const id of [...loopTries.keys()]) {
+      const body = loop.loopCalls.filter((c) => c.scope.tries.some((t) => t.tryId === id && t.part === 'body'));
+      if (body.length && body.every((c) => isSleep(k, c))) loopTries.delete(id);
+    }
+    let how: string | undefined;
+    let loc = loop.sleep.loc;
+    for (const [, handlers] of [...loopTries].sort((a, b) => a[0] - b[0])) {
+      const h = handlers.find(exits);
+      if (!h) continue;
+      how = `its \`${py ? 'except' : 'catch'}\` ${h.breaks ? 'breaks out of the loop' : h.returns ? 'returns' : 're-raises'} on the first error`;
+      loc = h.loc;
+      break;
+    }
+    if (!how && py) {
+      const keepsGoing = (c: CallFact) =>
+        c.scope.tries.some((t) => t.part === 'body' && facts.tries[t.tryId]?.inLoop && facts.tries[t.tryId].handlers.some((h) => !exits(h)));
+      const unguarded = loop.loopCalls.find((c) => !isSleep(k, c) && !isLoggingCall(c.qualified ?? c.callee) && !keepsGoing(c) && !c.scope.argOfCalls.length);
+      if (unguarded) {
+        how = `nothing in the loop catches an exception, so the first one from \`${unguarded.callee}()\` ends it (asyncio logs it only when the dead task is collected; a thread prints it and stops)`;
+        loc = unguarded.loc;
+      }
+    }
+    if (!how) continue;
+    out.push({
+      ruleId: ctx.rule.id,
+      loc,
+      message: ctx.rule.message,
+      data: { function: fn.name || 'this loop', how, started: started ? ` (${started})` : '' },
+      symbol: fn.qualifiedName || undefined,
+      where: { scope: fn.scope },
+    });
+  }
+  return out;
+};
+
+export default check;
