@@ -140,7 +140,11 @@ export async function analyseCodeFile(abs: string, rel: string): Promise<Analysi
   const kind = kindOf(abs);
   if (kind !== 'python' && kind !== 'typescript') throw new Error(`${abs}: not a code file`);
   const r = await (await codeProcessor())({ abs, rel, kind });
-  return withKeys(r.findings.map(pick), r.error ? [r.error] : []);
+  // a finding that waits for a process-wide default (data.pendingOn: a Celery task whose app is
+  // configured elsewhere) is dropped by the project model when no file sets it, as for a lone file;
+  // one that first asks whether an imported name is a Celery app (data.pendingIf) stands as written
+  const settled = r.findings.filter((f) => !f.data?.pendingOn || f.data.pendingIf);
+  return withKeys(settled.map(pick), r.error ? [r.error] : []);
 }
 
 /** Every code file under `dir` (default: `root`), paths relative to `root`, one at a time through the shared processor. */

@@ -97,6 +97,7 @@ export function processDefaults(facts: FileFacts, catalog: Catalog): ProcessDefa
       }
     }
   }
+  for (const d of frameworkDefaults(facts, catalog)) add(d);
   for (const c of facts.calls) {
     if (!c.qualified) continue;
     for (const [key, s] of byCall) {
@@ -107,6 +108,57 @@ export function processDefaults(facts: FileFacts, catalog: Catalog): ProcessDefa
     }
   }
   return out.sort((x, y) => x.line - y.line || (x.library < y.library ? -1 : 1));
+}
+
+/**
+ * Task-framework settings every worker of the process reads (catalog `task-frameworks`, app
+ * `settings`: Celery's `task_acks_late`): written in the file that builds the app (constructor
+ * keywords, `app.conf.update(...)`, `app.conf.<setting> = …`), or at module level in a Django
+ * settings or celeryconfig module (`CELERY_TASK_ACKS_LATE = True`). library = the framework,
+ * knob = the setting (`celery` / `acks-late`); 'set' = on, 'disabled' = off. The app's own
+ * module-level name is recorded as knob `app` (text = the name).
+ */
+function frameworkDefaults(facts: FileFacts, catalog: Catalog): ProcessDefault[] {
+  const out: ProcessDefault[] = [];
+  const stateOf = (v: FileFacts['assignments'][number]['value']): ProcessDefault['state'] => {
+    const lit = v.kind === 'name' && v.resolved ? v.resolved : v;
+    if (lit.kind === 'boolean') return lit.value ? 'set' : 'disabled';
+    if (lit.kind === 'null') return 'disabled';
+    return 'unknown';
+  };
+  for (const fw of catalog.entries('task-frameworks', facts.language)) {
+    const app = fw.app;
+    const prefix = `${app.constructor}().`;
+    // the app itself, by its module-level name: a task module that imports it is this framework's
+    for (const a of facts.assignments) {
+      if (a.scope.functionId !== undefined || a.scope.classId !== undefined || a.value.kind !== 'call') continue;
+      if (facts.calls[a.value.callId]?.qualified === app.constructor && /^\w+$/.test(a.target)) {
+        out.push({ library: fw.framework, knob: 'app', text: a.target, state: 'set', line: a.loc.line });
+      }
+    }
+    for (const [setting, names] of Object.entries(app.settings)) {
+      const named = (k: string) => names.some((n) => n === k || n.toUpperCase() === k);
+      for (const c of facts.calls) {
+        const update = c.qualified?.startsWith(prefix) && app.update.includes(c.qualified.slice(prefix.length));
+        if (c.qualified !== app.constructor && !update) continue;
+        for (const [k, v] of Object.entries(c.kwargs)) {
+          if (named(k)) out.push({ library: fw.framework, knob: setting, text: `${k}=${pyText(v)}`, state: stateOf(v), line: c.loc.line });
+        }
+      }
+      for (const a of facts.assignments) {
+        const attr = a.qualified?.startsWith(prefix + app.attributes) ? a.qualified.slice(prefix.length + app.attributes.length) : undefined;
+        const bare = a.scope.functionId === undefined && a.scope.classId === undefined ? a.target : undefined;
+        const key = attr ?? bare;
+        if (key && named(key)) out.push({ library: fw.framework, knob: setting, text: `${a.target} = ${pyText(a.value)}`, state: stateOf(a.value), line: a.loc.line });
+      }
+    }
+  }
+  return out;
+}
+
+/** A value as Python writes it (task frameworks are Python's): `True`, `None`. */
+function pyText(v: FileFacts['assignments'][number]['value']): string {
+  return v.kind === 'boolean' ? (v.value ? 'True' : 'False') : valueText(v);
 }
 
 function valueText(v: FileFacts['assignments'][number]['value']): string {

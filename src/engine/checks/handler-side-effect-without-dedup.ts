@@ -67,35 +67,108 @@ function lastSegment(callee: string): string {
 }
 
 /**
- * Can this handler run more than once for one message? 'redelivery': the whole message comes back
- * (late acks, brokers that ack after the run); 'retry': the framework re-runs it after an exception
- * only; undefined: a framework that acks before running (catalog `task-frameworks`, `acksEarly`:
- * Celery), with neither late acks nor retries in the task options, the app settings or a retry
- * call: at most once, so no duplicates to guard against.
+ * Can this handler run more than once for one message, and what makes it? 'redelivery': the whole
+ * message comes back (late acks, brokers that ack after the run); 'retry': the framework re-runs it
+ * after an exception only; 'pending': a framework that acks before running (catalog
+ * `task-frameworks`, `acksEarly`: Celery) whose task says nothing and whose app is configured in
+ * another module: the project model settles it from the process-wide defaults (`task_acks_late`
+ * in the app module, `CELERY_TASK_ACKS_LATE` in Django settings). undefined: at most once (early
+ * ack, no retries), so no duplicates to guard against. `why` names the mechanism.
  */
-function redelivery(ctx: RuleContext, fn: FunctionFact, ids: Set<number>): 'redelivery' | 'retry' | undefined {
+interface Delivery {
+  mode: 'redelivery' | 'retry' | 'pending';
+  why: string;
+  /** the setting that decides is set from a value the scan cannot see */
+  unknown?: boolean;
+  /** for 'pending': the framework setting the model looks up, and the sentence it fills in */
+  pendingOn?: string;
+  pendingSay?: string;
+  /** for a task on an imported app: the model first checks that the app is the framework's */
+  pendingIf?: string;
+  appModule?: string;
+  appName?: string;
+}
+
+const LOST_MID_TASK = 'a worker lost mid-task (OOM kill, deploy, lost broker connection) or a broker visibility timeout delivers it again';
+
+function redelivery(ctx: RuleContext, fn: FunctionFact, ids: Set<number>): Delivery | undefined {
   const { facts, catalog } = ctx;
   const decos = fn.decorators.filter((d) => catalog.lookupRole(d.qualified, facts.language, ['task.register']));
   const early = decos.map((d) => ({ d, fw: frameworkOf(facts, catalog, d.qualified) })).filter((x) => x.fw?.acksEarly);
-  if (!early.length) return 'redelivery'; // taskiq (acks after the result is saved), dramatiq, RQ
-  let retry = false;
+  const generic: Delivery = { mode: 'redelivery', why: 'its message can be delivered again (a broker that acks after the run redelivers it when the worker dies first, and a retry re-runs it)' };
+  if (!early.length) return importedApp(ctx, decos) ?? generic;
+  let retry: string | undefined;
+  let acks: 'true' | 'false' | undefined;
   for (const { d, fw } of early) {
     const call = d.callId === undefined ? undefined : facts.calls[d.callId];
     if (!call) continue;
-    if (call.kwargsOpen) return 'redelivery';
-    for (const setting of ['acks-late', 'auto-retry', 'retry-limits']) {
-      for (const k of optionKeys(fw!, setting)) {
-        const v = call.kwargs[k];
-        if (!v || truth(v) === 'false') continue;
-        if (setting === 'acks-late') return 'redelivery';
-        retry = true;
-      }
+    if (call.kwargsOpen) return { mode: 'redelivery', why: 'its options are passed through `**kwargs`, so late acks or retries may be on' };
+    for (const k of optionKeys(fw!, 'acks-late')) {
+      const t = truth(call.kwargs[k]);
+      if (t === 'true') return { mode: 'redelivery', why: `\`${k}=True\` acks it only after the run: ${LOST_MID_TASK}` };
+      if (t === 'unknown') return { mode: 'redelivery', unknown: true, why: `\`${k}\` is set from a value not visible here; if it is on, ${LOST_MID_TASK}` };
+      if (t === 'false') acks = 'false';
+    }
+    // `max_retries` / `retry_kwargs` alone retry nothing: they bound `autoretry_for` or `self.retry()`
+    for (const k of optionKeys(fw!, 'auto-retry')) {
+      const v = call.kwargs[k];
+      if (v && truth(v) !== 'false') retry = `\`${k}\` re-runs the whole task after an exception, repeating what already succeeded`;
     }
   }
   const fw = early[0].fw!;
-  if (appSetting(facts, fw, 'acks-late') === 'true') return 'redelivery';
-  if (fw.retryCall && facts.calls.some((c) => c.scope.functionId !== undefined && ids.has(c.scope.functionId) && c.callee === fw.retryCall)) retry = true;
-  return retry ? 'retry' : undefined;
+  if (fw.retryCall && facts.calls.some((c) => c.scope.functionId !== undefined && ids.has(c.scope.functionId) && c.callee === fw.retryCall)) {
+    retry = `\`${fw.retryCall}()\` re-runs the whole task, repeating what already succeeded before the failure`;
+  }
+  if (acks !== 'false') {
+    const app = appSetting(facts, fw, 'acks-late');
+    const names = fw.app.settings['acks-late'] ?? [];
+    if (app === 'true') return { mode: 'redelivery', why: `the app in this file sets \`${names[0] ?? 'acks-late'}\`: ${LOST_MID_TASK}` };
+    if (app === 'unknown' && !retry) {
+      return {
+        mode: 'pending',
+        why: `its ${fw.framework} app is configured in another module, which may turn on late acks`,
+        pendingOn: `${fw.framework}:acks-late`,
+        pendingSay: `its ${fw.framework[0].toUpperCase()}${fw.framework.slice(1)} app acks late ({setting}): ${LOST_MID_TASK}`,
+      };
+    }
+  }
+  return retry ? { mode: 'retry', why: retry } : undefined;
+}
+
+/**
+ * A bare `@app.task` on an app imported from the project's own code, in a file that imports no
+ * framework: an early-acking framework's (Celery's) when the project model finds that the imported
+ * name is such an app, built in that module; then its delivery is the app's process-wide setting.
+ */
+function importedApp(ctx: RuleContext, decos: FunctionFact['decorators']): Delivery | undefined {
+  const { facts, catalog } = ctx;
+  for (const d of decos) {
+    const root = d.text.replace(/^@/, '').split(/[.(]/)[0];
+    const imp = facts.imports.find((i) => i.local === root && i.name !== undefined);
+    if (!imp) continue;
+    for (const fw of catalog.entries('task-frameworks', facts.language)) {
+      if (!fw.acksEarly || !new RegExp(fw.decorators.bare, 'i').test(d.qualified ?? '') || new RegExp(fw.decorators.bareNot, 'i').test(d.qualified ?? '')) continue;
+      const call = d.callId === undefined ? undefined : facts.calls[d.callId];
+      if (call?.kwargsOpen) return undefined;
+      for (const k of optionKeys(fw, 'acks-late')) {
+        const t = truth(call?.kwargs[k]);
+        if (t === 'true') return { mode: 'redelivery', why: `\`${k}=True\` acks it only after the run: ${LOST_MID_TASK}` };
+        if (t !== 'absent') return undefined;
+      }
+      const auto = optionKeys(fw, 'auto-retry').find((k) => call?.kwargs[k] && truth(call.kwargs[k]) !== 'false');
+      if (auto) return { mode: 'retry', why: `\`${auto}\` re-runs the whole task after an exception, repeating what already succeeded` };
+      return {
+        mode: 'redelivery',
+        why: 'its message can be delivered again (a broker that acks after the run redelivers it when the worker dies first, and a retry re-runs it)',
+        pendingOn: `${fw.framework}:acks-late`,
+        pendingIf: `${fw.framework}:app`,
+        appModule: imp.module,
+        appName: imp.name!,
+        pendingSay: `its ${fw.framework[0].toUpperCase()}${fw.framework.slice(1)} app acks late ({setting}): ${LOST_MID_TASK}`,
+      };
+    }
+  }
+  return undefined;
 }
 
 function sourceOf(text: string, fn: FunctionFact): string {
@@ -142,7 +215,7 @@ function pythonTaskFindings(ctx: RuleContext, opts: PythonDedupOptions): Finding
     if (!again) continue;
     // a retry after an exception repeats the side effects that had already succeeded: with a single
     // one, the retry mostly follows its own failure (only an ambiguous timeout duplicates it)
-    if (again === 'retry' && effects.length === 1) continue;
+    if (again.mode === 'retry' && effects.length === 1) continue;
     const source = sourceOf(ctx.text, fn);
     if (dedup.some((re) => re.test(source))) continue;
     const first = effects.find((e) => e.kind === 'payment') ?? effects[0];
@@ -155,12 +228,17 @@ function pythonTaskFindings(ctx: RuleContext, opts: PythonDedupOptions): Finding
         effect: WORDS[first.kind],
         callee: first.call.callee,
         at: `, line ${first.call.loc.line}`,
-        delivery: again === 'retry' ? 'a retry after a failure runs it again' : 'its message can be delivered again',
+        delivery: again.why,
+        ...(again.pendingOn ? { pendingOn: again.pendingOn, pendingSay: again.pendingSay! } : {}),
+        ...(again.pendingIf ? { pendingIf: again.pendingIf, appModule: again.appModule!, appName: again.appName! } : {}),
       },
       symbol: fn.qualifiedName,
       where: { scope: fn.scope },
     };
-    if (first.kind !== 'payment') {
+    if (again.unknown) {
+      d.priority = 'P2';
+      d.priorityReason = 'whether the task acks late is not visible';
+    } else if (first.kind !== 'payment') {
       d.priority = 'P1';
       d.priorityReason = 'a duplicate write or message, not a duplicate payment';
     }
