@@ -120,6 +120,7 @@ export interface CatalogSections {
   'grpc-clients': GrpcClients[];
   'job-queues': JobQueue[];
   'message-handlers': MessageHandler[];
+  'webhook-senders': WebhookSender[];
   'route-files': RouteFiles[];
   'http-request-urls': HttpRequestUrls[];
   'reconnect-ends': ReconnectEnds[];
@@ -389,6 +390,24 @@ export interface MessageHandler {
   arg?: number | 'last';
   /** or this property of the call's options object */
   prop?: string;
+  /** what runs the handler again with no retry option (a sentence for the message) */
+  redelivery?: string;
+  /** the `job-queues` entry (its `add`) whose jobs carry attempts that re-run this handler */
+  retries?: string;
+  /** an option that stops `redelivery` (amqplib `noAck: true`, BullMQ `maxStalledCount: 0`): the option at argument `optionsArg`, key `key`, value `equals` */
+  atMostOnce?: { optionsArg: number; key: string; equals: boolean | number };
+}
+
+/** Catalog section `webhook-senders` (http-servers.yaml): who sends a webhook, by its route path, and whether it retries. */
+export interface WebhookSender {
+  /** display name (Stripe) */
+  sender: string;
+  /** regex (case-insensitive) on the route path or the route file's path */
+  path: string;
+  /** it sends a delivery again on its own when it got no 2xx in time */
+  retries: boolean;
+  /** when it delivers again, in a sentence */
+  redelivery: string;
 }
 
 /** Catalog section `route-files`: HTTP handlers declared by file convention (Next.js, Remix). */

@@ -11,6 +11,11 @@ import type { CallFact, FileFacts, FunctionFact, Value } from '../../languages/t
 export interface Handler {
   fn: FunctionFact;
   kind: string;
+  /** the catalog entry (section `message-handlers`) that declared it, and the registering call */
+  entry?: MessageHandler;
+  call?: CallFact;
+  /** a route's path as written, or a route file's path */
+  path?: string;
 }
 
 /** Which handlers to look for: catalog entries, and routes a rule picks by their path. */
@@ -37,12 +42,12 @@ export function declaredHandlers(facts: FileFacts, path: string, o: HandlerOptio
       if (q !== h.api || h.language !== facts.language) continue;
       if (h.arg !== undefined) {
         const fn = fnOf(facts, h.arg === 'last' ? c.args[c.args.length - 1] : c.args[h.arg]);
-        if (fn) handlers.push({ fn, kind: KIND[h.kind] });
+        if (fn) handlers.push({ fn, kind: KIND[h.kind], entry: h, call: c });
       }
       if (h.prop) {
         const obj = c.args.find((a) => a.kind === 'object');
         const fn = obj && obj.kind === 'object' ? fnOf(facts, obj.props[h.prop]) : undefined;
-        if (fn) handlers.push({ fn, kind: KIND[h.kind] });
+        if (fn) handlers.push({ fn, kind: KIND[h.kind], entry: h, call: c });
       }
     }
     const dot = c.callee.lastIndexOf('.');
@@ -50,13 +55,13 @@ export function declaredHandlers(facts: FileFacts, path: string, o: HandlerOptio
       const p = c.args[0];
       if (p?.kind === 'string' && new RegExp(o.routePattern, 'i').test(p.value)) {
         const fn = fnOf(facts, c.args[c.args.length - 1]);
-        if (fn) handlers.push({ fn, kind: `POST ${p.value} handler` });
+        if (fn) handlers.push({ fn, kind: `POST ${p.value} handler`, call: c, path: p.value });
       }
     }
   }
   if (o.routeFiles && new RegExp(o.routeFiles.path, 'i').test(path)) {
     for (const f of facts.functions) {
-      if (f.parentFunctionId === undefined && f.classId === undefined && o.routeFiles.exports.includes(f.name)) handlers.push({ fn: f, kind: `${f.name} route handler` });
+      if (f.parentFunctionId === undefined && f.classId === undefined && o.routeFiles.exports.includes(f.name)) handlers.push({ fn: f, kind: `${f.name} route handler`, path });
     }
   }
   return handlers;

@@ -8,7 +8,8 @@ import type { CallFact, FunctionFact, Value } from '../../languages/types.js';
 import type { FindingDraft } from '../types.js';
 import { appSetting, frameworkOf, optionKeys, truth } from '../analysis/task-frameworks.js';
 import { functionAndNested } from '../analysis/facts-query.js';
-import { declaredHandlers, taskHandlers, type HandlerOptions } from '../analysis/handlers.js';
+import { declaredHandlers, taskHandlers, type Handler, type HandlerOptions } from '../analysis/handlers.js';
+import { attemptsCount, jobRetryPolicy } from '../analysis/job-queues.js';
 
 interface Options {
   python: PythonDedupOptions;
@@ -281,52 +282,147 @@ function hasKey(v: Value, re: RegExp): boolean {
   return false;
 }
 
+/** What delivers a TS/JS handler's event again, and how sure that is. */
+interface TsDelivery {
+  why: string;
+  /** lower the priority one step, with this reason (only a stall or a manual redelivery repeats it) */
+  weaker?: string;
+}
+
+/** The value of `key` in the options at argument `at` of `call`, when it is a literal. */
+function optionLiteral(call: CallFact | undefined, at: number, key: string): unknown {
+  const o = call?.args[at];
+  const obj = o && o.kind === 'name' && o.resolved ? o.resolved : o;
+  if (!obj || obj.kind !== 'object') return undefined;
+  const v = obj.props[key];
+  const lit = v && v.kind === 'name' && v.resolved ? v.resolved : v;
+  return lit && (lit.kind === 'boolean' || lit.kind === 'number') ? lit.value : undefined;
+}
+
+/**
+ * Why a TS/JS handler runs again: a job's attempts seen on the adds of its queue in this file,
+ * the library's own redelivery (catalog `message-handlers` `redelivery`: stalled jobs, uncommitted
+ * offsets, unacked deliveries) unless an option turns it off, or the webhook sender's retries
+ * (catalog `webhook-senders`). undefined: it runs at most once.
+ */
+function tsDelivery(ctx: RuleContext, h: Handler): TsDelivery | undefined {
+  const facts = ctx.facts;
+  const e = h.entry;
+  if (e) {
+    let retry: string | undefined;
+    const q = e.retries ? ctx.catalog.entries('job-queues', facts.language).find((x) => x.add === e.retries) : undefined;
+    if (q) {
+      const name = h.call?.args[0]?.kind === 'string' ? h.call.args[0].value : undefined;
+      for (const c of facts.calls) {
+        if (c.qualified !== q.add) continue;
+        const policy = jobRetryPolicy(facts, c, q);
+        const queueName = policy.queue?.args[0]?.kind === 'string' ? policy.queue.args[0].value : undefined;
+        if (name && queueName && name !== queueName) continue;
+        const n = attemptsCount(policy.attempts);
+        if (n !== undefined && n > 1) {
+          retry = `\`${q.attemptsKey}: ${n}\` on \`${c.callee}\` (line ${c.loc.line}) re-runs the job after each failure, repeating what already succeeded`;
+          break;
+        }
+      }
+    }
+    if (retry) return { why: retry };
+    const once = e.atMostOnce && optionLiteral(h.call, e.atMostOnce.optionsArg, e.atMostOnce.key) === e.atMostOnce.equals;
+    if (once || !e.redelivery) return undefined;
+    if (h.entry?.kind === 'job-processor' && q) {
+      return { why: e.redelivery, weaker: `only a stalled job runs twice: no \`${q.attemptsKey}\` above 1 on the adds of this queue in this file` };
+    }
+    return { why: e.redelivery };
+  }
+  const where = h.path ?? '';
+  const sender = ctx.catalog.entries('webhook-senders', facts.language).find((w) => new RegExp(w.path, 'i').test(where));
+  if (sender && !sender.retries) return { why: sender.redelivery, weaker: `${sender.sender} does not redeliver on its own` };
+  if (sender) return { why: sender.redelivery };
+  return { why: 'the sender delivers again when it got no 2xx in time, including after the work was done and the answer was late' };
+}
+
 /** The typescript half of FL600: `o` is the rule's `typescript:` options block. */
 function typescriptHandlerFindings(ctx: RuleContext, o: TypeScriptDedupOptions): FindingDraft[] {
   const facts = ctx.facts;
+  const lang = facts.language;
   const charge = new RegExp(o.charge, 'i');
   const create = new RegExp(o.create, 'i');
   const dedupCalls = new RegExp(o.dedupCalls, 'i');
   const dedupKeys = new RegExp(o.dedupKeys);
   const dedupSql = new RegExp(o.dedupSql, 'i');
+  const injected = ctx.catalog.entries('injected-publishers', lang).map((p) => ({ methods: new Set(p.methods), receiver: new RegExp(p.receiver, 'i') }));
+  const publishes = (c: CallFact): boolean => {
+    if (c.qualified && ctx.catalog.lookupRole(c.qualified, lang, ['queue.publish'])) return true;
+    if (c.qualified) return false;
+    const dot = c.callee.lastIndexOf('.');
+    if (dot < 0) return false;
+    const receiver = c.callee.slice(0, dot).split('.').pop() ?? '';
+    return injected.some((p) => p.methods.has(c.callee.slice(dot + 1)) && p.receiver.test(receiver));
+  };
 
   const handlers = declaredHandlers(facts, ctx.file.path, { ...o, handlers: ctx.catalog.entries('message-handlers', facts.language) });
   if (!handlers.length) return [];
 
-  // producers in this file that dedupe with a deterministic job id guard the workers here
-  const jobIdOnAdds = facts.calls.some((c) => /\(\)\.(add|addBulk)$/.test(c.qualified ?? '') && c.args.some((a) => hasKey(a, /^jobId$/)));
+  // producers in this file that dedupe with a deterministic job id guard the workers of their
+  // queue: every add onto the worker's queue (by name, when both are literal) carries a `jobId`
+  const adds = facts.calls.filter((c) => /\(\)\.(add|addBulk)$/.test(c.qualified ?? ''));
+  const withJobId = (c: CallFact) => c.args.some((a) => hasKey(a, /^jobId$/));
+  const queueOf = (c: CallFact) => {
+    const q = c.receiverCall === undefined ? undefined : facts.calls[c.receiverCall];
+    return q?.args[0]?.kind === 'string' ? q.args[0].value : undefined;
+  };
+  const jobIdOnAdds = (h: Handler): boolean => {
+    const name = h.call?.args[0]?.kind === 'string' ? h.call.args[0].value : undefined;
+    const mine = adds.filter((c) => !name || !queueOf(c) || queueOf(c) === name);
+    return mine.length > 0 && mine.every(withJobId);
+  };
+
+  const name = (c: CallFact) => c.qualified ?? c.callee;
+  const isCharge = (c: CallFact) => charge.test(name(c)) || charge.test(c.callee);
+  const callsOf = (h: Handler) => {
+    const inside = functionAndNested(facts, h.fn.id);
+    return facts.calls.filter((c) => c.scope.functionId !== undefined && inside.has(c.scope.functionId));
+  };
+  // queues whose worker in this file charges money: enqueueing onto one twice charges twice
+  const chargingQueues = new Set(
+    handlers.filter((h) => h.entry?.kind === 'job-processor' && h.call?.args[0]?.kind === 'string' && callsOf(h).some(isCharge)).map((h) => (h.call!.args[0] as { value: string }).value),
+  );
 
   const out: FindingDraft[] = [];
   for (const h of handlers) {
     const inside = functionAndNested(facts, h.fn.id);
-    const calls = facts.calls.filter((c) => c.scope.functionId !== undefined && inside.has(c.scope.functionId));
-    const name = (c: CallFact) => c.qualified ?? c.callee;
-    const effects = calls.filter((c) => charge.test(name(c)) || charge.test(c.callee) || create.test(c.callee));
+    const calls = callsOf(h);
+    const effects = calls.filter((c) => isCharge(c) || create.test(c.callee) || publishes(c));
     if (!effects.length) continue;
-    if (h.kind === 'job processor' && jobIdOnAdds) continue;
+    if (h.kind === 'job processor' && jobIdOnAdds(h)) continue;
     const guarded =
       calls.some((c) => dedupCalls.test(c.callee)) ||
       calls.some((c) => c.args.some((a) => hasKey(a, dedupKeys) || [...values(a)].some((x) => (x.v.kind === 'string' && dedupSql.test(x.v.value)) || (x.v.kind === 'other' && dedupSql.test(x.v.text))))) ||
       facts.assignments.some((a) => a.scope.functionId !== undefined && inside.has(a.scope.functionId) && hasKey(a.value, dedupKeys));
     if (guarded) continue;
-    const money = effects.find((c) => charge.test(name(c)) || charge.test(c.callee));
-    const first = money ?? effects[0];
+    const again = tsDelivery(ctx, h);
+    if (!again) continue;
+    const chain = effects.find((c) => publishes(c) && chargingQueues.has(queueOf(c) ?? ''));
+    const money = effects.find(isCharge) ?? chain;
+    const first = money ?? effects.find((c) => create.test(c.callee)) ?? effects[0];
+    const enqueues = !create.test(first.callee) && !isCharge(first);
     const d: FindingDraft = {
       ruleId: ctx.rule.id,
       loc: first.loc,
       message: ctx.rule.message,
       data: {
         subject: `This ${h.kind}`,
-        effect: money ? 'charges money' : 'creates a record or sends a message',
+        effect: chain && first === chain ? `enqueues a charge onto queue \`${queueOf(chain)}\`` : money ? 'charges money' : enqueues ? 'enqueues a job or publishes a message' : 'creates a record or sends a message',
         callee: first.callee,
         at: '',
-        delivery: 'the broker or sender delivers at least once, so a timeout or crash delivers it again',
+        delivery: again.why,
       },
       where: { scope: first.scope },
     };
-    if (!money) {
-      d.priority = 'P1';
-      d.priorityReason = 'creates a duplicate record or message, no money moves';
+    const base = money ? 'P0' : 'P1';
+    const priority = again.weaker ? (base === 'P0' ? 'P1' : 'P2') : base;
+    if (priority !== 'P0') {
+      d.priority = priority;
+      d.priorityReason = again.weaker ?? (enqueues ? 'a duplicate job or message, no money moves here' : 'creates a duplicate record or message, no money moves');
     }
     out.push(d);
   }
