@@ -116,14 +116,18 @@ export function httpHandlers(ctx: RuleContext): Handler[] {
   const byName = functionsByName(facts);
   for (const f of facts.functions) {
     const deco = f.decorators.find((d) => isRoute(d.qualified));
-    if (deco) out.push({ fn: f, kind: routeKind(deco.qualified, deco.callId === undefined ? undefined : facts.calls[deco.callId]?.args[0]) });
+    if (deco) {
+      const p = deco.callId === undefined ? undefined : facts.calls[deco.callId]?.args[0];
+      out.push({ fn: f, kind: routeKind(deco.qualified, p), ...(p?.kind === 'string' ? { path: p.value } : {}) });
+    }
     else if (f.classId !== undefined && resourceClasses.has(f.classId) && HTTP_METHODS.has(f.name)) out.push({ fn: f, kind: `HTTP ${f.name.toUpperCase()} handler` });
   }
   for (const c of facts.calls) {
     if (!isRoute(c.qualified)) continue;
     for (const a of c.args) {
       const fns = a.kind === 'function' ? [facts.functions[a.functionId]] : a.kind === 'name' ? (byName.get(a.text.split('.').pop() ?? '') ?? []) : [];
-      for (const fn of fns) if (fn) out.push({ fn, kind: routeKind(c.qualified, c.args[0]) });
+      const p = c.args[0];
+      for (const fn of fns) if (fn) out.push({ fn, kind: routeKind(c.qualified, p), ...(p?.kind === 'string' ? { path: p.value } : {}) });
     }
   }
   return out;

@@ -8,7 +8,7 @@ import type { CallFact, FunctionFact, Value } from '../../languages/types.js';
 import type { FindingDraft } from '../types.js';
 import { appSetting, frameworkOf, optionKeys, truth } from '../analysis/task-frameworks.js';
 import { functionAndNested } from '../analysis/facts-query.js';
-import { declaredHandlers, taskHandlers, type Handler, type HandlerOptions } from '../analysis/handlers.js';
+import { declaredHandlers, httpHandlers, taskHandlers, type Handler, type HandlerOptions } from '../analysis/handlers.js';
 import { attemptsCount, jobRetryPolicy } from '../analysis/job-queues.js';
 
 interface Options {
@@ -47,6 +47,9 @@ interface PythonDedupOptions {
   notifyMethods: string[];
   /** regexes: any match in the handler's source text counts as a dedup check */
   dedup: string[];
+  /** HTTP routes (catalog `http.route`) whose literal path looks like a webhook: methods and path regex */
+  routeMethods: string[];
+  routePattern: string;
 }
 
 interface Effect {
@@ -200,9 +203,7 @@ function pythonTaskFindings(ctx: RuleContext, opts: PythonDedupOptions): Finding
     return undefined;
   };
 
-  const out: FindingDraft[] = [];
-  for (const fn of taskHandlers(ctx)) {
-    const ids = functionAndNested(facts, fn.id);
+  const effectsOf = (fn: FunctionFact, ids: Set<number>): Effect[] => {
     const effects: Effect[] = [];
     for (const c of facts.calls) {
       if (c.scope.functionId === undefined || !ids.has(c.scope.functionId)) continue;
@@ -211,6 +212,13 @@ function pythonTaskFindings(ctx: RuleContext, opts: PythonDedupOptions): Finding
       if (kind === 'publish' && c.callee.startsWith(`${fn.name}.`)) continue;
       if (kind) effects.push({ kind, call: c });
     }
+    return effects;
+  };
+
+  const out: FindingDraft[] = [...webhookRouteFindings(ctx, opts, effectsOf, dedup)];
+  for (const fn of taskHandlers(ctx)) {
+    const ids = functionAndNested(facts, fn.id);
+    const effects = effectsOf(fn, ids);
     if (!effects.length) continue;
     const again = redelivery(ctx, fn, ids);
     if (!again) continue;
@@ -240,6 +248,58 @@ function pythonTaskFindings(ctx: RuleContext, opts: PythonDedupOptions): Finding
       d.priority = 'P2';
       d.priorityReason = 'whether the task acks late is not visible';
     } else if (first.kind !== 'payment') {
+      d.priority = 'P1';
+      d.priorityReason = 'a duplicate write or message, not a duplicate payment';
+    }
+    out.push(d);
+  }
+  return out;
+}
+
+/**
+ * Python webhook routes: a POST/PUT route (catalog `http.route`) whose literal path looks like a
+ * webhook, doing a side effect with no dedup signal. The sender (catalog `webhook-senders`) says
+ * whether it delivers again; GitHub does not on its own (P2). A payment is P0, and so is an
+ * enqueue when the sender retries: the task it starts runs once per delivery.
+ */
+function webhookRouteFindings(
+  ctx: RuleContext,
+  opts: PythonDedupOptions,
+  effectsOf: (fn: FunctionFact, ids: Set<number>) => Effect[],
+  dedup: RegExp[],
+): FindingDraft[] {
+  const { facts } = ctx;
+  const path = new RegExp(opts.routePattern, 'i');
+  const methods = new Set(opts.routeMethods.map((m) => m.toUpperCase()));
+  const out: FindingDraft[] = [];
+  const seen = new Set<number>();
+  for (const h of httpHandlers(ctx)) {
+    if (seen.has(h.fn.id) || !h.path || !path.test(h.path) || !methods.has(h.kind.split(' ')[0])) continue;
+    seen.add(h.fn.id);
+    const ids = functionAndNested(facts, h.fn.id);
+    const effects = effectsOf(h.fn, ids);
+    if (!effects.length) continue;
+    if (dedup.some((re) => re.test(sourceOf(ctx.text, h.fn)))) continue;
+    const sender = ctx.catalog.entries('webhook-senders', facts.language).find((w) => new RegExp(w.path, 'i').test(h.path!));
+    const first = effects.find((e) => e.kind === 'payment') ?? effects.find((e) => e.kind === 'publish') ?? effects[0];
+    const d: FindingDraft = {
+      ruleId: ctx.rule.id,
+      loc: h.fn.nameLoc,
+      message: ctx.rule.message,
+      data: {
+        subject: `The ${h.kind}`,
+        effect: first.kind === 'publish' ? 'enqueues a task' : WORDS[first.kind],
+        callee: first.call.callee,
+        at: `, line ${first.call.loc.line}`,
+        delivery: sender?.redelivery ?? 'the sender delivers again when it got no 2xx in time, including after the work was done and the answer was late',
+      },
+      symbol: h.fn.qualifiedName,
+      where: { scope: h.fn.scope },
+    };
+    if (sender && !sender.retries) {
+      d.priority = 'P2';
+      d.priorityReason = `${sender.sender} does not redeliver on its own`;
+    } else if (first.kind !== 'payment' && !(first.kind === 'publish' && sender)) {
       d.priority = 'P1';
       d.priorityReason = 'a duplicate write or message, not a duplicate payment';
     }
