@@ -10,6 +10,7 @@ import { appSetting, frameworkOf, optionKeys, truth } from '../analysis/task-fra
 import { functionAndNested } from '../analysis/facts-query.js';
 import { declaredHandlers, httpHandlers, taskHandlers, type Handler, type HandlerOptions } from '../analysis/handlers.js';
 import { attemptsCount, jobRetryPolicy } from '../analysis/job-queues.js';
+import { lastSegment, writeCalls, type WriteOptions } from '../analysis/side-effects.js';
 
 interface Options {
   python: PythonDedupOptions;
@@ -34,13 +35,7 @@ export default check;
 // side-effect method names and the dedup signals (`ON CONFLICT`, `get_or_create`, an idempotency
 // key, `nx=True`, an existing-result check) are rule options, matched on the handler's source
 // text, which keeps the check lenient: any visible dedup signal silences it.
-interface PythonDedupOptions {
-  /** method names (last callee segment) that write to a store */
-  writeMethods: string[];
-  /** receivers (callee as written, before the method) that make `writeMethods` count, as a regex */
-  writeReceiver: string;
-  /** SQL that writes, in a string argument of any call */
-  writeSql: string;
+interface PythonDedupOptions extends WriteOptions {
   /** HTTP methods that change state on the remote side */
   httpMethods: string[];
   /** method names that send e-mail / SMS */
@@ -64,11 +59,6 @@ const WORDS: Record<Effect['kind'], string> = {
   publish: 'publishes a message',
   notify: 'sends a notification',
 };
-
-function lastSegment(callee: string): string {
-  const i = callee.lastIndexOf('.');
-  return i < 0 ? callee : callee.slice(i + 1);
-}
 
 /**
  * Can this handler run more than once for one message, and what makes it? 'redelivery': the whole
@@ -184,9 +174,7 @@ function sourceOf(text: string, fn: FunctionFact): string {
 function pythonTaskFindings(ctx: RuleContext, opts: PythonDedupOptions): FindingDraft[] {
   const { facts, catalog } = ctx;
   const lang = facts.language;
-  const writeMethods = new Set(opts.writeMethods);
-  const writeReceiver = new RegExp(opts.writeReceiver, 'i');
-  const writeSql = new RegExp(opts.writeSql, 'i');
+  const writes = writeCalls(opts);
   const httpMethods = new Set(opts.httpMethods);
   const notifyMethods = new Set(opts.notifyMethods);
   const dedup = opts.dedup.map((p) => new RegExp(p, 'i'));
@@ -197,10 +185,7 @@ function pythonTaskFindings(ctx: RuleContext, opts: PythonDedupOptions): Finding
     if (catalog.lookupRole(c.qualified, lang, ['queue.publish'])) return 'publish';
     if (catalog.lookupRole(c.qualified, lang, ['http.request']) && httpMethods.has(lastSegment(c.qualified ?? ''))) return 'post';
     if (notifyMethods.has(method)) return 'notify';
-    const receiver = c.callee.slice(0, Math.max(0, c.callee.length - method.length - 1));
-    if (writeMethods.has(method) && receiver && writeReceiver.test(receiver)) return 'write';
-    if (c.args.some((a) => a.kind === 'string' && writeSql.test(a.value))) return 'write';
-    return undefined;
+    return writes(c) ? 'write' : undefined;
   };
 
   const effectsOf = (fn: FunctionFact, ids: Set<number>): Effect[] => {

@@ -36,6 +36,7 @@ import httpModuleWithoutTimeout from './http-module-without-timeout.js';
 import jobWithoutRetryPolicy from './job-without-retry-policy.js';
 import ormQueryTimeoutLogOnly from './orm-query-timeout-log-only.js';
 import poolWithoutLivenessCheck from './pool-without-liveness-check.js';
+import postCreateWithoutIdempotencyKey from './post-create-without-idempotency-key.js';
 import publishFailureSwallowed from './publish-failure-swallowed.js';
 import reconnectAttemptsCapped from './reconnect-attempts-capped.js';
 import reconnectGivesUp from './reconnect-gives-up.js';
@@ -75,6 +76,7 @@ export const CHECKS: Readonly<Record<string, Check | ComposeCheck>> = {
   'job-without-retry-policy': jobWithoutRetryPolicy,
   'orm-query-timeout-log-only': ormQueryTimeoutLogOnly,
   'pool-without-liveness-check': poolWithoutLivenessCheck,
+  'post-create-without-idempotency-key': postCreateWithoutIdempotencyKey,
   'publish-failure-swallowed': publishFailureSwallowed,
   'reconnect-attempts-capped': reconnectAttemptsCapped,
   'reconnect-gives-up': reconnectGivesUp,
