@@ -42,6 +42,7 @@ import reconnectAttemptsCapped from './reconnect-attempts-capped.js';
 import reconnectGivesUp from './reconnect-gives-up.js';
 import secretWithHardcodedFallback from './secret-with-hardcoded-fallback.js';
 import suppressionWithoutReason from './suppression-without-reason.js';
+import taskFailureReturned from './task-failure-returned.js';
 import thirdPartyCallWithoutBreaker from './third-party-call-without-breaker.js';
 
 export const CHECKS: Readonly<Record<string, Check | ComposeCheck>> = {
@@ -82,6 +83,7 @@ export const CHECKS: Readonly<Record<string, Check | ComposeCheck>> = {
   'reconnect-gives-up': reconnectGivesUp,
   'secret-with-hardcoded-fallback': secretWithHardcodedFallback,
   'suppression-without-reason': suppressionWithoutReason,
+  'task-failure-returned': taskFailureReturned,
   'third-party-call-without-breaker': thirdPartyCallWithoutBreaker,
 };
 
