@@ -143,7 +143,7 @@ export async function analyseCodeFile(abs: string, rel: string): Promise<Analysi
   // a finding that waits for a process-wide default (data.pendingOn: a Celery task whose app is
   // configured elsewhere) is dropped by the project model when no file sets it, as for a lone file;
   // one that first asks whether an imported name is a Celery app (data.pendingIf) stands as written
-  const settled = r.findings.filter((f) => !f.data?.pendingOn || f.data.pendingIf);
+  const settled = r.findings.filter((f) => !f.data?.pendingOn || (f.data.pendingIf && f.data.pendingIfMiss !== 'drop'));
   return withKeys(settled.map(pick), r.error ? [r.error] : []);
 }
 

@@ -121,6 +121,7 @@ export interface CatalogSections {
   'job-queues': JobQueue[];
   'message-handlers': MessageHandler[];
   'webhook-senders': WebhookSender[];
+  'retry-middlewares': RetryMiddlewares[];
   'route-files': RouteFiles[];
   'http-request-urls': HttpRequestUrls[];
   'reconnect-ends': ReconnectEnds[];
@@ -396,6 +397,25 @@ export interface MessageHandler {
   retries?: string;
   /** an option that stops `redelivery` (amqplib `noAck: true`, BullMQ `maxStalledCount: 0`): the option at argument `optionsArg`, key `key`, value `equals` */
   atMostOnce?: { optionsArg: number; key: string; equals: boolean | number };
+}
+
+/**
+ * Catalog section `retry-middlewares` (python-queues.yaml): a task framework whose tasks are
+ * retried only by a middleware on the broker, and only when labelled (or labelled by default).
+ */
+export interface RetryMiddlewares {
+  language: CatalogLanguage;
+  framework: string;
+  /** regex on a broker constructor's qualified name (up to the first call) */
+  broker: string;
+  /** regex: brokers that do not run in production */
+  notBroker?: string;
+  /** qualified constructors of the retry middlewares */
+  middlewares: string[];
+  /** the middleware keyword that retries every task, labelled or not */
+  defaultLabel: string;
+  /** the task label (decorator keyword) that asks for retries */
+  taskLabel: string;
 }
 
 /** Catalog section `webhook-senders` (http-servers.yaml): who sends a webhook, by its route path, and whether it retries. */

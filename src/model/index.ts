@@ -219,7 +219,9 @@ const rank = (p: string): number => (p === 'P0' ? 0 : p === 'P1' ? 1 : 2);
  * `data.pendingKeep` (default 'set'), and its `data.delivery` sentence is rewritten from
  * `data.pendingSay`, whose `{setting}` names the default and where it is written. A default whose
  * value is not visible keeps it at P2 (unknown is never a P0); no such default drops it (the
- * framework's own default holds, and it is not the hazard).
+ * framework's own default holds, and it is not the hazard). With `data.pendingKeep: 'disabled'`
+ * (a broker with no retry middleware) a default turning it on anywhere in scope drops it.
+ * `data.pendingIf` first checks that the imported name is the framework's app (see below).
  */
 function settlePending(
   f: Finding,
@@ -236,13 +238,21 @@ function settlePending(
   if (f.data?.pendingIf) {
     const [lib, knob] = f.data.pendingIf.split(':');
     const target = f.data.appModule ? resolveLocal(f.file, f.data.appModule, known, kind) : undefined;
-    if (!target || !model.defaults.some((d) => d.library === lib && d.knob === knob && d.file === target && d.text === f.data?.appName)) return undefined;
+    // `data.pendingIfMiss: 'drop'`: a finding that only holds for that framework goes with it
+    if (!target || !model.defaults.some((d) => d.library === lib && d.knob === knob && d.file === target && d.text === f.data?.appName)) return f.data.pendingIfMiss === 'drop' ? 'drop' : undefined;
+    // `data.pendingScope: 'module'`: the settings that decide are that module's (a broker's
+    // middlewares); otherwise the whole process's (a Celery app reads Django settings)
+    if (f.data.pendingScope === 'module') return settleFrom(f, model.defaults.filter((d) => d.file === target));
   }
-  const [library, knob] = on.split(':');
+  return settleFrom(f, model.defaults.filter((d) => within(f.file, d.scope) && sameLanguage(d.file, kind)));
+}
+
+function settleFrom(f: Finding, defaults: ProjectModel['defaults']): 'drop' | { priority?: 'P2'; reason?: string; delivery?: string } {
+  const [library, knob] = (f.data?.pendingOn ?? '').split(':');
   const keep = f.data?.pendingKeep === 'disabled' ? 'disabled' : 'set';
   const other = keep === 'set' ? 'disabled' : 'set';
-  const hits = model.defaults
-    .filter((d) => d.library === library && d.knob === knob && within(f.file, d.scope) && sameLanguage(d.file, kind))
+  const hits = defaults
+    .filter((d) => d.library === library && d.knob === knob)
     .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
   // a process that turns the setting the other way anywhere (retry middleware on one of two brokers) is not the hazard
   if (keep === 'disabled' && hits.some((d) => d.state === other)) return 'drop';

@@ -5,6 +5,7 @@ import type { Catalog } from '../catalog/index.js';
 import type { RuntimeContext } from '../engine/types.js';
 import type { FileFacts } from '../languages/types.js';
 import type { FileSignals, ProcessDefault } from './types.js';
+import { brokerFile } from '../engine/analysis/retry-middlewares.js';
 
 export type { ContextModuleEntry } from '../catalog/types.js';
 
@@ -98,6 +99,7 @@ export function processDefaults(facts: FileFacts, catalog: Catalog): ProcessDefa
     }
   }
   for (const d of frameworkDefaults(facts, catalog)) add(d);
+  for (const d of retryMiddlewareDefaults(facts, catalog)) add(d);
   for (const c of facts.calls) {
     if (!c.qualified) continue;
     for (const [key, s] of byCall) {
@@ -152,6 +154,28 @@ function frameworkDefaults(facts: FileFacts, catalog: Catalog): ProcessDefault[]
         if (key && named(key)) out.push({ library: fw.framework, knob: setting, text: `${a.target} = ${pyText(a.value)}`, state: stateOf(a.value), line: a.loc.line });
       }
     }
+  }
+  return out;
+}
+
+/**
+ * A broker module's retry middleware (catalog `retry-middlewares`: taskiq), for the task modules
+ * of the same process: the broker's name (knob `app`), whether a retry middleware is on it
+ * (`retry-middleware`) and whether it retries unlabelled tasks (`retry-by-default`). 'disabled'
+ * = no such retry.
+ */
+function retryMiddlewareDefaults(facts: FileFacts, catalog: Catalog): ProcessDefault[] {
+  const out: ProcessDefault[] = [];
+  for (const e of catalog.entries('retry-middlewares', facts.language)) {
+    const b = brokerFile(facts, e);
+    if (!b.brokers.length) continue;
+    const first = b.brokers[0];
+    const mw = b.middleware;
+    const mwText = mw ? `${mw.callee}(${Object.entries(mw.kwargs).map(([k, v]) => `${k}=${pyText(v)}`).join(', ')})` : first.text;
+    for (const x of b.brokers) out.push({ library: e.framework, knob: 'app', text: x.name, state: 'set', line: x.line });
+    out.push({ library: e.framework, knob: 'retry-middleware', text: mwText, state: mw ? 'set' : 'disabled', line: mw?.loc.line ?? first.line });
+    const byDefault = b.byDefault === 'true' ? 'set' : b.byDefault === 'unknown' ? 'unknown' : 'disabled';
+    out.push({ library: e.framework, knob: 'retry-by-default', text: mwText, state: byDefault, line: mw?.loc.line ?? first.line });
   }
   return out;
 }

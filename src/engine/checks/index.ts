@@ -43,6 +43,7 @@ import reconnectGivesUp from './reconnect-gives-up.js';
 import secretWithHardcodedFallback from './secret-with-hardcoded-fallback.js';
 import suppressionWithoutReason from './suppression-without-reason.js';
 import taskFailureReturned from './task-failure-returned.js';
+import taskiqTaskWithoutRetry from './taskiq-task-without-retry.js';
 import thirdPartyCallWithoutBreaker from './third-party-call-without-breaker.js';
 
 export const CHECKS: Readonly<Record<string, Check | ComposeCheck>> = {
@@ -84,6 +85,7 @@ export const CHECKS: Readonly<Record<string, Check | ComposeCheck>> = {
   'secret-with-hardcoded-fallback': secretWithHardcodedFallback,
   'suppression-without-reason': suppressionWithoutReason,
   'task-failure-returned': taskFailureReturned,
+  'taskiq-task-without-retry': taskiqTaskWithoutRetry,
   'third-party-call-without-breaker': thirdPartyCallWithoutBreaker,
 };
 
