@@ -7,6 +7,7 @@ import type { Check, ComposeCheck } from '../api.js';
 import type { RuleMeta } from '../types.js';
 import awaitWithoutDeadline from './await-without-deadline.js';
 import bareRetryDecorator from './bare-retry-decorator.js';
+import batchCommitWithoutRollback from './batch-commit-without-rollback.js';
 import celeryTaskAcksEarly from './celery-task-acks-early.js';
 import clientWithoutErrorListener from './client-without-error-listener.js';
 import composeDependsOnStartedOnly from './compose-depends-on-started-only.js';
@@ -49,6 +50,7 @@ import thirdPartyCallWithoutBreaker from './third-party-call-without-breaker.js'
 export const CHECKS: Readonly<Record<string, Check | ComposeCheck>> = {
   'await-without-deadline': awaitWithoutDeadline,
   'bare-retry-decorator': bareRetryDecorator,
+  'batch-commit-without-rollback': batchCommitWithoutRollback,
   'celery-task-acks-early': celeryTaskAcksEarly,
   'client-without-error-listener': clientWithoutErrorListener,
   'compose-depends-on-started-only': composeDependsOnStartedOnly,
