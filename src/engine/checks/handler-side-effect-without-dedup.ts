@@ -463,8 +463,10 @@ function typescriptHandlerFindings(ctx: RuleContext, o: TypeScriptDedupOptions):
       },
       where: { scope: first.scope },
     };
+    // a payment repeated by a stalled job (a worker killed mid-charge) is still a double charge on
+    // one common fault: P0; other side effects repeated only that way drop a step
     const base = money ? 'P0' : 'P1';
-    const priority = again.weaker ? (base === 'P0' ? 'P1' : 'P2') : base;
+    const priority = again.weaker && !money ? 'P2' : base;
     if (priority !== 'P0') {
       d.priority = priority;
       d.priorityReason = again.weaker ?? (enqueues ? 'a duplicate job or message, no money moves here' : 'creates a duplicate record or message, no money moves');

@@ -20,7 +20,8 @@ interface Options {
   /** any match in the handler's source text: an idempotency key, a client token, or a dedup write */
   keyed: string[];
   python: WriteOptions;
-  typescript: { create: string };
+  /** TS/JS: calls that create (regex on the callee as written), and INSERT SQL in a string argument */
+  typescript: { create: string; sql: string };
 }
 
 function sourceOf(text: string, fn: FunctionFact): string {
@@ -42,8 +43,10 @@ const check: Check = (ctx) => {
   const { facts } = ctx;
   const webhook = new RegExp(o.webhookPattern, 'i');
   const keyed = o.keyed.map((k) => new RegExp(k, 'i'));
+  const tsCreate = new RegExp(o.typescript.create, 'i');
+  const tsSql = new RegExp(o.typescript.sql, 'i');
   const creates: (c: CallFact) => boolean =
-    facts.language === 'python' ? writeCalls(o.python) : ((re: RegExp) => (c: CallFact) => re.test(c.callee))(new RegExp(o.typescript.create, 'i'));
+    facts.language === 'python' ? writeCalls(o.python) : (c) => tsCreate.test(c.callee) || c.args.some((a) => (a.kind === 'string' && tsSql.test(a.value)) || (a.kind === 'other' && tsSql.test(a.text.replace(/^`/, ''))));
   const out: FindingDraft[] = [];
   for (const h of postHandlers(ctx)) {
     if (webhook.test(h.path ?? ctx.file.path)) continue;
