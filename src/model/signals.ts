@@ -135,7 +135,7 @@ function frameworkDefaults(facts: FileFacts, catalog: Catalog): ProcessDefault[]
     for (const a of facts.assignments) {
       if (a.scope.functionId !== undefined || a.scope.classId !== undefined || a.value.kind !== 'call') continue;
       if (facts.calls[a.value.callId]?.qualified === app.constructor && /^\w+$/.test(a.target)) {
-        out.push({ library: fw.framework, knob: 'app', text: a.target, state: 'set', line: a.loc.line });
+        out.push({ library: fw.framework, knob: 'app', text: a.target, state: 'set', line: a.loc.line, internal: true });
       }
     }
     for (const [setting, names] of Object.entries(app.settings)) {
@@ -144,14 +144,14 @@ function frameworkDefaults(facts: FileFacts, catalog: Catalog): ProcessDefault[]
         const update = c.qualified?.startsWith(prefix) && app.update.includes(c.qualified.slice(prefix.length));
         if (c.qualified !== app.constructor && !update) continue;
         for (const [k, v] of Object.entries(c.kwargs)) {
-          if (named(k)) out.push({ library: fw.framework, knob: setting, text: `${k}=${pyText(v)}`, state: stateOf(v), line: c.loc.line });
+          if (named(k)) out.push({ library: fw.framework, knob: setting, text: `${k}=${pyText(v)}`, state: stateOf(v), line: c.loc.line, does: `sets ${setting} for every ${fw.framework} task` });
         }
       }
       for (const a of facts.assignments) {
         const attr = a.qualified?.startsWith(prefix + app.attributes) ? a.qualified.slice(prefix.length + app.attributes.length) : undefined;
         const bare = a.scope.functionId === undefined && a.scope.classId === undefined ? a.target : undefined;
         const key = attr ?? bare;
-        if (key && named(key)) out.push({ library: fw.framework, knob: setting, text: `${a.target} = ${pyText(a.value)}`, state: stateOf(a.value), line: a.loc.line });
+        if (key && named(key)) out.push({ library: fw.framework, knob: setting, text: `${a.target} = ${pyText(a.value)}`, state: stateOf(a.value), line: a.loc.line, does: `sets ${setting} for every ${fw.framework} task` });
       }
     }
   }
@@ -172,10 +172,11 @@ function retryMiddlewareDefaults(facts: FileFacts, catalog: Catalog): ProcessDef
     const first = b.brokers[0];
     const mw = b.middleware;
     const mwText = mw ? `${mw.callee}(${Object.entries(mw.kwargs).map(([k, v]) => `${k}=${pyText(v)}`).join(', ')})` : first.text;
-    for (const x of b.brokers) out.push({ library: e.framework, knob: 'app', text: x.name, state: 'set', line: x.line });
-    out.push({ library: e.framework, knob: 'retry-middleware', text: mwText, state: mw ? 'set' : 'disabled', line: mw?.loc.line ?? first.line });
+    for (const x of b.brokers) out.push({ library: e.framework, knob: 'app', text: x.name, state: 'set', line: x.line, internal: true });
     const byDefault = b.byDefault === 'true' ? 'set' : b.byDefault === 'unknown' ? 'unknown' : 'disabled';
-    out.push({ library: e.framework, knob: 'retry-by-default', text: mwText, state: byDefault, line: mw?.loc.line ?? first.line });
+    // the middleware is shown once, as what it retries
+    out.push({ library: e.framework, knob: 'retry-middleware', text: mwText, state: mw ? 'set' : 'disabled', line: mw?.loc.line ?? first.line, ...(byDefault === 'set' ? { internal: true } : { does: `retries the failed ${e.framework} tasks that ask for it` }) });
+    out.push({ library: e.framework, knob: 'retry-by-default', text: mwText, state: byDefault, line: mw?.loc.line ?? first.line, ...(byDefault === 'set' ? { does: `retries every failed ${e.framework} task` } : { internal: true }) });
   }
   return out;
 }
