@@ -62,7 +62,8 @@ const check: Check = (ctx) => {
       // Python handlers are named functions; TS/JS ones mostly arrows: point at the write
       loc: facts.language === 'python' ? h.fn.nameLoc : write.loc,
       message: ctx.rule.message,
-      data: { handler: path ? `POST ${path}` : `\`${h.fn.qualifiedName}\``, callee: write.callee, line: String(write.loc.line) },
+      // a router's prefix is not visible here: a named handler says which `POST /` it is
+      data: { handler: path ? `POST ${path}${h.fn.name && facts.language === 'python' ? ` (\`${h.fn.name}\`)` : ''}` : `\`${h.fn.qualifiedName}\``, callee: write.callee, line: String(write.loc.line) },
       symbol: h.fn.qualifiedName || undefined,
       where: { scope: h.fn.scope },
     });
