@@ -140,7 +140,11 @@ export async function analyseCodeFile(abs: string, rel: string): Promise<Analysi
   const kind = kindOf(abs);
   if (kind !== 'python' && kind !== 'typescript') throw new Error(`${abs}: not a code file`);
   const r = await (await codeProcessor())({ abs, rel, kind });
-  return withKeys(r.findings.map(pick), r.error ? [r.error] : []);
+  // a finding that waits for a process-wide default (data.pendingOn: a Celery task whose app is
+  // configured elsewhere) is dropped by the project model when no file sets it, as for a lone file;
+  // one that first asks whether an imported name is a Celery app (data.pendingIf) stands as written
+  const settled = r.findings.filter((f) => !f.data?.pendingOn || (f.data.pendingIf && f.data.pendingIfMiss !== 'drop'));
+  return withKeys(settled.map(pick), r.error ? [r.error] : []);
 }
 
 /** Every code file under `dir` (default: `root`), paths relative to `root`, one at a time through the shared processor. */
@@ -176,6 +180,12 @@ export function analyseComposeFiles(files: Array<{ path: string; text: string }>
 export async function scanProject(root: string, select: string[]): Promise<Analysis> {
   const res = await scan({ root, targets: [root], jobs: 1, config: {}, rules, select });
   return withKeys(res.findings.map(pick), res.errors);
+}
+
+/** The same scan, with each finding's message (for tests that pin what a finding says). */
+export async function scanProjectMessages(root: string, select: string[]): Promise<Array<{ file: string; line: number; ruleId: string; priority: string; message: string }>> {
+  const res = await scan({ root, targets: [root], jobs: 1, config: {}, rules, select });
+  return res.findings.map((f) => ({ ...pick(f), message: f.message }));
 }
 
 const analysed = new Map<string, Promise<Analysis>>();

@@ -121,6 +121,8 @@ export interface CatalogSections {
   'rate-limiters': RateLimiter[];
   'job-queues': JobQueue[];
   'message-handlers': MessageHandler[];
+  'webhook-senders': WebhookSender[];
+  'retry-middlewares': RetryMiddlewares[];
   'route-files': RouteFiles[];
   'request-budgets': RequestBudget[];
   'http-request-urls': HttpRequestUrls[];
@@ -474,6 +476,43 @@ export interface MessageHandler {
   arg?: number | 'last';
   /** or this property of the call's options object */
   prop?: string;
+  /** what runs the handler again with no retry option (a sentence for the message) */
+  redelivery?: string;
+  /** the `job-queues` entry (its `add`) whose jobs carry attempts that re-run this handler */
+  retries?: string;
+  /** an option that stops `redelivery` (amqplib `noAck: true`, BullMQ `maxStalledCount: 0`): the option at argument `optionsArg`, key `key`, value `equals` */
+  atMostOnce?: { optionsArg: number; key: string; equals: boolean | number };
+}
+
+/**
+ * Catalog section `retry-middlewares` (python-queues.yaml): a task framework whose tasks are
+ * retried only by a middleware on the broker, and only when labelled (or labelled by default).
+ */
+export interface RetryMiddlewares {
+  language: CatalogLanguage;
+  framework: string;
+  /** regex on a broker constructor's qualified name (up to the first call) */
+  broker: string;
+  /** regex: brokers that do not run in production */
+  notBroker?: string;
+  /** qualified constructors of the retry middlewares */
+  middlewares: string[];
+  /** the middleware keyword that retries every task, labelled or not */
+  defaultLabel: string;
+  /** the task label (decorator keyword) that asks for retries */
+  taskLabel: string;
+}
+
+/** Catalog section `webhook-senders` (http-servers.yaml): who sends a webhook, by its route path, and whether it retries. */
+export interface WebhookSender {
+  /** display name (Stripe) */
+  sender: string;
+  /** regex (case-insensitive) on the route path or the route file's path */
+  path: string;
+  /** it sends a delivery again on its own when it got no 2xx in time */
+  retries: boolean;
+  /** when it delivers again, in a sentence */
+  redelivery: string;
 }
 
 /** Catalog section `route-files`: HTTP handlers declared by file convention (Next.js, Remix). */

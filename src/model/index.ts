@@ -126,6 +126,7 @@ function composeContext(f: Finding, model: ProjectModel, system?: SystemModel): 
 export function applyModel(findings: Finding[], model: ProjectModel, input: ModelInput, packages: PackageInfo[]): Finding[] {
   const table = new ContextPriorities(input.catalog, { ...(input.includeTests ? { test: 'P2' as Cap } : {}), ...input.contextPriorities });
   const kindOf = new Map(input.files.map((f) => [f.rel, f.kind]));
+  const known = new Set(input.files.map((f) => f.rel));
   const out: Finding[] = [];
   // findings judged by what another module does (a handler awaiting a function imported from it)
   for (const f of resolveReaches(findings, input.files)) {
@@ -134,6 +135,8 @@ export function applyModel(findings: Finding[], model: ProjectModel, input: Mode
     if (ruleOff(f, ctx, input)) continue;
     const settled = settleByDefault(f, model, kindOf.get(f.file), packages);
     if (settled === 'bounded') continue;
+    const pending = settlePending(f, model, kindOf.get(f.file), known);
+    if (pending === 'drop') continue;
     const cap = table.apply(f.priority, f.category, ctx);
     if (cap === 'off') continue;
     f.context = ctx;
@@ -148,6 +151,16 @@ export function applyModel(findings: Finding[], model: ProjectModel, input: Mode
     if (settled) {
       f.priority = settled.priority ?? f.priority;
       f.priorityReason = settled.reason;
+    }
+    if (pending) {
+      if (pending.priority && rank(pending.priority) > rank(f.priority)) {
+        f.priority = pending.priority;
+        f.priorityReason = pending.reason;
+      }
+      if (f.data?.delivery && pending.delivery) {
+        f.message = f.message.replace(f.data.delivery, pending.delivery);
+        f.data.delivery = pending.delivery;
+      }
     }
     const reach = reachers.get(model)?.reachOf(f.file, f.line, f.column);
     if (reach?.count) {
@@ -239,6 +252,60 @@ function settleByDefault(
   if (unknown) return { priority: 'P2', reason: `process-wide default \`${unknown.text}\` (${unknown.file}:${unknown.line}) may bound it; its value is not visible` };
   const off = hits[0];
   return { reason: `the process-wide default \`${off.text}\` (${off.file}:${off.line}) disables it` };
+}
+
+const rank = (p: string): number => (p === 'P0' ? 0 : p === 'P1' ? 1 : 2);
+
+/**
+ * A finding whose hazard depends on a framework setting its file cannot see (a Celery task whose
+ * app is configured in another module: `data.pendingOn` = `celery:acks-late`) is settled by the
+ * process-wide defaults of the same process: it stands when a default in scope has the state
+ * `data.pendingKeep` (default 'set'), and its `data.delivery` sentence is rewritten from
+ * `data.pendingSay`, whose `{setting}` names the default and where it is written. A default whose
+ * value is not visible keeps it at P2 (unknown is never a P0); no such default drops it (the
+ * framework's own default holds, and it is not the hazard). With `data.pendingKeep: 'disabled'`
+ * (a broker with no retry middleware) a default turning it on anywhere in scope drops it.
+ * `data.pendingIf` first checks that the imported name is the framework's app (see below).
+ */
+function settlePending(
+  f: Finding,
+  model: ProjectModel,
+  kind: 'python' | 'typescript' | undefined,
+  known: Set<string>,
+): 'drop' | { priority?: 'P2'; reason?: string; delivery?: string } | undefined {
+  const on = f.data?.pendingOn;
+  if (!on) return undefined;
+  if (!kind) return 'drop';
+  // `data.pendingIf` (`celery:app`): only when the name the task is registered on (`data.appName`,
+  // imported from `data.appModule`) is that framework's app, built at module level in that module;
+  // otherwise the finding stands as the check wrote it
+  if (f.data?.pendingIf) {
+    const [lib, knob] = f.data.pendingIf.split(':');
+    const target = f.data.appModule ? resolveLocal(f.file, f.data.appModule, known, kind) : undefined;
+    // `data.pendingIfMiss: 'drop'`: a finding that only holds for that framework goes with it
+    if (!target || !model.defaults.some((d) => d.library === lib && d.knob === knob && d.file === target && d.text === f.data?.appName)) return f.data.pendingIfMiss === 'drop' ? 'drop' : undefined;
+    // `data.pendingScope: 'module'`: the settings that decide are that module's (a broker's
+    // middlewares); otherwise the whole process's (a Celery app reads Django settings)
+    if (f.data.pendingScope === 'module') return settleFrom(f, model.defaults.filter((d) => d.file === target));
+  }
+  return settleFrom(f, model.defaults.filter((d) => within(f.file, d.scope) && sameLanguage(d.file, kind)));
+}
+
+function settleFrom(f: Finding, defaults: ProjectModel['defaults']): 'drop' | { priority?: 'P2'; reason?: string; delivery?: string } {
+  const [library, knob] = (f.data?.pendingOn ?? '').split(':');
+  const keep = f.data?.pendingKeep === 'disabled' ? 'disabled' : 'set';
+  const other = keep === 'set' ? 'disabled' : 'set';
+  const hits = defaults
+    .filter((d) => d.library === library && d.knob === knob)
+    .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
+  // a process that turns the setting the other way anywhere (retry middleware on one of two brokers) is not the hazard
+  if (keep === 'disabled' && hits.some((d) => d.state === other)) return 'drop';
+  const say = (d: (typeof hits)[number]) => (f.data?.pendingSay ?? '{setting}').replace('{setting}', `\`${d.text}\` in ${d.file}:${d.line}`);
+  const hit = hits.find((d) => d.state === keep);
+  if (hit) return { delivery: say(hit) };
+  const unknown = hits.find((d) => d.state === 'unknown');
+  if (unknown) return { priority: 'P2', reason: `depends on \`${unknown.text}\` (${unknown.file}:${unknown.line}), whose value is not visible`, delivery: say(unknown) };
+  return 'drop';
 }
 
 function sameLanguage(file: string, kind: 'python' | 'typescript'): boolean {

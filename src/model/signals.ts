@@ -7,6 +7,7 @@ import type { RuntimeContext } from '../engine/types.js';
 import type { FileFacts } from '../languages/types.js';
 import type { FileSignals, ProcessDefault } from './types.js';
 import { settingWrites } from '../engine/analysis/task-frameworks.js';
+import { brokerFile } from '../engine/analysis/retry-middlewares.js';
 
 export type { ContextModuleEntry } from '../catalog/types.js';
 
@@ -136,6 +137,8 @@ export function processDefaults(facts: FileFacts, catalog: Catalog): ProcessDefa
       }
     }
   }
+  for (const d of frameworkDefaults(facts, catalog)) add(d);
+  for (const d of retryMiddlewareDefaults(facts, catalog)) add(d);
   for (const c of facts.calls) {
     if (!c.qualified) continue;
     for (const [key, s] of byCall) {
@@ -146,6 +149,80 @@ export function processDefaults(facts: FileFacts, catalog: Catalog): ProcessDefa
     }
   }
   return out.sort((x, y) => x.line - y.line || (x.library < y.library ? -1 : 1));
+}
+
+/**
+ * Task-framework settings every worker of the process reads (catalog `task-frameworks`, app
+ * `settings`: Celery's `task_acks_late`): written in the file that builds the app (constructor
+ * keywords, `app.conf.update(...)`, `app.conf.<setting> = …`), or at module level in a Django
+ * settings or celeryconfig module (`CELERY_TASK_ACKS_LATE = True`). library = the framework,
+ * knob = the setting (`celery` / `acks-late`); 'set' = on, 'disabled' = off. The app's own
+ * module-level name is recorded as knob `app` (text = the name).
+ */
+function frameworkDefaults(facts: FileFacts, catalog: Catalog): ProcessDefault[] {
+  const out: ProcessDefault[] = [];
+  const stateOf = (v: FileFacts['assignments'][number]['value']): ProcessDefault['state'] => {
+    const lit = v.kind === 'name' && v.resolved ? v.resolved : v;
+    if (lit.kind === 'boolean') return lit.value ? 'set' : 'disabled';
+    if (lit.kind === 'null') return 'disabled';
+    return 'unknown';
+  };
+  for (const fw of catalog.entries('task-frameworks', facts.language)) {
+    const app = fw.app;
+    const prefix = `${app.constructor}().`;
+    // the app itself, by its module-level name: a task module that imports it is this framework's
+    for (const a of facts.assignments) {
+      if (a.scope.functionId !== undefined || a.scope.classId !== undefined || a.value.kind !== 'call') continue;
+      if (facts.calls[a.value.callId]?.qualified === app.constructor && /^\w+$/.test(a.target)) {
+        out.push({ library: fw.framework, knob: 'app', text: a.target, state: 'set', line: a.loc.line, internal: true });
+      }
+    }
+    for (const [setting, names] of Object.entries(app.settings)) {
+      const named = (k: string) => names.some((n) => n === k || n.toUpperCase() === k);
+      for (const c of facts.calls) {
+        const update = c.qualified?.startsWith(prefix) && app.update.includes(c.qualified.slice(prefix.length));
+        if (c.qualified !== app.constructor && !update) continue;
+        for (const [k, v] of Object.entries(c.kwargs)) {
+          if (named(k)) out.push({ library: fw.framework, knob: setting, text: `${k}=${pyText(v)}`, state: stateOf(v), line: c.loc.line, does: `sets ${setting} for every ${fw.framework} task` });
+        }
+      }
+      for (const a of facts.assignments) {
+        const attr = a.qualified?.startsWith(prefix + app.attributes) ? a.qualified.slice(prefix.length + app.attributes.length) : undefined;
+        const bare = a.scope.functionId === undefined && a.scope.classId === undefined ? a.target : undefined;
+        const key = attr ?? bare;
+        if (key && named(key)) out.push({ library: fw.framework, knob: setting, text: `${a.target} = ${pyText(a.value)}`, state: stateOf(a.value), line: a.loc.line, does: `sets ${setting} for every ${fw.framework} task` });
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * A broker module's retry middleware (catalog `retry-middlewares`: taskiq), for the task modules
+ * of the same process: the broker's name (knob `app`), whether a retry middleware is on it
+ * (`retry-middleware`) and whether it retries unlabelled tasks (`retry-by-default`). 'disabled'
+ * = no such retry.
+ */
+function retryMiddlewareDefaults(facts: FileFacts, catalog: Catalog): ProcessDefault[] {
+  const out: ProcessDefault[] = [];
+  for (const e of catalog.entries('retry-middlewares', facts.language)) {
+    const b = brokerFile(facts, e);
+    if (!b.brokers.length) continue;
+    const first = b.brokers[0];
+    const mw = b.middleware;
+    const mwText = mw ? `${mw.callee}(${Object.entries(mw.kwargs).map(([k, v]) => `${k}=${pyText(v)}`).join(', ')})` : first.text;
+    for (const x of b.brokers) out.push({ library: e.framework, knob: 'app', text: x.name, state: 'set', line: x.line, internal: true });
+    const byDefault = b.byDefault === 'true' ? 'set' : b.byDefault === 'unknown' ? 'unknown' : 'disabled';
+    // the middleware is shown once, as what it retries
+    out.push({ library: e.framework, knob: 'retry-middleware', text: mwText, state: mw ? 'set' : 'disabled', line: mw?.loc.line ?? first.line, ...(byDefault === 'set' ? { internal: true } : { does: `retries the failed ${e.framework} tasks that ask for it` }) });
+    out.push({ library: e.framework, knob: 'retry-by-default', text: mwText, state: byDefault, line: mw?.loc.line ?? first.line, ...(byDefault === 'set' ? { does: `retries every failed ${e.framework} task` } : { internal: true }) });
+  }
+  return out;
+}
+
+/** A value as Python writes it (task frameworks are Python's): `True`, `None`. */
+function pyText(v: FileFacts['assignments'][number]['value']): string {
+  return v.kind === 'boolean' ? (v.value ? 'True' : 'False') : valueText(v);
 }
 
 function valueText(v: FileFacts['assignments'][number]['value']): string {

@@ -141,6 +141,13 @@ export interface ProcessDefault {
   text: string;
   /** 'disabled' when the value is one that means no limit (0, None) */
   state: 'set' | 'disabled' | 'unknown';
+  /**
+   * What a 'set' default does, for reports ("makes every Celery task ack after it ran"); absent:
+   * it bounds the library's calls (a timeout). `internal`: a fact the model uses to settle findings
+   * (which module holds a framework's app), not a guardrail to show.
+   */
+  does?: string;
+  internal?: boolean;
   file?: string;
   line: number;
 }

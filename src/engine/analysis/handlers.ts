@@ -11,8 +11,11 @@ import type { CallFact, FileFacts, FunctionFact, Value } from '../../languages/t
 export interface Handler {
   fn: FunctionFact;
   kind: string;
-  /** the registering call, when a call registers it (`new Worker(name, fn)`, `app.post(path, fn)`) */
+  /** the catalog entry (section `message-handlers`) that declared it, and the registering call */
+  entry?: MessageHandler;
   call?: CallFact;
+  /** a route's path as written, or a route file's path */
+  path?: string;
 }
 
 /** What the handler finders read: a file's facts and the catalog (a RuleContext, or the project model's worker side). */
@@ -42,12 +45,12 @@ export function declaredHandlers(facts: FileFacts, path: string, o: HandlerOptio
       if (q !== h.api || h.language !== facts.language) continue;
       if (h.arg !== undefined) {
         const fn = fnOf(facts, h.arg === 'last' ? c.args[c.args.length - 1] : c.args[h.arg]);
-        if (fn) handlers.push({ fn, kind: KIND[h.kind], call: c });
+        if (fn) handlers.push({ fn, kind: KIND[h.kind], entry: h, call: c });
       }
       if (h.prop) {
         const obj = c.args.find((a) => a.kind === 'object');
         const fn = obj && obj.kind === 'object' ? fnOf(facts, obj.props[h.prop]) : undefined;
-        if (fn) handlers.push({ fn, kind: KIND[h.kind], call: c });
+        if (fn) handlers.push({ fn, kind: KIND[h.kind], entry: h, call: c });
       }
     }
     const dot = c.callee.lastIndexOf('.');
@@ -55,13 +58,13 @@ export function declaredHandlers(facts: FileFacts, path: string, o: HandlerOptio
       const p = c.args[0];
       if (p?.kind === 'string' && new RegExp(o.routePattern, 'i').test(p.value)) {
         const fn = fnOf(facts, c.args[c.args.length - 1]);
-        if (fn) handlers.push({ fn, kind: `POST ${p.value} handler`, call: c });
+        if (fn) handlers.push({ fn, kind: `POST ${p.value} handler`, call: c, path: p.value });
       }
     }
   }
   if (o.routeFiles && new RegExp(o.routeFiles.path, 'i').test(path)) {
     for (const f of facts.functions) {
-      if (f.parentFunctionId === undefined && f.classId === undefined && o.routeFiles.exports.includes(f.name)) handlers.push({ fn: f, kind: `${f.name} route handler` });
+      if (f.parentFunctionId === undefined && f.classId === undefined && o.routeFiles.exports.includes(f.name)) handlers.push({ fn: f, kind: `${f.name} route handler`, path });
     }
   }
   return handlers;
@@ -116,14 +119,18 @@ export function httpHandlers(ctx: HandlerInput): Handler[] {
   const byName = functionsByName(facts);
   for (const f of facts.functions) {
     const deco = f.decorators.find((d) => isRoute(d.qualified));
-    if (deco) out.push({ fn: f, kind: routeKind(deco.qualified, deco.callId === undefined ? undefined : facts.calls[deco.callId]?.args[0]) });
+    if (deco) {
+      const p = deco.callId === undefined ? undefined : facts.calls[deco.callId]?.args[0];
+      out.push({ fn: f, kind: routeKind(deco.qualified, p), ...(p?.kind === 'string' ? { path: p.value } : {}) });
+    }
     else if (f.classId !== undefined && resourceClasses.has(f.classId) && HTTP_METHODS.has(f.name)) out.push({ fn: f, kind: `HTTP ${f.name.toUpperCase()} handler` });
   }
   for (const c of facts.calls) {
     if (!isRoute(c.qualified)) continue;
     for (const a of c.args) {
       const fns = a.kind === 'function' ? [facts.functions[a.functionId]] : a.kind === 'name' ? (byName.get(a.text.split('.').pop() ?? '') ?? []) : [];
-      for (const fn of fns) if (fn) out.push({ fn, kind: routeKind(c.qualified, c.args[0]), call: c });
+      const p = c.args[0];
+      for (const fn of fns) if (fn) out.push({ fn, kind: routeKind(c.qualified, p), ...(p?.kind === 'string' ? { path: p.value } : {}) });
     }
   }
   return out;

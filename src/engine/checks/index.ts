@@ -10,6 +10,7 @@ import celeryTaskWithoutTimeLimit from './celery-task-without-time-limit.js';
 import handlerAwaitsWithoutDeadline from './handler-awaits-without-deadline.js';
 import handlerTimeoutsExceedBudget from './handler-timeouts-exceed-budget.js';
 import bareRetryDecorator from './bare-retry-decorator.js';
+import batchCommitWithoutRollback from './batch-commit-without-rollback.js';
 import celeryTaskAcksEarly from './celery-task-acks-early.js';
 import clientWithoutErrorListener from './client-without-error-listener.js';
 import composeDependsOnStartedOnly from './compose-depends-on-started-only.js';
@@ -44,6 +45,7 @@ import monitorOffByDefault from './monitor-off-by-default.js';
 import ormQueryTimeoutLogOnly from './orm-query-timeout-log-only.js';
 import placeholderBreaker from './placeholder-breaker.js';
 import poolWithoutLivenessCheck from './pool-without-liveness-check.js';
+import postCreateWithoutIdempotencyKey from './post-create-without-idempotency-key.js';
 import publishFailureSwallowed from './publish-failure-swallowed.js';
 import rateLimiterMemoryStorage from './rate-limiter-memory-storage.js';
 import reconnectAttemptsCapped from './reconnect-attempts-capped.js';
@@ -52,6 +54,8 @@ import secretWithHardcodedFallback from './secret-with-hardcoded-fallback.js';
 import socketWithoutHeartbeat from './socket-without-heartbeat.js';
 import socketWithoutReconnect from './socket-without-reconnect.js';
 import suppressionWithoutReason from './suppression-without-reason.js';
+import taskFailureReturned from './task-failure-returned.js';
+import taskiqTaskWithoutRetry from './taskiq-task-without-retry.js';
 import thirdPartyCallWithoutBreaker from './third-party-call-without-breaker.js';
 
 export const CHECKS: Readonly<Record<string, Check | ComposeCheck>> = {
@@ -60,6 +64,7 @@ export const CHECKS: Readonly<Record<string, Check | ComposeCheck>> = {
   'handler-awaits-without-deadline': handlerAwaitsWithoutDeadline,
   'handler-timeouts-exceed-budget': handlerTimeoutsExceedBudget,
   'bare-retry-decorator': bareRetryDecorator,
+  'batch-commit-without-rollback': batchCommitWithoutRollback,
   'celery-task-acks-early': celeryTaskAcksEarly,
   'client-without-error-listener': clientWithoutErrorListener,
   'compose-depends-on-started-only': composeDependsOnStartedOnly,
@@ -94,6 +99,7 @@ export const CHECKS: Readonly<Record<string, Check | ComposeCheck>> = {
   'orm-query-timeout-log-only': ormQueryTimeoutLogOnly,
   'placeholder-breaker': placeholderBreaker,
   'pool-without-liveness-check': poolWithoutLivenessCheck,
+  'post-create-without-idempotency-key': postCreateWithoutIdempotencyKey,
   'publish-failure-swallowed': publishFailureSwallowed,
   'rate-limiter-memory-storage': rateLimiterMemoryStorage,
   'reconnect-attempts-capped': reconnectAttemptsCapped,
@@ -102,6 +108,8 @@ export const CHECKS: Readonly<Record<string, Check | ComposeCheck>> = {
   'socket-without-heartbeat': socketWithoutHeartbeat,
   'socket-without-reconnect': socketWithoutReconnect,
   'suppression-without-reason': suppressionWithoutReason,
+  'task-failure-returned': taskFailureReturned,
+  'taskiq-task-without-retry': taskiqTaskWithoutRetry,
   'third-party-call-without-breaker': thirdPartyCallWithoutBreaker,
 };
 

@@ -173,7 +173,7 @@ function guardrailsFound(c: Component, view: ReportView): string[] {
   // process-wide defaults (axios.defaults.timeout, socket.setdefaulttimeout) set in this component's code
   const roots = c.variants.flatMap((x) => x.codeRoots ?? []);
   for (const d of view.model?.defaults ?? []) {
-    if (d.state !== 'set') continue;
+    if (d.state !== 'set' || d.internal) continue;
     const inside = s ? roots.some((r) => r === '' || d.file === r || d.file.startsWith(`${r}/`)) : c.findings.some((v) => v.f.file.startsWith(`${d.scope}/`) || d.scope === '');
     if (inside) have.push(`${mdCode(d.text, true)}`);
   }
@@ -464,7 +464,10 @@ export function alreadyGood(view: ReportView): string | undefined {
     lines.push(`- Elsewhere in the code: ${list(parts)}.`);
   }
   for (const d of view.model?.defaults ?? []) {
-    if (d.state === 'set') lines.push(`- ${mdCode(d.text)} (${mdCode(`${d.file}:${d.line}`)}) bounds every ${mdText(d.library)} call under ${d.scope ? mdCode(`${d.scope}/`) : 'the repository'}.`);
+    if (d.state !== 'set' || d.internal) continue;
+    const under = d.scope ? mdCode(`${d.scope}/`) : 'the repository';
+    // `does` is our own sentence, with no markup of its own: escaped all the same
+    lines.push(`- ${mdCode(d.text)} (${mdCode(`${d.file}:${d.line}`)}) ${d.does ? `${mdText(d.does)} under ${under}` : `bounds every ${mdText(d.library)} call under ${under}`}.`);
   }
   // categories whose rules ran on the languages scanned and found nothing
   const scanned = new Set(
