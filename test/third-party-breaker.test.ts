@@ -26,7 +26,7 @@ describe('third-party-call-without-breaker priorities', () => {
   });
 
   it('P1 in Express routes (inline and by name) and Next.js route files, P2 in a class method', async () => {
-    expect(await priorities('bad.ts')).toEqual(['bad.ts:11 P1', 'bad.ts:20 P1', 'bad.ts:28 P2', 'bad.ts:36 P2']);
+    expect(await priorities('bad.ts')).toEqual(['bad.ts:12 P1', 'bad.ts:21 P1', 'bad.ts:29 P2', 'bad.ts:37 P2']);
     expect(await priorities('next')).toEqual(['next/app/api/pay/route.ts:5 P1', 'next/app/api/title/route.ts:8 P1']);
   });
 });

@@ -74,6 +74,11 @@ export interface CatalogApi {
   optionsArg?: number;
   knobs?: Record<string, Knob>;
   /**
+   * The vendor's defaults are a resilience policy someone chose (bounded timeout, bounded retries
+   * with backoff, idempotency keys on retries): a call that keeps them needs no breaker finding.
+   */
+  defaultsArePolicy?: boolean;
+  /**
    * For wildcard patterns (`*.task`): words one of which a file must contain for the API to be
    * there at all (`celery`, `shared_task`). Lets the engine skip other files without parsing them.
    */

@@ -167,6 +167,8 @@ const check: Check = (ctx) => {
     if (timeout !== 'explicit' && (guarded(t.call, GUARD_DEADLINE) || fileDeadline !== undefined)) timeout = 'explicit';
     if (retry === 'off' && guarded(t.call, GUARD_RETRY, true)) retry = 'explicit';
     if (timeout === 'explicit' && retry !== 'off') continue;
+    // the vendor's own bounded timeout and retries (stripe-node): a policy, as long as it holds
+    if (timeout === 'default' && retry !== 'off' && t.chain[t.chain.length - 1].api.defaultsArePolicy) continue;
 
     const chainFns = enclosing(t.call.scope.functionId);
     const handler = chainFns.find((f) => handlers.has(f.id));
