@@ -6,7 +6,7 @@ import type { FileContext } from './api.js';
 // semgrep's rule tests in `.semgrep/`: saleor's are deliberately bad code), and browser-test trees
 // (cypress/, playwright/ unless it is the source of a package named so).
 const TEST_RE =
-  /(^|\/)(tests?|__tests__|e2e|e2e[-_]tests?|integration[-_]tests?|testing|spec|fixtures?|__fixtures__|testdata|__mocks__|\.semgrep|cypress)\/|(^|\/)playwright\/(?!src\/|lib\/|types\/)|(^|\/)(test_[^/]*\.py|[^/]*_test\.py|conftest\.py|[^/]*\.(spec|test)\.[cm]?[jt]sx?)$/;
+  /(^|\/)(tests?|__tests__|e2e|e2e[-_]tests?|integration[-_]tests?|test[-_]?helpers?|test[-_]?utils?|testing|spec|fixtures?|__fixtures__|testdata|__mocks__|\.semgrep|cypress)\/|(^|\/)playwright\/(?!src\/|lib\/|types\/)|(^|\/)(test_[^/]*\.py|[^/]*_test\.py|conftest\.py|[^/]*\.(spec|test)\.[cm]?[jt]sx?)$/;
 const SCRIPT_DIRS = new Set(['script', 'scripts', 'tools', 'bin', 'dev', 'hack', 'example', 'examples', 'doc', 'docs']);
 // a `tools/` folder inside application code is part of the app (Next.js `app/api/chat/tools/route.ts`)
 const APP_DIRS = new Set(['src', 'app', 'pages', 'api', 'lib', 'server', 'routes']);

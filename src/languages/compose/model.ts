@@ -69,13 +69,14 @@ function joinRel(dir: string, rel: string): string {
 
 /**
  * A developer-only file: `dev`, `local`, `override`, `test`, `ci`, `debug`, `build` (an image-build
- * helper such as docker-compose.build.yml) in its name, or a file
+ * helper such as docker-compose.build.yml) in its name, or a file under tools/, benchmarks/,
+ * scripts/ or hack/ (a seed or benchmark stack), or a file
  * under a `ci/`, `test(s)/`, `e2e/`, `dev/` or `.devcontainer/` directory.
  */
 export function isDevFile(path: string): boolean {
   return (
     /(^|[.\-_])(dev|develop|development|local|override|debug|test|tests|ci|e2e|build)([.\-_]|$)/i.test(posix.basename(path)) ||
-    /(^|\/)(ci|tests?|testing|e2e|dev|devel|develop|development|local|\.devcontainer|_integration-test)\//i.test(posix.dirname(path) + '/')
+    /(^|\/)(ci|tests?|testing|e2e|e2e[-_]tests?|dev|devel|develop|development|local|\.devcontainer|_integration-test|tools|benchmarks?|bench|hack|scripts)\//i.test(posix.dirname(path) + '/')
   );
 }
 
