@@ -85,13 +85,14 @@ function runAction(dir: string, inputs: Record<string, string>, script = entry) 
 }
 
 describe('GitHub Action entry point', () => {
-  it('writes annotations, the job summary, SARIF and the outputs, and fails on P0', () => {
+  // a shared client no route is seen calling: P1 (a P0 timeout hazard needs a request path)
+  it('writes annotations, the job summary, SARIF and the outputs, and fails on P1', () => {
     const { dir } = workspace();
-    const r = runAction(dir, { 'sarif-file': 'faultline.sarif', 'fail-on': 'p0' });
+    const r = runAction(dir, { 'sarif-file': 'faultline.sarif', 'fail-on': 'p1' });
     expect(r.stderr).toBe('');
     expect(r.code, r.stdout + r.stderr).toBe(1);
     expect(r.stdout).toMatch(/^::error file=web\/client\.ts,line=3,endLine=3,col=\d+,endColumn=\d+,title=FL101 /m);
-    expect(r.outputs).toMatchObject({ findings: '1', p0: '1', p1: '0', p2: '0', 'exit-code': '1', 'sarif-file': 'faultline.sarif' });
+    expect(r.outputs).toMatchObject({ findings: '1', p0: '0', p1: '1', p2: '0', 'exit-code': '1', 'sarif-file': 'faultline.sarif' });
     expect(r.summary).toContain('# Resilience audit');
     expect(r.summary).toContain('[`web/client.ts:3`](https://github.com/octo/shop/blob/abc123/web/client.ts#L3)');
     const sarif = JSON.parse(readFileSync(join(dir, 'faultline.sarif'), 'utf8'));
@@ -105,7 +106,7 @@ describe('GitHub Action entry point', () => {
     git('commit', '-q', '-am', 'two');
     const r = runAction(dir, { 'diff-base': 'HEAD~1', 'fail-on': 'none', 'json-file': 'out/faultline.json', 'sarif-file': '' });
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    expect(r.outputs).toMatchObject({ findings: '1', p0: '1', 'exit-code': '0', 'json-file': 'out/faultline.json', 'sarif-file': '' });
+    expect(r.outputs).toMatchObject({ findings: '1', p1: '1', 'exit-code': '0', 'json-file': 'out/faultline.json', 'sarif-file': '' });
     const json = JSON.parse(readFileSync(join(dir, 'out/faultline.json'), 'utf8'));
     expect(json.findings.map((f: { line: number }) => f.line)).toEqual([5]);
     expect(r.stdout.match(/^::error /gm)).toHaveLength(1);

@@ -45,7 +45,7 @@ describe('CLI reports', () => {
     const dir = project();
     const r = await cli(dir, ['scan', '--sarif', 'out/f.sarif', '--markdown', 'out/f.md', '--json', 'out/f.json', '--fail-on', 'none']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/web\/client\.ts:2:\d+: P0 FL101/);
+    expect(r.stdout).toMatch(/web\/client\.ts:2:\d+: P1 FL101/);
     const json = JSON.parse(readFileSync(join(dir, 'out/f.json'), 'utf8'));
     const sarif = JSON.parse(readFileSync(join(dir, 'out/f.sarif'), 'utf8'));
     const md = readFileSync(join(dir, 'out/f.md'), 'utf8');
@@ -64,9 +64,9 @@ describe('CLI reports', () => {
     expect(md.stdout).toMatch(/^# Resilience audit\n/);
     const sarif = await cli(dir, ['scan', '-f', 'sarif', '--fail-on', 'none', '--sarif-category', 'svc']);
     expect(JSON.parse(sarif.stdout).runs[0].automationDetails).toEqual({ id: 'svc/' });
-    const gh = await cli(dir, ['scan', '-f', 'github', '--fail-on', 'P0']);
+    const gh = await cli(dir, ['scan', '-f', 'github', '--fail-on', 'P1']);
     expect(gh.code).toBe(1);
-    expect(gh.stdout).toMatch(/^::error file=web\/client\.ts,line=2,/m);
+    expect(gh.stdout).toMatch(/^::warning file=web\/client\.ts,line=2,/m);
   });
 
   it('--min-priority filters every output and what --fail-on counts', async () => {
@@ -85,7 +85,7 @@ describe('CLI reports', () => {
     expect(existsSync(join(dir, '.faultline-baseline.json'))).toBe(true);
     expect((await cli(dir, ['scan', '--baseline', '.faultline-baseline.json'])).code).toBe(0);
     writeFileSync(join(dir, 'web/more.ts'), "import axios from 'axios';\nexport const more = axios.create({});\n");
-    const r = await cli(dir, ['scan', '-f', 'json', '--baseline', '.faultline-baseline.json', '--fail-on', 'P0']);
+    const r = await cli(dir, ['scan', '-f', 'json', '--baseline', '.faultline-baseline.json', '--fail-on', 'P1']);
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout).findings.map((f: { file: string }) => f.file)).toEqual(['web/more.ts']);
     expect((await cli(dir, ['scan', '--baseline', 'missing.json'])).stderr).toMatch(/does not exist/);
@@ -191,7 +191,7 @@ describe('CLI report helpers', () => {
     expect(pr).toContain('**Full report:** [ci.example/run/1](https://ci.example/run/1)');
     expect(pr.length).toBeLessThan(60_000);
     const v = await cli(dir, ['scan', '--verbose', '--fail-on', 'none']);
-    expect(v.stdout).toMatch(/^web\/client\.ts:2:\d+: P0 FL101/m);
+    expect(v.stdout).toMatch(/^web\/client\.ts:2:\d+: P1 FL101/m);
   });
 
   it('finds the scan root inside the repository', async () => {
