@@ -91,7 +91,7 @@ describe('GitHub Action entry point', () => {
     const r = runAction(dir, { 'sarif-file': 'faultline.sarif', 'fail-on': 'p1' });
     expect(r.stderr).toBe('');
     expect(r.code, r.stdout + r.stderr).toBe(1);
-    expect(r.stdout).toMatch(/^::error file=web\/client\.ts,line=3,endLine=3,col=\d+,endColumn=\d+,title=FL101 /m);
+    expect(r.stdout).toMatch(/^::warning file=web\/client\.ts,line=3,endLine=3,col=\d+,endColumn=\d+,title=FL101 /m);
     expect(r.outputs).toMatchObject({ findings: '1', p0: '0', p1: '1', p2: '0', 'exit-code': '1', 'sarif-file': 'faultline.sarif' });
     expect(r.summary).toContain('# Resilience audit');
     expect(r.summary).toContain('[`web/client.ts:3`](https://github.com/octo/shop/blob/abc123/web/client.ts#L3)');
@@ -109,7 +109,7 @@ describe('GitHub Action entry point', () => {
     expect(r.outputs).toMatchObject({ findings: '1', p1: '1', 'exit-code': '0', 'json-file': 'out/faultline.json', 'sarif-file': '' });
     const json = JSON.parse(readFileSync(join(dir, 'out/faultline.json'), 'utf8'));
     expect(json.findings.map((f: { line: number }) => f.line)).toEqual([5]);
-    expect(r.stdout.match(/^::error /gm)).toHaveLength(1);
+    expect(r.stdout.match(/^::warning /gm)).toHaveLength(1);
     expect(r.summary).toMatch(/Only findings on lines changed since `HEAD~1`.*1 finding on unchanged lines not shown/);
   });
 
