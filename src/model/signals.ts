@@ -6,7 +6,7 @@ import type { Catalog } from '../catalog/index.js';
 import type { RuntimeContext } from '../engine/types.js';
 import type { FileFacts } from '../languages/types.js';
 import type { FileSignals, ProcessDefault } from './types.js';
-import { settingWrites } from '../engine/analysis/task-frameworks.js';
+import { settingWrites, valueText as sharedValueText } from '../engine/analysis/task-frameworks.js';
 import { brokerFile } from '../engine/analysis/retry-middlewares.js';
 
 export type { ContextModuleEntry } from '../catalog/types.js';
@@ -225,23 +225,7 @@ function pyText(v: FileFacts['assignments'][number]['value']): string {
   return v.kind === 'boolean' ? (v.value ? 'True' : 'False') : valueText(v);
 }
 
-function valueText(v: FileFacts['assignments'][number]['value']): string {
-  switch (v.kind) {
-    case 'string':
-      return JSON.stringify(v.value);
-    case 'number':
-    case 'boolean':
-      return String(v.value);
-    case 'null':
-      return 'None';
-    case 'name':
-    case 'call':
-    case 'other':
-      return v.text.length > 60 ? `${v.text.slice(0, 57)}...` : v.text;
-    default:
-      return v.kind;
-  }
-}
+const valueText = (v: FileFacts['assignments'][number]['value']): string => sharedValueText(v, 60, v.kind);
 
 /** The most call sites of imported project code a file records (a generated client can have thousands). */
 const MAX_USES = 500;

@@ -155,7 +155,8 @@ export function settingWrites(facts: FileFacts, fw: TaskFramework, setting: stri
   return out.sort((x, y) => ('line' in x ? x.line : 0) - ('line' in y ? y.line : 0));
 }
 
-function textOf(v: Value): string {
+/** A setting's value as written, short enough for a message (`60`, `"redis://..."`, `None`). */
+export function valueText(v: Value, max = 50, other?: string): string {
   switch (v.kind) {
     case 'string':
       return JSON.stringify(v.value);
@@ -167,8 +168,9 @@ function textOf(v: Value): string {
     case 'name':
     case 'call':
     case 'other':
-      return v.text.length > 50 ? `${v.text.slice(0, 47)}...` : v.text;
+      return v.text.length > max ? `${v.text.slice(0, max - 3)}...` : v.text;
     default:
-      return '…';
+      return other ?? '…';
   }
 }
+const textOf = (v: Value) => valueText(v);
