@@ -1,7 +1,7 @@
 // Build the project model once per scan and apply it to the findings: each finding gets the
 // context of the code it is in and the priority the context table gives it; process-wide
 // defaults that bound a call settle its finding; findings that share a cause share a group.
-import { join, posix } from 'node:path';
+import { posix } from 'node:path';
 import picomatch from 'picomatch';
 import type { Catalog } from '../catalog/index.js';
 import { isTestPath } from '../engine/paths.js';
@@ -15,6 +15,7 @@ import { ContextPriorities, type Cap } from './priority.js';
 import { buildEntryModel, type EntryModel } from './reach.js';
 import { bindingSignals } from './signals.js';
 import { TsPaths } from './ts-paths.js';
+import { lateParser } from './late-parse.js';
 import type { ContextDecision, FileSignals, ModelService, ProjectModel } from './types.js';
 
 export type { ProjectModel } from './types.js';
@@ -340,23 +341,15 @@ export async function collectUses(
       f.signals.imports.some((s) => (stems.has('') || stems.has(lastSegment(s))) && withCauses.has(resolveLocal(f.rel, s, known, f.kind, paths) ?? '')),
   );
   if (!wanted.length) return changed;
-  const adapters: Partial<Record<'python' | 'typescript', import('../languages/types.js').SourceAdapter>> = {};
+  const parse = lateParser(rootAbs, read);
   for (const f of wanted) {
-    const text = read(join(rootAbs, f.rel));
-    if (text === null) continue;
-    const adapter = (adapters[f.kind] ??=
-      f.kind === 'python'
-        ? await (await import('../languages/python/index.js')).createPythonAdapter()
-        : await (await import('../languages/typescript/index.js')).createTypeScriptAdapter());
-    try {
-      const uses = bindingSignals(adapter.extract(f.rel, text), []).uses;
-      // the result object is the cached one: the next scan finds the uses already read
-      f.signals!.usesRead = true;
-      if (uses) f.signals!.uses = uses;
-      changed.push(f.rel);
-    } catch {
-      /* a file that does not parse has no uses to add; its error is the worker's to report */
-    }
+    const facts = await parse(f);
+    if (!facts) continue;
+    const uses = bindingSignals(facts, []).uses;
+    // the result object is the cached one: the next scan finds the uses already read
+    f.signals!.usesRead = true;
+    if (uses) f.signals!.uses = uses;
+    changed.push(f.rel);
   }
   return changed;
 }
@@ -384,28 +377,20 @@ export async function collectReach(
   const paths = tsPathsFor(rootAbs, manifests);
   let targets = new Set(files.filter((f) => f.signals?.reach?.length).map((f) => f.rel));
   if (!targets.size) return changed;
-  const adapters: Partial<Record<'python' | 'typescript', import('../languages/types.js').SourceAdapter>> = {};
+  const parse = lateParser(rootAbs, read);
   const { entrySignals } = await import('./entries.js');
   for (let round = 0; round < REACH_ROUNDS && targets.size && changed.length < REACH_MAX_FILES; round++) {
     const next = new Set<string>();
     for (const f of files) {
       if (f.parsed || !f.signals || f.signals.entriesRead || isTestPath(f.rel) || changed.length >= REACH_MAX_FILES) continue;
       if (!f.signals.imports.some((s) => targets.has(resolveLocal(f.rel, s, known, f.kind, paths) ?? ''))) continue;
-      const text = read(join(rootAbs, f.rel));
-      if (text === null) continue;
-      const adapter = (adapters[f.kind] ??=
-        f.kind === 'python'
-          ? await (await import('../languages/python/index.js')).createPythonAdapter()
-          : await (await import('../languages/typescript/index.js')).createTypeScriptAdapter());
-      try {
-        const sig = entrySignals(adapter.extract(f.rel, text), catalog, []);
-        // the result object is the cached one: the next scan finds the reach already read
-        Object.assign(f.signals, sig, { entriesRead: true });
-        changed.push(f.rel);
-        if (sig.links?.length) next.add(f.rel);
-      } catch {
-        /* a file that does not parse reaches nothing; its error is the worker's to report */
-      }
+      const facts = await parse(f);
+      if (!facts) continue;
+      const sig = entrySignals(facts, catalog, []);
+      // the result object is the cached one: the next scan finds the reach already read
+      Object.assign(f.signals, sig, { entriesRead: true });
+      changed.push(f.rel);
+      if (sig.links?.length) next.add(f.rel);
     }
     targets = next;
   }

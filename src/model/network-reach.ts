@@ -5,12 +5,11 @@
 // and one module further when the function there calls into a third; a finding whose target shows
 // no network wait, or whose module was not scanned or parsed (a library, another repository), is
 // dropped: unknown is not a finding.
-import { join } from 'node:path';
 import type { Catalog } from '../catalog/index.js';
 import { moduleReaches, type FunctionReach, type ModuleTarget, type NetworkWait } from '../engine/analysis/network-waits.js';
 import { isTestPath } from '../engine/paths.js';
 import type { Finding } from '../engine/types.js';
-import type { SourceAdapter } from '../languages/types.js';
+import { lateParser } from './late-parse.js';
 import { resolveLocal } from './contexts.js';
 import type { FileSignals } from './types.js';
 
@@ -133,7 +132,7 @@ export async function collectReaches(
   const known = new Set(files.map((f) => f.rel));
   const byFile = new Map(files.map((f) => [f.rel, f]));
   const changed: string[] = [];
-  const adapters: Partial<Record<'python' | 'typescript', SourceAdapter>> = {};
+  const parse = lateParser(rootAbs, read);
   let frontier: Array<{ from: string; via: ModuleTarget[][] }> = [];
   for (const f of pending) {
     try {
@@ -154,20 +153,12 @@ export async function collectReaches(
         if (!file?.signals || isTestPath(file.rel)) continue;
         if (!file.parsed && !file.signals.reachesRead && !seen.has(file.rel)) {
           seen.add(file.rel);
-          const text = read(join(rootAbs, file.rel));
-          if (text === null) continue;
-          const adapter = (adapters[file.kind] ??=
-            file.kind === 'python'
-              ? await (await import('../languages/python/index.js')).createPythonAdapter()
-              : await (await import('../languages/typescript/index.js')).createTypeScriptAdapter());
-          try {
-            const reaches = moduleReaches(adapter.extract(file.rel, text), catalog);
-            file.signals.reachesRead = true;
-            if (reaches.length) file.signals.reaches = reaches;
-            changed.push(file.rel);
-          } catch {
-            /* a file that does not parse reaches nothing we can see */
-          }
+          const facts = await parse(file);
+          if (!facts) continue;
+          const reaches = moduleReaches(facts, catalog);
+          file.signals.reachesRead = true;
+          if (reaches.length) file.signals.reaches = reaches;
+          changed.push(file.rel);
         }
         const r = file.signals.reaches?.find((x) => x.name === t.name);
         if (r?.via.length) next.push({ from: file.rel, via: r.via });
