@@ -178,3 +178,17 @@ describe('safety', () => {
     expect(offenders).toEqual([]);
   });
 });
+
+describe('model signals on bundles', () => {
+  it('reads the directive prologue in linear time (webpack banner comments once backtracked for 20 s)', async () => {
+    const { leadingDirective } = await import('../dist/model/signals.js');
+    const banner = '/******/ (function(modules) { // webpackBootstrap\n' + '/******/ \tvar x = 1;\n'.repeat(4000);
+    const t0 = Date.now();
+    expect(leadingDirective(banner)).toBeUndefined();
+    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(leadingDirective("// header\n/* licence */\n'use client';\nexport {}")).toBe('use client');
+    expect(leadingDirective('"use server"')).toBe('use server');
+    expect(leadingDirective('/* unterminated')).toBeUndefined();
+    expect(leadingDirective('const a = "use client"')).toBeUndefined();
+  });
+});
