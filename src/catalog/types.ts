@@ -210,6 +210,8 @@ export interface ContextPathEntry {
   globs: string[];
   /** an application folder above the matching folder makes the path application code again */
   unlessUnder?: string[];
+  /** the matching folder counts only at the root, in a top-level folder or in a package's own folder */
+  nearRoot?: boolean;
   /** strong paths (migrations, management commands) beat framework imports */
   strength?: 'strong' | 'weak';
 }

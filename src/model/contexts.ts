@@ -29,6 +29,7 @@ interface PathRule {
   why: string;
   test: (p: string) => boolean;
   unlessUnder: Set<string>;
+  nearRoot: boolean;
 }
 
 function compilePathRules(catalog: Catalog): PathRule[] {
@@ -38,21 +39,26 @@ function compilePathRules(catalog: Catalog): PathRule[] {
     why: e.why,
     test: picomatch(e.globs, { dot: true }),
     unlessUnder: new Set(e.unlessUnder ?? []),
+    nearRoot: e.nearRoot === true,
   }));
 }
 
 /**
  * A path rule applies unless an application folder sits above the folder that matched: a
- * `scripts/` folder is a script folder, `app/scripts/` is part of the app.
+ * `scripts/` folder is a script folder, `app/scripts/` is part of the app. A `nearRoot` rule's
+ * folder must also sit at the root, in a top-level folder or in a package's own folder:
+ * `packages/components/nodes/tools/` holds an agent's runtime tools, not developer tooling.
  */
-function pathRuleHits(rule: PathRule, path: string): boolean {
+function pathRuleHits(rule: PathRule, path: string, packageDirs: Set<string>): boolean {
   if (!rule.test(path)) return false;
-  if (!rule.unlessUnder.size) return true;
+  if (!rule.unlessUnder.size && !rule.nearRoot) return true;
   const dirs = path.split('/').slice(0, -1);
   for (let i = 0; i < dirs.length; i++) {
     const here = dirs.slice(0, i + 1).join('/');
     // the shallowest folder under which the rule holds is the one that matched
-    if (rule.test(`${here}/x.py`) || rule.test(`${here}/x.ts`)) return !dirs.slice(0, i).some((d) => rule.unlessUnder.has(d));
+    if (!rule.test(`${here}/x.py`) && !rule.test(`${here}/x.ts`)) continue;
+    if (dirs.slice(0, i).some((d) => rule.unlessUnder.has(d))) return false;
+    return !rule.nearRoot || i <= 1 || packageDirs.has(dirs.slice(0, i).join('/'));
   }
   return true; // matched on the file name itself (setup.py, vite.config.ts)
 }
@@ -155,6 +161,7 @@ export function decideContexts(input: ContextInput): Record<string, ContextDecis
   const role = packageRoles(input.catalog.section('context-packages'));
   const overrides = Object.entries(input.overrides ?? {}).map(([g, c]) => ({ test: picomatch(g, { dot: true }), glob: g, context: c }));
   const bins = new Set(input.packages.flatMap((p) => p.bins));
+  const packageDirs = new Set(input.packages.map((p) => p.dir));
   const known = new Set(input.files.map((f) => f.rel));
   // a developer-only service (devcontainer `sleep infinity`, a dev override) says nothing about production
   const services = (input.system?.services ?? []).filter((s) => !s.dev);
@@ -171,7 +178,7 @@ export function decideContexts(input: ContextInput): Record<string, ContextDecis
     const ov = overrides.find((o) => o.test(f.rel));
     if (ov) { say(f.rel, ov.context, `config contexts: "${ov.glob}"`, also); continue; }
     if (isTestPath(f.rel)) { say(f.rel, 'test', 'test path', also); continue; }
-    const hits = rules.filter((r) => pathRuleHits(r, f.rel)); // each glob tested once per file
+    const hits = rules.filter((r) => pathRuleHits(r, f.rel, packageDirs)); // each glob tested once per file
     const pathHit = (ctx: RuntimeContext, strong?: boolean) => hits.find((r) => r.context === ctx && (strong === undefined || r.strong === strong));
     const ex = pathHit('example');
     if (ex) { say(f.rel, 'example', `path: ${ex.why}`, also); continue; }

@@ -13,7 +13,16 @@ export type { ContextModuleEntry } from '../catalog/types.js';
 
 // Directives and entry shapes: syntax every framework agrees on, not library knowledge.
 const MAIN_GUARD = /^if\s+__name__\s*==\s*['"]__main__['"]\s*:/m;
-const DOM = /\b(?:window|document|localStorage|sessionStorage|navigator)\.[a-zA-Z]/;
+const DOM = /\b(window|document|localStorage|sessionStorage|navigator)\.[a-zA-Z]/g;
+/** the file binds the name itself (`const document = res.value`, `(document: Doc) =>`): not the DOM global */
+const bindsName = (text: string, name: string) =>
+  new RegExp(`\\b(?:const|let|var|function|class)\\s+${name}\\b|[(,]\\s*${name}\\s*\\??\\s*:|\\b${name}\\s*=>|\\(\\s*${name}\\s*\\)\\s*=>`).test(text);
+/** DOM globals the file uses without binding the name itself */
+function usesDomGlobals(text: string): boolean {
+  const names = new Set<string>();
+  for (const m of text.matchAll(DOM)) names.add(m[1]!);
+  return [...names].some((n) => !bindsName(text, n));
+}
 
 /**
  * The first directive of a module's prologue (`"use client"`), after any comments and blank
@@ -93,7 +102,7 @@ export function fileSignals(
     const hit = e.modules.find((m) => moduleMatches(modules, m));
     if (hit) marks.push({ context: e.context, strength: e.strength, why: `${e.why} (${hit})` });
   }
-  if (language === 'typescript' && DOM.test(text)) marks.push({ context: 'browser', strength: 'weak', why: 'uses DOM globals (window, document, localStorage)' });
+  if (language === 'typescript' && usesDomGlobals(text)) marks.push({ context: 'browser', strength: 'weak', why: 'uses DOM globals (window, document, localStorage)' });
   return { imports: [...new Set(specifiers)].sort(), marks };
 }
 
