@@ -58,17 +58,22 @@ function rendered(d: ComposeDraft): ComposeDraft {
 /**
  * A hazard that only exists when a developer-only file is merged (compose.override.yaml,
  * *.dev.yml), while another variant with the same file and service does not have it (a
- * compose.deploy.yml that sets `restart:`), is a developer-setup finding: P2.
+ * compose.deploy.yml that sets `restart:`), is a developer-setup finding: P2, and `devVariant`
+ * gives it the developer-file context in the project model (where most categories are off).
  */
 function variantPriority(d: ComposeDraft, firing: ProjectView[], all: ProjectView[]): ComposeDraft {
-  if (d.priority === 'P2') return d;
   if (!firing.every((v) => v.project.files.some(isDevFile))) return d;
   const fixedIn = all.find(
     (v) => !firing.includes(v) && v.project.files.includes(d.file) && v.byName.has(d.symbol) && !v.project.files.some(isDevFile),
   );
   if (!fixedIn) return d;
   const dev = firing[0].project.files.find(isDevFile)!;
-  return { ...d, priority: 'P2', priorityReason: `only with the developer file ${dev}; ${fixedIn.project.files.join(' + ')} does not have it` };
+  return {
+    ...d,
+    priority: 'P2',
+    priorityReason: `only with the developer file ${dev}; ${fixedIn.project.files.join(' + ')} does not have it`,
+    data: { ...d.data, devVariant: dev },
+  };
 }
 
 export function analyzeCompose(input: ComposeInput): ComposeOutput {

@@ -114,6 +114,7 @@ function ruleOff(f: Finding, ctx: RuntimeContext, input: ModelInput): boolean {
 function composeContext(f: Finding, model: ProjectModel, system?: SystemModel): ContextDecision {
   const file = model.composeFiles[f.file] ?? { context: 'service' as RuntimeContext, evidence: ['a compose stack'], kind: 'stack' as const };
   if (file.context !== 'service' || !f.symbol) return file;
+  if (f.data?.devVariant) return { context: 'build', evidence: [`only with the developer file ${f.data.devVariant}; the stack without it does not have this`] };
   const svc = (system?.services ?? []).find((s) => s.name === f.symbol && (s.file === f.file || system?.projects?.some((p) => p.id === s.project && p.files.includes(f.file))));
   if (svc?.oneShot) return { context: 'cli', evidence: [`compose service ${svc.name} runs once and exits (${svc.command ?? 'one-shot'})`] };
   if (svc?.dev) return { context: 'build', evidence: [`compose service ${svc.name} is declared only in a developer file`] };

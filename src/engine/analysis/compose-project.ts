@@ -9,6 +9,7 @@ import {
   buildContext,
   commandArgs,
   dockerfileHasHealthcheck,
+  dockerfileStartup,
   dependsOn,
   environment,
   healthcheck,
@@ -52,6 +53,12 @@ export interface ServiceView {
   entrypoint?: CommandArgs;
   /** command + entrypoint as one string, for pattern checks */
   commandText: string;
+  /**
+   * the service waits for its dependencies by itself before it starts its work: a wait tool or
+   * loop in its command, or in the start-up script it runs (compose `entrypoint`/`command` or the
+   * Dockerfile's ENTRYPOINT/CMD, read from the repository)
+   */
+  waitsForDeps: boolean;
   deps: Dependency[];
   /** runs once and exits (migrations, seeding, setup), or is an interactive tool container */
   oneShot: boolean;
@@ -113,6 +120,59 @@ function healthState(hc: HealthcheckInfo | undefined, imageHealthcheck: boolean,
 /** read a file under the scan root (relative POSIX path); undefined when absent or unknown */
 export type ReadText = (relPath: string) => string | undefined;
 
+/** the words of what the container runs: compose `entrypoint` replaces the image's ENTRYPOINT and drops its CMD */
+function startWords(command: CommandArgs | undefined, entrypoint: CommandArgs | undefined, startup: ReturnType<typeof dockerfileStartup> | undefined): string[] {
+  const cmd = command ? command.args.map((a) => a.text) : entrypoint ? [] : (startup?.cmd ?? []);
+  return [...(entrypoint ? entrypoint.args.map((a) => a.text) : (startup?.entrypoint ?? [])), ...cmd];
+}
+
+/**
+ * Where a script the container runs lives in the repository: through the Dockerfile's COPY
+ * (`COPY docker/entrypoint.sh /` or `COPY . /opt/app`), else beside the build context's root or
+ * in its `docker/` folder. Candidates only: the caller reads what exists.
+ */
+function scriptCandidates(word: string, startup: ReturnType<typeof dockerfileStartup> | undefined, context: string): string[] {
+  const abs = word.startsWith('/') || !startup?.workdir ? word : posix.join(startup.workdir, word);
+  const base = posix.basename(word);
+  const out: string[] = [];
+  for (const c of startup?.copies ?? []) {
+    const dest = c.dest.replace(/\/+$/, '');
+    for (const src of c.srcs) {
+      if (posix.basename(src) === base && (c.dest.endsWith('/') || dest === abs || posix.join(dest, base) === abs)) out.push(src);
+      else if (abs.startsWith(`${dest}/`)) out.push(posix.join(src, abs.slice(dest.length + 1)));
+    }
+  }
+  out.push(base, `docker/${base}`);
+  return [...new Set(out.map((c) => posix.normalize(posix.join(context || '.', c)).replace(/^\.\//, '')))].filter((c) => c !== '.' && !c.startsWith('../'));
+}
+
+const SCRIPT = /\.(?:sh|bash|py|js|mjs|cjs)$|entrypoint/i;
+
+function waitsForDeps(
+  commandText: string,
+  command: CommandArgs | undefined,
+  entrypoint: CommandArgs | undefined,
+  dockerfile: string | undefined,
+  ctx: ReturnType<typeof buildContext>,
+  k: ComposeKnowledge,
+  readFile?: ReadText,
+): boolean {
+  const waits = (text: string) => k.waitTools.some((r) => r.test(text));
+  if (waits(commandText)) return true;
+  const startup = dockerfile !== undefined ? dockerfileStartup(dockerfile, ctx?.target) : undefined;
+  const words = startWords(command, entrypoint, startup);
+  if (!command && !entrypoint && waits(words.join(' '))) return true;
+  if (!readFile || !ctx) return false;
+  // one level: the start-up script itself (a script it sources is read only by name, `wait_for_db`)
+  for (const w of words.filter((x) => SCRIPT.test(x) && !x.startsWith('-')).slice(0, 4)) {
+    for (const c of scriptCandidates(w, startup, ctx.path)) {
+      const text = readFile(c);
+      if (text !== undefined && waits(text)) return true;
+    }
+  }
+  return false;
+}
+
 function viewService(s: ComposeService, k: ComposeKnowledge, readFile?: ReadText): ServiceView {
   const node = s.node;
   const image = imageRef(node);
@@ -157,6 +217,7 @@ function viewService(s: ComposeService, k: ComposeKnowledge, readFile?: ReadText
     command,
     entrypoint,
     commandText,
+    waitsForDeps: waitsForDeps(commandText, command, entrypoint, dockerfile, ctx, k, readFile),
     deps: dependsOn(node),
     oneShot: false,
     profiles: profiles(node),
@@ -256,6 +317,11 @@ export function buildProjectView(project: ComposeProject, k: ComposeKnowledge, c
   }
   // a file that runs a developer-only tool (a mail catcher, localstack) is a developer stack
   const devFiles = new Set(services.filter((v) => k.devTool(v.image)).map((v) => v.keySrc.file));
+  // so is a file that runs no application: nothing built here and every image a known backing
+  // service (postgres + redis for `npm run dev` on the host); the app's own stack runs its image
+  const files = new Map<string, ServiceView[]>();
+  for (const v of services) files.set(v.keySrc.file, [...(files.get(v.keySrc.file) ?? []), v]);
+  for (const [file, list] of files) if (list.every((v) => v.build === undefined && v.info !== undefined && v.info.kind !== 'app')) devFiles.add(file);
   for (const v of services) if (devFiles.has(v.keySrc.file)) v.dev = true;
   const names = new Set(byName.keys());
   const talksTo = new Map<string, Set<string>>(services.map((v) => [v.name, reachedWithoutDependsOn(v, names)]));
@@ -297,7 +363,24 @@ export function buildProjectView(project: ComposeProject, k: ComposeKnowledge, c
 /** services that (transitively) depend on `name` through depends_on or talk-to edges */
 const directCache = new WeakMap<ProjectView, Map<string, Set<string>>>();
 
-export function dependentsOf(p: ProjectView, name: string): string[] {
+/**
+ * A dependant that would stay broken if it started before its dependency was ready: it neither
+ * waits for its dependencies itself nor gets restarted when its first connect fails (a restart
+ * policy turns the start race into a few seconds of restarts). Only such a dependant needs
+ * compose to gate its start on a healthcheck.
+ */
+export function needsReadinessGate(v: ServiceView): boolean {
+  if (v.waitsForDeps) return false;
+  const r = restart(v.node);
+  return !(r && (r.policy === 'always' || r.policy === 'unless-stopped' || (r.policy === 'on-failure' && (r.maxAttempts === undefined || r.maxAttempts >= 3)) || r.policy === 'any'));
+}
+
+/** services that depend on or talk to this one themselves (not through another service) */
+export function directDependentsOf(p: ProjectView, name: string): string[] {
+  return [...(directEdges(p).get(name) ?? [])].filter((d) => d !== name).sort();
+}
+
+function directEdges(p: ProjectView): Map<string, Set<string>> {
   let direct = directCache.get(p);
   if (!direct) {
     const d0 = new Map<string, Set<string>>();
@@ -307,6 +390,11 @@ export function dependentsOf(p: ProjectView, name: string): string[] {
     }
     directCache.set(p, (direct = d0));
   }
+  return direct;
+}
+
+export function dependentsOf(p: ProjectView, name: string): string[] {
+  const direct = directEdges(p);
   const seen = new Set<string>();
   const queue = [name];
   while (queue.length) {

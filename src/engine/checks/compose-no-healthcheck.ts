@@ -2,10 +2,11 @@
 // Dockerfile's) that something acts on: a service that depends on it or talks to it, Swarm (which
 // replaces unhealthy tasks and gates rolling updates on health) or an autoheal label. Plain
 // compose restarts nothing on "unhealthy", so a healthcheck nobody reads would only decorate
-// `docker ps`.
+// `docker ps`; nor does a dependant that waits for the service by itself (wait-for-it, a loop in
+// its start-up script) or restarts until it connects.
 import { get, str } from '../../languages/compose/tree.js';
 import type { ComposeCheck } from '../api.js';
-import { composeDraft, dependentsOf, devP2, profileP2, type ComposeDraft } from '../analysis/compose-project.js';
+import { composeDraft, directDependentsOf, devP2, needsReadinessGate, profileP2, type ComposeDraft } from '../analysis/compose-project.js';
 import { suggestedProbe } from '../analysis/compose-healthchecks.js';
 
 const check: ComposeCheck = (ctx) => {
@@ -13,8 +14,11 @@ const check: ComposeCheck = (ctx) => {
   const hits: ComposeDraft[] = [];
   for (const v of p.services) {
     if (v.oneShot || v.health !== 'none') continue;
-    const dependents = dependentsOf(p, v.name);
-    if (!dependents.length && !healthWatched(v.node)) continue;
+    // what depends on it directly; a dependant that waits for it by itself, or restarts until it
+    // connects, needs no healthcheck to start safely
+    const dependents = directDependentsOf(p, v.name);
+    const readers = dependents.filter((n) => { const d = p.byName.get(n); return d !== undefined && needsReadinessGate(d); });
+    if (!readers.length && !healthWatched(v.node)) continue;
     const d = composeDraft(ctx, v.hc?.keySrc ?? v.keySrc, v.name, {
       probe: suggestedProbe(v),
       dependents: dependents.length ? ` Services that depend on it: ${dependents.join(', ')}.` : '',

@@ -57,28 +57,89 @@ export function buildContext(svc: YMap): { path: string; dockerfile?: string; ta
   return { path, dockerfile, ...(target ? { target } : {}), src: e.keySrc };
 }
 
+interface DockerStage {
+  base: string;
+  name?: string;
+  /** the stage's instructions, continuation lines joined */
+  body: string;
+}
+
 /**
- * The stage that is built (`target`, else the last) declares a HEALTHCHECK other than
- * `HEALTHCHECK NONE`, itself or through the stages it is built `FROM` (a HEALTHCHECK is
- * inherited, like every image setting). A base named with a build argument (`FROM deps-${ARCH}`)
- * matches any stage of that shape.
+ * The stage that is built (`target`, else the last) and the stages of the same file it is built
+ * `FROM`, nearest first: image settings (HEALTHCHECK, ENTRYPOINT, CMD) are inherited along this
+ * chain. A base named with a build argument (`FROM deps-${ARCH}`) matches any stage of that shape.
  */
-export function dockerfileHasHealthcheck(text: string, target?: string): boolean {
-  const stages: Array<{ base: string; name?: string; body: string }> = [];
-  for (const part of text.split(/^[ \t]*FROM[ \t]+/im).slice(1)) {
+function stageChain(text: string, target?: string): DockerStage[] {
+  const stages: DockerStage[] = [];
+  const joined = text.replace(/\\[ \t]*\r?\n/g, ' ');
+  for (const part of joined.split(/^[ \t]*FROM[ \t]+/im).slice(1)) {
     const head = /^(?:--\S+\s+)*(\S+)(?:\s+AS\s+(\S+))?/i.exec(part);
     if (head) stages.push({ base: head[1], name: head[2]?.toLowerCase(), body: part });
   }
+  const chain: DockerStage[] = [];
   let stage = target ? stages.find((s) => s.name === target.toLowerCase()) : stages[stages.length - 1];
   for (let hops = 0; stage && hops < stages.length; hops++) {
-    const hc = [...stage.body.matchAll(/^[ \t]*HEALTHCHECK[ \t]+(\S+)/gim)].pop();
-    if (hc) return hc[1].toUpperCase() !== 'NONE';
+    chain.push(stage);
     const base = stage.base.toLowerCase();
     const shape = new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\\\$\\\{[^}]*\\\}|\\\$\w+/g, '.+')}$`);
-    const from: (typeof stages)[number] | undefined = stages.find((s) => s !== stage && s.name !== undefined && (s.name === base || shape.test(s.name)));
-    stage = from;
+    const current: DockerStage = stage;
+    stage = stages.find((s) => s !== current && s.name !== undefined && (s.name === base || shape.test(s.name)));
   }
-  return false;
+  return chain;
+}
+
+/** the last `NAME` instruction of the nearest stage in the chain that has one (its argument text) */
+function inherited(chain: DockerStage[], name: string): string | undefined {
+  const re = new RegExp(`^[ \\t]*${name}[ \\t]+(.+)$`, 'gim');
+  for (const st of chain) {
+    const hit = [...st.body.matchAll(re)].pop();
+    if (hit) return hit[1].trim();
+  }
+  return undefined;
+}
+
+/** The built stage declares a HEALTHCHECK other than `HEALTHCHECK NONE`, itself or by inheritance. */
+export function dockerfileHasHealthcheck(text: string, target?: string): boolean {
+  const hc = inherited(stageChain(text, target), 'HEALTHCHECK');
+  return hc !== undefined && !/^NONE\b/i.test(hc);
+}
+
+/** An ENTRYPOINT or CMD as words: the JSON (exec) form, or the shell form split on blanks. */
+function instructionWords(arg: string | undefined): string[] {
+  if (arg === undefined) return [];
+  if (arg.startsWith('[')) {
+    try {
+      const v = JSON.parse(arg) as unknown;
+      if (Array.isArray(v)) return v.filter((x): x is string => typeof x === 'string');
+    } catch {
+      /* not JSON after all: the shell form */
+    }
+  }
+  return arg.split(/\s+/).filter(Boolean);
+}
+
+/** What the built image runs and where its files come from: the inputs to "which script starts it". */
+export interface DockerfileStartup {
+  entrypoint: string[];
+  cmd: string[];
+  /** `COPY`/`ADD` from the build context (not `--from` another stage): sources and destination */
+  copies: Array<{ srcs: string[]; dest: string }>;
+  /** `WORKDIR` of the built stage, for relative script paths */
+  workdir?: string;
+}
+
+export function dockerfileStartup(text: string, target?: string): DockerfileStartup {
+  const chain = stageChain(text, target);
+  const copies: DockerfileStartup['copies'] = [];
+  for (const st of chain) {
+    for (const m of st.body.matchAll(/^[ \t]*(?:COPY|ADD)[ \t]+(.+)$/gim)) {
+      const words = instructionWords(m[1].trim()).filter((w) => !w.startsWith('--chown') && !w.startsWith('--chmod') && !w.startsWith('--link'));
+      if (words.some((w) => w.startsWith('--from')) || words.length < 2) continue;
+      copies.push({ srcs: words.slice(0, -1), dest: words[words.length - 1] });
+    }
+  }
+  const workdir = inherited(chain, 'WORKDIR');
+  return { entrypoint: instructionWords(inherited(chain, 'ENTRYPOINT')), cmd: instructionWords(inherited(chain, 'CMD')), copies, ...(workdir ? { workdir } : {}) };
 }
 
 // ---------------------------------------------------------------- shell words
