@@ -331,7 +331,8 @@ describe('discovery: compose files by content', () => {
       'lists.yml': 'services:\n  - image: nginx\n',
       'excluded/stack.yml': SERVICE,
     });
-    const r = await runCli(['scan', '--format', 'json', '--no-cache', '--fail-on', 'none', '--exclude', 'excluded/**'], root);
+    // resource limits (opt-in) fire on any long-running service: what is found shows what was read
+    const r = await runCli(['scan', '--format', 'json', '--no-cache', '--fail-on', 'none', '--exclude', 'excluded/**', '--extend-select', 'resource-limit'], root);
     const files = [...new Set(JSON.parse(r.stdout).findings.map((f: { file: string }) => f.file))].sort();
     expect(files).toEqual(['deploy/prod.yml', 'stack.yml']);
     expect(JSON.parse(r.stdout).errors).toEqual([]);

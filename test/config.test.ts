@@ -100,12 +100,16 @@ describe('per-file-ignores', () => {
 
   it('turns rules off by id, name or category for matching paths; a glob without a slash matches the file name', async () => {
     const root = tree();
+    // resource limits are opt-in: turned on here so a category can be ignored per file
+    writeFileSync(join(root, '.faultline.yml'), 'rules:\n  extend-select: [resource-limit]\n');
     const before = await findings(root);
     expect(before).toContain('app/api.py FL101');
     expect(before.some((f) => f.startsWith('compose.yaml FL980'))).toBe(true);
     writeFileSync(
       join(root, '.faultline.yml'),
       [
+        'rules:',
+        '  extend-select: [resource-limit]',
         'per-file-ignores:',
         '  "legacy/**": [ALL]',
         '  "tasks.py": [fl101]',

@@ -105,6 +105,62 @@ describe('project model: runtime contexts', () => {
   });
 });
 
+describe('project model: contexts that real repos got wrong', () => {
+  it('a local variable named `document` is not the DOM; `tools/` deep in a package is the app', async () => {
+    const { model: m } = await model({
+      'packages/components/package.json': JSON.stringify({ name: 'nodes', dependencies: { redis: '4' } }),
+      'packages/components/nodes/store/Redis.ts': "import { createClient } from 'redis';\nexport function hits(rows: any[]) { for (const row of rows) { const document = row.value; if (document.score) return document; } }\n",
+      'packages/components/nodes/store/Page.ts': "export const title = () => document.title;\n",
+      'packages/components/nodes/tools/Gmail/core.ts': "export const send = () => fetch('https://gmail.googleapis.com/x');\n",
+      'packages/components/scripts/build.ts': "export const x = 1;\n",
+      'tools/release.ts': "export const y = 1;\n",
+    });
+    expect(m.files['packages/components/nodes/store/Redis.ts']?.context).not.toBe('browser');
+    expect(m.files['packages/components/nodes/store/Page.ts']?.context).toBe('browser');
+    expect(m.files['packages/components/nodes/tools/Gmail/core.ts']?.context).not.toBe('build');
+    expect(m.files['tools/release.ts']?.context).toBe('build');
+    expect(m.files['packages/components/scripts/build.ts']?.context).toBe('build');
+  });
+
+  it('a compose file that runs no application (nothing built, only known backing images) is a developer stack', async () => {
+    const { result, model: m } = await model({
+      'docker-compose.yml': 'services:\n  redis:\n    image: redis:7\n  postgres:\n    image: postgres:17\n',
+      'app/compose.yaml': 'services:\n  api:\n    build: .\n  db:\n    image: postgres:17\n',
+    });
+    const kinds = Object.fromEntries(m.services.map((s) => [`${s.file}:${s.name}`, s.kind]));
+    expect(kinds['docker-compose.yml:redis']).toBe('dev');
+    expect(kinds['app/compose.yaml:db']).toBe('long-running');
+    // its restart and volume findings are a developer's setup, not production hazards
+    expect(result.findings.filter((f) => f.file === 'docker-compose.yml' && f.priority !== 'P2')).toEqual([]);
+    expect(result.findings.some((f) => f.file === 'app/compose.yaml' && f.ruleId === 'FL580')).toBe(true);
+  });
+
+  it('a hazard only a developer override brings is in the developer context', async () => {
+    const { result } = await model({
+      'docker-compose.yml':
+        'services:\n  api:\n    build: .\n    restart: always\n    entrypoint: ["/wait-for-it.sh", "db:5432", "--", "/start.sh"]\n    depends_on:\n      - db\n  db:\n    image: postgres:17\n    restart: always\n',
+      'docker-compose.override.dev.yml': 'services:\n  api:\n    restart: "no"\n    entrypoint: ["/start-dev.sh"]\n',
+    });
+    const race = result.findings.filter((f) => f.ruleId === 'FL483');
+    expect(race.map((f) => f.context)).toEqual(race.map(() => 'build'));
+    expect(race.every((f) => f.priority === 'P2')).toBe(true);
+  });
+});
+
+describe('opt-in rules', () => {
+  it('run only when select or extend-select names them', async () => {
+    const { selectRules } = await import('../dist/engine/scan.js');
+    const { loadRules } = await import('../dist/engine/rules.js');
+    const all = loadRules();
+    const ids = (rs: Array<{ id: string }>) => rs.map((r) => r.id);
+    expect(ids(selectRules(all, [], []))).not.toContain('FL980');
+    expect(ids(selectRules(all, [], [], ['FL980']))).toContain('FL980');
+    expect(ids(selectRules(all, [], [], ['FL980']))).toContain('FL101');
+    expect(ids(selectRules(all, ['resource-limit'], []))).toEqual(['FL980', 'FL981'].filter((x) => ids(all).includes(x)).sort((a, b) => ids(all).indexOf(a) - ids(all).indexOf(b)));
+    expect(ids(selectRules(all, ['ALL'], ['FL981']))).toContain('FL980');
+  });
+});
+
 describe('project model: priority from hazard x context', () => {
   it('caps by the one table: cli to P2, browser timeouts and examples off; JSON carries context', async () => {
     const root = makeTree({

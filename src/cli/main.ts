@@ -60,6 +60,7 @@ export interface ScanCliOptions extends ReportCliOptions, ScaleCliOptions {
   jobs: number;
   config?: string;
   select?: string[];
+  extendSelect?: string[];
   ignore?: string[];
   exclude?: string[];
   root?: string;
@@ -108,6 +109,7 @@ export async function runScan(paths: string[], o: ScanCliOptions, io = defaultIo
     rules,
     config,
     select: o.select,
+    extendSelect: o.extendSelect,
     ignore: o.ignore,
     exclude: o.exclude,
     onProgress: progress.update,
@@ -150,7 +152,8 @@ export function buildProgram(io = defaultIo(), setExit: (code: number) => void =
     )
     .addOption(new Option('-j, --jobs <n>', 'worker threads').argParser(parseJobs).default(availableParallelism(), 'one per core'))
     .option('-c, --config <file>', 'config file (default: the nearest .faultline.yml, pyproject.toml [tool.faultline] or package.json "faultline", from the root up to the repository root)')
-    .option('--select <rules>', 'only these rule ids, names or categories (comma-separated)', list)
+    .option('--select <rules>', 'only these rule ids, names or categories (comma-separated; default: every rule that is not opt-in)', list)
+    .option('--extend-select <rules>', 'also run these rule ids, names or categories: how opt-in rules such as resource-limit are turned on', list)
     .option('--ignore <rules>', 'turn off these rule ids, names or categories (comma-separated)', list)
     .option('--exclude <glob>', 'exclude paths matching this glob (repeatable)', (v: string, p: string[] = []) => [...p, v])
     .option('--root <dir>', 'directory that output paths are relative to')

@@ -298,7 +298,7 @@ export function registerReportCommands(program: Command, io: Io, setExit: (code:
     .argument('[paths...]', 'files or directories to scan')
     .option('-o, --output <file>', 'baseline file to write', DEFAULT_BASELINE);
   for (const opt of scanCmd?.options ?? []) {
-    if (['--jobs', '--config', '--select', '--ignore', '--exclude', '--root'].includes(opt.long ?? '')) baseline.addOption(opt);
+    if (['--jobs', '--config', '--select', '--extend-select', '--ignore', '--exclude', '--root'].includes(opt.long ?? '')) baseline.addOption(opt);
   }
   baseline.action(async (paths: string[], o: Record<string, unknown>) => {
     setExit(await runScan(paths, { ...o, format: 'json', output: undefined, failOn: 'none', writeBaseline: o.output as string }));

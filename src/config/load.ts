@@ -14,7 +14,7 @@ import { CATEGORIES, type Priority, type RuntimeContext } from '../engine/types.
 import schema from './schema.json' with { type: 'json' };
 
 export interface FaultlineConfig {
-  rules?: { select?: string[]; ignore?: string[] };
+  rules?: { select?: string[]; ignore?: string[]; 'extend-select'?: string[] };
   priorities?: Record<string, Priority>;
   catalog?: CatalogApi[];
   exclude?: string[];
@@ -199,7 +199,7 @@ export function checkConfigRules(
   for (const [glob, ids] of Object.entries(config['per-file-ignores'] ?? {}))
     for (const id of ids)
       if (!known(id, true)) throw new ConfigError(`${path}: per-file-ignores[${glob}]: unknown rule or category "${id}" (\`faultline rules\` lists them)`);
-  for (const key of ['select', 'ignore'] as const)
+  for (const key of ['select', 'ignore', 'extend-select'] as const)
     for (const id of config.rules?.[key] ?? [])
       if (!known(id, true)) throw new ConfigError(`${path}: rules.${key}: unknown rule or category "${id}" (\`faultline rules\` lists them)`);
 }

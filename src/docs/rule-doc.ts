@@ -47,6 +47,7 @@ export function ruleMetaLine(rule: RuleMeta): string {
     `confidence ${rule.confidence}`,
     rule.languages.map(languageLabel).join(', '),
   ];
+  if (rule.optIn) parts.push(`opt-in (\`--extend-select ${rule.id}\`)`);
   if (rule.docs.cwe?.length) parts.push(rule.docs.cwe.map(cweLink).join(', '));
   return parts.join(' · ');
 }

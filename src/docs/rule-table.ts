@@ -11,7 +11,7 @@ function cell(text: string): string {
 export function rulesMarkdownTable(rules: readonly RuleMeta[], linkBase = 'docs/rules/'): string {
   const rows = sortRules(rules).map(
     (r) =>
-      `| [${r.id}](${linkBase}${r.name}.md) | ${cell(r.title)} | ${r.category} | ${r.priority} | ${r.languages.join(', ')} |`,
+      `| [${r.id}](${linkBase}${r.name}.md) | ${cell(r.title)}${r.optIn ? ' (opt-in)' : ''} | ${r.category} | ${r.priority} | ${r.languages.join(', ')} |`,
   );
   return ['| ID | Rule | Category | Priority | Languages |', '|---|---|---|---|---|', ...rows].join('\n');
 }
@@ -19,12 +19,12 @@ export function rulesMarkdownTable(rules: readonly RuleMeta[], linkBase = 'docs/
 /** Fixed-width text table for the terminal. */
 export function rulesTextTable(rules: readonly RuleMeta[]): string {
   const sorted = sortRules(rules);
-  const rows = sorted.map((r) => [r.id, r.priority, r.category, r.languages.join(','), r.title]);
+  const rows = sorted.map((r) => [r.id, r.priority, r.category, r.languages.join(','), r.optIn ? `${r.title} (opt-in)` : r.title]);
   const header = ['ID', 'PRIO', 'CATEGORY', 'LANGUAGES', 'TITLE'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const line = (row: string[]) =>
     row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i]))).join('  ');
-  return [line(header), ...rows.map(line), '', `${sorted.length} rules. Details: faultline explain <ID>`].join('\n') + '\n';
+  return [line(header), ...rows.map(line), '', `${sorted.length} rules${sorted.some((r) => r.optIn) ? ' (opt-in ones run only with --extend-select or select)' : ''}. Details: faultline explain <ID>`].join('\n') + '\n';
 }
 
 export interface RuleListEntry {
@@ -34,6 +34,8 @@ export interface RuleListEntry {
   category: string;
   priority: string;
   confidence: string;
+  /** not in the default rule set */
+  optIn: boolean;
   languages: string[];
   summary: string;
   fix: string;
@@ -49,6 +51,7 @@ export function rulesJson(rules: readonly RuleMeta[]): string {
     category: r.category,
     priority: r.priority,
     confidence: r.confidence,
+    optIn: r.optIn === true,
     languages: [...r.languages],
     summary: ruleSummary(r),
     fix: fixTitle(r),

@@ -37,6 +37,8 @@ export interface ScanOptions {
   rulesDir?: string;
   /** extra select/ignore from the command line (ids, names or categories) */
   select?: string[];
+  /** rules added to the default set (or to `select`): how opt-in rules are turned on */
+  extendSelect?: string[];
   ignore?: string[];
   exclude?: string[];
   onProgress?: (done: number, total: number) => void;
@@ -56,8 +58,12 @@ export const DEFAULT_FILE_BUDGET_MS = 20_000;
 
 export class UsageError extends Error {}
 
-/** Keep the rules named by ids, names or categories in `select`, minus those in `ignore`. */
-export function selectRules(all: RuleMeta[], select: string[] | undefined, ignore: string[] | undefined): RuleMeta[] {
+/**
+ * Keep the rules named by ids, names or categories in `select` (default: every rule that is not
+ * opt-in), plus those in `extendSelect`, minus those in `ignore`. Like Ruff's select /
+ * extend-select: an opt-in rule runs only when a key names it.
+ */
+export function selectRules(all: RuleMeta[], select: string[] | undefined, ignore: string[] | undefined, extendSelect?: string[]): RuleMeta[] {
   const matches = (r: RuleMeta, key: string) =>
     r.id.toLowerCase() === key.toLowerCase() || r.name === key || r.category === key || key.toUpperCase() === 'ALL';
   const check = (keys: string[]) => {
@@ -68,7 +74,9 @@ export function selectRules(all: RuleMeta[], select: string[] | undefined, ignor
   };
   if (select?.length) check(select);
   if (ignore?.length) check(ignore);
-  return all.filter((r) => (!select?.length || select.some((k) => matches(r, k))) && !(ignore ?? []).some((k) => matches(r, k)));
+  if (extendSelect?.length) check(extendSelect);
+  const chosen = (r: RuleMeta) => (select?.length ? select.some((k) => matches(r, k)) : !r.optIn) || (extendSelect ?? []).some((k) => matches(r, k));
+  return all.filter((r) => chosen(r) && !(ignore ?? []).some((k) => matches(r, k)));
 }
 
 export { compareFindings } from './types.js';
@@ -82,6 +90,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     allRules,
     [...(cfg.rules?.select ?? []), ...(opts.select ?? [])],
     [...(cfg.rules?.ignore ?? []), ...(opts.ignore ?? [])],
+    [...(cfg.rules?.['extend-select'] ?? []), ...(opts.extendSelect ?? [])],
   );
   for (const id of Object.keys(cfg.priorities ?? {})) {
     if (!allRules.some((r) => r.id === id || r.name === id)) throw new UsageError(`priorities: unknown rule "${id}"`);

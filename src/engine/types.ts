@@ -49,6 +49,8 @@ export interface RuleMeta {
   category: Category;
   priority: Priority;
   confidence: Confidence;
+  /** not in the default rule set: runs only when `select` / `extend-select` names it */
+  optIn?: boolean;
   languages: RuleLanguage[];
   since?: string;
   /** declarative matcher block (closed vocabulary, see src/engine/matchers/) */
