@@ -127,6 +127,8 @@ export interface CatalogSections {
   'job-queues': JobQueue[];
   'message-handlers': MessageHandler[];
   'webhook-senders': WebhookSender[];
+  'row-creates': RowCreates[];
+  'restricted-routes': RestrictedRoutes[];
   'retry-middlewares': RetryMiddlewares[];
   'route-files': RouteFiles[];
   'request-budgets': RequestBudget[];
@@ -520,6 +522,66 @@ export interface WebhookSender {
   retries: boolean;
   /** when it delivers again, in a sentence */
   redelivery: string;
+}
+
+/**
+ * Catalog section `row-creates` (python-databases.yaml, js-databases.yaml): how one language's ORMs
+ * and SQL create a row, and the spellings that make a create happen at most once: an upsert, a
+ * create that skips duplicates, a lookup of the same model first, a unique constraint.
+ */
+export interface RowCreates {
+  language: CatalogLanguage;
+  /** method names (last callee segment) that insert a row */
+  methods: string[];
+  /** regex (case-insensitive) the receiver (the callee before the method) must match; absent: any receiver */
+  receiver?: string;
+  /** regex (case-insensitive) on the receiver: objects whose create is not a row (`Object.create`, `axios.create`) */
+  notReceiver?: string;
+  /** regex (case-insensitive): INSERT SQL in a string argument */
+  sql: string;
+  /** regex on the method (last callee segment): writes that create at most once */
+  upserts: string;
+  /** keyword or option names that make a create skip or merge a duplicate */
+  upsertKeys: string[];
+  /** regex (case-insensitive): SQL that skips or merges a duplicate */
+  conflictSql: string;
+  /** how a handler reads rows of one model before it creates one */
+  lookups: {
+    /** methods on the model (or its manager / query) that read rows */
+    methods: string[];
+    /** attributes after the model name that start a query (`Model.query…`, `Model.objects…`) */
+    via?: string[];
+    /** calls that take the model as their first argument (`session.query(Model)`, `select(Model)`) */
+    modelArg?: string[];
+    /** regex with one group, the table: SELECT SQL in a string argument */
+    sql?: string;
+  };
+  /** how a model class in the same file declares a unique constraint */
+  unique: {
+    calls: string[];
+    keys: string[];
+    attributes?: string[];
+    /** keywords / options that make the server fill the column (a unique default stops no retry) */
+    generated?: string[];
+  };
+  /** regex: the exception or error code a unique constraint raises, in an except / catch clause */
+  uniqueErrors: string;
+}
+
+/**
+ * Catalog section `restricted-routes` (http-servers.yaml): guards that keep a route to a few
+ * trusted callers (administrators) or to development, where no client retries it on its own.
+ */
+export interface RestrictedRoutes {
+  language: CatalogLanguage;
+  /** who can call such a route, in words */
+  who: string;
+  /** regex on a handler decorator as written, without `@` */
+  decorators?: string;
+  /** regex on an argument of the route registration before the handler, as written */
+  middleware?: string;
+  /** class attributes that gate every method of a resource class: name -> regex on the value as written */
+  classAttributes?: Record<string, string>;
 }
 
 /** Catalog section `route-files`: HTTP handlers declared by file convention (Next.js, Remix). */

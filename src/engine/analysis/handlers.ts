@@ -11,7 +11,7 @@ import type { CallFact, FileFacts, FunctionFact, Value } from '../../languages/t
 export interface Handler {
   fn: FunctionFact;
   kind: string;
-  /** the catalog entry (section `message-handlers`) that declared it, and the registering call */
+  /** the catalog entry (section `message-handlers`) that declared it, and the registering call (also a route registration's) */
   entry?: MessageHandler;
   call?: CallFact;
   /** a route's path as written, or a route file's path */
@@ -130,7 +130,7 @@ export function httpHandlers(ctx: HandlerInput): Handler[] {
     for (const a of c.args) {
       const fns = a.kind === 'function' ? [facts.functions[a.functionId]] : a.kind === 'name' ? (byName.get(a.text.split('.').pop() ?? '') ?? []) : [];
       const p = c.args[0];
-      for (const fn of fns) if (fn) out.push({ fn, kind: routeKind(c.qualified, p), ...(p?.kind === 'string' ? { path: p.value } : {}) });
+      for (const fn of fns) if (fn) out.push({ fn, kind: routeKind(c.qualified, p), call: c, ...(p?.kind === 'string' ? { path: p.value } : {}) });
     }
   }
   return out;
