@@ -50,6 +50,11 @@ export interface Scope {
   inAsync: boolean;
   /** inside a for/while loop within the innermost function */
   inLoop: boolean;
+  /**
+   * inside a branch of an if/elif/else or match within the innermost function (or at module
+   * level): the fact may not run. Python only; absent elsewhere.
+   */
+  inBranch?: boolean;
   /** the expression is directly `await`ed */
   awaited: boolean;
   /** enclosing try statements, innermost first, with which part of the try this fact sits in */

@@ -232,7 +232,8 @@ function attachSites(findings: Finding[], files: ModelInput['files'], paths: TsP
  * A finding about a missing knob whose library the process configures once for every call
  * (`axios.defaults.timeout = 5000` in the server's startup file) is settled by that default:
  * 'bounded' drops it; a default whose value the scan cannot see lowers it to P2 (unknown is
- * never a P0); a default that disables the knob keeps it and says where.
+ * never a P0), or drops it when the finding says so (`data.unknownDefault`); a default that
+ * disables the knob keeps it and says where.
  */
 function settleByDefault(
   f: Finding,
@@ -250,6 +251,10 @@ function settleByDefault(
   const live = hits.find((d) => d.state === 'set');
   if (live) return 'bounded';
   const unknown = hits.find((d) => d.state === 'unknown');
+  // `data.unknownDefault: 'bounded'`: the check counts a write whose value it cannot see as a
+  // bound in its own file (FL126: `CELERY_TASK_TIME_LIMIT = env(...)`), so one in another file of
+  // the process counts the same
+  if (unknown && f.data?.unknownDefault === 'bounded') return 'bounded';
   if (unknown) return { priority: 'P2', reason: `process-wide default \`${unknown.text}\` (${unknown.file}:${unknown.line}) may bound it; its value is not visible` };
   const off = hits[0];
   return { reason: `the process-wide default \`${off.text}\` (${off.file}:${off.line}) disables it` };

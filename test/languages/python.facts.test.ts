@@ -248,6 +248,29 @@ describe('python adapter: scopes, tries and handlers', () => {
     expect(pub.scope.inLoop).toBe(false);
   });
 
+  it('marks facts in an if/elif/else or match branch (an elif test too), not the first test, and not across a function', () => {
+    const f = x(`
+      if check():
+          LIMIT = 30
+      elif other():
+          then()
+      else:
+          fallback()
+      match mode():
+          case "a":
+              picked()
+      always()
+      def inner():
+          if cond():
+              local()
+          body()
+    `);
+    for (const c of ['check', 'mode', 'always', 'cond', 'body']) expect([c, call(f, c).scope.inBranch ?? false]).toEqual([c, false]);
+    for (const c of ['other', 'then', 'fallback', 'picked', 'local']) expect([c, call(f, c).scope.inBranch]).toEqual([c, true]);
+    expect(f.assignments.find((a) => a.target === 'LIMIT')?.scope.inBranch).toBe(true);
+    expect(f.functions[0].scope.inBranch ?? false).toBe(false);
+  });
+
   it('does not count raise/return inside nested functions of a handler', () => {
     const f = x(`
       try:

@@ -18,6 +18,8 @@ export const FACT_QUERY = `
 (with_statement) @with
 (for_statement) @loop
 (while_statement) @loop
+(if_statement) @branch
+(match_statement) @branch
 (list_comprehension) @loop
 (set_comprehension) @loop
 (dictionary_comprehension) @loop
@@ -32,6 +34,7 @@ type Frame =
   | { kind: 'try'; end: number; id: number; parts: TryPart[] }
   | { kind: 'with'; end: number; bodyStart: number; items: number[] }
   | { kind: 'loop'; end: number }
+  | { kind: 'branch'; end: number; bodyStart: number }
   | { kind: 'call'; end: number; idx: number; argStart: number; argEnd: number };
 
 interface TryPart {
@@ -206,6 +209,12 @@ export class Visitor {
       case 'loop':
         stack.push({ kind: 'loop', end });
         return;
+      case 'branch': {
+        // the test runs every time; what follows it (the body, elif, else, the cases) may not
+        const body = node.childForFieldName(node.type === 'match_statement' ? 'body' : 'consequence');
+        stack.push({ kind: 'branch', end, bodyStart: body ? body.startIndex : end });
+        return;
+      }
       case 'assign':
         this.visitAssignment(node, start, end, scopeKey);
         return;
@@ -338,6 +347,9 @@ export class Visitor {
           break;
         case 'loop':
           if (!crossed) scope.inLoop = true;
+          break;
+        case 'branch':
+          if (!crossed && pos >= f.bodyStart) scope.inBranch = true;
           break;
         case 'try':
           if (!crossed) {
