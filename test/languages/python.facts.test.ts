@@ -248,6 +248,28 @@ describe('python adapter: scopes, tries and handlers', () => {
     expect(pub.scope.inLoop).toBe(false);
   });
 
+  it('records what for loops iterate, resolved through the instance they read', () => {
+    const f = x(`
+      import subprocess
+      async def go(cmd, rows):
+          p = subprocess.Popen(cmd, stdout=subprocess.PIPE)
+          for line in p.stdout:
+              pass
+          async for r in rows:
+              pass
+          for i in range(3):
+              pass
+    `);
+    const its = f.iterations ?? [];
+    expect(its.map((i) => [i.text, i.qualified, i.async])).toEqual([
+      ['p.stdout', 'subprocess.Popen().stdout', false],
+      ['rows', null, true],
+      ['range(3)', null, false],
+    ]);
+    expect(its[0].receiverCall).toBe(call(f, 'subprocess.Popen').id);
+    expect(its[0].scope.functionId).toBe(f.functions[0].id);
+  });
+
   it('marks facts in an if/elif/else or match branch (an elif test too), not the first test, and not across a function', () => {
     const f = x(`
       if check():

@@ -95,6 +95,8 @@ export class RawFacts {
   readonly classNames: string[] = [];
   readonly rawAssignments: RawAssignment[] = [];
   readonly rawTries: RawTry[] = [];
+  /** `for x in <expr>` loops: the iterable, with the loop's own scope */
+  readonly rawIterations: Array<{ node: Node; iterable: Node; start: number; end: number; scope: Scope; scopeKey: string }> = [];
   readonly imports: ImportFact[] = [];
 }
 
@@ -206,9 +208,13 @@ export class Visitor {
         stack.push({ kind: 'with', end, bodyStart: body ? body.startIndex : end, items });
         return;
       }
-      case 'loop':
+      case 'loop': {
+        // the iterable is read before the loop starts: its scope is the statement's
+        const iterable = node.type === 'for_statement' ? node.childForFieldName('right') : null;
+        if (iterable) this.raw.rawIterations.push({ node, iterable, start, end, scope: this.scopeAt(start), scopeKey });
         stack.push({ kind: 'loop', end });
         return;
+      }
       case 'branch': {
         // the test runs every time; what follows it (the body, elif, else, the cases) may not
         const body = node.childForFieldName(node.type === 'match_statement' ? 'body' : 'consequence');
