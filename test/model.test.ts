@@ -158,6 +158,18 @@ describe('opt-in rules', () => {
     expect(ids(selectRules(all, [], [], ['FL980']))).toContain('FL101');
     expect(ids(selectRules(all, ['resource-limit'], []))).toEqual(['FL980', 'FL981'].filter((x) => ids(all).includes(x)).sort((a, b) => ids(all).indexOf(a) - ids(all).indexOf(b)));
     expect(ids(selectRules(all, ['ALL'], ['FL981']))).toContain('FL980');
+describe('project model: what Dockerfiles run', () => {
+  it('a script a RUN step runs is build tooling; the ENTRYPOINT script is the service; a RUN of manage.py does not make it tooling', async () => {
+    const { model: m } = await model({
+      'Dockerfile': 'FROM python:3.12\nWORKDIR /app\nCOPY . /app\nRUN python docker/install_deps.py && python manage.py collectstatic --noinput\nENTRYPOINT ["python", "/app/serve_app.py"]\n',
+      'docker/install_deps.py': 'import subprocess\nsubprocess.run(["apt-get", "install", "-y", "x"])\n',
+      'serve_app.py': 'import requests\nrequests.get("https://example.com")\n',
+      'manage.py': 'import django\nif __name__ == "__main__":\n    django.setup()\n',
+    });
+    expect(m.files['docker/install_deps.py']?.context).toBe('build');
+    expect(m.files['docker/install_deps.py']?.evidence[0]).toMatch(/Dockerfile:4 runs it while the image is built/);
+    expect(m.files['serve_app.py']?.context).toBe('service');
+    expect(m.files['manage.py']?.context).not.toBe('build');
   });
 });
 

@@ -146,6 +146,7 @@ export interface CatalogSections {
   'entry-points': EntryPointEntry[];
   'webhook-signals': WebhookSignals[];
   'background-loops': BackgroundLoops[];
+  'process-pipes': ProcessPipes[];
 }
 
 /** Where code runs (the project model's contexts; fixed names, as in JSON `context`). */
@@ -651,6 +652,19 @@ export interface BackgroundLoops {
   stopExceptions?: string[];
   /** calls that watch a background task's end (`task.add_done_callback`): it may be restarted */
   watchMethods?: string[];
+}
+
+/**
+ * Catalog section `process-pipes` (rules/catalog/python-system.yaml): a child process's output
+ * streams and the reads that take one to its end. A stream read to the end has been closed by the
+ * child, which is exiting: a `wait()` after it returns when it does (FL120 `unless-drained`).
+ */
+export interface ProcessPipes {
+  language: CatalogLanguage;
+  /** the instance attributes that are the child's output pipes (`stdout`) */
+  streams: string[];
+  /** methods that read a stream to its end (`read`, `readlines`); iterating the stream does too */
+  drains: string[];
 }
 
 /** Catalog section `module-imports`: framework modules declared by a decorator's list of imports. */

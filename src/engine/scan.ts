@@ -1,7 +1,7 @@
 // Orchestrates a scan: rules + catalog + config -> discovery -> per-file analysis on workers ->
 // compose projects and the system model -> sorted findings. No printing, no process.exit.
 import { existsSync, lstatSync, readFileSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Catalog, readCatalogDir } from '../catalog/index.js';
 import type { CatalogFile } from '../catalog/types.js';
@@ -9,7 +9,7 @@ import type { FaultlineConfig } from '../config/load.js';
 import { analyzeCompose } from './compose.js';
 import { applyModel, buildProjectModel, collectReach, collectUses, type ModelInput } from '../model/index.js';
 import { collectReaches } from '../model/network-reach.js';
-import { discover } from './discover.js';
+import { discover, DOCKERFILE_NAME } from './discover.js';
 import { blastRadius } from './system.js';
 import { FingerprintMaker } from './fingerprint.js';
 import { analyzeFiles, refreshCachedSignals, ruleSetKey } from './cache.js';
@@ -174,6 +174,28 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     if (r.suppressionRules) addSuppressionNames(named, r.rel, r.suppressionRules);
   }
 
+  // `extends: {file}`, `include:`, `.env` and Dockerfiles may name files that are not
+  // compose-named; read them only inside the scan root, through no symlink at any depth
+  const rootAbs = resolve(opts.root);
+  const refused = new Set<string>();
+  const readFile = (rel: string): string | undefined => {
+    const abs = resolve(rootAbs, rel);
+    const unsafe = unsafeInsideRoot(rootAbs, abs);
+    if (unsafe) {
+      // said once per file, next to the compose error that names the reference
+      if (insideRoot(rootAbs, abs) && !refused.has(rel)) errors.push({ file: rel, message: `not read: ${unsafe}` });
+      refused.add(rel);
+      return undefined;
+    }
+    try {
+      const st = lstatSync(abs);
+      if (!st.isFile() || st.size > maxFileBytes) return undefined;
+      return decodeSource(readFileSync(abs)) ?? undefined;
+    } catch {
+      return undefined;
+    }
+  };
+
   // Compose: every compose file at once (projects merge overrides and `extends` across files).
   let system: SystemModel | undefined;
   // a shard leaves compose to the merge, which has every code file's imports
@@ -207,27 +229,6 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
       .map((r) => ({ path: r.rel, language: r.kind, modules: r.modules, imports: r.imports, calls: r.calls, ...(r.limiters ? { limiters: r.limiters } : {}) }));
     // the catalog is read here, not up front: workers read their own, and a scan without compose files needs none
     const catalog = new Catalog([...catalogFiles, { apis: extraApis } as CatalogFile]);
-    // `extends: {file}`, `include:` and `.env` may name files that are not compose-named; read
-    // them only inside the scan root, through no symlink at any depth
-    const rootAbs = resolve(opts.root);
-    const refused = new Set<string>();
-    const readFile = (rel: string): string | undefined => {
-      const abs = resolve(rootAbs, rel);
-      const unsafe = unsafeInsideRoot(rootAbs, abs);
-      if (unsafe) {
-        // said once per file, next to the compose error that names the reference
-        if (insideRoot(rootAbs, abs) && !refused.has(rel)) errors.push({ file: rel, message: `not read: ${unsafe}` });
-        refused.add(rel);
-        return undefined;
-      }
-      try {
-        const st = lstatSync(abs);
-        if (!st.isFile() || st.size > maxFileBytes) return undefined;
-        return decodeSource(readFileSync(abs)) ?? undefined;
-      } catch {
-        return undefined;
-      }
-    };
     const out = analyzeCompose({ files: texts, rules: composeRules, catalog, code, readFile });
     errors.push(...out.errors);
     system = out.system;
@@ -304,8 +305,15 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     const set = new Set([...reread, ...reached]);
     refreshCachedSignals(opts.cacheDir, init, VERSION, results.filter((r) => set.has(r.rel)));
   }
+  // Dockerfiles the walk saw and those compose builds name: what their steps run
+  const dockerfilePaths = new Set([...found.manifests.filter((m) => DOCKERFILE_NAME.test(posix.basename(m))), ...(system?.services ?? []).flatMap((s) => (s.dockerfile ? [s.dockerfile] : []))]);
+  const dockerfiles = [...dockerfilePaths].sort().flatMap((path) => {
+    const text = readFile(path);
+    return text === undefined ? [] : [{ path, text }];
+  });
   const modelInput: ModelInput = {
     rootAbs: resolve(opts.root),
+    dockerfiles,
     files: results.filter((r) => !r.skipped).map((r) => ({ rel: r.rel, kind: r.kind, signals: r.signals })),
     composeFiles: composeFiles.map((f) => f.rel),
     manifests: found.manifests,

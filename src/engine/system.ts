@@ -26,6 +26,8 @@ export function buildSystem(views: ProjectView[]): SystemModel {
       };
       if (v.image) s.image = v.image.text;
       if (v.build !== undefined) s.build = v.build;
+      if (v.dockerfile) s.dockerfile = v.dockerfile;
+      if (v.buildTarget) s.buildTarget = v.buildTarget;
       const r = restart(v.node);
       if (r) s.restart = r.maxAttempts !== undefined ? `${r.policy}:${r.maxAttempts}` : r.policy;
       const roots = codeRoots(v);

@@ -176,6 +176,9 @@ export interface SystemModel {
     file: string;
     image?: string;
     build?: string;
+    /** the Dockerfile it is built from (relative to the scan root) and the stage built */
+    dockerfile?: string;
+    buildTarget?: string;
     dependsOn: string[];
     /** services this one talks to, from environment URLs and code */
     talksTo: string[];

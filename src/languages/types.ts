@@ -50,6 +50,11 @@ export interface Scope {
   inAsync: boolean;
   /** inside a for/while loop within the innermost function */
   inLoop: boolean;
+  /**
+   * inside a branch of an if/elif/else or match within the innermost function (or at module
+   * level): the fact may not run. Python only; absent elsewhere.
+   */
+  inBranch?: boolean;
   /** the expression is directly `await`ed */
   awaited: boolean;
   /** enclosing try statements, innermost first, with which part of the try this fact sits in */
@@ -164,6 +169,21 @@ export interface AssignmentFact {
   scope: Scope;
 }
 
+/** A `for x in <expr>` / `async for` loop: what it iterates. */
+export interface IterationFact {
+  /** the iterable as written: `proc.stdout`, `rows`, `iter(f.readline, "")` */
+  text: string;
+  /** import-resolved, as for an assignment target: `subprocess.Popen().stdout` (null for calls and unresolved names) */
+  qualified: string | null;
+  /** CallFact id of the constructor when the iterable's base is a bound instance */
+  receiverCall?: number;
+  async: boolean;
+  /** the iterable's location */
+  loc: Loc;
+  /** the loop statement's scope (the iterable is read where the loop starts) */
+  scope: Scope;
+}
+
 /** try/except (Python) or try/catch (TS/JS) */
 export interface TryFact {
   id: number;
@@ -245,6 +265,8 @@ export interface FileFacts {
   classes: ClassFact[];
   assignments: AssignmentFact[];
   tries: TryFact[];
+  /** what `for` loops iterate (Python; absent when none, and in TS/JS so far) */
+  iterations?: IterationFact[];
   suppressions: SuppressionFact[];
   /** the parser recovered from syntax errors (facts may be partial) */
   hasSyntaxErrors: boolean;

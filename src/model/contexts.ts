@@ -21,6 +21,8 @@ export interface ContextInput {
   overrides?: Record<string, RuntimeContext>;
   /** tsconfig path mappings of the scan */
   paths?: TsPaths;
+  /** files a Dockerfile runs: RUN steps (build), ENTRYPOINT / CMD (service or cli) */
+  dockerfiles?: Map<string, { context: RuntimeContext; why: string }>;
 }
 
 interface PathRule {
@@ -193,6 +195,9 @@ export function decideContexts(input: ContextInput): Record<string, ContextDecis
       say(f.rel, oneShot ? 'cli' : 'service', `compose service ${cmd.name} runs it (${oneShot ? 'one-shot' : 'long-running'}: ${cmd.command})`, also);
       continue;
     }
+    // then what a Dockerfile starts the container with; then what a RUN step runs while the image is built
+    const docker = input.dockerfiles?.get(f.rel);
+    if (docker && docker.context !== 'build') { say(f.rel, docker.context, docker.why, also); continue; }
     if (bins.has(f.rel)) { say(f.rel, 'cli', 'package entry point (package.json bin / pyproject scripts)', also); continue; }
     const directive = marks.find((m) => m.strength === 'strong' && /directive|__main__|management command/.test(m.why));
     if (directive) { say(f.rel, directive.context, directive.why, also); continue; }
@@ -202,6 +207,9 @@ export function decideContexts(input: ContextInput): Record<string, ContextDecis
     if (oneShot) { say(f.rel, 'cli', `path: ${oneShot.why}`, also); continue; }
     const strongMod = strong('service') ?? strong('cli');
     if (strongMod) { say(f.rel, strongMod.context, strongMod.why, also); continue; }
+    // a RUN step is weaker evidence than the file's own: `manage.py collectstatic` at build time
+    // does not make manage.py build tooling
+    if (docker) { say(f.rel, docker.context, docker.why, also); continue; }
     const cli = pathHit('cli', false);
     if (cli) { say(f.rel, 'cli', `path: ${cli.why}`, also); continue; }
     const browserMark = marks.find((m) => m.context === 'browser');

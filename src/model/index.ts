@@ -8,6 +8,7 @@ import { isTestPath } from '../engine/paths.js';
 import type { Finding, RuntimeContext, SystemModel } from '../engine/types.js';
 import { isDevFile } from '../languages/compose/model.js';
 import { decideContexts, resolveLocal } from './contexts.js';
+import { dockerfileContexts, type DockerfileText } from './dockerfiles.js';
 import { groupFindings } from './groups.js';
 import { resolveReaches } from './network-reach.js';
 import { packageOf, readPackages, within, type PackageInfo } from './packages.js';
@@ -24,8 +25,10 @@ export interface ModelInput {
   rootAbs: string;
   files: Array<{ rel: string; kind: 'python' | 'typescript'; signals?: FileSignals }>;
   composeFiles: string[];
-  /** package.json / pyproject.toml paths found on the walk */
+  /** package.json / pyproject.toml / tsconfig.json paths and Dockerfiles found on the walk */
   manifests: string[];
+  /** Dockerfiles (the walk's and those compose builds name), read: what their steps run */
+  dockerfiles?: DockerfileText[];
   system?: SystemModel;
   catalog: Catalog;
   /** config `contexts:` (glob -> context) */
@@ -76,7 +79,10 @@ export function tsPathsFor(rootAbs: string, manifests: string[]): TsPaths {
 export function buildProjectModel(input: ModelInput): { model: ProjectModel; packages: PackageInfo[] } {
   const packages = readPackages(input.rootAbs, input.manifests);
   const paths = tsPathsFor(input.rootAbs, input.manifests);
-  const files = decideContexts({ files: input.files, packages, system: input.system, catalog: input.catalog, overrides: input.contexts, paths });
+  const known = new Set(input.files.map((f) => f.rel));
+  const oneShot = input.catalog.section('compose-hints').flatMap((h) => h.oneShotCommands ?? []).map((r) => new RegExp(r, 'i'));
+  const docker = input.dockerfiles?.length ? dockerfileContexts(input.dockerfiles, input.system?.services ?? [], known, oneShot) : undefined;
+  const files = decideContexts({ files: input.files, packages, system: input.system, catalog: input.catalog, overrides: input.contexts, paths, dockerfiles: docker });
   const composeFiles: ProjectModel['composeFiles'] = {};
   for (const c of input.composeFiles) composeFiles[c] = composeKind(c, input.catalog, input.contexts ?? {});
   const services: ModelService[] = (input.system?.services ?? []).map((s) => ({
@@ -233,7 +239,8 @@ function attachSites(findings: Finding[], files: ModelInput['files'], paths: TsP
  * A finding about a missing knob whose library the process configures once for every call
  * (`axios.defaults.timeout = 5000` in the server's startup file) is settled by that default:
  * 'bounded' drops it; a default whose value the scan cannot see lowers it to P2 (unknown is
- * never a P0); a default that disables the knob keeps it and says where.
+ * never a P0), or drops it when the finding says so (`data.unknownDefault`); a default that
+ * disables the knob keeps it and says where.
  */
 function settleByDefault(
   f: Finding,
@@ -251,6 +258,10 @@ function settleByDefault(
   const live = hits.find((d) => d.state === 'set');
   if (live) return 'bounded';
   const unknown = hits.find((d) => d.state === 'unknown');
+  // `data.unknownDefault: 'bounded'`: the check counts a write whose value it cannot see as a
+  // bound in its own file (FL126: `CELERY_TASK_TIME_LIMIT = env(...)`), so one in another file of
+  // the process counts the same
+  if (unknown && f.data?.unknownDefault === 'bounded') return 'bounded';
   if (unknown) return { priority: 'P2', reason: `process-wide default \`${unknown.text}\` (${unknown.file}:${unknown.line}) may bound it; its value is not visible` };
   const off = hits[0];
   return { reason: `the process-wide default \`${off.text}\` (${off.file}:${off.line}) disables it` };

@@ -142,7 +142,8 @@ export function processDefaults(facts: FileFacts, catalog: Catalog): ProcessDefa
       if (a.qualified !== `${s.root}.${s.path}`) continue;
       const v = a.value;
       const lit = v.kind === 'number' || v.kind === 'string' || v.kind === 'boolean' ? v.value : v.kind === 'null' ? null : undefined;
-      const state = lit === undefined ? 'unknown' : s.disabledBy.includes(lit) || lit === 0 || lit === null ? 'disabled' : 'set';
+      // a value written in an if/else branch may not be the one in force (a switch-off still counts)
+      const state = lit === undefined ? 'unknown' : s.disabledBy.includes(lit) || lit === 0 || lit === null ? 'disabled' : a.scope.inBranch ? 'unknown' : 'set';
       add({ library: s.root, knob: s.knob, text: `${a.target} = ${valueText(v)}`, state, line: a.loc.line });
     }
   }
@@ -154,7 +155,7 @@ export function processDefaults(facts: FileFacts, catalog: Catalog): ProcessDefa
       for (const a of top) {
         if (!django.processSettings.includes(a.target)) continue;
         const v = a.value;
-        const state = v.kind === 'null' || (v.kind === 'number' && v.value <= 0) ? 'disabled' : v.kind === 'number' ? 'set' : 'unknown';
+        const state = v.kind === 'null' || (v.kind === 'number' && v.value <= 0) ? 'disabled' : v.kind === 'number' && !a.scope.inBranch ? 'set' : 'unknown';
         add({ library: 'django', knob: a.target, text: `${a.target} = ${valueText(v)}`, state, line: a.loc.line });
       }
     }
@@ -194,9 +195,10 @@ export function processDefaults(facts: FileFacts, catalog: Catalog): ProcessDefa
  */
 function frameworkDefaults(facts: FileFacts, catalog: Catalog): ProcessDefault[] {
   const out: ProcessDefault[] = [];
-  const stateOf = (v: FileFacts['assignments'][number]['value']): ProcessDefault['state'] => {
+  const stateOf = (v: FileFacts['assignments'][number]['value'], branch?: boolean): ProcessDefault['state'] => {
     const lit = v.kind === 'name' && v.resolved ? v.resolved : v;
-    if (lit.kind === 'boolean') return lit.value ? 'set' : 'disabled';
+    // turned on in an if/else branch: it may not run
+    if (lit.kind === 'boolean') return lit.value ? (branch ? 'unknown' : 'set') : 'disabled';
     if (lit.kind === 'null') return 'disabled';
     return 'unknown';
   };
@@ -216,14 +218,14 @@ function frameworkDefaults(facts: FileFacts, catalog: Catalog): ProcessDefault[]
         const update = c.qualified?.startsWith(prefix) && app.update.includes(c.qualified.slice(prefix.length));
         if (c.qualified !== app.constructor && !update) continue;
         for (const [k, v] of Object.entries(c.kwargs)) {
-          if (named(k)) out.push({ library: fw.framework, knob: setting, text: `${k}=${pyText(v)}`, state: stateOf(v), line: c.loc.line, does: `sets ${setting} for every ${fw.framework} task` });
+          if (named(k)) out.push({ library: fw.framework, knob: setting, text: `${k}=${pyText(v)}`, state: stateOf(v, c.scope.inBranch), line: c.loc.line, does: `sets ${setting} for every ${fw.framework} task` });
         }
       }
       for (const a of facts.assignments) {
         const attr = a.qualified?.startsWith(prefix + app.attributes) ? a.qualified.slice(prefix.length + app.attributes.length) : undefined;
         const bare = a.scope.functionId === undefined && a.scope.classId === undefined ? a.target : undefined;
         const key = attr ?? bare;
-        if (key && named(key)) out.push({ library: fw.framework, knob: setting, text: `${a.target} = ${pyText(a.value)}`, state: stateOf(a.value), line: a.loc.line, does: `sets ${setting} for every ${fw.framework} task` });
+        if (key && named(key)) out.push({ library: fw.framework, knob: setting, text: `${a.target} = ${pyText(a.value)}`, state: stateOf(a.value, a.scope.inBranch), line: a.loc.line, does: `sets ${setting} for every ${fw.framework} task` });
       }
     }
   }

@@ -248,6 +248,51 @@ describe('python adapter: scopes, tries and handlers', () => {
     expect(pub.scope.inLoop).toBe(false);
   });
 
+  it('records what for loops iterate, resolved through the instance they read', () => {
+    const f = x(`
+      import subprocess
+      async def go(cmd, rows):
+          p = subprocess.Popen(cmd, stdout=subprocess.PIPE)
+          for line in p.stdout:
+              pass
+          async for r in rows:
+              pass
+          for i in range(3):
+              pass
+    `);
+    const its = f.iterations ?? [];
+    expect(its.map((i) => [i.text, i.qualified, i.async])).toEqual([
+      ['p.stdout', 'subprocess.Popen().stdout', false],
+      ['rows', null, true],
+      ['range(3)', null, false],
+    ]);
+    expect(its[0].receiverCall).toBe(call(f, 'subprocess.Popen').id);
+    expect(its[0].scope.functionId).toBe(f.functions[0].id);
+  });
+
+  it('marks facts in an if/elif/else or match branch (an elif test too), not the first test, and not across a function', () => {
+    const f = x(`
+      if check():
+          LIMIT = 30
+      elif other():
+          then()
+      else:
+          fallback()
+      match mode():
+          case "a":
+              picked()
+      always()
+      def inner():
+          if cond():
+              local()
+          body()
+    `);
+    for (const c of ['check', 'mode', 'always', 'cond', 'body']) expect([c, call(f, c).scope.inBranch ?? false]).toEqual([c, false]);
+    for (const c of ['other', 'then', 'fallback', 'picked', 'local']) expect([c, call(f, c).scope.inBranch]).toEqual([c, true]);
+    expect(f.assignments.find((a) => a.target === 'LIMIT')?.scope.inBranch).toBe(true);
+    expect(f.functions[0].scope.inBranch ?? false).toBe(false);
+  });
+
   it('does not count raise/return inside nested functions of a handler', () => {
     const f = x(`
       try:

@@ -46,6 +46,9 @@ export interface ServiceView {
   build?: string;
   /** the Dockerfile's folder when it sits below the context (a monorepo built from its root) */
   dockerfileDir?: string;
+  /** the Dockerfile (relative to the scan root) and the stage built, when built here */
+  dockerfile?: string;
+  buildTarget?: string;
   hc?: HealthcheckInfo;
   health: HealthState;
   verdict?: ProbeVerdict;
@@ -211,6 +214,8 @@ function viewService(s: ComposeService, k: ComposeKnowledge, readFile?: ReadText
     version: info && image ? majorVersion(info, image) : null,
     build,
     ...(dockerfileDir ? { dockerfileDir } : {}),
+    ...(ctx?.dockerfile ? { dockerfile: ctx.dockerfile } : {}),
+    ...(ctx?.target ? { buildTarget: ctx.target } : {}),
     hc,
     health: healthState(hc, builtHealthcheck || !!info?.builtinHealthcheck, verdict),
     verdict,

@@ -90,7 +90,7 @@ export function appSetting(facts: FileFacts, fw: TaskFramework, setting: string)
     const attr = a.qualified?.startsWith(attrPrefix) ? a.qualified.slice(attrPrefix.length) : undefined;
     const bare = a.scope.functionId === undefined && a.scope.classId === undefined ? a.target : undefined;
     const key = attr ?? bare;
-    if (key && names.some((n) => n === key || n.toUpperCase() === key)) take(truth(a.value));
+    if (key && names.some((n) => n === key || n.toUpperCase() === key)) take(a.scope.inBranch && truth(a.value) === 'true' ? 'unknown' : truth(a.value));
   }
   return found;
 }
@@ -102,10 +102,11 @@ export type LimitSetting =
   /** settings loaded from elsewhere; `namespace`: the prefix their names carry there (Django's `CELERY`) */
   | { state: 'opaque'; text: string; line: number; namespace?: string };
 
-function limitOf(v: Value, text: string, line: number): LimitSetting {
+function limitOf(v: Value, text: string, line: number, branch?: boolean): LimitSetting {
   const lit = v.kind === 'name' && v.resolved ? v.resolved : v;
   if (lit.kind === 'null' || (lit.kind === 'number' && lit.value <= 0)) return { state: 'disabled', text, line };
-  if (lit.kind === 'number') return { state: 'set', text, line };
+  // a limit written in an if/else branch may not run: a limit is written, the value in force is not known
+  if (lit.kind === 'number' && !branch) return { state: 'set', text, line };
   return { state: 'unknown', text, line };
 }
 
@@ -117,7 +118,8 @@ function spells(names: string[], key: string): boolean {
 /**
  * Every place this file writes a setting of the framework's apps: the constructor's keywords,
  * `app.conf.update(…)`, `app.conf.<setting> = …`, and module-level `<setting> = …` (a
- * celeryconfig module, Django settings with the CELERY namespace). Opaque loaders
+ * celeryconfig module, Django settings with the CELERY namespace), in a module-level `if` too
+ * (`if env("LIMIT") > 0: CELERY_TASK_TIME_LIMIT = …`: written, value unknown). Opaque loaders
  * (`config_from_object`) come back as `opaque`.
  */
 export function settingWrites(facts: FileFacts, fw: TaskFramework, setting: string, appCall?: number): LimitSetting[] {
@@ -141,7 +143,7 @@ export function settingWrites(facts: FileFacts, fw: TaskFramework, setting: stri
       const ns = c.kwargs.namespace;
       out.push({ state: 'opaque', text: `${c.callee}(${first ? textOf(first) : ''})`, line: c.loc.line, ...(ns?.kind === 'string' ? { namespace: ns.value } : {}) });
     } else if (app.update.includes(method)) {
-      for (const [k, v] of Object.entries(c.kwargs)) if (spells(names, k)) out.push(limitOf(v, `${c.callee}(${k}=${textOf(v)})`, v.loc.line));
+      for (const [k, v] of Object.entries(c.kwargs)) if (spells(names, k)) out.push(limitOf(v, `${c.callee}(${k}=${textOf(v)})`, v.loc.line, c.scope.inBranch));
       if (c.kwargsOpen || c.args.length) out.push({ state: 'opaque', text: `${c.callee}(…)`, line: c.loc.line });
     }
   }
@@ -150,7 +152,7 @@ export function settingWrites(facts: FileFacts, fw: TaskFramework, setting: stri
     const attr = a.qualified?.startsWith(attrPrefix) && ours(a.receiverCall) ? a.qualified.slice(attrPrefix.length) : undefined;
     const bare = a.scope.functionId === undefined && a.scope.classId === undefined ? a.target : undefined;
     const key = attr ?? bare;
-    if (key && spells(names, key)) out.push(limitOf(a.value, `${a.target} = ${textOf(a.value)}`, a.loc.line));
+    if (key && spells(names, key)) out.push(limitOf(a.value, `${a.target} = ${textOf(a.value)}`, a.loc.line, a.scope.inBranch));
   }
   return out.sort((x, y) => ('line' in x ? x.line : 0) - ('line' in y ? y.line : 0));
 }

@@ -10,7 +10,9 @@
 //   - settings loaded from elsewhere (config_from_object / config_from_envvar): P2, unknown here.
 // The last two carry `api`/`knob`/`state: no`, so the project model drops them when another
 // module of the same process writes the setting (celeryconfig.py, Django settings with
-// namespace="CELERY", another module's app.conf.update): process-wide defaults.
+// namespace="CELERY", another module's app.conf.update): process-wide defaults. A write whose
+// value is not visible (`CELERY_TASK_TIME_LIMIT = env(...)`, one inside a module-level `if`)
+// counts as a limit, in this file and in the others (`unknownDefault: bounded`).
 // Tasks of this file that set their own `time_limit` / `soft_time_limit` lower the finding to P2
 // when every task here does (tasks in other modules may still run unbounded).
 import type { Check } from '../api.js';
@@ -53,8 +55,9 @@ const check: Check = (ctx) => {
         ruleId: ctx.rule.id,
         loc: app.loc,
         message: ctx.rule.message,
-        // api/knob/state 'no': the project model drops it when another module of the process writes the setting
-        data: { app: name, detail, api: fw.app.constructor, knob: SETTING, state: off ? 'disabled' : 'no' },
+        // api/knob/state 'no': the project model drops it when another module of the process writes
+        // the setting; a write whose value it cannot see (`env(...)`, in an `if`) counts, as it does here
+        data: { app: name, detail, api: fw.app.constructor, knob: SETTING, state: off ? 'disabled' : 'no', unknownDefault: 'bounded' },
         where: { scope: app.scope },
       };
       if (opaque) {

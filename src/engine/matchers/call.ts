@@ -17,6 +17,10 @@
 //   unless-per-request true: skip instances built, used and dropped per request (engine/handlers.ts
 //                      perRequestInstance): a cap on those bounds one request, so it is neither
 //                      praised nor blamed
+//   unless-drained     true: skip a call through a process instance after the same function read
+//                      one of its output pipes to the end (catalog `process-pipes`: `for line in
+//                      proc.stdout`, `proc.stdout.read()`): the child closed it and is exiting, so
+//                      `proc.wait()` returns when it does
 // With no `knob`, every call to an API with the role fires (for "this API is itself the hazard").
 // An API with a catalog `variant` matches only calls whose options name one of its values.
 // Message data: {callee} {api} {variant}, and with a knob {knob} {key} {keys} {state} {default}.
@@ -36,6 +40,7 @@ interface CallSpec {
   unless?: Array<OptionTest & { 'unused-here'?: { ignoring?: string[] } }>;
   'unless-handed-to'?: string[];
   'unless-per-request'?: boolean;
+  'unless-drained'?: boolean;
 }
 
 const STATE_WORDS = { missing: 'no', disabled: 'a disabled' } as const;
@@ -45,6 +50,30 @@ export function withinRole(call: CallFact, ctx: RuleContext, roles: readonly str
   for (const id of [...call.scope.argOfCalls, ...call.scope.withCalls]) {
     const outer = ctx.facts.calls[id];
     if (outer && ctx.catalog.lookupRole(outer.qualified, lang, roles)) return true;
+  }
+  return false;
+}
+
+/**
+ * The function read one of the instance's output pipes to its end before this call: it iterated
+ * `<instance>.<stream>` or called `<instance>.<stream>.<drain>()` (catalog `process-pipes`).
+ */
+export function drainedBefore(call: CallFact, ctx: RuleContext): boolean {
+  const recv = call.receiverCall;
+  if (recv === undefined) return false;
+  const ctor = ctx.facts.calls[recv]?.qualified;
+  if (!ctor) return false;
+  const before = (l: { line: number; column: number }) => l.line < call.loc.line || (l.line === call.loc.line && l.column < call.loc.column);
+  const fn = call.scope.functionId;
+  for (const e of ctx.catalog.entries('process-pipes', ctx.facts.language)) {
+    const streams = new Set(e.streams.map((s) => `${ctor}().${s}`));
+    if ((ctx.facts.iterations ?? []).some((it) => it.receiverCall === recv && it.scope.functionId === fn && it.qualified && streams.has(it.qualified) && before(it.loc))) return true;
+    const drains = new Set(e.drains);
+    for (const c of ctx.facts.calls) {
+      if (c.receiverCall !== recv || c.scope.functionId !== fn || !c.qualified || !before(c.loc)) continue;
+      const dot = c.qualified.lastIndexOf('.');
+      if (drains.has(c.qualified.slice(dot + 1)) && streams.has(c.qualified.slice(0, dot))) return true;
+    }
   }
   return false;
 }
@@ -61,6 +90,7 @@ const matcher: Matcher = (raw, ctx) => {
     if (!api) continue;
     if (spec['unless-within'] && withinRole(call, ctx, spec['unless-within'])) continue;
     if (spec['unless-per-request'] && perRequestInstance(ctx, call)) continue;
+    if (spec['unless-drained'] && drainedBefore(call, ctx)) continue;
     const data: Record<string, string> = { callee: call.callee, api: call.qualified };
     if (api.variant) {
       const variant = variantOf(call, api);

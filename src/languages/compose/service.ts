@@ -142,6 +142,154 @@ export function dockerfileStartup(text: string, target?: string): DockerfileStar
   return { entrypoint: instructionWords(inherited(chain, 'ENTRYPOINT')), cmd: instructionWords(inherited(chain, 'CMD')), copies, ...(workdir ? { workdir } : {}) };
 }
 
+// ---------------------------------------------------------------- Dockerfile start and build steps
+
+/** A COPY/ADD from the build context: its sources (context-relative, as written) and the absolute container path it writes. */
+export interface DockerCopy {
+  sources: string[];
+  dest: string;
+  /** the destination is a folder (ends with `/`, or several sources) */
+  intoDir: boolean;
+  line: number;
+}
+
+/** A command the image runs, with the working directory it runs in and the files copied in before it. */
+export interface DockerCommand {
+  command: string;
+  workdir: string;
+  line: number;
+  copies: DockerCopy[];
+}
+
+export interface DockerfileStartup {
+  /** RUN steps of every stage: they run while the image is built */
+  runs: DockerCommand[];
+  /** ENTRYPOINT then CMD of the stage that is built (`target`, else the last): what the container runs */
+  start?: DockerCommand;
+}
+
+/** One instruction per logical line: continuations joined, comments dropped, heredoc bodies kept with their RUN. */
+function dockerInstructions(text: string): Array<{ op: string; args: string; line: number }> {
+  const lines = text.split(/\r\n|\r|\n/);
+  const out: Array<{ op: string; args: string; line: number }> = [];
+  for (let i = 0; i < lines.length; i++) {
+    const first = lines[i];
+    if (/^\s*(#|$)/.test(first)) continue;
+    const line = i + 1;
+    let body = first;
+    while (/\\\s*$/.test(body) && i + 1 < lines.length) {
+      body = body.replace(/\\\s*$/, ' ');
+      i++;
+      if (/^\s*#/.test(lines[i])) {
+        body += '\\';
+        continue;
+      }
+      body += lines[i];
+    }
+    const m = /^\s*([A-Za-z]+)\s*(.*)$/.exec(body);
+    if (!m) continue;
+    let args = m[2];
+    // `RUN <<EOF` ... `EOF`: the body is the script
+    const here = /<<-?\s*["']?(\w+)["']?/.exec(args);
+    if (here) {
+      const end = here[1];
+      while (i + 1 < lines.length && lines[i + 1].trim() !== end) args += `\n${lines[++i]}`;
+      i++;
+    }
+    out.push({ op: m[1].toUpperCase(), args: args.trim(), line });
+  }
+  return out;
+}
+
+/** exec form (`["python", "app.py"]`) or shell form, as one command string */
+function execOrShell(args: string): string {
+  if (args.startsWith('[')) {
+    try {
+      const v = JSON.parse(args) as unknown;
+      if (Array.isArray(v)) return v.map(String).join(' ');
+    } catch {
+      /* not JSON: shell form */
+    }
+  }
+  return args;
+}
+
+/** exec form as its JSON items, shell form as shell words */
+function execWords(args: string): string[] {
+  if (args.startsWith('[')) {
+    try {
+      const v = JSON.parse(args) as unknown;
+      if (Array.isArray(v)) return v.map(String);
+    } catch {
+      /* shell form */
+    }
+  }
+  return shellWords(args);
+}
+
+/**
+ * What a Dockerfile runs and when: every RUN step (build time) and the ENTRYPOINT + CMD of the
+ * stage that is built (start time), each with its WORKDIR and the files COPY/ADD brought in from
+ * the build context before it (`COPY --from` copies from another stage: not the context). A stage
+ * built `FROM` an earlier stage starts with that stage's WORKDIR, copies and start command.
+ * Nothing is executed: the text is read.
+ */
+export function dockerfileStartup(text: string, target?: string): DockerfileStartup {
+  interface State { name?: string; workdir: string; copies: DockerCopy[]; entrypoint?: { cmd: string; line: number }; cmd?: { cmd: string; line: number; inherited?: boolean } }
+  const stages: State[] = [];
+  const runs: DockerCommand[] = [];
+  let cur: State | undefined;
+  for (const ins of dockerInstructions(text)) {
+    if (ins.op === 'FROM') {
+      const head = /^(?:--\S+\s+)*(\S+)(?:\s+AS\s+(\S+))?/i.exec(ins.args);
+      const base = head?.[1].toLowerCase();
+      const parent = base ? stages.find((s) => s.name === base) : undefined;
+      cur = parent
+        ? { ...parent, name: head?.[2]?.toLowerCase(), copies: [...parent.copies], ...(parent.cmd ? { cmd: { ...parent.cmd, inherited: true } } : {}) }
+        : { name: head?.[2]?.toLowerCase(), workdir: '/', copies: [] };
+      stages.push(cur);
+      continue;
+    }
+    if (!cur) continue;
+    const args = ins.args;
+    switch (ins.op) {
+      case 'WORKDIR':
+        cur.workdir = posix.normalize(posix.join(cur.workdir, args.replace(/^["']|["']$/g, '')));
+        break;
+      case 'COPY':
+      case 'ADD': {
+        const words = execWords(args);
+        const flags = words.filter((w) => w.startsWith('--'));
+        if (flags.some((f) => /^--from\b/.test(f))) break;
+        const rest = words.filter((w) => !w.startsWith('--'));
+        if (rest.length < 2) break;
+        const destRaw = rest[rest.length - 1];
+        const sources = rest.slice(0, -1).filter((x) => !/^[a-z]+:\/\//i.test(x)).map((x) => posix.normalize(x).replace(/^\.\//, '').replace(/^\/+/, ''));
+        if (!sources.length) break;
+        const dest = posix.normalize(posix.join(cur.workdir, destRaw));
+        cur.copies.push({ sources, dest: dest.length > 1 ? dest.replace(/\/$/, '') : dest, intoDir: destRaw.endsWith('/') || destRaw === '.' || sources.length > 1, line: ins.line });
+        break;
+      }
+      case 'RUN':
+        runs.push({ command: execOrShell(args), workdir: cur.workdir, line: ins.line, copies: [...cur.copies] });
+        break;
+      case 'ENTRYPOINT':
+        cur.entrypoint = { cmd: execOrShell(args), line: ins.line };
+        // a new ENTRYPOINT resets the CMD inherited from the base stage
+        if (cur.cmd?.inherited) cur.cmd = undefined;
+        break;
+      case 'CMD':
+        cur.cmd = { cmd: execOrShell(args), line: ins.line };
+        break;
+    }
+  }
+  const built = target ? stages.find((s) => s.name === target.toLowerCase()) : stages[stages.length - 1];
+  const parts = [built?.entrypoint, built?.cmd].filter((x): x is { cmd: string; line: number } => !!x);
+  // the container starts in the stage's last WORKDIR
+  const start = built && parts.length ? { command: parts.map((p) => p.cmd).join(' '), workdir: built.workdir, line: parts[0].line, copies: [...built.copies] } : undefined;
+  return { runs, ...(start ? { start } : {}) };
+}
+
 // ---------------------------------------------------------------- shell words
 
 export type ShellToken = { word: string } | { op: '&&' | '||' | ';' | '|' };

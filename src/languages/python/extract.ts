@@ -34,6 +34,7 @@ export function extractFacts(path: string, text: string, tree: Tree, query: Quer
   const classes = build.buildClasses();
   const assignments = build.buildAssignments();
   const tries = build.buildTries();
+  const iterations = build.buildIterations();
   const exports = build.buildExports(assignments);
   const suppressions = text.includes('faultline:') ? build.buildSuppressions(tree, commentQuery) : [];
   return {
@@ -46,6 +47,7 @@ export function extractFacts(path: string, text: string, tree: Tree, query: Quer
     classes,
     assignments,
     tries,
+    ...(iterations.length ? { iterations } : {}),
     suppressions,
     hasSyntaxErrors: root.hasError,
   };

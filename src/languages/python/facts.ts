@@ -11,6 +11,7 @@ import type {
   ExportFact,
   FunctionFact,
   HandlerFact,
+  IterationFact,
   Scope,
   SuppressionFact,
   TryFact,
@@ -274,6 +275,30 @@ export class FactBuilder {
           fact.selfAttr = this.src.slice(left.childForFieldName('attribute'));
         }
         const r = this.bindings.resolveExpression(left, raw.scopeKey, raw.start, raw.scope.classId);
+        if (r?.qualified) {
+          fact.qualified = r.qualified;
+          if (r.receiverCall !== undefined) fact.receiverCall = r.receiverCall;
+        }
+      }
+      out.push(fact);
+    }
+    return out;
+  }
+
+  /** `for x in <expr>` / `async for`: what each loop iterates (`proc.stdout`), resolved like an assignment target. */
+  buildIterations(): IterationFact[] {
+    const out: IterationFact[] = [];
+    for (const raw of this.raw.rawIterations) {
+      const it = raw.iterable;
+      const fact: IterationFact = {
+        text: compact(this.src.slice(it)),
+        qualified: null,
+        async: this.src.text.startsWith('async', raw.start),
+        loc: this.src.nodeLoc(it),
+        scope: raw.scope,
+      };
+      if (it.type === 'attribute' || it.type === 'identifier') {
+        const r = this.bindings.resolveExpression(it, raw.scopeKey, raw.start, raw.scope.classId);
         if (r?.qualified) {
           fact.qualified = r.qualified;
           if (r.receiverCall !== undefined) fact.receiverCall = r.receiverCall;

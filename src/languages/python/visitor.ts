@@ -18,6 +18,8 @@ export const FACT_QUERY = `
 (with_statement) @with
 (for_statement) @loop
 (while_statement) @loop
+(if_statement) @branch
+(match_statement) @branch
 (list_comprehension) @loop
 (set_comprehension) @loop
 (dictionary_comprehension) @loop
@@ -32,6 +34,7 @@ type Frame =
   | { kind: 'try'; end: number; id: number; parts: TryPart[] }
   | { kind: 'with'; end: number; bodyStart: number; items: number[] }
   | { kind: 'loop'; end: number }
+  | { kind: 'branch'; end: number; bodyStart: number }
   | { kind: 'call'; end: number; idx: number; argStart: number; argEnd: number };
 
 interface TryPart {
@@ -92,6 +95,8 @@ export class RawFacts {
   readonly classNames: string[] = [];
   readonly rawAssignments: RawAssignment[] = [];
   readonly rawTries: RawTry[] = [];
+  /** `for x in <expr>` loops: the iterable, with the loop's own scope */
+  readonly rawIterations: Array<{ node: Node; iterable: Node; start: number; end: number; scope: Scope; scopeKey: string }> = [];
   readonly imports: ImportFact[] = [];
 }
 
@@ -203,9 +208,19 @@ export class Visitor {
         stack.push({ kind: 'with', end, bodyStart: body ? body.startIndex : end, items });
         return;
       }
-      case 'loop':
+      case 'loop': {
+        // the iterable is read before the loop starts: its scope is the statement's
+        const iterable = node.type === 'for_statement' ? node.childForFieldName('right') : null;
+        if (iterable) this.raw.rawIterations.push({ node, iterable, start, end, scope: this.scopeAt(start), scopeKey });
         stack.push({ kind: 'loop', end });
         return;
+      }
+      case 'branch': {
+        // the test runs every time; what follows it (the body, elif, else, the cases) may not
+        const body = node.childForFieldName(node.type === 'match_statement' ? 'body' : 'consequence');
+        stack.push({ kind: 'branch', end, bodyStart: body ? body.startIndex : end });
+        return;
+      }
       case 'assign':
         this.visitAssignment(node, start, end, scopeKey);
         return;
@@ -338,6 +353,9 @@ export class Visitor {
           break;
         case 'loop':
           if (!crossed) scope.inLoop = true;
+          break;
+        case 'branch':
+          if (!crossed && pos >= f.bodyStart) scope.inBranch = true;
           break;
         case 'try':
           if (!crossed) {

@@ -1,0 +1,170 @@
+// Which of the project's scripts a Dockerfile runs, and when. A file a RUN step runs (`RUN python
+// install_deps.py`) runs while the image is built: context `build`. A file the ENTRYPOINT / CMD
+// of the built stage runs is what the container runs: `service`, or `cli` when the start command
+// is a one-shot job (every compose service built from it runs once, or the command is one the
+// catalog's `compose-hints` calls one-shot). The path the command names is a container path: it
+// is mapped back to the repository through the COPY/ADD steps before it (container path ->
+// source in the build context), else by its file name when exactly one file of the build context
+// has it. Dockerfiles come from compose builds (with their context and target) and from the walk
+// (`Dockerfile`, `Dockerfile.*`, `*.Dockerfile`: context its own folder or the scan root). The
+// text is read; nothing is executed.
+import { posix } from 'node:path';
+import { dockerfileStartup, shellSplit, type DockerCommand } from '../languages/compose/service.js';
+import type { RuntimeContext, SystemModel } from '../engine/types.js';
+import { DOCKERFILE_NAME } from '../engine/discover.js';
+import { within } from './packages.js';
+
+export { DOCKERFILE_NAME };
+
+export interface DockerfileText {
+  /** relative POSIX path from the scan root */
+  path: string;
+  text: string;
+}
+
+export interface DockerfileDecision {
+  context: RuntimeContext;
+  why: string;
+}
+
+/** a path a command names: a source file by its extension */
+const SCRIPT = /\.(?:py|js|mjs|cjs|ts|mts|cts)$/;
+/** `python -m pkg.mod`, `gunicorn app.wsgi:application`: a module by its dotted name */
+const MODULE_ATTR = /^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+:[A-Za-z_][\w.()]*$/;
+
+interface Named {
+  /** the container path (absolute) */
+  path: string;
+  /** written as a path relative to the working directory, or absolute */
+  relative: boolean;
+}
+
+/** The scripts a shell command runs, as container paths: `cd` steps and `-m` modules followed. */
+export function commandScripts(command: string, workdir: string): Named[] {
+  const out: Named[] = [];
+  let cwd = workdir;
+  let words: string[] = [];
+  const flush = () => {
+    if (words[0] === 'cd' && words[1]) cwd = posix.normalize(posix.join(cwd, words[1]));
+    for (let i = 0; i < words.length; i++) {
+      // command substitution and assignment: `deps=$(python x.py)`
+      const w = words[i].replace(/^[\w]+=/, '').replace(/^\$\(|^`/, '').replace(/[)`]+$/, '');
+      if (!w || w.includes('://') || w.includes('$')) continue;
+      if (SCRIPT.test(w) && /^[\w@+./-]+$/.test(w)) out.push({ path: posix.normalize(posix.join(cwd, w)), relative: !w.startsWith('/') });
+      const mod = words[i - 1] === '-m' && /^[A-Za-z_][\w.]*$/.test(w) ? w : MODULE_ATTR.test(w) ? w.split(':')[0] : undefined;
+      if (mod) {
+        const p = mod.replace(/\./g, '/');
+        out.push({ path: posix.join(cwd, `${p}.py`), relative: true }, { path: posix.join(cwd, p, '__main__.py'), relative: true });
+      }
+    }
+    words = [];
+  };
+  for (const line of command.split('\n')) {
+    for (const t of shellSplit(line)) {
+      if ('op' in t) flush();
+      else words.push(t.word);
+    }
+    flush();
+  }
+  return out;
+}
+
+/** `dist/server.js` is built from `src/server.ts`: the source files a path may stand for. */
+function variants(p: string): string[] {
+  const stem = p.replace(/\.(?:c|m)?js$/, '');
+  const src = stem.replace(/(^|\/)(dist|build|out|lib)\//, '$1src/');
+  const out = [p];
+  for (const s of new Set([stem, src])) for (const ext of ['.ts', '.tsx', '.mts', '.js']) out.push(`${s}${ext}`);
+  return out;
+}
+
+/** The repository file a container path comes from, through the COPY steps before the command. */
+function repoFile(named: Named, cmd: DockerCommand, context: string, known: Set<string>): string | undefined {
+  const at = (rel: string) => {
+    const full = posix.normalize(context ? `${context}/${rel}` : rel);
+    return variants(full).find((v) => known.has(v));
+  };
+  const p = named.path;
+  let underCopy = false;
+  for (const c of [...cmd.copies].reverse()) {
+    for (const src of c.sources) {
+      // `docker/extra/*`: the folder's files
+      const glob = src.includes('*');
+      const dir = glob ? src.split('/').filter((s) => !s.includes('*')).join('/') : src === '.' ? '' : src;
+      const cands: string[] = [];
+      if (!c.intoDir && !glob && p === c.dest) cands.push(src);
+      if (posix.dirname(p) === c.dest && posix.basename(p) === posix.basename(src)) cands.push(src);
+      if (c.dest === '/' || p.startsWith(`${c.dest}/`)) {
+        underCopy = true;
+        const rest = c.dest === '/' ? p.slice(1) : p.slice(c.dest.length + 1);
+        cands.push(dir ? `${dir}/${rest}` : rest);
+      }
+      for (const cand of cands) {
+        const hit = at(cand);
+        if (hit) return hit;
+      }
+    }
+  }
+  // a script the command names relative to its folder, or in a copied folder: by its name, when
+  // exactly one file of the build context has it
+  if (!named.relative && !underCopy) return undefined;
+  const base = posix.basename(p);
+  if (!SCRIPT.test(base) || base === '__main__.py') return undefined;
+  const same = [...known].filter((f) => within(f, context) && posix.basename(f) === base);
+  return same.length === 1 ? same[0] : undefined;
+}
+
+type Service = SystemModel['services'][number];
+
+/**
+ * The context each file a Dockerfile runs gets: `build` for RUN steps, `service` / `cli` for the
+ * start command. A file also started by the container is not build code.
+ */
+export function dockerfileContexts(
+  dockerfiles: DockerfileText[],
+  services: Service[],
+  known: Set<string>,
+  oneShotCommands: RegExp[],
+): Map<string, DockerfileDecision> {
+  const out = new Map<string, DockerfileDecision>();
+  const started = new Set<string>();
+  for (const df of dockerfiles) {
+    const builders = services.filter((s) => s.dockerfile === df.path && s.build !== undefined);
+    // how it is built: each compose build (context, target), else from its folder or the scan root
+    const dir = posix.dirname(df.path) === '.' ? '' : posix.dirname(df.path);
+    const uses: Array<{ context: string; target?: string; services: Service[] }> = [];
+    for (const s of builders) {
+      if (!uses.some((u) => u.context === s.build && u.target === s.buildTarget)) uses.push({ context: s.build!, target: s.buildTarget, services: [] });
+      uses.find((u) => u.context === s.build && u.target === s.buildTarget)!.services.push(s);
+    }
+    if (!uses.length) for (const c of new Set([dir, ''])) uses.push({ context: c, services: [] });
+    for (const use of uses) {
+      const steps = dockerfileStartup(df.text, use.target);
+      const find = (cmd: DockerCommand) => [...new Set(commandScripts(cmd.command, cmd.workdir).map((n) => repoFile(n, cmd, use.context, known)).filter((f): f is string => !!f))];
+      if (steps.start) {
+        const oneShot = (use.services.length > 0 && use.services.every((s) => s.oneShot)) || oneShotCommands.some((re) => re.test(steps.start!.command));
+        for (const f of find(steps.start)) {
+          started.add(f);
+          if (out.get(f)?.context === 'service') continue;
+          out.set(f, {
+            context: oneShot ? 'cli' : 'service',
+            why: `${df.path}:${steps.start.line} starts the container with it (${oneShot ? 'one-shot' : 'long-running'}: ${clip(steps.start.command)})`,
+          });
+        }
+      }
+      for (const run of steps.runs) {
+        for (const f of find(run)) {
+          // a file a container also starts runs in it
+          if (started.has(f) || out.has(f)) continue;
+          out.set(f, { context: 'build', why: `${df.path}:${run.line} runs it while the image is built (RUN ${clip(run.command)})` });
+        }
+      }
+    }
+  }
+  return out;
+}
+
+function clip(s: string, max = 60): string {
+  const one = s.replace(/\s+/g, ' ').trim();
+  return one.length > max ? `${one.slice(0, max - 1)}…` : one;
+}
