@@ -9,7 +9,7 @@
 // (`Dockerfile`, `Dockerfile.*`, `*.Dockerfile`: context its own folder or the scan root). The
 // text is read; nothing is executed.
 import { posix } from 'node:path';
-import { dockerfileStartup, shellSplit, type DockerCommand } from '../languages/compose/service.js';
+import { dockerfileSteps, shellSplit, type DockerCommand } from '../languages/compose/service.js';
 import type { RuntimeContext, SystemModel } from '../engine/types.js';
 import { DOCKERFILE_NAME } from '../engine/discover.js';
 import { within } from './packages.js';
@@ -139,7 +139,7 @@ export function dockerfileContexts(
     }
     if (!uses.length) for (const c of new Set([dir, ''])) uses.push({ context: c, services: [] });
     for (const use of uses) {
-      const steps = dockerfileStartup(df.text, use.target);
+      const steps = dockerfileSteps(df.text, use.target);
       const find = (cmd: DockerCommand) => [...new Set(commandScripts(cmd.command, cmd.workdir).map((n) => repoFile(n, cmd, use.context, known)).filter((f): f is string => !!f))];
       if (steps.start) {
         const oneShot = (use.services.length > 0 && use.services.every((s) => s.oneShot)) || oneShotCommands.some((re) => re.test(steps.start!.command));

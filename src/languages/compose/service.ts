@@ -161,7 +161,7 @@ export interface DockerCommand {
   copies: DockerCopy[];
 }
 
-export interface DockerfileStartup {
+export interface DockerfileSteps {
   /** RUN steps of every stage: they run while the image is built */
   runs: DockerCommand[];
   /** ENTRYPOINT then CMD of the stage that is built (`target`, else the last): what the container runs */
@@ -234,7 +234,7 @@ function execWords(args: string): string[] {
  * built `FROM` an earlier stage starts with that stage's WORKDIR, copies and start command.
  * Nothing is executed: the text is read.
  */
-export function dockerfileStartup(text: string, target?: string): DockerfileStartup {
+export function dockerfileSteps(text: string, target?: string): DockerfileSteps {
   interface State { name?: string; workdir: string; copies: DockerCopy[]; entrypoint?: { cmd: string; line: number }; cmd?: { cmd: string; line: number; inherited?: boolean } }
   const stages: State[] = [];
   const runs: DockerCommand[] = [];
