@@ -9,7 +9,7 @@ import {
   buildContext,
   commandArgs,
   dockerfileHasHealthcheck,
-  dockerfileStartup,
+  dockerfileSteps,
   dependsOn,
   environment,
   healthcheck,
@@ -123,10 +123,13 @@ function healthState(hc: HealthcheckInfo | undefined, imageHealthcheck: boolean,
 /** read a file under the scan root (relative POSIX path); undefined when absent or unknown */
 export type ReadText = (relPath: string) => string | undefined;
 
+type StartStep = NonNullable<ReturnType<typeof dockerfileSteps>['start']>;
+
 /** the words of what the container runs: compose `entrypoint` replaces the image's ENTRYPOINT and drops its CMD */
-function startWords(command: CommandArgs | undefined, entrypoint: CommandArgs | undefined, startup: ReturnType<typeof dockerfileStartup> | undefined): string[] {
-  const cmd = command ? command.args.map((a) => a.text) : entrypoint ? [] : (startup?.cmd ?? []);
-  return [...(entrypoint ? entrypoint.args.map((a) => a.text) : (startup?.entrypoint ?? [])), ...cmd];
+function startWords(command: CommandArgs | undefined, entrypoint: CommandArgs | undefined, start: StartStep | undefined): string[] {
+  const words = (cmd: string | undefined) => (cmd ?? '').split(/\s+/).filter(Boolean);
+  const cmd = command ? command.args.map((a) => a.text) : entrypoint ? [] : words(start?.cmd);
+  return [...(entrypoint ? entrypoint.args.map((a) => a.text) : words(start?.entrypoint)), ...cmd];
 }
 
 /**
@@ -134,15 +137,14 @@ function startWords(command: CommandArgs | undefined, entrypoint: CommandArgs | 
  * (`COPY docker/entrypoint.sh /` or `COPY . /opt/app`), else beside the build context's root or
  * in its `docker/` folder. Candidates only: the caller reads what exists.
  */
-function scriptCandidates(word: string, startup: ReturnType<typeof dockerfileStartup> | undefined, context: string): string[] {
-  const abs = word.startsWith('/') || !startup?.workdir ? word : posix.join(startup.workdir, word);
+function scriptCandidates(word: string, start: StartStep | undefined, context: string): string[] {
+  const abs = word.startsWith('/') || !start ? word : posix.join(start.workdir, word);
   const base = posix.basename(word);
   const out: string[] = [];
-  for (const c of startup?.copies ?? []) {
-    const dest = c.dest.replace(/\/+$/, '');
-    for (const src of c.srcs) {
-      if (posix.basename(src) === base && (c.dest.endsWith('/') || dest === abs || posix.join(dest, base) === abs)) out.push(src);
-      else if (abs.startsWith(`${dest}/`)) out.push(posix.join(src, abs.slice(dest.length + 1)));
+  for (const c of start?.copies ?? []) {
+    for (const src of c.sources) {
+      if (c.intoDir ? abs === posix.join(c.dest, posix.basename(src)) : abs === c.dest) out.push(src);
+      else if (abs.startsWith(`${c.dest === '/' ? '' : c.dest}/`)) out.push(posix.join(src, abs.slice(c.dest === '/' ? 1 : c.dest.length + 1)));
     }
   }
   out.push(base, `docker/${base}`);
@@ -162,13 +164,13 @@ function waitsForDeps(
 ): boolean {
   const waits = (text: string) => k.waitTools.some((r) => r.test(text));
   if (waits(commandText)) return true;
-  const startup = dockerfile !== undefined ? dockerfileStartup(dockerfile, ctx?.target) : undefined;
-  const words = startWords(command, entrypoint, startup);
+  const start = dockerfile !== undefined ? dockerfileSteps(dockerfile, ctx?.target).start : undefined;
+  const words = startWords(command, entrypoint, start);
   if (!command && !entrypoint && waits(words.join(' '))) return true;
   if (!readFile || !ctx) return false;
   // one level: the start-up script itself (a script it sources is read only by name, `wait_for_db`)
   for (const w of words.filter((x) => SCRIPT.test(x) && !x.startsWith('-')).slice(0, 4)) {
-    for (const c of scriptCandidates(w, startup, ctx.path)) {
+    for (const c of scriptCandidates(w, start, ctx.path)) {
       const text = readFile(c);
       if (text !== undefined && waits(text)) return true;
     }

@@ -104,44 +104,6 @@ export function dockerfileHasHealthcheck(text: string, target?: string): boolean
   return hc !== undefined && !/^NONE\b/i.test(hc);
 }
 
-/** An ENTRYPOINT or CMD as words: the JSON (exec) form, or the shell form split on blanks. */
-function instructionWords(arg: string | undefined): string[] {
-  if (arg === undefined) return [];
-  if (arg.startsWith('[')) {
-    try {
-      const v = JSON.parse(arg) as unknown;
-      if (Array.isArray(v)) return v.filter((x): x is string => typeof x === 'string');
-    } catch {
-      /* not JSON after all: the shell form */
-    }
-  }
-  return arg.split(/\s+/).filter(Boolean);
-}
-
-/** What the built image runs and where its files come from: the inputs to "which script starts it". */
-export interface DockerfileStartup {
-  entrypoint: string[];
-  cmd: string[];
-  /** `COPY`/`ADD` from the build context (not `--from` another stage): sources and destination */
-  copies: Array<{ srcs: string[]; dest: string }>;
-  /** `WORKDIR` of the built stage, for relative script paths */
-  workdir?: string;
-}
-
-export function dockerfileStartup(text: string, target?: string): DockerfileStartup {
-  const chain = stageChain(text, target);
-  const copies: DockerfileStartup['copies'] = [];
-  for (const st of chain) {
-    for (const m of st.body.matchAll(/^[ \t]*(?:COPY|ADD)[ \t]+(.+)$/gim)) {
-      const words = instructionWords(m[1].trim()).filter((w) => !w.startsWith('--chown') && !w.startsWith('--chmod') && !w.startsWith('--link'));
-      if (words.some((w) => w.startsWith('--from')) || words.length < 2) continue;
-      copies.push({ srcs: words.slice(0, -1), dest: words[words.length - 1] });
-    }
-  }
-  const workdir = inherited(chain, 'WORKDIR');
-  return { entrypoint: instructionWords(inherited(chain, 'ENTRYPOINT')), cmd: instructionWords(inherited(chain, 'CMD')), copies, ...(workdir ? { workdir } : {}) };
-}
-
 // ---------------------------------------------------------------- Dockerfile start and build steps
 
 /** A COPY/ADD from the build context: its sources (context-relative, as written) and the absolute container path it writes. */
@@ -165,7 +127,7 @@ export interface DockerfileSteps {
   /** RUN steps of every stage: they run while the image is built */
   runs: DockerCommand[];
   /** ENTRYPOINT then CMD of the stage that is built (`target`, else the last): what the container runs */
-  start?: DockerCommand;
+  start?: DockerCommand & { entrypoint?: string; cmd?: string };
 }
 
 /** One instruction per logical line: continuations joined, comments dropped, heredoc bodies kept with their RUN. */
@@ -286,7 +248,18 @@ export function dockerfileSteps(text: string, target?: string): DockerfileSteps 
   const built = target ? stages.find((s) => s.name === target.toLowerCase()) : stages[stages.length - 1];
   const parts = [built?.entrypoint, built?.cmd].filter((x): x is { cmd: string; line: number } => !!x);
   // the container starts in the stage's last WORKDIR
-  const start = built && parts.length ? { command: parts.map((p) => p.cmd).join(' '), workdir: built.workdir, line: parts[0].line, copies: [...built.copies] } : undefined;
+  // each part on its own too: compose `entrypoint:` replaces the ENTRYPOINT and drops the CMD
+  const start =
+    built && parts.length
+      ? {
+          command: parts.map((p) => p.cmd).join(' '),
+          workdir: built.workdir,
+          line: parts[0].line,
+          copies: [...built.copies],
+          ...(built.entrypoint ? { entrypoint: built.entrypoint.cmd } : {}),
+          ...(built.cmd ? { cmd: built.cmd.cmd } : {}),
+        }
+      : undefined;
   return { runs, ...(start ? { start } : {}) };
 }
 
