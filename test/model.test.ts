@@ -158,6 +158,9 @@ describe('opt-in rules', () => {
     expect(ids(selectRules(all, [], [], ['FL980']))).toContain('FL101');
     expect(ids(selectRules(all, ['resource-limit'], []))).toEqual(['FL980', 'FL981'].filter((x) => ids(all).includes(x)).sort((a, b) => ids(all).indexOf(a) - ids(all).indexOf(b)));
     expect(ids(selectRules(all, ['ALL'], ['FL981']))).toContain('FL980');
+  });
+});
+
 describe('project model: what Dockerfiles run', () => {
   it('a script a RUN step runs is build tooling; the ENTRYPOINT script is the service; a RUN of manage.py does not make it tooling', async () => {
     const { model: m } = await model({
