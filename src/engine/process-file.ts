@@ -226,7 +226,7 @@ export async function createProcessor(init: ProcessorInit) {
     const result: FileResult = { ...base, parsed: true, findings, modules, imports, calls, ...(limiters ? { limiters } : {}) };
     const named = facts.suppressions.filter((s) => s.rules.length).map((s) => ({ rules: s.rules, line: s.line }));
     if (named.length) result.suppressionRules = named;
-    const defaults = processDefaults(facts, catalog);
+    const defaults = [...(base.signals?.defaults ?? []), ...processDefaults(facts, catalog)];
     const bindings = bindingSignals(facts, findings);
     const entries = entrySignals(facts, catalog, findings);
     const reaches = moduleReaches(facts, catalog);

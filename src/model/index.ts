@@ -99,6 +99,12 @@ export function buildProjectModel(input: ModelInput): { model: ProjectModel; pac
       const ctx = files[f.rel]?.context;
       if (ctx === 'test' || ctx === 'example') continue;
       defaults.push({ ...d, file: f.rel, scope: processScope(f.rel, f.kind, packages, input.system) });
+      // the process handler also covers the workspace packages the process loads (a server
+      // package that depends on the repo's components package runs their code)
+      if (d.library === 'process') {
+        const own = packageOf(packages, f.rel, 'npm');
+        for (const p of packages) if (own && p !== own && p.kind === 'npm' && p.name && own.deps.has(p.name)) defaults.push({ ...d, file: f.rel, scope: p.dir });
+      }
     }
   }
   const entryModel = buildEntryModel(input.files, services, paths);
@@ -251,7 +257,9 @@ function settleByDefault(
   const api = f.data?.api;
   const knob = f.data?.knob;
   if (!api || !knob || !kind || f.data?.state !== 'no') return undefined;
-  const library = api.split(/[.(]/)[0];
+  // `data.defaultLibrary`: the default that settles it is not the API's own (FL550's client is
+  // settled by the process's 'uncaughtException' handler)
+  const library = f.data?.defaultLibrary ?? api.split(/[.(]/)[0];
   const hits = model.defaults.filter((d) => d.library === library && d.knob === knob && within(f.file, d.scope) && d.file !== f.file && sameLanguage(d.file, kind));
   if (!hits.length) return undefined;
   void packages;

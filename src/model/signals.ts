@@ -13,6 +13,8 @@ export type { ContextModuleEntry } from '../catalog/types.js';
 
 // Directives and entry shapes: syntax every framework agrees on, not library knowledge.
 const MAIN_GUARD = /^if\s+__name__\s*==\s*['"]__main__['"]\s*:/m;
+/** Node core: a process-wide 'uncaughtException' listener keeps the process up after an error nothing else handled */
+const UNCAUGHT = /\b(process\.(?:on|once))\(\s*['"]uncaughtException['"]/;
 const DOM = /\b(window|document|localStorage|sessionStorage|navigator)\.[a-zA-Z]/g;
 /** the file binds the name itself (`const document = res.value`, `(document: Doc) =>`): not the DOM global */
 const bindsName = (text: string, name: string) =>
@@ -103,7 +105,12 @@ export function fileSignals(
     if (hit) marks.push({ context: e.context, strength: e.strength, why: `${e.why} (${hit})` });
   }
   if (language === 'typescript' && usesDomGlobals(text)) marks.push({ context: 'browser', strength: 'weak', why: 'uses DOM globals (window, document, localStorage)' });
-  return { imports: [...new Set(specifiers)].sort(), marks };
+  const handler = language === 'typescript' ? UNCAUGHT.exec(text) : null;
+  // read from the text: the file that installs it (a server's start-up) is often one no rule parses
+  const defaults: ProcessDefault[] = handler
+    ? [{ library: 'process', knob: 'uncaughtException', text: `${handler[1]}('uncaughtException', …)`, state: 'set', does: 'keeps the process running after an uncaught exception', line: text.slice(0, handler.index).split('\n').length }]
+    : [];
+  return { imports: [...new Set(specifiers)].sort(), marks, ...(defaults.length ? { defaults } : {}) };
 }
 
 /**

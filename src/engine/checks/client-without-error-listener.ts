@@ -68,7 +68,9 @@ const check: Check = (ctx) => {
       ruleId: ctx.rule.id,
       loc: call.loc,
       message: ctx.rule.message,
-      data: { callee: call.callee, api: call.qualified, name: binding.target },
+      // knob/state/defaultLibrary: a process-wide 'uncaughtException' handler in another file of
+      // the process keeps it alive, and the project model then drops the finding
+      data: { callee: call.callee, api: call.qualified, name: binding.target, knob: 'uncaughtException', state: 'no', defaultLibrary: 'process' },
       where: { scope: call.scope, apiTags: api.tags },
     };
     const reason = leaves(ctx, binding);
