@@ -142,8 +142,9 @@ export async function analyseCodeFile(abs: string, rel: string): Promise<Analysi
   const r = await (await codeProcessor())({ abs, rel, kind });
   // a finding that waits for a process-wide default (data.pendingOn: a Celery task whose app is
   // configured elsewhere) is dropped by the project model when no file sets it, as for a lone file;
-  // one that first asks whether an imported name is a Celery app (data.pendingIf) stands as written
-  const settled = r.findings.filter((f) => !f.data?.pendingOn || (f.data.pendingIf && f.data.pendingIfMiss !== 'drop'));
+  // one that first asks whether an imported name is a Celery app (data.pendingIf) stands as written,
+  // and so does one that a default would only change (data.pendingMiss: 'keep')
+  const settled = r.findings.filter((f) => !f.data?.pendingOn || f.data.pendingMiss === 'keep' || (f.data.pendingIf && f.data.pendingIfMiss !== 'drop'));
   return withKeys(settled.map(pick), r.error ? [r.error] : []);
 }
 

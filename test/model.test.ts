@@ -122,6 +122,15 @@ describe('project model: contexts that real repos got wrong', () => {
     expect(m.files['packages/components/scripts/build.ts']?.context).toBe('build');
   });
 
+  it("a property named `window` or `document` is not the DOM global (JSDOM's `dom.window.document` runs in Node)", async () => {
+    const { model: m } = await model({
+      'src/scrape.ts': "import { JSDOM } from 'jsdom';\nexport const links = (html: string) => new JSDOM(html).window.document.querySelectorAll('a');\nexport const n = (dom: any) => dom.window.document.title;\n",
+      'src/page.ts': 'export const here = () => window.location.href;\n',
+    });
+    expect(m.files['src/scrape.ts']?.context).not.toBe('browser');
+    expect(m.files['src/page.ts']?.context).toBe('browser');
+  });
+
   it('a compose file that runs no application (nothing built, only known backing images) is a developer stack', async () => {
     const { result, model: m } = await model({
       'docker-compose.yml': 'services:\n  redis:\n    image: redis:7\n  postgres:\n    image: postgres:17\n',
@@ -212,6 +221,49 @@ describe('project model: priority from hazard x context', () => {
     expect(a.result.findings.map((f) => `${f.priority} ${f.file}`)).toEqual(['P1 examples/demo.py', 'P2 scripts/export.py']);
     const b = await model(files, { 'context-rules': { cli: { ignore: ['FL101'] } } });
     expect(b.result.findings).toEqual([]);
+  });
+});
+
+const FIXTURES = new URL('../fixtures/', import.meta.url).pathname;
+/** a fixture folder as one project, or one file of it on its own */
+async function fixtureScan(dir: string, select: string[], file?: string) {
+  const root = `${FIXTURES}${dir}`;
+  return scan({ root, targets: [file ? `${root}/${file}` : root], jobs: 1, config: { rules: { select } } });
+}
+
+describe("project model: a process-wide 'uncaughtException' handler (FL550)", () => {
+  it('carries to the workspace packages its process loads, but not to a library another process without one loads too', async () => {
+    const r = await fixtureScan('client-without-error-listener/workspace', ['FL550']);
+    const at = Object.fromEntries(r.findings.map((f) => [f.file, f]));
+    // the pool in the API's own package recovers from the swallowed throw: no finding
+    expect(Object.keys(at).sort()).toEqual(['packages/jobs/src/db.ts', 'packages/shared/src/cache.ts']);
+    const redis = at['packages/shared/src/cache.ts']!;
+    expect(redis.priority).toBe('P1');
+    expect(redis.message).toMatch(/`process\.on\('uncaughtException', …\)` in packages\/api\/src\/main\.ts:4 swallows it process-wide, so the process stays up, but node-redis reconnects .* only after emit\('error'\) returns/);
+    expect(redis.priorityReason).toMatch(/keeps the process running .* does not recover/);
+    // the worker loads `jobs` too and installs no handler: the crash stands
+    const jobs = at['packages/jobs/src/db.ts']!;
+    expect(jobs.priority).toBe('P0');
+    expect(jobs.message).toMatch(/kills the process\.$/);
+    const scopes = r.model!.defaults.filter((d) => d.library === 'process').map((d) => d.scope).sort();
+    expect(scopes).toEqual(['packages/api', 'packages/shared']);
+  });
+
+  it('in the same file: node-redis stays broken (P1), a pool recovers (no finding); a handler that exits or rethrows, and an unhandledRejection handler, change nothing', async () => {
+    const swallowed = (await fixtureScan('client-without-error-listener', ['FL550'], 'swallowed.ts')).findings;
+    expect(swallowed.map((f) => [f.line, f.priority])).toEqual([[15, 'P1']]);
+    expect(swallowed[0]!.message).toMatch(/`process\.on\('uncaughtException', …\)` \(line 7\) swallows it process-wide, so the process stays up, but node-redis/);
+    const exits = (await fixtureScan('client-without-error-listener', ['FL550'], 'handlers-that-exit.ts')).findings;
+    expect(exits.map((f) => [f.line, f.priority])).toEqual([[18, 'P0']]);
+    expect(exits[0]!.message).toMatch(/kills the process\.$/);
+  });
+});
+
+describe('project model: a client another module builds (FL552)', () => {
+  it("a catch around an imported ioredis subscriber built with maxRetriesPerRequest: null is out of an outage's reach; one with the default retries is not", async () => {
+    const r = await fixtureScan('connection-state-never-recovers/imported-subscriber', ['FL552']);
+    expect(r.findings.map((f) => [f.file, f.line])).toEqual([['updates.ts', 26]]);
+    expect(r.model!.defaults).toEqual([expect.objectContaining({ library: 'offline-queue', knob: 'waits-forever', text: 'default.subscriber', file: 'redis.ts', internal: true })]);
   });
 });
 

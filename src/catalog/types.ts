@@ -12,7 +12,7 @@ export interface Knob {
    * options object, dotted for nesting ("timeout.request", "socket.connectTimeout").
    */
   keys: string[];
-  /** the knob may also be passed positionally at this index (Python: `urlopen(url, data, 10)`) */
+  /** the knob may also be passed positionally at this index (Python: `urlopen(url, data, 10)`; TS/JS: a plain argument, `useServer(opts, wss, 12_000)`) */
   positional?: number;
   /** what the library does when the knob is absent */
   default: 'unbounded' | 'bounded';
@@ -146,6 +146,9 @@ export interface CatalogSections {
   'entry-points': EntryPointEntry[];
   'webhook-signals': WebhookSignals[];
   'background-loops': BackgroundLoops[];
+  'process-error-handlers': ProcessErrorHandlers[];
+  'swallowed-error-events': SwallowedErrorEvents[];
+  'offline-queues': OfflineQueues[];
   'process-pipes': ProcessPipes[];
 }
 
@@ -723,4 +726,61 @@ export interface WebhookSignals {
   pattern: string;
   /** qualified calls that verify a sender's signature */
   verifyCalls?: string[];
+}
+
+/**
+ * Section `process-error-handlers`: handlers that keep the whole process running after an
+ * uncaught exception or an unhandled rejection (Node `process.on('uncaughtException', fn)`).
+ * The project model carries them to every file of the process (FL550 reads them).
+ */
+export interface ProcessErrorHandlers {
+  language: CatalogLanguage;
+  /** qualified calls whose first argument names the event and whose second is the handler */
+  registrars: string[];
+  /** event name -> the process fact it records */
+  events: Record<string, 'uncaught-exception' | 'unhandled-rejection'>;
+  /** qualified calls whose first argument is a handler for every uncaught exception */
+  captureCallbacks?: string[];
+  /** qualified calls that end the process: a handler that makes one does not keep it running */
+  exits?: string[];
+}
+
+/**
+ * Section `swallowed-error-events`: what a client whose 'error' event is thrown (tag
+ * `emits-error-crash`) does when a process-wide handler swallows the throw: the library code
+ * after its `emit('error')` (a reconnect, a 'close' event) does not run.
+ */
+export interface SwallowedErrorEvents {
+  language: CatalogLanguage;
+  /** qualified constructor names, as in the apis entry */
+  apis: string[];
+  /** the client is whole again after the swallowed throw */
+  recovers: boolean;
+  /** what the client does after the throw, for the finding */
+  says: string;
+}
+
+/** An option and the literal values that give it a meaning (`maxRetriesPerRequest: null`). */
+export interface OptionValues {
+  key: string;
+  values: CatalogLiteral[];
+}
+
+/**
+ * Section `offline-queues`: clients whose commands wait for the reconnect during an outage
+ * instead of failing (ioredis' offline queue), so an outage reaches the code waiting on them only
+ * when the client gives the command up (FL552 reads it).
+ */
+export interface OfflineQueues {
+  language: CatalogLanguage;
+  /** qualified constructor names (and base classes a project class may extend) */
+  clients: string[];
+  /** which argument holds the options object; -1 = the last argument when it is an object */
+  optionsArg?: number;
+  /** the option value with which a queued command waits however long the outage lasts */
+  waitsForever: OptionValues;
+  /** the option value with which a command fails at once while disconnected */
+  failsAtOnce?: OptionValues;
+  /** why an outage does not reach code waiting on such a client, for reports */
+  says?: string;
 }

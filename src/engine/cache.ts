@@ -19,7 +19,7 @@ import type { RuleMeta } from './types.js';
 import { contentHash, type FileResult, type FileTask, type ProcessorInit } from './process-file.js';
 
 /** bump when what a cached result holds, or the findings the same input gives, changes without a version bump */
-const FORMAT = 4;
+const FORMAT = 5;
 /** mtimes within this many ms of the time an entry was recorded are not trusted */
 const RACY_MS = 2000;
 const KEEP_FILES = 3;

@@ -101,6 +101,12 @@ export function knobValues(call: CallFact, api: CatalogApi, knob: Knob): { found
     }
     return { found, unknown: !found.length && (call.kwargsOpen || knob.keys.some((k) => call.unknownKwargs?.includes(k))) };
   }
+  // TS/JS: a knob passed as a plain argument (graphql-ws `useServer(options, wss, keepAlive)`)
+  if (knob.positional !== undefined) {
+    const v = call.args[knob.positional];
+    if (v && v.kind !== 'object') return { found: [{ value: v, key: knob.keys[0] ?? `argument ${knob.positional + 1}` }], unknown: false };
+    if (!v && call.argsOpen) return { found, unknown: true };
+  }
   const obj = optionsObject(call, api);
   if (obj === 'open') return { found, unknown: true };
   if (!obj) return { found, unknown: false };

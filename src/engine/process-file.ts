@@ -12,6 +12,7 @@ import { entryGate, entrySignals } from '../model/entries.js';
 import type { CodeFileSummary } from './compose.js';
 import { moduleReaches } from './analysis/network-waits.js';
 import { bindingSignals, fileSignals, processDefaults } from '../model/signals.js';
+import { processHandlerWords } from './analysis/process-handlers.js';
 import type { FileSignals } from '../model/types.js';
 import { fileContext, isTestPath } from './paths.js';
 import { analyzeFacts, compileRules, fileWanted, Gate, GateInput, type CompiledRule, type EngineOptions } from './run-file.js';
@@ -164,6 +165,9 @@ export async function createProcessor(init: ProcessorInit) {
   // files the project model reads even when no rule wants them: code the system model ties to
   // compose services, and files that declare entry points (routes, tasks, consumers, schedules)
   const entryGates = { python: entryGate(catalog, 'python'), typescript: entryGate(catalog, 'typescript') };
+  // and files that install a process-wide error handler (`process.on('uncaughtException', …)`): a
+  // fact about the whole process that settles findings in its other files
+  const handlerWords = { python: processHandlerWords(catalog, 'python'), typescript: processHandlerWords(catalog, 'typescript') };
   for (const lang of ['python', 'typescript'] as const) {
     const mods = init.summaryModules?.[lang];
     if (mods?.length) summaryGate[lang] = new Gate(mods, []);
@@ -206,7 +210,7 @@ export async function createProcessor(init: ProcessorInit) {
     // Python: absolute modules too (`from app.http import fetch_json` is the project's own code when app/ is in the scan)
     const specs = [...mods].filter((m) => (task.kind === 'python' ? m.startsWith('.') || m.includes('.') : isLocalSpecifier(m)));
     base.signals = fileSignals(text, task.kind, mods, specs, catalog);
-    if (!fileWanted(rules, gateInput) && !summaryGate[task.kind]?.test(gateInput) && !entryGates[task.kind].test(gateInput)) return withWarning(base);
+    if (!fileWanted(rules, gateInput) && !summaryGate[task.kind]?.test(gateInput) && !entryGates[task.kind].test(gateInput) && !handlerWords[task.kind]?.test(text)) return withWarning(base);
     const adapter = await adapterFor(task.kind);
     let facts;
     try {
@@ -226,7 +230,7 @@ export async function createProcessor(init: ProcessorInit) {
     const result: FileResult = { ...base, parsed: true, findings, modules, imports, calls, ...(limiters ? { limiters } : {}) };
     const named = facts.suppressions.filter((s) => s.rules.length).map((s) => ({ rules: s.rules, line: s.line }));
     if (named.length) result.suppressionRules = named;
-    const defaults = [...(base.signals?.defaults ?? []), ...processDefaults(facts, catalog)];
+    const defaults = processDefaults(facts, catalog, text);
     const bindings = bindingSignals(facts, findings);
     const entries = entrySignals(facts, catalog, findings);
     const reaches = moduleReaches(facts, catalog);

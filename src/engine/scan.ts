@@ -7,7 +7,7 @@ import { Catalog, readCatalogDir } from '../catalog/index.js';
 import type { CatalogFile } from '../catalog/types.js';
 import type { FaultlineConfig } from '../config/load.js';
 import { analyzeCompose } from './compose.js';
-import { applyModel, buildProjectModel, collectReach, collectUses, type ModelInput } from '../model/index.js';
+import { applyModel, buildProjectModel, collectPendingDefaults, collectReach, collectUses, type ModelInput } from '../model/index.js';
 import { collectReaches } from '../model/network-reach.js';
 import { discover, DOCKERFILE_NAME } from './discover.js';
 import { blastRadius } from './system.js';
@@ -291,6 +291,16 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
         return null;
       }
     })),
+  );
+  // modules whose exported clients decide a finding (FL552's ioredis subscriber taken from another module)
+  reread.push(
+    ...(await collectPendingDefaults(resolve(opts.root), results.filter((r) => !r.skipped), made, modelCatalog, (abs) => {
+      try {
+        return decodeSource(readFileSync(abs));
+      } catch {
+        return null;
+      }
+    }, found.manifests)),
   );
   const tReach = performance.now();
   const reached = await collectReach(resolve(opts.root), results.filter((r) => !r.skipped), modelCatalog, (abs) => {

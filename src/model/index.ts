@@ -1,7 +1,7 @@
 // Build the project model once per scan and apply it to the findings: each finding gets the
 // context of the code it is in and the priority the context table gives it; process-wide
 // defaults that bound a call settle its finding; findings that share a cause share a group.
-import { posix } from 'node:path';
+import { join, posix } from 'node:path';
 import picomatch from 'picomatch';
 import type { Catalog } from '../catalog/index.js';
 import { isTestPath } from '../engine/paths.js';
@@ -11,7 +11,7 @@ import { decideContexts, resolveLocal } from './contexts.js';
 import { dockerfileContexts, type DockerfileText } from './dockerfiles.js';
 import { groupFindings } from './groups.js';
 import { resolveReaches } from './network-reach.js';
-import { packageOf, readPackages, within, type PackageInfo } from './packages.js';
+import { loadedPackages, packageOf, processesLoading, readPackages, within, type PackageInfo } from './packages.js';
 import { ContextPriorities, type Cap } from './priority.js';
 import { buildEntryModel, type EntryModel } from './reach.js';
 import { bindingSignals } from './signals.js';
@@ -62,6 +62,37 @@ function processScope(file: string, kind: 'python' | 'typescript', packages: Pac
   return '';
 }
 
+/**
+ * A setting of the process object itself (`global`: `process.on('uncaughtException', …)`) also
+ * holds in the workspace packages the process loads (`packages/components`, a dependency of
+ * `packages/server`), but only when every process that loads that package sets it: a library
+ * that a second app without the handler also loads keeps its findings. One extra entry per
+ * library package, scoped to it.
+ */
+function libraryScopes(defaults: ProjectModel['defaults'], packages: PackageInfo[]): ProjectModel['defaults'] {
+  const out: ProjectModel['defaults'] = [];
+  const global = defaults.filter((d) => d.global && !d.file.endsWith('.py'));
+  if (!global.length) return out;
+  const npm = packages.filter((p) => p.kind === 'npm');
+  const home = (file: string) => packageOf(npm, file, 'npm');
+  const seen = new Set<string>();
+  for (const d of global) {
+    const from = home(d.file);
+    if (!from) continue;
+    // a process sets it when a file of a package it loads does
+    const sets = (root: PackageInfo) => global.some((g) => g.library === d.library && g.knob === d.knob && g.state === d.state && loadedPackages(npm, root).some((p) => p === home(g.file)));
+    for (const lib of loadedPackages(npm, from)) {
+      const key = `${d.library}\0${d.knob}\0${d.state}\0${lib.dir}`;
+      if (lib === from || lib.dir === '' || seen.has(key)) continue;
+      const processes = processesLoading(npm, lib);
+      if (!processes.length || !processes.every(sets)) continue;
+      seen.add(key);
+      out.push({ ...d, scope: lib.dir });
+    }
+  }
+  return out;
+}
+
 /** The scan's tsconfig path mappings, read once per scan (the walk lists the tsconfig.json files). */
 const tsPaths = new Map<string, TsPaths>();
 export function tsPathsFor(rootAbs: string, manifests: string[]): TsPaths {
@@ -99,14 +130,9 @@ export function buildProjectModel(input: ModelInput): { model: ProjectModel; pac
       const ctx = files[f.rel]?.context;
       if (ctx === 'test' || ctx === 'example') continue;
       defaults.push({ ...d, file: f.rel, scope: processScope(f.rel, f.kind, packages, input.system) });
-      // the process handler also covers the workspace packages the process loads (a server
-      // package that depends on the repo's components package runs their code)
-      if (d.library === 'process') {
-        const own = packageOf(packages, f.rel, 'npm');
-        for (const p of packages) if (own && p !== own && p.kind === 'npm' && p.name && own.deps.has(p.name)) defaults.push({ ...d, file: f.rel, scope: p.dir });
-      }
     }
   }
+  defaults.push(...libraryScopes(defaults, packages));
   const entryModel = buildEntryModel(input.files, services, paths);
   const model: ProjectModel = { files, composeFiles, services, defaults, groups: [], entryPoints: entryModel.entryPoints, flows: entryModel.flows, guards: entryModel.guards };
   reachers.set(model, entryModel);
@@ -149,7 +175,7 @@ export function applyModel(findings: Finding[], model: ProjectModel, input: Mode
     if (ruleOff(f, ctx, input)) continue;
     const settled = settleByDefault(f, model, kindOf.get(f.file), packages);
     if (settled === 'bounded') continue;
-    const pending = settlePending(f, model, kindOf.get(f.file), known);
+    const pending = settlePending(f, model, kindOf.get(f.file), known, tsPathsFor(input.rootAbs, input.manifests));
     if (pending === 'drop') continue;
     const cap = table.apply(f.priority, f.category, ctx);
     if (cap === 'off') continue;
@@ -171,9 +197,11 @@ export function applyModel(findings: Finding[], model: ProjectModel, input: Mode
         f.priority = pending.priority;
         f.priorityReason = pending.reason;
       }
-      if (f.data?.delivery && pending.delivery) {
-        f.message = f.message.replace(f.data.delivery, pending.delivery);
-        f.data.delivery = pending.delivery;
+      // the sentence the model rewrites: `data.delivery`, or the data key `data.pendingSlot` names
+      const slot = f.data?.pendingSlot ?? 'delivery';
+      if (f.data?.[slot] && pending.delivery) {
+        f.message = f.message.replace(f.data[slot], pending.delivery);
+        f.data[slot] = pending.delivery;
       }
     }
     const reach = reachers.get(model)?.reachOf(f.file, f.line, f.column);
@@ -257,9 +285,7 @@ function settleByDefault(
   const api = f.data?.api;
   const knob = f.data?.knob;
   if (!api || !knob || !kind || f.data?.state !== 'no') return undefined;
-  // `data.defaultLibrary`: the default that settles it is not the API's own (FL550's client is
-  // settled by the process's 'uncaughtException' handler)
-  const library = f.data?.defaultLibrary ?? api.split(/[.(]/)[0];
+  const library = api.split(/[.(]/)[0];
   const hits = model.defaults.filter((d) => d.library === library && d.knob === knob && within(f.file, d.scope) && d.file !== f.file && sameLanguage(d.file, kind));
   if (!hits.length) return undefined;
   void packages;
@@ -287,16 +313,35 @@ const rank = (p: string): number => (p === 'P0' ? 0 : p === 'P1' ? 1 : 2);
  * framework's own default holds, and it is not the hazard). With `data.pendingKeep: 'disabled'`
  * (a broker with no retry middleware) a default turning it on anywhere in scope drops it.
  * `data.pendingIf` first checks that the imported name is the framework's app (see below).
+ *
+ * `data.pendingMiss: 'keep'` keeps the finding as the check wrote it when no such default is in
+ * scope (a fact that only changes what it means: a process-wide 'uncaughtException' handler);
+ * a hit then drops it with `data.pendingHit: 'drop'`, or sets `data.pendingHitPriority` with the
+ * reason `data.pendingReason` (its `{setting}` filled like `pendingSay`'s), and a default whose
+ * value is not visible sets `data.pendingUnknownPriority` (default P2) and the sentence
+ * `data.pendingUnknownSay` (default `pendingSay`). `data.pendingSlot` names
+ * the data key of the sentence to rewrite (default `delivery`).
+ *
+ * `data.pendingUnless` (`offline-queue:waits-forever`), with `data.appModule` / `data.appName`:
+ * the finding holds unless that module records that default for that exported name (the client
+ * a class takes from another module is one whose commands wait out an outage): then it is dropped.
  */
 function settlePending(
   f: Finding,
   model: ProjectModel,
   kind: 'python' | 'typescript' | undefined,
   known: Set<string>,
-): 'drop' | { priority?: 'P2'; reason?: string; delivery?: string } | undefined {
+  paths?: TsPaths,
+): 'drop' | { priority?: 'P0' | 'P1' | 'P2'; reason?: string; delivery?: string } | undefined {
+  if (f.data?.pendingUnless) {
+    const [lib, knob] = f.data.pendingUnless.split(':');
+    const target = kind && f.data.appModule ? resolveLocal(f.file, f.data.appModule, known, kind, paths) : undefined;
+    if (target && model.defaults.some((d) => d.library === lib && d.knob === knob && d.file === target && d.text === f.data?.appName)) return 'drop';
+    if (!f.data.pendingOn) return undefined;
+  }
   const on = f.data?.pendingOn;
   if (!on) return undefined;
-  if (!kind) return 'drop';
+  if (!kind) return f.data?.pendingMiss === 'keep' ? undefined : 'drop';
   // `data.pendingIf` (`celery:app`): only when the name the task is registered on (`data.appName`,
   // imported from `data.appModule`) is that framework's app, built at module level in that module;
   // otherwise the finding stands as the check wrote it
@@ -312,7 +357,7 @@ function settlePending(
   return settleFrom(f, model.defaults.filter((d) => within(f.file, d.scope) && sameLanguage(d.file, kind)));
 }
 
-function settleFrom(f: Finding, defaults: ProjectModel['defaults']): 'drop' | { priority?: 'P2'; reason?: string; delivery?: string } {
+function settleFrom(f: Finding, defaults: ProjectModel['defaults']): 'drop' | { priority?: 'P0' | 'P1' | 'P2'; reason?: string; delivery?: string } | undefined {
   const [library, knob] = (f.data?.pendingOn ?? '').split(':');
   const keep = f.data?.pendingKeep === 'disabled' ? 'disabled' : 'set';
   const other = keep === 'set' ? 'disabled' : 'set';
@@ -323,10 +368,19 @@ function settleFrom(f: Finding, defaults: ProjectModel['defaults']): 'drop' | { 
   if (keep === 'disabled' && hits.some((d) => d.state === other)) return 'drop';
   const say = (d: (typeof hits)[number]) => (f.data?.pendingSay ?? '{setting}').replace('{setting}', `\`${d.text}\` in ${d.file}:${d.line}`);
   const hit = hits.find((d) => d.state === keep);
-  if (hit) return { delivery: say(hit) };
+  const prio = (p: string | undefined) => (p === 'P0' || p === 'P1' || p === 'P2' ? p : undefined);
+  if (hit) {
+    if (f.data?.pendingHit === 'drop') return 'drop';
+    const priority = prio(f.data?.pendingHitPriority);
+    const where = `\`${hit.text}\` in ${hit.file}:${hit.line}`;
+    return { delivery: say(hit), ...(priority ? { priority, reason: (f.data?.pendingReason ?? '{setting}').replace('{setting}', where) } : {}) };
+  }
   const unknown = hits.find((d) => d.state === 'unknown');
-  if (unknown) return { priority: 'P2', reason: `depends on \`${unknown.text}\` (${unknown.file}:${unknown.line}), whose value is not visible`, delivery: say(unknown) };
-  return 'drop';
+  if (unknown) {
+    const delivery = f.data?.pendingUnknownSay ? f.data.pendingUnknownSay.replace('{setting}', `\`${unknown.text}\` in ${unknown.file}:${unknown.line}`) : say(unknown);
+    return { priority: prio(f.data?.pendingUnknownPriority) ?? 'P2', reason: `depends on \`${unknown.text}\` (${unknown.file}:${unknown.line}), whose value is not visible`, delivery };
+  }
+  return f.data?.pendingMiss === 'keep' ? undefined : 'drop';
 }
 
 function sameLanguage(file: string, kind: 'python' | 'typescript'): boolean {
@@ -370,6 +424,45 @@ export async function collectUses(
     f.signals!.usesRead = true;
     if (uses) f.signals!.uses = uses;
     changed.push(f.rel);
+  }
+  return changed;
+}
+
+/**
+ * Modules a finding's verdict depends on for a fact they export (`data.pendingUnless` with
+ * `data.appModule`: the ioredis client a class takes from `server/storage/redis.ts`) that no rule
+ * parsed are parsed now, once, for the process defaults they record. Cached with the file's
+ * result like its uses.
+ */
+export async function collectPendingDefaults(
+  rootAbs: string,
+  files: Array<{ rel: string; kind: 'python' | 'typescript'; parsed: boolean; signals?: FileSignals }>,
+  findings: Finding[],
+  catalog: Catalog,
+  read: (abs: string) => string | null,
+  manifests: string[] = [],
+): Promise<string[]> {
+  const pending = findings.filter((f) => f.data?.pendingUnless && f.data.appModule);
+  if (!pending.length) return [];
+  const paths = tsPathsFor(rootAbs, manifests);
+  const known = new Set(files.map((f) => f.rel));
+  const byFile = new Map(files.map((f) => [f.rel, f]));
+  const changed: string[] = [];
+  const parse = lateParser(rootAbs, read);
+  const { processDefaults } = await import('./signals.js');
+  for (const f of pending) {
+    const kind = byFile.get(f.file)?.kind;
+    const rel = kind ? resolveLocal(f.file, f.data!.appModule!, known, kind, paths) : undefined;
+    const file = rel ? byFile.get(rel) : undefined;
+    if (!file?.signals || file.parsed || file.signals.defaultsRead || isTestPath(file.rel)) continue;
+    const text = read(join(rootAbs, file.rel));
+    const facts = await parse(file);
+    if (!facts) continue;
+    const defaults = processDefaults(facts, catalog, text ?? undefined);
+    // the result object is the cached one: the next scan finds the defaults already read
+    file.signals.defaultsRead = true;
+    if (defaults.length) file.signals.defaults = defaults;
+    changed.push(file.rel);
   }
   return changed;
 }

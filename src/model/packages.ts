@@ -123,3 +123,29 @@ export function within(file: string, dir: string): boolean {
 export function packageOf(packages: PackageInfo[], file: string, kind: PackageInfo['kind']): PackageInfo | undefined {
   return packages.find((p) => p.kind === kind && within(file, p.dir));
 }
+
+/**
+ * The scanned npm packages a process started from `pkg` loads: the package itself and the
+ * workspace packages it depends on, by name, transitively.
+ */
+export function loadedPackages(packages: PackageInfo[], pkg: PackageInfo): PackageInfo[] {
+  const byName = new Map<string, PackageInfo[]>();
+  for (const p of packages) if (p.kind === 'npm' && p.name) byName.set(p.name, [...(byName.get(p.name) ?? []), p]);
+  const out = new Set<PackageInfo>([pkg]);
+  const stack = [pkg];
+  while (stack.length) {
+    for (const d of stack.pop()!.deps) for (const q of byName.get(d) ?? []) if (!out.has(q)) (out.add(q), stack.push(q));
+  }
+  return [...out];
+}
+
+/**
+ * The workspace packages that load `lib` and that no other scanned package loads: the processes
+ * `lib`'s code can run in. Empty when nothing in the scan depends on it.
+ */
+export function processesLoading(packages: PackageInfo[], lib: PackageInfo): PackageInfo[] {
+  const npm = packages.filter((p) => p.kind === 'npm');
+  const loaders = npm.filter((p) => p !== lib && loadedPackages(npm, p).includes(lib));
+  // a loader that another loader also loads is a library in between, not a process
+  return loaders.filter((p) => !loaders.some((q) => q !== p && loadedPackages(npm, q).includes(p)));
+}

@@ -8,14 +8,15 @@ import type { FileFacts } from '../languages/types.js';
 import type { FileSignals, ProcessDefault } from './types.js';
 import { settingWrites, valueText as sharedValueText } from '../engine/analysis/task-frameworks.js';
 import { brokerFile } from '../engine/analysis/retry-middlewares.js';
+import { processErrorHandlers } from '../engine/analysis/process-handlers.js';
+import { offlineQueueMembers } from '../engine/analysis/offline-queues.js';
 
 export type { ContextModuleEntry } from '../catalog/types.js';
 
 // Directives and entry shapes: syntax every framework agrees on, not library knowledge.
 const MAIN_GUARD = /^if\s+__name__\s*==\s*['"]__main__['"]\s*:/m;
-/** Node core: a process-wide 'uncaughtException' listener keeps the process up after an error nothing else handled */
-const UNCAUGHT = /\b(process\.(?:on|once))\(\s*['"]uncaughtException['"]/;
-const DOM = /\b(window|document|localStorage|sessionStorage|navigator)\.[a-zA-Z]/g;
+/** a DOM global: not a property of something else (`dom.window.document` is JSDOM's, in Node) */
+const DOM = /(?<![\w$.])(window|document|localStorage|sessionStorage|navigator)\.[a-zA-Z]/g;
 /** the file binds the name itself (`const document = res.value`, `(document: Doc) =>`): not the DOM global */
 const bindsName = (text: string, name: string) =>
   new RegExp(`\\b(?:const|let|var|function|class)\\s+${name}\\b|[(,]\\s*${name}\\s*\\??\\s*:|\\b${name}\\s*=>|\\(\\s*${name}\\s*\\)\\s*=>`).test(text);
@@ -105,12 +106,7 @@ export function fileSignals(
     if (hit) marks.push({ context: e.context, strength: e.strength, why: `${e.why} (${hit})` });
   }
   if (language === 'typescript' && usesDomGlobals(text)) marks.push({ context: 'browser', strength: 'weak', why: 'uses DOM globals (window, document, localStorage)' });
-  const handler = language === 'typescript' ? UNCAUGHT.exec(text) : null;
-  // read from the text: the file that installs it (a server's start-up) is often one no rule parses
-  const defaults: ProcessDefault[] = handler
-    ? [{ library: 'process', knob: 'uncaughtException', text: `${handler[1]}('uncaughtException', …)`, state: 'set', does: 'keeps the process running after an uncaught exception', line: text.slice(0, handler.index).split('\n').length }]
-    : [];
-  return { imports: [...new Set(specifiers)].sort(), marks, ...(defaults.length ? { defaults } : {}) };
+  return { imports: [...new Set(specifiers)].sort(), marks };
 }
 
 /**
@@ -126,7 +122,7 @@ function settingsPath(globs: string[]): (path: string) => boolean {
   return m;
 }
 
-export function processDefaults(facts: FileFacts, catalog: Catalog): ProcessDefault[] {
+export function processDefaults(facts: FileFacts, catalog: Catalog, text?: string): ProcessDefault[] {
   const out: ProcessDefault[] = [];
   const seen = new Set<string>();
   const add = (d: ProcessDefault) => {
@@ -178,6 +174,16 @@ export function processDefaults(facts: FileFacts, catalog: Catalog): ProcessDefa
       }
     }
   }
+  // process-wide error handlers (catalog `process-error-handlers`: `process.on('uncaughtException',
+  // …)`): one process object, so they hold for every module the process loads, the workspace
+  // packages it depends on included (`global`); 'disabled' = the handler exits or rethrows
+  for (const h of processErrorHandlers(facts, catalog, text)) {
+    const does = h.event === 'uncaught-exception' ? 'keeps the process running after an uncaught exception' : 'keeps the process running after an unhandled promise rejection';
+    add({ library: 'process', knob: h.event, text: h.text, state: h.state, line: h.line, global: true, ...(h.state === 'set' ? { does } : {}) });
+  }
+  // clients this module makes importable whose commands wait out an outage (a class extending
+  // ioredis and its static members built with maxRetriesPerRequest: null), by exported name
+  for (const m of offlineQueueMembers(facts, catalog)) add({ library: 'offline-queue', knob: 'waits-forever', text: m.name, state: 'set', line: m.line, internal: true });
   for (const d of frameworkDefaults(facts, catalog)) add(d);
   for (const d of retryMiddlewareDefaults(facts, catalog)) add(d);
   for (const c of facts.calls) {

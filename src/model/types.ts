@@ -38,6 +38,8 @@ export interface FileSignals {
   reachesRead?: boolean;
   /** an unparsed file whose uses the model read in a second pass (kept with the cached result) */
   usesRead?: boolean;
+  /** an unparsed file whose process defaults the model read because a finding depends on them (kept with the cached result) */
+  defaultsRead?: boolean;
   /** entry points declared in this file (routes, webhooks, tasks, consumers, schedules, commands) */
   entries?: EntrySignal[];
   /** per finding (line:column): the entries of this file (indices) and the module-level names that reach it */
@@ -148,6 +150,11 @@ export interface ProcessDefault {
    */
   does?: string;
   internal?: boolean;
+  /**
+   * The setting belongs to the process object itself (`process.on('uncaughtException', …)`), not
+   * to one copy of a library: it also holds in the workspace packages the process loads.
+   */
+  global?: boolean;
   file?: string;
   line: number;
 }

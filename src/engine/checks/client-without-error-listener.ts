@@ -6,9 +6,30 @@
 // Unknown is silent: an instance that is never bound (returned from a factory, passed straight
 // into another call) may get its listener elsewhere. A bound instance that is exported or handed
 // to another call is reported one step lower (the listener may live in another module).
+//
+// A process-wide 'uncaughtException' handler that keeps the process running (catalog
+// `process-error-handlers`) changes the consequence: nothing crashes, the throw is swallowed. What
+// the client does then is catalog `swallowed-error-events`: a pg Pool has already dropped the
+// broken connection and recovers (no finding); node-redis, ws and amqplib skip the reconnect or
+// 'close' that came after their `emit('error')`, and a pg Client is finished (P1: the client
+// stays broken in a live process). A handler in this file is read here; one in another file of
+// the process (the server's startup command, for a library package it loads) is the project
+// model's to apply (`data.pendingOn`).
 import type { Check, RuleContext } from '../api.js';
 import type { AssignmentFact } from '../../languages/types.js';
 import type { FindingDraft } from '../types.js';
+import { processErrorHandlers } from '../analysis/process-handlers.js';
+
+const CRASH = 'the first idle-connection error (database restart, network blip) is thrown as an uncaught exception and kills the process.';
+const THROWN = 'the first idle-connection error (database restart, network blip) is thrown as an uncaught exception';
+
+/** The consequence when `{setting}` installs a handler the scan cannot read. */
+const maybe = `${THROWN}; {setting} may swallow it process-wide (its handler is not written where the scan can read it) or let the process exit.`;
+
+/** The consequence once `{setting}` (a process-wide handler) swallows the throw, for a client that stays broken. */
+function swallowed(says: string | undefined): string {
+  return `${THROWN}; {setting} swallows it process-wide, so the process stays up, but ${says ?? "the client is left in whatever state its emit('error') reached"}.`;
+}
 
 const LISTEN = /\(\)\.(?:on|once|addListener|prependListener|prependOnceListener|addEventListener)$/;
 
@@ -53,6 +74,8 @@ function leaves(ctx: RuleContext, a: AssignmentFact): string | undefined {
 const check: Check = (ctx) => {
   const out: FindingDraft[] = [];
   const lang = ctx.facts.language;
+  const handlers = processErrorHandlers(ctx.facts, ctx.catalog, ctx.text).filter((h) => h.event === 'uncaught-exception');
+  const here = handlers.find((h) => h.state === 'set') ?? handlers.find((h) => h.state === 'unknown');
   for (const call of ctx.facts.calls) {
     if (!call.qualified) continue;
     const api = ctx.catalog.lookup(call.qualified, lang).find((a) => a.tags?.includes('emits-error-crash'));
@@ -64,19 +87,46 @@ const check: Check = (ctx) => {
       if (a.value.kind === 'call' && a.target === binding.target && a.scope.classId === binding.scope.classId) sameName.add(a.value.callId);
     }
     if (hasErrorListener(ctx, sameName)) continue;
+    const after = ctx.catalog.entries('swallowed-error-events', lang).find((e) => e.apis.includes(call.qualified!));
+    // a handler here keeps the process up, and this client recovers from the swallowed throw
+    if (here?.state === 'set' && after?.recovers) continue;
     const d: FindingDraft = {
       ruleId: ctx.rule.id,
       loc: call.loc,
       message: ctx.rule.message,
-      // knob/state/defaultLibrary: a process-wide 'uncaughtException' handler in another file of
-      // the process keeps it alive, and the project model then drops the finding
-      data: { callee: call.callee, api: call.qualified, name: binding.target, knob: 'uncaughtException', state: 'no', defaultLibrary: 'process' },
+      data: { callee: call.callee, api: call.qualified, name: binding.target, consequence: CRASH },
       where: { scope: call.scope, apiTags: api.tags },
     };
     const reason = leaves(ctx, binding);
     if (reason) {
       d.priority = 'P1';
       d.priorityReason = reason;
+    }
+    if (here?.state === 'set') {
+      const setting = `\`${here.text}\` (line ${here.line})`;
+      d.data!.consequence = swallowed(after?.says).replace('{setting}', setting);
+      d.priority = 'P1';
+      d.priorityReason = `${setting} keeps the process running after an uncaught exception, but the client does not recover from the swallowed throw`;
+    } else if (here) {
+      d.data!.consequence = maybe.replace('{setting}', `\`${here.text}\` (line ${here.line})`);
+      d.priority = 'P1';
+      d.priorityReason = `\`${here.text}\` may keep the process running; its handler is not visible`;
+    } else {
+      // a handler in another file of the process: the project model settles it
+      Object.assign(d.data!, {
+        pendingOn: 'process:uncaught-exception',
+        pendingMiss: 'keep',
+        pendingSlot: 'consequence',
+        pendingUnknownPriority: 'P1',
+        pendingUnknownSay: maybe,
+        ...(after?.recovers
+          ? { pendingHit: 'drop' }
+          : {
+              pendingSay: swallowed(after?.says),
+              pendingHitPriority: 'P1',
+              pendingReason: '{setting} keeps the process running after an uncaught exception, but the client does not recover from the swallowed throw',
+            }),
+      });
     }
     out.push(d);
   }

@@ -7,7 +7,16 @@
 // connect) and a closure variable (`nonlocal`, a `let` of the enclosing function): restored only
 // by a function that nothing calls again (only module-level code or a startup hook calls it), it
 // stays dead. Language-neutral over facts (`this.` / `self.`, AssignmentFact.binds).
+//
+// A catch is a connection-loss path only if an outage can reach it. When every command the try
+// body awaits goes to the client held in the very name it clears, and that client waits out an
+// outage (catalog `offline-queues`: ioredis with `maxRetriesPerRequest: null` queues the command
+// until it is back, reconnects and re-subscribes on its own), no connection loss lands there:
+// there is no finding. The client may be built in this file, or taken from another module
+// (`this.subscriber = RedisAdapter.collaborationSubscriber`): then the project model looks the
+// exported name up in that module (`data.pendingUnless`) and drops the finding when it is one.
 import type { Check } from '../api.js';
+import { heldQueue } from '../analysis/offline-queues.js';
 import type { AssignmentFact, FileFacts, FunctionFact } from '../../languages/types.js';
 import type { FindingDraft } from '../types.js';
 
@@ -32,6 +41,25 @@ const STARTUP = /^_*(main|startup|on_?startup|lifespan|init|initiali[sz]e|setup|
 const STARTUP_DECORATOR = /startup|lifespan|before_serving|before_first_request|on_event/i;
 
 type Kind = 'false' | 'true' | 'null';
+
+/**
+ * Can an outage reach the catch `tryId` of function `fnId`? 'no' when every command awaited in
+ * its try body goes through `target` and the client `target` holds (from `writes`) waits out an
+ * outage; the module and name to look up when that client comes from another module; undefined
+ * when an outage may reach it (or nothing says otherwise).
+ */
+function outageProof(ctx: Parameters<Check>[0], target: string, tryId: number, fnId: number | undefined, writes: AssignmentFact[]): 'no' | { module: string; name: string } | undefined {
+  const facts = ctx.facts;
+  const awaited = facts.calls.filter((c) => c.scope.awaited && c.scope.functionId === fnId && c.scope.tries.some((x) => x.tryId === tryId && x.part === 'body'));
+  if (!awaited.length || !awaited.every((c) => c.callee.startsWith(`${target}.`))) return undefined;
+  const held = heldQueue(facts, ctx.catalog, writes);
+  if (!held) return undefined;
+  if ('wait' in held) return held.wait === 'forever' ? 'no' : undefined;
+  return held;
+}
+
+/** what a finding carries when its catch is out of an outage's reach if another module's client waits one out */
+const pendingQueue = (p: { module: string; name: string }) => ({ pendingUnless: 'offline-queue:waits-forever', appModule: p.module, appName: p.name });
 
 function words(name: string): string[] {
   return name
@@ -153,6 +181,9 @@ function classFindings(ctx: Parameters<Check>[0], funcs: Funcs): FindingDraft[] 
         (!handler || c.scope.tries.some((t) => t.tryId === handler.tryId && t.part === 'handler')),
     );
     if (pathCalls.some((c) => EXIT.test(c.qualified ?? c.callee) || RESCHEDULE.test(c.callee))) continue;
+    // can a connection loss reach this catch at all?
+    const proof = handler ? outageProof(ctx, a.target, handler.tryId, a.scope.functionId, facts.assignments.filter((b) => b.selfAttr === a.selfAttr && b.scope.classId === cls)) : undefined;
+    if (proof === 'no') continue;
     // is it restored anywhere reachable?
     let partial: string | undefined;
     let recovered = false;
@@ -189,6 +220,7 @@ function classFindings(ctx: Parameters<Check>[0], funcs: Funcs): FindingDraft[] 
         where: `${inCatch ? 'a catch block' : describe(callback!, facts)} of \`${facts.classes[cls].name}\``,
         subject: 'this instance stays broken',
         self,
+        ...(proof ? pendingQueue(proof) : {}),
       },
       where: { scope: a.scope },
     };
@@ -299,6 +331,8 @@ function variableFindings(ctx: Parameters<Check>[0], funcs: Funcs): FindingDraft
         (!handler || c.scope.tries.some((t) => t.tryId === handler.tryId && t.part === 'handler')),
     );
     if (pathCalls.some((c) => EXIT.test(c.qualified ?? c.callee) || RESCHEDULE.test(c.callee))) continue;
+    const proof = handler ? outageProof(ctx, a.target, handler.tryId, a.scope.functionId, (writes.get(a.target) ?? []).filter((b) => homeOf(b) === home)) : undefined;
+    if (proof === 'no') continue;
     let partial: string | undefined;
     let recovered = false;
     for (const b of writes.get(a.target) ?? []) {
@@ -333,7 +367,7 @@ function variableFindings(ctx: Parameters<Check>[0], funcs: Funcs): FindingDraft
       ruleId: ctx.rule.id,
       loc: a.loc,
       message: ctx.rule.message,
-      data: { target: a.target, value: literal(kind, facts), where, subject },
+      data: { target: a.target, value: literal(kind, facts), where, subject, ...(proof ? pendingQueue(proof) : {}) },
       where: { scope: a.scope },
     };
     if (partial) {

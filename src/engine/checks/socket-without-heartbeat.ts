@@ -9,8 +9,16 @@
 //   (`setTimeout`) started from the message handler.
 // Clients count only with a receive side (a message listener, a receive loop); servers always.
 // Servers are reported one step lower: a dead client leaks its socket, it does not stop the service.
+// - A `ws` server whose connections (or the server itself) are handed to a library that owns the
+//   connection's lifecycle (catalog role `socket.handoff`: Hocuspocus `handleConnection`,
+//   y-websocket `setupWSConnection`, graphql-ws `useServer`) has that library's heartbeat, read
+//   from its knob `heartbeat` (on by default for those; tRPC's `applyWSSHandler` only with
+//   `keepAlive.enabled`). A connection is the first parameter of the server's 'connection'
+//   listener or of its `handleUpgrade` callback.
 import type { Check } from '../api.js';
-import type { CallFact, FileFacts } from '../../languages/types.js';
+import type { CatalogApi } from '../../catalog/types.js';
+import type { CallFact, FileFacts, FunctionFact, Value } from '../../languages/types.js';
+import { functionAndNested } from '../analysis/facts-query.js';
 import type { FindingDraft } from '../types.js';
 import { readKnob } from '../knobs.js';
 import { callsWithin, closedInPlace, listensTo, socketHandlers } from '../analysis/sockets.js';
@@ -40,6 +48,71 @@ function handWritten(facts: FileFacts, open: CallFact, server: boolean): boolean
   return socketHandlers(facts, open, ['message']).some((h) => callsWithin(facts, h).some((c) => /(^|\.)setTimeout$/.test(c.callee)));
 }
 
+/**
+ * The handoff calls (role `socket.handoff`) that take this server or one of its connections: the
+ * server's binding among their arguments (`useServer(opts, wss)`, `applyWSSHandler({ wss, … })`),
+ * or the first parameter of a 'connection' listener or `handleUpgrade` callback of the server
+ * (`hocuspocus.handleConnection(ws, req)`), or a handoff function given as the listener itself
+ * (`wss.on('connection', setupWSConnection)`).
+ */
+function handoffs(ctx: Parameters<Check>[0], open: CallFact): Array<{ call?: CallFact; api: CatalogApi }> {
+  const facts = ctx.facts;
+  const lookup = (q: string | null | undefined) => (q ? ctx.catalog.lookupRole(q, facts.language, ['socket.handoff']) : undefined);
+  const out: Array<{ call?: CallFact; api: CatalogApi }> = [];
+  const names = new Set(facts.assignments.filter((a) => a.value.kind === 'call' && a.value.callId === open.id).map((a) => a.target));
+  const mentions = (v: Value, set: Set<string>): boolean =>
+    (v.kind === 'name' && set.has(v.text)) || (v.kind === 'object' && Object.values(v.props).some((p) => mentions(p, set)));
+  // the connection callbacks: 'connection' listeners, handleUpgrade callbacks
+  const callbacks: FunctionFact[] = [...socketHandlers(facts, open, ['connection'])];
+  for (const c of facts.calls) {
+    if (c.receiverCall !== open.id) continue;
+    if (/\.handleUpgrade$/.test(c.callee)) for (const a of c.args) if (a.kind === 'function') callbacks.push(facts.functions[a.functionId]);
+    // `wss.on('connection', setupWSConnection)`: the handoff is the listener
+    if (/\.(on|once|addListener)$/.test(c.callee) && c.args[0]?.kind === 'string' && c.args[0].value === 'connection') {
+      const l = c.args[1];
+      const api = l?.kind === 'name' ? lookup(l.qualified) : undefined;
+      if (api) out.push({ api });
+    }
+  }
+  // the server's own name means this server only where its binding is in scope
+  const near = open.scope.functionId === undefined ? undefined : functionAndNested(facts, open.scope.functionId);
+  const inScope = (c: CallFact) => !near || (c.scope.functionId !== undefined && near.has(c.scope.functionId));
+  for (const c of facts.calls) {
+    const api = lookup(c.qualified);
+    if (!api) continue;
+    if (names.size && inScope(c) && c.args.some((a) => mentions(a, names))) {
+      out.push({ call: c, api });
+      continue;
+    }
+    for (const cb of callbacks) {
+      const conn = cb.params[0]?.name;
+      if (!conn || c.scope.functionId === undefined || !functionAndNested(facts, cb.id).has(c.scope.functionId)) continue;
+      if (c.args.some((a) => mentions(a, new Set([conn])))) {
+        out.push({ call: c, api });
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+/** The library the connections are handed to pings them: its knob `heartbeat` is set, on by default, or not visible. */
+function handedHeartbeat(ctx: Parameters<Check>[0], open: CallFact): 'yes' | { off: string } | undefined {
+  let off: string | undefined;
+  for (const h of handoffs(ctx, open)) {
+    const knob = h.api.knobs?.['heartbeat'];
+    if (!knob) return 'yes';
+    if (!h.call) {
+      if (knob.default === 'bounded') return 'yes';
+      continue;
+    }
+    const r = readKnob(h.call, h.api, 'heartbeat', ctx.facts, ctx.catalog);
+    if (r.state === 'set' || r.state === 'unknown') return 'yes';
+    off ??= r.state === 'disabled' ? `\`${h.call.callee}\` gets the connections with its keepalive switched off (\`${r.key}\`)` : `\`${h.call.callee}\` gets the connections, and its keepalive is ${knob.defaultNote ?? 'off'}`;
+  }
+  return off ? { off } : undefined;
+}
+
 const check: Check = (ctx) => {
   const facts = ctx.facts;
   const out: FindingDraft[] = [];
@@ -59,7 +132,9 @@ const check: Check = (ctx) => {
       if (r.valueLoc) loc = r.valueLoc;
     } else {
       if (handWritten(facts, open, server)) continue;
-      detail = server ? 'no client is ever pinged' : 'no ping, no timer that sends, no idle timeout on incoming messages';
+      const handed = server ? handedHeartbeat(ctx, open) : undefined;
+      if (handed === 'yes') continue; // the library the connections are handed to pings them
+      detail = handed ? `no client is ever pinged: ${handed.off}` : server ? 'no client is ever pinged' : 'no ping, no timer that sends, no idle timeout on incoming messages';
     }
     const d: FindingDraft = {
       ruleId: ctx.rule.id,
