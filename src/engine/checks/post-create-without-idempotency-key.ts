@@ -94,11 +94,16 @@ function words(name: string): string[] {
 
 const SUFFIX = new Set(['schema', 'serializer', 'model', 'repository', 'repo', 'collection', 'table', 'form', 'dto', 'entity']);
 
-/** What names one model, table or collection: `UnlockSchema`, `Unlocks`, `unlocks` -> `unlock`. */
-function stem(name: string): string {
+/** The words of a model's name without a trailing `Schema`, `Serializer`, `Repository`, …: `AuditLogSchema` -> [audit, log]. */
+function modelWords(name: string): string[] {
   const w = words(name);
   while (w.length > 1 && SUFFIX.has(w[w.length - 1])) w.pop();
-  return w.join('');
+  return w;
+}
+
+/** What names one model, table or collection: `UnlockSchema`, `Unlocks`, `unlocks` -> `unlock`. */
+function stem(name: string): string {
+  return modelWords(name).join('');
 }
 
 function article(word: string): string {
@@ -211,7 +216,12 @@ const check: Check = (ctx) => {
   };
   /** The table of SELECT SQL in a string argument. */
   const selectTable = (c: CallFact): string | undefined => {
-    for (const s of strings(c)) for (const r of R) if (r.lookupSql) { const m = r.lookupSql.exec(s); if (m?.[1]) return m[1]; }
+    for (const s of strings(c)) {
+      for (const r of R) {
+        const m = r.lookupSql?.exec(s);
+        if (m?.[1]) return m[1];
+      }
+    }
     return undefined;
   };
 
@@ -350,7 +360,9 @@ const check: Check = (ctx) => {
     const inside = functionAndNested(facts, h.fn.id);
     const calls = facts.calls.filter((c) => c.scope.functionId !== undefined && inside.has(c.scope.functionId));
     if (!calls.some(isCreate) && !calls.some((c) => effectOf(c) === 'charge')) continue;
-    if (keyed.some((k) => k.test(sourceOf(ctx.text, h.fn.loc)))) continue;
+    // comments dropped: `// TODO: idempotency key` is not one
+    const code = sourceOf(ctx.text, h.fn.loc).replace(lang === 'python' ? /(^|\s)#.*$/gm : /(^|\s)\/\/.*$/gm, '$1');
+    if (keyed.some((k) => k.test(code))) continue;
     if (calls.some(dedupes) || catchesUnique(h.fn)) continue;
 
     const effects = calls.flatMap((c) => {
@@ -360,7 +372,7 @@ const check: Check = (ctx) => {
     const creates = calls
       .filter((c) => isCreate(c) && !effects.some((e) => e.call.id === c.id))
       .map((call) => ({ call, model: modelOf(call, inside) }))
-      .filter((x) => !x.model || !(logRow.test(words(x.model).pop() ?? '') || logRow.test(stem(x.model))))
+      .filter((x) => !x.model || !(logRow.test(modelWords(x.model).pop() ?? '') || logRow.test(stem(x.model))))
       .filter((x) => !x.model || (!lookedUp(x.model, x.call, calls, inside) && !uniqueInFile(x.model)));
     const charge = effects.find((e) => e.kind === 'charge');
     if (!creates.length && !charge) continue;
