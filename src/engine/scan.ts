@@ -273,43 +273,27 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
   const made = ignored ? findings.filter((f) => !ignored(f)) : findings;
 
   // The project model: where each file runs, what its process sets once, which findings share a cause.
-  const t0 = performance.now();
-  const reread = await collectUses(resolve(opts.root), results.filter((r) => !r.skipped), (abs) => {
+  // Its late passes read files no rule parsed; an unreadable one is skipped.
+  const readSource = (abs: string): string | null => {
     try {
       return decodeSource(readFileSync(abs));
     } catch {
       return null;
     }
-  }, found.manifests);
+  };
+  const t0 = performance.now();
+  const reread = await collectUses(resolve(opts.root), results.filter((r) => !r.skipped), readSource, found.manifests);
   const modelCatalog = new Catalog([...catalogFiles, { apis: extraApis } as CatalogFile]);
   // modules a handler's await leads into that no rule parsed: read for what their functions reach
   reread.push(
-    ...(await collectReaches(resolve(opts.root), results.filter((r) => !r.skipped), made, modelCatalog, (abs) => {
-      try {
-        return decodeSource(readFileSync(abs));
-      } catch {
-        return null;
-      }
-    })),
+    ...(await collectReaches(resolve(opts.root), results.filter((r) => !r.skipped), made, modelCatalog, readSource)),
   );
   // modules whose exported clients decide a finding (FL552's ioredis subscriber taken from another module)
   reread.push(
-    ...(await collectPendingDefaults(resolve(opts.root), results.filter((r) => !r.skipped), made, modelCatalog, (abs) => {
-      try {
-        return decodeSource(readFileSync(abs));
-      } catch {
-        return null;
-      }
-    }, found.manifests)),
+    ...(await collectPendingDefaults(resolve(opts.root), results.filter((r) => !r.skipped), made, modelCatalog, readSource, found.manifests)),
   );
   const tReach = performance.now();
-  const reached = await collectReach(resolve(opts.root), results.filter((r) => !r.skipped), modelCatalog, (abs) => {
-    try {
-      return decodeSource(readFileSync(abs));
-    } catch {
-      return null;
-    }
-  }, found.manifests);
+  const reached = await collectReach(resolve(opts.root), results.filter((r) => !r.skipped), modelCatalog, readSource, found.manifests);
   const tReachEnd = performance.now();
   if ((reread.length || reached.length) && opts.cacheDir && !opts.merged) {
     const set = new Set([...reread, ...reached]);

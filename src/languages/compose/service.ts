@@ -57,51 +57,29 @@ export function buildContext(svc: YMap): { path: string; dockerfile?: string; ta
   return { path, dockerfile, ...(target ? { target } : {}), src: e.keySrc };
 }
 
-interface DockerStage {
-  base: string;
-  name?: string;
-  /** the stage's instructions, continuation lines joined */
-  body: string;
-}
-
 /**
- * The stage that is built (`target`, else the last) and the stages of the same file it is built
- * `FROM`, nearest first: image settings (HEALTHCHECK, ENTRYPOINT, CMD) are inherited along this
- * chain. A base named with a build argument (`FROM deps-${ARCH}`) matches any stage of that shape.
+ * The stage that is built (`target`, else the last) declares a HEALTHCHECK other than
+ * `HEALTHCHECK NONE`, itself or through the stages of the same file it is built `FROM` (a
+ * HEALTHCHECK is inherited, like every image setting). A base named with a build argument
+ * (`FROM deps-${ARCH}`) matches any stage of that shape. Read with the one Dockerfile reader
+ * (`dockerInstructions`), as the start and build steps are.
  */
-function stageChain(text: string, target?: string): DockerStage[] {
-  const stages: DockerStage[] = [];
-  const joined = text.replace(/\\[ \t]*\r?\n/g, ' ');
-  for (const part of joined.split(/^[ \t]*FROM[ \t]+/im).slice(1)) {
-    const head = /^(?:--\S+\s+)*(\S+)(?:\s+AS\s+(\S+))?/i.exec(part);
-    if (head) stages.push({ base: head[1], name: head[2]?.toLowerCase(), body: part });
+export function dockerfileHasHealthcheck(text: string, target?: string): boolean {
+  const stages: Array<{ base: string; name?: string; healthcheck?: string }> = [];
+  for (const ins of dockerInstructions(text)) {
+    if (ins.op === 'FROM') {
+      const head = /^(?:--\S+\s+)*(\S+)(?:\s+AS\s+(\S+))?/i.exec(ins.args);
+      if (head) stages.push({ base: head[1].toLowerCase(), name: head[2]?.toLowerCase() });
+    } else if (ins.op === 'HEALTHCHECK' && stages.length) stages[stages.length - 1].healthcheck = ins.args;
   }
-  const chain: DockerStage[] = [];
   let stage = target ? stages.find((s) => s.name === target.toLowerCase()) : stages[stages.length - 1];
   for (let hops = 0; stage && hops < stages.length; hops++) {
-    chain.push(stage);
-    const base = stage.base.toLowerCase();
-    const shape = new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\\\$\\\{[^}]*\\\}|\\\$\w+/g, '.+')}$`);
-    const current: DockerStage = stage;
-    stage = stages.find((s) => s !== current && s.name !== undefined && (s.name === base || shape.test(s.name)));
+    if (stage.healthcheck !== undefined) return !/^NONE\b/i.test(stage.healthcheck);
+    const current: (typeof stages)[number] = stage;
+    const shape = new RegExp(`^${current.base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\\\$\\\{[^}]*\\\}|\\\$\w+/g, '.+')}$`);
+    stage = stages.find((s) => s !== current && s.name !== undefined && (s.name === current.base || shape.test(s.name)));
   }
-  return chain;
-}
-
-/** the last `NAME` instruction of the nearest stage in the chain that has one (its argument text) */
-function inherited(chain: DockerStage[], name: string): string | undefined {
-  const re = new RegExp(`^[ \\t]*${name}[ \\t]+(.+)$`, 'gim');
-  for (const st of chain) {
-    const hit = [...st.body.matchAll(re)].pop();
-    if (hit) return hit[1].trim();
-  }
-  return undefined;
-}
-
-/** The built stage declares a HEALTHCHECK other than `HEALTHCHECK NONE`, itself or by inheritance. */
-export function dockerfileHasHealthcheck(text: string, target?: string): boolean {
-  const hc = inherited(stageChain(text, target), 'HEALTHCHECK');
-  return hc !== undefined && !/^NONE\b/i.test(hc);
+  return false;
 }
 
 // ---------------------------------------------------------------- Dockerfile start and build steps
