@@ -150,6 +150,7 @@ export interface CatalogSections {
   'swallowed-error-events': SwallowedErrorEvents[];
   'offline-queues': OfflineQueues[];
   'process-pipes': ProcessPipes[];
+  'local-commands': LocalCommands[];
 }
 
 /** Where code runs (the project model's contexts; fixed names, as in JSON `context`). */
@@ -659,8 +660,9 @@ export interface BackgroundLoops {
 
 /**
  * Catalog section `process-pipes` (rules/catalog/python-system.yaml): a child process's output
- * streams and the reads that take one to its end. A stream read to the end has been closed by the
- * child, which is exiting: a `wait()` after it returns when it does (FL120 `unless-drained`).
+ * streams, the reads that take one to its end and the calls that end the child. A stream read to
+ * the end has been closed by the child, which is exiting; a killed child is dead: a `wait()` after
+ * either returns promptly (FL120 `unless-exiting`).
  */
 export interface ProcessPipes {
   language: CatalogLanguage;
@@ -668,6 +670,20 @@ export interface ProcessPipes {
   streams: string[];
   /** methods that read a stream to its end (`read`, `readlines`); iterating the stream does too */
   drains: string[];
+  /** methods that end the child for certain (`kill`) */
+  kills?: string[];
+}
+
+/**
+ * Catalog section `local-commands` (rules/catalog/python-system.yaml): children that cannot hang
+ * on a network, a mount or a prompt (FL120 `unless-local-command`).
+ */
+export interface LocalCommands {
+  language: CatalogLanguage;
+  /** executables, by base name, that only read local kernel or process state and exit */
+  commands: string[];
+  /** lone arguments that make any tool print and exit (`--version`) */
+  probes: string[];
 }
 
 /** Catalog section `module-imports`: framework modules declared by a decorator's list of imports. */

@@ -46,11 +46,12 @@ export function catalogRolesPage(rules: readonly RuleMeta[], files: ReadonlyArra
   const sectionReaders = new Map<string, Reader[]>();
   const tagReaders = new Map<string, Reader[]>();
   for (const rule of rules) {
-    const call = rule.match?.call as { role?: string; roles?: string[]; knob?: string; 'unless-within'?: string[]; 'unless-drained'?: boolean } | undefined;
+    const call = rule.match?.call as { role?: string; roles?: string[]; knob?: string; 'unless-within'?: string[]; 'unless-exiting'?: boolean; 'unless-local-command'?: boolean } | undefined;
     if (call) {
       for (const role of call.roles ?? (call.role ? [call.role] : [])) add(roleReaders, role, { rule, how: call.knob ? `knob \`${call.knob}\`` : 'every call' });
       for (const role of call['unless-within'] ?? []) add(roleReaders, role, { rule, how: 'unless-within' });
-      if (call['unless-drained']) add(sectionReaders, 'process-pipes', { rule, how: 'unless-drained' });
+      if (call['unless-exiting']) add(sectionReaders, 'process-pipes', { rule, how: 'unless-exiting' });
+      if (call['unless-local-command']) add(sectionReaders, 'local-commands', { rule, how: 'unless-local-command' });
     }
     // a role a check both reads and gates on is simply read; a gate-only role says so
     for (const role of rule.gateRoles ?? []) if (!rule.reads?.roles?.includes(role)) add(roleReaders, role, { rule, how: 'gate' });

@@ -17,14 +17,16 @@
 //   unless-per-request true: skip instances built, used and dropped per request (engine/handlers.ts
 //                      perRequestInstance): a cap on those bounds one request, so it is neither
 //                      praised nor blamed
-//   unless-drained     true: skip a call through a process instance after the same function read
-//                      one of its output pipes to the end (catalog `process-pipes`: `for line in
-//                      proc.stdout`, `proc.stdout.read()`): the child closed it and is exiting, so
-//                      `proc.wait()` returns when it does
+//   unless-exiting     true: skip a call through a process instance after the same function read
+//                      one of its output pipes to the end or killed it (catalog `process-pipes`:
+//                      `for line in proc.stdout`, `proc.stdout.read()`, `proc.kill()`): the child is
+//                      exiting or dead, so `proc.wait()` returns when it does
+//   unless-local-command true: skip a child whose command is visibly one that only reads local
+//                      state and exits (catalog `local-commands`: `uname`, `dmidecode`, `tool --version`)
 // With no `knob`, every call to an API with the role fires (for "this API is itself the hazard").
 // An API with a catalog `variant` matches only calls whose options name one of its values.
 // Message data: {callee} {api} {variant}, and with a knob {knob} {key} {keys} {state} {default}.
-import type { CallFact } from '../../languages/types.js';
+import type { CallFact, Value } from '../../languages/types.js';
 import type { FindingDraft } from '../types.js';
 import type { Matcher, RuleContext } from '../api.js';
 import { perRequestInstance } from '../analysis/handlers.js';
@@ -40,7 +42,8 @@ interface CallSpec {
   unless?: Array<OptionTest & { 'unused-here'?: { ignoring?: string[] } }>;
   'unless-handed-to'?: string[];
   'unless-per-request'?: boolean;
-  'unless-drained'?: boolean;
+  'unless-exiting'?: boolean;
+  'unless-local-command'?: boolean;
 }
 
 const STATE_WORDS = { missing: 'no', disabled: 'a disabled' } as const;
@@ -55,10 +58,11 @@ export function withinRole(call: CallFact, ctx: RuleContext, roles: readonly str
 }
 
 /**
- * The function read one of the instance's output pipes to its end before this call: it iterated
- * `<instance>.<stream>` or called `<instance>.<stream>.<drain>()` (catalog `process-pipes`).
+ * The function read one of the instance's output pipes to its end, or killed the child, before
+ * this call: it iterated `<instance>.<stream>`, called `<instance>.<stream>.<drain>()` or
+ * `<instance>.<kill>()` (catalog `process-pipes`).
  */
-export function drainedBefore(call: CallFact, ctx: RuleContext): boolean {
+export function exitingBefore(call: CallFact, ctx: RuleContext): boolean {
   const recv = call.receiverCall;
   if (recv === undefined) return false;
   const ctor = ctx.facts.calls[recv]?.qualified;
@@ -69,11 +73,48 @@ export function drainedBefore(call: CallFact, ctx: RuleContext): boolean {
     const streams = new Set(e.streams.map((s) => `${ctor}().${s}`));
     if ((ctx.facts.iterations ?? []).some((it) => it.receiverCall === recv && it.scope.functionId === fn && it.qualified && streams.has(it.qualified) && before(it.loc))) return true;
     const drains = new Set(e.drains);
+    const kills = new Set((e.kills ?? []).map((k) => `${ctor}().${k}`));
     for (const c of ctx.facts.calls) {
       if (c.receiverCall !== recv || c.scope.functionId !== fn || !c.qualified || !before(c.loc)) continue;
+      if (kills.has(c.qualified)) return true;
       const dot = c.qualified.lastIndexOf('.');
       if (drains.has(c.qualified.slice(dot + 1)) && streams.has(c.qualified.slice(0, dot))) return true;
     }
+  }
+  return false;
+}
+
+/**
+ * The command a process call runs, as far as literals show it: `["uname", "-a"]`, `"uname -a"`
+ * (split on blanks), or the positional strings of `create_subprocess_exec("uname", "-a")`. For a
+ * call through an instance (`proc.wait()`), the constructor's command. Unknown parts stay
+ * undefined; undefined overall when the command is not visible.
+ */
+function commandWords(call: CallFact, ctx: RuleContext): Array<string | undefined> | undefined {
+  const site = call.receiverCall !== undefined ? ctx.facts.calls[call.receiverCall] : call;
+  if (!site) return undefined;
+  const lit = (v: Value | undefined): string | undefined => {
+    const r = v?.kind === 'name' ? v.resolved : v;
+    return r?.kind === 'string' ? r.value : undefined;
+  };
+  const first = site.args[0]?.kind === 'name' ? (site.args[0].resolved ?? site.args[0]) : site.args[0];
+  if (!first) return undefined;
+  if (first.kind === 'array') return first.open ? undefined : first.items.map(lit);
+  if (first.kind !== 'string') return undefined;
+  // exec-style: every positional is one word
+  if (/create_subprocess_exec$/.test(site.qualified ?? '')) return site.argsOpen ? undefined : site.args.map(lit);
+  return /[|;&`$<>(){}]/.test(first.value) ? undefined : first.value.trim().split(/\s+/);
+}
+
+/** The child visibly runs a command that only reads local state and exits (catalog `local-commands`). */
+export function localCommand(call: CallFact, ctx: RuleContext): boolean {
+  const words = commandWords(call, ctx);
+  if (!words || words.length === 0) return false;
+  for (const e of ctx.catalog.entries('local-commands', ctx.facts.language)) {
+    const exe = words[0]?.slice(words[0].lastIndexOf('/') + 1);
+    if (exe !== undefined && e.commands.includes(exe)) return true;
+    // `<any tool> --version`: the tool prints and exits
+    if (words.length === 2 && words[1] !== undefined && e.probes.includes(words[1])) return true;
   }
   return false;
 }
@@ -90,7 +131,8 @@ const matcher: Matcher = (raw, ctx) => {
     if (!api) continue;
     if (spec['unless-within'] && withinRole(call, ctx, spec['unless-within'])) continue;
     if (spec['unless-per-request'] && perRequestInstance(ctx, call)) continue;
-    if (spec['unless-drained'] && drainedBefore(call, ctx)) continue;
+    if (spec['unless-exiting'] && exitingBefore(call, ctx)) continue;
+    if (spec['unless-local-command'] && localCommand(call, ctx)) continue;
     const data: Record<string, string> = { callee: call.callee, api: call.qualified };
     if (api.variant) {
       const variant = variantOf(call, api);
