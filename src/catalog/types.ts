@@ -358,6 +358,8 @@ export interface ComposeHints {
   oneShotCommands?: string[];
   oneShotNames?: string[];
   waitTools?: string[];
+  /** the opening comment of a compose file says it is not for production: a developer stack */
+  devHeaders?: string[];
   queueEnvNames?: string[];
   /** images (globs, as in `images.match`) that only developer stacks run: a file that runs one is a dev stack */
   devToolImages?: string[];

@@ -17,6 +17,7 @@ export interface ComposeKnowledge {
   oneShotCommands: RegExp[];
   oneShotNames: RegExp[];
   waitTools: RegExp[];
+  devHeaders: RegExp[];
   queueEnvNames: string[];
   /** the image is a developer-only tool (catalog `devToolImages`) */
   devTool(ref: ImageRef | undefined): boolean;
@@ -57,6 +58,7 @@ export function composeKnowledge(catalog: Catalog): ComposeKnowledge {
     oneShotCommands: res(hints.oneShotCommands),
     oneShotNames: res(hints.oneShotNames),
     waitTools: res(hints.waitTools),
+    devHeaders: res(hints.devHeaders),
     queueEnvNames: hints.queueEnvNames ?? [],
     devTool(ref) {
       return !!ref && !ref.unknown && devTools.some((r) => r.test(ref.name));

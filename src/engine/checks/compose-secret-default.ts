@@ -5,7 +5,9 @@
 // (analysis/secret-names): signing secrets P0, passwords, third-party keys and connection URLs P1,
 // placeholder API keys quiet. `${VAR:?required}`, `${VAR}` and `${VAR:-}` are fine; so is a
 // default the project's `.env` overrides, and any default written in a developer-only file
-// (override, *.dev.yml, .devcontainer), which is not a production secret.
+// (override, *.dev.yml, .devcontainer, a file whose header says it is not for production), which
+// is not a production secret. One default is one finding: the same `${VAR:-x}` written for five
+// services of one file is reported at its first use, naming the others.
 import type { ComposeCheck } from '../api.js';
 import { composeDraft, profileP2, type ComposeDraft } from '../analysis/compose-project.js';
 import { secretJudge, type SecretKind, type SecretWords } from '../analysis/secret-names.js';
@@ -51,6 +53,19 @@ const check: ComposeCheck = (ctx) => {
   const secrets = secretJudge(ctx.rule.options as unknown as SecretWords);
   const out: ComposeDraft[] = [];
   const seen = new Set<string>();
+  // file + variable + default -> the draft reporting it, and the services it also reaches
+  const firstUse = new Map<string, { d: ComposeDraft; also: string[] }>();
+  /** false when the same default in the same file was reported already (this service is added to it) */
+  const firstTime = (file: string, variable: string, fallback: string, service: string): boolean => {
+    const prior = firstUse.get(`${file}\0${variable}\0${fallback}`);
+    if (!prior) return true;
+    if (prior.d.data?.service !== service && !prior.also.includes(service)) {
+      prior.also.push(service);
+      prior.d.data = { ...prior.d.data, also: ` (also ${prior.also.map((a) => `\`${a}\``).join(', ')})` };
+    }
+    return false;
+  };
+  const remember = (d: ComposeDraft, variable: string, fallback: string) => firstUse.set(`${d.file}\0${variable}\0${fallback}`, { d, also: [] });
   for (const v of ctx.project.services) {
     // `command: redis-server --requirepass ${REDIS_PASSWORD:-changeme}`: judged by the variable's name
     const cmds: YNode[] = [];
@@ -60,7 +75,7 @@ const check: ComposeCheck = (ctx) => {
       else if (c?.kind === 'seq') cmds.push(...c.items);
     }
     for (const c of cmds) {
-      if (c.kind !== 'scalar' || typeof c.raw !== 'string' || !c.raw.includes('${') || isDevFile(c.src.file)) continue;
+      if (c.kind !== 'scalar' || typeof c.raw !== 'string' || !c.raw.includes('${') || v.dev || isDevFile(c.src.file)) continue;
       WITH_DEFAULT.lastIndex = 0;
       for (let m = WITH_DEFAULT.exec(c.raw); m; m = WITH_DEFAULT.exec(c.raw)) {
         const [expr, variable, , fallback] = m;
@@ -70,7 +85,9 @@ const check: ComposeCheck = (ctx) => {
         const key = `${c.src.file}:${c.src.loc.line}:${c.src.loc.column}:${expr}`;
         if (seen.has(key)) continue;
         seen.add(key);
-        const d = composeDraft(ctx, c.src, v.name, { variable, expr, what: WHAT[kind], consequence: CONSEQUENCE[kind], kind });
+        if (!firstTime(c.src.file, variable, fallback, v.name)) continue;
+        const d = composeDraft(ctx, c.src, v.name, { variable, expr, what: WHAT[kind], consequence: CONSEQUENCE[kind], kind, also: '' });
+        remember(d, variable, fallback);
         if (kind !== 'signing') {
           d.priority = 'P1';
           d.priorityReason = `a ${kind === 'url' ? 'connection URL' : kind} default, not a signing secret`;
@@ -79,7 +96,7 @@ const check: ComposeCheck = (ctx) => {
       }
     }
     for (const e of writtenEnvironment(get(v.node, 'environment'))) {
-      if (!e.raw.includes('${') || isDevFile(e.scalar.src.file)) continue;
+      if (!e.raw.includes('${') || v.dev || isDevFile(e.scalar.src.file)) continue;
       // the project's `.env` sets the variable: compose does not use the default
       const whole = interpolate(e.raw, noEnv).value;
       if (whole !== e.value) continue;
@@ -96,7 +113,9 @@ const check: ComposeCheck = (ctx) => {
         const key = `${e.scalar.src.file}:${e.scalar.src.loc.line}:${e.scalar.src.loc.column}:${expr}`;
         if (seen.has(key)) continue;
         seen.add(key);
-        const d = composeDraft(ctx, e.scalar.src, v.name, { variable: e.name, expr, what: WHAT[kind], consequence: CONSEQUENCE[kind], kind });
+        if (!firstTime(e.scalar.src.file, variable, fallback, v.name)) continue;
+        const d = composeDraft(ctx, e.scalar.src, v.name, { variable: e.name, expr, what: WHAT[kind], consequence: CONSEQUENCE[kind], kind, also: '' });
+        remember(d, variable, fallback);
         if (kind !== 'signing') {
           d.priority = 'P1';
           d.priorityReason = `a ${kind === 'url' ? 'connection URL' : kind} default, not a signing secret`;
