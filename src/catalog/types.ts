@@ -229,6 +229,8 @@ export interface ContextPriorityEntry {
   cap: ContextCap;
   /** per-category caps that differ from `cap` */
   categories?: Record<string, ContextCap>;
+  /** per-rule caps (by rule id) that differ from the category's: the narrowest entry wins */
+  rules?: Record<string, ContextCap>;
   /** what the hazard does in this context, appended to the message */
   consequence?: string;
   /**
@@ -684,6 +686,8 @@ export interface LocalCommands {
   language: CatalogLanguage;
   /** executables, by base name, that only read local kernel or process state and exit */
   commands: string[];
+  /** executables that are local only with one of these first arguments (`git rev-parse`) */
+  subcommands?: Record<string, string[]>;
   /** lone arguments that make any tool print and exit (`--version`) */
   probes: string[];
 }

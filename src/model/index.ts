@@ -177,7 +177,7 @@ export function applyModel(findings: Finding[], model: ProjectModel, input: Mode
     if (settled === 'bounded') continue;
     const pending = settlePending(f, model, kindOf.get(f.file), known, tsPathsFor(input.rootAbs, input.manifests));
     if (pending === 'drop') continue;
-    const cap = table.apply(f.priority, f.category, ctx);
+    const cap = table.apply(f.priority, f.category, ctx, f.ruleId);
     if (cap === 'off') continue;
     f.context = ctx;
     if (cap !== f.priority) {

@@ -15,15 +15,15 @@ export class ContextPriorities {
     for (const [ctx, cap] of Object.entries(overrides) as Array<[RuntimeContext, Cap]>) {
       const e = this.table.get(ctx) ?? { context: ctx, cap };
       // a config cap replaces the whole row: the user said what this context is worth
-      this.table.set(ctx, { ...e, cap, categories: undefined });
+      this.table.set(ctx, { ...e, cap, categories: undefined, rules: undefined });
     }
   }
 
-  /** The priority reported for a finding of `category` at `base` in `context`, or 'off'. */
-  apply(base: Priority, category: Category, context: RuntimeContext): Cap {
+  /** The priority reported for a finding of rule `ruleId` and `category` at `base` in `context`, or 'off'. */
+  apply(base: Priority, category: Category, context: RuntimeContext, ruleId?: string): Cap {
     const e = this.table.get(context);
     if (!e) return base;
-    const cap = e.categories?.[category] ?? e.cap;
+    const cap = (ruleId !== undefined ? e.rules?.[ruleId] : undefined) ?? e.categories?.[category] ?? e.cap;
     if (cap === 'off') return 'off';
     return PRIORITY_RANK[base] >= PRIORITY_RANK[cap] ? base : cap;
   }

@@ -113,6 +113,7 @@ export function localCommand(call: CallFact, ctx: RuleContext): boolean {
   for (const e of ctx.catalog.entries('local-commands', ctx.facts.language)) {
     const exe = words[0]?.slice(words[0].lastIndexOf('/') + 1);
     if (exe !== undefined && e.commands.includes(exe)) return true;
+    if (exe !== undefined && words[1] !== undefined && e.subcommands?.[exe]?.includes(words[1])) return true;
     // `<any tool> --version`: the tool prints and exits
     if (words.length === 2 && words[1] !== undefined && e.probes.includes(words[1])) return true;
   }
