@@ -17,6 +17,9 @@
 //   unless-per-request true: skip instances built, used and dropped per request (engine/handlers.ts
 //                      perRequestInstance): a cap on those bounds one request, so it is neither
 //                      praised nor blamed
+//   unless-one-request roles of request calls: skip an instance built in place as an option of
+//                      such a call (`axios.get(u, { httpsAgent: new Agent() })`): it carries that
+//                      one request, so a cap on it bounds nothing
 //   unless-exiting     true: skip a call through a process instance after the same function read
 //                      one of its output pipes to the end or killed it (catalog `process-pipes`:
 //                      `for line in proc.stdout`, `proc.stdout.read()`, `proc.kill()`): the child is
@@ -42,6 +45,7 @@ interface CallSpec {
   unless?: Array<OptionTest & { 'unused-here'?: { ignoring?: string[] } }>;
   'unless-handed-to'?: string[];
   'unless-per-request'?: boolean;
+  'unless-one-request'?: string[];
   'unless-exiting'?: boolean;
   'unless-local-command'?: boolean;
 }
@@ -55,6 +59,15 @@ export function withinRole(call: CallFact, ctx: RuleContext, roles: readonly str
     if (outer && ctx.catalog.lookupRole(outer.qualified, lang, roles)) return true;
   }
   return false;
+}
+
+/**
+ * Built in place among the arguments of a request call (of these roles): the instance carries that
+ * one request, however often the call runs (each run builds its own).
+ */
+export function carriesOneRequest(call: CallFact, ctx: RuleContext, roles: readonly string[]): boolean {
+  const outer = call.scope.argOfCalls[0] !== undefined ? ctx.facts.calls[call.scope.argOfCalls[0]] : undefined;
+  return !!outer?.qualified && !!ctx.catalog.lookupRole(outer.qualified, ctx.facts.language, roles);
 }
 
 /**
@@ -132,6 +145,7 @@ const matcher: Matcher = (raw, ctx) => {
     if (!api) continue;
     if (spec['unless-within'] && withinRole(call, ctx, spec['unless-within'])) continue;
     if (spec['unless-per-request'] && perRequestInstance(ctx, call)) continue;
+    if (spec['unless-one-request'] && carriesOneRequest(call, ctx, spec['unless-one-request'])) continue;
     if (spec['unless-exiting'] && exitingBefore(call, ctx)) continue;
     if (spec['unless-local-command'] && localCommand(call, ctx)) continue;
     const data: Record<string, string> = { callee: call.callee, api: call.qualified };
