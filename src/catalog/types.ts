@@ -349,6 +349,8 @@ export interface ComposeClient {
   services: string[];
   /** the module uses redis as a queue/broker */
   queue?: boolean;
+  /** the client reconnects until the server answers and queues commands meanwhile (by default) */
+  reconnects?: boolean;
 }
 
 /** Catalog section `compose-hints`: regexes (case-insensitive) the compose checks read intent with. */

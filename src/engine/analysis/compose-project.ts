@@ -79,6 +79,11 @@ export interface ProjectView {
   knowledge: ComposeKnowledge;
   /** service -> services it talks to (environment URLs, code clients) */
   talksTo: Map<string, Set<string>>;
+  /**
+   * service -> services its code reaches only through clients that reconnect and queue commands
+   * by themselves (catalog `compose-clients` `reconnects`: ioredis): it waits for them on its own
+   */
+  reconnectsTo: Map<string, Set<string>>;
   /** code run by this project relies on NATS JetStream */
   jetstream: boolean;
   /** some service uses redis as a queue/broker */
@@ -351,6 +356,8 @@ export function buildProjectView(project: ComposeProject, k: ComposeKnowledge, c
   // code: the service running a file talks to every service of the kinds its clients reach
   let jetstream = false;
   let redisQueue = false;
+  // runner + target -> every client the runner's code reaches the target with reconnects by itself
+  const selfWaiting = new Map<string, boolean>();
   for (const c of code) {
     const runners = deepestOwners(services, codeRoots, c.path);
     const mapped = runners.length > 0;
@@ -358,6 +365,12 @@ export function buildProjectView(project: ComposeProject, k: ComposeKnowledge, c
     if (usesJetstream(c, k) && !foreign) jetstream = true;
     for (const client of k.clients) {
       if (client.language !== c.language || !c.modules.some((m) => client.modules.includes(m))) continue;
+      for (const runner of runners)
+        for (const target of services)
+          if (target !== runner && target.info && client.services.includes(target.info.service)) {
+            const key = `${runner.name}\0${target.name}`;
+            selfWaiting.set(key, (selfWaiting.get(key) ?? true) && client.reconnects === true);
+          }
       // a broker client that can use redis or another broker (Celery: redis or RabbitMQ) uses the
       // other one when the stack runs it; a redis broker URL is still caught from the environment below
       const otherBroker = client.services.some((kind) => kind !== 'redis' && services.some((v) => v.info?.service === kind));
@@ -380,7 +393,13 @@ export function buildProjectView(project: ComposeProject, k: ComposeKnowledge, c
       }
     }
   }
-  return { project, services, byName, knowledge: k, talksTo, jetstream, redisQueue, code };
+  const reconnectsTo = new Map<string, Set<string>>();
+  for (const [key, yes] of selfWaiting) {
+    if (!yes) continue;
+    const [runner, target] = key.split('\0');
+    reconnectsTo.set(runner, (reconnectsTo.get(runner) ?? new Set()).add(target));
+  }
+  return { project, services, byName, knowledge: k, talksTo, reconnectsTo, jetstream, redisQueue, code };
 }
 
 /** services that (transitively) depend on `name` through depends_on or talk-to edges */
@@ -388,12 +407,15 @@ const directCache = new WeakMap<ProjectView, Map<string, Set<string>>>();
 
 /**
  * A dependant that would stay broken if it started before its dependency was ready: it neither
- * waits for its dependencies itself nor gets restarted when its first connect fails (a restart
+ * waits for its dependencies itself (in its start-up command, or, for `dependency`, through a
+ * client that reconnects by itself) nor gets restarted when its first connect fails (a restart
  * policy turns the start race into a few seconds of restarts). Only such a dependant needs
  * compose to gate its start on a healthcheck.
  */
-export function needsReadinessGate(v: ServiceView): boolean {
+export function needsReadinessGate(v: ServiceView, p?: ProjectView, dependency?: string): boolean {
   if (v.waitsForDeps) return false;
+  // its code reaches the dependency only through a client that reconnects until it answers
+  if (p && dependency !== undefined && p.reconnectsTo.get(v.name)?.has(dependency)) return false;
   const r = restart(v.node);
   return !(r && (r.policy === 'always' || r.policy === 'unless-stopped' || (r.policy === 'on-failure' && (r.maxAttempts === undefined || r.maxAttempts >= 3)) || r.policy === 'any'));
 }

@@ -17,7 +17,7 @@ const check: ComposeCheck = (ctx) => {
     // what depends on it directly; a dependant that waits for it by itself, or restarts until it
     // connects, needs no healthcheck to start safely
     const dependents = directDependentsOf(p, v.name);
-    const readers = dependents.filter((n) => { const d = p.byName.get(n); return d !== undefined && needsReadinessGate(d); });
+    const readers = dependents.filter((n) => { const d = p.byName.get(n); return d !== undefined && needsReadinessGate(d, p, v.name); });
     if (!readers.length && !healthWatched(v.node)) continue;
     const d = composeDraft(ctx, v.hc?.keySrc ?? v.keySrc, v.name, {
       probe: suggestedProbe(v),
