@@ -183,6 +183,17 @@ describe('project model: what Dockerfiles run', () => {
     expect(m.files['serve_app.py']?.context).toBe('service');
     expect(m.files['manage.py']?.context).not.toBe('build');
   });
+
+  it('a file a RUN step copies, chmods or reads is not run by it (the production settings an image copies into place)', async () => {
+    const { model: m } = await model({
+      'docker/Dockerfile': 'FROM python:3.12\nCOPY . /srv\nWORKDIR /srv\nRUN chmod +x docker/entrypoint.sh; cp docker/config.py settings/config.py; python docker/prepare.py\nENV DJANGO_SETTINGS_MODULE=settings.config\nENTRYPOINT ["./docker/entrypoint.sh"]\n',
+      'docker/config.py': 'from .common import *\nimport os\nDATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", "NAME": os.getenv("DB")}}\n',
+      'docker/prepare.py': 'import subprocess\nsubprocess.run(["true"])\n',
+      'docker/entrypoint.sh': '#!/bin/sh\nexec gunicorn taiga.wsgi\n',
+    });
+    expect(m.files['docker/config.py']?.context).not.toBe('build');
+    expect(m.files['docker/prepare.py']?.context).toBe('build');
+  });
 });
 
 describe('project model: priority from hazard x context', () => {

@@ -40,12 +40,20 @@ interface Named {
 }
 
 /** The scripts a shell command runs, as container paths: `cd` steps and `-m` modules followed. */
+/** Programs that take a script as a file to copy, change or read, not to run. */
+const FILE_TOOLS = new Set(['cp', 'mv', 'ln', 'rm', 'chmod', 'chown', 'chgrp', 'install', 'touch', 'cat', 'sed', 'grep', 'tar', 'mkdir', 'test', '[', 'ls', 'stat', 'dos2unix', 'envsubst', 'echo', 'sha256sum', 'md5sum', 'diff', 'patch']);
+
 export function commandScripts(command: string, workdir: string): Named[] {
   const out: Named[] = [];
   let cwd = workdir;
   let words: string[] = [];
   const flush = () => {
     if (words[0] === 'cd' && words[1]) cwd = posix.normalize(posix.join(cwd, words[1]));
+    // `cp docker/config.py settings/`, `chmod +x start.sh`: the file is moved or read, not run
+    if (FILE_TOOLS.has(words.find((w) => !/^\w+=/.test(w)) ?? '')) {
+      words = [];
+      return;
+    }
     for (let i = 0; i < words.length; i++) {
       // command substitution and assignment: `deps=$(python x.py)`
       const w = words[i].replace(/^[\w]+=/, '').replace(/^\$\(|^`/, '').replace(/[)`]+$/, '');

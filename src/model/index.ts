@@ -44,9 +44,9 @@ export interface ModelInput {
 function composeKind(path: string, catalog: Catalog, overrides: Record<string, RuntimeContext>): ProjectModel['composeFiles'][string] {
   const ov = Object.entries(overrides).find(([g]) => picomatch(g, { dot: true })(path));
   if (ov) return { kind: ov[1] === 'service' ? 'stack' : ov[1] === 'example' ? 'example' : 'dev', context: ov[1], evidence: [`config contexts: "${ov[0]}"`] };
-  const example = catalog.section('context-paths').find((e) => e.context === 'example');
+  const example = catalog.section('context-paths').filter((e) => e.context === 'example').flatMap((e) => e.globs);
   const base = posix.basename(path);
-  if ((example && picomatch(example.globs, { dot: true })(path)) || /(^|[.\-_])(example|sample|template|demo)s?([.\-_]|$)/i.test(base))
+  if ((example.length && picomatch(example, { dot: true })(path)) || /(^|[.\-_])(example|sample|template|demo)s?([.\-_]|$)/i.test(base))
     return { kind: 'example', context: 'example', evidence: ['an example or template compose file'] };
   if (/(^|\/)\.devcontainer\//.test(path)) return { kind: 'devcontainer', context: 'build', evidence: ['a devcontainer definition'] };
   if (isTestPath(path)) return { kind: 'dev', context: 'test', evidence: ['a compose file for tests'] };
