@@ -24,6 +24,11 @@ export interface SecretWords {
   appWords: string[];
   /** a last word that makes the secret a password */
   passwordWords: string[];
+  /**
+   * words that make a password this service's login to an outside server (EMAIL_HOST_PASSWORD,
+   * SMTP_PASSWORD): a literal fallback is rejected by that server, it lets nobody in
+   */
+  outboundWords?: string[];
   /** words that make a fallback a placeholder (`your-api-key-here`, `sk_nothing`, `changeme-in-tests`) */
   placeholderWords: string[];
 }
@@ -51,6 +56,7 @@ export function secretJudge(opts: SecretWords): SecretJudge {
   const signingWords = upper(opts.signingWords);
   const appWords = upper(opts.appWords);
   const passwordWords = upper(opts.passwordWords);
+  const outboundWords = upper(opts.outboundWords ?? []);
   const placeholderWords = new Set(opts.placeholderWords.map((w) => String(w).toLowerCase()));
   const wordsOf = (name: string) =>
     name
@@ -64,7 +70,7 @@ export function secretJudge(opts: SecretWords): SecretJudge {
     // LDAP_EMAIL_KEY, SORT_KEY: the name of a key in a record, not a key that unlocks anything
     if (last === 'KEY' && words.length > 1 && recordKeyWords.has(words[words.length - 2])) return undefined;
     if (!words.length || !secretWords.has(last) || words.some((w) => notSecretWords.has(w))) return undefined;
-    if (passwordWords.has(last)) return 'password';
+    if (passwordWords.has(last)) return words.some((w) => outboundWords.has(w)) ? undefined : 'password';
     if (words.some((w) => signingWords.has(w))) return 'signing';
     // SECRET_KEY, APP_SECRET, DJANGO_SECRET_KEY, AUTH_SECRET: the application's own secret
     const own = words.filter((w) => !appWords.has(w));
