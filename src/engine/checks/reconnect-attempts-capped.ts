@@ -22,8 +22,27 @@ const check: Check = (ctx) => {
   const opts = ctx.rule.options as unknown as Options;
   const facts = ctx.facts;
   const limit = opts.maxAttempts;
-  const opensSocket = facts.calls.some((c) => ctx.catalog.lookupRole(c.qualified, facts.language, ['socket.open']) !== undefined);
-  if (!opensSocket) return [];
+  const openers = facts.calls.filter((c) => ctx.catalog.lookupRole(c.qualified, facts.language, ['socket.open']) !== undefined);
+  if (!openers.length) return [];
+  // where sockets are opened: those functions with every function around them, and their classes
+  const socketFns = new Set<number>();
+  const socketClasses = new Set<number>();
+  for (const c of openers) {
+    if (c.scope.classId !== undefined) socketClasses.add(c.scope.classId);
+    for (let f = c.scope.functionId; f !== undefined; f = facts.functions[f]?.parentFunctionId) socketFns.add(f);
+  }
+  const moduleOpens = openers.some((c) => c.scope.functionId === undefined);
+  /**
+   * A cap inside a function is a reconnect cap only where sockets are opened: in that function, one
+   * around it or one inside it, or its class (a 2,000-line SDK's HTTP poll `maxNetworkRetries = 3`
+   * is not the WebSocket's). A module-level cap counts in any file that opens one.
+   */
+  const nearSocket = (scope: (typeof facts.calls)[number]['scope'] | undefined): boolean => {
+    if (!scope || moduleOpens) return true;
+    if (scope.functionId === undefined) return scope.classId === undefined || socketClasses.has(scope.classId);
+    for (let f: number | undefined = scope.functionId; f !== undefined; f = facts.functions[f]?.parentFunctionId) if (socketFns.has(f)) return true;
+    return false;
+  };
   const restart = new Set(opts.restartEvents);
   const restarts = facts.calls.some(
     (c) => /(^|\.)addEventListener$/.test(c.callee) && c.args[0]?.kind === 'string' && restart.has(c.args[0].value),
@@ -39,6 +58,7 @@ const check: Check = (ctx) => {
   const seen = new Set<string>();
   const report = (name: string, v: Value | undefined, form: string, scopeOf?: (typeof facts.calls)[number]['scope']) => {
     if (!v || v.kind !== 'number' || !Number.isFinite(v.value) || v.value < 0 || v.value > limit) return;
+    if (!nearSocket(scopeOf)) return;
     const key = `${v.loc.line}:${v.loc.column}`;
     if (seen.has(key)) return;
     seen.add(key);
