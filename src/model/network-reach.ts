@@ -95,14 +95,17 @@ export function resolveReaches(findings: Finding[], files: Array<{ rel: string; 
     } catch {
       via = [];
     }
-    const hit = kind ? follow(f.file, kind, via, 1, []) : undefined;
+    // `reachLimit: none`: only a wait nothing bounds counts (a periodic loop survives a slow round)
+    const want = d.reachLimit === 'none' ? (w: NetworkWait) => w.limit === 'none' : unbounded;
+    const hit = kind ? follow(f.file, kind, via, 1, [], want) : undefined;
     if (!hit) continue;
     const shown = hit.waits.slice(0, 2).map((w) => `\`${w.callee}\` (${hit.file}:${w.line}: ${w.note})`);
     const more = hit.waits.length > 2 ? ` and ${hit.waits.length - 2} more` : '';
     const through = [...hit.path, `\`${hit.name}\` in ${hit.file}`].join(' and ');
     const reach = `${shown.join(' and ')}${more} through ${through}`;
     f.message = f.message.replace('{reach}', reach);
-    const { pending: _p, via: _v, hops: _h, ...rest } = d;
+    const { pending: _p, via: _v, hops: _h, reachLimit: _r, ...rest } = d;
+    void _r;
     void _p;
     void _v;
     void _h;

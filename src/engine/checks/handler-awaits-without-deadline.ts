@@ -76,6 +76,11 @@ const check: Check = (ctx) => {
             ? 'this consumer slot takes no other message while the dependency stalls, and the messages behind it wait'
             : 'the request, and the worker serving it, waits as long as the dependency stalls, long after the caller gave up';
     const data: Record<string, string> = { callee: c.callee, handler: what, hazard };
+    // a periodic loop whose round a library default bounds (aiohttp's 300 s) is slow, not stopped:
+    // only a wait nothing bounds stops it
+    const loopOnly = handler.monitor === 'loop';
+    const counts = (w: NetworkWait) => (loopOnly ? w.limit === 'none' : w.limit !== 'explicit');
+    const limitOnly = loopOnly ? { reachLimit: 'none' } : {};
     // a function of this file
     const self = /^(?:self|this)\.(\w+)$/.exec(c.callee);
     const local = self
@@ -86,19 +91,19 @@ const check: Check = (ctx) => {
     if (local) {
       reaches ??= functionReaches(facts, catalog);
       const r = reaches.get(local.id);
-      const waits = (r?.waits ?? []).filter((w) => w.limit !== 'explicit');
+      const waits = (r?.waits ?? []).filter(counts);
       if (waits.length) {
         out.push(draft(c, { ...data, reach: reachText(waits, 'line ') }));
         continue;
       }
       if (!r?.via.length) continue;
       // the local function leads into another module: the model follows it (one hop more)
-      out.push(draft(c, { ...data, pending: 'reach', via: JSON.stringify(r.via), hops: '1' }));
+      out.push(draft(c, { ...data, ...limitOnly, pending: 'reach', via: JSON.stringify(r.via), hops: '1' }));
       continue;
     }
     const targets = moduleTargets(c, facts);
     if (!targets) continue;
-    out.push(draft(c, { ...data, pending: 'reach', via: JSON.stringify([targets]), hops: '0' }));
+    out.push(draft(c, { ...data, ...limitOnly, pending: 'reach', via: JSON.stringify([targets]), hops: '0' }));
   }
   return out;
 
