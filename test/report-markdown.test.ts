@@ -156,6 +156,10 @@ describe('Markdown reporter', () => {
     const shared = { services: r.system!.services.map((s) => (s.name === 'web' ? { ...s, build: './api' } : s)) };
     expect(servicesOf(py, shared).map((s) => s.name)).toEqual(['api', 'web']);
     expect(serviceOf(py, shared)).toBeUndefined();
+    // the same service in the stack and in a developer variant: named once, the stack's kept
+    const api = r.system!.services.find((s) => s.name === 'api')!;
+    const variants = { services: [...r.system!.services, { ...api, file: 'docker-compose.dev.yml', dev: true }, { ...api, name: 'api-dev', file: 'docker-compose.dev.yml', dev: true }] };
+    expect(servicesOf(py, variants).map((s) => `${s.name} ${s.file}`)).toEqual([`api ${api.file}`]);
     const roots = { services: r.system!.services.map((s) => (s.name === 'db' ? { ...s, codeRoots: ['api/app'] } : s)) };
     expect(serviceOf(py, roots)?.name).toBe('db');
     expect(dedent('    a\n      b\n')).toBe('a\n  b');

@@ -97,5 +97,8 @@ export function servicesOf(f: Pick<Finding, 'file' | 'symbol'>, system: SystemMo
       bestLen = dir.length;
     } else if (dir.length === bestLen && !best.includes(svc)) best.push(svc);
   }
-  return best;
+  // the same code under a stack and its developer variants: the stack's services, each name once
+  // (a finding in `app` is not three findings because three compose files build it)
+  const kept = best.some((v) => !v.dev) ? best.filter((v) => !v.dev) : best;
+  return kept.filter((v, i) => kept.findIndex((o) => o.name === v.name) === i);
 }

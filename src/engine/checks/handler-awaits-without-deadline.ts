@@ -80,7 +80,7 @@ const check: Check = (ctx) => {
     // only a wait nothing bounds stops it
     const loopOnly = handler.monitor === 'loop';
     const counts = (w: NetworkWait) => (loopOnly ? w.limit === 'none' : w.limit !== 'explicit');
-    const limitOnly = loopOnly ? { reachLimit: 'none' } : {};
+    const limitOnly: Record<string, string> = loopOnly ? { reachLimit: 'none' } : {};
     // a function of this file
     const self = /^(?:self|this)\.(\w+)$/.exec(c.callee);
     const local = self
