@@ -35,6 +35,7 @@ import type { Matcher, RuleContext } from '../api.js';
 import { perRequestInstance } from '../analysis/handlers.js';
 import { instanceUses } from '../analysis/facts-query.js';
 import { optionMatches, readKnob, variantOf, type OptionTest } from '../knobs.js';
+import { shellSplit } from '../../languages/compose/service.js';
 
 interface CallSpec {
   role?: string;
@@ -99,7 +100,7 @@ export function exitingBefore(call: CallFact, ctx: RuleContext): boolean {
 
 /**
  * The command a process call runs, as far as literals show it: `["uname", "-a"]`, `"uname -a"`
- * (split on blanks), or the positional strings of `create_subprocess_exec("uname", "-a")`. For a
+ * (shell words), or the positional strings of `create_subprocess_exec("uname", "-a")`. For a
  * call through an instance (`proc.wait()`), the constructor's command. Unknown parts stay
  * undefined; undefined overall when the command is not visible.
  */
@@ -116,7 +117,10 @@ function commandWords(call: CallFact, ctx: RuleContext): Array<string | undefine
   if (first.kind !== 'string') return undefined;
   // exec-style: every positional is one word
   if (/create_subprocess_exec$/.test(site.qualified ?? '')) return site.argsOpen ? undefined : site.args.map(lit);
-  return /[|;&`$<>(){}]/.test(first.value) ? undefined : first.value.trim().split(/\s+/);
+  // a shell string: one simple command only (no pipeline, list, substitution or redirection)
+  if (/[`$<>(){}]/.test(first.value)) return undefined;
+  const tokens = shellSplit(first.value);
+  return tokens.every((t): t is { word: string } => 'word' in t) ? tokens.map((t) => t.word) : undefined;
 }
 
 /** The child visibly runs a command that only reads local state and exits (catalog `local-commands`). */
