@@ -81,9 +81,8 @@ export function analyzeCompose(input: ComposeInput): ComposeOutput {
   const paths = input.files.map((f) => f.path);
   for (const p of paths) loader.tree(p);
   const knowledge = composeKnowledge(input.catalog);
-  const texts = new Map(input.files.map((f) => [f.path, f.text]));
-  const read = (p: string) => texts.get(p) ?? input.readFile?.(p);
-  const views: ProjectView[] = planProjects(loader, paths).map((plan) => buildProjectView(loader.project(plan), knowledge, input.code, read));
+  const headers = (p: string) => loader.tree(p)?.header;
+  const views: ProjectView[] = planProjects(loader, paths).map((plan) => buildProjectView(loader.project(plan), knowledge, input.code, input.readFile, headers));
 
   const drafts: ComposeOutput['drafts'] = [];
   const errors: ScanError[] = [];

@@ -310,21 +310,21 @@ export function usesJetstream(code: CodeSummary, k: ComposeKnowledge): boolean {
   );
 }
 
-/** The comment block that opens a compose file (before its first key) matches a catalog `devHeaders` regex. */
-export function saysNotForProduction(text: string | undefined, k: ComposeKnowledge): boolean {
-  if (!text || !k.devHeaders.length) return false;
-  const header: string[] = [];
-  for (const line of text.split('\n', 200)) {
-    const t = line.trim();
-    if (t === '' || t === '---') continue;
-    if (!t.startsWith('#')) break;
-    header.push(t.replace(/^#+\s*/, ''));
-  }
-  const said = header.join(' ');
-  return said !== '' && k.devHeaders.some((r) => r.test(said));
+/** The comment that opens a compose file (the parser's, before its first key) matches a catalog `devHeaders` regex. */
+export function saysNotForProduction(header: string | undefined, k: ComposeKnowledge): boolean {
+  if (!header || !k.devHeaders.length) return false;
+  const said = header.split('\n').map((l) => l.trim()).join(' ');
+  return k.devHeaders.some((r) => r.test(said));
 }
 
-export function buildProjectView(project: ComposeProject, k: ComposeKnowledge, code: CodeSummary[], readFile?: ReadText): ProjectView {
+export function buildProjectView(
+  project: ComposeProject,
+  k: ComposeKnowledge,
+  code: CodeSummary[],
+  readFile?: ReadText,
+  /** a compose file's opening comment, from the parser */
+  headerOf?: (file: string) => string | undefined,
+): ProjectView {
   // a service with neither image nor build cannot run (a fragment of an overlay we could not pair)
   const services = [...project.services.values()]
     .filter((s) => s.node.entries.has('image') || s.node.entries.has('build'))
@@ -349,7 +349,7 @@ export function buildProjectView(project: ComposeProject, k: ComposeKnowledge, c
   for (const v of services) files.set(v.keySrc.file, [...(files.get(v.keySrc.file) ?? []), v]);
   for (const [file, list] of files) if (list.every((v) => v.build === undefined && v.info !== undefined && v.info.kind !== 'app')) devFiles.add(file);
   // and a file whose header says so ("for evaluation only", "do not use in production")
-  for (const file of files.keys()) if (!devFiles.has(file) && saysNotForProduction(readFile?.(file), k)) devFiles.add(file);
+  for (const file of files.keys()) if (!devFiles.has(file) && saysNotForProduction(headerOf?.(file), k)) devFiles.add(file);
   for (const v of services) if (devFiles.has(v.keySrc.file)) v.dev = true;
   const names = new Set(byName.keys());
   const talksTo = new Map<string, Set<string>>(services.map((v) => [v.name, reachedWithoutDependsOn(v, names)]));

@@ -17,6 +17,8 @@ export interface ComposeFileTree {
   root: YMap | null;
   /** the file defines at least one service without image/build/extends (a partial overlay) */
   partial: boolean;
+  /** the comment that opens the file, before its first key */
+  header?: string;
 }
 
 export interface ComposeService {
@@ -234,7 +236,7 @@ export class ComposeLoader {
     const text = this.texts.get(path) ?? this.readFile?.(path);
     if (text === undefined) return undefined;
     const parsed = parseYamlTree(path, text, this.envFor(envDir));
-    const t: ComposeFileTree = { path, root: null, partial: false };
+    const t: ComposeFileTree = { path, root: null, partial: false, ...(parsed.header ? { header: parsed.header } : {}) };
     this.trees.set(path, t);
     if (parsed.error) {
       this.error(path, parsed.error.line, `invalid YAML: ${parsed.error.message}`);

@@ -50,6 +50,8 @@ export type YNode = YMap | YSeq | YScalar;
 
 export interface ParsedYaml {
   root: YNode | null;
+  /** the comment that opens the document, before its first key (as the parser attaches it) */
+  header?: string;
   /** first parse error, if any */
   error?: { line: number; message: string };
 }
@@ -217,7 +219,13 @@ export function parseYamlTree(file: string, text: string, env: Env): ParsedYaml 
     const conv = new Converter(doc, lc, file, env);
     const root = conv.convert(doc.contents);
     if (conv.duplicate) return { root: null, error: { line: conv.duplicate.line, message: `key \`${conv.duplicate.key}\` is defined twice in the same mapping` } };
-    return { root };
+    // a comment block right above the first key is attached to the map or to that key; one set
+    // off by a blank line is the document's
+    const contents = doc.contents as (YamlNode & { commentBefore?: string | null; items?: Array<{ key?: { commentBefore?: string | null } }> }) | null;
+    const header = [doc.commentBefore, contents?.commentBefore, isMap(contents) ? contents.items[0]?.key && (contents.items[0].key as { commentBefore?: string | null }).commentBefore : undefined]
+      .filter((c): c is string => typeof c === 'string' && c.trim() !== '')
+      .join('\n');
+    return header ? { root, header } : { root };
   } catch (e) {
     return { root: null, error: { line: 1, message: (e as Error).message } };
   }
