@@ -31,6 +31,11 @@ export interface SecretWords {
   outboundWords?: string[];
   /** words that make a fallback a placeholder (`your-api-key-here`, `sk_nothing`, `changeme-in-tests`) */
   placeholderWords: string[];
+  /**
+   * prefixes of keys a provider issues to be shipped to browsers (PostHog `phc_`, Stripe `pk_live_`,
+   * Mapbox `pk.`): such a fallback is public by design, whatever the variable is called
+   */
+  publicPrefixes?: string[];
 }
 
 /** a cookie name: `polar_session`, `app.sid`, `__Host-session` (words joined by separators) */
@@ -58,6 +63,7 @@ export function secretJudge(opts: SecretWords): SecretJudge {
   const passwordWords = upper(opts.passwordWords);
   const outboundWords = upper(opts.outboundWords ?? []);
   const placeholderWords = new Set(opts.placeholderWords.map((w) => String(w).toLowerCase()));
+  const publicPrefixes = (opts.publicPrefixes ?? []).map(String);
   const wordsOf = (name: string) =>
     name
       .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
@@ -100,6 +106,7 @@ export function secretJudge(opts: SecretWords): SecretJudge {
     const kind = kindOf(name);
     if (!kind) return undefined;
     if (kind === 'credential' && isPlaceholder(fallback)) return undefined;
+    if (kind === 'credential' && publicPrefixes.some((p) => fallback.trim().startsWith(p))) return undefined;
     return kind;
   };
   return { kindOf, isPlaceholder, judge };
