@@ -25,8 +25,14 @@ const check: ComposeCheck = (ctx) => {
       continue;
     }
     if (!ok) {
-      const problem = 'is not on a named volume or bind mount: the data lands in an anonymous volume that `docker compose down` or a recreate leaves behind';
-      hits.push(devP2(v, composeDraft(ctx, src, v.name, { ...data, problem })));
+      // compose carries an image's anonymous VOLUME over a recreate; the writable layer it does not
+      const anonymous = dirs.some((d) => d.volume && pathWithin(d.path, d.volume));
+      const problem = anonymous
+        ? 'is on no named volume or bind mount, only on the anonymous volume the image declares: compose carries that over a recreate, but after `docker compose down` (or `rm`) and `up`, or `up -V`, the service starts empty'
+        : "is on no volume at all: it is in the container's writable layer, and every recreate (an image upgrade, a changed setting) starts the service empty";
+      const d = devP2(v, composeDraft(ctx, src, v.name, { ...data, problem }));
+      // a redis that holds a queue loses what is queued at that moment, not the system's records
+      hits.push(anonymous && v.info.stateful === 'when-queue' && !d.priority ? atP2(d, 'redis holds queued jobs, not records, and its anonymous volume survives a recreate') : d);
       continue;
     }
     if (v.info.needsHostname && !get(v.node, 'hostname') && !(v.info.nodeNameEnv && envValue(v.node, v.info.nodeNameEnv))) {

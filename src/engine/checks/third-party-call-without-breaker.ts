@@ -148,10 +148,26 @@ const check: Check = (ctx) => {
   for (const f of taskHandlers(ctx)) workers.set(f.id, 'task');
   for (const h of declaredHandlers(facts, ctx.file.path, { handlers: catalog.entries('message-handlers', lang) })) workers.set(h.fn.id, h.kind);
 
+  // a handler that verifies a provider's webhook signature (catalog `webhook-signals`) is that
+  // provider's caller: when the provider fails, its delivery fails and it redelivers later, so a
+  // breaker around the handler's calls back to it protects nothing
+  const rootOf = (q: string | null | undefined) => (q ?? '').split('.')[0];
+  const senders = new Map<number, Set<string>>();
+  const verifyCalls = new Set(catalog.entries('webhook-signals', lang).flatMap((h) => h.verifyCalls ?? []));
+  for (const c of facts.calls) {
+    if (!c.qualified || !verifyCalls.has(c.qualified)) continue;
+    for (let f = c.scope.functionId; f !== undefined; f = facts.functions[f]?.parentFunctionId) {
+      if (!senders.has(f)) senders.set(f, new Set());
+      senders.get(f)!.add(rootOf(c.qualified));
+    }
+  }
+
   const passedCache = new Map<string, Set<string>>();
   const out: FindingDraft[] = [];
   for (const t of targets) {
     if (guarded(t.call, GUARD_BREAKER)) continue;
+    const provider = rootOf(t.chain[t.chain.length - 1].call.qualified);
+    if (!t.generic && enclosing(t.call.scope.functionId).some((f) => senders.get(f.id)?.has(provider))) continue;
     let timeout: Reading;
     let retry: Reading;
     if (t.generic) {
