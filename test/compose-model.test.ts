@@ -367,3 +367,23 @@ describe("a built service's Dockerfile", () => {
     expect(run(files).drafts.filter((d) => d.ruleId === 'FL480').map((d) => d.symbol)).toEqual(['api', 'worker']);
   });
 });
+
+describe('FL780 says what a recreate keeps', () => {
+  const run = (compose: string, code: CodeFileSummary[] = []) =>
+    analyzeCompose({ files: [{ path: 'compose.yaml', text: compose }], rules, catalog, code }).drafts.filter((d) => d.ruleId === 'FL780');
+  it('an image VOLUME survives a recreate but not down and up; a redis queue there is P2', () => {
+    const hits = run(
+      'services:\n  api:\n    image: ghcr.io/acme/api:1\n    restart: always\n  mongo:\n    image: mongo:7\n  redis:\n    image: redis:7\n    command: redis-server --appendonly yes\n',
+    );
+    const mongo = hits.find((d) => d.symbol === 'mongo')!;
+    expect(mongo.data!.problem).toMatch(/carries that over a recreate, but after `docker compose down`/);
+    expect([mongo.priority, mongo.priorityReason]).toEqual([undefined, undefined]);
+    const redis = hits.find((d) => d.symbol === 'redis')!;
+    expect([redis.priority, redis.priorityReason]).toEqual(['P2', expect.stringMatching(/queued jobs/)]);
+  });
+  it('a data directory the image declares no VOLUME for is lost on every recreate, at the rule priority', () => {
+    const hits = run('services:\n  api:\n    image: ghcr.io/acme/api:1\n  db:\n    image: postgres:16\n    environment:\n      PGDATA: /srv/pg\n');
+    expect(hits.map((d) => [d.symbol, d.priority])).toEqual([['db', undefined]]);
+    expect(hits[0].data!.problem).toMatch(/writable layer, and every recreate/);
+  });
+});
