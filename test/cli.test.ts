@@ -197,7 +197,7 @@ describe('scan: exit codes and options', () => {
     expect(JSON.parse(readFileSync(join(root, 'out.json'), 'utf8')).findings).toHaveLength(1);
   });
 
-  it('priority context: scripts are P2, browser calls are not reported, Node fetch is P1', async () => {
+  it('priority context: scripts are P2, browser calls are not reported, Node fetch (undici bounds it) is P2', async () => {
     const root = makeTree({
       'scripts/export.py': PY_BAD,
       'web/App.tsx': "export const f = () => fetch('/api');\n",
@@ -205,8 +205,8 @@ describe('scan: exit codes and options', () => {
     });
     const out = JSON.parse((await runCli(['scan', '--format', 'json'], root)).stdout);
     expect(out.findings.map((f: { file: string; priority: string }) => `${f.priority} ${f.file}`)).toEqual([
-      'P1 server/api.ts',
       'P2 scripts/export.py',
+      'P2 server/api.ts',
     ]);
   });
 });

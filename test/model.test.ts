@@ -131,6 +131,58 @@ describe('project model: contexts that real repos got wrong', () => {
     expect(m.files['src/page.ts']?.context).toBe('browser');
   });
 
+  it('modules of a UI package that import each other are browser code when only browser code reaches them; a server route importing one keeps it', async () => {
+    const { model: m } = await model({
+      'web/package.json': JSON.stringify({ name: 'web', dependencies: { next: '15', react: '19', 'react-dom': '19' } }),
+      'web/pages/index.tsx': "import { apiHost } from '../services/env';\nexport default function Home() { return <a href={apiHost()}>x</a>; }\n",
+      // env.ts and settings.ts import each other: neither waits on the other any more
+      'web/services/env.ts': "import { orgName } from './settings';\nexport const apiHost = () => `https://${orgName()}.example.com`;\nexport const load = () => fetch('/api/init');\n",
+      'web/services/settings.ts': "import { apiHost } from './env';\nexport const orgName = () => 'acme';\nexport const url = () => apiHost();\n",
+      // imported by a route handler as well: it runs on the server too
+      'web/services/shared.ts': "export const label = () => 'acme';\n",
+      'web/pages/api/init.ts': "import { label } from '../../services/shared';\nexport default function handler(req: any, res: any) { res.json({ label: label() }); }\n",
+      'web/components/Badge.tsx': "import { label } from '../services/shared';\nexport const Badge = () => <b>{label()}</b>;\n",
+      // a server package has no UI to reach: its cycles stay with the other evidence
+      'api/package.json': JSON.stringify({ name: 'api', dependencies: { express: '5' } }),
+      'api/emails/Welcome.tsx': "import { a } from '../tools/a';\nexport const Welcome = () => <p>{a()}</p>;\n",
+      'api/tools/a.ts': "import { b } from './b';\nexport const a = () => 'hi ' + b();\n",
+      'api/tools/b.ts': "import { a } from './a';\nexport const b = () => a();\n",
+    });
+    expect(m.files['web/services/env.ts']).toMatchObject({ context: 'browser', evidence: [expect.stringMatching(/imported only by browser code \(web\/pages\/index\.tsx/)] });
+    expect(m.files['web/services/settings.ts']?.context).toBe('browser');
+    expect(m.files['web/services/shared.ts']?.context).not.toBe('browser');
+    expect(m.files['api/emails/Welcome.tsx']?.context).toBe('browser');
+    expect(m.files['api/tools/a.ts']?.context).not.toBe('browser');
+  });
+
+  it('an import written in a template literal (a code sample on a docs page) is not an import', async () => {
+    const { model: m } = await model({
+      'web/components/Snippet.tsx': "export const Snippet = () => <pre>{`\nimport { after } from 'next/server';\nimport express from 'express';\n`}</pre>;\n",
+      'web/server.ts': "import express from 'express';\nexport const app = express();\n",
+    });
+    expect(m.files['web/components/Snippet.tsx']).toMatchObject({ context: 'browser', evidence: ['a JSX component file'] });
+    expect(m.files['web/server.ts']?.evidence[0]).toMatch(/express/);
+  });
+
+  it('a file a package.json script runs by hand is one-shot code; one the start script runs is not', async () => {
+    const { model: m } = await model({
+      'package.json': JSON.stringify({
+        name: 'api',
+        scripts: { start: 'node dist/server.js', 'test-rest-api': 'ts-node --transpile-only src/scripts/test-rest-api.ts', seed: 'tsx src/db/seed.ts && echo done' },
+        dependencies: { express: '5' },
+      }),
+      'src/server.ts': "import express from 'express';\nexport const app = express();\n",
+      'src/scripts/test-rest-api.ts': "export const run = () => fetch('http://localhost:3100/api/v1/features');\n",
+      'src/db/seed.ts': "export const seed = () => fetch('http://localhost:3100/seed');\n",
+      'src/scripts/cleanup.ts': "export const run = () => 1;\n",
+    });
+    expect(m.files['src/scripts/test-rest-api.ts']).toMatchObject({ context: 'cli', evidence: ['package.json script `test-rest-api` runs it'] });
+    expect(m.files['src/db/seed.ts']?.context).toBe('cli');
+    expect(m.files['src/server.ts']?.context).toBe('service');
+    // nothing runs it by name, and `src/` makes `scripts/` part of the app
+    expect(m.files['src/scripts/cleanup.ts']?.context).toBe('service');
+  });
+
   it('a compose file that runs no application (nothing built, only known backing images) is a developer stack', async () => {
     const { result, model: m } = await model({
       'docker-compose.yml': 'services:\n  redis:\n    image: redis:7\n  postgres:\n    image: postgres:17\n',

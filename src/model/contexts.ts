@@ -65,6 +65,9 @@ function pathRuleHits(rule: PathRule, path: string, packageDirs: Set<string>): b
   return true; // matched on the file name itself (setup.py, vite.config.ts)
 }
 
+/** package.json script names that start a long-running process: `start`, `dev`, `start:prod`, `worker`, `serve` */
+const LONG_RUNNING_SCRIPT = /(^|[:_-])(start|serve|server|dev|develop|prod|production|worker|workers|watch|preview|consumer|queue)($|[:_-])/;
+
 type PackageRole = ContextPackageEntry['role'];
 /** the catalog's `context-packages`: one matcher per role */
 function packageRoles(entries: ContextPackageEntry[]): Record<PackageRole, (name: string) => boolean> {
@@ -163,6 +166,10 @@ export function decideContexts(input: ContextInput): Record<string, ContextDecis
   const role = packageRoles(input.catalog.section('context-packages'));
   const overrides = Object.entries(input.overrides ?? {}).map(([g, c]) => ({ test: picomatch(g, { dot: true }), glob: g, context: c }));
   const bins = new Set(input.packages.flatMap((p) => p.bins));
+  // a file a package.json script runs by hand (`"seed": "ts-node src/scripts/seed.ts"`) is one-shot
+  // code; one the serving scripts run (`start`, `dev`, `worker`) is left to the other evidence
+  const scriptRun = new Map<string, string>();
+  for (const p of input.packages) for (const r of p.scriptRuns ?? []) if (!LONG_RUNNING_SCRIPT.test(r.script) && !scriptRun.has(r.file)) scriptRun.set(r.file, r.script);
   const packageDirs = new Set(input.packages.map((p) => p.dir));
   const known = new Set(input.files.map((f) => f.rel));
   // a developer-only service (devcontainer `sleep infinity`, a dev override) says nothing about production
@@ -199,6 +206,8 @@ export function decideContexts(input: ContextInput): Record<string, ContextDecis
     const docker = input.dockerfiles?.get(f.rel);
     if (docker && docker.context !== 'build') { say(f.rel, docker.context, docker.why, also); continue; }
     if (bins.has(f.rel)) { say(f.rel, 'cli', 'package entry point (package.json bin / pyproject scripts)', also); continue; }
+    const script = scriptRun.get(f.rel);
+    if (script !== undefined) { say(f.rel, 'cli', `package.json script \`${script}\` runs it`, also); continue; }
     const directive = marks.find((m) => m.strength === 'strong' && /directive|__main__|management command/.test(m.why));
     if (directive) { say(f.rel, directive.context, directive.why, also); continue; }
     const svcPath = pathHit('service');
@@ -231,6 +240,7 @@ export function decideContexts(input: ContextInput): Record<string, ContextDecis
   // Browser code's imports are browser code too ("use client" semantics), as long as nothing
   // that runs on a server imports them as well.
   const importers = new Map<string, Array<{ from: string }>>();
+  const importsOf = new Map<string, string[]>();
   for (const f of input.files) {
     if (f.kind !== 'typescript') continue; // browser code is TS/JS only
     for (const spec of f.signals?.imports ?? []) {
@@ -239,9 +249,13 @@ export function decideContexts(input: ContextInput): Record<string, ContextDecis
         const list = importers.get(target) ?? [];
         list.push({ from: f.rel });
         importers.set(target, list);
+        const fwd = importsOf.get(f.rel) ?? [];
+        fwd.push(target);
+        importsOf.set(f.rel, fwd);
       }
     }
   }
+  const clientSide = (c: RuntimeContext | undefined) => c === 'browser' || c === 'test' || c === 'example' || c === 'build';
   let changed = true;
   const pending = new Set(undecided.filter((f) => f.kind === 'typescript').map((f) => f.rel));
   while (changed) {
@@ -258,6 +272,39 @@ export function decideContexts(input: ContextInput): Record<string, ContextDecis
         changed = true;
       }
     }
+  }
+  // Modules that import each other (`services/auth.ts` <-> `services/env.ts`) wait on each other
+  // above. Among the undecided ones of a package that ships a browser UI (react-dom, vue, …; not a
+  // server package whose tool definitions mention `document`), keep those whose importers are all
+  // client-side or in the set (a module nothing imports is no server's entry there), then those
+  // the browser actually reaches through it.
+  const uiPackage = (rel: string) => [...(packageOf(input.packages, rel, 'npm')?.deps ?? [])].some(role['browser-ui']);
+  const group = new Set([...pending].filter(uiPackage));
+  for (let shrunk = true; shrunk; ) {
+    shrunk = false;
+    for (const rel of group) {
+      if ((importers.get(rel) ?? []).every((b) => group.has(b.from) || clientSide(out[b.from]?.context))) continue;
+      group.delete(rel);
+      shrunk = true;
+    }
+  }
+  const via = new Map<string, string>();
+  const queue: string[] = [];
+  for (const rel of group) {
+    const first = (importers.get(rel) ?? []).find((b) => out[b.from]?.context === 'browser');
+    if (first) { via.set(rel, first.from); queue.push(rel); }
+  }
+  while (queue.length) {
+    const rel = queue.shift()!;
+    for (const next of importsOf.get(rel) ?? []) {
+      if (!group.has(next) || via.has(next)) continue;
+      via.set(next, via.get(rel)!);
+      queue.push(next);
+    }
+  }
+  for (const [rel, from] of via) {
+    say(rel, 'browser', `imported only by browser code (${from}, through modules that only browser code imports)`);
+    pending.delete(rel);
   }
 
   for (const f of undecided) {

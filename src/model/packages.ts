@@ -1,5 +1,6 @@
 // Package metadata the model reads: package.json (`bin`, `browser`, dependencies, workspaces)
 // and pyproject.toml (`[project.scripts]`, Poetry scripts). Data only: nothing is executed.
+import { shellSplit } from '../languages/compose/service.js';
 import { lstatSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
@@ -15,6 +16,31 @@ export interface PackageInfo {
   browser: boolean;
   /** dependency names (dependencies, devDependencies, peerDependencies) */
   deps: Set<string>;
+  /** files a package.json script runs with node, ts-node, tsx…, with the script's name */
+  scriptRuns?: Array<{ script: string; file: string }>;
+}
+
+/** the programs that run a JS/TS file named after them (`ts-node src/scripts/seed.ts`) */
+const FILE_RUNNERS = new Set(['node', 'ts-node', 'tsx', 'ts-node-dev', 'tsnd', 'nodemon', 'bun', 'babel-node', 'esno', 'vite-node', 'jiti']);
+const SCRIPT_FILE = /\.(c|m)?[jt]s$/;
+
+/** The files each `scripts` entry runs: the first file word after a runner (its flags skipped). */
+function scriptRuns(dir: string, scripts: unknown): Array<{ script: string; file: string }> {
+  if (!scripts || typeof scripts !== 'object') return [];
+  const out: Array<{ script: string; file: string }> = [];
+  for (const [script, cmd] of Object.entries(scripts as Record<string, unknown>)) {
+    if (typeof cmd !== 'string') continue;
+    let runner = false;
+    for (const t of shellSplit(cmd)) {
+      if (!('word' in t)) { runner = false; continue; }
+      const w = t.word;
+      if (!runner) { runner = FILE_RUNNERS.has(w); continue; }
+      if (w.startsWith('-')) continue;
+      if (SCRIPT_FILE.test(w) && !w.includes('$')) for (const file of binTwins(dir, w)) out.push({ script, file });
+      runner = false;
+    }
+  }
+  return out;
 }
 
 const MAX_BYTES = 1024 * 1024;
@@ -61,7 +87,8 @@ function npmPackage(dir: string, text: string): PackageInfo | undefined {
     const d = pkg[k];
     if (d && typeof d === 'object') for (const n of Object.keys(d)) deps.add(n);
   }
-  return { dir, kind: 'npm', name: typeof pkg.name === 'string' ? pkg.name : undefined, bins, browser: pkg.browser !== undefined, deps };
+  const runs = scriptRuns(dir, pkg.scripts);
+  return { dir, kind: 'npm', name: typeof pkg.name === 'string' ? pkg.name : undefined, bins, browser: pkg.browser !== undefined, deps, ...(runs.length ? { scriptRuns: runs } : {}) };
 }
 
 /** `pkg.cli:main` -> the files that module may be (a module file or a package's __init__). */
