@@ -692,6 +692,8 @@ export interface LocalCommands {
   subcommands?: Record<string, string[]>;
   /** lone arguments that make any tool print and exit (`--version`) */
   probes: string[];
+  /** interpreters whose `-m <module> …` runs that module as a command (`python -m pip freeze` is `pip freeze`) */
+  interpreters?: string[];
 }
 
 /** Catalog section `module-imports`: framework modules declared by a decorator's list of imports. */

@@ -125,9 +125,12 @@ function commandWords(call: CallFact, ctx: RuleContext): Array<string | undefine
 
 /** The child visibly runs a command that only reads local state and exits (catalog `local-commands`). */
 export function localCommand(call: CallFact, ctx: RuleContext): boolean {
-  const words = commandWords(call, ctx);
-  if (!words || words.length === 0) return false;
+  const all = commandWords(call, ctx);
+  if (!all || all.length === 0) return false;
   for (const e of ctx.catalog.entries('local-commands', ctx.facts.language)) {
+    const base = all[0]?.slice(all[0].lastIndexOf('/') + 1);
+    // `python -m pip freeze` runs `pip freeze`
+    const words = base !== undefined && e.interpreters?.includes(base) && all[1] === '-m' ? all.slice(2) : all;
     const exe = words[0]?.slice(words[0].lastIndexOf('/') + 1);
     if (exe !== undefined && e.commands.includes(exe)) return true;
     if (exe !== undefined && words[1] !== undefined && e.subcommands?.[exe]?.includes(words[1])) return true;
