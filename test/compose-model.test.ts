@@ -387,3 +387,26 @@ describe('FL780 says what a recreate keeps', () => {
     expect(hits[0].data!.problem).toMatch(/writable layer, and every recreate/);
   });
 });
+
+describe('FL480 names who relies on the service as written', () => {
+  it('depends_on is "depend on it"; a URL in the environment is "call it"', () => {
+    const compose = [
+      'services:',
+      '  app:',
+      '    image: ghcr.io/acme/app:1',
+      '    depends_on: [db]',
+      '    environment:',
+      '      PROXY_HOST_INTERNAL: http://proxy:3300',
+      '  proxy:',
+      '    image: ghcr.io/acme/proxy:1',
+      '    restart: always',
+      '  db:',
+      '    image: ghcr.io/acme/db:1',
+      '    restart: always',
+      '',
+    ].join('\n');
+    const out = analyzeCompose({ files: [{ path: 'compose.yaml', text: compose }], rules, catalog, code: [] });
+    const said = Object.fromEntries(out.drafts.filter((d) => d.ruleId === 'FL480').map((d) => [d.symbol, d.data!.dependents]));
+    expect(said).toEqual({ db: ' Services that depend on it: app.', proxy: ' Services that call it: app.' });
+  });
+});

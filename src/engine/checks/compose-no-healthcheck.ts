@@ -6,7 +6,7 @@
 // its start-up script) or restarts until it connects.
 import { get, str } from '../../languages/compose/tree.js';
 import type { ComposeCheck } from '../api.js';
-import { composeDraft, directDependentsOf, devP2, needsReadinessGate, profileP2, type ComposeDraft } from '../analysis/compose-project.js';
+import { composeDraft, directDependentsOf, devP2, needsReadinessGate, profileP2, type ComposeDraft, type ProjectView } from '../analysis/compose-project.js';
 import { suggestedProbe } from '../analysis/compose-healthchecks.js';
 
 const check: ComposeCheck = (ctx) => {
@@ -21,12 +21,23 @@ const check: ComposeCheck = (ctx) => {
     if (!readers.length && !healthWatched(v.node)) continue;
     const d = composeDraft(ctx, v.hc?.keySrc ?? v.keySrc, v.name, {
       probe: suggestedProbe(v),
-      dependents: dependents.length ? ` Services that depend on it: ${dependents.join(', ')}.` : '',
+      dependents: dependentsText(p, v.name, dependents),
     });
     hits.push(devP2(v, profileP2(v, d)));
   }
   return hits;
 };
+
+/** Who relies on it, as written: `depends_on` is a start-up dependency; a URL in the environment only a runtime call. */
+function dependentsText(p: ProjectView, name: string, dependents: string[]): string {
+  const declared = dependents.filter((n) => p.byName.get(n)?.deps.some((d) => d.name === name));
+  const calling = dependents.filter((n) => !declared.includes(n));
+  const parts = [
+    declared.length ? `Services that depend on it: ${declared.join(', ')}.` : '',
+    calling.length ? `Services that call it: ${calling.join(', ')}.` : '',
+  ].filter(Boolean);
+  return parts.length ? ` ${parts.join(' ')}` : '';
+}
 
 /** Swarm-style `deploy` settings or an autoheal label: something restarts or replaces an unhealthy container */
 function healthWatched(node: import('../../languages/compose/tree.js').YMap): boolean {
