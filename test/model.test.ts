@@ -278,6 +278,39 @@ describe('project model: priority from hazard x context', () => {
     expect(at('lib/clients.py')).toMatchObject({ priority: 'P1', priorityReason: expect.stringMatching(/no HTTP route or webhook is seen reaching it/) });
   });
 
+  it('a blocking call awaited by nobody inside async def says it holds the event loop; an awaited call or a worker thread does not', async () => {
+    const { result } = await model({
+      'app/views.py': [
+        'import asyncio',
+        'import httpx',
+        'import requests',
+        'from fastapi import FastAPI',
+        '',
+        'app = FastAPI()',
+        '',
+        '@app.get("/profile")',
+        'async def profile():',
+        '    return requests.get("https://id.example.com/me").json()',
+        '',
+        '@app.get("/threaded")',
+        'async def threaded():',
+        '    def load():',
+        '        return requests.get("https://id.example.com/a").json()',
+        '    return await asyncio.to_thread(load)',
+        '',
+        '@app.get("/async")',
+        'async def non_blocking():',
+        '    async with httpx.AsyncClient(timeout=None) as c:',
+        '        return (await c.get("https://id.example.com/b")).json()',
+        '',
+      ].join('\n'),
+    });
+    const at = (line: number) => result.findings.find((f) => f.file === 'app/views.py' && f.line === line && f.ruleId === 'FL101');
+    expect(at(10)).toMatchObject({ priority: 'P0', priorityReason: expect.stringMatching(/holds the event loop/) });
+    expect(at(15)).toBeDefined();
+    expect(at(15)!.priorityReason ?? '').not.toMatch(/event loop/);
+  });
+
   it('config context-priorities and context-rules override the table', async () => {
     const files = { 'examples/demo.py': PY_BAD, 'scripts/export.py': PY_BAD };
     const a = await model(files, { 'context-priorities': { example: 'P1' } });
