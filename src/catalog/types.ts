@@ -175,7 +175,12 @@ export interface ContextModuleEntry {
  */
 export interface ContextPackageEntry {
   ecosystem: 'npm';
-  role: 'server' | 'browser-ui' | 'bundler';
+  /**
+   * `server`, `browser-ui`, `bundler`: dependencies that say what a package is. `script-runner`:
+   * programs that run the file a package.json script names after them (`ts-node src/seed.ts`).
+   * `serving-script`: words of a script's name that start a long-running process (`start:prod`).
+   */
+  role: 'server' | 'browser-ui' | 'bundler' | 'script-runner' | 'serving-script';
   packages: string[];
 }
 

@@ -65,20 +65,24 @@ function pathRuleHits(rule: PathRule, path: string, packageDirs: Set<string>): b
   return true; // matched on the file name itself (setup.py, vite.config.ts)
 }
 
-/** package.json script names that start a long-running process: `start`, `dev`, `start:prod`, `worker`, `serve` */
-const LONG_RUNNING_SCRIPT = /(^|[:_-])(start|serve|server|dev|develop|prod|production|worker|workers|watch|preview|consumer|queue)($|[:_-])/;
-
 type PackageRole = ContextPackageEntry['role'];
 /** the catalog's `context-packages`: one matcher per role */
 function packageRoles(entries: ContextPackageEntry[]): Record<PackageRole, (name: string) => boolean> {
-  const globs: Record<PackageRole, string[]> = { server: [], 'browser-ui': [], bundler: [] };
+  const globs: Record<PackageRole, string[]> = { server: [], 'browser-ui': [], bundler: [], 'script-runner': [], 'serving-script': [] };
   for (const e of entries) if (e.ecosystem === 'npm') globs[e.role].push(...e.packages);
   // wrapped: picomatch's second argument (returnObject) must never receive `some`'s index
   const m = (g: string[]) => {
     const test = g.length ? picomatch(g) : undefined;
     return (name: string) => test?.(name) === true;
   };
-  return { server: m(globs.server), 'browser-ui': m(globs['browser-ui']), bundler: m(globs.bundler) };
+  return {
+    server: m(globs.server),
+    'browser-ui': m(globs['browser-ui']),
+    bundler: m(globs.bundler),
+    'script-runner': m(globs['script-runner']),
+    // a word of the script's name (`start:prod`, `dev-server`)
+    'serving-script': (name: string) => name.split(/[:_-]/).some(m(globs['serving-script'])),
+  };
 }
 
 /**
@@ -169,7 +173,7 @@ export function decideContexts(input: ContextInput): Record<string, ContextDecis
   // a file a package.json script runs by hand (`"seed": "ts-node src/scripts/seed.ts"`) is one-shot
   // code; one the serving scripts run (`start`, `dev`, `worker`) is left to the other evidence
   const scriptRun = new Map<string, string>();
-  for (const p of input.packages) for (const r of p.scriptRuns ?? []) if (!LONG_RUNNING_SCRIPT.test(r.script) && !scriptRun.has(r.file)) scriptRun.set(r.file, r.script);
+  for (const p of input.packages) for (const r of p.scriptRuns ?? []) if (!role['serving-script'](r.script) && !scriptRun.has(r.file)) scriptRun.set(r.file, r.script);
   const packageDirs = new Set(input.packages.map((p) => p.dir));
   const known = new Set(input.files.map((f) => f.rel));
   // a developer-only service (devcontainer `sleep infinity`, a dev override) says nothing about production

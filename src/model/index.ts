@@ -108,7 +108,8 @@ export function tsPathsFor(rootAbs: string, manifests: string[]): TsPaths {
 }
 
 export function buildProjectModel(input: ModelInput): { model: ProjectModel; packages: PackageInfo[] } {
-  const packages = readPackages(input.rootAbs, input.manifests);
+  const runners = new Set(input.catalog.section('context-packages').filter((e) => e.role === 'script-runner').flatMap((e) => e.packages));
+  const packages = readPackages(input.rootAbs, input.manifests, runners);
   const paths = tsPathsFor(input.rootAbs, input.manifests);
   const known = new Set(input.files.map((f) => f.rel));
   const oneShot = input.catalog.section('compose-hints').flatMap((h) => h.oneShotCommands ?? []).map((r) => new RegExp(r, 'i'));

@@ -20,12 +20,10 @@ export interface PackageInfo {
   scriptRuns?: Array<{ script: string; file: string }>;
 }
 
-/** the programs that run a JS/TS file named after them (`ts-node src/scripts/seed.ts`) */
-const FILE_RUNNERS = new Set(['node', 'ts-node', 'tsx', 'ts-node-dev', 'tsnd', 'nodemon', 'bun', 'babel-node', 'esno', 'vite-node', 'jiti']);
 const SCRIPT_FILE = /\.(c|m)?[jt]s$/;
 
 /** The files each `scripts` entry runs: the first file word after a runner (its flags skipped). */
-function scriptRuns(dir: string, scripts: unknown): Array<{ script: string; file: string }> {
+function scriptRuns(dir: string, scripts: unknown, runners: ReadonlySet<string>): Array<{ script: string; file: string }> {
   if (!scripts || typeof scripts !== 'object') return [];
   const out: Array<{ script: string; file: string }> = [];
   for (const [script, cmd] of Object.entries(scripts as Record<string, unknown>)) {
@@ -34,7 +32,7 @@ function scriptRuns(dir: string, scripts: unknown): Array<{ script: string; file
     for (const t of shellSplit(cmd)) {
       if (!('word' in t)) { runner = false; continue; }
       const w = t.word;
-      if (!runner) { runner = FILE_RUNNERS.has(w); continue; }
+      if (!runner) { runner = runners.has(w); continue; }
       if (w.startsWith('-')) continue;
       if (SCRIPT_FILE.test(w) && !w.includes('$')) for (const file of binTwins(dir, w)) out.push({ script, file });
       runner = false;
@@ -70,7 +68,7 @@ function binTwins(dir: string, target: string): string[] {
   return out;
 }
 
-function npmPackage(dir: string, text: string): PackageInfo | undefined {
+function npmPackage(dir: string, text: string, runners: ReadonlySet<string>): PackageInfo | undefined {
   let pkg: Record<string, unknown>;
   try {
     pkg = JSON.parse(text) as Record<string, unknown>;
@@ -87,7 +85,7 @@ function npmPackage(dir: string, text: string): PackageInfo | undefined {
     const d = pkg[k];
     if (d && typeof d === 'object') for (const n of Object.keys(d)) deps.add(n);
   }
-  const runs = scriptRuns(dir, pkg.scripts);
+  const runs = scriptRuns(dir, pkg.scripts, runners);
   return { dir, kind: 'npm', name: typeof pkg.name === 'string' ? pkg.name : undefined, bins, browser: pkg.browser !== undefined, deps, ...(runs.length ? { scriptRuns: runs } : {}) };
 }
 
@@ -129,14 +127,15 @@ function pythonPackage(dir: string, text: string): PackageInfo | undefined {
  * The packages of the scan: every package.json / pyproject.toml the walk saw. Sorted deepest
  * first, so the first match is the nearest package.
  */
-export function readPackages(rootAbs: string, manifests: string[]): PackageInfo[] {
+/** `runners`: the programs (catalog `context-packages` role `script-runner`) whose file argument a script runs */
+export function readPackages(rootAbs: string, manifests: string[], runners: ReadonlySet<string> = new Set()): PackageInfo[] {
   const out: PackageInfo[] = [];
   for (const m of manifests) {
     if (!m.endsWith('package.json') && !m.endsWith('pyproject.toml')) continue; // tsconfig.json: ts-paths.ts
     const dir = posix.dirname(m) === '.' ? '' : posix.dirname(m);
     const text = readSmall(join(rootAbs, m));
     if (text === undefined) continue;
-    const p = m.endsWith('package.json') ? npmPackage(dir, text) : pythonPackage(dir, text);
+    const p = m.endsWith('package.json') ? npmPackage(dir, text, runners) : pythonPackage(dir, text);
     if (p) out.push(p);
   }
   return out.sort((a, b) => b.dir.split('/').length - a.dir.split('/').length || (a.dir < b.dir ? -1 : a.dir > b.dir ? 1 : 0));
