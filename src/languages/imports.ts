@@ -2,6 +2,8 @@
 // the code summaries the compose pack and the project model read (after), and the tests' stand-ins
 // for both. The imports come either from the adapter (ImportFact is an ImportRef) or, before a
 // parse is paid for, from the file's import lines (`readImports`).
+import { createRequire } from 'node:module';
+import type * as TS from 'typescript';
 import type { Language } from './types.js';
 
 type CodeLanguage = Exclude<Language, 'compose'>;
@@ -47,6 +49,17 @@ export function readImports(text: string, language: CodeLanguage): ImportRef[] {
     for (const m of text.matchAll(TS_IMPORT)) out.push({ module: m[1].replace(/^node:/, '') });
   }
   return out;
+}
+
+let compiler: typeof TS | undefined;
+/**
+ * TS/JS imports read by the compiler's pre-processor (`import … from`, `export … from`,
+ * `import()`, `require()`): it scans tokens, so an import written inside a string or a template
+ * literal (a code sample on a docs page) is not one. Dearer than `readImports`; for confirming a hit.
+ */
+export function scannedImports(text: string): ImportRef[] {
+  compiler ??= createRequire(import.meta.url)('typescript') as typeof TS;
+  return compiler.preProcessFile(text, true, true).importedFiles.map((f) => ({ module: f.fileName.replace(/^node:/, '') }));
 }
 
 const isRelative = (module: string): boolean => module.startsWith('.') || module.startsWith('/');

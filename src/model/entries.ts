@@ -7,7 +7,7 @@
 // `entry-points`, `webhook-signals`. The handler finders are the checks' own (analysis/handlers.ts).
 import { expandBraces, type Catalog } from '../catalog/index.js';
 import type { EntryPointEntry } from '../catalog/types.js';
-import { declaredHandlers, httpHandlers, taskHandlers } from '../engine/analysis/handlers.js';
+import { declaredHandlers, httpHandlers, signatureVerifiers, taskHandlers } from '../engine/analysis/handlers.js';
 import { readKnob } from '../engine/knobs.js';
 import type { CallFact, FileFacts, FunctionFact, Value } from '../languages/types.js';
 import { Gate } from '../engine/run-file.js';
@@ -203,12 +203,7 @@ function findEntries(facts: FileFacts, catalog: Catalog): Draft[] {
   // webhooks: a route whose path or function name says so, or that verifies a signature
   const hooks = catalog.entries('webhook-signals', lang);
   if (hooks.length) {
-    const verify = new Set(hooks.flatMap((h) => h.verifyCalls ?? []));
-    const verifying = new Set<number>();
-    for (const c of facts.calls) {
-      if (!c.qualified || !verify.has(c.qualified)) continue;
-      for (let f = c.scope.functionId; f !== undefined; f = facts.functions[f].parentFunctionId) verifying.add(f);
-    }
+    const verifying = signatureVerifiers(facts, catalog);
     for (const d of drafts) {
       if (d.kind !== 'http') continue;
       const byPath = hooks.some((h) => new RegExp(h.pattern, 'i').test(d.label.replace(HTTP_VERBS, '')) || (d.fn !== undefined && new RegExp(h.pattern, 'i').test(d.fn)));

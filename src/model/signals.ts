@@ -2,8 +2,7 @@
 // its whole process. Pure function of the file's text, its imports and (when parsed) its facts;
 // the result is cached with the file's analysis, so a re-scan rebuilds the model without parsing.
 import picomatch from 'picomatch';
-import { createRequire } from 'node:module';
-import type * as TS from 'typescript';
+import { fileImports, scannedImports } from '../languages/imports.js';
 import type { Catalog } from '../catalog/index.js';
 import type { RuntimeContext } from '../engine/types.js';
 import type { FileFacts } from '../languages/types.js';
@@ -106,7 +105,7 @@ export function fileSignals(
   // showing `import { after } from 'next/server'`) looks like an import: a TS/JS hit is confirmed
   // with the compiler's scanner, which knows strings from code
   let scanned: Set<string> | undefined;
-  const confirmed = (m: string) => language !== 'typescript' || moduleMatches((scanned ??= scannedModules(text)), m);
+  const confirmed = (m: string) => language !== 'typescript' || moduleMatches((scanned ??= fileImports(scannedImports(text), 'typescript').modules), m);
   for (const e of catalog.section('context-modules')) {
     if (e.language !== language) continue;
     const hit = e.modules.find((m) => moduleMatches(modules, m) && confirmed(m));
@@ -335,20 +334,3 @@ export function bindingSignals(
   return out;
 }
 
-/**
- * The modules a TS/JS file really imports (`import … from`, `export … from`, `import()`,
- * `require()`), read by the compiler's pre-processor: it scans tokens, so an import written inside
- * a string or a template literal is not one. Specifier and package, like the gate's modules.
- */
-let compiler: typeof TS | undefined;
-function scannedModules(text: string): Set<string> {
-  compiler ??= createRequire(import.meta.url)('typescript') as typeof TS;
-  const out = new Set<string>();
-  for (const f of compiler.preProcessFile(text, true, true).importedFiles) {
-    const m = f.fileName.replace(/^node:/, '');
-    out.add(m);
-    const parts = m.split('/');
-    out.add(m.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]);
-  }
-  return out;
-}

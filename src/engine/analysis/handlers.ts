@@ -198,3 +198,23 @@ export function routeFileDeadline(facts: FileFacts, path: string, routeFiles: Ro
   }
   return undefined;
 }
+
+/**
+ * Functions that verify a webhook sender's signature (catalog `webhook-signals` `verifyCalls`:
+ * `stripe.Webhook.construct_event`, `hmac.compare_digest`), the functions around them included,
+ * each with the module roots of the verifying calls (`stripe`): who the sender is.
+ */
+export function signatureVerifiers(facts: FileFacts, catalog: RuleContext['catalog']): Map<number, Set<string>> {
+  const verify = new Set(catalog.entries('webhook-signals', facts.language).flatMap((h) => h.verifyCalls ?? []));
+  const out = new Map<number, Set<string>>();
+  if (!verify.size) return out;
+  for (const c of facts.calls) {
+    if (!c.qualified || !verify.has(c.qualified)) continue;
+    const root = c.qualified.split('.')[0];
+    for (let f = c.scope.functionId; f !== undefined; f = facts.functions[f]?.parentFunctionId) {
+      const roots = out.get(f) ?? new Set<string>();
+      out.set(f, roots.add(root));
+    }
+  }
+  return out;
+}

@@ -21,7 +21,7 @@ import type { CallFact, FunctionFact, Loc, Value } from '../../languages/types.j
 import type { FindingDraft } from '../types.js';
 import { readKnob } from '../knobs.js';
 import { frameworkTagged, optionKeys } from '../analysis/task-frameworks.js';
-import { declaredHandlers, httpHandlers, routeFileDeadline, taskHandlers } from '../analysis/handlers.js';
+import { declaredHandlers, httpHandlers, routeFileDeadline, signatureVerifiers, taskHandlers } from '../analysis/handlers.js';
 
 interface Options {
   /** regex on a URL's host: internal hosts are not third parties */
@@ -152,15 +152,7 @@ const check: Check = (ctx) => {
   // provider's caller: when the provider fails, its delivery fails and it redelivers later, so a
   // breaker around the handler's calls back to it protects nothing
   const rootOf = (q: string | null | undefined) => (q ?? '').split('.')[0];
-  const senders = new Map<number, Set<string>>();
-  const verifyCalls = new Set(catalog.entries('webhook-signals', lang).flatMap((h) => h.verifyCalls ?? []));
-  for (const c of facts.calls) {
-    if (!c.qualified || !verifyCalls.has(c.qualified)) continue;
-    for (let f = c.scope.functionId; f !== undefined; f = facts.functions[f]?.parentFunctionId) {
-      if (!senders.has(f)) senders.set(f, new Set());
-      senders.get(f)!.add(rootOf(c.qualified));
-    }
-  }
+  const senders = signatureVerifiers(facts, catalog);
 
   const passedCache = new Map<string, Set<string>>();
   const out: FindingDraft[] = [];
