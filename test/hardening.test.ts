@@ -132,6 +132,17 @@ describe('compose references through a linked directory', () => {
       ]),
     );
   });
+
+  it('a guessed path through a file (`COPY pyproject.toml uv.lock ./` then a script under ./) is absent, not an error', async () => {
+    const root = makeTree({
+      'backend/pyproject.toml': '[project]\nname = "x"\n',
+      'backend/Dockerfile': 'FROM python:3.12\nWORKDIR /app\nCOPY pyproject.toml uv.lock ./\nCOPY . .\nCMD ["/app/scripts/docker/entrypoint.sh"]\n',
+      'backend/scripts/docker/entrypoint.sh': '#!/bin/sh\nexec uvicorn app:app\n',
+      'compose.yaml': 'services:\n  api:\n    build: ./backend\n',
+    });
+    const res = await scan({ root, targets: [root], jobs: 1, config: {} });
+    expect(res.errors).toEqual([]);
+  });
 });
 
 describe('the rules cache', () => {

@@ -23,8 +23,10 @@ export function insideRoot(root: string, abs: string): boolean {
 /**
  * Why `abs` may not be used as a path inside `root` (both absolute), or undefined when it may.
  * A component that does not exist ends the walk: what faultline creates there is a real directory.
+ * With `forRead`, a file in the middle (`pyproject.toml/scripts/x.sh`, guessed from a Dockerfile
+ * COPY) also ends it: nothing can be read there, so there is nothing to refuse.
  */
-export function unsafeInsideRoot(root: string, abs: string): string | undefined {
+export function unsafeInsideRoot(root: string, abs: string, opts: { forRead?: boolean } = {}): string | undefined {
   const parts = componentsUnder(root, abs);
   if (!parts) return 'it is outside the scan root';
   let cur = root;
@@ -38,7 +40,10 @@ export function unsafeInsideRoot(root: string, abs: string): string | undefined 
       return `cannot check ${shown(root, next)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`;
     }
     if (st.isSymbolicLink()) return `${shown(root, next)} is a symlink`;
-    if (i < parts.length - 1 && !st.isDirectory()) return `${shown(root, next)} is not a directory`;
+    if (i < parts.length - 1 && !st.isDirectory()) {
+      if (opts.forRead) break;
+      return `${shown(root, next)} is not a directory`;
+    }
     cur = next;
   }
   // no link below the root, so this only fails for mounts and the like; cheap enough to be sure

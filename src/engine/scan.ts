@@ -180,7 +180,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
   const refused = new Set<string>();
   const readFile = (rel: string): string | undefined => {
     const abs = resolve(rootAbs, rel);
-    const unsafe = unsafeInsideRoot(rootAbs, abs);
+    const unsafe = unsafeInsideRoot(rootAbs, abs, { forRead: true });
     if (unsafe) {
       // said once per file, next to the compose error that names the reference
       if (insideRoot(rootAbs, abs) && !refused.has(rel)) errors.push({ file: rel, message: `not read: ${unsafe}` });
