@@ -282,3 +282,21 @@ export async function analyzeFiles(
   cache.save();
   return [...hits, ...fresh];
 }
+
+/**
+ * A JSON value another part of the scan saved under `kind` and `key` (see `storeCachedJson`), or
+ * undefined. The caller validates it: the cache directory may hold anything.
+ */
+export function readCachedJson(cacheDir: string, kind: string, key: string, version: string): unknown {
+  const name = createHash('sha256').update(`${kind} ${FORMAT}\0${faultlineBuild(version)}\0${key}`).digest('hex').slice(0, 24);
+  try {
+    return JSON.parse(readCacheFile(join(cacheDir, `${kind}-${name}.json`)));
+  } catch {
+    return undefined;
+  }
+}
+
+export function storeCachedJson(cacheDir: string, kind: string, key: string, version: string, value: unknown): void {
+  const name = createHash('sha256').update(`${kind} ${FORMAT}\0${faultlineBuild(version)}\0${key}`).digest('hex').slice(0, 24);
+  writeCacheFile(cacheDir, join(cacheDir, `${kind}-${name}.json`), JSON.stringify(value));
+}

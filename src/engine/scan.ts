@@ -1,5 +1,6 @@
 // Orchestrates a scan: rules + catalog + config -> discovery -> per-file analysis on workers ->
 // compose projects and the system model -> sorted findings. No printing, no process.exit.
+import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,12 +8,12 @@ import { Catalog, readCatalogDir } from '../catalog/index.js';
 import type { CatalogFile } from '../catalog/types.js';
 import type { FaultlineConfig } from '../config/load.js';
 import { analyzeCompose } from './compose.js';
-import { applyModel, buildProjectModel, collectPendingDefaults, collectReach, collectUses, type ModelInput } from '../model/index.js';
+import { applyModel, buildProjectModel, collectPendingDefaults, collectReach, collectUses, tsPathsFor, type ModelInput } from '../model/index.js';
 import { collectReaches } from '../model/network-reach.js';
 import { discover, DOCKERFILE_NAME } from './discover.js';
 import { blastRadius } from './system.js';
 import { FingerprintMaker } from './fingerprint.js';
-import { analyzeFiles, refreshCachedSignals, ruleSetKey } from './cache.js';
+import { analyzeFiles, readCachedJson, refreshCachedSignals, ruleSetKey, storeCachedJson } from './cache.js';
 import type { FileResult, ProcessorInit } from './process-file.js';
 import { decodeFile, decodeSource } from './process-file.js';
 import { insideRoot, unsafeInsideRoot } from './safe-path.js';
@@ -282,6 +283,12 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     }
   };
   const t0 = performance.now();
+  // tsconfig path mappings learnt by the last scan of the same file list: no compiler load when
+  // every specifier was met before
+  const scanned = results.filter((r) => !r.skipped).map((r) => r.rel);
+  const paths = tsPathsFor(resolve(opts.root), found.manifests);
+  const pathsKey = createHash('sha256').update(found.manifests.join('\0')).update('\0\0').update(scanned.join('\0')).digest('hex');
+  if (opts.cacheDir && !paths.empty) paths.adopt(readCachedJson(opts.cacheDir, 'tspaths', pathsKey, VERSION), new Set(scanned));
   const reread = await collectUses(resolve(opts.root), results.filter((r) => !r.skipped), readSource, found.manifests);
   const modelCatalog = new Catalog([...catalogFiles, { apis: extraApis } as CatalogFile]);
   // modules a handler's await leads into that no rule parsed: read for what their functions reach
@@ -322,6 +329,8 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
   const { model, packages } = buildProjectModel(modelInput);
   const t2 = performance.now();
   const kept = applyModel(made, model, modelInput, packages);
+  const learnt = opts.cacheDir && !opts.merged && !paths.empty ? paths.memo() : undefined;
+  if (learnt) storeCachedJson(opts.cacheDir!, 'tspaths', pathsKey, VERSION, learnt);
   if (process.env.FAULTLINE_TIMING) process.stderr.write(`model: uses ${(tReach - t0).toFixed(0)} ms, reach ${(tReachEnd - tReach).toFixed(0)} ms (${reached.length} files parsed), build ${(t2 - t1).toFixed(0)} ms, apply ${(performance.now() - t2).toFixed(0)} ms\n`);
   findings.length = 0;
   findings.push(...kept);
