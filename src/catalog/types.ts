@@ -145,6 +145,7 @@ export interface CatalogSections {
   'context-framework-files': ContextFrameworkFiles[];
   'entry-points': EntryPointEntry[];
   'webhook-signals': WebhookSignals[];
+  'interactive-routes': InteractiveRoute[];
   'background-loops': BackgroundLoops[];
   'process-error-handlers': ProcessErrorHandlers[];
   'swallowed-error-events': SwallowedErrorEvents[];
@@ -608,6 +609,8 @@ export interface RequestBudget {
   seconds: number;
   /** regex (case-insensitive) on the handler's route path or function name; absent: every HTTP handler */
   match?: string;
+  /** HTTP methods the caller uses (a webhook sender POSTs); absent: any */
+  methods?: string[];
   /** what happens when the handler answers later */
   why: string;
 }
@@ -749,6 +752,18 @@ export interface EntryPointEntry {
   settings?: string[];
   /** the key of a schedule entry naming its task */
   taskKey?: string;
+}
+
+/**
+ * Catalog section `interactive-routes`: routes one user's browser is redirected to (an OAuth
+ * callback), whose calls run once per sign-in and must not be replayed.
+ */
+export interface InteractiveRoute {
+  /** regex (case-insensitive) on the route's path or function name */
+  pattern: string;
+  /** the methods it is reached with */
+  methods: string[];
+  why: string;
 }
 
 /** Catalog section `webhook-signals`: what makes an HTTP route a webhook. */

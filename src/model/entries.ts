@@ -7,7 +7,7 @@
 // `entry-points`, `webhook-signals`. The handler finders are the checks' own (analysis/handlers.ts).
 import { expandBraces, type Catalog } from '../catalog/index.js';
 import type { EntryPointEntry } from '../catalog/types.js';
-import { declaredHandlers, httpHandlers, signatureVerifiers, taskHandlers } from '../engine/analysis/handlers.js';
+import { declaredHandlers, httpHandlers, methodOf, signatureVerifiers, taskHandlers } from '../engine/analysis/handlers.js';
 import { readKnob } from '../engine/knobs.js';
 import type { CallFact, FileFacts, FunctionFact, Value } from '../languages/types.js';
 import { Gate } from '../engine/run-file.js';
@@ -206,7 +206,9 @@ function findEntries(facts: FileFacts, catalog: Catalog): Draft[] {
     const verifying = signatureVerifiers(facts, catalog);
     for (const d of drafts) {
       if (d.kind !== 'http') continue;
-      const byPath = hooks.some((h) => new RegExp(h.pattern, 'i').test(d.label.replace(HTTP_VERBS, '')) || (d.fn !== undefined && new RegExp(h.pattern, 'i').test(d.fn)));
+      // senders deliver with POST: a GET `/auth/slack/callback` is a browser's sign-in redirect
+      const read = methodOf(d.label) === 'GET' || methodOf(d.label) === 'HEAD';
+      const byPath = !read && hooks.some((h) => new RegExp(h.pattern, 'i').test(d.label.replace(HTTP_VERBS, '')) || (d.fn !== undefined && new RegExp(h.pattern, 'i').test(d.fn)));
       if (byPath || (d.fnId !== undefined && verifying.has(d.fnId))) d.kind = 'webhook';
     }
   }

@@ -5,7 +5,7 @@
 // `task.register`, `queue.publish`; sections `message-handlers` and `route-files`); route
 // heuristics (webhook-like paths) from the rule's options. Nothing here names a library.
 import type { RuleContext } from '../api.js';
-import type { MessageHandler, RouteFiles } from '../../catalog/types.js';
+import type { InteractiveRoute, MessageHandler, RouteFiles } from '../../catalog/types.js';
 import type { CallFact, FileFacts, FunctionFact, Value } from '../../languages/types.js';
 
 export interface Handler {
@@ -217,4 +217,20 @@ export function signatureVerifiers(facts: FileFacts, catalog: RuleContext['catal
     }
   }
   return out;
+}
+
+/**
+ * The HTTP method a handler's description names (`GET /auth/callback handler`, `HTTP POST
+ * handler`, `GET route handler`), or undefined when it names none (`@app.route` with no methods).
+ */
+export function methodOf(kind: string): string | undefined {
+  return /\b(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS)\b/.exec(kind)?.[1];
+}
+
+/** Is the handler a route one user's browser is redirected to (catalog `interactive-routes`)? */
+export function interactiveRoute(catalog: RuleContext['catalog'], kind: string, fnName: string | undefined): InteractiveRoute | undefined {
+  const m = methodOf(kind);
+  if (!m) return undefined;
+  const path = kind.replace(/^\S+\s+/, '').replace(/\s+handler$/, '');
+  return catalog.section('interactive-routes').find((r) => r.methods.includes(m) && (new RegExp(r.pattern, 'i').test(path) || (fnName !== undefined && new RegExp(r.pattern, 'i').test(fnName))));
 }

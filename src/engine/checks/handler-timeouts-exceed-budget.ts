@@ -13,7 +13,7 @@
 import type { Check } from '../api.js';
 import type { CallFact } from '../../languages/types.js';
 import type { FindingDraft } from '../types.js';
-import { httpHandlers, declaredHandlers, routeFileDeadline } from '../analysis/handlers.js';
+import { httpHandlers, declaredHandlers, methodOf, routeFileDeadline } from '../analysis/handlers.js';
 import { deadlineBounded, functionReaches, insideDeadline, moduleTargets, networkWait, type ModuleTarget } from '../analysis/network-waits.js';
 
 const REQUEST_DEADLINE = ['deadline.request'];
@@ -40,7 +40,12 @@ const check: Check = (ctx) => {
   for (const h of handlers) {
     if (seen.has(h.fn.id)) continue;
     seen.add(h.fn.id);
-    const budget = budgets.find((b) => b.match && new RegExp(b.match, 'i').test(`${h.kind} ${h.fn.name}`)) ?? budgets.find((b) => !b.match);
+    // a webhook sender's budget holds only for the method it delivers with (Slack POSTs; a GET
+    // `/slack/callback` is a browser's sign-in redirect)
+    const method = methodOf(h.kind);
+    const budget =
+      budgets.find((b) => b.match && new RegExp(b.match, 'i').test(`${h.kind} ${h.fn.name}`) && (!b.methods || !method || b.methods.includes(method))) ??
+      budgets.find((b) => !b.match);
     if (!budget) continue;
     const parts: string[] = [];
     let total = 0;

@@ -60,7 +60,10 @@ const check: Check = (ctx) => {
     if (!how && py) {
       const keepsGoing = (c: CallFact) =>
         c.scope.tries.some((t) => t.part === 'body' && facts.tries[t.tryId]?.inLoop && facts.tries[t.tryId].handlers.some((h) => !exits(h)));
-      const unguarded = loop.loopCalls.find((c) => !isSleep(k, c) && !isLoggingCall(c.qualified ?? c.callee) && !keepsGoing(c) && !c.scope.argOfCalls.length);
+      // the bookkeeping of a handler that already kept the loop going (`str(exc)`, a metrics
+      // counter, a log line) is not the loop's work: readers judged every such call as wrong
+      const inHandler = (c: CallFact) => c.scope.tries.some((t) => t.part === 'handler' && facts.tries[t.tryId]?.inLoop && !exits(facts.tries[t.tryId].handlers[t.handlerIndex ?? 0] ?? facts.tries[t.tryId].handlers[0]));
+      const unguarded = loop.loopCalls.find((c) => !isSleep(k, c) && !isLoggingCall(c.qualified ?? c.callee) && !keepsGoing(c) && !inHandler(c) && !c.scope.argOfCalls.length);
       if (unguarded) {
         how = `nothing in the loop catches an exception, so the first one from \`${unguarded.callee}()\` ends it (asyncio logs it only when the dead task is collected; a thread prints it and stops)`;
         loc = unguarded.loc;

@@ -21,7 +21,7 @@ import type { CallFact, FunctionFact, Loc, Value } from '../../languages/types.j
 import type { FindingDraft } from '../types.js';
 import { readKnob } from '../knobs.js';
 import { frameworkTagged, optionKeys } from '../analysis/task-frameworks.js';
-import { declaredHandlers, httpHandlers, routeFileDeadline, signatureVerifiers, taskHandlers } from '../analysis/handlers.js';
+import { declaredHandlers, httpHandlers, interactiveRoute, routeFileDeadline, signatureVerifiers, taskHandlers } from '../analysis/handlers.js';
 
 interface Options {
   /** regex on a URL's host: internal hosts are not third parties */
@@ -181,6 +181,9 @@ const check: Check = (ctx) => {
     const chainFns = enclosing(t.call.scope.functionId);
     const handler = chainFns.find((f) => handlers.has(f.id));
     const worker = chainFns.find((f) => workers.has(f.id));
+    // an OAuth sign-in redirect: its code exchange is single-use (a retry cannot help) and it runs
+    // once per sign-in (a breaker has no traffic to shed); a bounded wait is all it needs
+    if (handler && (timeout === 'explicit' || t.generic) && interactiveRoute(catalog, handlers.get(handler.id) ?? '', handler.name)) continue;
     // a plain HTTP call is judged only where it is known to run per request or per job; an SDK
     // call anywhere (its defaults are known to be too patient for any request path)
     if (t.generic && !handler && !worker) continue;
