@@ -200,6 +200,12 @@ function classFindings(ctx: Parameters<Check>[0], funcs: Funcs): FindingDraft[] 
         recovered = true;
         break;
       }
+      // the method retries itself: its `except` clears the session inside the loop of attempts
+      // that sets it again (`for attempt in range(n): try: … self.session = s / except: self.session = None`)
+      if (m.id === a.scope.functionId && handler && facts.tries[handler.tryId]?.inLoop) {
+        recovered = true;
+        break;
+      }
       if (!callers.length) partial = `${m.name}() restores it, but nothing in the class calls it again; a caller outside may`;
     }
     if (recovered) continue;
@@ -241,6 +247,10 @@ function runtimeHandler(facts: FileFacts, a: AssignmentFact) {
   if (!t) return undefined;
   const h = facts.tries[t.tryId]?.handlers[t.handlerIndex ?? 0];
   if (h && h.types.length && h.types.every((ty) => IMPORT_ERRORS.test(ty))) return undefined;
+  // `try: from scrapling import Session / except Exception: Session = None`: the fallback of an
+  // optional import (whatever it catches) is an install fact, not a connection that failed
+  const tr = facts.tries[t.tryId];
+  if (tr && h && facts.imports.some((i) => i.local === a.target && i.loc.line >= tr.loc.line && i.loc.line < h.loc.line)) return undefined;
   return t;
 }
 
