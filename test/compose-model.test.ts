@@ -410,3 +410,43 @@ describe('FL480 names who relies on the service as written', () => {
     expect(said).toEqual({ db: ' Services that depend on it: app.', proxy: ' Services that call it: app.' });
   });
 });
+
+describe('services that do not run in production', () => {
+  const app = 'services:\n  db:\n    image: postgres:16\n    restart: always\n    volumes: [pg:/var/lib/postgresql/data]\n';
+  const fired = (out: ReturnType<typeof run>, name: string) => out.drafts.filter((d) => d.symbol === name && ['FL480', 'FL580'].includes(d.ruleId)).map((d) => d.ruleId).sort();
+
+  it('`deploy.replicas: 0` or `scale: 0` never starts: no restart or healthcheck finding', () => {
+    const out = run({
+      'compose.yaml': `${app}  warm:\n    image: example/sandbox:1\n    deploy:\n      replicas: 0\n  also:\n    image: example/sandbox:1\n    scale: 0\n  live:\n    image: example/sandbox:1\n    deploy:\n      replicas: 1\n`,
+    });
+    expect(fired(out, 'warm')).toEqual([]);
+    expect(fired(out, 'also')).toEqual([]);
+    expect(fired(out, 'live')).toEqual(['FL480', 'FL580']);
+  });
+
+  it('a service whose own comment says it is for testing only is a developer service (P2 or off), its neighbours are not', () => {
+    const out = run({
+      'compose.yaml': `${app}  web:\n    image: example/web:1\n    depends_on: [db]\n\n  # this is used only for testing purposes\n  # Not needed for actual deployment!\n  proxy:\n    image: nginx\n    depends_on: [web]\n`,
+    });
+    const proxy = out.system.services.find((s) => s.name === 'proxy')!;
+    expect(proxy.dev).toBe(true);
+    expect(out.system.services.find((s) => s.name === 'web')!.dev).toBeFalsy();
+    expect(fired(out, 'web')).toEqual(['FL480', 'FL580']);
+  });
+
+  it("the project's own published image carries the HEALTHCHECK of the Dockerfile beside the compose file", () => {
+    const files = { 'compose.yaml': `${app}  web:\n    image: pub.kiwitcms.eu/kiwitcms/kiwi:latest\n    restart: always\n  other:\n    image: ghcr.io/someone/else:1\n    restart: always\n  proxy:\n    image: caddy:2\n    depends_on: [web, other]\n` };
+    const disk: Record<string, string> = {
+      Dockerfile: 'FROM python:3.12 AS base\nFROM base AS kiwitcms\nHEALTHCHECK CMD curl -f http://127.0.0.1:8080/\n',
+      'setup.py': 'from setuptools import setup\nsetup(\n    name="kiwitcms",\n)\n',
+    };
+    const out = run(files, { readFile: (p) => disk[p] });
+    expect(out.system.services.find((s) => s.name === 'web')!.healthcheck).toBe('image-default');
+    expect(fired(out, 'web')).toEqual([]);
+    // an image of another name is not what this Dockerfile builds
+    expect(fired(out, 'other')).toEqual(['FL480']);
+    // named for the scan root's folder instead of a package
+    const byFolder = run({ 'compose.yaml': `${app}  web:\n    image: kiwitcms/kiwi\n    restart: always\n  proxy:\n    image: caddy:2\n    depends_on: [web]\n` }, { readFile: (p) => (p === 'Dockerfile' ? disk.Dockerfile : undefined), rootName: 'Kiwi' });
+    expect(fired(byFolder, 'web')).toEqual([]);
+  });
+});

@@ -39,6 +39,8 @@ export interface ComposeInput {
    * built services (their HEALTHCHECK). Undefined = absent.
    */
   readFile?: ReadFile;
+  /** the scan root's folder name: a project's own published image is often named for it */
+  rootName?: string;
 }
 
 export interface ComposeOutput {
@@ -82,7 +84,8 @@ export function analyzeCompose(input: ComposeInput): ComposeOutput {
   for (const p of paths) loader.tree(p);
   const knowledge = composeKnowledge(input.catalog);
   const headers = (p: string) => loader.tree(p)?.header;
-  const views: ProjectView[] = planProjects(loader, paths).map((plan) => buildProjectView(loader.project(plan), knowledge, input.code, input.readFile, headers));
+  const notes = (p: string, service: string) => loader.tree(p)?.serviceNotes?.[service];
+  const views: ProjectView[] = planProjects(loader, paths).map((plan) => buildProjectView(loader.project(plan), knowledge, input.code, input.readFile, headers, notes, input.rootName));
 
   const drafts: ComposeOutput['drafts'] = [];
   const errors: ScanError[] = [];

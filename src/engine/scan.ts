@@ -230,7 +230,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
       .map((r) => ({ path: r.rel, language: r.kind, modules: r.modules, imports: r.imports, calls: r.calls, ...(r.limiters ? { limiters: r.limiters } : {}) }));
     // the catalog is read here, not up front: workers read their own, and a scan without compose files needs none
     const catalog = new Catalog([...catalogFiles, { apis: extraApis } as CatalogFile]);
-    const out = analyzeCompose({ files: texts, rules: composeRules, catalog, code, readFile });
+    const out = analyzeCompose({ files: texts, rules: composeRules, catalog, code, readFile, rootName: posix.basename(rootAbs.split(sep).join('/')) });
     errors.push(...out.errors);
     system = out.system;
     for (const [file, list] of Object.entries(out.suppressions)) addSuppressionNames(named, file, list);
@@ -356,3 +356,4 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     ...(warnings.length ? { warnings } : {}),
   };
 }
+

@@ -183,13 +183,54 @@ function waitsForDeps(
   return false;
 }
 
-function viewService(s: ComposeService, k: ComposeKnowledge, readFile?: ReadText): ServiceView {
+/**
+ * The Dockerfile of the project's own published image (`image: pub.kiwitcms.eu/kiwitcms/kiwi`, no
+ * `build:`): a segment of the image's repository names the folder of the compose file or one above
+ * it, or the package declared there (package.json, pyproject.toml, setup.py), and that folder has a
+ * Dockerfile. `rootName` is the scan root's own folder name.
+ */
+function ownDockerfile(image: ImageRef | undefined, composeFile: string, rootName: string | undefined, readFile: ReadText | undefined): string | undefined {
+  if (!image || image.unknown || !readFile) return undefined;
+  const dirs: string[] = [];
+  for (let d = posix.dirname(composeFile); ; d = posix.dirname(d)) {
+    dirs.push(d === '.' ? '' : d);
+    if (d === '.' || d === '/' || d === '') break;
+  }
+  for (const dir of dirs) {
+    const at = (f: string) => (dir ? `${dir}/${f}` : f);
+    const names = [dir ? posix.basename(dir) : rootName ?? ''];
+    try {
+      const n = (JSON.parse(readFile(at('package.json')) ?? '{}') as { name?: unknown }).name;
+      if (typeof n === 'string') names.push(n.replace(/^@[^/]+\//, ''));
+    } catch {
+      /* not JSON: no name */
+    }
+    const py = /^\s*name\s*=\s*["']([\w.-]+)["']/m.exec(readFile(at('pyproject.toml')) ?? '')?.[1] ?? /\bname\s*=\s*["']([\w.-]+)["']/.exec(readFile(at('setup.py')) ?? '')?.[1];
+    if (py) names.push(py);
+    if (ownImage(image, names) && readFile(at('Dockerfile')) !== undefined) return at('Dockerfile');
+  }
+  return undefined;
+}
+
+/** Is the image the project's own (a path segment of its repository is one of the project's names)? */
+function ownImage(image: ImageRef, ownNames: string[]): boolean {
+  const norm = (s: string) => s.toLowerCase().replace(/[-_.]/g, '');
+  const names = new Set(ownNames.map(norm).filter((n) => n.length >= 3));
+  const segs = image.name.split('/');
+  // `ghcr.io/org/app`, `localhost:5000/app`: the first segment is a registry
+  const repo = segs.length > 1 && /[.:]|^localhost$/.test(segs[0]) ? segs.slice(1) : segs;
+  return repo.some((seg) => names.has(norm(seg)));
+}
+
+function viewService(s: ComposeService, k: ComposeKnowledge, readFile?: ReadText, rootName?: string): ServiceView {
   const node = s.node;
   const image = imageRef(node);
   const info = k.imageInfo(image);
   const ctx = buildContext(node);
-  // a service built here carries its Dockerfile's HEALTHCHECK
-  const dockerfile = ctx?.dockerfile ? readFile?.(ctx.dockerfile) : undefined;
+  // a service built here carries its Dockerfile's HEALTHCHECK, and so does the project's own
+  // published image, which the root Dockerfile builds
+  const own = !ctx && !info ? ownDockerfile(image, s.keySrc.file, rootName, readFile) : undefined;
+  const dockerfile = ctx?.dockerfile ? readFile?.(ctx.dockerfile) : own ? readFile?.(own) : undefined;
   const builtHealthcheck = dockerfile !== undefined && dockerfileHasHealthcheck(dockerfile, ctx?.target);
   const command = commandArgs(node, 'command');
   const entrypoint = commandArgs(node, 'entrypoint');
@@ -324,11 +365,15 @@ export function buildProjectView(
   readFile?: ReadText,
   /** a compose file's opening comment, from the parser */
   headerOf?: (file: string) => string | undefined,
+  /** the comment right above a service's key */
+  noteOf?: (file: string, service: string) => string | undefined,
+  /** the scan root's folder name (a project's own image is often named for it) */
+  rootName?: string,
 ): ProjectView {
   // a service with neither image nor build cannot run (a fragment of an overlay we could not pair)
   const services = [...project.services.values()]
     .filter((s) => s.node.entries.has('image') || s.node.entries.has('build'))
-    .map((s) => viewService(s, k, readFile));
+    .map((s) => viewService(s, k, readFile, rootName));
   const byName = new Map(services.map((v) => [v.name, v]));
   const completedTargets = new Set(services.flatMap((v) => v.deps.filter((d) => d.condition === 'service_completed_successfully').map((d) => d.name)));
   for (const v of services) {
@@ -337,9 +382,12 @@ export function buildProjectView(
     // an interactive tool container (tty + stdin_open, no port, nobody depends on it) is a shell, not a service
     const interactive =
       str(get(v.node, 'tty')) === 'true' && str(get(v.node, 'stdin_open')) === 'true' && !v.listens && !services.some((o) => o.deps.some((d) => d.name === v.name));
+    // `deploy.replicas: 0` / `scale: 0`: declared (to pull or build its image) and never started
+    const never = ['0'].includes(str(getPath(v.node, ['deploy', 'replicas']))?.trim() ?? '') || str(get(v.node, 'scale'))?.trim() === '0';
     v.oneShot =
-      !keepsRunning &&
-      (interactive || completedTargets.has(v.name) || k.oneShotCommands.some((re) => re.test(v.commandText)) || k.oneShotNames.some((re) => re.test(v.name)));
+      never ||
+      (!keepsRunning &&
+        (interactive || completedTargets.has(v.name) || k.oneShotCommands.some((re) => re.test(v.commandText)) || k.oneShotNames.some((re) => re.test(v.name))));
   }
   // a file that runs a developer-only tool (a mail catcher, localstack) is a developer stack
   const devFiles = new Set(services.filter((v) => k.devTool(v.image)).map((v) => v.keySrc.file));
@@ -351,6 +399,8 @@ export function buildProjectView(
   // and a file whose header says so ("for evaluation only", "do not use in production")
   for (const file of files.keys()) if (!devFiles.has(file) && saysNotForProduction(headerOf?.(file), k)) devFiles.add(file);
   for (const v of services) if (devFiles.has(v.keySrc.file)) v.dev = true;
+  // and a service whose own comment says so (`# used only for testing / not needed for deployment`)
+  for (const v of services) if (!v.dev && saysNotForProduction(noteOf?.(v.keySrc.file, v.name), k)) v.dev = true;
   const names = new Set(byName.keys());
   const talksTo = new Map<string, Set<string>>(services.map((v) => [v.name, reachedWithoutDependsOn(v, names)]));
   // code: the service running a file talks to every service of the kinds its clients reach

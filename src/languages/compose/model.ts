@@ -19,6 +19,8 @@ export interface ComposeFileTree {
   partial: boolean;
   /** the comment that opens the file, before its first key */
   header?: string;
+  /** the comment right above each service's key */
+  serviceNotes?: Record<string, string>;
 }
 
 export interface ComposeService {
@@ -236,7 +238,7 @@ export class ComposeLoader {
     const text = this.texts.get(path) ?? this.readFile?.(path);
     if (text === undefined) return undefined;
     const parsed = parseYamlTree(path, text, this.envFor(envDir));
-    const t: ComposeFileTree = { path, root: null, partial: false, ...(parsed.header ? { header: parsed.header } : {}) };
+    const t: ComposeFileTree = { path, root: null, partial: false, ...(parsed.header ? { header: parsed.header } : {}), ...(parsed.serviceNotes ? { serviceNotes: parsed.serviceNotes } : {}) };
     this.trees.set(path, t);
     if (parsed.error) {
       this.error(path, parsed.error.line, `invalid YAML: ${parsed.error.message}`);

@@ -52,6 +52,8 @@ export interface ParsedYaml {
   root: YNode | null;
   /** the comment that opens the document, before its first key (as the parser attaches it) */
   header?: string;
+  /** the comment right above each service's key (`# used only for testing` over `proxy:`) */
+  serviceNotes?: Record<string, string>;
   /** first parse error, if any */
   error?: { line: number; message: string };
 }
@@ -225,7 +227,16 @@ export function parseYamlTree(file: string, text: string, env: Env): ParsedYaml 
     const header = [doc.commentBefore, contents?.commentBefore, isMap(contents) ? contents.items[0]?.key && (contents.items[0].key as { commentBefore?: string | null }).commentBefore : undefined]
       .filter((c): c is string => typeof c === 'string' && c.trim() !== '')
       .join('\n');
-    return header ? { root, header } : { root };
+    const notes: Record<string, string> = {};
+    const services = isMap(contents) ? contents.items.find((i) => (i.key as { value?: unknown } | null)?.value === 'services')?.value : undefined;
+    if (isMap(services)) {
+      services.items.forEach((i, n) => {
+        const key = i.key as { value?: unknown; commentBefore?: string | null } | null;
+        // the first service's comment may be the `services:` block's own; only a later one is surely its
+        if (n > 0 && typeof key?.value === 'string' && key.commentBefore?.trim()) notes[key.value] = key.commentBefore;
+      });
+    }
+    return { root, ...(header ? { header } : {}), ...(Object.keys(notes).length ? { serviceNotes: notes } : {}) };
   } catch (e) {
     return { root: null, error: { line: 1, message: (e as Error).message } };
   }
