@@ -67,6 +67,18 @@ describe('project model: runtime contexts', () => {
     expect(ctx('webpack.config.js')[0]).toBe('build');
   });
 
+  it('a module others import runs in their process, whatever its `__main__` block says', async () => {
+    const { model: m } = await model({
+      'backend/app/routes/luma.py': 'from fastapi import APIRouter\nfrom app.connectors.luma_connector import Luma\nrouter = APIRouter()\n',
+      'backend/app/connectors/luma_connector.py': 'import requests\nclass Luma:\n    pass\nif __name__ == "__main__":\n    print(Luma())\n',
+      'backend/app/connectors/standalone.py': 'import requests\nif __name__ == "__main__":\n    requests.get("x")\n',
+    });
+    expect(m.files['backend/app/connectors/luma_connector.py'].context).toBe('service');
+    expect(m.files['backend/app/connectors/luma_connector.py'].evidence.join(' ')).toMatch(/__main__/);
+    // nothing imports it: the block is how it runs
+    expect(m.files['backend/app/connectors/standalone.py'].context).toBe('cli');
+  });
+
   it('reads pyproject scripts and compose commands, and a config glob overrides everything', async () => {
     const { model: m } = await model(
       {

@@ -181,13 +181,31 @@ export function decideContexts(input: ContextInput): Record<string, ContextDecis
   const out: Record<string, ContextDecision> = {};
   const undecided: typeof input.files = [];
 
+  // a module other modules import runs in their process: its `if __name__ == "__main__"` block is
+  // a demo or a self-test (`app/connectors/luma.py` imported by the routes), not how it runs
+  const mainGuarded = new Map<string, string>();
+  for (const f of input.files) if (f.kind === 'python' && f.signals?.marks.some((m) => m.why.includes('__main__') && m.context === 'cli')) mainGuarded.set(f.rel, posix.basename(f.rel, '.py'));
+  const importedPy = new Set<string>();
+  if (mainGuarded.size) {
+    const stems = new Set(mainGuarded.values());
+    for (const f of input.files) {
+      if (f.kind !== 'python') continue;
+      for (const spec of f.signals?.imports ?? []) {
+        if (!stems.has(spec.split('.').pop() ?? '')) continue;
+        const t = resolveLocal(f.rel, spec, known, 'python', input.paths);
+        if (t && t !== f.rel && mainGuarded.has(t)) importedPy.add(t);
+      }
+    }
+  }
+
   const say = (rel: string, context: RuntimeContext, why: string, also: string[] = []) => {
     out[rel] = { context, evidence: [why, ...also.filter((a) => a !== why)] };
   };
 
   for (const f of input.files) {
-    const marks = f.signals?.marks ?? [];
-    const also = marks.map((m) => `${m.why} -> ${m.context}`);
+    const all = f.signals?.marks ?? [];
+    const marks = importedPy.has(f.rel) ? all.filter((m) => !(m.context === 'cli' && m.why.includes('__main__'))) : all;
+    const also = [...marks.map((m) => `${m.why} -> ${m.context}`), ...(marks !== all ? ['`if __name__ == "__main__"` block, but other modules import it: their process runs it'] : [])];
     const ov = overrides.find((o) => o.test(f.rel));
     if (ov) { say(f.rel, ov.context, `config contexts: "${ov.glob}"`, also); continue; }
     if (isTestPath(f.rel)) { say(f.rel, 'test', 'test path', also); continue; }
