@@ -93,7 +93,7 @@ describe('per-file-ignores', () => {
     makeTree({
       'app/api.py': PY_BAD,
       'app/tasks.py': PY_BAD,
-      'tools/one.py': PY_BAD,
+      'lib/one.py': PY_BAD,
       'legacy/old/x.py': PY_BAD,
       'compose.yaml': 'services:\n  web:\n    image: nginx:1\n  proxy:\n    image: caddy:2\n    depends_on: [web]\n',
     });
@@ -113,7 +113,7 @@ describe('per-file-ignores', () => {
         'per-file-ignores:',
         '  "legacy/**": [ALL]',
         '  "tasks.py": [fl101]',
-        '  "tools/*.py": [http-call-without-timeout]',
+        '  "lib/*.py": [http-call-without-timeout]',
         '  "compose.yaml": [resource-limit]',
         '',
       ].join('\n'),
@@ -130,7 +130,7 @@ describe('per-file-ignores', () => {
     writeFileSync(join(root, 'pyproject.toml'), '[tool.faultline.per-file-ignores]\n"app/**" = ["timeout"]\n');
     const after = await findings(root);
     expect(after.some((f) => f.startsWith('app/'))).toBe(false);
-    expect(after).toContain('tools/one.py FL101');
+    expect(after).toContain('lib/one.py FL101');
   });
 
   it('an unknown rule or a value that is not a list is a config error naming the file and the key', async () => {

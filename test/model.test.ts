@@ -261,7 +261,7 @@ describe('project model: what Dockerfiles run', () => {
 });
 
 describe('project model: priority from hazard x context', () => {
-  it('caps by the one table: cli to P2, browser timeouts and examples off; JSON carries context', async () => {
+  it('caps by the one table: cli and browser timeouts and examples off; JSON carries context', async () => {
     const root = makeTree({
       'server/app.py': 'from fastapi import FastAPI\nimport requests\n\napp = FastAPI()\n\n@app.get("/x")\ndef f():\n    return requests.get("https://api.example.com")\n',
       'scripts/export.py': PY_BAD,
@@ -271,7 +271,6 @@ describe('project model: priority from hazard x context', () => {
     const out = JSON.parse((await runCli(['scan', '--format', 'json'], root)).stdout);
     expect(out.findings.map((f: { priority: string; file: string; context: string }) => `${f.priority} ${f.context} ${f.file}`)).toEqual([
       'P0 service server/app.py',
-      'P2 cli scripts/export.py',
     ]);
   });
 
@@ -324,10 +323,10 @@ describe('project model: priority from hazard x context', () => {
   });
 
   it('config context-priorities and context-rules override the table', async () => {
-    const files = { 'examples/demo.py': PY_BAD, 'scripts/export.py': PY_BAD };
+    const files = { 'examples/demo.py': PY_BAD, 'app/jobs.py': `from celery import shared_task\n${PY_BAD}` };
     const a = await model(files, { 'context-priorities': { example: 'P1' } });
-    expect(a.result.findings.map((f) => `${f.priority} ${f.file}`)).toEqual(['P1 examples/demo.py', 'P2 scripts/export.py']);
-    const b = await model(files, { 'context-rules': { cli: { ignore: ['FL101'] } } });
+    expect(a.result.findings.map((f) => `${f.priority} ${f.file}`)).toEqual(['P1 app/jobs.py', 'P1 examples/demo.py']);
+    const b = await model(files, { 'context-rules': { service: { ignore: ['FL101'] } } });
     expect(b.result.findings).toEqual([]);
   });
 });

@@ -59,7 +59,11 @@ function pathRuleHits(rule: PathRule, path: string, packageDirs: Set<string>): b
     const here = dirs.slice(0, i + 1).join('/');
     // the shallowest folder under which the rule holds is the one that matched
     if (!rule.test(`${here}/x.py`) && !rule.test(`${here}/x.ts`)) continue;
-    if (dirs.slice(0, i).some((d) => rule.unlessUnder.has(d))) return false;
+    // `unlessUnder` names folders of a package's own code (`src/scripts` is the app's): a package
+    // folder named `api` (`apps/api/scripts/mock.ts`) is the package, not its code
+    let from = 0;
+    for (let j = i - 1; j >= 0; j--) if (packageDirs.has(dirs.slice(0, j + 1).join('/'))) { from = j + 1; break; }
+    if (dirs.slice(from, i).some((d) => rule.unlessUnder.has(d))) return false;
     return !rule.nearRoot || i <= 1 || packageDirs.has(dirs.slice(0, i).join('/'));
   }
   return true; // matched on the file name itself (setup.py, vite.config.ts)
