@@ -96,6 +96,16 @@ function handoffs(ctx: Parameters<Check>[0], open: CallFact): Array<{ call?: Cal
   return out;
 }
 
+/**
+ * The server re-emits its connections (`wss.emit('connection', ws, req)` in a handleUpgrade
+ * callback) and no 'connection' listener of it is in this file: whoever listens is elsewhere.
+ */
+function reEmitsElsewhere(facts: FileFacts, open: CallFact): boolean {
+  const emits = facts.calls.some((c) => /\.emit$/.test(c.callee) && c.args[0]?.kind === 'string' && c.args[0].value === 'connection' && c.scope.functionId !== undefined);
+  if (!emits) return false;
+  return socketHandlers(facts, open, ['connection']).length === 0;
+}
+
 /** The library the connections are handed to pings them: its knob `heartbeat` is set, on by default, or not visible. */
 function handedHeartbeat(ctx: Parameters<Check>[0], open: CallFact): 'yes' | { off: string } | undefined {
   let off: string | undefined;
@@ -132,6 +142,9 @@ const check: Check = (ctx) => {
       if (r.valueLoc) loc = r.valueLoc;
     } else {
       if (handWritten(facts, open, server)) continue;
+      // the `ws` noServer shape: handleUpgrade re-emits 'connection' on the server, and the
+      // listeners that own each connection are registered in another module (not visible here)
+      if (server && reEmitsElsewhere(facts, open)) continue;
       const handed = server ? handedHeartbeat(ctx, open) : undefined;
       if (handed === 'yes') continue; // the library the connections are handed to pings them
       detail = handed ? `no client is ever pinged: ${handed.off}` : server ? 'no client is ever pinged' : 'no ping, no timer that sends, no idle timeout on incoming messages';
