@@ -450,3 +450,16 @@ describe('services that do not run in production', () => {
     expect(fired(byFolder, 'web')).toEqual([]);
   });
 });
+
+describe('FL052: a default that unlocks only what the stack itself reaches', () => {
+  const fl052 = (compose: string) =>
+    Object.fromEntries(run({ 'compose.yaml': compose }).drafts.filter((d) => d.ruleId === 'FL052').map((d) => [`${d.symbol} ${d.data!.variable}`, d.priority ?? 'P0']));
+
+  it('is P2 for a database password or URL when the database publishes no port, P1 when it does', () => {
+    const stack = (dbPorts: string) =>
+      `services:\n  api:\n    image: ghcr.io/acme/api:1\n    environment:\n      DATABASE_URL: postgresql://app:\${DB_PASSWORD:-surfsense}@db:5432/app\n      ZERO_ADMIN_PASSWORD: \${ZERO_ADMIN_PASSWORD:-zero-admin-2024}\n  db:\n    image: postgres:17\n${dbPorts}    environment:\n      POSTGRES_PASSWORD: \${POSTGRES_PASSWORD:-surfsense}\n`;
+    expect(fl052(stack(''))).toEqual({ 'api DATABASE_URL': 'P2', 'api ZERO_ADMIN_PASSWORD': 'P1', 'db POSTGRES_PASSWORD': 'P2' });
+    // published on the host: anyone who can reach the host can log in with the default
+    expect(fl052(stack('    ports: ["5432:5432"]\n'))).toEqual({ 'api DATABASE_URL': 'P1', 'api ZERO_ADMIN_PASSWORD': 'P1', 'db POSTGRES_PASSWORD': 'P1' });
+  });
+});

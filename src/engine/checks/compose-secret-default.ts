@@ -13,6 +13,7 @@ import { composeDraft, profileP2, type ComposeDraft } from '../analysis/compose-
 import { secretJudge, type SecretKind, type SecretWords } from '../analysis/secret-names.js';
 import { interpolate, noEnv } from '../../languages/compose/interpolate.js';
 import { isDevFile } from '../../languages/compose/model.js';
+import { ports } from '../../languages/compose/service.js';
 import { get, type YNode, type YScalar } from '../../languages/compose/tree.js';
 
 /** `${NAME:-default}` / `${NAME-default}` (no nesting inside the default) */
@@ -66,6 +67,25 @@ const check: ComposeCheck = (ctx) => {
     return false;
   };
   const remember = (d: ComposeDraft, variable: string, fallback: string) => firstUse.set(`${d.file}\0${variable}\0${fallback}`, { d, also: [] });
+  // a password (or a URL holding one) of a backing service that publishes no port: only the
+  // stack's own containers can reach what it unlocks (readers: security hygiene, P2)
+  type View = (typeof ctx.project.services)[number];
+  const internalStore = (s: View | undefined) => s !== undefined && s.info !== undefined && s.info.kind !== 'app' && ports(s.node).length === 0;
+  const unlocksInternal = (v: View, kind: SecretKind, whole: string): string | undefined => {
+    if (kind === 'signing') return undefined;
+    if (kind === 'url') {
+      const host = /@([^:/?#\s]+)/.exec(whole)?.[1];
+      const target = host ? ctx.project.byName.get(host) : undefined;
+      return internalStore(target) ? target!.name : undefined;
+    }
+    return kind === 'password' && internalStore(v) ? v.name : undefined;
+  };
+  const internalP2 = (d: ComposeDraft, store: string | undefined): ComposeDraft => {
+    if (!store) return d;
+    d.priority = 'P2';
+    d.priorityReason = `\`${store}\` publishes no port: only the stack's own services can use the default`;
+    return d;
+  };
   for (const v of ctx.project.services) {
     // `command: redis-server --requirepass ${REDIS_PASSWORD:-changeme}`: judged by the variable's name
     const cmds: YNode[] = [];
@@ -92,7 +112,7 @@ const check: ComposeCheck = (ctx) => {
           d.priority = 'P1';
           d.priorityReason = `a ${kind === 'url' ? 'connection URL' : kind} default, not a signing secret`;
         }
-        out.push(profileP2(v, d));
+        out.push(profileP2(v, internalP2(d, unlocksInternal(v, kind, String(c.value)))));
       }
     }
     for (const e of writtenEnvironment(get(v.node, 'environment'))) {
@@ -120,7 +140,7 @@ const check: ComposeCheck = (ctx) => {
           d.priority = 'P1';
           d.priorityReason = `a ${kind === 'url' ? 'connection URL' : kind} default, not a signing secret`;
         }
-        out.push(profileP2(v, d));
+        out.push(profileP2(v, internalP2(d, unlocksInternal(v, kind, whole))));
         break;
       }
     }
