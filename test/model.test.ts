@@ -322,6 +322,14 @@ describe('project model: priority from hazard x context', () => {
     expect(at(15)!.priorityReason ?? '').not.toMatch(/event loop/);
   });
 
+  it('FL151: a Redis client without socket_timeout is P2, a database pool without a query timeout stays P1', async () => {
+    const { result } = await model({
+      'app/store.py': 'import asyncpg\nimport redis\nfrom celery import shared_task\n\ncache = redis.Redis(host="redis")\n\nasync def pool():\n    return await asyncpg.create_pool("postgresql://db/app")\n',
+    });
+    const got = result.findings.filter((f) => f.ruleId === 'FL151').map((f) => `${f.line} ${f.priority}`);
+    expect(got).toEqual(['8 P1', '5 P2']);
+  });
+
   it('config context-priorities and context-rules override the table', async () => {
     const files = { 'examples/demo.py': PY_BAD, 'app/jobs.py': `from celery import shared_task\n${PY_BAD}` };
     const a = await model(files, { 'context-priorities': { example: 'P1' } });
