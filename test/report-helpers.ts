@@ -370,18 +370,21 @@ export function countProblems(markdown: string, findings: readonly Countable[]):
     if (rh) expectEq(`rule ${rh[1]} under ${section}`, +rh[2], count((f) => f.ruleId === rh[1] && f.priority === section));
     if (/^## /.test(line) && !/^## Findings/.test(line)) section = '';
   }
-  // fix first: rows close "2 P0, 1 P1 (FL101)"; total "These N changes close X of Y findings (a of the b P0)"
+  // fix first: rows close "2 P0, 1 P1 (FL101)"; total "These N changes close X of Y findings (a of the b P0s)"
   let closed = 0;
   const fixRows = markdown.match(/^\| \d+ \| .* \| [SML] \| .* \((FL\d+)\) \|$/gm) ?? [];
   for (const row of fixRows) {
     const closes = /\| [SML] \| (.*) \((FL\d+)\) \|$/.exec(row)!;
     for (const part of closes[1].split(', ')) closed += +part.split(' ')[0];
   }
-  const total = /(?:These \d+ changes close|This change closes) (\d+) of (\d+) findings?(?: \((\d+) of the (\d+) P0\))?/.exec(markdown);
+  // "(3 of the 9 P0s)", "(all 6 P0s among them)", "(the P0 among them)"
+  const total = /(?:These \d+ changes close|This change closes) (\d+) of (\d+) findings?(?: \((?:(\d+) of the (\d+) P0s|all (\d+) P0s among them|(the) P0 among them)\))?/.exec(markdown);
   if (total) {
     expectEq('fix first closes', +total[1], closed);
     expectEq('fix first of', +total[2], findings.length);
     if (total[4]) expectEq('fix first P0 total', +total[4], by('P0'));
+    if (total[5]) expectEq('fix first P0 total', +total[5], by('P0'));
+    if (total[6]) expectEq('fix first P0 total', 1, by('P0'));
   }
   // scores
   for (const m of markdown.matchAll(/^\| .* \(`([a-z-]+)`\) \| \*\*\d+\*\* [a-z ]+ \| (\d+) \| (\d+) \| (\d+) \| \d+ \|$/gm))

@@ -132,7 +132,7 @@ export function fixFirst(view: ReportView, opts: MarkdownOptions): string | unde
   const closed = chosen.reduce((s, c) => s + c.findings.length, 0);
   const all = priorityCounts(view.findings);
   const got = priorityCounts(chosen.flatMap((c) => c.findings));
-  const p0 = all.P0 ? ` (${got.P0} of the ${all.P0} P0)` : '';
+  const p0 = !all.P0 ? '' : got.P0 === all.P0 ? ` (${all.P0 === 1 ? 'the P0' : `all ${all.P0} P0s`} among them)` : ` (${got.P0} of the ${all.P0} P0s)`;
   out.push('', `${chosen.length === 1 ? 'This change closes' : `These ${chosen.length} changes close`} ${closed} of ${plural(view.findings.length, 'finding')}${p0}.`);
   const rest = view.causes.length - chosen.length;
   if (rest > 0) out.push(`The other ${plural(rest, 'change')} ${rest === 1 ? 'is' : 'are'} listed with ${rest === 1 ? 'its findings' : 'their findings'} below.`);
