@@ -75,6 +75,14 @@ describe('rule texts in reports', () => {
     expect(PLACEHOLDER.lastIndex).toBe(0);
   });
 
+  it("keeps a route's path parameters, which are values, not placeholders", () => {
+    const route = { message: 'calls discord.com in GET /discord/connector/{connector_id}/channels handler `get_channels`' } as Finding;
+    expect(findingMessage(route)).toBe(route.message);
+    // with a real placeholder left beside one, only the placeholder is repaired
+    const both = { message: '`{callee}` in POST /webhooks/{workspace_id} has no timeout' } as Finding;
+    expect(findingMessage(both)).toBe('This call in POST /webhooks/{workspace_id} has no timeout');
+  });
+
   it('picks the variant of the finding: Redis texts for a Redis client, browser texts for browser code', () => {
     const fl151 = rules.find((r) => r.id === 'FL151')!;
     const redis = textsFor(fl151, { family: 'redis', values: { backend: 'cache' } });

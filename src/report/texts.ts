@@ -259,7 +259,10 @@ export function leftoverPlaceholders(text: string): string[] {
 
 /** The finding's message with any placeholder the engine could not fill replaced as in fillText. */
 export function findingMessage(f: Finding): string {
-  return f.message.search(PLACEHOLDER) >= 0 ? fillText(f.message, (f as WithData).data) : f.message.trim();
+  // a route's path parameter (`/discord/connector/{connector_id}/channels`) is part of the value
+  // the engine put in, not a placeholder it left: only `{name}` not right after a `/` is one
+  const unfilled = [...f.message.matchAll(PLACEHOLDER)].some((m) => f.message[m.index! - 1] !== '/');
+  return unfilled ? fillText(f.message.replace(/\/\{([A-Za-z_][\w-]*)\}/g, '/\u0000$1\u0001'), (f as WithData).data).replace(/\u0000/g, '{').replace(/\u0001/g, '}') : f.message.trim();
 }
 
 export { familyOf };
