@@ -463,3 +463,13 @@ describe('FL052: a default that unlocks only what the stack itself reaches', () 
     expect(fl052(stack('    ports: ["5432:5432"]\n'))).toEqual({ 'api DATABASE_URL': 'P1', 'api ZERO_ADMIN_PASSWORD': 'P1', 'db POSTGRES_PASSWORD': 'P1' });
   });
 });
+
+describe('FL052: a URL assembled from several defaults', () => {
+  it('is reported at the default in the password place, naming that variable', () => {
+    const out = run({
+      'compose.yaml': 'services:\n  api:\n    image: ghcr.io/acme/api:1\n    environment:\n      DATABASE_URL: postgresql://${DB_USER:-surfsense}:${DB_PASSWORD:-surfsense}@${DB_HOST:-db}:${DB_PORT:-5432}/app\n  db:\n    image: postgres:17\n    ports: ["5432:5432"]\n',
+    });
+    const d = out.drafts.filter((x) => x.ruleId === 'FL052');
+    expect(d.map((x) => x.data!.expr)).toEqual(['${DB_PASSWORD:-surfsense}']);
+  });
+});

@@ -10,7 +10,7 @@
 // services of one file is reported at its first use, naming the others.
 import type { ComposeCheck } from '../api.js';
 import { composeDraft, profileP2, type ComposeDraft } from '../analysis/compose-project.js';
-import { secretJudge, type SecretKind, type SecretWords } from '../analysis/secret-names.js';
+import { secretJudge, URL_PASSWORD, type SecretKind, type SecretWords } from '../analysis/secret-names.js';
 import { interpolate, noEnv } from '../../languages/compose/interpolate.js';
 import { isDevFile } from '../../languages/compose/model.js';
 import { ports } from '../../languages/compose/service.js';
@@ -121,7 +121,14 @@ const check: ComposeCheck = (ctx) => {
       const whole = interpolate(e.raw, noEnv).value;
       if (whole !== e.value) continue;
       WITH_DEFAULT.lastIndex = 0;
-      for (let m = WITH_DEFAULT.exec(e.raw); m; m = WITH_DEFAULT.exec(e.raw)) {
+      const exprs: RegExpExecArray[] = [];
+      for (let m = WITH_DEFAULT.exec(e.raw); m; m = WITH_DEFAULT.exec(e.raw)) exprs.push(m);
+      // a URL assembled from several defaults (`postgresql://${DB_USER:-app}:${DB_PASSWORD:-app}@${DB_HOST:-db}`)
+      // is reported at the one in the password's place, not at the first
+      const password = URL_PASSWORD.exec(whole)?.[1];
+      const atPassword = password === undefined ? -1 : exprs.findIndex((x) => x[3] === password && /PASS|SECRET|TOKEN|KEY/i.test(x[1]));
+      if (atPassword > 0) exprs.unshift(...exprs.splice(atPassword, 1));
+      for (const m of exprs) {
         const [expr, variable, , fallback] = m;
         // a URL assembled around the default (`postgres://app:${DB_PASSWORD:-app}@db/app`) is
         // judged as the URL; a plain default by the entry's and the variable's names
