@@ -79,6 +79,20 @@ describe('project model: runtime contexts', () => {
     expect(m.files['backend/app/connectors/standalone.py'].context).toBe('cli');
   });
 
+  it('a `#!` script is cli unless a server framework says otherwise; a Plasmo extension is browser code', async () => {
+    const { model: m } = await model({
+      'self-hosting/import-to-cloud.mjs': '#!/usr/bin/env node\nconst args = process.argv.slice(2);\nawait fetch(args[0]);\n',
+      'bin/www.js': "#!/usr/bin/env node\nconst express = require('express');\nexpress().listen(3000);\n",
+      'lib/plain.js': 'export const f = () => fetch("https://x");\n',
+      'extension/package.json': JSON.stringify({ name: 'ext', dependencies: { plasmo: '0.90.0', react: '18', 'react-dom': '18' } }),
+      'extension/background/messages/save.ts': 'export const save = (body: string) => fetch("https://api.example.com/save", { method: "POST", body });\n',
+    });
+    expect([m.files['self-hosting/import-to-cloud.mjs'].context, m.files['self-hosting/import-to-cloud.mjs'].evidence[0]]).toEqual(['cli', 'an executable script (`#!` line)']);
+    expect(m.files['bin/www.js'].context).toBe('service');
+    expect(m.files['lib/plain.js'].context).toBe('service');
+    expect(m.files['extension/background/messages/save.ts'].context).toBe('browser');
+  });
+
   it('reads pyproject scripts and compose commands, and a config glob overrides everything', async () => {
     const { model: m } = await model(
       {

@@ -341,6 +341,8 @@ export function decideContexts(input: ContextInput): Record<string, ContextDecis
     const deps = npm ? [...npm.deps] : [];
     const weak = marks.find((m) => m.context === 'service');
     if (weak) { say(f.rel, 'service', weak.why, also); continue; }
+    const script = marks.find((m) => m.context === 'cli' && m.strength === 'weak');
+    if (script) { say(f.rel, 'cli', script.why, also); continue; }
     const convention = f.kind === 'typescript' ? frameworkFile(f.rel, input) : undefined;
     if (convention) { say(f.rel, convention.entry.context, `in the folder of a framework convention, not imported only by browser code (${convention.entry.why})`, also); continue; }
     if (npm && (npm.browser || (deps.some(role['browser-ui']) && deps.some(role.bundler) && !deps.some(role.server)))) {

@@ -112,6 +112,9 @@ export function fileSignals(
     if (hit) marks.push({ context: e.context, strength: e.strength, why: `${e.why} (${hit})` });
   }
   if (language === 'typescript' && usesDomGlobals(text)) marks.push({ context: 'browser', strength: 'weak', why: 'uses DOM globals (window, document, localStorage)' });
+  // `#!/usr/bin/env node`: a file run as a command. Weak: a server framework import still decides
+  // (Express's `bin/www` starts the server behind a shebang)
+  if (/^#![^\n]*\b(?:node|python[\d.]*|bun|deno|tsx|ts-node)\b/.test(text)) marks.push({ context: 'cli', strength: 'weak', why: 'an executable script (`#!` line)' });
   return { imports: [...new Set(specifiers)].sort(), marks };
 }
 
