@@ -344,6 +344,16 @@ describe('project model: priority from hazard x context', () => {
     expect(got).toEqual(['8 P1', '5 P2']);
   });
 
+  it("FL125: the proxy's 60 s holds only where a stack of the scan runs nginx in front", async () => {
+    const app = 'import httpx\nfrom fastapi import FastAPI\n\napp = FastAPI()\n\n@app.get("/report")\nasync def report():\n    async with httpx.AsyncClient() as c:\n        a = await c.get("http://sales/q1", timeout=40)\n        b = await c.get("http://sales/q2", timeout=40)\n    return [a.json(), b.json()]\n';
+    const stack = (proxy: string) => `services:\n  api:\n    build: ./api\n    restart: always\n  proxy:\n    image: ${proxy}\n    restart: always\n    depends_on: [api]\n`;
+    const fl125 = async (files: Record<string, string>) => (await model(files)).result.findings.filter((f) => f.ruleId === 'FL125').map((f) => f.file);
+    expect(await fl125({ 'api/main.py': app, 'compose.yaml': stack('nginx:1.27-alpine') })).toEqual(['api/main.py']);
+    // Caddy sets no response timeout; with no compose file nothing shows what is in front
+    expect(await fl125({ 'api/main.py': app, 'compose.yaml': stack('caddy:2') })).toEqual([]);
+    expect(await fl125({ 'api/main.py': app })).toEqual([]);
+  });
+
   it('config context-priorities and context-rules override the table', async () => {
     const files = { 'examples/demo.py': PY_BAD, 'app/jobs.py': `from celery import shared_task\n${PY_BAD}` };
     const a = await model(files, { 'context-priorities': { example: 'P1' } });

@@ -611,6 +611,11 @@ export interface RequestBudget {
   match?: string;
   /** HTTP methods the caller uses (a webhook sender POSTs); absent: any */
   methods?: string[];
+  /**
+   * images of the proxy whose default this is (globs on the image name): the budget holds only when
+   * a compose service of the scan runs one (Caddy and Traefik v2 set no response timeout)
+   */
+  proxyImages?: string[];
   /** what happens when the handler answers later */
   why: string;
 }

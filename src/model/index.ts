@@ -174,6 +174,7 @@ export function applyModel(findings: Finding[], model: ProjectModel, input: Mode
     const decision = /\.ya?ml$/.test(f.file) && !kindOf.has(f.file) ? composeContext(f, model, input.system) : model.files[f.file] ?? { context: 'service' as RuntimeContext, evidence: ['no other evidence'] };
     const ctx = decision.context;
     if (ruleOff(f, ctx, input)) continue;
+    if (!imageSeen(f, input.system)) continue;
     const settled = settleByDefault(f, model, kindOf.get(f.file), packages);
     if (settled === 'bounded') continue;
     const pending = settlePending(f, model, kindOf.get(f.file), known, tsPathsFor(input.rootAbs, input.manifests));
@@ -509,4 +510,23 @@ export async function collectReach(
     targets = next;
   }
   return changed;
+}
+
+/**
+ * A finding that holds only behind a known image (`data.needsImage`: FL125's nginx default) stands
+ * when a compose service of the scan runs it; nothing seen in front of the code is unknown, and
+ * unknown is not reported.
+ */
+function imageSeen(f: Finding, system: SystemModel | undefined): boolean {
+  const raw = (f as Finding & { data?: Record<string, string> }).data?.needsImage;
+  if (!raw) return true;
+  let globs: string[];
+  try {
+    globs = JSON.parse(raw) as string[];
+  } catch {
+    return true;
+  }
+  const test = picomatch(globs);
+  const name = (image: string) => image.split('@')[0].replace(/:[^/:]*$/, '').replace(/^(docker\.io\/)?(library\/)?/, '');
+  return (system?.services ?? []).some((s) => !s.dev && s.image !== undefined && test(name(s.image)));
 }

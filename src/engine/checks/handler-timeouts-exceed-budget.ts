@@ -77,6 +77,8 @@ const check: Check = (ctx) => {
       parts: parts.join(' + '),
       seconds: String(total),
       budgetSeconds: String(budget.seconds),
+      // the proxy's default holds only where a stack of the scan runs that proxy (the model checks)
+      ...(budget.proxyImages?.length ? { needsImage: JSON.stringify(budget.proxyImages) } : {}),
     };
     const loc = h.fn.nameLoc;
     // a named sender's limit is documented; the proxy's is only its default
