@@ -11,6 +11,7 @@ import handlerAwaitsWithoutDeadline from './handler-awaits-without-deadline.js';
 import handlerTimeoutsExceedBudget from './handler-timeouts-exceed-budget.js';
 import bareRetryDecorator from './bare-retry-decorator.js';
 import batchCommitWithoutRollback from './batch-commit-without-rollback.js';
+import celeryAcksLatePastVisibilityTimeout from './celery-acks-late-past-visibility-timeout.js';
 import celeryTaskAcksEarly from './celery-task-acks-early.js';
 import clientWithoutErrorListener from './client-without-error-listener.js';
 import composeDependsOnStartedOnly from './compose-depends-on-started-only.js';
@@ -65,6 +66,7 @@ export const CHECKS: Readonly<Record<string, Check | ComposeCheck>> = {
   'handler-timeouts-exceed-budget': handlerTimeoutsExceedBudget,
   'bare-retry-decorator': bareRetryDecorator,
   'batch-commit-without-rollback': batchCommitWithoutRollback,
+  'celery-acks-late-past-visibility-timeout': celeryAcksLatePastVisibilityTimeout,
   'celery-task-acks-early': celeryTaskAcksEarly,
   'client-without-error-listener': clientWithoutErrorListener,
   'compose-depends-on-started-only': composeDependsOnStartedOnly,
