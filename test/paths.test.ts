@@ -16,9 +16,15 @@ describe('isTestPath', () => {
     'src/__mocks__/redis.ts',
     '.semgrep/correctness/requests-timeout.py',
     'saleor/.semgrep/rules/missing-timeout.py',
+    'kitsune/playwright_tests/core/utilities.py',
+    'test-migrations/docker-compose.yml',
+    'services/api-tests/client.ts',
+    'src/test-setup.ts',
+    'vitest.setup.ts',
+    'src/setupTests.js',
   ])('%s is test code', (p) => expect(isTestPath(p)).toBe(true));
 
-  it.each(['app/api.py', 'src/contest.py', 'src/testament.ts', 'src/latest/api.ts', 'semgrep/rules.py', 'src/mocks.ts', 'src/attestation/sign.ts'])(
+  it.each(['app/api.py', 'src/contest.py', 'src/testament.ts', 'src/latest/api.ts', 'semgrep/rules.py', 'src/mocks.ts', 'src/attestation/sign.ts', 'src/latest_test_results/view.py', 'src/setup.ts', 'contest-entries/app.py'])(
     '%s is not test code',
     (p) => expect(isTestPath(p)).toBe(false),
   );
