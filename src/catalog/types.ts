@@ -415,6 +415,11 @@ export interface TaskFramework {
     settings: Record<string, string[]>;
     /** settings that, written in any module of the process, configure it (the model carries them across files) */
     processSettings?: string[];
+    /**
+     * seconds the broker waits for a late acknowledgement before it delivers the message again,
+     * unless `transport-options` are written (kombu's Redis and SQS visibility_timeout)
+     */
+    redeliverAfterSeconds?: number;
   };
 }
 

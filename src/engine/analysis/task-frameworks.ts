@@ -97,7 +97,7 @@ export function appSetting(facts: FileFacts, fw: TaskFramework, setting: string)
 
 /** A limit-like setting (a number of seconds) as written: live, switched off (None / 0), opaque, or not written. */
 export type LimitSetting =
-  | { state: 'set' | 'disabled' | 'unknown'; text: string; line: number }
+  | { state: 'set' | 'disabled' | 'unknown'; text: string; line: number; value?: number | boolean }
   | { state: 'absent' }
   /** settings loaded from elsewhere; `namespace`: the prefix their names carry there (Django's `CELERY`) */
   | { state: 'opaque'; text: string; line: number; namespace?: string };
@@ -106,8 +106,8 @@ function limitOf(v: Value, text: string, line: number, branch?: boolean): LimitS
   const lit = v.kind === 'name' && v.resolved ? v.resolved : v;
   if (lit.kind === 'null' || (lit.kind === 'number' && lit.value <= 0)) return { state: 'disabled', text, line };
   // a limit written in an if/else branch may not run: a limit is written, the value in force is not known
-  if (lit.kind === 'number' && !branch) return { state: 'set', text, line };
-  return { state: 'unknown', text, line };
+  if (lit.kind === 'number' && !branch) return { state: 'set', text, line, value: lit.value };
+  return { state: 'unknown', text, line, ...(lit.kind === 'boolean' && !branch ? { value: lit.value } : {}) };
 }
 
 /** Does the name spell one of the setting's names (`task_time_limit`, or its upper-case form)? */
