@@ -52,7 +52,14 @@ describe('CLI reports', () => {
     expect(json.findings.length).toBeGreaterThanOrEqual(1);
     expect(sarif.runs[0].results).toHaveLength(json.findings.length);
     expect(sarifSchemaErrors(sarif)).toEqual([]);
-    expect(md).toContain('[`web/client.ts:2`](web/client.ts#L2)');
+    // no repository URL to link to: the links lead from out/ back to the scanned file
+    expect(md).toContain('[`web/client.ts:2`](../web/client.ts#L2)');
+    const main = await cli(dir, ['scan', '--format', 'markdown', '-o', 'reports/deep/audit.md', '--fail-on', 'none']);
+    expect(main.code, main.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'reports/deep/audit.md'), 'utf8')).toContain('(../../web/client.ts#L2)');
+    const beside = await cli(dir, ['scan', '--format', 'markdown', '-o', 'audit.md', '--fail-on', 'none']);
+    expect(beside.code, beside.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'audit.md'), 'utf8')).toContain('(web/client.ts#L2)');
     // the same run, the same bytes: --format json on stdout equals --json FILE
     const again = await cli(dir, ['scan', '--format', 'json', '--fail-on', 'none']);
     expect(again.stdout).toBe(readFileSync(join(dir, 'out/f.json'), 'utf8'));

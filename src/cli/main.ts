@@ -16,7 +16,7 @@ import { FORMATS } from './formats.js';
 import { OutputError, watchOutput, writeReportFile } from './output.js';
 import { addScaleOptions, registerMergeCommand, scaleScanOptions, type ScaleCliOptions } from './scale.js';
 import { registerModelCommand } from './model.js';
-import { addReportOptions, prepareReport, registerReportCommands, startProgress, writeBaselineFile, writeExtraReports, type ReportCliOptions } from './reports.js';
+import { addReportOptions, extrasFor, prepareReport, registerReportCommands, startProgress, writeBaselineFile, writeExtraReports, type ReportCliOptions } from './reports.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FINDINGS = 1;
@@ -122,7 +122,7 @@ export async function runScan(paths: string[], o: ScanCliOptions, io = defaultIo
   const { result: shown, extras } = prepareReport(result, o, root, io);
   const toFile = !!o.output;
   const tty = !toFile && !!io.stdout.isTTY;
-  const text = render(shown, rules, { color: !toFile && useColor(io.stdout, io.env), root, width: tty ? io.stdout.columns : undefined, verbose: o.verbose, ...extras });
+  const text = render(shown, rules, { color: !toFile && useColor(io.stdout, io.env), root, width: tty ? io.stdout.columns : undefined, verbose: o.verbose, ...(o.output ? extrasFor(extras, io.cwd, o.output) : extras) });
   if (o.output) writeReportFile(resolve(io.cwd, o.output), text, o.output);
   else io.stdout.write(text);
   writeExtraReports(shown, rules, o, extras, io);

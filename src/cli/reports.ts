@@ -3,7 +3,7 @@
 // `explain` and `init` subcommands. main.ts calls into this module at a few fixed points.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, relative, resolve, sep } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { applyBaseline, BaselineError, createBaseline, parseBaseline, serializeBaseline } from '../engine/baseline.js';
 import { changedSince, DiffError, filterByDiff } from '../engine/diff.js';
@@ -53,6 +53,18 @@ export interface ReportExtras {
   reportUrl?: string;
   notes?: string[];
   sarif?: SarifOptions;
+  /** the scan root (absolute): file links of a report written elsewhere lead back to it */
+  scanRoot?: string;
+}
+
+/**
+ * The extras for a report written to `file`: with no repository URL to link to, its file links
+ * are made relative to the folder the report lands in (`md/audit.md` links `../src/app.py`).
+ */
+export function extrasFor(extras: ReportExtras, cwd: string, file: string): ReportExtras {
+  if (extras.linkBase || !extras.scanRoot) return extras;
+  const rel = relative(dirname(resolve(cwd, file)), extras.scanRoot).split(sep).join('/');
+  return rel ? { ...extras, linkBase: `${rel}/` } : extras;
 }
 
 interface Io {
@@ -195,6 +207,7 @@ function filterResult(result: ScanResult, o: ReportCliOptions, root: string, io:
       reportUrl: o.reportUrl ?? githubRunUrl(io.env),
       notes,
       sarif,
+      scanRoot: resolve(root),
     },
   };
 }
@@ -208,8 +221,8 @@ export function writeExtraReports(result: ScanResult, rules: RuleMeta[], o: Repo
   if ((o.format ?? 'text') === 'text') for (const note of extras.notes ?? []) io.stderr.write(`faultline: ${note.replace(/`/g, '')}\n`);
   const opts = { ...extras, color: false, root: io.cwd };
   if (o.json) writeOut(io, o.json, FORMATS.json(result, rules, opts));
-  if (o.markdown) writeOut(io, o.markdown, FORMATS.markdown(result, rules, opts));
-  if (o.markdownSummary) writeOut(io, o.markdownSummary, FORMATS['markdown-summary'](result, rules, opts));
+  if (o.markdown) writeOut(io, o.markdown, FORMATS.markdown(result, rules, { ...opts, ...extrasFor(extras, io.cwd, o.markdown) }));
+  if (o.markdownSummary) writeOut(io, o.markdownSummary, FORMATS['markdown-summary'](result, rules, { ...opts, ...extrasFor(extras, io.cwd, o.markdownSummary) }));
   if (o.sarif) {
     const { log, dropped } = buildSarif(result, rules, extras.sarif);
     writeOut(io, o.sarif, JSON.stringify(log, null, 2) + '\n');
