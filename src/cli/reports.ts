@@ -58,13 +58,16 @@ export interface ReportExtras {
 }
 
 /**
- * The extras for a report written to `file`: with no repository URL to link to, its file links
- * are made relative to the folder the report lands in (`md/audit.md` links `../src/app.py`).
+ * The extras for a report written to `file`: with no repository URL to link to, a report written
+ * inside the scan root links relative to the folder it lands in (`md/audit.md` links
+ * `../src/app.py`). One written outside keeps root-relative links: a path climbing out of the
+ * tree would depend on where it is checked out.
  */
 export function extrasFor(extras: ReportExtras, cwd: string, file: string): ReportExtras {
   if (extras.linkBase || !extras.scanRoot) return extras;
-  const rel = relative(dirname(resolve(cwd, file)), extras.scanRoot).split(sep).join('/');
-  return rel ? { ...extras, linkBase: `${rel}/` } : extras;
+  const up = relative(dirname(resolve(cwd, file)), extras.scanRoot).split(sep).join('/');
+  if (!up || !/^(\.\.\/)*\.\.$/.test(up)) return extras;
+  return { ...extras, linkBase: `${up}/` };
 }
 
 interface Io {
