@@ -79,6 +79,43 @@ describe('project model: runtime contexts', () => {
     expect(m.files['backend/app/connectors/standalone.py'].context).toBe('cli');
   });
 
+  it('a module only scripts import is a script; a command that imports a server framework to start one is a command', async () => {
+    const { model: m } = await model({
+      // evaluation harness: __main__ scripts and the helpers only they import
+      'evaluation/script/run_eval.py': 'from evaluation.core import Client\nif __name__ == "__main__":\n    Client().go()\n',
+      'evaluation/core/__init__.py': 'import requests\nfrom .utils import post\nclass Client:\n    def go(self):\n        return requests.get("http://x")\n',
+      'evaluation/core/utils.py': 'import requests\ndef post(u):\n    return requests.post(u)\n',
+      // near miss: a helper a script and the server both import serves
+      'app/shared.py': 'import requests\n',
+      'app/main.py': 'from fastapi import FastAPI\nfrom app import shared\napp = FastAPI()\n',
+      'tools/report.py': 'from app import shared\nif __name__ == "__main__":\n    shared\n',
+      // near miss: nothing imports it: no word on how it runs
+      'app/orphan.py': 'import requests\n',
+      // typer commands that start uvicorn: the file's only entry points are commands
+      'pkg/cli/run_commands.py': 'import typer\nimport uvicorn\nfrom starlette.responses import JSONResponse\napp = typer.Typer()\n@app.command()\ndef server():\n    uvicorn.run("pkg.api:app")\n',
+      // near miss: routes beside a command: a server
+      'pkg/api.py': 'import typer\nfrom fastapi import FastAPI\napi = FastAPI()\ncli = typer.Typer()\n@api.get("/health")\ndef health():\n    return {}\n@cli.command()\ndef seed():\n    pass\n',
+    });
+    expect([m.files['evaluation/core/__init__.py'].context, m.files['evaluation/core/__init__.py'].evidence[0]]).toEqual(['cli', 'imported only by scripts and tooling (evaluation/script/run_eval.py)']);
+    expect(m.files['evaluation/core/utils.py'].context).toBe('cli');
+    expect(m.files['app/shared.py'].context).toBe('service');
+    expect(m.files['app/orphan.py'].context).toBe('service');
+    expect(m.files['pkg/cli/run_commands.py'].context).toBe('cli');
+    expect(m.files['pkg/cli/run_commands.py'].evidence[1]).toMatch(/only entry points are commands/);
+    expect(m.files['pkg/api.py'].context).toBe('service');
+  });
+
+  it('a WebExtension folder is browser code; a web app manifest is not one', async () => {
+    const { model: m } = await model({
+      'ext/manifest.json': JSON.stringify({ manifest_version: 3, name: 'x', background: { service_worker: 'sw.js' } }),
+      'ext/bridge.js': 'const ws = new WebSocket("ws://localhost:9000");\n',
+      'site/manifest.json': JSON.stringify({ name: 'App', icons: [] }),
+      'site/helper.js': 'export const f = () => fetch("/x");\n',
+    });
+    expect([m.files['ext/bridge.js'].context, m.files['ext/bridge.js'].evidence[0]]).toEqual(['browser', 'a browser extension (ext/manifest.json)']);
+    expect(m.files['site/helper.js'].context).toBe('service');
+  });
+
   it('a `#!` script is cli unless a server framework says otherwise; a Plasmo extension is browser code', async () => {
     const { model: m } = await model({
       'self-hosting/import-to-cloud.mjs': '#!/usr/bin/env node\nconst args = process.argv.slice(2);\nawait fetch(args[0]);\n',

@@ -48,7 +48,8 @@ export const DEFAULT_SKIP_DIRS = new Set([
 ]);
 
 const PY_EXT = /\.py$/;
-const MANIFESTS = new Set(['package.json', 'pyproject.toml', 'tsconfig.json']);
+// manifest.json: a WebExtension's manifest marks its folder as browser code (src/model/packages.ts)
+const MANIFESTS = new Set(['package.json', 'pyproject.toml', 'tsconfig.json', 'manifest.json']);
 /** Dockerfiles, listed with the manifests: the model reads what their RUN / ENTRYPOINT / CMD steps run */
 export const DOCKERFILE_NAME = /^(?:[Dd]ockerfile(?:\..+)?|.+\.[Dd]ockerfile)$/;
 const TS_EXT = /\.(ts|tsx|js|jsx|mjs|cjs|mts|cts)$/;

@@ -240,8 +240,16 @@ export function decideContexts(input: ContextInput): Record<string, ContextDecis
     if (svcPath) { say(f.rel, 'service', `path: ${svcPath.why}`, also); continue; }
     const oneShot = pathHit('cli', true);
     if (oneShot) { say(f.rel, 'cli', `path: ${oneShot.why}`, also); continue; }
-    const strongMod = strong('service') ?? strong('cli');
-    if (strongMod) { say(f.rel, strongMod.context, strongMod.why, also); continue; }
+    // a command-line tool that imports a server framework to start one (`skyvern run server`
+    // imports uvicorn and starlette beside typer): its own entry points say which it is
+    const kinds = new Set((f.signals?.entries ?? []).map((e) => e.kind));
+    const commandsOnly = kinds.size === 1 && kinds.has('cli');
+    const strongMod = (commandsOnly ? strong('cli') : undefined) ?? strong('service') ?? strong('cli');
+    if (strongMod) {
+      const tie = commandsOnly && strong('service') ? [`its only entry points are commands (${strong('service')!.why} too)`] : [];
+      say(f.rel, strongMod.context, strongMod.why, [...tie, ...also]);
+      continue;
+    }
     // a RUN step is weaker evidence than the file's own: `manage.py collectstatic` at build time
     // does not make manage.py build tooling
     if (docker) { say(f.rel, docker.context, docker.why, also); continue; }
@@ -268,7 +276,6 @@ export function decideContexts(input: ContextInput): Record<string, ContextDecis
   const importers = new Map<string, Array<{ from: string }>>();
   const importsOf = new Map<string, string[]>();
   for (const f of input.files) {
-    if (f.kind !== 'typescript') continue; // browser code is TS/JS only
     for (const spec of f.signals?.imports ?? []) {
       const target = resolveLocal(f.rel, spec, known, f.kind, input.paths);
       if (target) {
@@ -333,6 +340,24 @@ export function decideContexts(input: ContextInput): Record<string, ContextDecis
     pending.delete(rel);
   }
 
+  // A module with no word of its own that only scripts import runs in their process
+  // (`evaluation/core/` imported by `evaluation/script/*.py`, each a `__main__` script). One
+  // importer that serves, or one not yet decided, keeps it for the evidence below.
+  const oneShotSide = (c: RuntimeContext | undefined) => c === 'cli' || c === 'build' || c === 'test' || c === 'example';
+  const inheriting = undecided.filter((f) => !out[f.rel] && !(f.signals?.marks ?? []).some((m) => m.context === 'service'));
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const f of inheriting) {
+      if (out[f.rel]) continue;
+      const by = (importers.get(f.rel) ?? []).filter((b) => b.from !== f.rel);
+      if (!by.length || !by.every((b) => oneShotSide(out[b.from]?.context))) continue;
+      const first = by.find((b) => out[b.from].context === 'cli');
+      if (!first) continue;
+      say(f.rel, 'cli', `imported only by scripts and tooling (${first.from}${by.length > 1 ? ` and ${by.length - 1} more` : ''})`, (f.signals?.marks ?? []).map((m) => `${m.why} -> ${m.context}`));
+      grew = true;
+    }
+  }
+
   for (const f of undecided) {
     if (out[f.rel]) continue;
     const marks = f.signals?.marks ?? [];
@@ -346,7 +371,8 @@ export function decideContexts(input: ContextInput): Record<string, ContextDecis
     const convention = f.kind === 'typescript' ? frameworkFile(f.rel, input) : undefined;
     if (convention) { say(f.rel, convention.entry.context, `in the folder of a framework convention, not imported only by browser code (${convention.entry.why})`, also); continue; }
     if (npm && (npm.browser || (deps.some(role['browser-ui']) && deps.some(role.bundler) && !deps.some(role.server)))) {
-      say(f.rel, 'browser', `package ${npm.dir || '.'}/package.json is a browser app (${npm.browser ? '`browser` field' : 'UI framework and bundler, no server framework'})`, also);
+      const what = npm.extension ? `a browser extension (${npm.dir || '.'}/manifest.json)` : `package ${npm.dir || '.'}/package.json is a browser app (${npm.browser ? '`browser` field' : 'UI framework and bundler, no server framework'})`;
+      say(f.rel, 'browser', what, also);
       continue;
     }
     if (npm && npm.bins.length && !deps.some(role.server)) {

@@ -12,8 +12,10 @@ export interface PackageInfo {
   name?: string;
   /** files (relative to the scan root) that are command-line entry points */
   bins: string[];
-  /** the package declares a browser build (`browser` field) */
+  /** the package declares a browser build (`browser` field), or is a browser extension */
   browser: boolean;
+  /** a WebExtension folder (manifest.json with `manifest_version`), no package.json of its own */
+  extension?: boolean;
   /** dependency names (dependencies, devDependencies, peerDependencies) */
   deps: Set<string>;
   /** files a package.json script runs with node, ts-node, tsx…, with the script's name */
@@ -89,6 +91,24 @@ function npmPackage(dir: string, text: string, runners: ReadonlySet<string>): Pa
   return { dir, kind: 'npm', name: typeof pkg.name === 'string' ? pkg.name : undefined, bins, browser: pkg.browser !== undefined, deps, ...(runs.length ? { scriptRuns: runs } : {}) };
 }
 
+/**
+ * A WebExtension's folder: its scripts run in the browser (background, content, popup), whatever
+ * package holds them. A web app manifest (`name`, `icons`, no `manifest_version`) is not one.
+ * developer.chrome.com/docs/extensions/reference/manifest: `manifest_version` is required.
+ */
+function extensionPackage(dir: string, text: string): PackageInfo | undefined {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!doc || typeof doc !== 'object' || typeof (doc as { manifest_version?: unknown }).manifest_version !== 'number') return undefined;
+  const keys = ['background', 'content_scripts', 'action', 'browser_action', 'page_action', 'permissions'];
+  if (!keys.some((k) => k in (doc as object))) return undefined;
+  return { dir, kind: 'npm', bins: [], browser: true, extension: true, deps: new Set() };
+}
+
 /** `pkg.cli:main` -> the files that module may be (a module file or a package's __init__). */
 function pythonEntry(dir: string, spec: string): string[] {
   const mod = spec.split(':')[0].trim();
@@ -131,11 +151,11 @@ function pythonPackage(dir: string, text: string): PackageInfo | undefined {
 export function readPackages(rootAbs: string, manifests: string[], runners: ReadonlySet<string> = new Set()): PackageInfo[] {
   const out: PackageInfo[] = [];
   for (const m of manifests) {
-    if (!m.endsWith('package.json') && !m.endsWith('pyproject.toml')) continue; // tsconfig.json: ts-paths.ts
+    if (!m.endsWith('package.json') && !m.endsWith('pyproject.toml') && !m.endsWith('manifest.json')) continue; // tsconfig.json: ts-paths.ts
     const dir = posix.dirname(m) === '.' ? '' : posix.dirname(m);
     const text = readSmall(join(rootAbs, m));
     if (text === undefined) continue;
-    const p = m.endsWith('package.json') ? npmPackage(dir, text, runners) : pythonPackage(dir, text);
+    const p = m.endsWith('package.json') ? npmPackage(dir, text, runners) : m.endsWith('manifest.json') ? extensionPackage(dir, text) : pythonPackage(dir, text);
     if (p) out.push(p);
   }
   return out.sort((a, b) => b.dir.split('/').length - a.dir.split('/').length || (a.dir < b.dir ? -1 : a.dir > b.dir ? 1 : 0));
