@@ -424,6 +424,22 @@ describe('services that do not run in production', () => {
     expect(fired(out, 'live')).toEqual(['FL480', 'FL580']);
   });
 
+  it('a one-service file that builds the image a stack of the scan also builds is a build helper; one with its own image is not', () => {
+    const stack =
+      'services:\n  db:\n    image: postgres:16\n    restart: always\n  server:\n    build:\n      context: .\n      dockerfile: apps/server/Dockerfile\n    restart: unless-stopped\n    depends_on: [db]\n';
+    const helper = 'services:\n  server:\n    build:\n      context: ../..\n      dockerfile: apps/server/Dockerfile\n    ports: ["3000:3000"]\n';
+    // near miss: a one-service file whose Dockerfile no stack builds is that app's own stack
+    const own = 'services:\n  worker:\n    build:\n      context: ../..\n      dockerfile: apps/worker/Dockerfile\n';
+    const out = run({ 'docker-compose.yaml': stack, 'apps/server/docker-compose.yaml': helper, 'apps/worker/docker-compose.yaml': own });
+    const svc = (file: string, name: string) => out.system.services.find((s) => s.file === file && s.name === name)!;
+    expect(svc('apps/server/docker-compose.yaml', 'server').dev).toBe(true);
+    expect(svc('docker-compose.yaml', 'server').dev).toBeFalsy();
+    expect(svc('apps/worker/docker-compose.yaml', 'worker').dev).toBeFalsy();
+    const p = (file: string) => out.drafts.filter((d) => d.file === file && d.ruleId === 'FL580').map((d) => d.priority ?? 'base');
+    expect(p('apps/server/docker-compose.yaml')).toEqual(['P2']);
+    expect(p('apps/worker/docker-compose.yaml')).toEqual(['base']);
+  });
+
   it('a service whose own comment says it is for testing only is a developer service (P2 or off), its neighbours are not', () => {
     const out = run({
       'compose.yaml': `${app}  web:\n    image: example/web:1\n    depends_on: [db]\n\n  # this is used only for testing purposes\n  # Not needed for actual deployment!\n  proxy:\n    image: nginx\n    depends_on: [web]\n`,

@@ -78,6 +78,32 @@ function variantPriority(d: ComposeDraft, firing: ProjectView[], all: ProjectVie
   };
 }
 
+/**
+ * A compose file of one service that builds the image a stack elsewhere in the scan also builds
+ * (openstatus's `apps/server/docker-compose.yaml`, beside the root stack that runs the same
+ * Dockerfile with a restart policy and a healthcheck) is a helper to build and try that image
+ * alone: its services are a developer's, like those of a dev file.
+ */
+function markBuildHelpers(views: ProjectView[]): void {
+  const perFile = new Map<string, ProjectView['services']>();
+  for (const view of views) for (const v of view.services) perFile.set(v.keySrc.file, [...(perFile.get(v.keySrc.file) ?? []).filter((o) => o.name !== v.name), v]);
+  const image = (v: ProjectView['services'][number]) => (v.dockerfile ? `${v.dockerfile}\0${v.buildTarget ?? ''}` : undefined);
+  // the images the stacks build: files of several services (a stack with a local emulator counts)
+  const stackBuilds = new Map<string, string>();
+  for (const [file, list] of perFile) {
+    if (list.length < 2) continue;
+    for (const v of list) if (image(v) && !stackBuilds.has(image(v)!)) stackBuilds.set(image(v)!, file);
+  }
+  for (const view of views)
+    for (const v of view.services) {
+      const list = perFile.get(v.keySrc.file) ?? [];
+      const img = image(v);
+      if (list.length !== 1 || v.dev || !img) continue;
+      const stack = stackBuilds.get(img);
+      if (stack && stack !== v.keySrc.file) v.dev = true;
+    }
+}
+
 export function analyzeCompose(input: ComposeInput): ComposeOutput {
   const loader = new ComposeLoader(input.files, input.readFile);
   const paths = input.files.map((f) => f.path);
@@ -86,6 +112,7 @@ export function analyzeCompose(input: ComposeInput): ComposeOutput {
   const headers = (p: string) => loader.tree(p)?.header;
   const notes = (p: string, service: string) => loader.tree(p)?.serviceNotes?.[service];
   const views: ProjectView[] = planProjects(loader, paths).map((plan) => buildProjectView(loader.project(plan), knowledge, input.code, input.readFile, headers, notes, input.rootName));
+  markBuildHelpers(views);
 
   const drafts: ComposeOutput['drafts'] = [];
   const errors: ScanError[] = [];
