@@ -72,6 +72,23 @@ describe('Markdown reporter', () => {
     expect(renderMarkdown(sampleResult(), RULES)).toContain('this scan had none');
   });
 
+
+  it('"Already good" counts guardrails in service code only, and never an uncaughtException handler that keeps the process up', () => {
+    const r = modelResult();
+    r.model!.guards = [
+      { kind: 'timeout', text: 'httpx.Client timeout', line: 4, file: 'api/app/client.py', count: 1 },
+      { kind: 'timeout', text: 'AbortController abort', line: 9, file: 'web/src/my file#1.ts', count: 5 },
+    ];
+    r.model!.defaults = [
+      ...r.model!.defaults,
+      { library: 'process', knob: 'uncaught-exception', text: "process.on('uncaughtException', log)", state: 'set', file: 'api/server.ts', line: 2, global: true, does: 'keeps the process running after an uncaught exception' },
+    ];
+    const good = renderMarkdown(r, RULES).split('### Already good')[1].split('\n## ')[0];
+    expect(good).toContain('timeout set on 1 call');
+    expect(good).not.toContain('on 6 calls');
+    expect(good).not.toContain('AbortController');
+    expect(good).not.toContain('uncaughtException');
+  });
   it('scores categories 100 - 25/P0 - 10/P1 - 3/P2', () => {
     const scores = categoryScores(sampleResult().findings, RULES);
     expect(scores.map((s) => [s.category, s.score])).toEqual([

@@ -173,7 +173,9 @@ function guardrailsFound(c: Component, view: ReportView): string[] {
   // process-wide defaults (axios.defaults.timeout, socket.setdefaulttimeout) set in this component's code
   const roots = c.variants.flatMap((x) => x.codeRoots ?? []);
   for (const d of view.model?.defaults ?? []) {
-    if (d.state !== 'set' || d.internal) continue;
+    // a process-wide `uncaughtException` handler that keeps the process running is no guardrail:
+    // it hides a crash the restart policy would have cleaned up
+    if (d.state !== 'set' || d.internal || d.library === 'process') continue;
     const inside = s ? roots.some((r) => r === '' || d.file === r || d.file.startsWith(`${r}/`)) : c.findings.some((v) => v.f.file.startsWith(`${d.scope}/`) || d.scope === '');
     if (inside) have.push(`${mdCode(d.text, true)}`);
   }
@@ -195,9 +197,14 @@ function inComponent(file: string, c: Component): boolean {
 }
 
 /** Guardrails set in the component's code, one phrase per kind: "timeouts set on 4 calls (`httpx.Client timeout`, …)". */
+/** Guardrails in service code: a browser tab's AbortController or a test's timeout guards no service. */
+function serviceGuards(view: ReportView) {
+  return (view.model?.guards ?? []).filter((g) => (view.model?.files[g.file]?.context ?? 'service') === 'service');
+}
+
 function codeGuards(c: Component, view: ReportView, inTable = true): string[] {
   const out: string[] = [];
-  const guards = (view.model?.guards ?? []).filter((g) => inComponent(g.file, c));
+  const guards = serviceGuards(view).filter((g) => inComponent(g.file, c));
   for (const kind of ['timeout', 'pool', 'retry', 'breaker'] as const) {
     const gs = guards.filter((g) => g.kind === kind);
     if (!gs.length) continue;
@@ -448,12 +455,12 @@ export function alreadyGood(view: ReportView): string | undefined {
   const placed = new Set<string>();
   for (const c of comps) {
     const gs = codeGuards(c, view, false);
-    const gfiles = (view.model?.guards ?? []).filter((g) => inComponent(g.file, c));
+    const gfiles = serviceGuards(view).filter((g) => inComponent(g.file, c));
     if (!gs.length || gfiles.every((g) => placed.has(`${g.file}:${g.line}:${g.kind}`))) continue;
     for (const g of gfiles) placed.add(`${g.file}:${g.line}:${g.kind}`);
     lines.push(`- In ${c.service ? mdCode(c.service.name) : c.label}: ${list(gs)}.`);
   }
-  const unplaced = (view.model?.guards ?? []).filter((g) => !placed.has(`${g.file}:${g.line}:${g.kind}`));
+  const unplaced = serviceGuards(view).filter((g) => !placed.has(`${g.file}:${g.line}:${g.kind}`));
   if (unplaced.length) {
     const kinds = (['timeout', 'pool', 'retry', 'breaker'] as const).filter((k) => unplaced.some((g) => g.kind === k));
     const parts = kinds.map((k) => {
@@ -464,7 +471,9 @@ export function alreadyGood(view: ReportView): string | undefined {
     lines.push(`- Elsewhere in the code: ${list(parts)}.`);
   }
   for (const d of view.model?.defaults ?? []) {
-    if (d.state !== 'set' || d.internal) continue;
+    // a process-wide `uncaughtException` handler that keeps the process running is no guardrail:
+    // it hides a crash the restart policy would have cleaned up
+    if (d.state !== 'set' || d.internal || d.library === 'process') continue;
     const under = d.scope ? mdCode(`${d.scope}/`) : 'the repository';
     // `does` is our own sentence, with no markup of its own: escaped all the same
     lines.push(`- ${mdCode(d.text)} (${mdCode(`${d.file}:${d.line}`)}) ${d.does ? `${mdText(d.does)} under ${under}` : `bounds every ${mdText(d.library)} call under ${under}`}.`);
