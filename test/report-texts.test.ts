@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { loadRules } from '../src/engine/rules.js';
 import { RUNTIME_CONTEXTS } from '../src/engine/types.js';
 import type { Finding, RuleMeta } from '../src/engine/types.js';
-import { FAMILIES, familyIn, familyOf } from '../src/report/library.js';
+import { FAMILIES, backendOf, familyIn, familyOf } from '../src/report/library.js';
 import { PLACEHOLDER, deriveRollback, fillText, findingMessage, leftoverPlaceholders, textsFor, valuesFromMessage } from '../src/report/texts.js';
 
 const rules = loadRules();
@@ -111,6 +111,17 @@ describe('rule texts in reports', () => {
     expect(familyOf(f('Service `cache` has no healthcheck', { file: 'c.yml', symbol: 'cache' }), system)).toBe('redis');
     expect(familyIn('createRedisClient()')).toBe('redis');
     expect(familyIn('progress')).toBeUndefined();
+  });
+
+  it("names the backend service: the owners' dependency of that family, else the only one of that family in the stacks", () => {
+    const svc = (name: string, image: string, dev = false) => ({ name, file: 'c.yml', image, dependsOn: [], talksTo: [], healthcheck: 'none' as const, dependents: [], dev });
+    const system = { services: [svc('api', 'example/api:1'), svc('redis', 'redis:7'), svc('db', 'postgres:16'), svc('redis-dev', 'redis:7', true)] };
+    expect(backendOf([{ dependsOn: ['db'], talksTo: [] }], 'postgres', system)).toBe('db');
+    // code that no compose service runs: the one redis of the stacks (the dev file's is not one)
+    expect(backendOf([], 'redis', system)).toBe('redis');
+    // near miss: two of the family, no owner to choose: none named
+    expect(backendOf([], 'redis', { services: [...system.services, svc('cache', 'redis:7')] })).toBeUndefined();
+    expect(backendOf([], 'http', system)).toBeUndefined();
   });
 
   it('derives a rollback from the injection', () => {

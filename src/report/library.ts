@@ -117,5 +117,8 @@ export function backendOf(owners: Array<{ dependsOn: string[]; talksTo: string[]
     const s = system.services.find((x) => x.name === name);
     if (s && (familyIn(s.image) === family || familyIn(s.name) === family)) return name;
   }
-  return undefined;
+  // code no compose service is known to run (the stack runs a published image): the one service
+  // of that family in the scan's stacks, when there is exactly one
+  const only = new Set(system.services.filter((s) => !s.dev && (familyIn(s.image) === family || familyIn(s.name) === family)).map((s) => s.name));
+  return only.size === 1 ? [...only][0] : undefined;
 }
