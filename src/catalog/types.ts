@@ -680,6 +680,10 @@ export interface BackgroundLoops {
   stopExceptions?: string[];
   /** calls that watch a background task's end (`task.add_done_callback`): it may be restarted */
   watchMethods?: string[];
+  /** calls that do not raise in practice (a clock, a flag, a length): qualified, or a method or builtin name */
+  cannotRaise?: string[];
+  /** context managers that swallow what their body raises, qualified (`contextlib.suppress`) */
+  suppressors?: string[];
 }
 
 /**

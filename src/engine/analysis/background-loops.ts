@@ -27,7 +27,15 @@ export function loopKnowledge(ctx: RuleContext): BackgroundLoops {
     targetKwargs: all('targetKwargs'),
     stopExceptions: all('stopExceptions'),
     watchMethods: all('watchMethods'),
+    cannotRaise: all('cannotRaise'),
+    suppressors: all('suppressors'),
   };
+}
+
+/** A call that reads a clock, a flag or a length (catalog `cannotRaise`): by qualified name, or by its last name segment. */
+export function cannotRaise(k: BackgroundLoops, c: CallFact): boolean {
+  const names = k.cannotRaise ?? [];
+  return (c.qualified !== null && names.includes(c.qualified)) || names.includes(last(c.callee)) || names.includes(c.callee);
 }
 
 export function isSleep(k: BackgroundLoops, c: CallFact): boolean {

@@ -11,7 +11,7 @@ import type { Check } from '../api.js';
 import type { CallFact, HandlerFact } from '../../languages/types.js';
 import type { FindingDraft } from '../types.js';
 import { isLoggingCall } from '../../languages/logging.js';
-import { backgroundStart, isSleep, loopKnowledge, periodicLoops, supervised } from '../analysis/background-loops.js';
+import { backgroundStart, cannotRaise, isSleep, loopKnowledge, periodicLoops, supervised } from '../analysis/background-loops.js';
 
 interface Options {
   monitorNames: string;
@@ -63,9 +63,14 @@ const check: Check = (ctx) => {
       // the bookkeeping of a handler that already kept the loop going (`str(exc)`, a metrics
       // counter, a log line) is not the loop's work: readers judged every such call as wrong
       const inHandler = (c: CallFact) => c.scope.tries.some((t) => t.part === 'handler' && facts.tries[t.tryId]?.inLoop && !exits(facts.tries[t.tryId].handlers[t.handlerIndex ?? 0] ?? facts.tries[t.tryId].handlers[0]));
-      const unguarded = loop.loopCalls.find((c) => !isSleep(k, c) && !isLoggingCall(c.qualified ?? c.callee) && !keepsGoing(c) && !inHandler(c) && !c.scope.argOfCalls.length);
+      // `with suppress(Error):` swallows what its body raises
+      const suppressed = (c: CallFact) => c.scope.withCalls.some((id) => (k.suppressors ?? []).includes(facts.calls[id]?.qualified ?? ''));
+      const unguarded = loop.loopCalls.find(
+        (c) => !isSleep(k, c) && !isLoggingCall(c.qualified ?? c.callee) && !cannotRaise(k, c) && !suppressed(c) && !keepsGoing(c) && !inHandler(c) && !c.scope.argOfCalls.length,
+      );
       if (unguarded) {
-        how = `nothing in the loop catches an exception, so the first one from \`${unguarded.callee}()\` ends it (asyncio logs it only when the dead task is collected; a thread prints it and stops)`;
+        const where = loopTries.size ? `\`${unguarded.callee}()\` sits outside the loop's \`try\`, so its first exception` : `nothing in the loop catches an exception, so the first one from \`${unguarded.callee}()\``;
+        how = `${where} ends it (asyncio logs it only when the dead task is collected; a thread prints it and stops)`;
         loc = unguarded.loc;
       }
     }
