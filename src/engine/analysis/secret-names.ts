@@ -41,6 +41,9 @@ export interface SecretWords {
 /** a cookie name: `polar_session`, `app.sid`, `__Host-session` (words joined by separators) */
 const COOKIE_NAME = /^(?:__(?:Host|Secure)-)?[A-Za-z][A-Za-z0-9]*(?:[_.-][A-Za-z0-9]+)+$/;
 
+/** a constant's or a registry entry's name: `OPENAI_GPT5_5`, `GEMINI_3.1_FLASH_LITE` */
+const REGISTRY_NAME = /^[A-Z][A-Z0-9]*(?:[_.][A-Z0-9]+)+$/;
+
 /** a URL with a password in its userinfo: `postgres://app:secret@db/app` */
 export const URL_PASSWORD = /^[a-z][a-z0-9+.-]*:\/\/[^:@/\s]*:([^@/\s]+)@/i;
 
@@ -103,6 +106,12 @@ export function secretJudge(opts: SecretWords): SecretJudge {
     if (words.includes('COOKIE') && (last === 'NAME' || (last === 'KEY' && COOKIE_NAME.test(fallback.trim())))) return undefined;
     const url = URL_PASSWORD.exec(fallback.trim());
     if (url) return isPlaceholder(url[1]) || url[1].startsWith('$') ? undefined : 'url';
+    // LLM_KEY = "OPENAI_GPT5_5", WORKFLOW_DOWNLOAD_DIRECTORY_PARAMETER_KEY = "SKYVERN_DOWNLOAD_DIRECTORY":
+    // a KEY whose fallback is a constant's name looks something up; no issued key or secret is
+    // upper-case words joined by `_` or `.`
+    if (last === 'KEY' && !words.some((w) => w === 'SECRET' || passwordWords.has(w)) && REGISTRY_NAME.test(fallback.trim())) return undefined;
+    // API_KEY_HASH_SALT: a salt that makes hashes differ is public by design (a salt is not a key)
+    if (last === 'SALT' && words.includes('HASH')) return undefined;
     const kind = kindOf(name);
     if (!kind) return undefined;
     if (kind === 'credential' && isPlaceholder(fallback)) return undefined;
