@@ -38,14 +38,38 @@ function receives(facts: FileFacts, open: CallFact): boolean {
 function handWritten(facts: FileFacts, open: CallFact, server: boolean): boolean {
   if (facts.calls.some((c) => /\.ping$/.test(c.callee))) return true;
   if (facts.calls.some((c) => /(^|\.)(on|once|addEventListener)$/.test(c.callee) && c.args[0]?.kind === 'string' && /^(pong|ping)$/.test(c.args[0].value))) return true;
+  // an application-level keepalive the file writes and runs (`startHealthTimers()` sending a PING
+  // message, `_run_keepalive(ws)` closing after a silence): skyvern's bridge and relay
+  if (keepaliveRuns(facts)) return true;
   if (server) return false;
+  // a timer that sends (`this.sendRaw(ping)`) or that checks how long the socket has been silent
   const timerSends = facts.calls.some(
     (c) =>
       /(^|\.)setInterval$/.test(c.callee) &&
-      c.args.some((a) => a.kind === 'function' && callsWithin(facts, facts.functions[a.functionId]).some((x) => /\.send(Json|JSON)?$/.test(x.callee))),
+      c.args.some((a) => a.kind === 'function' && callsWithin(facts, facts.functions[a.functionId]).some((x) => /\.send\w*$/.test(x.callee) || x.callee === 'Date.now')),
   );
   if (timerSends) return true;
   return socketHandlers(facts, open, ['message']).some((h) => callsWithin(facts, h).some((c) => /(^|\.)setTimeout$/.test(c.callee)));
+}
+
+const KEEPALIVE_NAME = /keep_?alive|heartbeat|health_?timers?|ping_?(loop|timer)s?$/i;
+
+/** A function named for a keepalive that the file calls or starts (by name, or as a method). */
+function keepaliveRuns(facts: FileFacts): boolean {
+  const names = new Set(facts.functions.filter((f) => f.name && KEEPALIVE_NAME.test(f.name)).map((f) => f.name));
+  if (!names.size) return false;
+  return facts.calls.some((c) => names.has(c.callee.slice(c.callee.lastIndexOf('.') + 1)));
+}
+
+/**
+ * A server bound to the loopback interface only (`web.TCPSite(runner, "127.0.0.1", port)`,
+ * `listen(port, 'localhost')`): its peer is a process on the same host, whose socket the kernel
+ * closes when it dies, so no half-open connection needs a heartbeat to be found.
+ */
+function loopbackOnly(facts: FileFacts): boolean {
+  const loop = (v: { kind: string; value?: unknown } | undefined) => v?.kind === 'string' && /^(127\.0\.0\.1|localhost|::1)$/.test(String(v.value));
+  const binds = facts.calls.filter((c) => /(^|\.)(TCPSite|listen|serve|run_app|create_server|start_server)$/.test(c.callee));
+  return binds.length > 0 && binds.every((c) => c.args.some(loop) || loop(c.kwargs.host));
 }
 
 /**
@@ -134,9 +158,11 @@ const check: Check = (ctx) => {
     if (!server && !receives(facts, open)) continue;
     let detail: string;
     let loc = open.loc;
+    if (server && loopbackOnly(facts)) continue;
     if (api.knobs?.['heartbeat']) {
       const r = readKnob(open, api, 'heartbeat', facts, ctx.catalog);
       if (r.state === 'set' || r.state === 'unknown') continue;
+      if (r.state !== 'disabled' && keepaliveRuns(facts)) continue;
       const knob = api.knobs['heartbeat'];
       detail = r.state === 'disabled' ? `\`${r.key}\` switches the keepalive off` : `\`${knob.keys.join('` / `')}\` not set, and the default is ${knob.defaultNote ?? 'none'}`;
       if (r.valueLoc) loc = r.valueLoc;
