@@ -33,6 +33,8 @@ const ERROR_EVENTS = new Set(['error', 'close', 'end', 'disconnect', 'disconnect
 const HANDLER_NAME = /^_*(on|handle)_?(error|close|disconnect|end)/i;
 const LISTEN = /(^|\.)(on|once|addListener|addEventListener|prependListener)$/;
 const EXIT = /(^|\.)(exit|_exit|abort|kill)$/;
+/** a call that hands the loss to listeners: a callback taken from a list, an emitted event, a notify */
+const TELLS_OWNER = /^(callback|cb|listener|handler|on_?disconnect\w*|on_?close\w*|on_?lost\w*)$|(^|\.)_?(emit|notify\w*|fire\w*|dispatch_?event|trigger)$/i;
 const RESCHEDULE = /(^|\.)(setTimeout|setInterval|setImmediate|call_later|create_task|ensure_future)$|(re_?connect|retry|restart|reinit|reconnect|schedule|connect)\w*$/i;
 /** handlers for these only run when a library is not installed: not a runtime failure */
 const IMPORT_ERRORS = /(^|\.)(ImportError|ModuleNotFoundError)$/;
@@ -181,6 +183,9 @@ function classFindings(ctx: Parameters<Check>[0], funcs: Funcs): FindingDraft[] 
         (!handler || c.scope.tries.some((t) => t.tryId === handler.tryId && t.part === 'handler')),
     );
     if (pathCalls.some((c) => EXIT.test(c.qualified ?? c.callee) || RESCHEDULE.test(c.callee))) continue;
+    // the error path tells whoever owns the instance (`for cb in self._disconnect_listeners: cb()`,
+    // `self.emit("disconnected")`): a single-use connection whose owner opens the next one
+    if (pathCalls.some((c) => TELLS_OWNER.test(c.callee))) continue;
     // can a connection loss reach this catch at all?
     const proof = handler ? outageProof(ctx, a.target, handler.tryId, a.scope.functionId, facts.assignments.filter((b) => b.selfAttr === a.selfAttr && b.scope.classId === cls)) : undefined;
     if (proof === 'no') continue;
@@ -341,6 +346,9 @@ function variableFindings(ctx: Parameters<Check>[0], funcs: Funcs): FindingDraft
         (!handler || c.scope.tries.some((t) => t.tryId === handler.tryId && t.part === 'handler')),
     );
     if (pathCalls.some((c) => EXIT.test(c.qualified ?? c.callee) || RESCHEDULE.test(c.callee))) continue;
+    // the error path tells whoever owns the instance (`for cb in self._disconnect_listeners: cb()`,
+    // `self.emit("disconnected")`): a single-use connection whose owner opens the next one
+    if (pathCalls.some((c) => TELLS_OWNER.test(c.callee))) continue;
     const proof = handler ? outageProof(ctx, a.target, handler.tryId, a.scope.functionId, (writes.get(a.target) ?? []).filter((b) => homeOf(b) === home)) : undefined;
     if (proof === 'no') continue;
     let partial: string | undefined;
