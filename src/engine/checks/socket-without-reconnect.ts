@@ -35,6 +35,25 @@ function reconnectsFrom(facts: FileFacts, handler: FunctionFact, openerName: str
   });
 }
 
+/** a React effect's dependency that exists to run it again: a reconnect trigger or attempt counter */
+const REOPEN_DEP = /reconnect|retry|trigger|attempt|nonce|epoch|generation/i;
+
+/**
+ * The socket is opened in a React effect whose dependencies include a reconnect trigger
+ * (`useEffect(() => { … new WebSocket(url) … }, [sessionId, messagesDisconnectedTrigger])`):
+ * another effect bumps it after a close, and React runs this one again, which opens a new socket.
+ */
+function effectReopens(facts: FileFacts, functionId: number | undefined): boolean {
+  const chain = new Set<number>();
+  for (let id = functionId; id !== undefined; id = facts.functions[id]?.parentFunctionId) chain.add(id);
+  return facts.calls.some((c) => {
+    if (!/(^|\.)use(Layout)?Effect$/.test(c.callee)) return false;
+    const [fn, deps] = c.args;
+    if (fn?.kind !== 'function' || !chain.has(fn.functionId) || deps?.kind !== 'array') return false;
+    return deps.items.some((d) => d.kind === 'name' && REOPEN_DEP.test(d.text));
+  });
+}
+
 const closesItself = (facts: FileFacts, handler: FunctionFact) => callsWithin(facts, handler).some((c) => /\.close$/.test(c.callee));
 
 const check: Check = (ctx) => {
@@ -55,6 +74,7 @@ const check: Check = (ctx) => {
       if (restartsOnEvent) continue;
       const handlers = socketHandlers(facts, open, CLOSE_EVENTS);
       if (handlers.some((h) => reconnectsFrom(facts, h, opener?.name || undefined))) continue;
+      if (effectReopens(facts, open.scope.functionId)) continue;
       if (kind === 'eventsource') {
         how = handlers.some((h) => closesItself(facts, h))
           ? 'its error handler closes it, so the first error (a dropped connection, a server restart) ends the stream for good'
