@@ -450,6 +450,14 @@ describe('services that do not run in production', () => {
     expect(fired(out, 'web')).toEqual(['FL480', 'FL580']);
   });
 
+  it('pgautoupgrade ships a HEALTHCHECK: a service_healthy wait on it holds; the official postgres image has none', () => {
+    const stack = (image: string) =>
+      `services:\n  db:\n    image: ${image}\n    restart: always\n    volumes: [./pgdata:/var/lib/postgresql/data]\n  web:\n    image: example/web:1\n    restart: always\n    depends_on:\n      db:\n        condition: service_healthy\n`;
+    const gates = (out: ReturnType<typeof run>) => out.drafts.filter((d) => ['FL480', 'FL484'].includes(d.ruleId)).map((d) => d.ruleId).sort();
+    expect(gates(run({ 'compose.yaml': stack('pgautoupgrade/pgautoupgrade:17-bookworm') }))).toEqual([]);
+    expect(gates(run({ 'compose.yaml': stack('postgres:17') }))).toEqual(['FL484']);
+  });
+
   it("the project's own published image carries the HEALTHCHECK of the Dockerfile beside the compose file", () => {
     const files = { 'compose.yaml': `${app}  web:\n    image: pub.kiwitcms.eu/kiwitcms/kiwi:latest\n    restart: always\n  other:\n    image: ghcr.io/someone/else:1\n    restart: always\n  proxy:\n    image: caddy:2\n    depends_on: [web, other]\n` };
     const disk: Record<string, string> = {
