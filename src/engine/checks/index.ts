@@ -14,6 +14,7 @@ import batchCommitWithoutRollback from './batch-commit-without-rollback.js';
 import celeryAcksLatePastVisibilityTimeout from './celery-acks-late-past-visibility-timeout.js';
 import celeryTaskAcksEarly from './celery-task-acks-early.js';
 import clientWithoutErrorListener from './client-without-error-listener.js';
+import uncaughtExceptionSwallowed from './uncaught-exception-swallowed.js';
 import composeDependsOnStartedOnly from './compose-depends-on-started-only.js';
 import composeHealthcheckDisabled from './compose-healthcheck-disabled.js';
 import composeHealthyWithoutHealthcheck from './compose-healthy-without-healthcheck.js';
@@ -69,6 +70,7 @@ export const CHECKS: Readonly<Record<string, Check | ComposeCheck>> = {
   'celery-acks-late-past-visibility-timeout': celeryAcksLatePastVisibilityTimeout,
   'celery-task-acks-early': celeryTaskAcksEarly,
   'client-without-error-listener': clientWithoutErrorListener,
+  'uncaught-exception-swallowed': uncaughtExceptionSwallowed,
   'compose-depends-on-started-only': composeDependsOnStartedOnly,
   'compose-healthcheck-disabled': composeHealthcheckDisabled,
   'compose-healthy-without-healthcheck': composeHealthyWithoutHealthcheck,

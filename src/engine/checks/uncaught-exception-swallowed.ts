@@ -1,0 +1,21 @@
+// A process-wide `process.on('uncaughtException', fn)` (or the capture callback) whose handler,
+// written in this file, neither exits nor rethrows: the process runs on after an exception that
+// unwound the stack at an unknown point (catalog `process-error-handlers`, read by
+// src/engine/analysis/process-handlers.ts, the same reading the project model uses).
+import type { Check } from '../api.js';
+import { processErrorHandlers } from '../analysis/process-handlers.js';
+import type { FindingDraft } from '../types.js';
+
+const check: Check = (ctx) => {
+  const out: FindingDraft[] = [];
+  for (const h of processErrorHandlers(ctx.facts, ctx.catalog, ctx.text)) {
+    if (h.event !== 'uncaught-exception' || h.state !== 'set') continue;
+    // the registering call, for its position (handlers are read per call, one per line)
+    const call = ctx.facts.calls.find((c) => c.loc.line === h.line && /(^|\.)(on|once|addListener|prependListener|prependOnceListener|setUncaughtExceptionCaptureCallback)$/.test(c.callee));
+    if (!call) continue;
+    out.push({ ruleId: ctx.rule.id, loc: call.loc, message: ctx.rule.message, data: { handler: h.text }, where: { scope: call.scope } });
+  }
+  return out;
+};
+
+export default check;
