@@ -255,8 +255,9 @@ export function propagationSection(view: ReportView): string | undefined {
     const sev = c.findings.length ? ` **${(['P0', 'P1', 'P2'] as const).filter((p) => counts[p]).map((p) => `${counts[p]} ${p}`).join(', ')}**:` : '';
     const have = guardrailsFound(c, view);
     const missing = guardrailsMissing(c);
-    if (c.service && c.variants.every((x) => x.healthcheck === 'none' || x.healthcheck === 'disabled') && !c.findings.some((v) => v.f.category === 'healthcheck'))
-      missing.push(c.service.healthcheck === 'none' ? 'healthcheck (none)' : 'healthcheck (disabled)');
+    // a service with no healthcheck and no healthcheck finding is one nothing waits on (FL480's
+    // premise: plain compose acts on no "unhealthy"); listing it as a gap contradicted a
+    // healthcheck score of 100 in the same report
     out.push(`| ${c.label} |${sev} ${modes.join('; ')} | ${c.affected} | ${have.join(', ') || 'none found'} | ${missing.join('; ') || '—'} |`);
   }
   return out.join('\n');
