@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { categoryScores, dedent, renderMarkdown, truncateMarkdown } from '../src/report/markdown.js';
 import { blastRadius, serviceOf, servicesOf } from '../src/report/system.js';
 import { sentences } from '../src/report/common.js';
+import { buildView } from '../src/report/view.js';
+import { criticalPaths } from '../src/report/markdown/system.js';
 import { RULES, htmlProblems, modelResult, sampleResult } from './report-helpers.js';
 
 describe('Markdown reporter', () => {
@@ -51,6 +53,30 @@ describe('Markdown reporter', () => {
     expect(md).toContain('- **Inject.** Make the dependency accept connections but never answer');
     expect(md).toContain('- **Roll back.** ');
     expect(md).toContain('Priority P2: in a script.');
+  });
+
+  it('critical paths follow calls, not start order: beat on its worker and anything on a migration job are left out', () => {
+    const r = sampleResult();
+    const svc = (name: string, image: string, dependsOn: string[], talksTo: string[] = [], extra: Record<string, unknown> = {}) => ({
+      name, file: 'docker-compose.yml', image, dependsOn, talksTo, healthcheck: 'ok' as const, dependents: [], ...extra,
+    });
+    r.system = {
+      services: [
+        svc('celery_beat', 'example/app:1', ['celery_worker', 'redis'], [], { command: 'celery -A app beat' }),
+        svc('celery_worker', 'example/app:1', ['backend', 'redis'], [], { command: 'celery -A app worker' }),
+        svc('backend', 'example/app:1', ['migrations', 'db'], ['redis'], { command: 'uvicorn app.main:app' }),
+        svc('migrations', 'example/app:1', ['db'], [], { oneShot: true, command: 'alembic upgrade head' }),
+        svc('frontend', 'example/web:1', ['backend']),
+        svc('db', 'postgres:16', []),
+        svc('redis', 'redis:7', []),
+      ],
+    };
+    const paths = criticalPaths(buildView(r, RULES), 50).map((p) => p.join(' > '));
+    expect(paths).toContain('frontend > backend > db');
+    expect(paths).toContain('celery_worker > redis');
+    expect(paths.some((p) => p.includes('celery_beat > celery_worker'))).toBe(false);
+    expect(paths.some((p) => p.includes('celery_worker > backend'))).toBe(false);
+    expect(paths.some((p) => p.includes('migrations'))).toBe(false);
   });
 
   it('builds the failure-propagation matrix and the critical paths from the system model', () => {

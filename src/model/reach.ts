@@ -34,8 +34,8 @@ export interface EntryModel {
 
 // What a compose command says a service runs: a task worker or scheduler, or a web server.
 // Command-line shapes of the tools, not library knowledge of the code.
-const WORKER_CMD = /\b(celery|taskiq|rq|dramatiq|arq|huey|procrastinate)\b|\bworker\b/i;
-const SCHEDULER_CMD = /\bbeat\b|\bscheduler\b|\bcron\b/i;
+export const WORKER_CMD = /\b(celery|taskiq|rq|dramatiq|arq|huey|procrastinate)\b|\bworker\b/i;
+export const SCHEDULER_CMD = /\bbeat\b|\bscheduler\b|\bcron\b/i;
 const WEB_CMD = /\b(uvicorn|gunicorn|hypercorn|daphne|granian|waitress|runserver|flask\s+run|next\s+start|nginx)\b/i;
 
 /** Whether a service, by its command, runs entry points of this kind (no command: anything). */

@@ -6,10 +6,11 @@ import { CATEGORIES, PRIORITY_RANK } from '../../engine/types.js';
 import type { ModelEntryPoint } from '../../model/types.js';
 import type { Category, Priority, RuleLanguage } from '../../engine/types.js';
 import { fileLanguage } from '../common.js';
+import { familyIn } from '../library.js';
 import { mdCode, mdText } from '../escape.js';
 import type { Service } from '../system.js';
 import { SCORE_WEIGHTS, priorityCounts, ruleTitle, type FindingView, type ReportView } from '../view.js';
-import { ENTRY_RANK } from '../../model/reach.js';
+import { ENTRY_RANK, SCHEDULER_CMD, WORKER_CMD } from '../../model/reach.js';
 import { entryLabels } from '../view.js';
 import { CATEGORY_LABEL, CONTEXT_LABEL, entryNames, fileLink, heading, list, names, plural, type MarkdownOptions } from './shared.js';
 
@@ -274,9 +275,21 @@ export function criticalPaths(view: ReportView, max = 8): string[][] {
   if (!services.length) return [];
   const byName = new Map<string, Service>();
   for (const s of services) if (!byName.has(s.name)) byName.set(s.name, s);
-  const next = (s: Service) => [...new Set([...s.dependsOn, ...s.talksTo])].filter((n) => n !== s.name && byName.has(n)).sort();
+  // a request path: the addresses a service is configured with, and what it waits for at start,
+  // except where `depends_on` only orders start-up: a worker or scheduler waiting on another
+  // application service (beat on its worker, the worker on the backend), or anything waiting on
+  // a one-shot job (migrations)
+  const backing = (t: Service) => {
+    const family = familyIn(t.image) ?? familyIn(t.name);
+    return family !== undefined && family !== 'http';
+  };
+  const background = (s: Service) => !!s.command && (WORKER_CMD.test(s.command) || SCHEDULER_CMD.test(s.command));
+  const next = (s: Service) =>
+    [...new Set([...s.talksTo, ...s.dependsOn.filter((n) => byName.has(n) && (!background(s) || backing(byName.get(n)!)))])]
+      .filter((n) => n !== s.name && byName.has(n) && !byName.get(n)!.oneShot)
+      .sort();
   const isTarget = new Set(services.flatMap((s) => next(s)));
-  const roots = [...byName.values()].filter((s) => !isTarget.has(s.name) && next(s).length).sort((a, b) => (a.name < b.name ? -1 : 1));
+  const roots = [...byName.values()].filter((s) => !s.oneShot && !isTarget.has(s.name) && next(s).length).sort((a, b) => (a.name < b.name ? -1 : 1));
   const paths: string[][] = [];
   const walk = (path: string[]) => {
     if (paths.length >= max * 4) return;
@@ -317,7 +330,7 @@ function composePaths(view: ReportView): string[] {
     return out;
   }
   out.push(
-    'Dependency chains from the compose files (`depends_on` and the addresses services are configured with), riskiest first; a service defined in several compose files counts once. A request that enters at the left needs every service to its right; the weakest link is the service on the path whose findings carry the most risk.',
+    'Request chains from the compose files, riskiest first: the addresses each service is configured with, and the services it waits for at start (a worker or scheduler waiting on another application service, or anything waiting on a one-shot job, only orders start-up and is left out). A service defined in several compose files counts once. A request that enters at the left needs every service to its right; the weakest link is the service on the path whose findings carry the most risk.',
     '',
     '| Path | Weakest link | Why |',
     '|---|---|---|',
