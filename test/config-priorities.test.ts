@@ -26,6 +26,24 @@ describe('config rule priorities', () => {
     expect(byLine(a, 'FL051')).toEqual({ 2: 'P0', 3: 'P0', 4: 'P1', 5: 'P1', 6: 'P1' });
   });
 
+  it('FL051 in TS: tokens the service mails or signs are signing secrets, by name or by the object they configure', async () => {
+    const a = await analyseSnippet(
+      'config.ts',
+      [
+        "import { JwtModule } from '@nestjs/jwt';",
+        'export const config = {',
+        "  passwordReset: { jwtOptions: { secret: process.env.RESET_TOKEN || 'x1', expiresIn: '1h' } },",
+        "  confirm: { secret: process.env.CONFIRM_ACCOUNT_SECRET || 'DEFAULT_CONFIRM_ACCOUNT_SECRET' },",
+        "  stripe: { apiKey: process.env.STRIPE_SECRET || 'sk_live_51Hx2abc' },",
+        "  mail: { options: { token: process.env.POSTMARK_TOKEN || 'pm-123abc' } },",
+        '};',
+        "export const jwt = JwtModule.register({ secret: process.env.AUTH_TOKEN ?? 'dev' });",
+        '',
+      ].join('\n'),
+    );
+    expect(byLine(a, 'FL051')).toEqual({ 3: 'P0', 4: 'P0', 5: 'P1', 6: 'P1', 8: 'P0' });
+  });
+
   it('FL050: a written wildcard is P0, a settings default P1', async () => {
     const a = await analyseSnippet(
       'main.py',

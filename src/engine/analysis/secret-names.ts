@@ -50,6 +50,8 @@ export const URL_PASSWORD = /^[a-z][a-z0-9+.-]*:\/\/[^:@/\s]*:([^@/\s]+)@/i;
 export interface SecretJudge {
   /** what kind of secret the name holds, or undefined when it is not one */
   kindOf(name: string): Exclude<SecretKind, 'url'> | undefined;
+  /** a name with a signing word in it (`jwtOptions`, `JwtModule`, `session`): what sits under it is signed with */
+  signs(name: string): boolean;
   /** a value a provider would reject: `sk_nothing`, `sk-proj-`, 0000…, `<your-key>`, `your-secret-here` */
   isPlaceholder(value: string): boolean;
   /** variable `name` falling back to `fallback`: what that exposes, or undefined when it is fine */
@@ -118,5 +120,6 @@ export function secretJudge(opts: SecretWords): SecretJudge {
     if (kind === 'credential' && publicPrefixes.some((p) => fallback.trim().startsWith(p))) return undefined;
     return kind;
   };
-  return { kindOf, isPlaceholder, judge };
+  const signs = (name: string) => wordsOf(name).some((w) => signingWords.has(w));
+  return { kindOf, signs, isPlaceholder, judge };
 }

@@ -47,6 +47,29 @@ const CONSEQUENCE: Record<Kind, string> = {
   url: 'a deploy that loses the variable connects with the user and password written in the repository instead of failing at startup.',
 };
 
+/**
+ * The keys of the objects and the callees of the calls that enclose `offset`, innermost first:
+ * `jwtOptions: { secret: process.env.X || 'y' }` gives `jwtOptions`, `JwtModule.register({ secret: … })`
+ * gives `JwtModule.register`. Strings are not skipped: a brace in one only blurs the scan for that
+ * value, and the scan stops after 2000 characters.
+ */
+export function enclosingNames(text: string, offset: number): string[] {
+  const names: string[] = [];
+  let depth = 0;
+  for (let i = offset - 1; i >= 0 && i >= offset - 2000 && names.length < 4; i--) {
+    const ch = text[i];
+    if (ch === '}' || ch === ')' || ch === ']') depth++;
+    else if (ch === '{' || ch === '(' || ch === '[') {
+      if (depth > 0) { depth--; continue; }
+      const before = text.slice(Math.max(0, i - 120), i);
+      const m = ch === '{' ? /([A-Za-z_$][\w$]*)['"]?\s*:\s*$|([A-Za-z_$][\w$.]*)\s*\(\s*$/.exec(before) : ch === '(' ? /([A-Za-z_$][\w$.]*)\s*$/.exec(before) : null;
+      const name = m?.[1] ?? m?.[2];
+      if (name) names.push(name);
+    }
+  }
+  return names;
+}
+
 function lineCol(text: string, offset: number): { line: number; column: number } {
   let line = 1;
   let last = -1;
@@ -88,8 +111,10 @@ const check: Check = (ctx) => {
 
   if (ctx.facts.language === 'typescript') {
     const seen = new Set<number>();
-    const push = (kind: Kind | undefined, offset: number, length: number, name: string, source: string) => {
-      if (!kind || commented(offset) || seen.has(offset)) return;
+    const push = (found: Kind | undefined, offset: number, length: number, name: string, source: string) => {
+      if (!found || commented(offset) || seen.has(offset)) return;
+      // PASSWORD_RESET_SECRET under `jwtOptions`, AUTH_TOKEN passed to `JwtModule.register`: signed with
+      const kind = found === 'credential' && enclosingNames(ctx.text, offset).some((n) => secrets.signs(n)) ? 'signing' : found;
       seen.add(offset);
       out.push(draft(kind, span(offset, length), name, source));
     };
