@@ -16,7 +16,7 @@
 // the process (the server's startup command, for a library package it loads) is the project
 // model's to apply (`data.pendingOn`).
 import type { Check, RuleContext } from '../api.js';
-import type { AssignmentFact } from '../../languages/types.js';
+import type { AssignmentFact, Value } from '../../languages/types.js';
 import type { FindingDraft } from '../types.js';
 import { processErrorHandlers } from '../analysis/process-handlers.js';
 
@@ -33,24 +33,39 @@ function swallowed(says: string | undefined): string {
 
 const LISTEN = /\(\)\.(?:on|once|addListener|prependListener|prependOnceListener|addEventListener)$/;
 
+/** An inline handler that only logs and throws (`(err) => { throw err; }`): it hands the error straight back to the emitter. */
+function rethrows(ctx: RuleContext, v: Value | undefined): boolean {
+  if (v?.kind !== 'function') return false;
+  const fn = ctx.facts.functions[v.functionId];
+  if (!fn) return false;
+  const lines = ctx.text.split('\n');
+  const text = [lines[fn.loc.line - 1]?.slice(fn.loc.column - 1), ...lines.slice(fn.loc.line, fn.loc.endLine)].join('\n');
+  // `{ throw err; }`, or a log line first: `{ logger.error(err); throw err; }`
+  return /^(?:async\s+)?(?:function\b[^{]*|\(?[\w$\s,:]*\)?\s*(?::\s*[\w$<>]+\s*)?=>\s*)\{\s*(?:(?:console|logger|this\.logger|log)\.\w+\([^;{}]*\);?\s*)*throw\b/.test(text);
+}
+
 /**
  * `ctors`: every constructor call bound to the same name (`this.client = new Client()` in two
  * methods). A listener is a call (`x.on('error', …)`) or a handler property (`ws.onerror = fn`;
- * `= null` removes it).
+ * `= null` removes it). A listener that only rethrows is none: the throw escapes the emitter as an
+ * uncaught exception all the same (its line is returned, to say so).
  */
-function hasErrorListener(ctx: RuleContext, ctors: Set<number>): boolean {
+function errorListener(ctx: RuleContext, ctors: Set<number>): 'listens' | 'none' | { rethrowsAt: number } {
   for (const a of ctx.facts.assignments) {
     if (a.receiverCall === undefined || !ctors.has(a.receiverCall) || a.augmented || !a.qualified?.endsWith('().onerror')) continue;
-    if (a.value.kind !== 'null') return true;
+    if (a.value.kind !== 'null') return 'listens';
   }
+  let rethrowsAt: number | undefined;
   for (const c of ctx.facts.calls) {
     if (c.receiverCall === undefined || !ctors.has(c.receiverCall) || !c.qualified || !LISTEN.test(c.qualified)) continue;
     const ev = c.args[0];
     if (!ev) continue;
-    if (ev.kind === 'string' && ev.value === 'error') return true;
-    if (ev.kind !== 'string') return true; // event name we cannot read: unknown, assume handled
+    if (ev.kind !== 'string') return 'listens'; // event name we cannot read: unknown, assume handled
+    if (ev.value !== 'error') continue;
+    if (rethrows(ctx, c.args[1])) rethrowsAt ??= c.loc.line;
+    else return 'listens';
   }
-  return false;
+  return rethrowsAt === undefined ? 'none' : { rethrowsAt };
 }
 
 function escapeRe(s: string): string {
@@ -86,7 +101,9 @@ const check: Check = (ctx) => {
     for (const a of ctx.facts.assignments) {
       if (a.value.kind === 'call' && a.target === binding.target && a.scope.classId === binding.scope.classId) sameName.add(a.value.callId);
     }
-    if (hasErrorListener(ctx, sameName)) continue;
+    const listener = errorListener(ctx, sameName);
+    if (listener === 'listens') continue;
+    const listens = listener === 'none' ? "has no 'error' listener" : `has an 'error' listener that only rethrows (line ${listener.rethrowsAt}), which is the same as none`;
     const after = ctx.catalog.entries('swallowed-error-events', lang).find((e) => e.apis.includes(call.qualified!));
     // a handler here keeps the process up, and this client recovers from the swallowed throw
     if (here?.state === 'set' && after?.recovers) continue;
@@ -94,10 +111,11 @@ const check: Check = (ctx) => {
       ruleId: ctx.rule.id,
       loc: call.loc,
       message: ctx.rule.message,
-      data: { callee: call.callee, api: call.qualified, name: binding.target, consequence: CRASH },
+      data: { callee: call.callee, api: call.qualified, name: binding.target, listens, consequence: CRASH },
       where: { scope: call.scope, apiTags: api.tags },
     };
-    const reason = leaves(ctx, binding);
+    // a file that attaches a (rethrowing) listener handles this client's errors itself
+    const reason = listener === 'none' ? leaves(ctx, binding) : undefined;
     if (reason) {
       d.priority = 'P1';
       d.priorityReason = reason;
