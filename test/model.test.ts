@@ -157,9 +157,16 @@ describe('project model: runtime contexts', () => {
       'development/docker-compose.yml': svc,
       '.devcontainer/docker-compose.yml': svc,
       'examples/compose.yaml': svc,
+      // redash: the stack its CI runs Cypress against, beside the real compose.yaml
+      '.ci/compose.cypress.yaml': svc,
+      'deploy/compose.playwright.yml': svc,
+      'deploy/compose.prod.yml': svc,
     });
     expect(Object.fromEntries(Object.entries(m.composeFiles).map(([f, d]) => [f, `${d.kind}/${d.context}`]))).toEqual({
+      '.ci/compose.cypress.yaml': 'dev/build',
       '.devcontainer/docker-compose.yml': 'devcontainer/build',
+      'deploy/compose.playwright.yml': 'dev/build',
+      'deploy/compose.prod.yml': 'stack/service',
       'compose.override.yml': 'dev/build',
       'compose.yaml': 'stack/service',
       'development/docker-compose.yml': 'dev/build',
