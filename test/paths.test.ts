@@ -22,9 +22,12 @@ describe('isTestPath', () => {
     'src/test-setup.ts',
     'vitest.setup.ts',
     'src/setupTests.js',
+    'web/src/__e2e__/api.servertest.ts',
+    'web/src/otel.servertest.ts',
+    'src/checkout.e2e.ts',
   ])('%s is test code', (p) => expect(isTestPath(p)).toBe(true));
 
-  it.each(['app/api.py', 'src/contest.py', 'src/testament.ts', 'src/latest/api.ts', 'semgrep/rules.py', 'src/mocks.ts', 'src/attestation/sign.ts', 'src/latest_test_results/view.py', 'src/setup.ts', 'contest-entries/app.py'])(
+  it.each(['app/api.py', 'src/contest.py', 'src/testament.ts', 'src/latest/api.ts', 'semgrep/rules.py', 'src/mocks.ts', 'src/attestation/sign.ts', 'src/latest_test_results/view.py', 'src/setup.ts', 'contest-entries/app.py', 'src/latest.ts', 'src/attest.ts', 'src/manifest.ts'])(
     '%s is not test code',
     (p) => expect(isTestPath(p)).toBe(false),
   );
