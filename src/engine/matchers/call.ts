@@ -26,6 +26,9 @@
 //                      exiting or dead, so `proc.wait()` returns when it does
 //   unless-local-command true: skip a child whose command is visibly one that only reads local
 //                      state and exits (catalog `local-commands`: `uname`, `dmidecode`, `tool --version`)
+//   unless-page-relative true: skip a call to an API tagged `page-relative` (fetch) whose URL is a
+//                      literal path relative to the page (`fetch("/api/theme")`, `` fetch(`/api/${id}`) ``):
+//                      only a browser resolves it; on a server the call throws before it connects
 // With no `knob`, every call to an API with the role fires (for "this API is itself the hazard").
 // An API with a catalog `variant` matches only calls whose options name one of its values.
 // Message data: {callee} {api} {variant}, and with a knob {knob} {key} {keys} {state} {default}.
@@ -49,6 +52,7 @@ interface CallSpec {
   'unless-one-request'?: string[];
   'unless-exiting'?: boolean;
   'unless-local-command'?: boolean;
+  'unless-page-relative'?: boolean;
 }
 
 const STATE_WORDS = { missing: 'no', disabled: 'a disabled' } as const;
@@ -140,6 +144,19 @@ export function localCommand(call: CallFact, ctx: RuleContext): boolean {
   return false;
 }
 
+/** `/api/x`, `./x`, `../x`, `?q=1`: a URL with no scheme or host, relative to the page that runs it */
+const PAGE_RELATIVE = /^(?:\/(?!\/)|\.\.?\/|\?)/;
+
+/** The call's URL argument is a literal (or a local constant) relative to the page. */
+export function pageRelativeUrl(call: CallFact): boolean {
+  let v: Value | undefined = call.args[0];
+  if (v?.kind === 'name' && v.resolved) v = v.resolved;
+  if (v?.kind === 'string') return PAGE_RELATIVE.test(v.value);
+  // a template literal: its text up to the first substitution
+  if (v?.kind === 'other' && v.text.startsWith('`')) return PAGE_RELATIVE.test(v.text.slice(1));
+  return false;
+}
+
 const matcher: Matcher = (raw, ctx) => {
   const spec = raw as CallSpec;
   const roles = spec.roles ?? (spec.role ? [spec.role] : []);
@@ -155,6 +172,7 @@ const matcher: Matcher = (raw, ctx) => {
     if (spec['unless-one-request'] && carriesOneRequest(call, ctx, spec['unless-one-request'])) continue;
     if (spec['unless-exiting'] && exitingBefore(call, ctx)) continue;
     if (spec['unless-local-command'] && localCommand(call, ctx)) continue;
+    if (spec['unless-page-relative'] && api.tags?.includes('page-relative') && pageRelativeUrl(call)) continue;
     const data: Record<string, string> = { callee: call.callee, api: call.qualified };
     if (api.variant) {
       const variant = variantOf(call, api);
