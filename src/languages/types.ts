@@ -202,6 +202,11 @@ export interface HandlerFact {
   empty: boolean;
   /** contains `raise` / `throw` (re-raise or raise another) */
   reraises: boolean;
+  /**
+   * Python: every `raise` in the handler sits under `if <name>:` with this bare name as the whole
+   * condition (`if raise_exceptions: raise`): the handler re-raises only when that flag is set
+   */
+  reraiseIf?: string;
   /** contains `return` */
   returns: boolean;
   /** contains a `break` that leaves the loop around the try (not one of a loop or switch inside the handler) */

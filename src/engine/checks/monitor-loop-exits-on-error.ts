@@ -25,7 +25,20 @@ const check: Check = (ctx) => {
   const py = facts.language === 'python';
   const watched = facts.calls.some((c) => k.watchMethods!.includes(c.callee.slice(c.callee.lastIndexOf('.') + 1)));
   const stopsOnPurpose = (h: HandlerFact) => h.types.length > 0 && h.types.every((t) => k.stopExceptions!.some((s) => t === s || t.endsWith(`.${s}`)));
-  const exits = (h: HandlerFact) => !stopsOnPurpose(h) && (h.returns || !!h.breaks || (py && h.reraises));
+  /**
+   * `if raise_exceptions: raise` where `raise_exceptions` is a parameter of the loop's function or
+   * one around it that defaults to False (or None): by default the handler logs and the loop goes on
+   */
+  const offByDefault = (h: HandlerFact, fnId: number): boolean => {
+    if (!h.reraiseIf) return false;
+    for (let f: (typeof facts.functions)[number] | undefined = facts.functions[fnId]; f; f = f.parentFunctionId === undefined ? undefined : facts.functions[f.parentFunctionId]) {
+      const p = f.params.find((x) => x.name === h.reraiseIf);
+      if (p) return p.default?.kind === 'null' || (p.default?.kind === 'boolean' && !p.default.value);
+    }
+    return false;
+  };
+  const exits = (h: HandlerFact, fnId: number) =>
+    !stopsOnPurpose(h) && (h.returns || !!h.breaks || (py && h.reraises && !offByDefault(h, fnId)));
   const out: FindingDraft[] = [];
   for (const loop of periodicLoops(ctx, k)) {
     const { fn } = loop;
@@ -51,7 +64,7 @@ const check: Check = (ctx) => {
     let how: string | undefined;
     let loc = loop.sleep.loc;
     for (const [, handlers] of [...loopTries].sort((a, b) => a[0] - b[0])) {
-      const h = handlers.find(exits);
+      const h = handlers.find((x) => exits(x, fn.id));
       if (!h) continue;
       how = `its \`${py ? 'except' : 'catch'}\` ${h.breaks ? 'breaks out of the loop' : h.returns ? 'returns' : 're-raises'} on the first error`;
       loc = h.loc;
@@ -59,10 +72,10 @@ const check: Check = (ctx) => {
     }
     if (!how && py) {
       const keepsGoing = (c: CallFact) =>
-        c.scope.tries.some((t) => t.part === 'body' && facts.tries[t.tryId]?.inLoop && facts.tries[t.tryId].handlers.some((h) => !exits(h)));
+        c.scope.tries.some((t) => t.part === 'body' && facts.tries[t.tryId]?.inLoop && facts.tries[t.tryId].handlers.some((h) => !exits(h, fn.id)));
       // the bookkeeping of a handler that already kept the loop going (`str(exc)`, a metrics
       // counter, a log line) is not the loop's work: readers judged every such call as wrong
-      const inHandler = (c: CallFact) => c.scope.tries.some((t) => t.part === 'handler' && facts.tries[t.tryId]?.inLoop && !exits(facts.tries[t.tryId].handlers[t.handlerIndex ?? 0] ?? facts.tries[t.tryId].handlers[0]));
+      const inHandler = (c: CallFact) => c.scope.tries.some((t) => t.part === 'handler' && facts.tries[t.tryId]?.inLoop && !exits(facts.tries[t.tryId].handlers[t.handlerIndex ?? 0] ?? facts.tries[t.tryId].handlers[0], fn.id));
       // `with suppress(Error):` swallows what its body raises
       const suppressed = (c: CallFact) => c.scope.withCalls.some((id) => (k.suppressors ?? []).includes(facts.calls[id]?.qualified ?? ''));
       const unguarded = loop.loopCalls.find(

@@ -364,6 +364,7 @@ export class FactBuilder {
     let empty = true;
     let logOnly = true;
     let reraises = false;
+    let reraiseIf: string | undefined;
     let returns = false;
     let breaks = false;
     if (block) {
@@ -385,10 +386,17 @@ export class FactBuilder {
       }
       const nested = block.descendantsOfType(['raise_statement', 'return_statement', 'function_definition', 'lambda', 'class_definition']);
       const fences: Array<[number, number]> = [];
+      const guards = new Set<string>();
       for (const n of nested) {
         const s = n.startIndex;
         if (fences.some(([a, b]) => s >= a && s < b)) continue;
-        if (n.type === 'raise_statement') reraises = true;
+        if (n.type === 'raise_statement') {
+          reraises = true;
+          // `if raise_exceptions: raise exc`: the raise's own if, with a bare name as its condition
+          const parent = n.parent?.type === 'block' ? n.parent.parent : n.parent;
+          const cond = parent?.type === 'if_statement' ? parent.childForFieldName('condition') : null;
+          guards.add(cond?.type === 'identifier' ? this.src.slice(cond) : '');
+        }
         else if (n.type === 'return_statement') returns = true;
         else fences.push([s, n.endIndex]);
       }
@@ -398,8 +406,9 @@ export class FactBuilder {
         const s = b.startIndex;
         if (![...fences, ...loops].some(([a, e]) => s >= a && s < e)) breaks = true;
       }
+      if (guards.size === 1 && !guards.has('')) reraiseIf = [...guards][0];
     }
-    return { loc: this.src.nodeLoc(node), types, empty, reraises, returns, ...(breaks ? { breaks } : {}), callees, logOnly };
+    return { loc: this.src.nodeLoc(node), types, empty, reraises, ...(reraiseIf ? { reraiseIf } : {}), returns, ...(breaks ? { breaks } : {}), callees, logOnly };
   }
 
   buildSuppressions(tree: Tree, commentQuery: Query): SuppressionFact[] {
