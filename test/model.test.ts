@@ -116,6 +116,17 @@ describe('project model: runtime contexts', () => {
     expect(m.files['site/helper.js'].context).toBe('service');
   });
 
+  it('a client-only folder or a *.client.ts file is browser code; server-only stays service', async () => {
+    const { model: m } = await model({
+      'packages/lib/client-only/download-pdf.ts': 'export const get = (u: string) => fetch(u);\n',
+      'packages/lib/utils/share.client.ts': 'export const get = (u: string) => fetch(u);\n',
+      'packages/lib/server-only/license.ts': 'export const get = (u: string) => fetch(u);\n',
+    });
+    expect(m.files['packages/lib/client-only/download-pdf.ts'].context).toBe('browser');
+    expect(m.files['packages/lib/utils/share.client.ts'].context).toBe('browser');
+    expect(m.files['packages/lib/server-only/license.ts'].context).toBe('service');
+  });
+
   it('a `#!` script is cli unless a server framework says otherwise; a Plasmo extension is browser code', async () => {
     const { model: m } = await model({
       'self-hosting/import-to-cloud.mjs': '#!/usr/bin/env node\nconst args = process.argv.slice(2);\nawait fetch(args[0]);\n',
