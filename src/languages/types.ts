@@ -209,6 +209,11 @@ export interface HandlerFact {
   reraiseIf?: string;
   /** contains `return` */
   returns: boolean;
+  /**
+   * it has a `raise`/`throw`, `return` or `break`, but none at the top of its body: each sits under an
+   * `if`/`switch` (`if signal.aborted: break`, `if attempts > 5: raise`), so some errors fall through
+   */
+  conditionalExit?: boolean;
   /** contains a `break` that leaves the loop around the try (not one of a loop or switch inside the handler) */
   breaks?: boolean;
   /** qualified (or as-written) callees of calls directly in the handler body */

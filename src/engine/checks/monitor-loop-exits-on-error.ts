@@ -27,18 +27,20 @@ const check: Check = (ctx) => {
   const stopsOnPurpose = (h: HandlerFact) => h.types.length > 0 && h.types.every((t) => k.stopExceptions!.some((s) => t === s || t.endsWith(`.${s}`)));
   /**
    * `if raise_exceptions: raise` where `raise_exceptions` is a parameter of the loop's function or
-   * one around it that defaults to False (or None): by default the handler logs and the loop goes on
+   * one around it that defaults to True: by default the handler re-raises at the first error
    */
-  const offByDefault = (h: HandlerFact, fnId: number): boolean => {
+  const onByDefault = (h: HandlerFact, fnId: number): boolean => {
     if (!h.reraiseIf) return false;
     for (let f: (typeof facts.functions)[number] | undefined = facts.functions[fnId]; f; f = f.parentFunctionId === undefined ? undefined : facts.functions[f.parentFunctionId]) {
       const p = f.params.find((x) => x.name === h.reraiseIf);
-      if (p) return p.default?.kind === 'null' || (p.default?.kind === 'boolean' && !p.default.value);
+      if (p) return p.default?.kind === 'boolean' && p.default.value;
     }
     return false;
   };
+  // an exit under a condition (`if signal.aborted: break`, `if attempts > 5: raise`, a flag that
+  // is off by default) lets the ordinary error fall through to the next round
   const exits = (h: HandlerFact, fnId: number) =>
-    !stopsOnPurpose(h) && (h.returns || !!h.breaks || (py && h.reraises && !offByDefault(h, fnId)));
+    !stopsOnPurpose(h) && (h.returns || !!h.breaks || (py && h.reraises)) && (!h.conditionalExit || onByDefault(h, fnId));
   const out: FindingDraft[] = [];
   for (const loop of periodicLoops(ctx, k)) {
     const { fn } = loop;

@@ -365,6 +365,7 @@ export class FactBuilder {
     let logOnly = true;
     let reraises = false;
     let reraiseIf: string | undefined;
+    let conditionalExit = false;
     let returns = false;
     let breaks = false;
     if (block) {
@@ -407,8 +408,13 @@ export class FactBuilder {
         if (![...fences, ...loops].some(([a, e]) => s >= a && s < e)) breaks = true;
       }
       if (guards.size === 1 && !guards.has('')) reraiseIf = [...guards][0];
+      const exitsAtTop = block.namedChildren.some((st) => st.type === 'raise_statement' || st.type === 'return_statement' || st.type === 'break_statement');
+      if (!exitsAtTop && (reraises || returns || breaks)) conditionalExit = true;
     }
-    return { loc: this.src.nodeLoc(node), types, empty, reraises, ...(reraiseIf ? { reraiseIf } : {}), returns, ...(breaks ? { breaks } : {}), callees, logOnly };
+    return {
+      loc: this.src.nodeLoc(node), types, empty, reraises, ...(reraiseIf ? { reraiseIf } : {}), returns,
+      ...(conditionalExit ? { conditionalExit } : {}), ...(breaks ? { breaks } : {}), callees, logOnly,
+    };
   }
 
   buildSuppressions(tree: Tree, commentQuery: Query): SuppressionFact[] {

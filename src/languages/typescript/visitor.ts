@@ -587,6 +587,8 @@ export class Visitor implements FileTables {
       const vd = c.variableDeclaration;
       if (vd) this.bindPattern(vd.name, undefined, false);
       this.inRegion(c.block);
+      const exitsAtTop = stmts.some((s) => s.kind === SK.ThrowStatement || s.kind === SK.ReturnStatement || (s.kind === SK.BreakStatement && !(s as ts.BreakStatement).label));
+      if (!exitsAtTop && (h.reraises || h.returns || h.breaks)) h.conditionalExit = true;
     }
     if (t.finallyBlock) {
       this.tryStack = [{ tryId: id, part: 'finally' }, ...prev];
