@@ -472,6 +472,9 @@ describe('services that do not run in production', () => {
     // named for the scan root's folder instead of a package
     const byFolder = run({ 'compose.yaml': `${app}  web:\n    image: kiwitcms/kiwi\n    restart: always\n  proxy:\n    image: caddy:2\n    depends_on: [web]\n` }, { readFile: (p) => (p === 'Dockerfile' ? disk.Dockerfile : undefined), rootName: 'Kiwi' });
     expect(fired(byFolder, 'web')).toEqual([]);
+    // the organisation's name is not the image's: skyvern/skyvern-ui is another image than skyvern/skyvern
+    const sibling = run({ 'compose.yaml': `${app}  ui:\n    image: public.ecr.aws/kiwi/kiwi-ui:latest\n    restart: always\n  proxy:\n    image: caddy:2\n    depends_on: [ui]\n` }, { readFile: (p) => (p === 'Dockerfile' ? disk.Dockerfile : undefined), rootName: 'Kiwi' });
+    expect(fired(sibling, 'ui')).toEqual(['FL480']);
   });
 });
 

@@ -151,10 +151,12 @@ function ruleOff(f: Finding, ctx: RuntimeContext, input: ModelInput): boolean {
 
 /** The compose context of a compose finding: its service's kind, else its file's. */
 function composeContext(f: Finding, model: ProjectModel, system?: SystemModel): ContextDecision {
-  const file = model.composeFiles[f.file] ?? { context: 'service' as RuntimeContext, evidence: ['a compose stack'], kind: 'stack' as const };
+  // a compose rule pointing into a script the service runs (FL785) is judged by the service's compose file
+  const at = f.data?.composeFile ?? f.file;
+  const file = model.composeFiles[at] ?? { context: 'service' as RuntimeContext, evidence: ['a compose stack'], kind: 'stack' as const };
   if (file.context !== 'service' || !f.symbol) return file;
   if (f.data?.devVariant) return { context: 'build', evidence: [`only with the developer file ${f.data.devVariant}; the stack without it does not have this`] };
-  const svc = (system?.services ?? []).find((s) => s.name === f.symbol && (s.file === f.file || system?.projects?.some((p) => p.id === s.project && p.files.includes(f.file))));
+  const svc = (system?.services ?? []).find((s) => s.name === f.symbol && (s.file === at || system?.projects?.some((p) => p.id === s.project && p.files.includes(at))));
   if (svc?.oneShot) return { context: 'cli', evidence: [`compose service ${svc.name} runs once and exits (${svc.command ?? 'one-shot'})`] };
   if (svc?.dev) return { context: 'build', evidence: [`compose service ${svc.name} is declared only in a developer file`] };
   return file;
@@ -171,7 +173,10 @@ export function applyModel(findings: Finding[], model: ProjectModel, input: Mode
   const out: Finding[] = [];
   // findings judged by what another module does (a handler awaiting a function imported from it)
   for (const f of resolveReaches(findings, input.files)) {
-    const decision = /\.ya?ml$/.test(f.file) && !kindOf.has(f.file) ? composeContext(f, model, input.system) : model.files[f.file] ?? { context: 'service' as RuntimeContext, evidence: ['no other evidence'] };
+    const decision =
+      (/\.ya?ml$/.test(f.file) && !kindOf.has(f.file)) || f.data?.composeFile
+        ? composeContext(f, model, input.system)
+        : model.files[f.file] ?? { context: 'service' as RuntimeContext, evidence: ['no other evidence'] };
     const ctx = decision.context;
     if (ruleOff(f, ctx, input)) continue;
     if (!imageSeen(f, input.system)) continue;

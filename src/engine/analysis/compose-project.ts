@@ -28,6 +28,7 @@ import type { ComposeTarget, RuleContext } from '../api.js';
 import type { FindingDraft } from '../types.js';
 import { majorVersion, type ComposeKnowledge, type ImageInfo } from './compose-knowledge.js';
 import { judgeProbe, type ProbeVerdict } from './healthcheck-probe.js';
+import { isShellScript } from './start-script.js';
 
 export type HealthState = 'none' | 'disabled' | 'weak' | 'ok' | 'image-default';
 
@@ -62,6 +63,8 @@ export interface ServiceView {
    * Dockerfile's ENTRYPOINT/CMD, read from the repository)
    */
   waitsForDeps: boolean;
+  /** the shell script the container starts with, when the repository has it */
+  startScript?: StartScript;
   deps: Dependency[];
   /** runs once and exits (migrations, seeding, setup), or is an interactive tool container */
   oneShot: boolean;
@@ -158,6 +161,37 @@ function scriptCandidates(word: string, start: StartStep | undefined, context: s
 
 const SCRIPT = /\.(?:sh|bash|py|js|mjs|cjs)$|entrypoint/i;
 
+/** The shell script the container starts with (one level), read from the repository. */
+export interface StartScript {
+  file: string;
+  text: string;
+  /** what runs in front of it signals the whole process group (`dumb-init`, `tini -g`): signals reach every child */
+  groupSignals: boolean;
+}
+
+function startScript(
+  command: CommandArgs | undefined,
+  entrypoint: CommandArgs | undefined,
+  dockerfile: string | undefined,
+  target: string | undefined,
+  context: string | undefined,
+  readFile?: ReadText,
+): StartScript | undefined {
+  if (!readFile || context === undefined) return undefined;
+  const start = dockerfile !== undefined ? dockerfileSteps(dockerfile, target).start : undefined;
+  const words = startWords(command, entrypoint, start);
+  const dumb = words.findIndex((w) => /(^|\/)dumb-init$/.test(w));
+  const tini = words.findIndex((w) => /(^|\/)tini$/.test(w));
+  const groupSignals = (dumb >= 0 && !words.includes('--single-child') && !words.includes('-c')) || (tini >= 0 && words.slice(tini + 1).some((w) => /^-\w*g/.test(w)));
+  for (const w of words.filter((x) => SCRIPT.test(x) && !x.startsWith('-')).slice(0, 4)) {
+    for (const c of scriptCandidates(w, start, context)) {
+      const text = readFile(c);
+      if (text !== undefined && isShellScript(c, text)) return { file: c, text, groupSignals };
+    }
+  }
+  return undefined;
+}
+
 function waitsForDeps(
   commandText: string,
   command: CommandArgs | undefined,
@@ -185,11 +219,16 @@ function waitsForDeps(
 
 /**
  * The Dockerfile of the project's own published image (`image: pub.kiwitcms.eu/kiwitcms/kiwi`, no
- * `build:`): a segment of the image's repository names the folder of the compose file or one above
+ * `build:`): the last segment of the image's repository names the folder of the compose file or one above
  * it, or the package declared there (package.json, pyproject.toml, setup.py), and that folder has a
  * Dockerfile. `rootName` is the scan root's own folder name.
  */
-function ownDockerfile(image: ImageRef | undefined, composeFile: string, rootName: string | undefined, readFile: ReadText | undefined): string | undefined {
+function ownDockerfile(
+  image: ImageRef | undefined,
+  composeFile: string,
+  rootName: string | undefined,
+  readFile: ReadText | undefined,
+): { dockerfile: string; context: string } | undefined {
   if (!image || image.unknown || !readFile) return undefined;
   const dirs: string[] = [];
   for (let d = posix.dirname(composeFile); ; d = posix.dirname(d)) {
@@ -207,19 +246,24 @@ function ownDockerfile(image: ImageRef | undefined, composeFile: string, rootNam
     }
     const py = /^\s*name\s*=\s*["']([\w.-]+)["']/m.exec(readFile(at('pyproject.toml')) ?? '')?.[1] ?? /\bname\s*=\s*["']([\w.-]+)["']/.exec(readFile(at('setup.py')) ?? '')?.[1];
     if (py) names.push(py);
-    if (ownImage(image, names) && readFile(at('Dockerfile')) !== undefined) return at('Dockerfile');
+    if (!ownImage(image, names)) continue;
+    // the Dockerfile at that folder, or in its docker/ folder built from there (documenso's docker/Dockerfile)
+    for (const f of ['Dockerfile', 'docker/Dockerfile']) if (readFile(at(f)) !== undefined) return { dockerfile: at(f), context: dir };
   }
   return undefined;
 }
 
-/** Is the image the project's own (a path segment of its repository is one of the project's names)? */
+/** Is the image the project's own (its repository's last path segment is one of the project's names)? */
 function ownImage(image: ImageRef, ownNames: string[]): boolean {
   const norm = (s: string) => s.toLowerCase().replace(/[-_.]/g, '');
   const names = new Set(ownNames.map(norm).filter((n) => n.length >= 3));
   const segs = image.name.split('/');
   // `ghcr.io/org/app`, `localhost:5000/app`: the first segment is a registry
   const repo = segs.length > 1 && /[.:]|^localhost$/.test(segs[0]) ? segs.slice(1) : segs;
-  return repo.some((seg) => names.has(norm(seg)));
+  // the repository's own name, not its organisation: `skyvern/skyvern-ui` is not `skyvern/skyvern`;
+  // a short form of a name counts (`kiwitcms/kiwi` for the package kiwitcms)
+  const last = norm(repo[repo.length - 1]);
+  return last.length >= 3 && [...names].some((n) => n === last || n.startsWith(last));
 }
 
 function viewService(s: ComposeService, k: ComposeKnowledge, readFile?: ReadText, rootName?: string): ServiceView {
@@ -230,7 +274,7 @@ function viewService(s: ComposeService, k: ComposeKnowledge, readFile?: ReadText
   // a service built here carries its Dockerfile's HEALTHCHECK, and so does the project's own
   // published image, which the root Dockerfile builds
   const own = !ctx && !info ? ownDockerfile(image, s.keySrc.file, rootName, readFile) : undefined;
-  const dockerfile = ctx?.dockerfile ? readFile?.(ctx.dockerfile) : own ? readFile?.(own) : undefined;
+  const dockerfile = ctx?.dockerfile ? readFile?.(ctx.dockerfile) : own ? readFile?.(own.dockerfile) : undefined;
   const builtHealthcheck = dockerfile !== undefined && dockerfileHasHealthcheck(dockerfile, ctx?.target);
   const command = commandArgs(node, 'command');
   const entrypoint = commandArgs(node, 'entrypoint');
@@ -271,6 +315,7 @@ function viewService(s: ComposeService, k: ComposeKnowledge, readFile?: ReadText
     entrypoint,
     commandText,
     waitsForDeps: waitsForDeps(commandText, command, entrypoint, dockerfile, ctx, k, readFile),
+    startScript: startScript(command, entrypoint, dockerfile, ctx?.target, ctx?.path ?? own?.context, readFile),
     deps: dependsOn(node),
     oneShot: false,
     profiles: profiles(node),

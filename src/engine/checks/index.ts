@@ -25,6 +25,7 @@ import composeNoCpuLimit from './compose-no-cpu-limit.js';
 import composeNoHealthcheck from './compose-no-healthcheck.js';
 import composeNoMemoryLimit from './compose-no-memory-limit.js';
 import composeNoRestart from './compose-no-restart.js';
+import composeStartScriptDropsSigterm from './compose-start-script-drops-sigterm.js';
 import composeNoStartPeriod from './compose-no-start-period.js';
 import composePostgres18WrongMount from './compose-postgres18-wrong-mount.js';
 import composeRedisEmptyPassword from './compose-redis-empty-password.js';
@@ -81,6 +82,7 @@ export const CHECKS: Readonly<Record<string, Check | ComposeCheck>> = {
   'compose-no-healthcheck': composeNoHealthcheck,
   'compose-no-memory-limit': composeNoMemoryLimit,
   'compose-no-restart': composeNoRestart,
+  'compose-start-script-drops-sigterm': composeStartScriptDropsSigterm,
   'compose-no-start-period': composeNoStartPeriod,
   'compose-postgres18-wrong-mount': composePostgres18WrongMount,
   'compose-redis-empty-password': composeRedisEmptyPassword,

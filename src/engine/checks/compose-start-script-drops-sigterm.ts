@@ -1,0 +1,35 @@
+// FL785: a long-running service whose start-up shell script runs the server as its child instead
+// of `exec`-ing it: the shell stays PID 1, drops the SIGTERM of `docker stop`, and the server is
+// SIGKILLed when the grace period ends (src/engine/analysis/start-script.ts reads the script).
+// The finding points at the script's line; `data.composeFile` lets the project model give it the
+// compose file's context (a developer stack's script is a developer's).
+import type { ComposeCheck } from '../api.js';
+import { composeDraft, devP2, profileP2 } from '../analysis/compose-project.js';
+import { signalGap } from '../analysis/start-script.js';
+
+interface Options {
+  /** programs that run until stopped (regex over the program's file name) */
+  servers: string;
+}
+
+const check: ComposeCheck = (ctx) => {
+  const servers = new RegExp((ctx.rule.options as unknown as Options).servers, 'i');
+  return ctx.project.services.flatMap((v) => {
+    const script = v.startScript;
+    if (v.oneShot || !script || script.groupSignals) return [];
+    const gap = signalGap(script.text, servers);
+    if (!gap) return [];
+    const width = script.text.split(/\r?\n/)[gap.line - 1]?.length ?? 1;
+    const src = { file: script.file, loc: { line: gap.line, column: 1, endLine: gap.line, endColumn: width + 1 } };
+    const d = composeDraft(ctx, src, v.name, {
+      script: script.file,
+      command: gap.command,
+      program: gap.program,
+      how: gap.how === 'background' ? 'in the background and then `wait`s for it' : 'as its child, without `exec`',
+      composeFile: v.keySrc.file,
+    });
+    return [devP2(v, profileP2(v, d))];
+  });
+};
+
+export default check;
