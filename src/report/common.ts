@@ -69,6 +69,8 @@ export function fenceLanguage(fileOrLang: string): string {
   if (lang === 'python') return 'python';
   if (lang === 'compose' || lang === 'yaml') return 'yaml';
   if (lang === 'typescript') return /\.(js|jsx|mjs|cjs)$/i.test(fileOrLang) ? 'javascript' : 'typescript';
+  // a start-up script a compose rule points into (FL785)
+  if (/\.(sh|bash)$|(^|\/)[\w.-]*entrypoint[\w.-]*$/i.test(fileOrLang)) return 'sh';
   return '';
 }
 
