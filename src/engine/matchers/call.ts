@@ -28,7 +28,8 @@
 //                      state and exits (catalog `local-commands`: `uname`, `dmidecode`, `tool --version`)
 //   unless-page-relative true: skip a call to an API tagged `page-relative` (fetch) whose URL is a
 //                      literal path relative to the page (`fetch("/api/theme")`, `` fetch(`/api/${id}`) ``):
-//                      only a browser resolves it; on a server the call throws before it connects
+//                      only a browser resolves it; on a server the call throws before it connects.
+//                      Also a module-relative asset (`fetch(new URL('./font.ttf', import.meta.url))`)
 // With no `knob`, every call to an API with the role fires (for "this API is itself the hazard").
 // An API with a catalog `variant` matches only calls whose options name one of its values.
 // Message data: {callee} {api} {variant}, and with a knob {knob} {key} {keys} {state} {default}.
@@ -164,6 +165,8 @@ export function pageRelativeUrl(call: CallFact): boolean {
   if (v?.kind === 'string') return PAGE_RELATIVE.test(v.value);
   // a template literal: its text up to the first substitution
   if (v?.kind === 'other' && v.text.startsWith('`')) return PAGE_RELATIVE.test(v.text.slice(1));
+  // `new URL('../fonts/x.ttf', import.meta.url)`: a file bundled beside the module, not the network
+  if (v?.kind === 'call' && /^new\s+URL\(\s*(['"`])(?!\w+:)[^'"`]*\1\s*,\s*import\.meta\.url\s*\)$/.test(v.text)) return true;
   return false;
 }
 
