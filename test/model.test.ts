@@ -343,6 +343,15 @@ describe('project model: priority from hazard x context', () => {
     ]);
   });
 
+  it('browser sockets: one that never reconnects is P2, one with no heartbeat of its own is off (the server pings it)', async () => {
+    const { result } = await model({
+      'web/src/components/Live.tsx':
+        "import { useEffect } from 'react';\nexport function Live() {\n  useEffect(() => {\n    const ws = new WebSocket('wss://api.example.com/live');\n    ws.onmessage = (m) => console.log(m.data);\n  }, []);\n  return null;\n}\n",
+    });
+    const live = result.findings.filter((f) => f.file === 'web/src/components/Live.tsx').map((f) => `${f.ruleId} ${f.priority} ${f.context}`);
+    expect(live).toEqual(['FL556 P2 browser']);
+  });
+
   it('a timeout hazard is P0 only on a request path: a route reaching it one import away, not a task or nothing', async () => {
     const http = 'import requests\n\ndef fetch_profile(uid):\n    return requests.get(f"https://id.example.com/{uid}").json()\n';
     const { result } = await model({
