@@ -462,6 +462,24 @@ describe("project model: a process-wide 'uncaughtException' handler (FL550)", ()
   });
 });
 
+describe('project model: a monorepo of hundreds of packages', () => {
+  it('carries a handler every process sets to the libraries they share, in one pass over the graph (platform-sized: 300 apps, a chain of 40 libraries)', async () => {
+    const files: Record<string, string> = { 'package.json': JSON.stringify({ name: 'root', private: true, workspaces: ['apps/*', 'libs/*'] }) };
+    for (let i = 0; i < 40; i++) files[`libs/l${i}/package.json`] = JSON.stringify({ name: `l${i}`, dependencies: i ? { [`l${i - 1}`]: 'workspace:^' } : {} });
+    files['libs/l0/src/cache.ts'] = "import { createClient } from 'redis';\nexport const cache = createClient();\n";
+    for (let i = 0; i < 300; i++) {
+      files[`apps/a${i}/package.json`] = JSON.stringify({ name: `a${i}`, dependencies: { express: '4', [`l${i % 40}`]: 'workspace:^' } });
+      files[`apps/a${i}/src/main.ts`] = "import express from 'express';\nprocess.on('uncaughtException', (err) => console.error(err));\nexpress().listen(3000);\n";
+    }
+    const root = makeTree(files);
+    const r = await scan({ root, targets: [root], jobs: 2, config: { rules: { select: ['FL550'] } } });
+    const scopes = new Set(r.model!.defaults.filter((d) => d.library === 'process').map((d) => d.scope));
+    // every process that loads l0 installs the handler, so l0's own scope carries it
+    expect(scopes.has('libs/l0')).toBe(true);
+    expect(r.findings.map((f) => `${f.file} ${f.priority}`)).toEqual(['libs/l0/src/cache.ts P1']);
+  }, 60_000);
+});
+
 describe('project model: a client another module builds (FL552)', () => {
   it("a catch around an imported ioredis subscriber built with maxRetriesPerRequest: null is out of an outage's reach; one with the default retries is not", async () => {
     const r = await fixtureScan('connection-state-never-recovers/imported-subscriber', ['FL552']);

@@ -11,7 +11,7 @@ import { decideContexts, resolveLocal } from './contexts.js';
 import { dockerfileContexts, type DockerfileText } from './dockerfiles.js';
 import { groupFindings } from './groups.js';
 import { resolveReaches } from './network-reach.js';
-import { loadedPackages, packageOf, processesLoading, readPackages, within, type PackageInfo } from './packages.js';
+import { PackageGraph, packageOf, readPackages, within, type PackageInfo } from './packages.js';
 import { ContextPriorities, type Cap } from './priority.js';
 import { buildEntryModel, type EntryModel } from './reach.js';
 import { bindingSignals } from './signals.js';
@@ -73,18 +73,25 @@ function libraryScopes(defaults: ProjectModel['defaults'], packages: PackageInfo
   const out: ProjectModel['defaults'] = [];
   const global = defaults.filter((d) => d.global && !d.file.endsWith('.py'));
   if (!global.length) return out;
-  const npm = packages.filter((p) => p.kind === 'npm');
-  const home = (file: string) => packageOf(npm, file, 'npm');
+  const graph = new PackageGraph(packages);
+  // the packages whose files set each default (library, knob, state)
+  const setters = new Map<string, Set<PackageInfo>>();
+  for (const g of global) {
+    const h = graph.home(g.file);
+    const k = `${g.library}\0${g.knob}\0${g.state}`;
+    if (h) setters.set(k, (setters.get(k) ?? new Set()).add(h));
+  }
   const seen = new Set<string>();
   for (const d of global) {
-    const from = home(d.file);
+    const from = graph.home(d.file);
     if (!from) continue;
+    const by = setters.get(`${d.library}\0${d.knob}\0${d.state}`) ?? new Set<PackageInfo>();
     // a process sets it when a file of a package it loads does
-    const sets = (root: PackageInfo) => global.some((g) => g.library === d.library && g.knob === d.knob && g.state === d.state && loadedPackages(npm, root).some((p) => p === home(g.file)));
-    for (const lib of loadedPackages(npm, from)) {
+    const sets = (root: PackageInfo) => [...graph.loads(root)].some((p) => by.has(p));
+    for (const lib of graph.loads(from)) {
       const key = `${d.library}\0${d.knob}\0${d.state}\0${lib.dir}`;
       if (lib === from || lib.dir === '' || seen.has(key)) continue;
-      const processes = processesLoading(npm, lib);
+      const processes = graph.processesLoading(lib);
       if (!processes.length || !processes.every(sets)) continue;
       seen.add(key);
       out.push({ ...d, scope: lib.dir });

@@ -171,18 +171,59 @@ export function packageOf(packages: PackageInfo[], file: string, kind: PackageIn
 }
 
 /**
+ * The workspace dependency graph of the scanned npm packages, with each answer computed once: a
+ * monorepo of hundreds of packages (hcengineering/platform: ~600) asks the same closures for
+ * every process-wide default, and recomputing them made the model run for minutes.
+ */
+export class PackageGraph {
+  private readonly npm: PackageInfo[];
+  private readonly byName = new Map<string, PackageInfo[]>();
+  private readonly closures = new Map<PackageInfo, Set<PackageInfo>>();
+  private readonly loaderMemo = new Map<PackageInfo, PackageInfo[]>();
+  private readonly homes = new Map<string, PackageInfo | undefined>();
+
+  constructor(packages: PackageInfo[]) {
+    this.npm = packages.filter((p) => p.kind === 'npm');
+    for (const p of this.npm) if (p.name) this.byName.set(p.name, [...(this.byName.get(p.name) ?? []), p]);
+  }
+
+  /** The package a file belongs to (as packageOf). */
+  home(file: string): PackageInfo | undefined {
+    if (!this.homes.has(file)) this.homes.set(file, packageOf(this.npm, file, 'npm'));
+    return this.homes.get(file);
+  }
+
+  /** What a process started from `pkg` loads: the package and its workspace dependencies, transitively. */
+  loads(pkg: PackageInfo): Set<PackageInfo> {
+    let out = this.closures.get(pkg);
+    if (out) return out;
+    out = new Set<PackageInfo>([pkg]);
+    const stack = [pkg];
+    while (stack.length) {
+      for (const d of stack.pop()!.deps) for (const q of this.byName.get(d) ?? []) if (!out.has(q)) (out.add(q), stack.push(q));
+    }
+    this.closures.set(pkg, out);
+    return out;
+  }
+
+  /** The packages that load `lib` and that no other loader loads: the processes its code runs in. */
+  processesLoading(lib: PackageInfo): PackageInfo[] {
+    let out = this.loaderMemo.get(lib);
+    if (out) return out;
+    const loaders = this.npm.filter((p) => p !== lib && this.loads(p).has(lib));
+    // a loader that another loader also loads is a library in between, not a process
+    out = loaders.filter((p) => !loaders.some((q) => q !== p && this.loads(q).has(p)));
+    this.loaderMemo.set(lib, out);
+    return out;
+  }
+}
+
+/**
  * The scanned npm packages a process started from `pkg` loads: the package itself and the
  * workspace packages it depends on, by name, transitively.
  */
 export function loadedPackages(packages: PackageInfo[], pkg: PackageInfo): PackageInfo[] {
-  const byName = new Map<string, PackageInfo[]>();
-  for (const p of packages) if (p.kind === 'npm' && p.name) byName.set(p.name, [...(byName.get(p.name) ?? []), p]);
-  const out = new Set<PackageInfo>([pkg]);
-  const stack = [pkg];
-  while (stack.length) {
-    for (const d of stack.pop()!.deps) for (const q of byName.get(d) ?? []) if (!out.has(q)) (out.add(q), stack.push(q));
-  }
-  return [...out];
+  return [...new PackageGraph(packages).loads(pkg)];
 }
 
 /**
@@ -190,8 +231,5 @@ export function loadedPackages(packages: PackageInfo[], pkg: PackageInfo): Packa
  * `lib`'s code can run in. Empty when nothing in the scan depends on it.
  */
 export function processesLoading(packages: PackageInfo[], lib: PackageInfo): PackageInfo[] {
-  const npm = packages.filter((p) => p.kind === 'npm');
-  const loaders = npm.filter((p) => p !== lib && loadedPackages(npm, p).includes(lib));
-  // a loader that another loader also loads is a library in between, not a process
-  return loaders.filter((p) => !loaders.some((q) => q !== p && loadedPackages(npm, q).includes(p)));
+  return new PackageGraph(packages).processesLoading(lib);
 }
