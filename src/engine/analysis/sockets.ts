@@ -62,3 +62,28 @@ export function closedInPlace(facts: FileFacts, open: CallFact): boolean {
       (c.receiverCall === open.id || c.scope.withCalls.includes(open.id)),
   );
 }
+
+/**
+ * A socket factory (TS/JS): the function that opens the socket hands it to its caller, which then
+ * owns reconnects and heartbeats (hcengineering's `ClientSocketFactory` callbacks, a `createSocket`
+ * that returns a wrapper around `ws`). Either the function returns the socket or an object (the
+ * wrapper) or the opening call itself, or it is a callback passed to another call and returns
+ * anything at all. Its text is read for `return` (nested functions included: a rough but quiet test).
+ */
+export function handedOut(facts: FileFacts, text: string, open: CallFact): boolean {
+  const fnId = open.scope.functionId;
+  const fn = fnId === undefined ? undefined : facts.functions[fnId];
+  if (!fn) return false;
+  const binding = facts.assignments.find((a) => a.value.kind === 'call' && a.value.callId === open.id)?.target;
+  const lines = text.split('\n');
+  const body = [lines[fn.loc.line - 1]?.slice(fn.loc.column - 1) ?? '', ...lines.slice(fn.loc.line, fn.loc.endLine)].join('\n');
+  // an arrow whose body is the opening call: `(url) => new WebSocket(url)`
+  if (/^(?:async\s+)?\(?[\w$\s,:]*\)?\s*(?::\s*[\w$<>]+\s*)?=>\s*new\s+(?:WebSocket|EventSource)\b/.test(body)) return true;
+  const returns = [...body.matchAll(/\breturn\s+([^;\n]*)/g)].map((m) => m[1].trim());
+  const escaped = binding?.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  if (returns.some((r) => /^new\s+(?:WebSocket|EventSource)\b/.test(r) || (escaped && new RegExp(`^${escaped}\\b`).test(r)) || r.startsWith('{'))) return true;
+  // a callback handed to another call (`setMetadata(SocketFactory, (url) => { … return socket })`),
+  // not a React effect, whose returned function is its cleanup
+  if (fn.argOfCall === undefined || /(^|\.)use\w*Effect$/.test(facts.calls[fn.argOfCall]?.callee ?? '')) return false;
+  return returns.some((r) => r.length > 0 && !/^(?:async\s+)?(?:\([^)]*\)|[\w$]+)\s*=>|^function\b/.test(r));
+}

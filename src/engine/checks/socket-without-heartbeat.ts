@@ -21,7 +21,7 @@ import type { CallFact, FileFacts, FunctionFact, Value } from '../../languages/t
 import { functionAndNested } from '../analysis/facts-query.js';
 import type { FindingDraft } from '../types.js';
 import { readKnob } from '../knobs.js';
-import { callsWithin, closedInPlace, listensTo, socketHandlers } from '../analysis/sockets.js';
+import { callsWithin, closedInPlace, handedOut, listensTo, socketHandlers } from '../analysis/sockets.js';
 
 /** the client receives: a message handler (TS/JS), or a loop over / on it (Python) */
 function receives(facts: FileFacts, open: CallFact): boolean {
@@ -154,6 +154,8 @@ const check: Check = (ctx) => {
     const api = ctx.catalog.lookupRole(open.qualified, facts.language, ['socket.open', 'socket.serve']);
     if (!api?.tags?.includes('websocket')) continue;
     if (facts.language === 'typescript' && closedInPlace(facts, open)) continue; // one-shot
+    // a factory hands the socket to its caller, which owns what happens when it drops
+    if (facts.language === 'typescript' && handedOut(facts, ctx.text, open)) continue;
     const server = api.role === 'socket.serve';
     if (!server && !receives(facts, open)) continue;
     let detail: string;

@@ -15,7 +15,7 @@
 // A TS/JS socket that the function opening it also closes (outside a handler) is one-shot.
 import type { Check } from '../api.js';
 import type { FileFacts, FunctionFact } from '../../languages/types.js';
-import { callsWithin, closedInPlace, socketHandlers } from '../analysis/sockets.js';
+import { callsWithin, closedInPlace, handedOut, socketHandlers } from '../analysis/sockets.js';
 import type { FindingDraft } from '../types.js';
 
 interface Options {
@@ -68,6 +68,8 @@ const check: Check = (ctx) => {
     const kind = api?.tags?.includes('eventsource') ? 'eventsource' : api?.tags?.includes('websocket') ? 'websocket' : undefined;
     if (!api || !kind) continue;
     if (facts.language === 'typescript' && closedInPlace(facts, open)) continue; // one-shot
+    // a factory hands the socket to its caller, which owns what happens when it drops
+    if (facts.language === 'typescript' && handedOut(facts, ctx.text, open)) continue;
     const opener = open.scope.functionId === undefined ? undefined : facts.functions[open.scope.functionId];
     let how: string | undefined;
     if (lang === 'typescript') {
