@@ -30,15 +30,13 @@ export function isShellScript(path: string, text: string): boolean {
 
 /** Closing or control-only lines that are not commands of their own. */
 const CLOSER = /^(?:fi|done|esac|\}|;;|then|else|do|\)|set\s+[-+]\w+.*|wait(?:\s+.*)?|exit(?:\s+\S+)?|true|:)$/;
-/** Wrappers that run the real program as their child or exec it (`gosu app node x`). */
-const WRAPPERS = new Set(['gosu', 'su-exec', 'setpriv', 'chpst', 'nice', 'ionice', 'env', 'sudo', 'runuser', 'doas', 'tini', 'dumb-init', 'with-contenv', 'dotenv', 'op']);
 
 function words(line: string): string[] {
   return line.split(/\s+/).filter(Boolean);
 }
 
 /** The program a command line starts, past `VAR=value` prefixes and wrappers (and their flags). */
-function programOf(line: string): { program: string; exec: boolean } | undefined {
+function programOf(line: string, wrappers: StartWords): { program: string; exec: boolean } | undefined {
   const w = words(line.replace(/^\(+|\)+$/g, ''));
   let i = 0;
   let exec = false;
@@ -50,10 +48,10 @@ function programOf(line: string): { program: string; exec: boolean } | undefined
       continue;
     }
     const base = x.replace(/^.*\//, '');
-    if (WRAPPERS.has(base)) {
+    if (wrappers.wrappers.includes(base)) {
       // skip the wrapper's own flags and, for gosu/su-exec/runuser, the user
       while (i + 1 < w.length && w[i + 1].startsWith('-')) i++;
-      if (['gosu', 'su-exec', 'chpst', 'runuser'].includes(base) && i + 1 < w.length) i++;
+      if (wrappers.takesUser.includes(base) && i + 1 < w.length) i++;
       if (w[i + 1] === '--') i++;
       continue;
     }
@@ -67,7 +65,17 @@ function programOf(line: string): { program: string; exec: boolean } | undefined
  * signaller), ends in something else, or cannot be read. `servers` says which programs run long
  * (catalog-free on purpose: the list is the rule's option).
  */
-export function signalGap(text: string, servers: RegExp): SignalGap | undefined {
+/** Rule options: the programs that run long, and the wrappers that start a program for the script. */
+export interface StartWords {
+  servers: RegExp;
+  /** run the real program as their child or exec it (`gosu app node x`, `env A=1 node x`) */
+  wrappers: string[];
+  /** wrappers whose first argument is a user (`gosu app`, `su-exec app`) */
+  takesUser: string[];
+}
+
+export function signalGap(text: string, words: StartWords): SignalGap | undefined {
+  const servers = words.servers;
   // a trap on TERM can forward the signal to a server started in the background; one in the
   // foreground gains nothing from it (the shell runs a trap only once its foreground child exits)
   const traps = /^\s*trap\s+.*\b(?:SIG)?(?:TERM|INT|EXIT|15)\b/m.test(text);
@@ -92,7 +100,7 @@ export function signalGap(text: string, servers: RegExp): SignalGap | undefined 
     // `server) gunicorn …` inside a case: the command after the pattern
     const cmd = l.replace(/^[\w|*"'-]+\)\s+/, '');
     const background = /&$/.test(cmd) && !/&&$/.test(cmd);
-    const p = programOf(cmd.replace(/&$/, '').trim());
+    const p = programOf(cmd.replace(/&$/, '').trim(), words);
     if (!p || p.exec || !servers.test(p.program)) return undefined;
     if (background && (!waits || traps)) return undefined;
     return { line: lines[i].line, command: cmd.length > 80 ? `${cmd.slice(0, 77)}...` : cmd, program: p.program, how: background ? 'background' : 'child' };

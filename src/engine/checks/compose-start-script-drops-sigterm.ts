@@ -10,14 +10,17 @@ import { signalGap } from '../analysis/start-script.js';
 interface Options {
   /** programs that run until stopped (regex over the program's file name) */
   servers: string;
+  wrappers: string[];
+  takesUser: string[];
 }
 
 const check: ComposeCheck = (ctx) => {
-  const servers = new RegExp((ctx.rule.options as unknown as Options).servers, 'i');
+  const o = ctx.rule.options as unknown as Options;
+  const words = { servers: new RegExp(o.servers, 'i'), wrappers: o.wrappers, takesUser: o.takesUser };
   return ctx.project.services.flatMap((v) => {
     const script = v.startScript;
     if (v.oneShot || !script || script.groupSignals) return [];
-    const gap = signalGap(script.text, servers);
+    const gap = signalGap(script.text, words);
     if (!gap) return [];
     const width = script.text.split(/\r?\n/)[gap.line - 1]?.length ?? 1;
     const src = { file: script.file, loc: { line: gap.line, column: 1, endLine: gap.line, endColumn: width + 1 } };
