@@ -152,6 +152,7 @@ export interface CatalogSections {
   'offline-queues': OfflineQueues[];
   'process-pipes': ProcessPipes[];
   'local-commands': LocalCommands[];
+  'secret-names': SecretWords[];
 }
 
 /** Where code runs (the project model's contexts; fixed names, as in JSON `context`). */
@@ -843,4 +844,35 @@ export interface OfflineQueues {
   failsAtOnce?: OptionValues;
   /** why an outage does not reach code waiting on such a client, for reports */
   says?: string;
+}
+
+/**
+ * Catalog section `secret-names` (rules/catalog/secret-names.yaml): the words that say what a
+ * configuration variable holds, read by src/engine/analysis/secret-names.ts for FL051 and FL052.
+ */
+export interface SecretWords {
+  /** the name's last word must be one of these (JWT_SECRET, DB_PASSWORD, API_KEY, jwtSecret) */
+  secretWords: string[];
+  /** and none of its words one of these (JWT_PUBLIC_KEY, STRIPE_PUBLISHABLE_KEY) */
+  notSecretWords: string[];
+  /** a name ending in KEY is a record's key name, not a secret, when the word before is one of these (LDAP_EMAIL_KEY) */
+  recordKeyWords: string[];
+  /** a word that makes the secret one this service signs or verifies with (JWT_SECRET, SESSION_SECRET) */
+  signingWords: string[];
+  /** words that name the application itself: APP_SECRET_KEY, DJANGO_SECRET_KEY, AUTH_SECRET are signing secrets */
+  appWords: string[];
+  /** a last word that makes the secret a password */
+  passwordWords: string[];
+  /**
+   * words that make a password this service's login to an outside server (EMAIL_HOST_PASSWORD,
+   * SMTP_PASSWORD): a literal fallback is rejected by that server, it lets nobody in
+   */
+  outboundWords?: string[];
+  /** words that make a fallback a placeholder (`your-api-key-here`, `sk_nothing`, `changeme-in-tests`) */
+  placeholderWords: string[];
+  /**
+   * prefixes of keys a provider issues to be shipped to browsers (PostHog `phc_`, Stripe `pk_live_`,
+   * Mapbox `pk.`): such a fallback is public by design, whatever the variable is called
+   */
+  publicPrefixes?: string[];
 }

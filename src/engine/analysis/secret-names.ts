@@ -1,6 +1,6 @@
 // What a configuration variable holds, judged from its name and its fallback, for the checks that
-// report literal fallbacks (FL051 in code, FL052 in compose files). The word lists are each rule's
-// policy (its `options`); the logic is one.
+// report literal fallbacks (FL051 in code, FL052 in compose files). The word lists are catalog
+// knowledge (section `secret-names`, rules/catalog/secret-names.yaml); the logic is one.
 //
 // - signing: a secret this service signs or verifies with (JWT, session, cookie, webhook
 //   signatures, the application's own SECRET_KEY): any literal lets anyone forge what it trusts.
@@ -9,34 +9,11 @@
 // - credential: an API key or token issued by someone else; a placeholder fails closed.
 // - url: a connection URL whose fallback carries a password, whatever the variable is called.
 
+import type { SecretWords } from '../../catalog/types.js';
+
 export type SecretKind = 'signing' | 'password' | 'credential' | 'url';
 
-export interface SecretWords {
-  /** the name's last word must be one of these (JWT_SECRET, DB_PASSWORD, API_KEY, jwtSecret) */
-  secretWords: string[];
-  /** and none of its words one of these (JWT_PUBLIC_KEY, STRIPE_PUBLISHABLE_KEY) */
-  notSecretWords: string[];
-  /** a name ending in KEY is a record's key name, not a secret, when the word before is one of these (LDAP_EMAIL_KEY) */
-  recordKeyWords: string[];
-  /** a word that makes the secret one this service signs or verifies with (JWT_SECRET, SESSION_SECRET) */
-  signingWords: string[];
-  /** words that name the application itself: APP_SECRET_KEY, DJANGO_SECRET_KEY, AUTH_SECRET are signing secrets */
-  appWords: string[];
-  /** a last word that makes the secret a password */
-  passwordWords: string[];
-  /**
-   * words that make a password this service's login to an outside server (EMAIL_HOST_PASSWORD,
-   * SMTP_PASSWORD): a literal fallback is rejected by that server, it lets nobody in
-   */
-  outboundWords?: string[];
-  /** words that make a fallback a placeholder (`your-api-key-here`, `sk_nothing`, `changeme-in-tests`) */
-  placeholderWords: string[];
-  /**
-   * prefixes of keys a provider issues to be shipped to browsers (PostHog `phc_`, Stripe `pk_live_`,
-   * Mapbox `pk.`): such a fallback is public by design, whatever the variable is called
-   */
-  publicPrefixes?: string[];
-}
+export type { SecretWords } from '../../catalog/types.js';
 
 /** a cookie name: `polar_session`, `app.sid`, `__Host-session` (words joined by separators) */
 const COOKIE_NAME = /^(?:__(?:Host|Secure)-)?[A-Za-z][A-Za-z0-9]*(?:[_.-][A-Za-z0-9]+)+$/;

@@ -10,7 +10,7 @@
 // services of one file is reported at its first use, naming the others.
 import type { ComposeCheck } from '../api.js';
 import { composeDraft, profileP2, type ComposeDraft } from '../analysis/compose-project.js';
-import { secretJudge, URL_PASSWORD, type SecretKind, type SecretWords } from '../analysis/secret-names.js';
+import { secretJudge, URL_PASSWORD, type SecretKind } from '../analysis/secret-names.js';
 import { interpolate, noEnv } from '../../languages/compose/interpolate.js';
 import { isDevFile } from '../../languages/compose/model.js';
 import { ports } from '../../languages/compose/service.js';
@@ -51,7 +51,7 @@ function writtenEnvironment(node: YNode | undefined): Array<{ name: string; scal
 }
 
 const check: ComposeCheck = (ctx) => {
-  const secrets = secretJudge(ctx.rule.options as unknown as SecretWords);
+  const secrets = secretJudge(ctx.catalog.section('secret-names')[0]);
   const out: ComposeDraft[] = [];
   const seen = new Set<string>();
   // file + variable + default -> the draft reporting it, and the services it also reaches

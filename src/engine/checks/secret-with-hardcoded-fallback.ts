@@ -6,7 +6,7 @@
 // the variable is missing in production the service starts anyway, with a secret that is in the
 // repository.
 //
-// What the fallback costs depends on what the secret does (rule options name the words):
+// What the fallback costs depends on what the secret does (catalog section `secret-names` names the words):
 // - a signing secret (JWT, session, cookie, webhook signatures, Django's SECRET_KEY): the service
 //   itself trusts what is signed with it, so any literal, placeholder or not, lets anyone who read
 //   the source forge tokens. The rule's priority (P0 in a service).
@@ -21,7 +21,7 @@ import type { Check } from '../api.js';
 import type { FindingDraft } from '../types.js';
 import type { CallFact, Scope, Value } from '../../languages/types.js';
 import { knobValues } from '../knobs.js';
-import { secretJudge, type SecretKind, type SecretWords } from '../analysis/secret-names.js';
+import { secretJudge, type SecretKind } from '../analysis/secret-names.js';
 
 type Kind = SecretKind;
 
@@ -81,7 +81,7 @@ function lineCol(text: string, offset: number): { line: number; column: number }
 }
 
 const check: Check = (ctx) => {
-  const secrets = secretJudge(ctx.rule.options as unknown as SecretWords);
+  const secrets = secretJudge(ctx.catalog.section('secret-names')[0]);
   const out: FindingDraft[] = [];
   const span = (offset: number, length: number) => {
     const start = lineCol(ctx.text, offset);
