@@ -55,7 +55,7 @@ export interface Scope {
    * level): the fact may not run. Python only; absent elsewhere.
    */
   inBranch?: boolean;
-  /** the expression is directly `await`ed */
+  /** the expression is directly `await`ed (in Python also: entered by `async with`) */
   awaited: boolean;
   /** enclosing try statements, innermost first, with which part of the try this fact sits in */
   tries: Array<{ tryId: number; part: 'body' | 'handler' | 'else' | 'finally'; handlerIndex?: number }>;

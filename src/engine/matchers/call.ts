@@ -58,18 +58,12 @@ interface CallSpec {
 
 const STATE_WORDS = { missing: 'no', disabled: 'a disabled' } as const;
 
-/** `async with pool.acquire() as conn:`: the call is a context manager `async with` awaits */
-function asyncWithItem(call: CallFact, ctx: RuleContext): boolean {
-  const line = ctx.text.split('\n', call.loc.line)[call.loc.line - 1] ?? '';
-  return /\basync\s+with\b/.test(line.slice(0, call.loc.column - 1));
-}
-
 export function withinRole(call: CallFact, ctx: RuleContext, roles: readonly string[]): boolean {
   const lang = ctx.facts.language;
   // Python's deadlines (asyncio.timeout, wait_for, anyio/trio) cancel at the next await: a
   // blocking call that is not awaited (`requests.get`, `subprocess.run`) runs on through them
-  // (a coroutine handed to `wait_for(...)` or entered by `async with` is awaited there)
-  if (lang === 'python' && roles.includes('deadline') && !call.scope.awaited && !call.scope.argOfCalls.length && !asyncWithItem(call, ctx)) return false;
+  // (a coroutine handed to `wait_for(...)` is awaited there; an `async with` item counts as awaited)
+  if (lang === 'python' && roles.includes('deadline') && !call.scope.awaited && !call.scope.argOfCalls.length) return false;
   for (const id of [...call.scope.argOfCalls, ...call.scope.withCalls]) {
     const outer = ctx.facts.calls[id];
     if (outer && ctx.catalog.lookupRole(outer.qualified, lang, roles)) return true;

@@ -102,6 +102,8 @@ export class RawFacts {
 
 export class Visitor {
   private readonly stack: Frame[] = [];
+  /** calls entered by an `async with` (`async with pool.acquire() as conn:`): awaited through the protocol */
+  private readonly asyncWithItems = new Set<number>();
 
   constructor(
     private readonly src: PySource,
@@ -117,7 +119,7 @@ export class Visitor {
       case 'call': {
         const idx = this.raw.rawCalls.length;
         const scope = this.scopeAt(start);
-        scope.awaited = this.awaitedAt(start);
+        scope.awaited = this.awaitedAt(start) || this.asyncWithItems.has(node.id);
         const fn = node.childForFieldName('function');
         const args = node.childForFieldName('arguments');
         this.raw.rawCalls.push({ node, fn, args, start, end, scope, scopeKey });
@@ -196,6 +198,7 @@ export class Visitor {
           }
           const call = unwrapCall(value);
           if (call) items.push(call.id);
+          if (call && node.children.some((c) => c.type === 'async')) this.asyncWithItems.add(call.id);
           const target = alias?.namedChild(0);
           if (target?.type === 'identifier') {
             this.bindings.bind(
