@@ -79,9 +79,9 @@ function joinRel(dir: string, rel: string): string {
  */
 export function isDevFile(path: string): boolean {
   return (
-    /(^|[.\-_])(dev|develop|development|local|override|debug|test|tests|testing|ci|e2e|cypress|playwright|selenium|build)([.\-_]|$)/i.test(posix.basename(path)) ||
+    /(^|[.\-_])(dev|develop|development|local|override|debug|test|tests|testing|integration|itest|smoke|ci|e2e|cypress|playwright|selenium|build)([.\-_]|$)/i.test(posix.basename(path)) ||
     // CI configuration folders (`.ci/compose.cypress.yaml`, `.github/`, `.circleci/`) run test stacks
-    /(^|\/)(\.?ci|\.github|\.circleci|\.gitlab|\.buildkite|tests?|testing|e2e|e2e[-_]tests?|cypress|playwright|dev|devel|develop|development|local|\.devcontainer|_integration-test|tools|benchmarks?|bench|hack|scripts)\//i.test(posix.dirname(path) + '/')
+    /(^|\/)(\.?ci|\.github|\.circleci|\.gitlab|\.buildkite|tests?|testing|integration[-_]?tests?|integration|smoke[-_]?tests?|e2e|e2e[-_]tests?|cypress|playwright|dev|devel|develop|development|local|\.devcontainer|_integration-test|tools|benchmarks?|bench|hack|scripts)\//i.test(posix.dirname(path) + '/')
   );
 }
 
