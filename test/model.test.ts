@@ -127,6 +127,19 @@ describe('project model: runtime contexts', () => {
     expect(m.files['packages/lib/server-only/license.ts'].context).toBe('service');
   });
 
+  it('a dot folder at the root or in a package is tooling; one inside app code is the app', async () => {
+    const { model: m } = await model({
+      // logto: run only by a GitHub workflow, deleted from the image by its Dockerfile
+      '.scripts/compare-database.js': "import pg from 'pg';\nconst pool = new pg.Pool();\n",
+      'packages/core/package.json': JSON.stringify({ name: 'core', dependencies: { koa: '2' } }),
+      'packages/core/.config/seed.ts': 'export const f = () => fetch("https://x");\n',
+      'packages/core/src/.internal/client.ts': 'export const f = () => fetch("https://x");\n',
+    });
+    expect(m.files['.scripts/compare-database.js']).toMatchObject({ context: 'build', evidence: ['path: a dot folder of developer or CI tooling'] });
+    expect(m.files['packages/core/.config/seed.ts'].context).toBe('build');
+    expect(m.files['packages/core/src/.internal/client.ts'].context).toBe('service');
+  });
+
   it('a `#!` script is cli unless a server framework says otherwise; a Plasmo extension is browser code', async () => {
     const { model: m } = await model({
       'self-hosting/import-to-cloud.mjs': '#!/usr/bin/env node\nconst args = process.argv.slice(2);\nawait fetch(args[0]);\n',
@@ -161,7 +174,7 @@ describe('project model: runtime contexts', () => {
   });
 
   it('gives compose files a context: stack, dev override, devcontainer, example', async () => {
-    const svc = 'services:\n  db:\n    image: postgres:16\n';
+    const svc = 'services:\n  app:\n    build: .\n  db:\n    image: postgres:16\n';
     const { model: m } = await model({
       'compose.yaml': svc,
       'compose.override.yml': svc,
@@ -172,6 +185,13 @@ describe('project model: runtime contexts', () => {
       '.ci/compose.cypress.yaml': svc,
       'deploy/compose.playwright.yml': svc,
       'deploy/compose.prod.yml': svc,
+      // logto: the stack `.scripts/integration/run.sh` starts for its integration tests
+      'docker-compose.integration.yml': svc,
+      'integration-tests/compose.yml': svc,
+      'deploy/compose.integrated.yml': svc,
+      // backing services only, for an app run on the host; and a stack in development mode
+      'infra/compose.yml': 'services:\n  db:\n    image: postgres:16\n',
+      'stack/compose.yml': 'services:\n  app:\n    build: .\n    environment:\n      NODE_ENV: development\n',
     });
     expect(Object.fromEntries(Object.entries(m.composeFiles).map(([f, d]) => [f, `${d.kind}/${d.context}`]))).toEqual({
       '.ci/compose.cypress.yaml': 'dev/build',
@@ -181,6 +201,11 @@ describe('project model: runtime contexts', () => {
       'compose.override.yml': 'dev/build',
       'compose.yaml': 'stack/service',
       'development/docker-compose.yml': 'dev/build',
+      'docker-compose.integration.yml': 'dev/build',
+      'integration-tests/compose.yml': 'dev/test',
+      'infra/compose.yml': 'dev/build',
+      'stack/compose.yml': 'dev/build',
+      'deploy/compose.integrated.yml': 'stack/service',
       'examples/compose.yaml': 'example/example',
     });
   });

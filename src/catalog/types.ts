@@ -255,7 +255,8 @@ export interface DjangoSettingsKnowledge {
   settingsPaths: string[];
   /** `suggest`: the OPTIONS entries to add, spelled the way this backend reads them */
   caches: Array<{ backends: string[]; library: string; keys: string[]; otherSpelling: string[]; otherSpellingNote: string; suggest: string }>;
-  databases: Array<{ engines: string[]; library: string; keys: string[]; suggest: string }>;
+  /** `pooledBy`: OPTIONS keys that put a pool in front of the connect, which bounds a request's wait itself */
+  databases: Array<{ engines: string[]; library: string; keys: string[]; suggest: string; pooledBy?: string[] }>;
   email: { hostSetting: string; backendSetting: string; smtpBackends: string[]; timeoutSetting: string; suggest: string };
   /** settings the whole process reads, carried across settings modules by the project model */
   processSettings: string[];
@@ -358,6 +359,12 @@ export interface ComposeClient {
   queue?: boolean;
   /** the client reconnects until the server answers and queues commands meanwhile (by default) */
   reconnects?: boolean;
+  /**
+   * regex on a service's name or command: a service running this program (a Celery worker or
+   * beat) retries its own start-up connection to `services` until they answer, whatever other
+   * clients its code holds (those connect on first use)
+   */
+  retriesAtStart?: string;
 }
 
 /** Catalog section `compose-hints`: regexes (case-insensitive) the compose checks read intent with. */
@@ -368,6 +375,10 @@ export interface ComposeHints {
   jetstreamCommands?: string[];
   oneShotCommands?: string[];
   oneShotNames?: string[];
+  /** a command that only keeps the container alive for `docker compose exec`: a tool container */
+  idleCommands?: string[];
+  /** `NAME=value` environment entries that mark a developer stack (`NODE_ENV=development`) */
+  devEnvironment?: string[];
   waitTools?: string[];
   /** the opening comment of a compose file says it is not for production: a developer stack */
   devHeaders?: string[];

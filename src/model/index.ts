@@ -124,6 +124,13 @@ export function buildProjectModel(input: ModelInput): { model: ProjectModel; pac
   const files = decideContexts({ files: input.files, packages, system: input.system, catalog: input.catalog, overrides: input.contexts, paths, dockerfiles: docker });
   const composeFiles: ProjectModel['composeFiles'] = {};
   for (const c of input.composeFiles) composeFiles[c] = composeKind(c, input.catalog, input.contexts ?? {});
+  // a stack whose every service the compose reader found developer-only (a dev tool image, a
+  // development environment, a header that says so) is a developer stack, whatever its name
+  for (const [c, d] of Object.entries(composeFiles)) {
+    const own = (input.system?.services ?? []).filter((s) => s.file === c);
+    if (d.kind === 'stack' && !d.evidence[0].startsWith('config') && own.length && own.every((s) => s.dev))
+      composeFiles[c] = { kind: 'dev', context: 'build', evidence: ['a developer-only stack (only backing services, a dev tool image, a development environment, or a header that says so)'] };
+  }
   const services: ModelService[] = (input.system?.services ?? []).map((s) => ({
     name: s.name,
     file: s.file,

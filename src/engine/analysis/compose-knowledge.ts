@@ -16,6 +16,8 @@ export interface ComposeKnowledge {
   jetstreamCommands: RegExp[];
   oneShotCommands: RegExp[];
   oneShotNames: RegExp[];
+  idleCommands: RegExp[];
+  devEnvironment: RegExp[];
   waitTools: RegExp[];
   devHeaders: RegExp[];
   queueEnvNames: string[];
@@ -57,6 +59,8 @@ export function composeKnowledge(catalog: Catalog): ComposeKnowledge {
     jetstreamCommands: res(hints.jetstreamCommands),
     oneShotCommands: res(hints.oneShotCommands),
     oneShotNames: res(hints.oneShotNames),
+    idleCommands: res(hints.idleCommands),
+    devEnvironment: res(hints.devEnvironment),
     waitTools: res(hints.waitTools),
     devHeaders: res(hints.devHeaders),
     queueEnvNames: hints.queueEnvNames ?? [],

@@ -68,6 +68,8 @@ export interface ServiceView {
   deps: Dependency[];
   /** runs once and exits (migrations, seeding, setup), or is an interactive tool container */
   oneShot: boolean;
+  /** only kept alive to `docker compose exec` into (`tail -f /dev/null`): starts no work of its own */
+  idle: boolean;
   profiles: string[];
   /** the service is declared in a developer-only file (dev, local, override, test) */
   dev: boolean;
@@ -318,6 +320,7 @@ function viewService(s: ComposeService, k: ComposeKnowledge, readFile?: ReadText
     startScript: startScript(command, entrypoint, dockerfile, ctx?.target, ctx?.path ?? own?.context, readFile),
     deps: dependsOn(node),
     oneShot: false,
+    idle: false,
     profiles: profiles(node),
     dev: isDevFile(s.keySrc.file),
     listens,
@@ -429,8 +432,10 @@ export function buildProjectView(
       str(get(v.node, 'tty')) === 'true' && str(get(v.node, 'stdin_open')) === 'true' && !v.listens && !services.some((o) => o.deps.some((d) => d.name === v.name));
     // `deploy.replicas: 0` / `scale: 0`: declared (to pull or build its image) and never started
     const never = ['0'].includes(str(getPath(v.node, ['deploy', 'replicas']))?.trim() ?? '') || str(get(v.node, 'scale'))?.trim() === '0';
+    // kept alive only to `docker compose exec` into (`tail -f /dev/null`): a tool container
     v.oneShot =
       never ||
+      (v.idle = k.idleCommands.some((re) => re.test(v.commandText))) ||
       (!keepsRunning &&
         (interactive || completedTargets.has(v.name) || k.oneShotCommands.some((re) => re.test(v.commandText)) || k.oneShotNames.some((re) => re.test(v.name))));
   }
@@ -441,6 +446,8 @@ export function buildProjectView(
   const files = new Map<string, ServiceView[]>();
   for (const v of services) files.set(v.keySrc.file, [...(files.get(v.keySrc.file) ?? []), v]);
   for (const [file, list] of files) if (list.every((v) => v.build === undefined && v.info !== undefined && v.info.kind !== 'app')) devFiles.add(file);
+  // and one whose services run in development mode (`NODE_ENV: development`)
+  for (const v of services) if (environment(v.node).some((e) => e.value !== undefined && k.devEnvironment.some((re) => re.test(`${e.name}=${e.value}`)))) devFiles.add(v.keySrc.file);
   // and a file whose header says so ("for evaluation only", "do not use in production")
   for (const file of files.keys()) if (!devFiles.has(file) && saysNotForProduction(headerOf?.(file), k)) devFiles.add(file);
   for (const v of services) if (devFiles.has(v.keySrc.file)) v.dev = true;
@@ -511,8 +518,18 @@ export function needsReadinessGate(v: ServiceView, p?: ProjectView, dependency?:
   if (v.waitsForDeps) return false;
   // its code reaches the dependency only through a client that reconnects until it answers
   if (p && dependency !== undefined && p.reconnectsTo.get(v.name)?.has(dependency)) return false;
+  // it runs a program that retries its own start-up connection (a Celery worker to its broker)
+  const kind = p && dependency !== undefined ? p.byName.get(dependency)?.info?.service : undefined;
+  if (kind && p!.knowledge.clients.some((c) => c.retriesAtStart && c.services.includes(kind) && startRetry(c.retriesAtStart).test(`${v.name}\n${v.commandText}`))) return false;
   const r = restart(v.node);
   return !(r && (r.policy === 'always' || r.policy === 'unless-stopped' || (r.policy === 'on-failure' && (r.maxAttempts === undefined || r.maxAttempts >= 3)) || r.policy === 'any'));
+}
+
+const startRetries = new Map<string, RegExp>();
+function startRetry(source: string): RegExp {
+  let re = startRetries.get(source);
+  if (!re) startRetries.set(source, (re = new RegExp(source, 'im')));
+  return re;
 }
 
 /** services that depend on or talk to this one themselves (not through another service) */

@@ -11,6 +11,8 @@ const check: ComposeCheck = (ctx) => {
   const p = ctx.project;
   const hits: ComposeDraft[] = [];
   for (const v of p.services) {
+    // a tool container runs nothing at start-up that could race its dependencies
+    if (v.idle) continue;
     for (const d of v.deps) {
       if (d.condition !== 'service_started' || !needsReadinessGate(v, p, d.name)) continue;
       const dep = p.byName.get(d.name);

@@ -10,7 +10,8 @@ const check: ComposeCheck = (ctx) => {
   const p = ctx.project;
   const hits: ComposeDraft[] = [];
   for (const v of p.services) {
-    if (!v.info || !v.image || !isStateful(v, p.redisQueue) || get(v.node, 'volumes_from')) continue;
+    // a one-shot or tool container that runs a stateful image (a setup job on the broker's image) keeps no data of its own
+    if (v.oneShot || !v.info || !v.image || !isStateful(v, p.redisQueue) || get(v.node, 'volumes_from')) continue;
     if (legacyMount(v)) continue;
     const dirs = dataDirs(v);
     const dir = dirs[dirs.length - 1];
