@@ -65,7 +65,9 @@ const check: Check = (ctx) => {
     });
   }
 
-  for (const { alias, known, at } of aliases('DATABASES', 'ENGINE', (e) => k.databases.find((d) => d.engines.includes(e)))) {
+  for (const { alias, known, at, opts } of aliases('DATABASES', 'ENGINE', (e) => k.databases.find((d) => d.engines.includes(e)))) {
+    // a pool opens the connections in its own workers and bounds the request's wait for one
+    if (known.pooledBy?.some((key) => opts?.props[key] && !(opts.props[key].kind === 'boolean' && opts.props[key].value === false))) continue;
     push(at, {
       api: 'django.settings',
       suggest: known.suggest,
