@@ -31,6 +31,9 @@ function swallowed(says: string | undefined): string {
   return `${THROWN}; {setting} swallows it process-wide, so the process stays up, but ${says ?? "the client is left in whatever state its emit('error') reached"}.`;
 }
 
+/** `client.end()`, `conn.close()`: the instance is finished with */
+const CLOSE = /\(\)\.(?:end|close|destroy|quit|disconnect|release)$/;
+
 const LISTEN = /\(\)\.(?:on|once|addListener|prependListener|prependOnceListener|addEventListener)$/;
 
 /** An inline handler that only logs and throws (`(err) => { throw err; }`): it hands the error straight back to the emitter. */
@@ -145,6 +148,18 @@ const check: Check = (ctx) => {
               pendingReason: '{setting} keeps the process running after an uncaught exception, but the client does not recover from the swallowed throw',
             }),
       });
+    }
+    // opened, used and ended in one function (a migration's `CREATE DATABASE`, then `end()` in
+    // `finally`): it never sits idle, so only a connection lost while its queries run reaches the
+    // missing listener
+    const closer = !binding.selfAttr && binding.scope.functionId !== undefined && !reason
+      ? ctx.facts.calls.find((c) => c.receiverCall !== undefined && sameName.has(c.receiverCall) && CLOSE.test(c.qualified ?? '') && c.scope.functionId === binding.scope.functionId)
+      : undefined;
+    if (closer) {
+      d.priority = 'P2';
+      d.priorityReason = `a short-lived client: ${binding.target}.${closer.callee.split('.').pop()}() on line ${closer.loc.line} ends it in the function that opens it, so it never sits idle`;
+      delete d.data!.pendingUnknownPriority;
+      delete d.data!.pendingHitPriority;
     }
     out.push(d);
   }
