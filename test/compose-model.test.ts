@@ -265,6 +265,22 @@ describe('the FastAPI + taskiq + NATS + Postgres + React sample', () => {
     expect(blastRadius(out.system, { file: 'frontend/src/App.tsx' })).toEqual(['frontend']);
   });
 
+  it('gives code to the long-running service that holds it, not to a tool or one-shot container copying more of the tree', () => {
+    // dittofeed: `admin-cli` (tail -f /dev/null) copies every package; `lite` serves them
+    const svc = (name: string, codeRoots: string[], extra: object = {}) => ({ name, file: 'compose.yaml', dependsOn: [], talksTo: [], healthcheck: 'none' as const, dependents: [], codeRoots, ...extra });
+    const system = {
+      services: [
+        svc('admin-cli', ['packages/backend-lib/src', 'packages/admin-cli'], { oneShot: true }),
+        svc('migrate', ['packages/backend-lib/src/migrations'], { oneShot: true }),
+        svc('lite', ['packages']),
+      ],
+    };
+    expect(blastRadius(system, { file: 'packages/backend-lib/src/db.ts' })).toEqual(['lite']);
+    // only a one-shot job holds it: that job runs it
+    expect(blastRadius(system, { file: 'packages/admin-cli/x.ts' })).toEqual(['lite']);
+    expect(blastRadius({ services: [system.services[0]] }, { file: 'packages/admin-cli/x.ts' })).toEqual(['admin-cli']);
+  });
+
   it('exposes the system model: edges from depends_on, environment URLs and code', () => {
     const api = out.system.services.find((s) => s.name === 'api')!;
     expect(api).toMatchObject({ build: 'backend', healthcheck: 'none', dependsOn: ['nats', 'postgres', 'redis'] });
@@ -421,7 +437,8 @@ describe('services that do not run in production', () => {
     });
     expect(fired(out, 'warm')).toEqual([]);
     expect(fired(out, 'also')).toEqual([]);
-    expect(fired(out, 'live')).toEqual(['FL480', 'FL580']);
+    // `replicas: 1` is docker compose scaling, not Swarm: nothing reads the health of a service nobody depends on
+    expect(fired(out, 'live')).toEqual(['FL580']);
   });
 
   it('a one-service file that builds the image a stack of the scan also builds is a build helper; one with its own image is not', () => {

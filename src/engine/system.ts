@@ -96,7 +96,12 @@ export function blastRadius(system: SystemModel, where: { file: string; service?
     const hit = named.find(inProject) ?? (named.length === 1 ? named[0] : undefined);
     return hit ? radius(hit) : [];
   }
-  const best = deepestOwners(system.services, (s) => s.codeRoots ?? (s.build !== undefined ? [s.build] : []), where.file);
+  // the long-running production services that hold the file run it; a one-shot job, a tool
+  // container or a dev stack built from the same tree only when no such service holds it
+  // (dittofeed's `admin-cli`, kept alive with `tail -f /dev/null`, copies every package in)
+  const rootsOf = (s: SystemService) => s.codeRoots ?? (s.build !== undefined ? [s.build] : []);
+  const serving = deepestOwners(system.services.filter((s) => !s.oneShot && !s.dev), rootsOf, where.file);
+  const best = serving.length ? serving : deepestOwners(system.services, rootsOf, where.file);
   const out: string[] = [];
   for (const s of best) for (const n of radius(s)) if (!out.includes(n)) out.push(n);
   return out;

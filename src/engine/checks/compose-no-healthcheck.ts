@@ -39,10 +39,14 @@ function dependentsText(p: ProjectView, name: string, dependents: string[]): str
   return parts.length ? ` ${parts.join(' ')}` : '';
 }
 
-/** Swarm-style `deploy` settings or an autoheal label: something restarts or replaces an unhealthy container */
+/**
+ * Swarm-only `deploy` settings or an autoheal label: something restarts or replaces an unhealthy
+ * container. `deploy.replicas` alone is not Swarm: docker compose scales by it too (mediacms's
+ * `replicas: 1` under `build`-less compose services) and still ignores health.
+ */
 function healthWatched(node: import('../../languages/compose/tree.js').YMap): boolean {
   const deploy = get(node, 'deploy');
-  if (deploy?.kind === 'map' && (get(deploy, 'replicas') || get(deploy, 'update_config') || get(deploy, 'mode'))) return true;
+  if (deploy?.kind === 'map' && (get(deploy, 'update_config') || get(deploy, 'rollback_config') || get(deploy, 'placement') || str(get(deploy, 'mode')) === 'global')) return true;
   const labels = get(node, 'labels');
   if (labels?.kind === 'map') return [...labels.entries.keys()].some((k) => /^autoheal/.test(k));
   if (labels?.kind === 'seq') return labels.items.some((i) => /^autoheal/.test(str(i) ?? ''));
