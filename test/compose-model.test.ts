@@ -346,6 +346,20 @@ describe('code roots', () => {
     expect(roots('deploy/docker-compose.yml', 'db')).toBeUndefined();
   });
 
+  it('a builder with no image name links by service name when the image repository ends with it', () => {
+    // dittofeed: the dev stack builds `lite`, the deployment file runs dittofeed/dittofeed-lite
+    const out = run({
+      'docker-compose.yaml': 'services:\n  lite:\n    build:\n      context: .\n      dockerfile: packages/lite/Dockerfile\n  api:\n    build: ./packages/api\n',
+      'docker-compose.lite.yaml': 'services:\n  lite:\n    image: dittofeed/dittofeed-lite:${IMAGE_TAG:-v0.23.0}\n  api:\n    image: dittofeed/dittofeed-gateway:1\n  db:\n    image: postgres:17\n',
+    });
+    const roots = (file: string, name: string) => out.system.services.find((s) => s.file === file && s.name === name)?.codeRoots;
+    expect(roots('docker-compose.lite.yaml', 'lite')).toEqual(roots('docker-compose.yaml', 'lite'));
+    expect(roots('docker-compose.lite.yaml', 'lite')?.length).toBeGreaterThan(0);
+    // near miss: same service name, an image named for something else
+    expect(roots('docker-compose.lite.yaml', 'api')).toBeUndefined();
+    expect(roots('docker-compose.lite.yaml', 'db')).toBeUndefined();
+  });
+
   it('two builders of one repository name link nothing', () => {
     const out = run({
       'a/compose.yaml': 'services:\n  x:\n    image: local/app\n    build: ./one\n',

@@ -75,6 +75,21 @@ function inheritBuiltImages(services: SystemService[]): void {
     const roots = builders.get(repo);
     if (roots) s.codeRoots = [...roots][0].split('\0');
   }
+  // a builder with no image name links by its service name when the image's repository ends with
+  // it: dittofeed's production `lite: image: dittofeed/dittofeed-lite` and the dev stack's
+  // `lite: build: {dockerfile: packages/lite/Dockerfile}`
+  const byName = new Map<string, Set<string>>();
+  for (const s of services) {
+    if (s.build === undefined || s.image || !s.codeRoots?.length) continue;
+    byName.set(s.name, (byName.get(s.name) ?? new Set()).add(s.codeRoots.join('\0')));
+  }
+  for (const s of services) {
+    if (s.build !== undefined || !s.image || s.codeRoots?.length) continue;
+    const repo = imageRepo(s.image);
+    const roots = byName.get(s.name);
+    if (!repo || !roots || roots.size !== 1 || !(repo === s.name || repo.endsWith(`-${s.name}`) || repo.endsWith(`_${s.name}`))) continue;
+    s.codeRoots = [...roots][0].split('\0');
+  }
 }
 
 function radius(s: SystemService): string[] {
