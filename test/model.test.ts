@@ -127,6 +127,21 @@ describe('project model: runtime contexts', () => {
     expect(m.files['packages/lib/server-only/license.ts'].context).toBe('service');
   });
 
+  it('code a long-running service and a tool container both hold runs in the service', async () => {
+    const { model: m } = await model({
+      // dittofeed: admin-cli (tail -f /dev/null) is built from a deeper folder than the server
+      'compose.yaml': 'services:\n  lite:\n    build: .\n    restart: always\n  admin-cli:\n    build: ./packages\n    command: tail -f /dev/null\n',
+      'packages/lib/db.ts': "import { Pool } from 'pg';\nexport const pool = new Pool();\n",
+    });
+    expect(m.files['packages/lib/db.ts']).toMatchObject({ context: 'service', evidence: ['in the build context of compose service lite'] });
+    // held only by the tool container: that is how it runs
+    const { model: alone } = await model({
+      'compose.yaml': 'services:\n  seed:\n    build: .\n    command: tail -f /dev/null\n',
+      'seed.ts': 'export const f = () => fetch("https://x");\n',
+    });
+    expect(alone.files['seed.ts'].context).toBe('cli');
+  });
+
   it('a dot folder at the root or in a package is tooling; one inside app code is the app', async () => {
     const { model: m } = await model({
       // logto: run only by a GitHub workflow, deleted from the image by its Dockerfile
@@ -741,6 +756,25 @@ describe('project model: entry points and what reaches each finding', () => {
     const hit = json.findings.find((f: { file: string }) => f.file === 'api/load.ts');
     expect(hit.entryPoints).toEqual([{ kind: 'webhook', label: 'POST /webhooks/github', file: 'api/server.ts', line: 4, hops: 1 }]);
     expect(hit.entryPointCount).toBe(1);
+  });
+
+  it('routes registered on a typed parameter: a Fastify plugin (type provider too) and an Express router handed in', async () => {
+    const files = {
+      // dittofeed's controllers: `export default async function xController(fastify: FastifyInstance)`
+      'api/controllers/users.ts':
+        "import type { FastifyInstance } from 'fastify';\nimport { load } from '../load';\nexport default async function users(fastify: FastifyInstance) {\n  fastify.withTypeProvider<Tb>().get('/users', async () => load());\n  fastify.post('/users', async () => 1);\n}\n",
+      'api/load.ts': "import axios from 'axios';\nexport async function load() { return axios.get('https://api.example.com/x'); }\n",
+      'api/routes.ts': "import { Router } from 'express';\nexport function mount(r: Router) { r.get('/health', (_req, res) => res.send('ok')); }\n",
+      // near miss: a parameter typed with a local interface is no route table
+      'api/other.ts': "interface Table { get(p: string, f: () => void): void }\nexport function fill(t: Table) { t.get('/x', () => {}); }\n",
+    };
+    const { result, model: m } = await model(files);
+    expect(m.entryPoints.map((e) => `${e.kind} ${e.label} ${e.file}`).sort()).toEqual([
+      'http GET /health api/routes.ts',
+      'http GET /users api/controllers/users.ts',
+      'http POST /users api/controllers/users.ts',
+    ]);
+    expect(result.findings.find((f) => f.file === 'api/load.ts')?.entryPoints?.map((e) => `${e.label}@${e.hops}`)).toEqual(['GET /users@1']);
   });
 
   it('guardrails set in code: a knob the library leaves unbounded, set on the call; defaults are not guardrails', async () => {

@@ -379,7 +379,9 @@ export function decideContexts(input: ContextInput): Record<string, ContextDecis
       say(f.rel, 'cli', `package ${npm.dir || '.'}/package.json is a command-line tool (\`bin\`, no server framework)`, also);
       continue;
     }
-    const owner = deepest(services, f.rel);
+    // a long-running service that holds the file runs it; a one-shot job or tool container built
+    // from more of the tree only when none does (dittofeed's admin-cli copies every package)
+    const owner = deepest(services.filter((s) => !s.oneShot), f.rel) ?? deepest(services, f.rel);
     if (owner) {
       const oneShot = owner.oneShot === true;
       say(f.rel, oneShot ? 'cli' : 'service', `in the build context of compose service ${owner.name}${oneShot ? ' (one-shot)' : ''}`, also);

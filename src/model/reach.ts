@@ -57,7 +57,10 @@ function runsKind(s: ModelService, kind: EntryKind): boolean {
  * built from one folder).
  */
 function servicesFor(file: string, services: ModelService[], kind: EntryKind): string[] {
-  const all = holders(file, services);
+  // a long-running production service that holds the file runs it, before a one-shot job, a
+  // tool container or a dev stack built from the same tree (dittofeed's admin-cli copies every package)
+  const serving = holders(file, services.filter((s) => s.kind === 'long-running'));
+  const all = serving.length ? serving : holders(file, services);
   let fit = all.filter((s) => runsKind(s, kind));
   // a schedule table is read by the scheduler when there is one (celery beat), not by the workers
   const sched = fit.filter((s) => SCHEDULER_CMD.test(s.command ?? '') && !WEB_CMD.test(s.command ?? ''));

@@ -62,6 +62,8 @@ export class Visitor implements FileTables {
 
   private readonly fnArgHint = new Map<ts.Node, { callId: number; index: number }>();
   private readonly nameHint = new Map<ts.Node, string>();
+  /** imported names usable as a type (`import type { FastifyInstance } from 'fastify'` too): local -> qualified */
+  private readonly typeImports = new Map<string, string>();
   private readonly values: ValueReader;
   private readonly bindings: Bindings;
   private readonly regions = new Regions();
@@ -332,9 +334,16 @@ export class Visitor implements FileTables {
 
   private visitImport(d: ts.ImportDeclaration): void {
     const clause = d.importClause;
-    if (!clause || clause.isTypeOnly) return;
-    if (d.moduleSpecifier.kind !== SK.StringLiteral) return;
+    if (!clause || d.moduleSpecifier.kind !== SK.StringLiteral) return;
     const mod = normalizeModule((d.moduleSpecifier as ts.StringLiteral).text);
+    if (clause.name) this.typeImports.set(clause.name.text, mod);
+    if (clause.namedBindings?.kind === SK.NamespaceImport) this.typeImports.set(clause.namedBindings.name.text, mod);
+    if (clause.namedBindings?.kind === SK.NamedImports)
+      for (const el of clause.namedBindings.elements) {
+        const name = (el.propertyName ?? el.name).text;
+        this.typeImports.set(el.name.text, name === 'default' ? mod : `${mod}.${name}`);
+      }
+    if (clause.isTypeOnly) return;
     if (clause.name) {
       this.imports.push({ module: mod, local: clause.name.text, loc: this.src.loc(clause.name) });
       this.bindings.bind(MODULE_SCOPE, clause.name.text, { k: 'import', q: mod });
@@ -693,7 +702,10 @@ export class Visitor implements FileTables {
       const param: FunctionFact['params'][number] = { name, loc: this.src.loc(p) };
       if (p.initializer) param.default = this.values.value(p.initializer);
       fact.params.push(param);
-      this.bindings.bind(fact.id, name, { k: 'value', isConst: false, nullish: false });
+      // `fastify: FastifyInstance` (imported from 'fastify'): an instance of that library's type,
+      // so `fastify.get(…)` in a Fastify plugin resolves like a call on the app it is registered on
+      const typed = p.type && !p.initializer ? this.importedType(p.type) : undefined;
+      this.bindings.bind(fact.id, name, typed ? { k: 'named', q: `${typed}()` } : { k: 'value', isConst: false, nullish: false });
       // constructor parameter properties: `constructor(private client: Redis)` -> injected, unknown
       if (memberOf !== undefined && fact.name === 'constructor' && p.modifiers?.length) {
         this.bindings.bindAttr(memberOf, name, { k: 'value', isConst: false, nullish: false });
@@ -701,6 +713,16 @@ export class Visitor implements FileTables {
       return;
     }
     this.paramPattern(p.name, fact);
+  }
+
+  /** The qualified name of a type annotation that names an imported type (`Router`, `express.Router`), else undefined. */
+  private importedType(t: ts.TypeNode): string | undefined {
+    if (t.kind !== SK.TypeReference) return undefined;
+    const n = (t as ts.TypeReferenceNode).typeName;
+    if (n.kind === SK.Identifier) return this.typeImports.get(n.text);
+    if (n.left.kind !== SK.Identifier) return undefined;
+    const q = this.typeImports.get(n.left.text);
+    return q === undefined ? undefined : `${q}.${n.right.text}`;
   }
 
   /** Destructured parameters become individual params with their defaults. */
