@@ -1,7 +1,7 @@
 // The one rendering of a rule's documentation. `faultline explain`, docs/rules/<name>.md and the
 // SARIF `help.markdown` all print ruleHelpMarkdown(rule), so they can never disagree.
 import type { RuleMeta, RuleLanguage } from '../engine/types.js';
-import { PRIORITY_MEANING, codeBlock, fenceLanguage, fillTemplate, firstSentence, fixFence, fixTitle, ruleDocUrl } from '../report/common.js';
+import { PRIORITY_MEANING, codeBlock, fenceLanguage, fillCode, fillTemplate, firstSentence, fixFence, fixTitle, ruleDocUrl } from '../report/common.js';
 
 const LANGUAGE_LABEL: Record<RuleLanguage, string> = {
   python: 'Python',
@@ -35,7 +35,7 @@ function perLanguage<T>(rule: RuleMeta, map: Record<string, T> | undefined): Arr
 
 /** The rule's fix as a code change for one language (or the first one written). */
 export function fixCode(rule: RuleMeta, lang?: string): [string, string] | undefined {
-  const blocks = perLanguage(rule, rule.fix.code);
+  const blocks = perLanguage(rule, rule.fix.code).map(([l, c]): [string, string] => [l, fillCode(c)]);
   return blocks.find(([l]) => l === lang) ?? (lang ? undefined : blocks[0]);
 }
 
@@ -59,7 +59,8 @@ export function ruleHelpMarkdown(rule: RuleMeta): string {
   const impact = paragraph(rule.docs.impact);
   if (impact) out.push('## What breaks', '', impact, '');
   out.push('## How to fix', '', fixTitle(rule), '');
-  for (const [lang, code] of perLanguage(rule, rule.fix.code)) {
+  for (const [lang, raw] of perLanguage(rule, rule.fix.code)) {
+    const code = fillCode(raw);
     out.push(`${languageLabel(lang)}:`, '', codeBlock(code, fixFence(code, lang)), '');
   }
   const examples = perLanguage(rule, rule.docs.examples);

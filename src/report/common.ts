@@ -82,6 +82,18 @@ export function fillTemplate(text: string, values: Record<string, string> = {}):
   return text.trim().replace(/(?<!\{)\{([A-Za-z_][\w-]*)\}(?!\})/g, (_, k: string) => values[k] ?? `<${k}>`);
 }
 
+/**
+ * A fix snippet for one finding: `{service|api}` is the finding's value (its service, image,
+ * mount, dependency, probe) or, with none, the example's own word. Other braces (`${VAR}`, an
+ * f-string, a JS object) are code and stay as written.
+ */
+export function fillCode(code: string, values: Record<string, string> = {}): string {
+  return code.replace(/\{([A-Za-z_][\w-]*)\|([^{}\n]*)\}/g, (_m, k: string, fallback: string) => {
+    const v = values[k];
+    return v !== undefined && v !== '' && !/[\n`]/.test(v) ? v : fallback;
+  });
+}
+
 export function fixTitle(rule: Pick<RuleMeta, 'fix'>, values?: Record<string, string>): string {
   return fillTemplate(rule.fix.title, values);
 }

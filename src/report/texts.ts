@@ -4,6 +4,7 @@
 // a plain phrase ("the dependency"), or its clause is dropped. Pure.
 import type { Finding, RuleMeta, RuleVariant, RuntimeContext, SystemModel } from '../engine/types.js';
 import { familyOf, imageOf, type Family } from './library.js';
+import { fillCode } from './common.js';
 
 /** `{name}`, not `${name}` (shell / JS) and not `{{name}}` (Go templates in docker commands). */
 export const PLACEHOLDER = /(?<![{$])\{([A-Za-z_][\w-]*)\}(?!\})/g;
@@ -197,7 +198,10 @@ export function textsFor(rule: RuleMeta, sel: TextSelection = {}): FindingTexts 
   const values = sel.values ?? {};
   const impactText = pick((v) => v.impact, rule.docs.impact ?? rule.docs.why);
   const title = pick((v) => v.fix?.title, rule.fix.title);
-  const code = (lang: string) => pick((v) => v.fix?.code?.[lang], rule.fix.code?.[lang]);
+  const code = (lang: string) => {
+    const c = pick((v) => v.fix?.code?.[lang], rule.fix.code?.[lang]);
+    return c === undefined ? undefined : fillCode(c, values);
+  };
   let experiment: Experiment | undefined;
   if (rule.experiment) {
     const e = rule.experiment;

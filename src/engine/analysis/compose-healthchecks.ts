@@ -10,11 +10,16 @@ export function clip(s: string, n = 60): string {
 }
 
 /** the probe to suggest: the catalog's for a known image, an HTTP check for an app */
+/**
+ * The readiness probe to suggest: the image's known one, or an HTTP check on its published port;
+ * '' when neither is known (the texts then leave the example out rather than print a sentence
+ * where a command belongs).
+ */
 export function suggestedProbe(v: ServiceView): string {
   if (v.info?.probe) return v.info.probe;
   const port = ports(v.node)[0]?.target?.split('-')[0];
   if (port && /^\d+$/.test(port)) return `curl -fsS http://localhost:${port}/health || exit 1`;
-  return 'a command that proves the service can do its work (e.g. an HTTP /health endpoint with curl -f)';
+  return '';
 }
 
 /** the dependency is something that has, or should have, a readiness probe */
