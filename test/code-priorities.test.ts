@@ -33,3 +33,43 @@ describe('code rule priorities', () => {
     expect(byLine(a, 'FL550')).toEqual({ 2: 'P0', 4: 'P2', 13: 'P0' });
   });
 });
+
+describe('FL355 priority follows what a re-raise would buy', () => {
+  it('P1 where the task declares a retry the return defeats; P2 where it declares none', async () => {
+    const a = await analyseSnippet(
+      'tasks.py',
+      [
+        'import requests',
+        'from celery import shared_task',
+        '',
+        '@shared_task(bind=True, autoretry_for=(requests.RequestException,))',
+        'def push(self, x):',
+        '    try:',
+        '        requests.post("https://erp.example.com", json=x, timeout=5)',
+        '    except Exception as e:',
+        '        print(e)',
+        '        return False',
+        '',
+        '@shared_task',
+        'def save_action(x):',
+        '    try:',
+        '        requests.post("https://erp.example.com", json=x, timeout=5)',
+        '    except Exception:',
+        '        return False',
+        '',
+        '@shared_task(bind=True)',
+        'def sync(self, x):',
+        '    try:',
+        '        requests.get("https://erp.example.com/lock", timeout=5)',
+        '    except requests.Timeout as exc:',
+        '        raise self.retry(exc=exc)',
+        '    try:',
+        '        requests.post("https://erp.example.com", json=x, timeout=5)',
+        '    except Exception:',
+        '        return None',
+        '',
+      ].join('\n'),
+    );
+    expect(byLine(a, 'FL355')).toEqual({ 8: 'P1', 16: 'P2', 27: 'P1' });
+  });
+});

@@ -156,10 +156,12 @@ const check: Check = (ctx) => {
       ? ctx.facts.calls.find((c) => c.receiverCall !== undefined && sameName.has(c.receiverCall) && CLOSE.test(c.qualified ?? '') && c.scope.functionId === binding.scope.functionId)
       : undefined;
     if (closer) {
+      // pg emits 'error' for a connection lost while a query runs too (beside rejecting the query)
+      d.data!.consequence = "it never sits idle, but a connection lost while its queries run (a database restart mid-migration) is also emitted as 'error', which with no listener is an uncaught exception that kills the process.";
+      // a process-wide handler changes little for a client this short: no pending consequence
+      for (const k of Object.keys(d.data!)) if (k.startsWith('pending')) delete d.data![k];
       d.priority = 'P2';
       d.priorityReason = `a short-lived client: ${binding.target}.${closer.callee.split('.').pop()}() on line ${closer.loc.line} ends it in the function that opens it, so it never sits idle`;
-      delete d.data!.pendingUnknownPriority;
-      delete d.data!.pendingHitPriority;
     }
     out.push(d);
   }

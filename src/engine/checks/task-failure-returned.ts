@@ -11,7 +11,7 @@ import type { Check } from '../api.js';
 import type { CallFact, HandlerFact } from '../../languages/types.js';
 import type { FindingDraft } from '../types.js';
 import { isLoggingCall } from '../../languages/logging.js';
-import { frameworkOf } from '../analysis/task-frameworks.js';
+import { frameworkOf, taskOption } from '../analysis/task-frameworks.js';
 import { functionAndNested } from '../analysis/facts-query.js';
 import { taskHandlers } from '../analysis/handlers.js';
 
@@ -75,6 +75,20 @@ const check: Check = (ctx) => {
         symbol: fn.qualifiedName,
         where: { scope: fn.scope },
       };
+      // a Celery task that declares no retry (no `autoretry_for`, no `self.retry()` anywhere in it)
+      // would not run again if it re-raised either: what the return costs is the FAILURE state
+      // that monitoring shows (mediacms's `save_user_action`, `clear_sessions`)
+      if (fw?.framework === 'celery') {
+        const decoCall = deco?.callId === undefined ? undefined : facts.calls[deco.callId];
+        const retries =
+          !['absent', 'false'].includes(taskOption(decoCall, fw, 'auto-retry')) ||
+          (fw.retryCall !== undefined && facts.calls.some((x) => x.callee === fw.retryCall && x.scope.functionId !== undefined && ids.has(x.scope.functionId)));
+        if (!retries) {
+          d.data!.outcome = 'Celery records the task as a success; the task declares no retry (no `autoretry_for`, no `self.retry()`), so re-raising would not run it again either, but it would record a FAILURE that monitoring and result backends show';
+          d.priority = 'P2';
+          d.priorityReason = 'no retry is declared for this task: the return hides the failure rather than losing a retry';
+        }
+      }
       out.push(d);
     }
   }

@@ -37,12 +37,18 @@ export function renderMarkdownSummary(result: ScanResult, rules: readonly RuleMe
   const limit = COMMENT_LIMIT;
   const full = opts.reportUrl ? `**Full report:** [${mdText(opts.reportUrl.replace(/^https?:\/\//, ''))}](${mdHref(opts.reportUrl)})` : '**Full report:** the Markdown audit (`faultline scan --markdown audit.md`; in GitHub Actions, the job summary).';
   const required = [header(view, { ...opts, title: opts.title ?? 'Resilience audit (summary)' }), '', full, '', relink(executiveSummary(view, opts), opts.reportUrl)];
-  const fix = fixFirst(view, { ...opts, fixFirst: opts.fixFirst ?? 5 });
+  // this form lists only the P0/P1 root causes the table left out, while room is left
+  const fix = fixFirst(view, { ...opts, fixFirst: opts.fixFirst ?? 5 }, (others) => {
+    const urgent = others.filter((c) => c.priority !== 'P2').length;
+    const where = opts.reportUrl ? 'the full report' : 'the full Markdown audit';
+    return `${where[0].toUpperCase()}${where.slice(1)} has the other ${plural(others.length, 'change')}${urgent ? ` (${urgent} of them P0 or P1, listed under "P0 and P1 root causes" below while room is left)` : ''}.`;
+  });
+  const listed = new Set(view.causes.slice(0, opts.fixFirst ?? 5));
   if (fix) required.push('', relink(fix, opts.reportUrl));
   const optional: string[] = [];
   if (view.findings.length) {
     optional.push('', '## Findings by rule', '', ...ruleTable(view, opts));
-    const urgent = view.causes.filter((c) => c.priority !== 'P2');
+    const urgent = view.causes.filter((c) => c.priority !== 'P2' && !listed.has(c));
     if (urgent.length) {
       optional.push('', '## P0 and P1 root causes', '');
       for (const c of urgent) {

@@ -111,7 +111,11 @@ export function fixFirstCauses(view: ReportView, max = 7): Cause[] {
   return view.causes.slice(0, max);
 }
 
-export function fixFirst(view: ReportView, opts: MarkdownOptions): string | undefined {
+/**
+ * `rest`: what to say of the changes left out of the table (the full report lists them with their
+ * findings below; the summary form only its P0/P1 root causes).
+ */
+export function fixFirst(view: ReportView, opts: MarkdownOptions, rest: (others: Cause[]) => string | undefined = restBelow): string | undefined {
   if (!view.causes.length) return undefined;
   const chosen = fixFirstCauses(view, opts.fixFirst ?? 7);
   const out = [heading(2, 'Fix first', 'fix-first'), ''];
@@ -134,9 +138,14 @@ export function fixFirst(view: ReportView, opts: MarkdownOptions): string | unde
   const got = priorityCounts(chosen.flatMap((c) => c.findings));
   const p0 = !all.P0 ? '' : got.P0 === all.P0 ? ` (${all.P0 === 1 ? 'the P0' : `all ${all.P0} P0s`} among them)` : ` (${got.P0} of the ${all.P0} P0s)`;
   out.push('', `${chosen.length === 1 ? 'This change closes' : `These ${chosen.length} changes close`} ${closed} of ${plural(view.findings.length, 'finding')}${p0}.`);
-  const rest = view.causes.length - chosen.length;
-  if (rest > 0) out.push(`The other ${plural(rest, 'change')} ${rest === 1 ? 'is' : 'are'} listed with ${rest === 1 ? 'its findings' : 'their findings'} below.`);
+  const note = view.causes.length > chosen.length ? rest(view.causes.slice(chosen.length)) : undefined;
+  if (note) out.push(note);
   return out.join('\n');
+}
+
+function restBelow(others: Cause[]): string {
+  const n = others.length;
+  return `The other ${plural(n, 'change')} ${n === 1 ? 'is' : 'are'} listed with ${n === 1 ? 'its findings' : 'their findings'} below.`;
 }
 
 /** Markdown that is already safe, made fit for a table cell. */
