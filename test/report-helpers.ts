@@ -372,9 +372,10 @@ export function countProblems(markdown: string, findings: readonly Countable[]):
   }
   // fix first: rows close "2 P0, 1 P1 (FL101)"; total "These N changes close X of Y findings (a of the b P0s)"
   let closed = 0;
-  const fixRows = markdown.match(/^\| \d+ \| .* \| [SML] \| .* \((FL\d+)\) \|$/gm) ?? [];
+  // a row may close root causes of several rules at one place: `2 P0, 1 P1 (FL150, FL550, FL151)`
+  const fixRows = markdown.match(/^\| \d+ \| .* \| [SML] \| .* \((FL\d+(?:, FL\d+)*)\) \|$/gm) ?? [];
   for (const row of fixRows) {
-    const closes = /\| [SML] \| (.*) \((FL\d+)\) \|$/.exec(row)!;
+    const closes = /\| [SML] \| (.*) \((FL\d+(?:, FL\d+)*)\) \|$/.exec(row)!;
     for (const part of closes[1].split(', ')) closed += +part.split(' ')[0];
   }
   // "(3 of the 9 P0s)", "(all 6 P0s among them)", "(the P0 among them)"

@@ -41,6 +41,20 @@ describe('Markdown reporter', () => {
     for (const [, id] of md.matchAll(/\]\(#([a-z0-9-]+)\)/g)) expect(md, id).toContain(`<a id="${id}"></a>`);
   });
 
+  it('fix first makes one row of root causes of several rules at one place to edit', () => {
+    const r = sampleResult();
+    const at = r.findings.find((f) => f.ruleId === 'FL101' && f.file === 'api/app/client.py')!;
+    // dittofeed's pool: no error listener, no connect timeout, no statement timeout, one constructor
+    r.findings.push({ ...at, ruleId: 'FL201', ruleName: 'pool-without-acquire-timeout', category: 'pool', fingerprint: 'fl201-same-place' });
+    const md = renderMarkdown(r, RULES);
+    const table = md.slice(md.indexOf('## Fix first'), md.indexOf('## System view'));
+    const rows = table.split('\n').filter((l) => /^\| \d+ \|/.test(l));
+    const both = rows.filter((l) => l.includes('FL101') && l.includes('FL201'));
+    expect(both).toHaveLength(1);
+    expect(both[0]).toContain('in the same place:');
+    expect(table).toMatch(new RegExp(`These ${rows.length} changes close|This change closes`));
+  });
+
   it('gives each finding a link, excerpt, blast radius, fix code, CWE and an experiment', () => {
     const md = renderMarkdown(sampleResult(), RULES, { linkBase: 'https://github.com/o/r/blob/abc/' });
     expect(md).toContain('[`api/app/client.py:12`](https://github.com/o/r/blob/abc/api/app/client.py#L12) in `fetch_user`');

@@ -95,12 +95,16 @@ function cmp(a: string | number, b: string | number): number {
 }
 
 /** Cause order: priority, risk carried, entry points and services reached, size, then rule and place. */
+/**
+ * The one ranking of risk in every part of a report (fix first, top risks, the findings): priority,
+ * then the entry points and services a failure reaches, then how much of it there is.
+ */
 export function compareCauses(a: Cause, b: Cause): number {
   return (
     PRIORITY_RANK[a.priority] - PRIORITY_RANK[b.priority] ||
-    b.weight - a.weight ||
     b.entries.length - a.entries.length ||
     b.reach.length - a.reach.length ||
+    b.weight - a.weight ||
     b.findings.length - a.findings.length ||
     cmp(a.ruleId, b.ruleId) ||
     cmp(a.file, b.file) ||

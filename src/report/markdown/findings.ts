@@ -112,9 +112,8 @@ export function findingSections(view: ReportView, opts: MarkdownOptions): string
     ].join('\n'),
   );
   for (const p of PRIORITIES) {
-    const inP = buckets
-      .filter((b) => b.priority === p)
-      .sort((a, b) => b.findings.length - a.findings.length || (a.ruleId < b.ruleId ? -1 : 1));
+    // the order of the top risks: entry points reached, services hit, then how many places
+    const inP = buckets.filter((b) => b.priority === p);
     if (!inP.length) continue;
     const n = inP.reduce((s, b) => s + b.findings.length, 0);
     blocks.push(heading(3, `${p}: ${PRIORITY_MEANING[p]} (${n})`, p.toLowerCase()));

@@ -6,7 +6,7 @@ import type { RuleMeta, ScanResult } from '../../engine/types.js';
 import { mdHref, mdText } from '../escape.js';
 import { buildView, priorityCounts, ruleTitle, type ReportView } from '../view.js';
 import { causeChange, causeScope, fileLink, plural, type MarkdownOptions } from './shared.js';
-import { executiveSummary, fixFirst, header } from './summary.js';
+import { changeCount, executiveSummary, fixFirst, fixFirstRows, header } from './summary.js';
 
 /** What a PR comment may hold, with room to spare under GitHub's 65,536 characters. */
 export const COMMENT_LIMIT = 60_000;
@@ -41,9 +41,9 @@ export function renderMarkdownSummary(result: ScanResult, rules: readonly RuleMe
   const fix = fixFirst(view, { ...opts, fixFirst: opts.fixFirst ?? 5 }, (others) => {
     const urgent = others.filter((c) => c.priority !== 'P2').length;
     const where = opts.reportUrl ? 'the full report' : 'the full Markdown audit';
-    return `${where[0].toUpperCase()}${where.slice(1)} has the other ${plural(others.length, 'change')}${urgent ? ` (${urgent} of them P0 or P1, listed under "P0 and P1 root causes" below while room is left)` : ''}.`;
+    return `${where[0].toUpperCase()}${where.slice(1)} has the other ${plural(changeCount(others), 'change')}${urgent ? ` (${urgent} P0 or P1 root causes among them, listed under "P0 and P1 root causes" below while room is left)` : ''}.`;
   });
-  const listed = new Set(view.causes.slice(0, opts.fixFirst ?? 5));
+  const listed = new Set(fixFirstRows(view, opts.fixFirst ?? 5).flat());
   if (fix) required.push('', relink(fix, opts.reportUrl));
   const optional: string[] = [];
   if (view.findings.length) {

@@ -106,9 +106,25 @@ function priorityTable(findings: Finding[]): string {
   return out.join('\n');
 }
 
-/** The changes that remove the most risk, most urgent first. */
-export function fixFirstCauses(view: ReportView, max = 7): Cause[] {
-  return view.causes.slice(0, max);
+/**
+ * The changes that remove the most risk, most urgent first: one row per place to edit, so root
+ * causes of several rules at one spot (a pool built without an error listener, a connect timeout
+ * and a statement timeout) are one change.
+ */
+export function fixFirstRows(view: ReportView, max = 7): Cause[][] {
+  const rows: Cause[][] = [];
+  const at = new Map<string, Cause[]>();
+  for (const c of view.causes) {
+    const key = `${c.file}:${c.line}`;
+    const row = at.get(key);
+    if (row) row.push(c);
+    else if (rows.length < max) {
+      const r = [c];
+      rows.push(r);
+      at.set(key, r);
+    }
+  }
+  return rows;
 }
 
 /**
@@ -117,7 +133,8 @@ export function fixFirstCauses(view: ReportView, max = 7): Cause[] {
  */
 export function fixFirst(view: ReportView, opts: MarkdownOptions, rest: (others: Cause[]) => string | undefined = restBelow): string | undefined {
   if (!view.causes.length) return undefined;
-  const chosen = fixFirstCauses(view, opts.fixFirst ?? 7);
+  const rows = fixFirstRows(view, opts.fixFirst ?? 7);
+  const chosen = rows.flat();
   const out = [heading(2, 'Fix first', 'fix-first'), ''];
   out.push(
     'The changes that remove the most risk, most urgent first. One change can close several findings (a shared client, one compose file). Effort: **S** under an hour in one place, **M** a few hours or several places, **L** a design change.',
@@ -125,26 +142,35 @@ export function fixFirst(view: ReportView, opts: MarkdownOptions, rest: (others:
     '| # | Change | Where | Effort | Closes |',
     '|---:|---|---|:---:|---|',
   );
-  chosen.forEach((c, i) => {
-    const counts = priorityCounts(c.findings);
+  rows.forEach((row, i) => {
+    const c = row[0];
+    const counts = priorityCounts(row.flatMap((x) => x.findings));
     const closes = PRIORITIES.filter((p) => counts[p]).map((p) => `${counts[p]} ${p}`).join(', ');
     const variant = c.findings[0].texts?.variants.length ? ` _(${variantLabel(c.findings[0].texts!.variants)})_` : '';
-    out.push(
-      `| ${i + 1} | ${cellText(causeChange(c))}${variant} [→](#${c.ruleId.toLowerCase()}-${c.priority.toLowerCase()}) | ${cellText(causeScope(c, opts))} | ${c.effort} | ${closes} (${c.ruleId}) |`,
-    );
+    const also = row.slice(1).map((x) => `${cellText(causeChange(x))} [→](#${x.ruleId.toLowerCase()}-${x.priority.toLowerCase()})`);
+    const change = [`${cellText(causeChange(c))}${variant} [→](#${c.ruleId.toLowerCase()}-${c.priority.toLowerCase()})`, ...also].join('; in the same place: ');
+    const effort = row.map((x) => x.effort).sort((a, b) => 'SML'.indexOf(b) - 'SML'.indexOf(a))[0];
+    const ids = [...new Set(row.map((x) => x.ruleId))].join(', ');
+    out.push(`| ${i + 1} | ${change} | ${cellText(causeScope(c, opts))} | ${effort} | ${closes} (${ids}) |`);
   });
   const closed = chosen.reduce((s, c) => s + c.findings.length, 0);
   const all = priorityCounts(view.findings);
   const got = priorityCounts(chosen.flatMap((c) => c.findings));
   const p0 = !all.P0 ? '' : got.P0 === all.P0 ? ` (${all.P0 === 1 ? 'the P0' : `all ${all.P0} P0s`} among them)` : ` (${got.P0} of the ${all.P0} P0s)`;
-  out.push('', `${chosen.length === 1 ? 'This change closes' : `These ${chosen.length} changes close`} ${closed} of ${plural(view.findings.length, 'finding')}${p0}.`);
-  const note = view.causes.length > chosen.length ? rest(view.causes.slice(chosen.length)) : undefined;
+  out.push('', `${rows.length === 1 ? 'This change closes' : `These ${rows.length} changes close`} ${closed} of ${plural(view.findings.length, 'finding')}${p0}.`);
+  const others = view.causes.filter((c) => !chosen.includes(c));
+  const note = others.length ? rest(others) : undefined;
   if (note) out.push(note);
   return out.join('\n');
 }
 
+/** How many changes the causes left out make: one per place to edit. */
+export function changeCount(causes: readonly Cause[]): number {
+  return new Set(causes.map((c) => `${c.file}:${c.line}`)).size;
+}
+
 function restBelow(others: Cause[]): string {
-  const n = others.length;
+  const n = changeCount(others);
   return `The other ${plural(n, 'change')} ${n === 1 ? 'is' : 'are'} listed with ${n === 1 ? 'its findings' : 'their findings'} below.`;
 }
 
