@@ -169,6 +169,8 @@ export interface StartScript {
   text: string;
   /** what runs in front of it signals the whole process group (`dumb-init`, `tini -g`): signals reach every child */
   groupSignals: boolean;
+  /** an init in front that signals only its child, the shell (`tini` without `-g`) */
+  childOnlyInit?: string;
 }
 
 function startScript(
@@ -188,7 +190,7 @@ function startScript(
   for (const w of words.filter((x) => SCRIPT.test(x) && !x.startsWith('-')).slice(0, 4)) {
     for (const c of scriptCandidates(w, start, context)) {
       const text = readFile(c);
-      if (text !== undefined && isShellScript(c, text)) return { file: c, text, groupSignals };
+      if (text !== undefined && isShellScript(c, text)) return { file: c, text, groupSignals, ...(tini >= 0 && !groupSignals ? { childOnlyInit: 'tini' } : {}) };
     }
   }
   return undefined;

@@ -3,6 +3,7 @@
 // SIGKILLed when the grace period ends (src/engine/analysis/start-script.ts reads the script).
 // The finding points at the script's line; `data.composeFile` lets the project model give it the
 // compose file's context (a developer stack's script is a developer's).
+import { get, str } from '../../languages/compose/tree.js';
 import type { ComposeCheck } from '../api.js';
 import { composeDraft, devP2, profileP2 } from '../analysis/compose-project.js';
 import { signalGap } from '../analysis/start-script.js';
@@ -24,11 +25,17 @@ const check: ComposeCheck = (ctx) => {
     if (!gap) return [];
     const width = script.text.split(/\r?\n/)[gap.line - 1]?.length ?? 1;
     const src = { file: script.file, loc: { line: gap.line, column: 1, endLine: gap.line, endColumn: width + 1 } };
+    // compose `init: true` runs docker-init (tini) as PID 1, which also signals its child alone
+    const init = script.childOnlyInit ?? (str(get(v.node, 'init')) === 'true' ? 'docker-init (compose `init: true`)' : undefined);
+    const effect = init
+      ? `\`${init.split(' ')[0]}\` is PID 1 and hands the SIGTERM of \`docker stop\` to the shell alone, which exits at once: \`${gap.program}\` never receives it and is killed with the container on every redeploy, scale-down or restart`
+      : `the shell stays PID 1 and drops the SIGTERM of \`docker stop\`: every redeploy, scale-down or restart waits out the grace period and then SIGKILLs \`${gap.program}\` mid-request`;
     const d = composeDraft(ctx, src, v.name, {
       script: script.file,
       command: gap.command,
       program: gap.program,
       how: gap.how === 'background' ? 'in the background and then `wait`s for it' : 'as its child, without `exec`',
+      effect,
       composeFile: v.keySrc.file,
     });
     return [devP2(v, profileP2(v, d))];
