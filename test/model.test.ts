@@ -758,6 +758,17 @@ describe('project model: entry points and what reaches each finding', () => {
     expect(hit.entryPointCount).toBe(1);
   });
 
+  it('FL120 keeps P1 where a request waits on the child and is P2 in background work (context table offRequestPath)', async () => {
+    const { result } = await model({
+      'app/views.py': "import subprocess\nfrom flask import Flask\napp = Flask(__name__)\n\n@app.post('/thumb')\ndef thumb():\n    subprocess.run(['ffmpeg', '-i', 'in.mp4', 'out.png'])\n    return 'ok'\n",
+      'app/tasks.py': "import subprocess\nfrom celery import shared_task\n\n@shared_task\ndef encode(path):\n    subprocess.run(['ffmpeg', '-i', path, 'out.mp4'])\n",
+    });
+    const p = (file: string) => result.findings.filter((f) => f.ruleId === 'FL120' && f.file === file).map((f) => f.priority);
+    expect(p('app/views.py')).toEqual(['P1']);
+    expect(p('app/tasks.py')).toEqual(['P2']);
+    expect(result.findings.find((f) => f.file === 'app/tasks.py')?.priorityReason).toMatch(/background work \(task encode\)/);
+  });
+
   it('routes registered on a typed parameter: a Fastify plugin (type provider too) and an Express router handed in', async () => {
     const files = {
       // dittofeed's controllers: `export default async function xController(fastify: FastifyInstance)`

@@ -245,6 +245,11 @@ export interface ContextPriorityEntry {
    * the finding. A hang in a task pins a worker, not a user's request; an unknown reach is never P0.
    */
   p0OnRequestPath?: string[];
+  /**
+   * rules whose finding is lowered to this priority when no HTTP route or webhook reaches it: a
+   * child process that hangs in a task holds one worker slot, one in a request holds a user
+   */
+  offRequestPath?: Record<string, 'P1' | 'P2'>;
 }
 
 /** Section `django-settings` (rules/catalog/django-settings.yaml): clients Django builds from settings. */

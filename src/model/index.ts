@@ -235,12 +235,21 @@ export function applyModel(findings: Finding[], model: ProjectModel, input: Mode
   attachSites(out, input.files, tsPathsFor(input.rootAbs, input.manifests));
   // after the call sites are attached: a shared client is on a request path when one of its calls is
   for (const f of out) {
-    if (f.priority !== 'P0' || !f.context || !table.needsRequestPath(f.category, f.context) || /\.ya?ml$/.test(f.file)) continue;
+    if (!f.context || /\.ya?ml$/.test(f.file)) continue;
+    const lower = table.offRequestPath(f.ruleId, f.context);
+    const p0 = f.priority === 'P0' && table.needsRequestPath(f.category, f.context);
+    if (!p0 && !(lower && rank(lower) > rank(f.priority))) continue;
     const reachers_ = reachers.get(model);
     const all = [...(f.entryPoints ?? []), ...(f.related ?? []).flatMap((r) => reachers_?.reachOf(r.file, r.line, r.column).list ?? [])];
     const request = all.find((e) => e.kind === 'http' || e.kind === 'webhook');
     if (request) continue;
     const background = all.find((e) => e.kind !== 'cli');
+    if (lower && rank(lower) > rank(f.priority)) {
+      f.priority = lower;
+      const why = background ? `runs in background work (${background.label}), not in a request a user waits on` : 'no HTTP route or webhook is seen reaching it';
+      f.priorityReason = f.priorityReason ? `${f.priorityReason}; ${why}` : why;
+      continue;
+    }
     f.priority = 'P1';
     const why = background
       ? `runs in background work (${background.label}), where a hang pins a worker, not a user's request`

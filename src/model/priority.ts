@@ -32,6 +32,11 @@ export class ContextPriorities {
     return this.table.get(context)?.consequence;
   }
 
+  /** the priority a rule's finding gets in this context when no request reaches it (none: unchanged) */
+  offRequestPath(ruleId: string, context: RuntimeContext): Priority | undefined {
+    return this.table.get(context)?.offRequestPath?.[ruleId];
+  }
+
   /** the category's P0 needs a request path in this context */
   needsRequestPath(category: Category, context: RuntimeContext): boolean {
     return this.table.get(context)?.p0OnRequestPath?.includes(category) ?? false;
