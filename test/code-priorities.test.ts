@@ -1,9 +1,6 @@
 // Priorities of code rules that the fixture annotations do not pin.
 import { describe, expect, it } from 'vitest';
-import { analyseSnippet } from './fixture-harness.js';
-
-const byLine = (a: { findings: Array<{ line: number; ruleId: string; priority: string }> }, rule: string) =>
-  Object.fromEntries(a.findings.filter((f) => f.ruleId === rule).map((f) => [f.line, f.priority]));
+import { analyseSnippet, prioritiesByLine as byLine } from './fixture-harness.js';
 
 describe('code rule priorities', () => {
   it('FL550: a client ended in the function that opens it is P2; a long-lived one keeps P0', async () => {

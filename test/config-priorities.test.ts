@@ -3,10 +3,7 @@
 // keys, connection URLs and defaults reached through settings are P1; an unauthenticated redis is
 // P0 only when its port is published beyond the loopback.
 import { describe, expect, it } from 'vitest';
-import { analyseComposeFiles, analyseSnippet } from './fixture-harness.js';
-
-const byLine = (a: { findings: Array<{ line: number; ruleId: string; priority: string }> }, rule: string) =>
-  Object.fromEntries(a.findings.filter((f) => f.ruleId === rule).map((f) => [f.line, f.priority]));
+import { analyseComposeFiles, analyseSnippet, prioritiesByLine as byLine } from './fixture-harness.js';
 
 describe('config rule priorities', () => {
   it('FL051: signing secrets P0; passwords, keys and URLs P1', async () => {

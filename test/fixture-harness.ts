@@ -222,3 +222,8 @@ export async function analyseSnippet(name: string, text: string): Promise<Analys
   writeFileSync(join(dir, name), text);
   return analyseCodeFile(join(dir, name), name);
 }
+
+/** Each finding of `rule` as line -> reported priority (the priorities annotations do not pin). */
+export function prioritiesByLine(a: { findings: Array<{ line: number; ruleId: string; priority: string }> }, rule: string): Record<number, string> {
+  return Object.fromEntries(a.findings.filter((f) => f.ruleId === rule).map((f) => [f.line, f.priority]));
+}

@@ -835,6 +835,8 @@ export interface SwallowedErrorEvents {
   recovers: boolean;
   /** what the client does after the throw, for the finding */
   says: string;
+  /** methods that finish with the instance: called in the function that opens it, the client never sits idle */
+  closers?: string[];
 }
 
 /** An option and the literal values that give it a meaning (`maxRetriesPerRequest: null`). */

@@ -31,9 +31,6 @@ function swallowed(says: string | undefined): string {
   return `${THROWN}; {setting} swallows it process-wide, so the process stays up, but ${says ?? "the client is left in whatever state its emit('error') reached"}.`;
 }
 
-/** `client.end()`, `conn.close()`: the instance is finished with */
-const CLOSE = /\(\)\.(?:end|close|destroy|quit|disconnect|release)$/;
-
 const LISTEN = /\(\)\.(?:on|once|addListener|prependListener|prependOnceListener|addEventListener)$/;
 
 /** An inline handler that only logs and throws (`(err) => { throw err; }`): it hands the error straight back to the emitter. */
@@ -152,8 +149,10 @@ const check: Check = (ctx) => {
     // opened, used and ended in one function (a migration's `CREATE DATABASE`, then `end()` in
     // `finally`): it never sits idle, so only a connection lost while its queries run reaches the
     // missing listener
-    const closer = !binding.selfAttr && binding.scope.functionId !== undefined && !reason
-      ? ctx.facts.calls.find((c) => c.receiverCall !== undefined && sameName.has(c.receiverCall) && CLOSE.test(c.qualified ?? '') && c.scope.functionId === binding.scope.functionId)
+    // the methods that finish with this client (catalog `swallowed-error-events` closers)
+    const closers = new Set(after?.closers ?? []);
+    const closer = closers.size && !binding.selfAttr && binding.scope.functionId !== undefined && !reason
+      ? ctx.facts.calls.find((c) => c.receiverCall !== undefined && sameName.has(c.receiverCall) && closers.has(c.qualified?.split('.').pop() ?? '') && c.scope.functionId === binding.scope.functionId)
       : undefined;
     if (closer) {
       // pg emits 'error' for a connection lost while a query runs too (beside rejecting the query)
