@@ -1,7 +1,8 @@
 // The system model: services, who depends on whom, which code runs where. Reports use it for
 // blast radius: if a finding fires, which services are affected.
 import { restart } from '../languages/compose/service.js';
-import { codeRoots, deepestOwners, dependentsOf, type ProjectView } from './analysis/compose-project.js';
+import { codeRoots, dependentsOf, type ProjectView } from './analysis/compose-project.js';
+import { runningOwners } from '../model/owners.js';
 import type { SystemModel } from './types.js';
 
 type SystemService = SystemModel['services'][number];
@@ -111,12 +112,8 @@ export function blastRadius(system: SystemModel, where: { file: string; service?
     const hit = named.find(inProject) ?? (named.length === 1 ? named[0] : undefined);
     return hit ? radius(hit) : [];
   }
-  // the long-running production services that hold the file run it; a one-shot job, a tool
-  // container or a dev stack built from the same tree only when no such service holds it
-  // (dittofeed's `admin-cli`, kept alive with `tail -f /dev/null`, copies every package in)
   const rootsOf = (s: SystemService) => s.codeRoots ?? (s.build !== undefined ? [s.build] : []);
-  const serving = deepestOwners(system.services.filter((s) => !s.oneShot && !s.dev), rootsOf, where.file);
-  const best = serving.length ? serving : deepestOwners(system.services, rootsOf, where.file);
+  const best = runningOwners(system.services, rootsOf, (s) => !s.oneShot && !s.dev, where.file);
   const out: string[] = [];
   for (const s of best) for (const n of radius(s)) if (!out.includes(n)) out.push(n);
   return out;

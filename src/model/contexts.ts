@@ -11,6 +11,7 @@ import type { ContextDecision, FileSignals } from './types.js';
 export type { ContextPathEntry } from '../catalog/types.js';
 import type { ContextFrameworkFiles, ContextPackageEntry } from '../catalog/types.js';
 import type { TsPaths } from './ts-paths.js';
+import { runningOwners } from './owners.js';
 
 export interface ContextInput {
   files: Array<{ rel: string; kind: 'python' | 'typescript'; signals?: FileSignals }>;
@@ -379,9 +380,7 @@ export function decideContexts(input: ContextInput): Record<string, ContextDecis
       say(f.rel, 'cli', `package ${npm.dir || '.'}/package.json is a command-line tool (\`bin\`, no server framework)`, also);
       continue;
     }
-    // a long-running service that holds the file runs it; a one-shot job or tool container built
-    // from more of the tree only when none does (dittofeed's admin-cli copies every package)
-    const owner = deepest(services.filter((s) => !s.oneShot), f.rel) ?? deepest(services, f.rel);
+    const owner = runningOwners(services, (s) => s.codeRoots ?? [], (s) => !s.oneShot, f.rel)[0];
     if (owner) {
       const oneShot = owner.oneShot === true;
       say(f.rel, oneShot ? 'cli' : 'service', `in the build context of compose service ${owner.name}${oneShot ? ' (one-shot)' : ''}`, also);
@@ -392,20 +391,7 @@ export function decideContexts(input: ContextInput): Record<string, ContextDecis
   return out;
 }
 
-type Svc = SystemModel['services'][number];
 
-function deepest(services: Svc[], file: string): Svc | undefined {
-  let best: Svc | undefined;
-  let depth = -1;
-  for (const s of services) {
-    for (const r of s.codeRoots ?? []) {
-      if (!within(file, r)) continue;
-      const d = r === '' ? 0 : r.split('/').length;
-      if (d > depth) (depth = d), (best = s);
-    }
-  }
-  return best;
-}
 
 /**
  * Does a compose command run this file? `python manage.py runserver`, `node dist/server.js`

@@ -5,7 +5,7 @@
 // pass over each file's signals, one index of inbound links, breadth-first over names per finding.
 import { resolveLocal } from './contexts.js';
 import type { TsPaths } from './ts-paths.js';
-import { within } from './packages.js';
+import { runningOwners } from './owners.js';
 import type { CodeFlow, EntryKind, EntryReach, FileSignals, LinkTarget, ModelEntryPoint, ModelGuard, ModelService, Reachers } from './types.js';
 
 type ModelFile = { rel: string; kind: 'python' | 'typescript'; signals?: FileSignals };
@@ -57,10 +57,7 @@ function runsKind(s: ModelService, kind: EntryKind): boolean {
  * built from one folder).
  */
 function servicesFor(file: string, services: ModelService[], kind: EntryKind): string[] {
-  // a long-running production service that holds the file runs it, before a one-shot job, a
-  // tool container or a dev stack built from the same tree (dittofeed's admin-cli copies every package)
-  const serving = holders(file, services.filter((s) => s.kind === 'long-running'));
-  const all = serving.length ? serving : holders(file, services);
+  const all = runningOwners(services, (s) => s.codeRoots, (s) => s.kind === 'long-running', file);
   let fit = all.filter((s) => runsKind(s, kind));
   // a schedule table is read by the scheduler when there is one (celery beat), not by the workers
   const sched = fit.filter((s) => SCHEDULER_CMD.test(s.command ?? '') && !WEB_CMD.test(s.command ?? ''));
@@ -68,19 +65,6 @@ function servicesFor(file: string, services: ModelService[], kind: EntryKind): s
   return (fit.length ? fit : all).map((s) => s.name).filter((n, i, a) => a.indexOf(n) === i).sort();
 }
 
-function holders(file: string, services: ModelService[]): ModelService[] {
-  let best: ModelService[] = [];
-  let depth = -1;
-  for (const s of services) {
-    for (const r of s.codeRoots) {
-      if (!within(file, r)) continue;
-      const d = r === '' ? 0 : r.split('/').length;
-      if (d > depth) (best = [s], (depth = d));
-      else if (d === depth && !best.includes(s)) best.push(s);
-    }
-  }
-  return best;
-}
 
 export function buildEntryModel(files: ModelFile[], services: ModelService[], paths?: TsPaths): EntryModel {
   const known = new Set(files.map((f) => f.rel));

@@ -33,6 +33,8 @@ import { isShellScript } from './start-script.js';
 export type HealthState = 'none' | 'disabled' | 'weak' | 'ok' | 'image-default';
 
 import type { CodeFileSummary as CodeSummary } from '../compose.js';
+import { within } from '../../model/packages.js';
+import { deepestOwners } from '../../model/owners.js';
 
 export interface ServiceView {
   name: string;
@@ -357,9 +359,8 @@ function reachedWithoutDependsOn(v: ServiceView, names: Set<string>): Set<string
   return out;
 }
 
-export function within(file: string, dir: string): boolean {
-  return dir === '' || file === dir || file.startsWith(dir + '/');
-}
+// one home for "which service holds this file": the project model's (re-exported for the checks)
+export { within, deepestOwners };
 
 /** directories whose code runs in this service: the build context and relative bind-mount sources */
 export function codeRoots(v: ServiceView): string[] {
@@ -376,22 +377,6 @@ export function codeRoots(v: ServiceView): string[] {
   return [...roots].sort();
 }
 
-/** the items whose roots hold `file`: the deepest root wins, ties are all kept */
-export function deepestOwners<T>(items: T[], roots: (t: T) => string[], file: string): T[] {
-  let best: T[] = [];
-  let depth = -1;
-  for (const it of items) {
-    for (const r of roots(it)) {
-      if (!within(file, r)) continue;
-      const d = r === '' ? 0 : r.split('/').length;
-      if (d > depth) {
-        depth = d;
-        best = [it];
-      } else if (d === depth && !best.includes(it)) best.push(it);
-    }
-  }
-  return best;
-}
 
 export function usesJetstream(code: CodeSummary, k: ComposeKnowledge): boolean {
   return (
