@@ -19,6 +19,8 @@ export interface ComposeKnowledge {
   idleCommands: RegExp[];
   devEnvironment: RegExp[];
   waitTools: RegExp[];
+  /** programs that retry their own start-up connection (catalog `compose-clients` retriesAtStart), compiled */
+  startRetries: Array<{ runs: RegExp; services: string[] }>;
   devHeaders: RegExp[];
   queueEnvNames: string[];
   /** the image is a developer-only tool (catalog `devToolImages`) */
@@ -62,6 +64,7 @@ export function composeKnowledge(catalog: Catalog): ComposeKnowledge {
     idleCommands: res(hints.idleCommands),
     devEnvironment: res(hints.devEnvironment),
     waitTools: res(hints.waitTools),
+    startRetries: clients.filter((c) => c.retriesAtStart).map((c) => ({ runs: new RegExp(c.retriesAtStart!, 'im'), services: c.services })),
     devHeaders: res(hints.devHeaders),
     queueEnvNames: hints.queueEnvNames ?? [],
     devTool(ref) {

@@ -507,17 +507,11 @@ export function needsReadinessGate(v: ServiceView, p?: ProjectView, dependency?:
   if (p && dependency !== undefined && p.reconnectsTo.get(v.name)?.has(dependency)) return false;
   // it runs a program that retries its own start-up connection (a Celery worker to its broker)
   const kind = p && dependency !== undefined ? p.byName.get(dependency)?.info?.service : undefined;
-  if (kind && p!.knowledge.clients.some((c) => c.retriesAtStart && c.services.includes(kind) && startRetry(c.retriesAtStart).test(`${v.name}\n${v.commandText}`))) return false;
+  if (kind && p!.knowledge.startRetries.some((c) => c.services.includes(kind) && c.runs.test(`${v.name}\n${v.commandText}`))) return false;
   const r = restart(v.node);
   return !(r && (r.policy === 'always' || r.policy === 'unless-stopped' || (r.policy === 'on-failure' && (r.maxAttempts === undefined || r.maxAttempts >= 3)) || r.policy === 'any'));
 }
 
-const startRetries = new Map<string, RegExp>();
-function startRetry(source: string): RegExp {
-  let re = startRetries.get(source);
-  if (!re) startRetries.set(source, (re = new RegExp(source, 'im')));
-  return re;
-}
 
 /** services that depend on or talk to this one themselves (not through another service) */
 export function directDependentsOf(p: ProjectView, name: string): string[] {
