@@ -333,6 +333,9 @@ function variableFindings(ctx: Parameters<Check>[0], funcs: Funcs): FindingDraft
     if (home === undefined || (home !== 'module' && home === a.scope.functionId)) continue;
     const chain = chainTo(a.scope.functionId, home);
     if (chain.some((f) => TERMINAL.test(f.name))) continue;
+    // a closure variable of a function that runs again (per request, per connection) is state of
+    // one call: the next call starts with a fresh one
+    if (home !== 'module' && runsAgain(home, 'module') === 'yes') continue;
     const handler = runtimeHandler(facts, a);
     const callback = chain.find((f) => funcs.isErrorCallback(f));
     if (!handler && !callback) continue;
