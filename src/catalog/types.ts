@@ -510,6 +510,8 @@ export interface JobQueue {
   defaultsKey: string;
   attemptsKey: string;
   backoffKey: string;
+  /** the job options key that makes a job repeat on a schedule (a failed run waits for the next) */
+  repeatKey?: string;
   /** the library default for attempts, for messages */
   attemptsDefault: string;
 }

@@ -39,6 +39,8 @@ export interface JobRetryPolicy {
   backoff: Value | 'unknown' | undefined;
   /** the queue's constructor call, when the queue is built in this file */
   queue?: CallFact;
+  /** the job repeats on a schedule (its own options carry the catalog's `repeatKey`) */
+  repeats?: boolean;
 }
 
 /** The attempts and backoff an enqueue call (`q.add`) gives its job. */
@@ -58,7 +60,8 @@ export function jobRetryPolicy(facts: FileFacts, c: CallFact, q: JobQueue): JobR
   if (attempts === undefined) attempts = read(defaults, q.attemptsKey);
   let backoff = read(own, q.backoffKey);
   if (backoff === undefined) backoff = read(defaults, q.backoffKey);
-  return { attempts, backoff, ...(ctor ? { queue: ctor } : {}) };
+  const repeat = q.repeatKey ? read(own, q.repeatKey) : undefined;
+  return { attempts, backoff, ...(ctor ? { queue: ctor } : {}), ...(repeat !== undefined && repeat !== 'unknown' ? { repeats: true } : {}) };
 }
 
 /** A literal attempts count, else undefined. */

@@ -13,10 +13,12 @@ const check: Check = (ctx) => {
   for (const c of ctx.facts.calls) {
     const q = c.qualified ? queues.find((x) => x.add === c.qualified) : undefined;
     if (!q) continue;
-    const { attempts, backoff } = jobRetryPolicy(ctx.facts, c, q);
+    const { attempts, backoff, repeats } = jobRetryPolicy(ctx.facts, c, q);
     if (attempts === 'unknown') continue;
     const data: Record<string, string> = { callee: c.callee };
-    if (attempts === undefined) {
+    if (attempts === undefined && repeats) {
+      data.problem = `has no \`${q.attemptsKey}\` (${q.attemptsDefault}): a run that hits a transient failure is not retried, and its work waits for the next run of the schedule`;
+    } else if (attempts === undefined) {
       data.problem = `has no \`${q.attemptsKey}\` (${q.attemptsDefault}): the first transient failure fails the job for good`;
     } else {
       const n = attempts.kind === 'name' && attempts.resolved ? attempts.resolved : attempts;
@@ -28,6 +30,9 @@ const check: Check = (ctx) => {
     if (attempts !== undefined) {
       d.priority = 'P2';
       d.priorityReason = 'retries exist, only the spacing is missing';
+    } else if (repeats) {
+      d.priority = 'P2';
+      d.priorityReason = 'a repeatable job: the schedule runs it again';
     }
     out.push(d);
   }
