@@ -717,6 +717,8 @@ export interface ProcessPipes {
   streams: string[];
   /** methods that read a stream to its end (`read`, `readlines`); iterating the stream does too */
   drains: string[];
+  /** methods that return only once the child has exited (`wait`, `communicate`): a later one returns at once */
+  waits?: string[];
   /** methods that end the child for certain (`kill`) */
   kills?: string[];
 }

@@ -97,9 +97,13 @@ export function exitingBefore(call: CallFact, ctx: RuleContext): boolean {
     if ((ctx.facts.iterations ?? []).some((it) => it.receiverCall === recv && it.scope.functionId === fn && it.qualified && streams.has(it.qualified) && before(it.loc))) return true;
     const drains = new Set(e.drains);
     const kills = new Set((e.kills ?? []).map((k) => `${ctor}().${k}`));
+    const waits = new Set((e.waits ?? []).map((k) => `${ctor}().${k}`));
     for (const c of ctx.facts.calls) {
       if (c.receiverCall !== recv || c.scope.functionId !== fn || !c.qualified || !before(c.loc)) continue;
       if (kills.has(c.qualified)) return true;
+      // an earlier unbounded wait is where the hang happens (and is reported); one with a timeout
+      // may have expired, so the child may still run
+      if (waits.has(c.qualified) && !('timeout' in c.kwargs) && !c.kwargsOpen && !c.args.length) return true;
       const dot = c.qualified.lastIndexOf('.');
       if (drains.has(c.qualified.slice(dot + 1)) && streams.has(c.qualified.slice(0, dot))) return true;
     }
