@@ -259,6 +259,12 @@ function runtimeHandler(facts: FileFacts, a: AssignmentFact) {
   return t;
 }
 
+/** no handler of the try leaves the function or the loop: code after the try runs on the error path */
+function fallsThrough(facts: Parameters<Check>[0]['facts'], tryId: number): boolean {
+  const t = facts.tries[tryId];
+  return !!t && t.handlers.every((h) => !h.returns && !h.reraises && !h.breaks);
+}
+
 /**
  * Module globals and closure variables. `home` is where the variable lives: 'module', or the
  * function that declares it; a local of the writing function is not state that outlives a call.
@@ -359,6 +365,12 @@ function variableFindings(ctx: Parameters<Check>[0], funcs: Funcs): FindingDraft
     for (const b of writes.get(a.target) ?? []) {
       if (b === a || !restores(b, kind) || homeOf(b) !== home) continue;
       if (b.binds === 'declares') continue; // the initial value
+      // the error path falls through to a rebuild in the same call (`except: client = None`, then
+      // `client = Redis.from_url(...)` after the try): nothing stays broken
+      if (handler && fallsThrough(facts, handler.tryId) && b.scope.functionId === a.scope.functionId && b.loc.line > a.loc.line && !b.scope.tries.some((t) => t.tryId === handler.tryId)) {
+        recovered = true;
+        break;
+      }
       const again = runsAgain(b.scope.functionId, home);
       if (again === 'yes') {
         recovered = true;
