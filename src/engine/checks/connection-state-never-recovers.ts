@@ -19,6 +19,7 @@ import type { Check } from '../api.js';
 import { heldQueue } from '../analysis/offline-queues.js';
 import type { AssignmentFact, FileFacts, FunctionFact } from '../../languages/types.js';
 import type { FindingDraft } from '../types.js';
+import { isLoggingCall } from '../../languages/logging.js';
 
 /** flags whose `false` means dead: the last word of the name (`is_redis_connected`, `dbReady`) */
 const FALSE_WORDS = new Set(['connected', 'ready', 'healthy', 'alive', 'available', 'online']);
@@ -247,7 +248,7 @@ function classFindings(ctx: Parameters<Check>[0], funcs: Funcs): FindingDraft[] 
 type Home = number | 'module';
 
 /** the handler a fact sits in, innermost first, unless it only catches a missing library */
-function runtimeHandler(facts: FileFacts, a: AssignmentFact) {
+function runtimeHandler(facts: FileFacts, a: AssignmentFact, catalog: Parameters<Check>[0]['catalog']) {
   const t = a.scope.tries.find((x) => x.part === 'handler');
   if (!t) return undefined;
   const h = facts.tries[t.tryId]?.handlers[t.handlerIndex ?? 0];
@@ -256,6 +257,13 @@ function runtimeHandler(facts: FileFacts, a: AssignmentFact) {
   // optional import (whatever it catches) is an install fact, not a connection that failed
   const tr = facts.tries[t.tryId];
   if (tr && h && facts.imports.some((i) => i.local === a.target && i.loc.line >= tr.loc.line && i.loc.line < h.loc.line)) return undefined;
+  // `try: import sendgrid; client = sendgrid.SendGridAPIClient(key) / except: client = None`: an
+  // optional import and an SDK constructor that does no I/O; only an install or config fault lands here
+  if (tr && h && facts.imports.some((i) => i.loc.line >= tr.loc.line && i.loc.line < h.loc.line)) {
+    const body = facts.calls.filter((c) => c.scope.functionId === a.scope.functionId && c.scope.tries.some((x) => x.tryId === t.tryId && x.part === 'body'));
+    const quiet = (c: (typeof body)[number]) => isLoggingCall(c.callee) || /(^|\.)_?get_?\w*logger$/i.test(c.callee) || (!!c.qualified && catalog.lookupRole(c.qualified, facts.language, ['third-party.client']) !== undefined);
+    if (body.every(quiet)) return undefined;
+  }
   return t;
 }
 
@@ -342,7 +350,7 @@ function variableFindings(ctx: Parameters<Check>[0], funcs: Funcs): FindingDraft
     // a closure variable of a function that runs again (per request, per connection) is state of
     // one call: the next call starts with a fresh one
     if (home !== 'module' && runsAgain(home, 'module') === 'yes') continue;
-    const handler = runtimeHandler(facts, a);
+    const handler = runtimeHandler(facts, a, ctx.catalog);
     const callback = chain.find((f) => funcs.isErrorCallback(f));
     if (!handler && !callback) continue;
     if (home === 'module' && a.scope.functionId === undefined && !handler) continue;
