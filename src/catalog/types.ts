@@ -387,6 +387,8 @@ export interface ComposeHints {
   waitTools?: string[];
   /** the opening comment of a compose file says it is not for production: a developer stack */
   devHeaders?: string[];
+  /** the README beside a compose file (in a folder of its own) says the folder is for local development */
+  devReadmes?: string[];
   queueEnvNames?: string[];
   /** images (globs, as in `images.match`) that only developer stacks run: a file that runs one is a dev stack */
   devToolImages?: string[];

@@ -22,6 +22,7 @@ export interface ComposeKnowledge {
   /** programs that retry their own start-up connection (catalog `compose-clients` retriesAtStart), compiled */
   startRetries: Array<{ runs: RegExp; services: string[] }>;
   devHeaders: RegExp[];
+  devReadmes: RegExp[];
   queueEnvNames: string[];
   /** the image is a developer-only tool (catalog `devToolImages`) */
   devTool(ref: ImageRef | undefined): boolean;
@@ -66,6 +67,7 @@ export function composeKnowledge(catalog: Catalog): ComposeKnowledge {
     waitTools: res(hints.waitTools),
     startRetries: clients.filter((c) => c.retriesAtStart).map((c) => ({ runs: new RegExp(c.retriesAtStart!, 'im'), services: c.services })),
     devHeaders: res(hints.devHeaders),
+    devReadmes: res(hints.devReadmes),
     queueEnvNames: hints.queueEnvNames ?? [],
     devTool(ref) {
       return !!ref && !ref.unknown && devTools.some((r) => r.test(ref.name));

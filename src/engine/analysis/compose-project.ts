@@ -393,6 +393,16 @@ export function saysNotForProduction(header: string | undefined, k: ComposeKnowl
   return k.devHeaders.some((r) => r.test(said));
 }
 
+/** The README beside a compose file in a folder of its own opens by saying the folder is for local development. */
+function readmeSaysLocal(file: string, k: ComposeKnowledge, readFile: ReadText | undefined): boolean {
+  const dir = posix.dirname(file);
+  if (!readFile || dir === '.' || (!k.devReadmes.length && !k.devHeaders.length)) return false;
+  const text = readFile(posix.join(dir, 'README.md')) ?? readFile(posix.join(dir, 'readme.md'));
+  if (!text) return false;
+  const opening = text.slice(0, 600).replace(/\s+/g, ' ').trim();
+  return k.devReadmes.some((r) => r.test(opening)) || k.devHeaders.some((r) => r.test(opening));
+}
+
 export function buildProjectView(
   project: ComposeProject,
   k: ComposeKnowledge,
@@ -437,6 +447,8 @@ export function buildProjectView(
   for (const v of services) if (environment(v.node).some((e) => e.value !== undefined && k.devEnvironment.some((re) => re.test(`${e.name}=${e.value}`)))) devFiles.add(v.keySrc.file);
   // and a file whose header says so ("for evaluation only", "do not use in production")
   for (const file of files.keys()) if (!devFiles.has(file) && saysNotForProduction(headerOf?.(file), k)) devFiles.add(file);
+  // and one whose folder's README says the folder is for local development
+  for (const file of files.keys()) if (!devFiles.has(file) && readmeSaysLocal(file, k, readFile)) devFiles.add(file);
   for (const v of services) if (devFiles.has(v.keySrc.file)) v.dev = true;
   // and a service whose own comment says so (`# used only for testing / not needed for deployment`)
   for (const v of services) if (!v.dev && saysNotForProduction(noteOf?.(v.keySrc.file, v.name), k)) v.dev = true;
