@@ -16,7 +16,7 @@
 // the process (the server's startup command, for a library package it loads) is the project
 // model's to apply (`data.pendingOn`).
 import type { Check, RuleContext } from '../api.js';
-import type { AssignmentFact, Value } from '../../languages/types.js';
+import type { AssignmentFact, CallFact, Value } from '../../languages/types.js';
 import type { FindingDraft } from '../types.js';
 import { processErrorHandlers } from '../analysis/process-handlers.js';
 
@@ -50,14 +50,20 @@ function rethrows(ctx: RuleContext, v: Value | undefined): boolean {
  * `= null` removes it). A listener that only rethrows is none: the throw escapes the emitter as an
  * uncaught exception all the same (its line is returned, to say so).
  */
-function errorListener(ctx: RuleContext, ctors: Set<number>): 'listens' | 'none' | { rethrowsAt: number } {
+function errorListener(ctx: RuleContext, ctors: Set<number>, binding: AssignmentFact): 'listens' | 'none' | { rethrowsAt: number } {
+  // `let cxn; if (…) cxn = createCluster(…) else cxn = createClient(…); cxn.on('error', …)`: a name
+  // bound in several branches resolves to no single constructor, so a listener on the same local
+  // name in the same function counts for each of them
+  const sameLocal = (c: CallFact): boolean =>
+    c.receiverCall === undefined && !binding.selfAttr && c.scope.functionId === binding.scope.functionId && c.callee.startsWith(binding.target + '.');
   for (const a of ctx.facts.assignments) {
     if (a.receiverCall === undefined || !ctors.has(a.receiverCall) || a.augmented || !a.qualified?.endsWith('().onerror')) continue;
     if (a.value.kind !== 'null') return 'listens';
   }
   let rethrowsAt: number | undefined;
   for (const c of ctx.facts.calls) {
-    if (c.receiverCall === undefined || !ctors.has(c.receiverCall) || !c.qualified || !LISTEN.test(c.qualified)) continue;
+    const listens = c.receiverCall !== undefined ? ctors.has(c.receiverCall) && !!c.qualified && LISTEN.test(c.qualified) : sameLocal(c) && LISTEN.test(c.callee.slice(binding.target.length).replace(/^\./, '().'));
+    if (!listens) continue;
     const ev = c.args[0];
     if (!ev) continue;
     if (ev.kind !== 'string') return 'listens'; // event name we cannot read: unknown, assume handled
@@ -101,7 +107,7 @@ const check: Check = (ctx) => {
     for (const a of ctx.facts.assignments) {
       if (a.value.kind === 'call' && a.target === binding.target && a.scope.classId === binding.scope.classId) sameName.add(a.value.callId);
     }
-    const listener = errorListener(ctx, sameName);
+    const listener = errorListener(ctx, sameName, binding);
     if (listener === 'listens') continue;
     const listens = listener === 'none' ? "has no 'error' listener" : `has an 'error' listener that only rethrows (line ${listener.rethrowsAt}), which is the same as none`;
     const after = ctx.catalog.entries('swallowed-error-events', lang).find((e) => e.apis.includes(call.qualified!));
