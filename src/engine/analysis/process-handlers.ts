@@ -44,9 +44,18 @@ function bodyText(text: string, loc: FunctionFact['loc']): string | undefined {
 }
 
 /** Does the handler end the process: an exit call (in it or a callback it schedules), or a `throw` (Node exits with code 7)? */
-function endsProcess(facts: FileFacts, fn: FunctionFact, exits: Set<string>, text?: string): boolean {
+function endsProcess(facts: FileFacts, fn: FunctionFact, exits: Set<string>, text?: string, depth = 0): boolean {
   const inside = functionAndNested(facts, fn.id);
-  if (facts.calls.some((c) => c.scope.functionId !== undefined && inside.has(c.scope.functionId) && exits.has(c.qualified ?? c.callee))) return true;
+  const calls = facts.calls.filter((c) => c.scope.functionId !== undefined && inside.has(c.scope.functionId));
+  if (calls.some((c) => exits.has(c.qualified ?? c.callee))) return true;
+  // NodeBB: `process.on('uncaughtException', (err) => { …; shutdown(1); })`, where this file's
+  // `shutdown` closes the server and calls process.exit: two hops at most
+  if (depth < 2) {
+    for (const c of calls) {
+      const callee = handlerFunction(facts, { kind: 'name', text: c.callee, loc: c.loc });
+      if (callee && callee.id !== fn.id && !inside.has(callee.id) && endsProcess(facts, callee, exits, undefined, depth + 1)) return true;
+    }
+  }
   const body = text === undefined ? undefined : bodyText(text, fn.loc);
   return body !== undefined && /\bthrow\b/.test(body);
 }
