@@ -795,3 +795,29 @@ describe('project model: entry points and what reaches each finding', () => {
     expect(m.guards).toEqual([{ kind: 'timeout', text: 'requests.get timeout', line: 5, count: 2, file: 'app/a.py' }]);
   });
 });
+
+describe('project model: a Celery worker pool that ignores time limits (FL126)', () => {
+  it('a settings module choosing the threads pool rewrites the finding: setting the limits changes nothing there', async () => {
+    const r = await fixtureScan('celery-task-without-time-limit/threads-pool', ['FL126']);
+    expect(r.findings.map((f) => [f.file, f.line, f.priority])).toEqual([
+      ['worker/apps/beat.py', 4, 'P2'],
+      ['worker/apps/light.py', 4, 'P2'],
+    ]);
+    // the scheduler's own settings module picks no pool: a sibling worker's threads pool is not its
+    expect(r.findings[0]!.message).toContain('holds its worker process forever');
+    const f = r.findings[1]!;
+    expect(f.message).toContain("its workers use Celery's threads pool (`worker_pool = \"threads\"` in worker/configs/light.py:3), which does not enforce task_time_limit");
+    expect(f.message).not.toContain('holds its worker process');
+    expect(r.model!.defaults.some((d) => d.library === 'celery' && d.knob === 'pool-ignores-time-limits' && d.state === 'set')).toBe(true);
+  });
+
+  it('a prefork pool, or none written, keeps the usual sentence', async () => {
+    const root = makeTree({
+      'worker/configs/light.py': 'broker_url = "redis://redis:6379/0"\nworker_pool = "prefork"\n',
+      'worker/apps/light.py': 'from celery import Celery\ncelery_app = Celery(__name__)\ncelery_app.config_from_object("worker.configs.light")\n',
+    });
+    const r = await scan({ root, targets: [root], jobs: 1, config: { rules: { select: ['FL126'] } } });
+    expect(r.findings.map((f) => f.priority)).toEqual(['P2']);
+    expect(r.findings[0]!.message).toContain('holds its worker process forever');
+  });
+});

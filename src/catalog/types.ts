@@ -439,6 +439,11 @@ export interface TaskFramework {
      * unless `transport-options` are written (kombu's Redis and SQS visibility_timeout)
      */
     redeliverAfterSeconds?: number;
+    /**
+     * worker pools that run tasks where the time limits cannot reach them: `names` are the
+     * setting's spellings (`worker_pool`), `ignoreTimeLimits` the pool values (Celery's `threads`)
+     */
+    pools?: { names: string[]; ignoreTimeLimits: string[] };
   };
 }
 

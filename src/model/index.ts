@@ -352,6 +352,9 @@ const rank = (p: string): number => (p === 'P0' ? 0 : p === 'P1' ? 1 : 2);
  * `data.pendingUnknownSay` (default `pendingSay`). `data.pendingSlot` names
  * the data key of the sentence to rewrite (default `delivery`).
  *
+ * `data.pendingModule`: the module the finding's own settings come from (a Celery app's
+ * `config_from_object("proj.configs.light")`); when the scan holds it, only its defaults count.
+ *
  * `data.pendingUnless` (`offline-queue:waits-forever`), with `data.appModule` / `data.appName`:
  * the finding holds unless that module records that default for that exported name (the client
  * a class takes from another module is one whose commands wait out an outage): then it is dropped.
@@ -384,6 +387,10 @@ function settlePending(
     // middlewares); otherwise the whole process's (a Celery app reads Django settings)
     if (f.data.pendingScope === 'module') return settleFrom(f, model.defaults.filter((d) => d.file === target));
   }
+  // `data.pendingModule` (`proj.configs.light`, what `config_from_object` loads): when the scan
+  // holds that module, its settings decide, not a sibling worker's
+  const own = f.data?.pendingModule ? resolveLocal(f.file, f.data.pendingModule, known, kind) : undefined;
+  if (own) return settleFrom(f, model.defaults.filter((d) => d.file === own));
   return settleFrom(f, model.defaults.filter((d) => within(f.file, d.scope) && sameLanguage(d.file, kind)));
 }
 

@@ -234,6 +234,26 @@ function frameworkDefaults(facts: FileFacts, catalog: Catalog): ProcessDefault[]
         out.push({ library: fw.framework, knob: 'app', text: a.target, state: 'set', line: a.loc.line, internal: true });
       }
     }
+    // a worker pool the time limits cannot reach (`worker_pool = "threads"`): knob `pool-ignores-time-limits`
+    if (app.pools) {
+      const { names, ignoreTimeLimits } = app.pools;
+      const named = (k: string) => names.some((n) => n === k || n.toUpperCase() === k);
+      const record = (k: string, v: FileFacts['assignments'][number]['value'], line: number, branch?: boolean) => {
+        const lit = v.kind === 'name' && v.resolved ? v.resolved : v;
+        if (!named(k) || lit.kind !== 'string' || !ignoreTimeLimits.includes(lit.value)) return;
+        out.push({ library: fw.framework, knob: 'pool-ignores-time-limits', text: `${k} = ${pyText(v)}`, state: branch ? 'unknown' : 'set', line, does: `runs every ${fw.framework} task in the ${lit.value} pool, where time limits are not enforced` });
+      };
+      for (const c of facts.calls) {
+        const update = c.qualified?.startsWith(prefix) && app.update.includes(c.qualified.slice(prefix.length));
+        if (c.qualified === app.constructor || update) for (const [k, v] of Object.entries(c.kwargs)) record(k, v, c.loc.line, c.scope.inBranch);
+      }
+      for (const a of facts.assignments) {
+        const attr = a.qualified?.startsWith(prefix + app.attributes) ? a.qualified.slice(prefix.length + app.attributes.length) : undefined;
+        const bare = a.scope.functionId === undefined && a.scope.classId === undefined ? a.target : undefined;
+        const key = attr ?? bare;
+        if (key) record(key, a.value, a.loc.line, a.scope.inBranch);
+      }
+    }
     for (const [setting, names] of Object.entries(app.settings)) {
       const named = (k: string) => names.some((n) => n === k || n.toUpperCase() === k);
       for (const c of facts.calls) {

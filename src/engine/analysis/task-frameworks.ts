@@ -100,7 +100,7 @@ export type LimitSetting =
   | { state: 'set' | 'disabled' | 'unknown'; text: string; line: number; value?: number | boolean }
   | { state: 'absent' }
   /** settings loaded from elsewhere; `namespace`: the prefix their names carry there (Django's `CELERY`) */
-  | { state: 'opaque'; text: string; line: number; namespace?: string };
+  | { state: 'opaque'; text: string; line: number; namespace?: string; module?: string };
 
 function limitOf(v: Value, text: string, line: number, branch?: boolean): LimitSetting {
   const lit = v.kind === 'name' && v.resolved ? v.resolved : v;
@@ -141,7 +141,9 @@ export function settingWrites(facts: FileFacts, fw: TaskFramework, setting: stri
     if (app.opaque.some((o) => method.startsWith(o))) {
       const first = c.args[0];
       const ns = c.kwargs.namespace;
-      out.push({ state: 'opaque', text: `${c.callee}(${first ? textOf(first) : ''})`, line: c.loc.line, ...(ns?.kind === 'string' ? { namespace: ns.value } : {}) });
+      // `config_from_object("proj.configs.light")`: the module, when it is named (not `django.conf:settings`)
+      const module = first?.kind === 'string' && /^[\w.]+$/.test(first.value) ? first.value : undefined;
+      out.push({ state: 'opaque', text: `${c.callee}(${first ? textOf(first) : ''})`, line: c.loc.line, ...(ns?.kind === 'string' ? { namespace: ns.value } : {}), ...(module ? { module } : {}) });
     } else if (app.update.includes(method)) {
       for (const [k, v] of Object.entries(c.kwargs)) if (spells(names, k)) out.push(limitOf(v, `${c.callee}(${k}=${textOf(v)})`, v.loc.line, c.scope.inBranch));
       if (c.kwargsOpen || c.args.length) out.push({ state: 'opaque', text: `${c.callee}(…)`, line: c.loc.line });

@@ -22,6 +22,11 @@ import { settingWrites } from '../analysis/task-frameworks.js';
 
 const SETTING = 'time-limit';
 
+const HANGS = 'a task stuck on a dependency that never answers holds its worker process forever, and once every process of the pool holds one the queue stops draining.';
+/** When the process selects a pool the limits cannot reach (Celery's threads pool): the project model fills `{setting}`. */
+const THREADS =
+  "its workers use Celery's threads pool ({setting}), which does not enforce task_time_limit or task_soft_time_limit at all (celery#9203), so setting them would change nothing: a task stuck on a dependency that never answers holds its thread forever, and once every thread holds one the queue stops draining; each task's own calls need a deadline.";
+
 const check: Check = (ctx) => {
   const { facts, catalog } = ctx;
   const lang = facts.language;
@@ -34,7 +39,7 @@ const check: Check = (ctx) => {
       const writes = settingWrites(facts, fw, SETTING, app.id);
       if (writes.some((w) => w.state === 'set' || w.state === 'unknown')) continue;
       const off = writes.find((w) => w.state === 'disabled') as { text: string; line: number } | undefined;
-      const opaque = writes.find((w) => w.state === 'opaque') as { text: string; line: number; namespace?: string } | undefined;
+      const opaque = writes.find((w) => w.state === 'opaque') as { text: string; line: number; namespace?: string; module?: string } | undefined;
       const name = assignedName(app.id) ?? app.callee;
       // this app's tasks in this file (`@app.task(...)`, `@app.task`), and those with a limit of their own
       const tasks = facts.functions.filter((f) => f.decorators.some((d) => ownTask(d, app.id, name)));
@@ -57,7 +62,19 @@ const check: Check = (ctx) => {
         message: ctx.rule.message,
         // api/knob/state 'no': the project model drops it when another module of the process writes
         // the setting; a write whose value it cannot see (`env(...)`, in an `if`) counts, as it does here
-        data: { app: name, detail, api: fw.app.constructor, knob: SETTING, state: off ? 'disabled' : 'no', unknownDefault: 'bounded' },
+        data: {
+          app: name,
+          detail,
+          consequence: HANGS,
+          api: fw.app.constructor,
+          knob: SETTING,
+          state: off ? 'disabled' : 'no',
+          unknownDefault: 'bounded',
+          // a worker pool that ignores the limits, written anywhere in the process, changes the fix
+          ...(fw.app.pools
+            ? { pendingOn: `${fw.framework}:pool-ignores-time-limits`, pendingMiss: 'keep', ...(opaque?.module ? { pendingModule: opaque.module } : {}), pendingSlot: 'consequence', pendingSay: THREADS, pendingHitPriority: 'P2', pendingReason: '{setting} selects a pool where time limits are not enforced: only per-call deadlines bound a task' }
+            : {}),
+        },
         where: { scope: app.scope },
       };
       if (opaque) {
