@@ -821,3 +821,14 @@ describe('project model: a Celery worker pool that ignores time limits (FL126)',
     expect(r.findings[0]!.message).toContain('holds its worker process forever');
   });
 });
+
+describe('project model: a handler whose every wait ends on its own, late (FL124)', () => {
+  it('Node fetch with no signal in another module is P2 (undici gives up after 300 s idle); axios with no timeout stays P1', async () => {
+    const r = await fixtureScan('handler-awaits-without-deadline/next-app', ['FL124']);
+    const at = Object.fromEntries(r.findings.map((f) => [f.file, f]));
+    expect(at['app/auth/logout/route.ts']!.priority).toBe('P2');
+    expect(at['app/auth/logout/route.ts']!.priorityReason).toMatch(/Node fetch's 300 s idle limit/);
+    expect(at['app/auth/logout/route.ts']!.message).toContain('`fetch` (lib/session.ts:2: no `signal`)');
+    expect(at['app/api/profile/route.ts']!.priority).toBe('P1');
+  });
+});

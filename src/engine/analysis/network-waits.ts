@@ -28,6 +28,16 @@ export interface NetworkWait {
   note: string;
   /** the explicit limit in seconds, when it is a literal */
   seconds?: number;
+  /** no deadline, but the runtime ends an idle wait after a long while (Node fetch: undici's 300 s per phase; catalog tag `long-default`) */
+  runtimeIdle?: boolean;
+}
+
+/** Why a handler whose every wait ends on its own, late, is P2 (FL124, here and through the project model). */
+export const LATE = "every call it reaches ends on its own, only late (a library's default timeout, or Node fetch's 300 s idle limit): the request is slow while the dependency stalls, not stuck";
+
+/** Every wait ends on its own, late (a library default, or the runtime's idle limit): slow, not stuck. */
+export function onlyLongLimits(waits: NetworkWait[]): boolean {
+  return waits.length > 0 && waits.every((w) => w.limit === 'default' || w.runtimeIdle);
 }
 
 /** A call into another module of the project: the module as imported and the name in it, most likely first. */
@@ -124,7 +134,9 @@ export function networkWait(c: CallFact, facts: FileFacts, catalog: Catalog): Ne
       if (ctorApi) k = readKnob(ctor, ctorApi, name, facts, catalog);
     }
     if (k.state === 'unknown') return undefined;
-    if (k.state === 'missing') return { ...b, limit: 'none', note: `no \`${k.key}\`` };
+    // Node fetch with no signal: undici still gives up after 300 s idle per phase (a page-relative
+    // URL, a browser's call, never reaches a server handler's summary)
+    if (k.state === 'missing') return { ...b, limit: 'none', note: `no \`${k.key}\``, ...(api.tags?.includes('long-default') && lang === 'typescript' ? { runtimeIdle: true } : {}) };
     if (k.state === 'disabled') return { ...b, limit: 'none', note: `\`${k.key}\` switched off` };
     if (k.source === 'default') return { ...b, limit: 'default', note: `library default only: ${knob.defaultNote ?? 'bounded'}` };
     const v = k.valueLoc ? valueAt(call, k.key) : undefined;
