@@ -69,7 +69,12 @@ export function backgroundStart(ctx: RuleContext, k: BackgroundLoops, fn: Functi
     if (handed) return `started with \`${c.callee}\``;
   }
   if (ctx.facts.language === 'typescript') {
-    const fireAndForget = calls.find((c) => last(c.callee) === fn.name && !c.scope.awaited && c.scope.functionId !== fn.id && !c.scope.argOfCalls.length);
+    // a promise kept in a name (`const ready = sweep(); … await ready`) is waited on later: agenta's relay sweep
+    const held = (c: CallFact) =>
+      ctx.facts.assignments.some(
+        (a) => a.value.kind === 'call' && a.value.callId === c.id && !a.selfAttr && /^[\w$]+$/.test(a.target) && new RegExp(`\\b(?:await|return)\\s+${a.target.replace(/\$/g, '\\$')}\\b`).test(ctx.text),
+      );
+    const fireAndForget = calls.find((c) => last(c.callee) === fn.name && !c.scope.awaited && c.scope.functionId !== fn.id && !c.scope.argOfCalls.length && !held(c));
     if (fireAndForget) return 'started without being awaited';
   }
   return undefined;

@@ -65,8 +65,13 @@ const check: Check = (ctx) => {
     }
     let how: string | undefined;
     let loc = loop.sleep.loc;
+    // agenta's job heartbeat: `except LeaseLost: raise` beside an `except Exception:` that keeps
+    // the loop going re-raises the one condition the loop exists to report (its caller waits on
+    // the task and fails the job); only an exit for any error is the hazard
+    const broad = (h: HandlerFact) => h.types.length === 0 || h.types.some((t) => /^(?:builtins\.)?(?:Exception|BaseException)$/.test(t));
+    const chosen = (h: HandlerFact, all: HandlerFact[]) => py && h.reraises && !h.returns && !h.breaks && !broad(h) && all.some((o) => o !== h && broad(o) && !exits(o, fn.id));
     for (const [, handlers] of [...loopTries].sort((a, b) => a[0] - b[0])) {
-      const h = handlers.find((x) => exits(x, fn.id));
+      const h = handlers.find((x) => exits(x, fn.id) && !chosen(x, handlers));
       if (!h) continue;
       how = `its \`${py ? 'except' : 'catch'}\` ${h.breaks ? 'breaks out of the loop' : h.returns ? 'returns' : 're-raises'} on the first error`;
       loc = h.loc;
