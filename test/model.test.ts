@@ -142,6 +142,16 @@ describe('project model: runtime contexts', () => {
     expect(alone.files['seed.ts'].context).toBe('cli');
   });
 
+  it('an underscore folder kept for reference is an example; a plain `reference` module is not', async () => {
+    const { model: m } = await model({
+      // agenta: SDK packages copied in for design lookup, outside the workspace, built by nothing
+      'web/_reference/agenta-sdk-ai/src/agent.ts': "import { generateText } from 'ai';\nexport const run = (p: string) => generateText({ prompt: p } as never);\n",
+      'web/packages/sdk/src/reference/client.ts': 'export const f = () => fetch("https://x");\n',
+    });
+    expect(m.files['web/_reference/agenta-sdk-ai/src/agent.ts']).toMatchObject({ context: 'example', evidence: ['path: under a folder kept for reference or as an archive (its name says so)'] });
+    expect(m.files['web/packages/sdk/src/reference/client.ts'].context).toBe('service');
+  });
+
   it('a dot folder at the root or in a package is tooling; one inside app code is the app', async () => {
     const { model: m } = await model({
       // logto: run only by a GitHub workflow, deleted from the image by its Dockerfile
