@@ -13,6 +13,10 @@ const check: ComposeCheck = (ctx) => {
     // a one-shot or tool container that runs a stateful image (a setup job on the broker's image) keeps no data of its own
     if (v.oneShot || !v.info || !v.image || !isStateful(v, p.redisQueue) || get(v.node, 'volumes_from')) continue;
     if (legacyMount(v)) continue;
+    // a Redis told to write nothing (`--save ""`, no `--appendonly yes`) has nothing in its data
+    // directory to keep, on tmpfs or not: onyx's cache, ephemeral by design. What it holds is lost
+    // on a restart all the same, which is FL784's to say
+    if (v.info.stateful === 'when-queue' && writesNothing(v.command?.args.map((a) => a.text) ?? [])) continue;
     const dirs = dataDirs(v);
     const dir = dirs[dirs.length - 1];
     if (!dir) continue;
@@ -42,5 +46,12 @@ const check: ComposeCheck = (ctx) => {
   }
   return hits;
 };
+
+/** redis-server arguments that switch off both the RDB snapshots and the append-only file */
+function writesNothing(args: string[]): boolean {
+  const s = args.indexOf('--save');
+  const a = args.indexOf('--appendonly');
+  return s >= 0 && ['', '""', "''"].includes(args[s + 1] ?? '-') && !(a >= 0 && args[a + 1] === 'yes');
+}
 
 export default check;
