@@ -256,6 +256,15 @@ function ownDockerfile(
     // the Dockerfile at that folder, or in its docker/ folder built from there (documenso's docker/Dockerfile)
     for (const f of ['Dockerfile', 'docker/Dockerfile']) if (readFile(at(f)) !== undefined) return { dockerfile: at(f), context: dir };
   }
+  // an image the project publishes from a folder of its own, named for the image's last segment or
+  // a dash-suffix of it: hyperdx's `clickstack-otel-collector`, built from docker/otel-collector/
+  const segment = image.name.split('/').pop()!.toLowerCase();
+  const parts = segment.split('-');
+  const stems = parts.map((_, i) => parts.slice(i).join('-')).filter((c) => c.length >= 6);
+  for (const dir of dirs) {
+    const at = (f: string) => (dir ? `${dir}/${f}` : f);
+    for (const c of stems) for (const f of [`docker/${c}/Dockerfile`, `${c}/Dockerfile`]) if (readFile(at(f)) !== undefined) return { dockerfile: at(f), context: posix.dirname(at(f)) };
+  }
   return undefined;
 }
 
