@@ -182,6 +182,9 @@ const check: Check = (ctx) => {
       if (knob) {
         const r = readKnob(c, api, o.knob, facts, catalog);
         if (r.state !== 'disabled' && r.state !== 'missing') continue;
+        // a keepalive switched off at creation because the file pings the connection itself
+        // (freqtrade: `ping_interval=None`, then `ping()` awaited with its own pong deadline)
+        if (atCreation && facts.calls.some((x) => /\.ping$/.test(x.callee) && x.scope.awaited)) continue;
         if (r.state === 'disabled') {
           detail = `\`${r.key}=None\` switches off its limit (default: ${knob.defaultNote ?? 'bounded'})`;
           if (r.valueLoc) loc = r.valueLoc;

@@ -165,6 +165,9 @@ const check: Check = (ctx) => {
       const r = readKnob(open, api, 'heartbeat', facts, ctx.catalog);
       if (r.state === 'set' || r.state === 'unknown') continue;
       if (r.state !== 'disabled' && keepaliveRuns(facts)) continue;
+      // switched off because the file pings by hand (freqtrade's consumer: `wait_for(recv(), 30)`,
+      // then `ping()` with its own pong deadline, and a reconnect loop around it)
+      if (r.state === 'disabled' && handWritten(facts, open, server)) continue;
       const knob = api.knobs['heartbeat'];
       detail = r.state === 'disabled' ? `\`${r.key}\` switches the keepalive off` : `\`${knob.keys.join('` / `')}\` not set, and the default is ${knob.defaultNote ?? 'none'}`;
       if (r.valueLoc) loc = r.valueLoc;
