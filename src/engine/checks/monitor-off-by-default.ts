@@ -90,11 +90,15 @@ const check: Check = (ctx) => {
       else if (v.kind === 'object') visit(v, scope, key);
     }
   };
+  const nameOf = (a: (typeof facts.assignments)[number]) => a.selfAttr ?? a.target.slice(a.target.lastIndexOf('.') + 1);
+  // a name the file itself sets to true somewhere (`reconnecting = true` in onDisconnect) is state
+  // the code keeps, not a switch left off: NodeBB's socket client
+  const flippedOn = new Set(facts.assignments.filter((a) => !a.augmented && a.value.kind === 'boolean' && a.value.value).map(nameOf));
   for (const a of facts.assignments) {
     if (a.augmented) continue;
-    const name = a.selfAttr ?? a.target.slice(a.target.lastIndexOf('.') + 1);
+    const name = nameOf(a);
     const off = offValue(a.value);
-    if (off && a.value.kind !== 'name' && isFlag(name)) report(name, off, a.value.loc, a.scope, a.selfAttr ? 'attribute default' : 'constant');
+    if (off && a.value.kind !== 'name' && isFlag(name) && !flippedOn.has(name)) report(name, off, a.value.loc, a.scope, a.selfAttr ? 'attribute default' : 'constant');
     if (a.value.kind === 'object') visit(a.value, a.scope);
   }
   for (const c of facts.calls) {
