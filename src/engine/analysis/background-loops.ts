@@ -47,12 +47,36 @@ export function isSleep(k: BackgroundLoops, c: CallFact): boolean {
 /** functions whose loop sleeps between rounds */
 export function periodicLoops(ctx: RuleContext, k: BackgroundLoops): PeriodicLoop[] {
   const out: PeriodicLoop[] = [];
+  let lines: string[] | undefined;
   for (const fn of ctx.facts.functions) {
     const loopCalls = ctx.facts.calls.filter((c) => c.scope.functionId === fn.id && c.scope.inLoop);
-    const sleep = loopCalls.find((c) => isSleep(k, c));
+    // a pause inside a counted loop (`for attempt in range(3)`, `for (let i = 1; i <= 3; i++)`) is a
+    // retry's backoff, not a round of a loop that runs for good: onyx's per-chunk indexer, agenta's sweep
+    const sleep = loopCalls.find((c) => isSleep(k, c) && !countedLoop((lines ??= ctx.text.split('\n')), c.loc.line, fn.loc.line));
     if (sleep) out.push({ fn, loopCalls, sleep });
   }
   return out;
+}
+
+const PY_LOOP = /^\s*(?:async\s+)?(?:for|while)\b/;
+const TS_LOOP = /^\s*(?:\}\s*)?(?:for|while|do)\b/;
+/** `for x in range(…)`, `for (let i = 0; i < n; i++)`: a loop that ends after a number of rounds */
+const COUNTED = /^\s*(?:async\s+)?for\s+\w+\s+in\s+range\s*\(|^\s*for\s*\(\s*(?:let|var)\s+[\w$]+\s*=\s*[^;]+;\s*[\w$]+\s*[<>]=?\s*[^;]+;/;
+
+/**
+ * Is the innermost loop around line `at` a counted one? Read from the indentation: the first line
+ * above it, indented less, that opens a loop (up to the function's own line).
+ */
+function countedLoop(lines: string[], at: number, fnLine: number): boolean {
+  const indent = (s: string) => s.length - s.trimStart().length;
+  let level = indent(lines[at - 1] ?? '');
+  for (let i = at - 2; i >= fnLine - 1 && i >= 0; i--) {
+    const line = lines[i] ?? '';
+    if (!line.trim() || indent(line) >= level) continue;
+    level = indent(line);
+    if (PY_LOOP.test(line) || TS_LOOP.test(line)) return COUNTED.test(line);
+  }
+  return false;
 }
 
 const refersTo = (v: Value | undefined, name: string, calls: CallFact[]): boolean =>
