@@ -167,7 +167,7 @@ const check: Check = (ctx) => {
       if (r.state !== 'disabled' && keepaliveRuns(facts)) continue;
       // switched off because the file pings by hand (freqtrade's consumer: `wait_for(recv(), 30)`,
       // then `ping()` with its own pong deadline, and a reconnect loop around it)
-      if (r.state === 'disabled' && handWritten(facts, open, server)) continue;
+      if (r.state === 'disabled' && facts.calls.some((c) => /\.ping$/.test(c.callee) && c.scope.awaited)) continue;
       const knob = api.knobs['heartbeat'];
       detail = r.state === 'disabled' ? `\`${r.key}\` switches the keepalive off` : `\`${knob.keys.join('` / `')}\` not set, and the default is ${knob.defaultNote ?? 'none'}`;
       if (r.valueLoc) loc = r.valueLoc;
