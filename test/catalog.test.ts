@@ -39,3 +39,22 @@ describe('catalog validation', () => {
     expect(() => loadConfig(join(bad, '.faultline.yml'))).toThrow(/catalog\.0\.knobs\.timeout\.default/);
   });
 });
+
+describe('the build stamp (dist/catalog/validated.json)', () => {
+  it('holds exactly what parsing and validating each built-in file gives, Infinity included', async () => {
+    const dist = await import('../dist/catalog/index.js');
+    const dir = new URL('../rules/catalog/', import.meta.url).pathname;
+    const stamped = dist.readCatalogFiles(dir);
+    const fresh = dist.readCatalogFiles(dir, { trustStamp: false });
+    expect(stamped.map((f: { name: string }) => f.name)).toEqual(fresh.map((f: { name: string }) => f.name));
+    expect(stamped).toEqual(fresh);
+    // `.inf` in a knob's disabledBy survives the JSON stamp
+    const http = stamped.find((f: { name: string }) => f.name === 'http-clients.yaml')!;
+    expect(JSON.stringify(http.data, (_k, v) => (v === Infinity ? 'INF' : v))).toContain('"INF"');
+  });
+
+  it('does not cover a folder it did not stamp: an invalid file there is still an error', () => {
+    const root = makeTree({ 'catalog/http-clients.yaml': `description: x\nbogus: 1\napis:\n${API}` });
+    expect(() => readCatalogDir(join(root, 'catalog'))).toThrow(CatalogError);
+  });
+});

@@ -1,7 +1,8 @@
 // Loads rules/catalog/*.yaml (plus entries from user config) and answers "which catalog API is
 // this qualified callee?". Pure data in, lookups out; no rule logic here.
+import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Ajv } from 'ajv';
 import { parse as parseYaml } from 'yaml';
 import type { CatalogApi, CatalogFile, CatalogLanguage, CatalogSectionName, CatalogSections } from './types.js';
@@ -233,23 +234,62 @@ export class Catalog {
   }
 }
 
+/**
+ * dist/catalog/validated.json, written by `npm run build:dist` (scripts/stamp-catalog.mjs): the
+ * hash of the schema and of each built-in catalog file it validated. Compiling the schema costs
+ * about 200 ms, most of a cached re-scan, so a file whose text still has the hash it had when the
+ * build validated it is not validated again, nor parsed (the stamp holds its data); an edited
+ * one (or a folder of the user's) is.
+ */
+export const CATALOG_STAMP_URL = new URL('./validated.json', import.meta.url);
+
+// JSON has no Infinity, which the catalog writes (`disabledBy: [0, null, .inf]`): the stamp spells
+// it as a string no catalog text holds
+const INF = '\u0000inf';
+export const stampReplacer = (_k: string, v: unknown): unknown => (v === Infinity ? INF : v === -Infinity ? `-${INF}` : v);
+const stampReviver = (_k: string, v: unknown): unknown => (v === INF ? Infinity : v === `-${INF}` ? -Infinity : v);
+
+export function sha1(text: string): string {
+  return createHash('sha1').update(text).digest('hex');
+}
+
+let stamp: { dir: string; schema: string; files: Record<string, { sha: string; data: CatalogFile }> } | null | undefined;
+function stampFor(dir: string): Record<string, { sha: string; data: CatalogFile }> | undefined {
+  if (stamp === undefined) {
+    try {
+      stamp = JSON.parse(readFileSync(CATALOG_STAMP_URL, 'utf8'), stampReviver) as typeof stamp;
+    } catch {
+      stamp = null;
+    }
+  }
+  if (!stamp || resolve(stamp.dir) !== resolve(dir)) return undefined;
+  return stamp.schema === sha1(readFileSync(CATALOG_SCHEMA_URL, 'utf8')) ? stamp.files : undefined;
+}
+
 /** Read and validate every *.yaml in a catalog directory, sorted by name for determinism, with their file names. */
-export function readCatalogFiles(dir: string): Array<{ name: string; data: CatalogFile }> {
+export function readCatalogFiles(dir: string, opts: { trustStamp?: boolean } = {}): Array<{ name: string; data: CatalogFile; sha: string }> {
   let names: string[];
   try {
     names = readdirSync(dir).filter((n) => /\.ya?ml$/.test(n)).sort();
   } catch {
     return [];
   }
+  const stamped = opts.trustStamp === false ? undefined : stampFor(dir);
   return names.map((name) => {
     const file = join(dir, name);
+    const text = readFileSync(file, 'utf8');
+    const sha = sha1(text);
+    // validated by the build in exactly this text: its parsed data too (YAML parsing the catalog
+    // is another 100 ms)
+    const known = stamped?.[name];
+    if (known?.sha === sha) return { name, data: known.data, sha };
     let doc: unknown;
     try {
-      doc = parseYaml(readFileSync(file, 'utf8'));
+      doc = parseYaml(text);
     } catch (e) {
       throw new CatalogError(`${file}: invalid YAML: ${(e as Error).message.split('\n')[0]}`);
     }
-    return { name, data: validateCatalogFile(doc ?? {}, file) };
+    return { name, data: validateCatalogFile(doc ?? {}, file), sha };
   });
 }
 
