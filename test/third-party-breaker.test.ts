@@ -2,7 +2,7 @@
 // (the user waits), P2 in service code, task workers and scripts.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { analyseCodeFile, analyseCodeTree, FIXTURES } from './fixture-harness.js';
+import { analyseCodeFile, analyseCodeTree, FIXTURES, scanProjectMessages } from './fixture-harness.js';
 
 const DIR = join(FIXTURES, 'third-party-call-without-breaker');
 
@@ -15,6 +15,12 @@ async function priorities(target: string): Promise<string[]> {
 describe('third-party-call-without-breaker priorities', () => {
   it('P1 in FastAPI routes, P2 in a service class method', async () => {
     expect(await priorities('bad.py')).toEqual(['bad.py:16 P1', 'bad.py:22 P1', 'bad.py:33 P2', 'bad.py:42 P1', 'bad.py:49 P1']);
+  });
+
+  it("says so when only the SDK's own timeout bounds the wait (stripe-python's 80 s) and retries are missing", async () => {
+    expect(await priorities('billing.py')).toEqual(['billing.py:12 P1']);
+    const said = (await scanProjectMessages(DIR, ['FL802'])).find((f) => f.file === 'billing.py');
+    expect(said?.message).toContain("no retry policy, and only the library's default timeout (80 s (default http client))");
   });
 
   it('P2 in Celery and taskiq tasks', async () => {

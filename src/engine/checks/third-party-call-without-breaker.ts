@@ -194,7 +194,9 @@ const check: Check = (ctx) => {
     const base = t.chain[t.chain.length - 1];
     const tKnob = base.api.knobs?.timeout;
     const lacks =
-      timeout !== 'explicit' && retry === 'off'
+      timeout === 'default' && retry === 'off'
+        ? `no retry policy, and only the library's default timeout (${tKnob?.defaultNote ?? 'bounded'})`
+        : timeout !== 'explicit' && retry === 'off'
         ? 'no timeout or retry policy of its own'
         : timeout !== 'explicit'
           ? `no timeout of its own (library default: ${tKnob?.defaultNote ?? (t.generic ? 'the client default' : 'none')})`
