@@ -52,3 +52,19 @@ export function isStateful(v: ServiceView, redisQueue: boolean): boolean {
   if (s === 'when-queue') return redisQueue || /--appendonly\s+yes/.test(v.commandText);
   return false;
 }
+
+/**
+ * What a redis-server command line keeps on disk: `--appendonly yes` turns the append-only file
+ * on (off by default in the official image), `--save ""` turns the RDB snapshots off. A config
+ * file argument (`redis-server /usr/local/etc/redis/redis.conf`) is not read: `conf`.
+ */
+export function redisPersistence(args: string[]): { aof: boolean; snapshots: boolean; conf: boolean; aofFlag?: number } {
+  const a = args.indexOf('--appendonly');
+  const s = args.indexOf('--save');
+  return {
+    aof: a >= 0 && args[a + 1] === 'yes',
+    snapshots: !(s >= 0 && ['', '""', "''"].includes(args[s + 1] ?? '-')),
+    conf: args.some((x) => x.endsWith('.conf')),
+    ...(a >= 0 ? { aofFlag: a } : {}),
+  };
+}

@@ -4,7 +4,7 @@ import { envValue, mounts, pathWithin } from '../../languages/compose/service.js
 import { get, type Src } from '../../languages/compose/tree.js';
 import type { ComposeCheck } from '../api.js';
 import { atP2, composeDraft, devP2, type ComposeDraft } from '../analysis/compose-project.js';
-import { covers, dataDirs, isStateful, legacyMount, persistent } from '../analysis/compose-volumes.js';
+import { covers, dataDirs, isStateful, legacyMount, persistent, redisPersistence } from '../analysis/compose-volumes.js';
 
 const check: ComposeCheck = (ctx) => {
   const p = ctx.project;
@@ -16,7 +16,8 @@ const check: ComposeCheck = (ctx) => {
     // a Redis told to write nothing (`--save ""`, no `--appendonly yes`) has nothing in its data
     // directory to keep, on tmpfs or not: onyx's cache, ephemeral by design. What it holds is lost
     // on a restart all the same, which is FL784's to say
-    if (v.info.stateful === 'when-queue' && writesNothing(v.command?.args.map((a) => a.text) ?? [])) continue;
+    const keeps = redisPersistence(v.command?.args.map((a) => a.text) ?? []);
+    if (v.info.stateful === 'when-queue' && !keeps.aof && !keeps.snapshots) continue;
     const dirs = dataDirs(v);
     const dir = dirs[dirs.length - 1];
     if (!dir) continue;
@@ -46,12 +47,5 @@ const check: ComposeCheck = (ctx) => {
   }
   return hits;
 };
-
-/** redis-server arguments that switch off both the RDB snapshots and the append-only file */
-function writesNothing(args: string[]): boolean {
-  const s = args.indexOf('--save');
-  const a = args.indexOf('--appendonly');
-  return s >= 0 && ['', '""', "''"].includes(args[s + 1] ?? '-') && !(a >= 0 && args[a + 1] === 'yes');
-}
 
 export default check;
