@@ -367,6 +367,21 @@ describe('project model: what Dockerfiles run', () => {
     expect(m.files['manage.py']?.context).not.toBe('build');
   });
 
+  it('an entrypoint script runs its set-up steps once before it execs the server: those scripts are one-shot, one it backgrounds is not', async () => {
+    const { model: m, result } = await model({
+      // Tandoor's shape: boot.sh migrates, builds plugins, then execs gunicorn
+      Dockerfile: 'FROM python:3.12\nWORKDIR /opt/app\nCOPY . ./\nENTRYPOINT ["/sbin/tini", "--", "/opt/app/boot.sh"]\n',
+      'boot.sh': '#!/bin/sh\npython manage.py migrate\nif [ "$PLUGINS_BUILD" -eq 1 ]; then\n    python plugin.py\nfi\npython sidecar.py &\nexec gunicorn app.wsgi\n',
+      'manage.py': 'import sys\n',
+      'plugin.py': 'import subprocess\n\ndef build():\n    subprocess.run(["npm", "run", "build"])\n\nbuild()\n',
+      'sidecar.py': 'import requests\n\ndef beat():\n    requests.get("https://example.com/ping")\n',
+      'app/wsgi.py': 'from django.core.wsgi import get_wsgi_application\napplication = get_wsgi_application()\n',
+    });
+    expect(m.files['plugin.py']).toMatchObject({ context: 'cli', evidence: ['boot.sh:4 runs it once at container start, before the server it execs (line 7)'] });
+    expect(m.files['sidecar.py'].context).toBe('service');
+    expect(result.findings.filter((f) => f.file === 'plugin.py')).toEqual([]);
+  });
+
   it('a file a RUN step copies, chmods or reads is not run by it (the production settings an image copies into place)', async () => {
     const { model: m } = await model({
       'docker/Dockerfile': 'FROM python:3.12\nCOPY . /srv\nWORKDIR /srv\nRUN chmod +x docker/entrypoint.sh; cp docker/config.py settings/config.py; python docker/prepare.py\nENV DJANGO_SETTINGS_MODULE=settings.config\nENTRYPOINT ["./docker/entrypoint.sh"]\n',

@@ -315,6 +315,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
   const modelInput: ModelInput = {
     rootAbs: resolve(opts.root),
     dockerfiles,
+    readText: (rel) => (existsSync(resolve(rootAbs, rel)) ? readFile(rel) : undefined),
     files: results.filter((r) => !r.skipped).map((r) => ({ rel: r.rel, kind: r.kind, signals: r.signals })),
     composeFiles: composeFiles.map((f) => f.rel),
     manifests: found.manifests,

@@ -9,7 +9,7 @@
 // (`Dockerfile`, `Dockerfile.*`, `*.Dockerfile`: context its own folder or the scan root). The
 // text is read; nothing is executed.
 import { posix } from 'node:path';
-import { dockerfileSteps, shellSplit, type DockerCommand } from '../languages/compose/service.js';
+import { dockerfileSteps, shellSplit, shellWords, type DockerCommand } from '../languages/compose/service.js';
 import type { RuntimeContext, SystemModel } from '../engine/types.js';
 import { DOCKERFILE_NAME } from '../engine/discover.js';
 import { within } from './packages.js';
@@ -133,6 +133,7 @@ export function dockerfileContexts(
   services: Service[],
   known: Set<string>,
   oneShotCommands: RegExp[],
+  readText?: (rel: string) => string | undefined,
 ): Map<string, DockerfileDecision> {
   const out = new Map<string, DockerfileDecision>();
   const started = new Set<string>();
@@ -159,6 +160,22 @@ export function dockerfileContexts(
             why: `${df.path}:${steps.start.line} starts the container with it (${oneShot ? 'one-shot' : 'long-running'}: ${clip(steps.start.command)})`,
           });
         }
+        // an entrypoint shell script that runs its set-up steps, then `exec`s the server
+        // (Tandoor's boot.sh: migrate, `python plugin.py`, collectstatic, `exec gunicorn`): the
+        // scripts before the exec run once per container start
+        if (!oneShot && readText) {
+          for (const sh of shellScripts(steps.start.command, steps.start.workdir)) {
+            const rel = scriptInRepo(sh, use.context, readText);
+            const text = rel ? readText(rel) : undefined;
+            if (!rel || text === undefined) continue;
+            for (const step of setupSteps(text)) {
+              for (const f of find({ ...steps.start, command: step.command })) {
+                if (started.has(f) || out.has(f)) continue;
+                out.set(f, { context: 'cli', why: `${rel}:${step.line} runs it once at container start, before the server it execs (line ${step.execLine})` });
+              }
+            }
+          }
+        }
       }
       for (const run of steps.runs) {
         for (const f of find(run)) {
@@ -168,6 +185,47 @@ export function dockerfileContexts(
         }
       }
     }
+  }
+  return out;
+}
+
+/** `/opt/recipes/boot.sh`, `./docker-entrypoint.sh`: the shell scripts a start command names, as container paths. */
+function shellScripts(command: string, workdir: string): string[] {
+  return shellWords(command)
+    .filter((w) => /\.sh$/.test(w))
+    .map((w) => (w.startsWith('/') ? w : posix.join(workdir || '/', w)));
+}
+
+/** The repository file a container path of a shell script comes from: the longest tail of the path that exists under the build context. */
+function scriptInRepo(path: string, context: string, readText: (rel: string) => string | undefined): string | undefined {
+  const parts = path.split('/').filter(Boolean);
+  for (let i = 0; i < parts.length; i++) {
+    const rel = posix.normalize(context ? `${context}/${parts.slice(i).join('/')}` : parts.slice(i).join('/'));
+    if (readText(rel) !== undefined) return rel;
+  }
+  return undefined;
+}
+
+/**
+ * The commands of an entrypoint script that run before its final `exec` (the server), with their
+ * lines; none when the script never execs (then what it runs last is the service, unknown here).
+ */
+function setupSteps(text: string): Array<{ command: string; line: number; execLine: number }> {
+  const lines = text.split('\n');
+  let execLine = -1;
+  for (let i = lines.length - 1; i >= 0; i--) {
+    if (/^\s*(?:[\w.-]+(?:\s+\S+)?\s*&&\s*)?exec\s+\S/.test(lines[i] ?? '')) {
+      execLine = i;
+      break;
+    }
+  }
+  if (execLine < 0) return [];
+  const out: Array<{ command: string; line: number; execLine: number }> = [];
+  for (let i = 0; i < execLine; i++) {
+    const line = (lines[i] ?? '').replace(/(^|\s)#.*$/, '').trim();
+    // `python worker.py &`: started in the background, it runs beside the server for good
+    if (!line || /&\s*$/.test(line.replace(/&&\s*$/, ''))) continue;
+    out.push({ command: line, line: i + 1, execLine: execLine + 1 });
   }
   return out;
 }

@@ -29,6 +29,8 @@ export interface ModelInput {
   manifests: string[];
   /** Dockerfiles (the walk's and those compose builds name), read: what their steps run */
   dockerfiles?: DockerfileText[];
+  /** a file of the scan root by relative path (an entrypoint shell script a Dockerfile starts), undefined when absent */
+  readText?: (rel: string) => string | undefined;
   system?: SystemModel;
   catalog: Catalog;
   /** config `contexts:` (glob -> context) */
@@ -120,7 +122,7 @@ export function buildProjectModel(input: ModelInput): { model: ProjectModel; pac
   const paths = tsPathsFor(input.rootAbs, input.manifests);
   const known = new Set(input.files.map((f) => f.rel));
   const oneShot = input.catalog.section('compose-hints').flatMap((h) => h.oneShotCommands ?? []).map((r) => new RegExp(r, 'i'));
-  const docker = input.dockerfiles?.length ? dockerfileContexts(input.dockerfiles, input.system?.services ?? [], known, oneShot) : undefined;
+  const docker = input.dockerfiles?.length ? dockerfileContexts(input.dockerfiles, input.system?.services ?? [], known, oneShot, input.readText) : undefined;
   const files = decideContexts({ files: input.files, packages, system: input.system, catalog: input.catalog, overrides: input.contexts, paths, dockerfiles: docker });
   const composeFiles: ProjectModel['composeFiles'] = {};
   for (const c of input.composeFiles) composeFiles[c] = composeKind(c, input.catalog, input.contexts ?? {});
