@@ -1,5 +1,5 @@
 // Small questions about one file's facts that several checks ask.
-import type { CallFact, FileFacts, Value } from '../../languages/types.js';
+import type { CallFact, FileFacts, HandlerFact, Value } from '../../languages/types.js';
 
 /** The function `root` and every function nested in it (closures, callbacks, inner defs). */
 export function functionAndNested(facts: FileFacts, root: number): Set<number> {
@@ -50,4 +50,12 @@ export function instanceUses(facts: FileFacts, callId: number): { handedTo: Call
     if (here) handedTo.push(c);
   }
   return { handedTo, methods };
+}
+
+/**
+ * A handler that catches whatever the body raises: a bare `except:` / `catch`, or the broad base
+ * classes (Python `Exception` / `BaseException`, JS `Error`), by their last name segment.
+ */
+export function catchesAnything(h: HandlerFact): boolean {
+  return h.types.length === 0 || h.types.some((t) => /^(?:Exception|BaseException|Error)$/.test(t.split('.').pop() ?? ''));
 }

@@ -8,6 +8,15 @@ import { functionAndNested } from './facts-query.js';
 
 const LISTEN = /(^|\.)(on|once|addEventListener|addListener)$/;
 
+/**
+ * The file pings a connection itself (`await ws.ping()`, `socket.ping()`): a heartbeat written by
+ * hand. `awaited` asks for an awaited ping (Python websockets' `ping()` returns the pong waiter),
+ * which is what stands in for a keepalive switched off at creation (FL123, FL557).
+ */
+export function pingsByHand(facts: FileFacts, opts: { awaited?: boolean } = {}): boolean {
+  return facts.calls.some((c) => /\.ping$/.test(c.callee) && (!opts.awaited || c.scope.awaited));
+}
+
 interface Attached {
   /** the handler, when it is a function written in this file (else a name: `ws.on('message', onData)`) */
   fn?: FunctionFact;

@@ -18,6 +18,7 @@ import type { CallFact, FileFacts, Value } from '../../languages/types.js';
 import type { FindingDraft } from '../types.js';
 import { readKnob } from '../knobs.js';
 import { withinRole } from '../matchers/call.js';
+import { pingsByHand } from '../analysis/sockets.js';
 
 interface Options {
   roles: string[];
@@ -184,7 +185,7 @@ const check: Check = (ctx) => {
         if (r.state !== 'disabled' && r.state !== 'missing') continue;
         // a keepalive switched off at creation because the file pings the connection itself
         // (freqtrade: `ping_interval=None`, then `ping()` awaited with its own pong deadline)
-        if (atCreation && facts.calls.some((x) => /\.ping$/.test(x.callee) && x.scope.awaited)) continue;
+        if (atCreation && pingsByHand(facts, { awaited: true })) continue;
         if (r.state === 'disabled') {
           detail = `\`${r.key}=None\` switches off its limit (default: ${knob.defaultNote ?? 'bounded'})`;
           if (r.valueLoc) loc = r.valueLoc;

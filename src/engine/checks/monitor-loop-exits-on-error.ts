@@ -7,6 +7,7 @@
 // Only loops the file starts in the background (a task, a thread, a call nobody awaits) or whose
 // function is named like a monitor (rule option `monitorNames`) count; a loop that something else
 // in the file calls from a loop (a supervisor) or whose task has a done-callback is restarted.
+import { catchesAnything } from '../analysis/facts-query.js';
 import type { Check } from '../api.js';
 import type { CallFact, HandlerFact } from '../../languages/types.js';
 import type { FindingDraft } from '../types.js';
@@ -68,8 +69,7 @@ const check: Check = (ctx) => {
     // agenta's job heartbeat: `except LeaseLost: raise` beside an `except Exception:` that keeps
     // the loop going re-raises the one condition the loop exists to report (its caller waits on
     // the task and fails the job); only an exit for any error is the hazard
-    const broad = (h: HandlerFact) => h.types.length === 0 || h.types.some((t) => /^(?:builtins\.)?(?:Exception|BaseException)$/.test(t));
-    const chosen = (h: HandlerFact, all: HandlerFact[]) => py && h.reraises && !h.returns && !h.breaks && !broad(h) && all.some((o) => o !== h && broad(o) && !exits(o, fn.id));
+    const chosen = (h: HandlerFact, all: HandlerFact[]) => py && h.reraises && !h.returns && !h.breaks && !catchesAnything(h) && all.some((o) => o !== h && catchesAnything(o) && !exits(o, fn.id));
     for (const [, handlers] of [...loopTries].sort((a, b) => a[0] - b[0])) {
       const h = handlers.find((x) => exits(x, fn.id) && !chosen(x, handlers));
       if (!h) continue;

@@ -9,6 +9,7 @@
 // for clients injected from elsewhere (qualified null), when a method list and receiver pattern
 // of the catalog section `injected-publishers` match the callee as written (`this.queue.add`,
 // `producer.send`).
+import { catchesAnything } from '../analysis/facts-query.js';
 import type { Check } from '../api.js';
 import { isLoggingCall } from '../../languages/logging.js';
 import type { CallFact, HandlerFact } from '../../languages/types.js';
@@ -77,7 +78,7 @@ const check: Check = (ctx) => {
     if (!isPublish(call)) continue;
     const tr = ctx.facts.tries[t.tryId];
     if (!tr || !tr.handlers.length) continue; // try/finally: the error propagates
-    const h = tr.handlers.find((x) => x.types.length === 0 || x.types.some((ty) => /^(Exception|BaseException|Error)$/.test(ty.split('.').pop() ?? '')));
+    const h = tr.handlers.find(catchesAnything);
     if (!h || !swallows(h)) continue;
     if (toldLater(t.tryId, tr.handlers.indexOf(h), call, tr.loc.endLine)) continue;
     // the function says the loss is planned for (best-effort, a sweep re-drives it)

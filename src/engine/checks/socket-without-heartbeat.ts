@@ -21,7 +21,7 @@ import type { CallFact, FileFacts, FunctionFact, Value } from '../../languages/t
 import { functionAndNested } from '../analysis/facts-query.js';
 import type { FindingDraft } from '../types.js';
 import { readKnob } from '../knobs.js';
-import { callsWithin, closedInPlace, handedOut, listensTo, socketHandlers } from '../analysis/sockets.js';
+import { callsWithin, closedInPlace, handedOut, listensTo, pingsByHand, socketHandlers } from '../analysis/sockets.js';
 
 /** the client receives: a message handler (TS/JS), or a loop over / on it (Python) */
 function receives(facts: FileFacts, open: CallFact): boolean {
@@ -36,7 +36,7 @@ function receives(facts: FileFacts, open: CallFact): boolean {
 
 /** a heartbeat written in the file: ping / pong, a timer that sends, an idle timer reset on messages */
 function handWritten(facts: FileFacts, open: CallFact, server: boolean): boolean {
-  if (facts.calls.some((c) => /\.ping$/.test(c.callee))) return true;
+  if (pingsByHand(facts)) return true;
   if (facts.calls.some((c) => /(^|\.)(on|once|addEventListener)$/.test(c.callee) && c.args[0]?.kind === 'string' && /^(pong|ping)$/.test(c.args[0].value))) return true;
   // an application-level keepalive the file writes and runs (`startHealthTimers()` sending a PING
   // message, `_run_keepalive(ws)` closing after a silence): skyvern's bridge and relay
@@ -167,7 +167,7 @@ const check: Check = (ctx) => {
       if (r.state !== 'disabled' && keepaliveRuns(facts)) continue;
       // switched off because the file pings by hand (freqtrade's consumer: `wait_for(recv(), 30)`,
       // then `ping()` with its own pong deadline, and a reconnect loop around it)
-      if (r.state === 'disabled' && facts.calls.some((c) => /\.ping$/.test(c.callee) && c.scope.awaited)) continue;
+      if (r.state === 'disabled' && pingsByHand(facts, { awaited: true })) continue;
       const knob = api.knobs['heartbeat'];
       detail = r.state === 'disabled' ? `\`${r.key}\` switches the keepalive off` : `\`${knob.keys.join('` / `')}\` not set, and the default is ${knob.defaultNote ?? 'none'}`;
       if (r.valueLoc) loc = r.valueLoc;
