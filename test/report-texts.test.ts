@@ -6,7 +6,7 @@ import { loadRules } from '../src/engine/rules.js';
 import { RUNTIME_CONTEXTS } from '../src/engine/types.js';
 import type { Finding, RuleMeta } from '../src/engine/types.js';
 import { FAMILIES, backendOf, familyIn, familyOf } from '../src/report/library.js';
-import { PLACEHOLDER, deriveRollback, fillText, findingMessage, leftoverPlaceholders, textsFor, valuesFromMessage } from '../src/report/texts.js';
+import { PLACEHOLDER, deriveRollback, fillText, findingMessage, leftoverPlaceholders, targetComposeFile, textsFor, valuesFromMessage } from '../src/report/texts.js';
 
 const rules = loadRules();
 
@@ -130,5 +130,21 @@ describe('rule texts in reports', () => {
     expect(deriveRollback('`toxiproxy-cli toxic add -t latency -n slow -a latency=5000 pg`')).toContain('`toxiproxy-cli toxic remove -n slow pg`');
     expect(deriveRollback('`tc qdisc add dev eth0 root netem delay 500ms`')).toContain('`tc qdisc del dev eth0 root`');
     expect(deriveRollback('Break it somehow.')).toMatch(/^Undo the injection/);
+  });
+
+  it('aims compose commands at a file docker compose would not find by itself', () => {
+    const cmd = 'Freeze it: `docker compose pause redis`, then `docker compose ps -a`.';
+    // the names compose reads from the folder it runs in, and their override, need no -f
+    for (const f of ['compose.yaml', 'docker-compose.yml', 'docker-compose.override.yml']) expect(targetComposeFile(cmd, f)).toBe(cmd);
+    expect(targetComposeFile(cmd, undefined)).toBe(cmd);
+    expect(targetComposeFile(cmd, 'scripts/docker-compose.yml')).toBe(
+      'Freeze it: `docker compose -f scripts/docker-compose.yml pause redis`, then `docker compose -f scripts/docker-compose.yml ps -a`.',
+    );
+    expect(targetComposeFile('`docker compose stop db`', 'deploy/my stack.yml')).toBe("`docker compose -f 'deploy/my stack.yml' stop db`");
+    // prose about compose is left alone
+    expect(targetComposeFile('docker compose knowledge', 'dev.yml')).toBe('docker compose knowledge');
+    const rule = rules.find((r) => r.id === 'FL580')!;
+    const t = textsFor(rule, { values: { service: 'letta_db' }, composeFile: 'dev-compose.yaml' });
+    expect(t.experiment!.break).toContain('docker compose -f dev-compose.yaml ps -q letta_db');
   });
 });

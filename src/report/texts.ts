@@ -183,6 +183,22 @@ export interface TextSelection {
   family?: Family;
   context?: RuntimeContext;
   values?: Record<string, string>;
+  /** the compose file the finding's service is defined in (relative to the scan root) */
+  composeFile?: string;
+}
+
+/** The names `docker compose` reads by itself from the folder it runs in (an override merges into them). */
+const DEFAULT_COMPOSE = /^(?:docker-)?compose(?:\.override)?\.ya?ml$/;
+const COMPOSE_VERB = /\bdocker compose (?=(?:ps|exec|pause|unpause|stop|start|restart|up|down|kill|logs|config|run|top)\b)/g;
+
+/**
+ * Commands aimed at the compose file the service is defined in: one that `docker compose` would
+ * not find by itself from the repository root gets `-f <file>`, so the command runs as written.
+ */
+export function targetComposeFile(text: string, file: string | undefined): string {
+  if (!file || DEFAULT_COMPOSE.test(file)) return text;
+  const arg = /^[\w./-]+$/.test(file) ? file : `'${file.replace(/'/g, `'\\''`)}'`;
+  return text.replace(COMPOSE_VERB, `docker compose -f ${arg} `);
 }
 
 /** The rule's texts for one finding's family and context (a context variant wins over a family variant). */
@@ -207,11 +223,12 @@ export function textsFor(rule: RuleMeta, sel: TextSelection = {}): FindingTexts 
     const e = rule.experiment;
     const brk = fillText(pick((v) => v.experiment?.break, e.break), values);
     const explicitRollback = pick((v) => v.experiment?.rollback, e.rollback);
+    const at = (t: string) => targetComposeFile(t, sel.composeFile);
     experiment = {
-      break: brk,
-      observe: fillText(pick((v) => v.experiment?.observe, e.observe), values),
-      pass: fillText(pick((v) => v.experiment?.pass, e.pass), values),
-      rollback: explicitRollback ? fillText(explicitRollback, values) : deriveRollback(brk),
+      break: at(brk),
+      observe: at(fillText(pick((v) => v.experiment?.observe, e.observe), values)),
+      pass: at(fillText(pick((v) => v.experiment?.pass, e.pass), values)),
+      rollback: at(explicitRollback ? fillText(explicitRollback, values) : deriveRollback(brk)),
     };
     const hypothesis = pick((v) => v.experiment?.hypothesis, e.hypothesis);
     if (hypothesis) experiment.hypothesis = fillText(hypothesis, values);

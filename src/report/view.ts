@@ -183,7 +183,7 @@ export function buildView(result: ScanResult, rules: readonly RuleMeta[]): Repor
       entryCount: f.entryPointCount ?? f.entryPoints?.length ?? 0,
       values,
       backendKnown,
-      texts: rule ? textsFor(rule, { family, context, values }) : undefined,
+      texts: rule ? textsFor(rule, { family, context, values, composeFile: compose ? f.file : (owners.find((s) => s.name === values.service) ?? owners[0])?.file }) : undefined,
       cause,
     };
     cause.findings.push(view);
