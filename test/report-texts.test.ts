@@ -148,3 +148,24 @@ describe('rule texts in reports', () => {
     expect(t.experiment!.break).toContain('docker compose -f dev-compose.yaml ps -q letta_db');
   });
 });
+
+describe('fix snippets written from the finding', () => {
+  async function audit(compose: string[]): Promise<string> {
+    const { makeTree } = await import('./helpers.js');
+    const { scan } = await import('../dist/engine/scan.js');
+    const { renderMarkdown } = await import('../dist/report/markdown.js');
+    const root = makeTree({ 'compose.yaml': [...compose, ''].join('\n') });
+    return renderMarkdown(await scan({ root, targets: [root], jobs: 1, config: {}, rules }), rules);
+  }
+
+  it("FL052's diff is the flagged entry itself, in its own form, and its experiment unsets the interpolated variable", async () => {
+    const listed = await audit(['services:', '  db:', '    image: postgres:16', '    environment:', '      - POSTGRES_PASSWORD=${PG_PASSWORD:-letta}', '    ports: ["5432:5432"]', '    restart: unless-stopped', '    volumes: [pg:/var/lib/postgresql/data]', '  api:', '    image: ghcr.io/acme/api:1', '    restart: unless-stopped', 'volumes:', '  pg: {}']);
+    expect(listed).toContain('db:\n  environment:\n-   - POSTGRES_PASSWORD=${PG_PASSWORD:-letta}\n+   - POSTGRES_PASSWORD=${PG_PASSWORD:?set PG_PASSWORD in the deployment environment}');
+    expect(listed).toContain('env -u PG_PASSWORD docker compose config');
+    expect(listed).not.toContain('changeme');
+    // a command's default: the diff shows the command, under `command:`
+    const command = await audit(['services:', '  api:', '    image: ghcr.io/acme/api:1', '    restart: unless-stopped', '    command: worker --signing-key ${JWT_SECRET:-devsecret}']);
+    expect(command).toContain('api:\n  command:\n-   worker --signing-key ${JWT_SECRET:-devsecret}\n+   worker --signing-key ${JWT_SECRET:?set JWT_SECRET in the deployment environment}');
+    expect(command).toContain('env -u JWT_SECRET docker compose config');
+  });
+});

@@ -88,7 +88,8 @@ export function fillTemplate(text: string, values: Record<string, string> = {}):
  * f-string, a JS object) are code and stay as written.
  */
 export function fillCode(code: string, values: Record<string, string> = {}): string {
-  return code.replace(/\{([A-Za-z_][\w-]*)\|([^{}\n]*)\}/g, (_m, k: string, fallback: string) => {
+  // the example may hold one level of braces itself (`{written|JWT_SECRET: ${JWT_SECRET:-x}}`)
+  return code.replace(/\{([A-Za-z_][\w-]*)\|((?:[^{}\n]|\{[^{}\n]*\})*)\}/g, (_m, k: string, fallback: string) => {
     const v = values[k];
     return v !== undefined && v !== '' && !/[\n`]/.test(v) ? v : fallback;
   });

@@ -32,9 +32,18 @@ const CONSEQUENCE: Record<SecretKind, string> = {
   url: 'a deploy where the variable is not set connects with the user and password written in the repository.',
 };
 
+/**
+ * The entry as written and as the fix writes it, for the fix diff: the default replaced by
+ * `${VAR:?…}` in the finding's own line (`- POSTGRES_PASSWORD=${LETTA_PG_PASSWORD:-letta}`).
+ */
+function fixLines(written: string, expr: string, variable: string): { written: string; required: string } {
+  return { written, required: written.replace(expr, `\${${variable}:?set ${variable} in the deployment environment}`) };
+}
+
 /** environment entries as written: name, the scalar, and its text before interpolation */
-function writtenEnvironment(node: YNode | undefined): Array<{ name: string; scalar: YScalar; raw: string; value: string }> {
-  const out: Array<{ name: string; scalar: YScalar; raw: string; value: string }> = [];
+type WrittenEntry = { name: string; scalar: YScalar; raw: string; value: string; listed?: boolean };
+function writtenEnvironment(node: YNode | undefined): WrittenEntry[] {
+  const out: WrittenEntry[] = [];
   if (node?.kind === 'map') {
     for (const [name, e] of node.entries)
       if (e.value.kind === 'scalar' && typeof e.value.raw === 'string') out.push({ name, scalar: e.value, raw: e.value.raw, value: String(e.value.value ?? '') });
@@ -44,7 +53,7 @@ function writtenEnvironment(node: YNode | undefined): Array<{ name: string; scal
       const eq = it.raw.indexOf('=');
       const full = String(it.value ?? '');
       const veq = full.indexOf('=');
-      if (eq > 0) out.push({ name: it.raw.slice(0, eq), scalar: it, raw: it.raw.slice(eq + 1), value: veq < 0 ? '' : full.slice(veq + 1) });
+      if (eq > 0) out.push({ name: it.raw.slice(0, eq), scalar: it, raw: it.raw.slice(eq + 1), value: veq < 0 ? '' : full.slice(veq + 1), listed: true });
     }
   }
   return out;
@@ -89,10 +98,13 @@ const check: ComposeCheck = (ctx) => {
   for (const v of ctx.project.services) {
     // `command: redis-server --requirepass ${REDIS_PASSWORD:-changeme}`: judged by the variable's name
     const cmds: YNode[] = [];
+    const section = new Map<YNode, { key: string; listed: boolean }>();
     for (const key of ['command', 'entrypoint']) {
       const c = get(v.node, key);
       if (c?.kind === 'scalar') cmds.push(c);
       else if (c?.kind === 'seq') cmds.push(...c.items);
+      if (c?.kind === 'scalar') section.set(c, { key, listed: false });
+      else if (c?.kind === 'seq') for (const it of c.items) section.set(it, { key, listed: true });
     }
     for (const c of cmds) {
       if (c.kind !== 'scalar' || typeof c.raw !== 'string' || !c.raw.includes('${') || v.dev || isDevFile(c.src.file)) continue;
@@ -106,7 +118,18 @@ const check: ComposeCheck = (ctx) => {
         if (seen.has(key)) continue;
         seen.add(key);
         if (!firstTime(c.src.file, variable, fallback, v.name)) continue;
-        const d = composeDraft(ctx, c.src, v.name, { variable, expr, what: WHAT[kind], consequence: CONSEQUENCE[kind], kind, also: '' });
+        const where = section.get(c) ?? { key: 'command', listed: false };
+        const d = composeDraft(ctx, c.src, v.name, {
+          variable,
+          envVar: variable,
+          expr,
+          what: WHAT[kind],
+          consequence: CONSEQUENCE[kind],
+          kind,
+          also: '',
+          section: where.key,
+          ...fixLines(`${where.listed ? '- ' : ''}${c.raw}`, expr, variable),
+        });
         remember(d, variable, fallback);
         if (kind !== 'signing') {
           d.priority = 'P1';
@@ -141,7 +164,17 @@ const check: ComposeCheck = (ctx) => {
         if (seen.has(key)) continue;
         seen.add(key);
         if (!firstTime(e.scalar.src.file, variable, fallback, v.name)) continue;
-        const d = composeDraft(ctx, e.scalar.src, v.name, { variable: e.name, expr, what: WHAT[kind], consequence: CONSEQUENCE[kind], kind, also: '' });
+        const d = composeDraft(ctx, e.scalar.src, v.name, {
+          variable: e.name,
+          envVar: variable,
+          expr,
+          what: WHAT[kind],
+          consequence: CONSEQUENCE[kind],
+          kind,
+          also: '',
+          section: 'environment',
+          ...fixLines(e.listed ? `- ${e.name}=${e.raw}` : `${e.name}: ${e.raw}`, expr, variable),
+        });
         remember(d, variable, fallback);
         if (kind !== 'signing') {
           d.priority = 'P1';
