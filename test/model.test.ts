@@ -152,6 +152,29 @@ describe('project model: runtime contexts', () => {
     expect(m.files['web/packages/sdk/src/reference/client.ts'].context).toBe('service');
   });
 
+  it('a module shadowed by a package of the same name, and a file named for an example, are examples', async () => {
+    const fastapi = 'from fastapi import FastAPI\nimport requests\napp = FastAPI()\ndef f():\n    return requests.get("https://x")\n';
+    const { model: m } = await model({
+      // letta: `schemas/providers.py` left beside the `schemas/providers/` package that replaced it
+      'letta/schemas/providers.py': fastapi,
+      'letta/schemas/providers/__init__.py': 'from .openai import OpenAIProvider\n',
+      'letta/schemas/providers/openai.py': fastapi,
+      // a namespace folder (no __init__.py) does not shadow the module
+      'letta/schemas/tools.py': fastapi,
+      'letta/schemas/tools/data.json.py': '',
+      // an interactive demo inside the server folder; `examples.py` (a module of examples data) is not one
+      'letta/server/ws_api/example_client.py': fastapi,
+      'letta/server/ws_api/examples.py': fastapi,
+    });
+    expect(m.files['letta/schemas/providers.py'].context).toBe('example');
+    expect(m.files['letta/schemas/providers.py'].evidence[0]).toContain('shadowed by the package letta/schemas/providers/');
+    expect(m.files['letta/schemas/providers/openai.py'].context).toBe('service');
+    expect(m.files['letta/schemas/tools.py'].context).toBe('service');
+    expect(m.files['letta/server/ws_api/example_client.py'].context).toBe('example');
+    expect(m.files['letta/server/ws_api/example_client.py'].evidence[0]).toBe('path: an example file (its name says so)');
+    expect(m.files['letta/server/ws_api/examples.py'].context).toBe('service');
+  });
+
   it('a dot folder at the root or in a package is tooling; one inside app code is the app', async () => {
     const { model: m } = await model({
       // logto: run only by a GitHub workflow, deleted from the image by its Dockerfile

@@ -47,6 +47,17 @@ function compilePathRules(catalog: Catalog): PathRule[] {
 }
 
 /**
+ * `pkg/providers.py` next to `pkg/providers/__init__.py`: Python's path finder takes the package
+ * (a directory with `__init__.py` wins over a module of the same name in one folder), so the file
+ * is left over from before the split into a package and no import reaches it.
+ */
+function shadowingPackage(rel: string, known: Set<string>): string | undefined {
+  if (!rel.endsWith('.py') || rel.endsWith('/__init__.py') || rel === '__init__.py') return undefined;
+  const dir = rel.slice(0, -3);
+  return known.has(`${dir}/__init__.py`) ? dir : undefined;
+}
+
+/**
  * A path rule applies unless an application folder sits above the folder that matched: a
  * `scripts/` folder is a script folder, `app/scripts/` is part of the app. A `nearRoot` rule's
  * folder must also sit at the root, in a top-level folder or in a package's own folder:
@@ -218,6 +229,8 @@ export function decideContexts(input: ContextInput): Record<string, ContextDecis
     const pathHit = (ctx: RuntimeContext, strong?: boolean) => hits.find((r) => r.context === ctx && (strong === undefined || r.strong === strong));
     const ex = pathHit('example');
     if (ex) { say(f.rel, 'example', `path: ${ex.why}`, also); continue; }
+    const shadow = f.kind === 'python' ? shadowingPackage(f.rel, known) : undefined;
+    if (shadow) { say(f.rel, 'example', `shadowed by the package ${shadow}/: an import of this name loads the package, never this file`, also); continue; }
     const strong = (ctx: RuntimeContext) => marks.find((m) => m.context === ctx && m.strength === 'strong');
     const build = pathHit('build');
     if (build && !strong('service')) { say(f.rel, 'build', `path: ${build.why}`, also); continue; }
