@@ -150,6 +150,7 @@ export interface CatalogSections {
   'process-error-handlers': ProcessErrorHandlers[];
   'swallowed-error-events': SwallowedErrorEvents[];
   'offline-queues': OfflineQueues[];
+  'per-request-classes': PerRequestClasses[];
   'process-pipes': ProcessPipes[];
   'local-commands': LocalCommands[];
   'secret-names': SecretWords[];
@@ -872,6 +873,20 @@ export interface OfflineQueues {
   /** the option value with which a command fails at once while disconnected */
   failsAtOnce?: OptionValues;
   /** why an outage does not reach code waiting on such a client, for reports */
+  says?: string;
+}
+
+/**
+ * Section `per-request-classes`: framework base classes whose instances live for one request or
+ * one client connection (a streaming response, a request handler). A project subclass that marks
+ * itself disconnected when its client goes away records the end of that one exchange: the next
+ * request gets a new instance (FL552 reads it).
+ */
+export interface PerRequestClasses {
+  language: CatalogLanguage;
+  /** qualified base class names, as the adapters resolve `class X(StreamingResponse)` */
+  bases: string[];
+  /** what an instance is, for reports and model notes */
   says?: string;
 }
 

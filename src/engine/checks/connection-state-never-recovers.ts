@@ -161,10 +161,14 @@ function classFindings(ctx: Parameters<Check>[0], funcs: Funcs): FindingDraft[] 
   if (!facts.classes.length) return [];
   const out: FindingDraft[] = [];
   const reported = new Set<string>();
+  // a streaming response or a request handler lives for one exchange: marking it disconnected
+  // when its client goes away ends that exchange, and the next request gets a new instance
+  const perRequest = new Set(ctx.catalog.entries('per-request-classes', facts.language).flatMap((e) => e.bases));
   for (const a of facts.assignments) {
     const kind = brokenKind(a);
     const cls = a.scope.classId;
     if (!kind || cls === undefined) continue;
+    if (facts.classes[cls].bases.some((b) => perRequest.has(b))) continue;
     const member = funcs.member(a.scope.functionId);
     if (!member || TERMINAL.test(member.name) || isCtor(member)) continue;
     const chain = funcs.chain(a.scope.functionId);
