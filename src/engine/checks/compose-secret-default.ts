@@ -163,7 +163,9 @@ const check: ComposeCheck = (ctx) => {
         const key = `${e.scalar.src.file}:${e.scalar.src.loc.line}:${e.scalar.src.loc.column}:${expr}`;
         if (seen.has(key)) continue;
         seen.add(key);
-        if (!firstTime(e.scalar.src.file, variable, fallback, v.name)) continue;
+        // the entry's secret (a URL's password comes first) is a default reported already: this
+        // entry is one more service on that finding, not a finding for the URL's other defaults
+        if (!firstTime(e.scalar.src.file, variable, fallback, v.name)) break;
         const d = composeDraft(ctx, e.scalar.src, v.name, {
           variable: e.name,
           envVar: variable,
