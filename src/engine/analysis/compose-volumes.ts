@@ -13,9 +13,13 @@ export function legacyMount(v: ServiceView): Mount | undefined {
   const info = v.info;
   if (!info?.legacyMount || info.legacyFrom === undefined || !v.image || v.image.unknown) return undefined;
   if (info.dataPathEnv && envValue(v.node, info.dataPathEnv)) return undefined;
-  const latest = v.version === null && /^(latest|alpine[\d.]*|bookworm|trixie|bullseye|)$/i.test(v.image.tag);
-  if (!latest && (v.version === null || v.version < info.legacyFrom)) return undefined;
+  if (!latestTag(v) && (v.version === null || v.version < info.legacyFrom)) return undefined;
   return mounts(v.node).find((m) => persistent(m) && m.target === info.legacyMount);
+}
+
+/** `latest`, no tag, or a distro-only tag: whatever the newest major is when it was pulled */
+function latestTag(v: ServiceView): boolean {
+  return v.version === null && !!v.image && /^(latest|alpine[\d.]*|bookworm|trixie|bullseye|)$/i.test(v.image.tag);
 }
 
 export interface DataDir {
@@ -36,7 +40,10 @@ export function dataDirs(v: ServiceView): DataDir[] {
     const dir = i >= 0 ? args.slice(i + 1).find((a) => a.startsWith('/')) : undefined;
     if (dir) return [{ path: dir, mount: dir }];
   }
-  const layouts = v.image?.unknown ? (info.data ?? []) : [dataLayout(info, v.version)].filter((l) => l !== undefined);
+  // a variable, or a tag that names no major we can read (`ankane/pgvector:v0.5.1` is the
+  // extension's version, on postgres 15): any of the layouts may be the one
+  const unread = v.image?.unknown || (v.version === null && !latestTag(v));
+  const layouts = unread ? (info.data ?? []) : [dataLayout(info, v.version)].filter((l) => l !== undefined);
   return layouts.map((l) => ({ path: l.path, volume: l.volume, mount: l.mount }));
 }
 
