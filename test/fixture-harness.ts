@@ -144,7 +144,10 @@ export async function analyseCodeFile(abs: string, rel: string): Promise<Analysi
   // configured elsewhere) is dropped by the project model when no file sets it, as for a lone file;
   // one that first asks whether an imported name is a Celery app (data.pendingIf) stands as written,
   // and so does one that a default would only change (data.pendingMiss: 'keep')
-  const settled = r.findings.filter((f) => !f.data?.pendingOn || f.data.pendingMiss === 'keep' || (f.data.pendingIf && f.data.pendingIfMiss !== 'drop'));
+  // and one kept only when a route in another module reaches it (data.unlessRequestReaches) has none
+  const settled = r.findings.filter(
+    (f) => (!f.data?.pendingOn || f.data.pendingMiss === 'keep' || (f.data.pendingIf && f.data.pendingIfMiss !== 'drop')) && f.data?.unlessRequestReaches !== 'drop',
+  );
   return withKeys(settled.map(pick), r.error ? [r.error] : []);
 }
 

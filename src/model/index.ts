@@ -236,15 +236,22 @@ export function applyModel(findings: Finding[], model: ProjectModel, input: Mode
   }
   attachSites(out, input.files, tsPathsFor(input.rootAbs, input.manifests));
   // after the call sites are attached: a shared client is on a request path when one of its calls is
+  const requestReaches = (f: Finding) => {
+    const r = reachers.get(model);
+    const all = [...(f.entryPoints ?? []), ...(f.related ?? []).flatMap((x) => r?.reachOf(x.file, x.line, x.column).list ?? [])];
+    return all.some((e) => e.kind === 'http' || e.kind === 'webhook');
+  };
+  // `data.unlessRequestReaches: 'drop'`: a finding the check keeps only on a request path it
+  // could not see from its own file (FL802 on an SDK whose own timeout and retries hold elsewhere)
+  for (let i = out.length - 1; i >= 0; i--) if (out[i].data?.unlessRequestReaches === 'drop' && !requestReaches(out[i])) out.splice(i, 1);
   for (const f of out) {
     if (!f.context || /\.ya?ml$/.test(f.file)) continue;
     const lower = table.offRequestPath(f.ruleId, f.context);
     const p0 = f.priority === 'P0' && table.needsRequestPath(f.category, f.context);
     if (!p0 && !(lower && rank(lower) > rank(f.priority))) continue;
+    if (requestReaches(f)) continue;
     const reachers_ = reachers.get(model);
     const all = [...(f.entryPoints ?? []), ...(f.related ?? []).flatMap((r) => reachers_?.reachOf(r.file, r.line, r.column).list ?? [])];
-    const request = all.find((e) => e.kind === 'http' || e.kind === 'webhook');
-    if (request) continue;
     const background = all.find((e) => e.kind !== 'cli');
     if (lower && rank(lower) > rank(f.priority)) {
       f.priority = lower;
