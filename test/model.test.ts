@@ -427,7 +427,7 @@ describe('project model: priority from hazard x context', () => {
     });
     const out = JSON.parse((await runCli(['scan', '--format', 'json'], root)).stdout);
     expect(out.findings.map((f: { priority: string; file: string; context: string }) => `${f.priority} ${f.context} ${f.file}`)).toEqual([
-      'P0 service server/app.py',
+      'P1 service server/app.py',
     ]);
   });
 
@@ -441,10 +441,11 @@ describe('project model: priority from hazard x context', () => {
   });
 
   it('a timeout hazard is P0 only on a request path: a route reaching it one import away, not a task or nothing', async () => {
-    const http = 'import requests\n\ndef fetch_profile(uid):\n    return requests.get(f"https://id.example.com/{uid}").json()\n';
+    // a blocking client in a coroutine: P0 where a request waits on it (the event loop stalls)
+    const http = 'import requests\n\nasync def fetch_profile(uid):\n    return requests.get(f"https://id.example.com/{uid}").json()\n';
     const { result } = await model({
       'app/clients.py': http,
-      'app/views.py': 'from fastapi import FastAPI\nfrom app.clients import fetch_profile\n\napp = FastAPI()\n\n@app.get("/me")\ndef me():\n    return fetch_profile(1)\n',
+      'app/views.py': 'from fastapi import FastAPI\nfrom app.clients import fetch_profile\n\napp = FastAPI()\n\n@app.get("/me")\nasync def me():\n    return await fetch_profile(1)\n',
       'worker/clients.py': http,
       'worker/tasks.py': 'from celery import shared_task\nfrom worker.clients import fetch_profile\n\n@shared_task\ndef sync(uid):\n    fetch_profile(uid)\n',
       'lib/clients.py': http,
