@@ -175,6 +175,18 @@ describe('project model: runtime contexts', () => {
     expect(m.files['letta/server/ws_api/examples.py'].context).toBe('service');
   });
 
+  it('a seed file is one-shot code by its name; a module that only mentions seeding is not', async () => {
+    const pool = "import { PrismaClient } from '@prisma/client';\nimport express from 'express';\nexport const prisma = new PrismaClient();\n";
+    const { model: m } = await model({
+      'prisma/seed.mts': pool,
+      'apps/api/src/db/users.seed.ts': pool,
+      'apps/api/src/seeding-status.ts': pool,
+    });
+    expect(m.files['prisma/seed.mts'].context).toBe('cli');
+    expect(m.files['apps/api/src/db/users.seed.ts'].context).toBe('cli');
+    expect(m.files['apps/api/src/seeding-status.ts'].context).toBe('service');
+  });
+
   it('a dot folder at the root or in a package is tooling; one inside app code is the app', async () => {
     const { model: m } = await model({
       // logto: run only by a GitHub workflow, deleted from the image by its Dockerfile
