@@ -694,6 +694,8 @@ describe('project model: root causes', () => {
     expect(result.findings).toHaveLength(1);
     expect(result.findings[0].related).toHaveLength(30);
     expect(m.groups).toEqual([expect.objectContaining({ kind: 'shared-client', count: 31, file: 'app/http.py', line: 4 })]);
+    // the calls go to the wrapper, not through a client it built
+    expect(m.groups[0].title).toBe('`fetch_json` (it calls `requests.get`) and the 30 calls to it');
   });
 
   it('`faultline model` prints contexts with evidence, compose files, defaults and groups', async () => {

@@ -106,7 +106,7 @@ describe('Markdown reporter', () => {
     expect(md).toContain('**3 places: [`api/app/http.py:5`](api/app/http.py#L5) (3 findings in 3 files)** — One `requests.Session()` without a timeout, used by 3 call sites.');
     expect(md).toContain('<details><summary>All 3 locations</summary>\n\n- [`api/app/billing.py:31`]');
     expect(md).toMatch(/\| 1 \| One `requests.Session\(\)` without a timeout, used by 3 call sites\. Pass an explicit timeout .*\| S \| 3 P0 \(FL101\) \|/);
-    expect(md).toContain('Where the code runs: 5 in service code, 1 in browser code and 1 in CLI and scripts.');
+    expect(md).toContain('Where the code runs: 4 in service code, 1 in browser code, 1 in CLI and scripts and 1 in compose configuration.');
     expect(md).toContain('`axios.defaults.timeout = 5000` (`web/src/http.ts:3`) bounds every axios call under `web/`.');
     expect(md).not.toContain('this scan had none'); // the project model was there
     expect(renderMarkdown(sampleResult(), RULES)).toContain('this scan had none');

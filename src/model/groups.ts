@@ -55,7 +55,11 @@ export function groupFindings(findings: Finding[]): ModelGroup[] {
     if (sites >= 2 && f.data?.api) {
       const id = groupId('shared-client', `${f.ruleId}\0${f.file}\0${f.line}\0${f.column}`);
       f.group = id;
-      groups.push({ id, ruleId: f.ruleId, kind: 'shared-client', title: `\`${f.data.callee ?? f.data.api}\` here and the ${sites} calls made through it`, file: f.file, line: f.line, count: 1 + sites });
+      const callee = f.data.callee ?? f.data.api;
+      // calls to the function that makes the call (a wrapper), not calls through a client it built
+      const wrapper = f.symbol && f.related!.every((r) => (r.message ?? '').startsWith(`call through \`${f.symbol}\``)) ? f.symbol : undefined;
+      const title = wrapper ? `\`${wrapper}\` (it calls \`${callee}\`) and the ${sites} calls to it` : `\`${callee}\` here and the ${sites} calls made through it`;
+      groups.push({ id, ruleId: f.ruleId, kind: 'shared-client', title, file: f.file, line: f.line, count: 1 + sites });
     }
   }
   const compose = collect(findings.filter(isCompose), (f) => (f.symbol ? `${f.ruleId}\0${f.symbol}\0${f.message}` : undefined));

@@ -242,6 +242,23 @@ export function textsFor(rule: RuleMeta, sel: TextSelection = {}): FindingTexts 
   };
 }
 
+/**
+ * The undo of an injection the rules describe in words (no command to reverse): the step that
+ * stops nothing says so instead of asking to unpause what was never paused.
+ */
+const PROSE_ROLLBACKS: Array<[RegExp, string]> = [
+  [/docker compose down && docker compose up -d/, 'Nothing to undo: the stack is up again at the end of the step. Restore what the test lost from a backup, if it was more than test data.'],
+  [/^`?docker compose up -d/, 'Stop the test stack when you are done (`docker compose down`).'],
+  [/\b(wrapper script|replace the external command)\b/i, 'Put the real command back (remove the wrapper from `PATH`) and kill any child still running (`pkill -f` the wrapper).'],
+  [/^hold every pool(ed)? connection|^run a query that waits on a lock/i, 'End the sessions that hold the connections or the lock (`SELECT pg_terminate_backend(pid)` for them, or stop the client running them); check that the pool drains back to normal.'],
+  [/^lower `visibility_timeout`/i, 'Set `visibility_timeout` back to its real value and restart the workers.'],
+  [/^in a staging copy, throw from/i, 'Remove the debug route and restart the service if the throw took it down.'],
+  [/^(With the service idle[^,]*, )?restart the (dependency|database|WebSocket)\b/i, 'Nothing to undo once the dependency is back; if the service did not recover by itself, restart it: that is the failure the fix removes.'],
+  [/\b(make (the|one) [\w' ]*?(dependency|round)[\w ]*? fail|stop (the|every) [\w ]+|return 503|inject (errors|an exception)|hang or fail)\b/i, 'Start what you stopped and remove the stub or fault you put in front of the dependency; check that the stack is back to its steady state before the next run.'],
+  [/^start the (service|stack) without/i, 'Start it again with the variable set, and delete what the test wrote while it ran without.'],
+  [/^(send|from a page|run (two|the service)|kick|publish|write a row|kill the worker)\b/i, 'Nothing to undo beyond the test data: delete the rows, messages or jobs the step created.'],
+];
+
 /** The undo of common injections, read from the break step's commands. */
 export function deriveRollback(breakText: string): string {
   const steps: string[] = [];
@@ -253,7 +270,7 @@ export function deriveRollback(breakText: string): string {
     let r: RegExpMatchArray | null;
     if ((r = cmd.match(/docker compose pause (\S+)/))) add(`\`docker compose unpause ${r[1]}\``);
     else if ((r = cmd.match(/docker pause (\S+)/))) add(`\`docker unpause ${r[1]}\``);
-    else if ((r = cmd.match(/docker compose (?:stop|kill)(?: -s \S+)? (\S+)/))) add(`\`docker compose up -d ${r[1]}\``);
+    else if ((r = cmd.match(/docker compose (?:stop|kill)(?: -s \S+)? ([^\s;,&|]+)/))) add(`\`docker compose up -d ${r[1]}\``);
     else if ((r = cmd.match(/docker compose exec (\S+) kill -STOP (\S+)/))) add(`\`docker compose exec ${r[1]} kill -CONT ${r[2]}\` (or \`docker compose restart ${r[1]}\`)`);
     else if (/toxiproxy-cli toxic add/.test(cmd)) {
       const name = cmd.match(/-n (\S+)/)?.[1];
@@ -270,6 +287,7 @@ export function deriveRollback(breakText: string): string {
     const text = `${steps.join(', then ')}; check that the stack is back to its steady state before the next run.`;
     return text.charAt(0).toUpperCase() + text.slice(1);
   }
+  for (const [when, undo] of PROSE_ROLLBACKS) if (when.test(breakText)) return undo;
   return 'Undo the injection (start or unpause what you stopped, remove proxies and stubs), then check that the stack is back to its steady state before the next run.';
 }
 

@@ -49,9 +49,11 @@ function details(summary: string, body: string): string {
 function causeEntry(c: Cause, opts: MarkdownOptions): string {
   const [first, ...rest] = c.findings;
   if (!rest.length) return [`**${locationLine(first, opts)}**`, '', ...findingBody(first)].join('\n');
-  const head = `**${plural(c.findings.length, 'place')}: ${causeScope(c, opts)}**${c.groupTitle ? ` — ${mdMessage(period(c.groupTitle))}` : ''}`;
+  // the scope of a same-file cause would say its count a second time ("2 places: app.py (2 places)")
+  const scope = c.kind === 'same-file' ? fileLink(c, opts) : causeScope(c, opts);
+  const head = `**${plural(c.findings.length, 'place')}: ${scope}**${c.groupTitle ? ` — ${mdMessage(period(c.groupTitle))}` : ''}`;
   const out = [head, '', `First: ${locationLine(first, opts)}`, '', ...findingBody(first)];
-  out.push('', details(`All ${c.findings.length} locations`, locationList(c.findings, opts)));
+  out.push('', details(c.findings.length === 2 ? 'Both locations' : `All ${c.findings.length} locations`, locationList(c.findings, opts)));
   return out.join('\n');
 }
 

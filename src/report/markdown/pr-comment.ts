@@ -36,7 +36,7 @@ export function renderMarkdownSummary(result: ScanResult, rules: readonly RuleMe
   const view = buildView(result, rules);
   const limit = COMMENT_LIMIT;
   const full = opts.reportUrl ? `**Full report:** [${mdText(opts.reportUrl.replace(/^https?:\/\//, ''))}](${mdHref(opts.reportUrl)})` : '**Full report:** the Markdown audit (`faultline scan --markdown audit.md`; in GitHub Actions, the job summary).';
-  const required = [header(view, { ...opts, title: opts.title ?? 'Resilience audit (summary)' }), '', full, '', relink(executiveSummary(view, opts), opts.reportUrl)];
+  const required = [header(view, { ...opts, title: opts.title ?? 'Resilience audit (summary)' }), '', full, '', relink(executiveSummary(view, { ...opts, summaryForm: true }), opts.reportUrl)];
   // this form lists only the P0/P1 root causes the table left out, while room is left
   const fix = fixFirst(view, { ...opts, fixFirst: opts.fixFirst ?? 5 }, (others) => {
     const urgent = others.filter((c) => c.priority !== 'P2').length;

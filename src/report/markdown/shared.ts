@@ -26,6 +26,8 @@ export interface MarkdownOptions {
   fixFirst?: number;
   /** causes of one rule shown in full (excerpt, blast radius); the rest are listed under <details> */
   detailsPerRule?: number;
+  /** the short pull-request form, whose findings live in the full report */
+  summaryForm?: boolean;
 }
 
 export const CATEGORY_LABEL: Record<Category, string> = {

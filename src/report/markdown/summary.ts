@@ -2,17 +2,24 @@
 // and the score per category. Every number here is counted from the same findings the report lists.
 import { CATEGORIES, PRIORITIES } from '../../engine/types.js';
 import type { Category, Finding, Priority, RuleMeta } from '../../engine/types.js';
-import { PRIORITY_MEANING, countByPriority, period, sentences } from '../common.js';
+import { PRIORITY_MEANING, countByPriority, fileLanguage, period, sentences } from '../common.js';
 import { mdMessage, mdText } from '../escape.js';
 import { SCORE_WEIGHTS, priorityCounts, riskBuckets, ruleTitle, type Cause, type ReportView } from '../view.js';
 import { CATEGORY_LABEL, CONTEXT_LABEL, causeChange, causeScope, entryNames, fileLink, heading, list, names, plural, variantLabel, type MarkdownOptions } from './shared.js';
 
 export function header(view: ReportView, opts: MarkdownOptions): string {
   const { result } = view;
+  // the TS/JS adapter reads both: the model's file list says which the repository holds
+  const files = Object.keys((result as { model?: { files?: Record<string, unknown> } }).model?.files ?? {});
+  const js = files.filter((f) => /\.(js|jsx|mjs|cjs)$/i.test(f)).length;
+  const ts = files.filter((f) => /\.(ts|tsx|mts|cts)$/i.test(f)).length;
   const langs = Object.entries(result.stats.byLanguage)
     .filter(([, v]) => v.files > 0)
+    .flatMap(([k, v]): Array<[string, number]> =>
+      k === 'typescript' && js + ts === v.files ? ([['javascript', js], ['typescript', ts]] as Array<[string, number]>).filter(([, n]) => n > 0) : [[k === 'typescript' ? 'typescript/javascript' : k, v.files]],
+    )
     .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([k, v]) => `${k} ${v.files}`);
+    .map(([k, n]) => `${k} ${n}`);
   const scope = `${plural(result.stats.files, 'file')} scanned${langs.length ? ` (${langs.join(', ')})` : ''}`;
   const c = priorityCounts(view.findings);
   const counts = view.findings.length ? ` (${PRIORITIES.map((p) => `${p} ${c[p]}`).join(' · ')})` : '';
@@ -51,10 +58,16 @@ export function executiveSummary(view: ReportView, opts: MarkdownOptions): strin
       : `They come down to ${plural(changes, 'change')} (findings that share a cause, such as one client or one compose file, are fixed together).`;
   out.push(`This audit found ${plural(findings.length, 'resilience hazard')}: ${countSentence(counts)}. ${causes}`);
   // where the findings run: service code matters more than a build script
+  // (compose findings are about the stack's configuration, not code: counted apart)
   const ctx = new Map<string, number>();
-  for (const v of findings) if (v.context) ctx.set(v.context, (ctx.get(v.context) ?? 0) + 1);
+  let config = 0;
+  for (const v of findings) {
+    if (fileLanguage(v.f.file) === 'compose') config++;
+    else if (v.context) ctx.set(v.context, (ctx.get(v.context) ?? 0) + 1);
+  }
   if (ctx.size) {
     const parts = [...ctx.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([k, n]) => `${n} in ${CONTEXT_LABEL[k as keyof typeof CONTEXT_LABEL]}`);
+    if (config) parts.push(`${config} in compose configuration`);
     out.push('', `Where the code runs: ${list(parts)}. Priorities already account for it (a browser or script finding ranks lower than the same hazard in a service).`);
   }
   const bySvc = new Map<string, Finding[]>();
@@ -89,7 +102,8 @@ export function executiveSummary(view: ReportView, opts: MarkdownOptions): strin
     out.push(parts.join(' '), '');
   });
   const others = riskBuckets(view).length - buckets.length;
-  if (others > 0) out.push(`${plural(others, 'more rule/priority pair')} below, in the findings section.`);
+  // a link: the summary form points it at the full report's findings (or drops it with no report URL)
+  if (others > 0) out.push(`${plural(others, 'more rule/priority pair')} ${opts.summaryForm ? 'in the [findings](#findings) of the full report' : 'below, in the [findings](#findings)'}.`);
   return out.join('\n').trimEnd();
 }
 
