@@ -29,6 +29,43 @@ describe('code rule priorities', () => {
     );
     expect(byLine(a, 'FL550')).toEqual({ 2: 'P0', 4: 'P2', 13: 'P0' });
   });
+
+  it('FL550: a class that ends its client in the finally of each query is P1; one that keeps it open stays P0', async () => {
+    // anything-llm's SQL connector: built in the constructor, ended after every query
+    const a = await analyseSnippet(
+      'connector.js',
+      [
+        "const pg = require('pg');",
+        'class PerQuery {',
+        '  constructor(url) {',
+        '    this._client = new pg.Client({ connectionString: url });',
+        '  }',
+        '  async run(sql) {',
+        '    try {',
+        '      await this._client.connect();',
+        '      return await this._client.query(sql);',
+        '    } finally {',
+        '      await this._client.end();',
+        '    }',
+        '  }',
+        '}',
+        'class KeepsOpen {',
+        '  constructor(url) {',
+        '    this.client = new pg.Client({ connectionString: url });',
+        '  }',
+        '  async run(sql) {',
+        '    return this.client.query(sql);',
+        '  }',
+        '  async close() {',
+        '    await this.client.end();',
+        '  }',
+        '}',
+        'module.exports = { PerQuery, KeepsOpen };',
+        '',
+      ].join('\n'),
+    );
+    expect(byLine(a, 'FL550')).toEqual({ 4: 'P1', 17: 'P0' });
+  });
 });
 
 describe('FL355 priority follows what a re-raise would buy', () => {

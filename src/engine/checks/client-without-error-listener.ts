@@ -167,6 +167,18 @@ const check: Check = (ctx) => {
       for (const k of Object.keys(d.data!)) if (k.startsWith('pending')) delete d.data![k];
       d.priority = 'P2';
       d.priorityReason = `a short-lived client: ${binding.target}.${closer.callee.split('.').pop()}() on line ${closer.loc.line} ends it in the function that opens it, so it never sits idle`;
+    } else if (closers.size && binding.selfAttr && !reason && d.priority === undefined) {
+      // a class that ends its client in the `finally` of the method that queries it (anything-llm's
+      // SQL connectors: built in the constructor, `this._client.end()` after each query): the
+      // connection lives for one query, and only one lost while that query runs reaches the
+      // missing listener
+      const ends = ctx.facts.calls.find(
+        (c) => c.callee === `${binding.target}.${c.callee.split('.').pop()}` && closers.has(c.callee.split('.').pop() ?? '') && c.scope.classId === binding.scope.classId && c.scope.tries.some((t) => t.part === 'finally'),
+      );
+      if (ends) {
+        d.priority = 'P1';
+        d.priorityReason = `the class ends its client after each use (${ends.callee}() in a finally, line ${ends.loc.line}): only a connection lost while a query runs reaches the missing listener`;
+      }
     }
     out.push(d);
   }
