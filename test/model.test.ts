@@ -640,6 +640,17 @@ describe('project model: root causes', () => {
     expect(out.findings.find((f: { file: string }) => f.file === 'svc/providers/p0.py').fingerprint).toBe(alone.findings[0].fingerprint);
   });
 
+  it('one rule on one API across sibling folders (an adapter per provider) is one group; two folders are not', async () => {
+    const files: Record<string, string> = {};
+    for (const p of ['openai', 'cohere', 'xai', 'groq']) files[`server/providers/${p}/index.py`] = PY_BAD;
+    files['server/other/a/index.py'] = PY_BAD;
+    files['server/other/b/index.py'] = PY_BAD;
+    const { result, model: m } = await model(files);
+    const grouped = result.findings.filter((f) => f.group).map((f) => f.file).sort();
+    expect(grouped).toEqual(['server/providers/cohere/index.py', 'server/providers/groq/index.py', 'server/providers/openai/index.py', 'server/providers/xai/index.py']);
+    expect(m.groups.map((g) => g.title)).toEqual(['`requests.get` in 4 folders of server/providers/']);
+  });
+
   it('a shared axios instance built in one file and used in others: one cause with its call sites, or none with a timeout', async () => {
     const users = "import { api } from '../api/client';\nexport const list = () => api.get('/users');\nexport const one = (id: string) => api.get(`/users/${id}`);\n";
     const orders = "import { api } from '@/api/client';\nexport const list = () => api.post('/orders', {});\n";

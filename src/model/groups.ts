@@ -1,6 +1,7 @@
 // Root causes instead of floods. Findings that share one cause get one `group` key: a client
 // built without the setting and the call sites that go through it; one rule firing on the same
-// API across sibling files of a folder; the same compose service flagged in near-identical
+// API across sibling files of a folder, or across sibling folders (one adapter per provider);
+// the same compose service flagged in near-identical
 // variants of a file; one rule on several services of one compose file; and, as a last resort, what is left of a rule that fires more than
 // FLOOD times at P0/P1 in one repository, by top-level folder. Fingerprints are untouched.
 import { createHash } from 'node:crypto';
@@ -83,6 +84,18 @@ export function groupFindings(findings: Finding[]): ModelGroup[] {
     if (list.length < SIBLINGS || new Set(list.map((f) => f.file)).size < 2) continue;
     const what = list[0].data?.api ?? list[0].data?.callee;
     seal('sibling-files', key, list, `${what ? `\`${what}\` ` : ''}in ${new Set(list.map((f) => f.file)).size} files of ${posix.dirname(list[0].file)}/`, groups);
+  }
+  // the same in sibling folders: one adapter per provider (anything-llm's
+  // server/utils/AiProviders/<provider>/index.js, each calling fetch the same way) is one pattern
+  const cousins = collect(
+    findings.filter((f) => !isCompose(f) && f.file.split('/').length >= 3),
+    (f) => `${f.ruleId}\0${posix.dirname(posix.dirname(f.file))}\0${f.data?.api ?? f.data?.callee ?? ''}\0${f.priority}`,
+  );
+  for (const [key, list] of cousins) {
+    const folders = new Set(list.map((f) => posix.dirname(f.file)));
+    if (list.length < SIBLINGS || folders.size < SIBLINGS) continue;
+    const what = list[0].data?.api ?? list[0].data?.callee;
+    seal('sibling-files', key, list, `${what ? `\`${what}\` ` : ''}in ${folders.size} folders of ${posix.dirname(posix.dirname(list[0].file))}/`, groups);
   }
   const loud = new Map<string, Finding[]>();
   for (const f of findings) {
