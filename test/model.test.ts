@@ -187,6 +187,38 @@ describe('project model: runtime contexts', () => {
     expect(m.files['apps/api/src/seeding-status.ts'].context).toBe('service');
   });
 
+  it('a file in the build context that the Dockerfile does not copy into the image is run by hand; a bind-mounted one is in the container', async () => {
+    const call = "const f = () => fetch('https://api.example.com/x');\nmodule.exports = { f };\n";
+    const { model: m } = await model({
+      // anything-llm: context is the repository, the Dockerfile copies server/ and collector/ only
+      'docker/docker-compose.yml': 'services:\n  app:\n    build:\n      context: ..\n      dockerfile: ./docker/Dockerfile\n    volumes:\n      - ../plugins:/app/plugins\n',
+      'docker/Dockerfile': 'FROM node:20\nWORKDIR /app\nCOPY ./server /app/server/\nCOPY ./collector/ ./collector/\nCMD ["node", "/app/server/index.js"]\n',
+      'server/lib/calls.js': call,
+      'collector/lib/calls.js': call,
+      'extras/translator/index.js': call,
+      'plugins/custom/index.js': call,
+    });
+    expect(m.files['server/lib/calls.js'].context).toBe('service');
+    expect(m.files['collector/lib/calls.js'].context).toBe('service');
+    expect(m.files['extras/translator/index.js'].context).toBe('cli');
+    expect(m.files['extras/translator/index.js'].evidence[0]).toContain('its Dockerfile does not copy it into the image');
+    expect(m.files['plugins/custom/index.js'].context).toBe('service');
+    // `COPY . .` holds everything
+    const { model: all } = await model({
+      'compose.yaml': 'services:\n  app:\n    build: .\n',
+      'Dockerfile': 'FROM node:20\nWORKDIR /app\nCOPY . .\nCMD ["node", "server/index.js"]\n',
+      'extras/translator/index.js': call,
+    });
+    expect(all.files['extras/translator/index.js'].context).toBe('service');
+    // an image that copies a build output tells nothing about which sources it holds
+    const { model: built } = await model({
+      'compose.yaml': 'services:\n  app:\n    build: .\n',
+      'Dockerfile': 'FROM node:20\nWORKDIR /app\nCOPY package.json dist ./\nCMD ["node", "dist/index.js"]\n',
+      'src/lib/calls.js': call,
+    });
+    expect(built.files['src/lib/calls.js'].context).toBe('service');
+  });
+
   it('a dot folder at the root or in a package is tooling; one inside app code is the app', async () => {
     const { model: m } = await model({
       // logto: run only by a GitHub workflow, deleted from the image by its Dockerfile

@@ -24,6 +24,8 @@ export interface ContextInput {
   paths?: TsPaths;
   /** files a Dockerfile runs: RUN steps (build), ENTRYPOINT / CMD (service or cli) */
   dockerfiles?: Map<string, { context: RuntimeContext; why: string }>;
+  /** what each built service's image holds of the repository (its Dockerfile's COPY sources), or 'all' */
+  images?: Map<string, string[] | 'all'>;
 }
 
 interface PathRule {
@@ -394,6 +396,15 @@ export function decideContexts(input: ContextInput): Record<string, ContextDecis
       continue;
     }
     const owner = runningOwners(services, (s) => s.codeRoots ?? [], (s) => !s.oneShot, f.rel)[0];
+    // in the build context, but the Dockerfile copies only other folders (anything-llm's COPY of
+    // server/, collector/ and frontend/ leaves extras/translator out): the image never holds it
+    const held = owner ? input.images?.get(owner.name) : undefined;
+    // a source folder bind-mounted into the container is there whatever the image holds
+    const mounted = owner?.codeRoots?.some((r) => r !== (owner.build ?? '').replace(/^\.\/?/, '').replace(/\/$/, '') && r !== posix.dirname(owner.dockerfile ?? '.') && within(f.rel, r));
+    if (owner && !mounted && Array.isArray(held) && !held.some((h) => within(f.rel, h) || f.rel === h)) {
+      say(f.rel, 'cli', `in the build context of compose service ${owner.name}, but its Dockerfile does not copy it into the image: code run by hand, not by the service`, also);
+      continue;
+    }
     if (owner) {
       const oneShot = owner.oneShot === true;
       say(f.rel, oneShot ? 'cli' : 'service', `in the build context of compose service ${owner.name}${oneShot ? ' (one-shot)' : ''}`, also);

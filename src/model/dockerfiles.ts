@@ -134,6 +134,8 @@ export function dockerfileContexts(
   known: Set<string>,
   oneShotCommands: RegExp[],
   readText?: (rel: string) => string | undefined,
+  /** filled with what each compose service's image holds of the repository: the folders and files its Dockerfile copies in, or 'all' */
+  images?: Map<string, string[] | 'all'>,
 ): Map<string, DockerfileDecision> {
   const out = new Map<string, DockerfileDecision>();
   const started = new Set<string>();
@@ -149,6 +151,15 @@ export function dockerfileContexts(
     if (!uses.length) for (const c of new Set([dir, ''])) uses.push({ context: c, services: [] });
     for (const use of uses) {
       const steps = dockerfileSteps(df.text, use.target);
+      if (images) {
+        // `COPY . .`, a glob or a variable: the image may hold anything of the context
+        const whole = !steps.contextSources.length || steps.contextSources.some((x) => x === '.' || x === '' || /[*?[$]/.test(x));
+        const held = whole ? 'all' : steps.contextSources.map((x) => posix.normalize(posix.join(use.context, x)).replace(/\/$/, ''));
+        // only an image that copies source the scan reads says what it leaves out: one that
+        // copies a build output (`COPY dist ./dist`) or manifests tells nothing about the sources
+        const copiesSource = held === 'all' || [...known].some((k) => held.some((h) => k === h || within(k, h)));
+        if (copiesSource) for (const svc of use.services) images.set(svc.name, held);
+      }
       const find = (cmd: DockerCommand) => [...new Set(commandScripts(cmd.command, cmd.workdir).map((n) => repoFile(n, cmd, use.context, known)).filter((f): f is string => !!f))];
       if (steps.start) {
         const oneShot = (use.services.length > 0 && use.services.every((s) => s.oneShot)) || oneShotCommands.some((re) => re.test(steps.start!.command));

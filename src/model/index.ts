@@ -122,8 +122,9 @@ export function buildProjectModel(input: ModelInput): { model: ProjectModel; pac
   const paths = tsPathsFor(input.rootAbs, input.manifests);
   const known = new Set(input.files.map((f) => f.rel));
   const oneShot = input.catalog.section('compose-hints').flatMap((h) => h.oneShotCommands ?? []).map((r) => new RegExp(r, 'i'));
-  const docker = input.dockerfiles?.length ? dockerfileContexts(input.dockerfiles, input.system?.services ?? [], known, oneShot, input.readText) : undefined;
-  const files = decideContexts({ files: input.files, packages, system: input.system, catalog: input.catalog, overrides: input.contexts, paths, dockerfiles: docker });
+  const images = new Map<string, string[] | 'all'>();
+  const docker = input.dockerfiles?.length ? dockerfileContexts(input.dockerfiles, input.system?.services ?? [], known, oneShot, input.readText, images) : undefined;
+  const files = decideContexts({ files: input.files, packages, system: input.system, catalog: input.catalog, overrides: input.contexts, paths, dockerfiles: docker, images });
   const composeFiles: ProjectModel['composeFiles'] = {};
   for (const c of input.composeFiles) composeFiles[c] = composeKind(c, input.catalog, input.contexts ?? {});
   // a stack whose every service the compose reader found developer-only (a dev tool image, a

@@ -104,6 +104,8 @@ export interface DockerCommand {
 export interface DockerfileSteps {
   /** RUN steps of every stage: they run while the image is built */
   runs: DockerCommand[];
+  /** every source any stage COPYs or ADDs from the build context (not `--from` another stage) */
+  contextSources: string[];
   /** ENTRYPOINT then CMD of the stage that is built (`target`, else the last): what the container runs */
   start?: DockerCommand & { entrypoint?: string; cmd?: string };
 }
@@ -178,6 +180,7 @@ export function dockerfileSteps(text: string, target?: string): DockerfileSteps 
   interface State { name?: string; workdir: string; copies: DockerCopy[]; entrypoint?: { cmd: string; line: number }; cmd?: { cmd: string; line: number; inherited?: boolean } }
   const stages: State[] = [];
   const runs: DockerCommand[] = [];
+  const contextSources: string[] = [];
   let cur: State | undefined;
   for (const ins of dockerInstructions(text)) {
     if (ins.op === 'FROM') {
@@ -208,6 +211,7 @@ export function dockerfileSteps(text: string, target?: string): DockerfileSteps 
         if (!sources.length) break;
         const dest = posix.normalize(posix.join(cur.workdir, destRaw));
         cur.copies.push({ sources, dest: dest.length > 1 ? dest.replace(/\/$/, '') : dest, intoDir: destRaw.endsWith('/') || destRaw === '.' || sources.length > 1, line: ins.line });
+        contextSources.push(...sources);
         break;
       }
       case 'RUN':
@@ -238,7 +242,7 @@ export function dockerfileSteps(text: string, target?: string): DockerfileSteps 
           ...(built.cmd ? { cmd: built.cmd.cmd } : {}),
         }
       : undefined;
-  return { runs, ...(start ? { start } : {}) };
+  return { runs, contextSources, ...(start ? { start } : {}) };
 }
 
 // ---------------------------------------------------------------- shell words
