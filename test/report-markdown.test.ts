@@ -150,7 +150,7 @@ describe('Markdown reporter', () => {
   it('says so when nothing was found', () => {
     const md = renderMarkdown({ ...sampleResult(), findings: [], errors: [] }, RULES);
     expect(md).toContain('No findings at or above the reporting threshold.');
-    expect(md).toContain('| Timeouts (`timeout`) | **100** sound | 0 | 0 | 0 | 1 |');
+    expect(md).toContain('| Timeouts (`timeout`) | **100** no findings | 0 | 0 | 0 | 1 |');
     expect(md).not.toContain('## Fix first');
   });
 

@@ -222,17 +222,21 @@ function grade(score: number): string {
 }
 
 export function scoreSection(view: ReportView): string {
-  const scores = categoryScores(view.findings.map((v) => v.f), view.ruleList);
+  // the rules that ran: those of the languages the scan read (as "Already good" counts them)
+  const scanned = new Set(Object.entries(view.result.stats.byLanguage).filter(([, v]) => v.files > 0).map(([k]) => k));
+  const ran = view.ruleList.filter((r) => r.languages.some((l) => scanned.has(l)));
+  const scores = categoryScores(view.findings.map((v) => v.f), ran.length ? ran : view.ruleList);
   const out = [heading(2, 'Resilience score by category', 'scores'), ''];
   out.push('| Category | Score | P0 | P1 | P2 | Rules checked |', '|---|---:|---:|---:|---:|---:|');
   for (const s of scores) {
     out.push(
-      `| ${CATEGORY_LABEL[s.category]} (\`${s.category}\`) | **${s.score}** ${grade(s.score)} | ${s.counts.P0} | ${s.counts.P1} | ${s.counts.P2} | ${s.rules} |`,
+      // nothing found is not "sound": the rules see only what is written
+      `| ${CATEGORY_LABEL[s.category]} (\`${s.category}\`) | **${s.score}** ${s.counts.P0 + s.counts.P1 + s.counts.P2 ? grade(s.score) : 'no findings'} | ${s.counts.P0} | ${s.counts.P1} | ${s.counts.P2} | ${s.rules} |`,
     );
   }
   out.push(
     '',
-    `How it is computed: each category starts at 100 and loses ${SCORE_WEIGHTS.P0} points per P0, ${SCORE_WEIGHTS.P1} per P1 and ${SCORE_WEIGHTS.P2} per P2 finding, never going below 0 (90–100 sound, 70–89 fragile, 40–69 at risk, below 40 critical). A score only covers what the rules can see statically; a category without findings is not proof of resilience.`,
+    `How it is computed: each category starts at 100 and loses ${SCORE_WEIGHTS.P0} points per P0, ${SCORE_WEIGHTS.P1} per P1 and ${SCORE_WEIGHTS.P2} per P2 finding, never going below 0 (90–100 sound, 70–89 fragile, 40–69 at risk, below 40 critical). A score only covers what the rules can see statically, so a category without findings says "no findings", not "sound"; rules checked counts the rules for the languages scanned.`,
   );
   return out.join('\n');
 }
