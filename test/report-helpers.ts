@@ -387,6 +387,11 @@ export function countProblems(markdown: string, findings: readonly Countable[]):
     if (total[5]) expectEq('fix first P0 total', +total[5], by('P0'));
     if (total[6]) expectEq('fix first P0 total', 1, by('P0'));
   }
+  // "They come down to N changes": the fix-first rows plus "the other N changes"
+  const comeTo = /They come down to (\d+) changes?/.exec(markdown);
+  const rest = /(?:The other|has the other) (\d+) changes?/.exec(markdown);
+  if (comeTo && total) expectEq('changes in the summary and in fix first', +comeTo[1], fixRows.length + (rest ? +rest[1] : 0));
+  if (/Each is its own change\./.test(markdown) && total) expectEq('one change per finding in fix first', findings.length, fixRows.length + (rest ? +rest[1] : 0));
   // scores
   for (const m of markdown.matchAll(/^\| .* \(`([a-z-]+)`\) \| \*\*\d+\*\* [a-z ]+ \| (\d+) \| (\d+) \| (\d+) \| \d+ \|$/gm))
     ['P0', 'P1', 'P2'].forEach((p, i) => expectEq(`score ${m[1]} ${p}`, +m[i + 2], count((f) => f.category === m[1] && f.priority === p)));

@@ -410,6 +410,11 @@ const check: Check = (ctx) => {
     if (!effect && first) {
       d.priority = 'P2';
       d.priorityReason = `a duplicate ${word} row; no charge, message or job repeats with it`;
+    } else if (first && effect && effect.kind !== 'charge') {
+      // a client's retry repeats a message or a job, not a payment: readers of set S (SuperAGI's
+      // agent runs that enqueue their execution) put each at P2, as issue #12 asks for POSTs
+      d.priority = 'P2';
+      d.priorityReason = `the retried POST ${DOES[effect.kind]} a second time; no payment repeats with it`;
     }
     out.push(d);
   }

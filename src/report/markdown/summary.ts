@@ -51,7 +51,8 @@ export function executiveSummary(view: ReportView, opts: MarkdownOptions): strin
     return out.join('\n');
   }
   const counts = priorityCounts(findings);
-  const changes = view.causes.length;
+  // root causes at one place to edit are one change, as the fix-first table counts them
+  const changes = changeCount(view.causes);
   const causes =
     changes === findings.length
       ? 'Each is its own change.'
