@@ -709,6 +709,10 @@ export interface BackgroundLoops {
   watchMethods?: string[];
   /** calls that do not raise in practice (a clock, a flag, a length): qualified, or a method or builtin name */
   cannotRaise?: string[];
+  /** calls that do not raise with this keyword argument (`asyncio.gather(..., return_exceptions=True)`) */
+  cannotRaiseWith?: Array<{ call: string; keyword: string; value: boolean }>;
+  /** methods that ask whether a task or thread has ended (`task.done()`, `thread.is_alive()`): one the starter checks before starting it again is supervised */
+  endedMethods?: string[];
   /** context managers that swallow what their body raises, qualified (`contextlib.suppress`) */
   suppressors?: string[];
 }

@@ -28,6 +28,8 @@ export function loopKnowledge(ctx: RuleContext): BackgroundLoops {
     stopExceptions: all('stopExceptions'),
     watchMethods: all('watchMethods'),
     cannotRaise: all('cannotRaise'),
+    cannotRaiseWith: entries.flatMap((e) => e.cannotRaiseWith ?? []),
+    endedMethods: all('endedMethods'),
     suppressors: all('suppressors'),
   };
 }
@@ -104,7 +106,43 @@ export function backgroundStart(ctx: RuleContext, k: BackgroundLoops, fn: Functi
   return undefined;
 }
 
-/** a call of `fn` sits in a loop of another function: something runs it again when it ends */
-export function supervised(ctx: RuleContext, fn: FunctionFact): boolean {
-  return ctx.facts.calls.some((c) => last(c.callee) === fn.name && c.scope.inLoop && c.scope.functionId !== fn.id);
+/**
+ * Something runs `fn` again when it ends: a call of it sits in a loop of another function, or the
+ * task it runs in is kept in a name that the starting function checks and restarts
+ * (`if self._reaper is None or self._reaper.done(): self._reaper = asyncio.create_task(self._reap_idle())`).
+ */
+export function supervised(ctx: RuleContext, fn: FunctionFact, k?: BackgroundLoops): boolean {
+  const calls = ctx.facts.calls;
+  if (calls.some((c) => last(c.callee) === fn.name && c.scope.inLoop && c.scope.functionId !== fn.id)) return true;
+  if (!k || !fn.name) return false;
+  for (const a of ctx.facts.assignments) {
+    if (a.value.kind !== 'call') continue;
+    const c = calls[a.value.callId];
+    const spawner = c && ((c.qualified && k.spawners!.includes(c.qualified)) || k.spawnerMethods!.includes(last(c.callee)));
+    if (!spawner || !(c.args.some((x) => refersTo(x, fn.name, calls)) || k.targetKwargs!.some((kw) => refersTo(c.kwargs[kw], fn.name, calls)))) continue;
+    // the same function asks whether that task (or thread) has ended before it starts it again
+    const ends = (k.endedMethods ?? []).map((m) => `${a.target}.${m}`);
+    if (calls.some((x) => ends.includes(x.callee) && x.scope.functionId === a.scope.functionId)) return true;
+  }
+  return false;
+}
+
+/**
+ * A call that cannot raise: a catalog name (a clock, a flag, a length), a call with the keyword
+ * that turns its errors into results (`asyncio.gather(..., return_exceptions=True)`), or a
+ * function of this file whose every call sits in a try that catches anything (letta's `_kill`).
+ */
+export function cannotRaiseHere(ctx: RuleContext, k: BackgroundLoops, c: CallFact, swallows: (fnName: string) => boolean): boolean {
+  if (cannotRaise(k, c)) return true;
+  for (const w of k.cannotRaiseWith ?? []) {
+    if (c.qualified !== w.call) continue;
+    const v = c.kwargs[w.keyword];
+    if (v?.kind === 'boolean' && v.value === w.value) return true;
+  }
+  const name = last(c.callee);
+  if (!/^(self|this)\.[\w$]+$/.test(c.callee) && !/^[\w$]+$/.test(c.callee)) return false;
+  // calling a coroutine function of this file without awaiting it only makes the coroutine
+  // (private-gpt's `[self._process_stream(cid) for cid in ids]`, gathered next)
+  if (ctx.facts.language === 'python' && !c.scope.awaited && ctx.facts.functions.some((f) => f.name === name && f.isAsync)) return true;
+  return swallows(name);
 }

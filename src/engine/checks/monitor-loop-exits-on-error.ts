@@ -12,7 +12,7 @@ import type { Check } from '../api.js';
 import type { CallFact, HandlerFact } from '../../languages/types.js';
 import type { FindingDraft } from '../types.js';
 import { isLoggingCall } from '../../languages/logging.js';
-import { backgroundStart, cannotRaise, isSleep, loopKnowledge, periodicLoops, supervised } from '../analysis/background-loops.js';
+import { backgroundStart, cannotRaiseHere, isSleep, loopKnowledge, periodicLoops, supervised } from '../analysis/background-loops.js';
 
 interface Options {
   monitorNames: string;
@@ -42,6 +42,26 @@ const check: Check = (ctx) => {
   // is off by default) lets the ordinary error fall through to the next round
   const exits = (h: HandlerFact, fnId: number) =>
     !stopsOnPurpose(h) && (h.returns || !!h.breaks || (py && h.reraises)) && (!h.conditionalExit || onByDefault(h, fnId));
+  // a function of this file whose every call sits in a try that catches anything cannot raise
+  // into the loop that calls it (private-gpt's scraper pool `_kill`)
+  const swallowMemo = new Map<string, boolean>();
+  const swallows = (name: string): boolean => {
+    let v = swallowMemo.get(name);
+    if (v === undefined) {
+      const fns = facts.functions.filter((f) => f.name === name);
+      v =
+        fns.length > 0 &&
+        fns.every((f) => {
+          const own = facts.calls.filter((c) => c.scope.functionId === f.id);
+          // its work in a try that catches anything; what the handler itself does (a log line) aside
+          const inCatchAll = (c: CallFact, part: 'body' | 'handler') => c.scope.tries.some((t) => t.part === part && facts.tries[t.tryId]?.handlers.some((h) => catchesAnything(h) && !h.reraises));
+          const work = own.filter((c) => !inCatchAll(c, 'handler') && !isLoggingCall(c.qualified ?? c.callee));
+          return work.length > 0 && work.every((c) => inCatchAll(c, 'body'));
+        });
+      swallowMemo.set(name, v);
+    }
+    return v;
+  };
   const out: FindingDraft[] = [];
   for (const loop of periodicLoops(ctx, k)) {
     const { fn } = loop;
@@ -50,7 +70,7 @@ const check: Check = (ctx) => {
     // named like a monitor but called in line here (`await monitor()`, `asyncio.run(monitor())`):
     // its error reaches the caller, it does not vanish
     if (!started && facts.calls.some((c) => c.callee.slice(c.callee.lastIndexOf('.') + 1) === fn.name)) continue;
-    if (supervised(ctx, fn) || watched) continue;
+    if (supervised(ctx, fn, k) || watched) continue;
     // the tries of this loop: the ones around its calls that sit inside the loop
     const loopTries = new Map<number, HandlerFact[]>();
     for (const c of loop.loopCalls) {
@@ -86,7 +106,7 @@ const check: Check = (ctx) => {
       // `with suppress(Error):` swallows what its body raises
       const suppressed = (c: CallFact) => c.scope.withCalls.some((id) => (k.suppressors ?? []).includes(facts.calls[id]?.qualified ?? ''));
       const unguarded = loop.loopCalls.find(
-        (c) => !isSleep(k, c) && !isLoggingCall(c.qualified ?? c.callee) && !cannotRaise(k, c) && !suppressed(c) && !keepsGoing(c) && !inHandler(c) && !c.scope.argOfCalls.length,
+        (c) => !isSleep(k, c) && !isLoggingCall(c.qualified ?? c.callee) && !cannotRaiseHere(ctx, k, c, swallows) && !suppressed(c) && !keepsGoing(c) && !inHandler(c) && !c.scope.argOfCalls.length,
       );
       if (unguarded) {
         const where = loopTries.size ? `\`${unguarded.callee}()\` sits outside the loop's \`try\`, so its first exception` : `nothing in the loop catches an exception, so the first one from \`${unguarded.callee}()\``;
