@@ -173,4 +173,20 @@ describe('fix snippets written from the finding', () => {
     expect(command).toContain('api:\n  command:\n-   worker --signing-key ${JWT_SECRET:-devsecret}\n+   worker --signing-key ${JWT_SECRET:?set JWT_SECRET in the deployment environment}');
     expect(command).toContain('env -u JWT_SECRET docker compose config');
   });
+
+  it('a service with no restart policy ranks by the entry points of the code it runs, which go down with it', async () => {
+    const { makeTree } = await import('./helpers.js');
+    const { scan } = await import('../dist/engine/scan.js');
+    const { renderMarkdown } = await import('../dist/report/markdown.js');
+    const routes = ['from fastapi import FastAPI', 'import requests', '', 'app = FastAPI()', ''];
+    for (const r of ['a', 'b', 'c']) routes.push(`@app.get("/${r}")`, `def ${r}():`, '    return 1', '');
+    routes.push('@app.get("/slow")', 'def slow():', '    return requests.get("https://api.example.com/x").json()', '');
+    const root = makeTree({ 'compose.yaml': 'services:\n  api:\n    build: .\n    ports: ["8000:8000"]\n', 'main.py': routes.join('\n') });
+    const md = renderMarkdown(await scan({ root, targets: [root], jobs: 1, config: {}, rules }), rules);
+    const top = md.split('\n').filter((l) => /^\d+\. \*\*/.test(l));
+    expect(top[0]).toMatch(/FL580/);
+    expect(top[0]).toContain('While it is down, the 4 entry points of the code it runs fail with it.');
+    expect(top[1]).toMatch(/FL101/);
+  });
 });
+

@@ -28,6 +28,8 @@ const CATEGORY_EFFORT: Record<Category, Effort> = {
   config: 'S',
 };
 const BIGGER: Record<Effort, Effort> = { S: 'M', M: 'L', L: 'L' };
+/** categories whose compose findings are about the service coming back after it fails (a restart policy) */
+const AVAILABILITY = new Set<Category>(['permanent-failure']);
 
 export interface FindingView {
   f: Finding;
@@ -75,6 +77,8 @@ export interface Cause {
   /** sum of the findings' SCORE_WEIGHTS */
   weight: number;
   effort: Effort;
+  /** how many entry points a failure takes down: those that reach its code, or, for a compose service that stays down, every entry point of the code it runs */
+  exposure: number;
 }
 
 export interface ReportView {
@@ -102,7 +106,7 @@ function cmp(a: string | number, b: string | number): number {
 export function compareCauses(a: Cause, b: Cause): number {
   return (
     PRIORITY_RANK[a.priority] - PRIORITY_RANK[b.priority] ||
-    b.entries.length - a.entries.length ||
+    b.exposure - a.exposure ||
     b.reach.length - a.reach.length ||
     b.weight - a.weight ||
     b.findings.length - a.findings.length ||
@@ -168,6 +172,7 @@ export function buildView(result: ScanResult, rules: readonly RuleMeta[]): Repor
         entries: [],
         weight: 0,
         effort: 'S',
+        exposure: 0,
       };
       causes.set(key, cause);
     }
@@ -191,9 +196,15 @@ export function buildView(result: ScanResult, rules: readonly RuleMeta[]): Repor
     if (!f.group && cause.findings.length > 1) cause.kind = compose ? 'compose-file' : 'same-file';
     findings.push(view);
   }
+  // a compose service that stays down (no restart policy, a probe that never passes) takes every
+  // entry point of the code it runs with it: the ranking weighs it so, not as reached by none
+  const serviceEntries = new Map<string, number>();
+  for (const ep of model?.entryPoints ?? []) for (const name of ep.services) serviceEntries.set(name, (serviceEntries.get(name) ?? 0) + 1);
+  const takesDown = (v: FindingView) => (fileLanguage(v.f.file) === 'compose' && AVAILABILITY.has(v.f.category) && v.f.symbol ? serviceEntries.get(v.f.symbol) ?? 0 : 0);
   for (const c of causes.values()) {
     c.reach = [...new Set(c.findings.flatMap((v) => v.reach))].sort();
     c.entries = entryLabels(c.findings);
+    c.exposure = Math.max(c.entries.length, ...c.findings.map(takesDown));
     c.weight = c.findings.reduce((s, v) => s + SCORE_WEIGHTS[v.f.priority], 0);
     c.effort = effortOf(c.rule, c.findings, c.kind);
   }
@@ -224,6 +235,8 @@ export interface RiskBucket {
   reach: string[];
   /** labels of the entry points that reach its findings, most exposed first */
   entries: string[];
+  /** entry points a failure takes down (see Cause.exposure), for the ranking */
+  exposure: number;
   anchor: string;
 }
 
@@ -235,7 +248,7 @@ export function riskBuckets(view: ReportView): RiskBucket[] {
     if (!b)
       buckets.set(
         key,
-        (b = { ruleId: v.f.ruleId, rule: v.rule, priority: v.f.priority, findings: [], causes: [], reach: [], entries: [], anchor: `${v.f.ruleId.toLowerCase()}-${v.f.priority.toLowerCase()}` }),
+        (b = { ruleId: v.f.ruleId, rule: v.rule, priority: v.f.priority, findings: [], causes: [], reach: [], entries: [], exposure: 0, anchor: `${v.f.ruleId.toLowerCase()}-${v.f.priority.toLowerCase()}` }),
       );
     b.findings.push(v);
     if (!b.causes.includes(v.cause)) b.causes.push(v.cause);
@@ -244,10 +257,11 @@ export function riskBuckets(view: ReportView): RiskBucket[] {
     b.reach = [...new Set(b.findings.flatMap((v) => v.reach))].sort();
     b.entries = entryLabels(b.findings);
   }
+  for (const b of buckets.values()) b.exposure = Math.max(b.entries.length, ...b.causes.map((c) => c.exposure));
   return [...buckets.values()].sort(
     (a, b) =>
       PRIORITY_RANK[a.priority] - PRIORITY_RANK[b.priority] ||
-      b.entries.length - a.entries.length ||
+      b.exposure - a.exposure ||
       b.reach.length - a.reach.length ||
       b.findings.length - a.findings.length ||
       cmp(a.ruleId, b.ruleId),

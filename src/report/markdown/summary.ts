@@ -98,6 +98,7 @@ export function executiveSummary(view: ReportView, opts: MarkdownOptions): strin
     const impact = lead.texts?.impact;
     if (impact) parts.push(mdMessage(sentences(impact, 1)));
     if (b.entries.length) parts.push(`Reached from ${entryNames(b.entries, 4)}.`);
+    else if (b.exposure) parts.push(`While it is down, the ${plural(b.exposure, 'entry point')} of the code it runs fail with it.`);
     if (b.reach.length) parts.push(`${b.entries.length ? 'Services hit: ' : 'Reaches '}${names(b.reach)}.`);
     parts.push(`[Details](#${b.anchor})`);
     out.push(parts.join(' '), '');
