@@ -95,6 +95,30 @@ const check: ComposeCheck = (ctx) => {
     d.priorityReason = `\`${store}\` publishes no port: only the stack's own services can use the default`;
     return d;
   };
+  /** one finding: the entry (`shown`) gets the interpolated `variable`'s literal default */
+  const report = (
+    v: View,
+    src: Parameters<typeof composeDraft>[1],
+    f: { shown: string; variable: string; expr: string; fallback: string; kind: SecretKind; section: string; written: string; whole: string },
+  ) => {
+    const d = composeDraft(ctx, src, v.name, {
+      variable: f.shown,
+      envVar: f.variable,
+      expr: f.expr,
+      what: WHAT[f.kind],
+      consequence: CONSEQUENCE[f.kind],
+      kind: f.kind,
+      also: '',
+      section: f.section,
+      ...fixLines(f.written, f.expr, f.variable),
+    });
+    remember(d, f.variable, f.fallback);
+    if (f.kind !== 'signing') {
+      d.priority = 'P1';
+      d.priorityReason = `a ${f.kind === 'url' ? 'connection URL' : f.kind} default, not a signing secret`;
+    }
+    out.push(profileP2(v, internalP2(d, unlocksInternal(v, f.kind, f.whole))));
+  };
   for (const v of ctx.project.services) {
     // `command: redis-server --requirepass ${REDIS_PASSWORD:-changeme}`: judged by the variable's name
     const cmds: YNode[] = [];
@@ -119,23 +143,7 @@ const check: ComposeCheck = (ctx) => {
         seen.add(key);
         if (!firstTime(c.src.file, variable, fallback, v.name)) continue;
         const where = section.get(c) ?? { key: 'command', listed: false };
-        const d = composeDraft(ctx, c.src, v.name, {
-          variable,
-          envVar: variable,
-          expr,
-          what: WHAT[kind],
-          consequence: CONSEQUENCE[kind],
-          kind,
-          also: '',
-          section: where.key,
-          ...fixLines(`${where.listed ? '- ' : ''}${c.raw}`, expr, variable),
-        });
-        remember(d, variable, fallback);
-        if (kind !== 'signing') {
-          d.priority = 'P1';
-          d.priorityReason = `a ${kind === 'url' ? 'connection URL' : kind} default, not a signing secret`;
-        }
-        out.push(profileP2(v, internalP2(d, unlocksInternal(v, kind, String(c.value)))));
+        report(v, c.src, { shown: variable, variable, expr, fallback, kind, section: where.key, written: `${where.listed ? '- ' : ''}${c.raw}`, whole: String(c.value) });
       }
     }
     for (const e of writtenEnvironment(get(v.node, 'environment'))) {
@@ -166,23 +174,7 @@ const check: ComposeCheck = (ctx) => {
         // the entry's secret (a URL's password comes first) is a default reported already: this
         // entry is one more service on that finding, not a finding for the URL's other defaults
         if (!firstTime(e.scalar.src.file, variable, fallback, v.name)) break;
-        const d = composeDraft(ctx, e.scalar.src, v.name, {
-          variable: e.name,
-          envVar: variable,
-          expr,
-          what: WHAT[kind],
-          consequence: CONSEQUENCE[kind],
-          kind,
-          also: '',
-          section: 'environment',
-          ...fixLines(e.listed ? `- ${e.name}=${e.raw}` : `${e.name}: ${e.raw}`, expr, variable),
-        });
-        remember(d, variable, fallback);
-        if (kind !== 'signing') {
-          d.priority = 'P1';
-          d.priorityReason = `a ${kind === 'url' ? 'connection URL' : kind} default, not a signing secret`;
-        }
-        out.push(profileP2(v, internalP2(d, unlocksInternal(v, kind, whole))));
+        report(v, e.scalar.src, { shown: e.name, variable, expr, fallback, kind, section: 'environment', written: e.listed ? `- ${e.name}=${e.raw}` : `${e.name}: ${e.raw}`, whole });
         break;
       }
     }
