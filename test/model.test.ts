@@ -810,6 +810,16 @@ describe('project model: entry points and what reaches each finding', () => {
     ].join('\n'),
   };
 
+  it("route labels carry their router's prefix (APIRouter prefix, Blueprint url_prefix)", async () => {
+    const { model: m } = await model({
+      'app/git.py': 'from fastapi import APIRouter\nrouter = APIRouter(prefix="/git", tags=["git"])\n\n@router.api_route("/{path:path}")\nasync def proxy(path: str):\n    return path\n\n@router.get("")\nasync def root():\n    return 1\n',
+      'app/admin.py': 'from flask import Blueprint\nbp = Blueprint("admin", __name__, url_prefix="/admin/")\n\n@bp.post("users")\ndef create():\n    return "ok"\n',
+      'app/plain.py': 'from fastapi import APIRouter\nrouter = APIRouter()\n\n@router.get("/health")\ndef health():\n    return 1\n',
+    });
+    const labels = m.entryPoints.map((e) => e.label).sort();
+    expect(labels).toEqual(['GET /git', 'GET /health', 'HTTP /git/{path:path}', 'POST /admin/users']);
+  });
+
   it('lists routes, webhooks, tasks and schedules with file, line, kind, label and the service that runs them', async () => {
     const { model: m } = await model(PY_STACK);
     const eps = m.entryPoints.map((e) => `${e.kind} ${e.label} ${e.file}:${e.line} [${e.services.join(',')}]`);

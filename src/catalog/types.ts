@@ -78,6 +78,8 @@ export interface CatalogApi {
    * with backoff, idempotency keys on retries): a call that keeps them needs no breaker finding.
    */
   defaultsArePolicy?: boolean;
+  /** `http.router`: keyword arguments holding the path prefix of the routes registered on it (`APIRouter(prefix=…)`) */
+  prefixKeys?: string[];
   /**
    * For wildcard patterns (`*.task`): words one of which a file must contain for the API to be
    * there at all (`celery`, `shared_task`). Lets the engine skip other files without parsing them.

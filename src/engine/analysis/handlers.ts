@@ -117,10 +117,23 @@ export function httpHandlers(ctx: HandlerInput): Handler[] {
     facts.classes.filter((k) => k.bases.some((b) => catalog.lookupRole(b, lang, ['http.resource']))).map((k) => k.id),
   );
   const byName = functionsByName(facts);
+  // `router = APIRouter(prefix="/git")` in this file: its routes' paths start with the prefix
+  const prefixOf = (call: CallFact | undefined): string => {
+    const ctor = call?.receiverCall === undefined ? undefined : facts.calls[call.receiverCall];
+    const api = ctor ? catalog.lookupRole(ctor.qualified, lang, ['http.router']) : undefined;
+    for (const k of api?.prefixKeys ?? []) {
+      const v = ctor!.kwargs[k];
+      if (v?.kind === 'string') return v.value.replace(/\/$/, '');
+    }
+    return '';
+  };
   for (const f of facts.functions) {
     const deco = f.decorators.find((d) => isRoute(d.qualified));
     if (deco) {
-      const p = deco.callId === undefined ? undefined : facts.calls[deco.callId]?.args[0];
+      const call = deco.callId === undefined ? undefined : facts.calls[deco.callId];
+      const arg = call?.args[0];
+      const prefix = prefixOf(call);
+      const p: Value | undefined = arg?.kind === 'string' && prefix ? { ...arg, value: `${prefix}${arg.value.startsWith('/') || !arg.value ? '' : '/'}${arg.value}` } : arg;
       out.push({ fn: f, kind: routeKind(deco.qualified, p), ...(p?.kind === 'string' ? { path: p.value } : {}) });
     }
     else if (f.classId !== undefined && resourceClasses.has(f.classId) && HTTP_METHODS.has(f.name)) out.push({ fn: f, kind: `HTTP ${f.name.toUpperCase()} handler` });
