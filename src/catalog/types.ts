@@ -344,6 +344,8 @@ export interface ImageInfo {
   urlSchemes?: string[];
   builtinHealthcheck?: boolean;
   slowStart?: boolean;
+  /** slowStart images: seconds the first start usually takes, when well under the rule's default budget */
+  startSeconds?: number;
   note?: string;
 }
 

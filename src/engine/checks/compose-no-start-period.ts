@@ -1,5 +1,6 @@
 // FL486: a slow starter (catalog `images`: slowStart) whose healthcheck gives up before the first
-// boot can finish: no `start_period`, and interval × retries below the rule option `minGraceSeconds`.
+// boot can finish: no `start_period`, and interval × retries below the image's catalog
+// `startSeconds`, else the rule option `minGraceSeconds`.
 import { get, str } from '../../languages/compose/tree.js';
 import type { ComposeCheck } from '../api.js';
 import { composeDraft, type ComposeDraft } from '../analysis/compose-project.js';
@@ -22,7 +23,8 @@ const check: ComposeCheck = (ctx) => {
     const retries = Number(str(get(node, 'retries')) ?? '3');
     if (interval === undefined || !Number.isFinite(retries)) continue;
     const grace = interval * retries;
-    if (grace >= minGrace) continue;
+    // the image's own first start, where the catalog knows it is short (postgres: seconds)
+    if (grace >= (v.info.startSeconds ?? minGrace)) continue;
     hits.push(composeDraft(ctx, v.hc.keySrc, v.name, { grace: `${Math.round(grace)} s`, image: v.image?.text ?? v.info.service }));
   }
   return hits;
