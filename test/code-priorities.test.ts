@@ -68,6 +68,13 @@ describe('code rule priorities', () => {
   });
 });
 
+describe('FL150 priority: a pool queues its callers, a single client does not', () => {
+  it('a pg Pool without connectionTimeoutMillis is P0; a pg Client, whose connect the OS abandons, is P1', async () => {
+    const a = await analyseSnippet('db.ts', ["import { Client, Pool } from 'pg';", 'export const pool = new Pool();', 'export const client = new Client();', ''].join('\n'));
+    expect(byLine(a, 'FL150')).toEqual({ 2: 'P0', 3: 'P1' });
+  });
+});
+
 describe('FL355 priority follows what a re-raise would buy', () => {
   it('P1 where the task declares a retry the return defeats; P2 where it declares none', async () => {
     const a = await analyseSnippet(
