@@ -75,6 +75,17 @@ describe('FL150 priority: a pool queues its callers, a single client does not', 
   });
 });
 
+describe('FL601 priority: only a repeated charge is P1', () => {
+  it("P1 for a charge; P2 for a money-like row and for a row whose retry sends an e-mail or enqueues a job again", async () => {
+    const { join } = await import('node:path');
+    const { analyseCodeFile, FIXTURES } = await import('./fixture-harness.js');
+    const a = await analyseCodeFile(join(FIXTURES, 'post-create-without-idempotency-key', 'bad.py'), 'bad.py');
+    const p = byLine(a, 'FL601');
+    // create_order (a money-like row), open_ticket (e-mail), SignupList.post (job), pay (a charge)
+    expect([p[21], p[30], p[38], p[46]]).toEqual(['P2', 'P2', 'P2', 'P1']);
+  });
+});
+
 describe('FL355 priority follows what a re-raise would buy', () => {
   it('P1 where the task declares a retry the return defeats; P2 where it declares none', async () => {
     const a = await analyseSnippet(

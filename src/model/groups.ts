@@ -76,26 +76,24 @@ export function groupFindings(findings: Finding[]): ModelGroup[] {
     const names = [...new Set(list.map((f) => f.symbol).filter(Boolean))];
     seal('compose-file', key, list, `${names.length} services of ${list[0].file}`, groups);
   }
-  const siblings = collect(
-    findings.filter((f) => !isCompose(f)),
-    (f) => `${f.ruleId}\0${posix.dirname(f.file)}\0${f.data?.api ?? f.data?.callee ?? ''}\0${f.priority}`,
-  );
-  for (const [key, list] of siblings) {
-    if (list.length < SIBLINGS || new Set(list.map((f) => f.file)).size < 2) continue;
-    const what = list[0].data?.api ?? list[0].data?.callee;
-    seal('sibling-files', key, list, `${what ? `\`${what}\` ` : ''}in ${new Set(list.map((f) => f.file)).size} files of ${posix.dirname(list[0].file)}/`, groups);
-  }
-  // the same in sibling folders: one adapter per provider (anything-llm's
-  // server/utils/AiProviders/<provider>/index.js, each calling fetch the same way) is one pattern
-  const cousins = collect(
-    findings.filter((f) => !isCompose(f) && f.file.split('/').length >= 3),
-    (f) => `${f.ruleId}\0${posix.dirname(posix.dirname(f.file))}\0${f.data?.api ?? f.data?.callee ?? ''}\0${f.priority}`,
-  );
-  for (const [key, list] of cousins) {
-    const folders = new Set(list.map((f) => posix.dirname(f.file)));
-    if (list.length < SIBLINGS || folders.size < SIBLINGS) continue;
-    const what = list[0].data?.api ?? list[0].data?.callee;
-    seal('sibling-files', key, list, `${what ? `\`${what}\` ` : ''}in ${folders.size} folders of ${posix.dirname(posix.dirname(list[0].file))}/`, groups);
+  // one rule on one API in sibling files of a folder, then in sibling folders of one parent (one
+  // adapter per provider: anything-llm's server/utils/AiProviders/<provider>/index.js)
+  const levels: Array<{ up: (file: string) => string; unit: (file: string) => string; depth: number; minUnits: number; word: string }> = [
+    { up: (file) => posix.dirname(file), unit: (file) => file, depth: 1, minUnits: 2, word: 'files' },
+    { up: (file) => posix.dirname(posix.dirname(file)), unit: (file) => posix.dirname(file), depth: 3, minUnits: SIBLINGS, word: 'folders' },
+  ];
+  for (const level of levels) {
+    const what = (f: Finding) => f.data?.api ?? f.data?.callee;
+    const siblings = collect(
+      findings.filter((f) => !isCompose(f) && f.file.split('/').length >= level.depth),
+      (f) => `${f.ruleId}\0${level.up(f.file)}\0${what(f) ?? ''}\0${f.priority}`,
+    );
+    for (const [key, list] of siblings) {
+      const units = new Set(list.map((f) => level.unit(f.file))).size;
+      if (list.length < SIBLINGS || units < level.minUnits) continue;
+      const api = what(list[0]);
+      seal('sibling-files', key, list, `${api ? `\`${api}\` ` : ''}in ${units} ${level.word} of ${level.up(list[0].file)}/`, groups);
+    }
   }
   const loud = new Map<string, Finding[]>();
   for (const f of findings) {

@@ -5,6 +5,7 @@
 import type { Finding, RuleMeta, RuleVariant, RuntimeContext, SystemModel } from '../engine/types.js';
 import { familyOf, imageOf, type Family } from './library.js';
 import { fillCode } from './common.js';
+import { readByDefault } from '../languages/compose/model.js';
 
 /** `{name}`, not `${name}` (shell / JS) and not `{{name}}` (Go templates in docker commands). */
 export const PLACEHOLDER = /(?<![{$])\{([A-Za-z_][\w-]*)\}(?!\})/g;
@@ -187,8 +188,6 @@ export interface TextSelection {
   composeFile?: string;
 }
 
-/** The names `docker compose` reads by itself from the folder it runs in (an override merges into them). */
-const DEFAULT_COMPOSE = /^(?:docker-)?compose(?:\.override)?\.ya?ml$/;
 const COMPOSE_VERB = /\bdocker compose (?=(?:ps|exec|pause|unpause|stop|start|restart|up|down|kill|logs|config|run|top)\b)/g;
 
 /**
@@ -196,7 +195,8 @@ const COMPOSE_VERB = /\bdocker compose (?=(?:ps|exec|pause|unpause|stop|start|re
  * not find by itself from the repository root gets `-f <file>`, so the command runs as written.
  */
 export function targetComposeFile(text: string, file: string | undefined): string {
-  if (!file || DEFAULT_COMPOSE.test(file)) return text;
+  // a path at the scan root that compose finds by itself (compose.yaml, its override)
+  if (!file || readByDefault(file)) return text;
   const arg = /^[\w./-]+$/.test(file) ? file : `'${file.replace(/'/g, `'\\''`)}'`;
   return text.replace(COMPOSE_VERB, `docker compose -f ${arg} `);
 }

@@ -56,6 +56,11 @@ export type ReadFile = (relPath: string) => string | undefined;
 const TOP_KEYS = new Set(['version', 'name', 'services', 'networks', 'volumes', 'configs', 'secrets', 'include', 'models']);
 const BASE_ORDER = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
 const OVERRIDE_RE = /^((?:docker-)?compose)\.override\.ya?ml$/;
+
+/** A file `docker compose` reads by itself from the folder it runs in: a base name or its override. */
+export function readByDefault(path: string): boolean {
+  return BASE_ORDER.includes(path) || OVERRIDE_RE.test(path);
+}
 /** sequences replaced (not appended) when an overlay or `extends` sets them */
 const REPLACED_SEQS = new Set(['command', 'entrypoint', 'test', 'args']);
 /** sequences/maps merged by key (list form `K=V` or `K: V`) */
