@@ -303,6 +303,45 @@ describe('project model: runtime contexts', () => {
   });
 });
 
+describe('project model: compose stacks assembled from several files', () => {
+  // unstract's docker/: the stack includes docker-compose-dev-essentials.yaml for its database,
+  // Redis and RabbitMQ; eight of its workers say ENVIRONMENT=development; its images are built from
+  // the repository root by Dockerfiles that COPY `${BUILD_CONTEXT_PATH}/` with the path set by ENV
+  const files = {
+    'docker/docker-compose.yaml':
+      'include:\n  - docker-compose-dev-essentials.yaml\nservices:\n  backend:\n    image: org/backend:${VERSION}\n    restart: unless-stopped\n    volumes:\n      - ./workflow_data:/data\n' +
+      '  worker:\n    image: org/worker:${VERSION}\n    environment:\n      - ENVIRONMENT=development\n',
+    'docker/docker-compose-dev-essentials.yaml': 'services:\n  db:\n    image: postgres:15\n  redis:\n    image: redis:7\n',
+    'docker/docker-compose.build.yaml':
+      'services:\n  backend:\n    image: org/backend:${VERSION}\n    build:\n      context: ..\n      dockerfile: docker/dockerfiles/backend.Dockerfile\n' +
+      '  worker:\n    image: org/worker:${VERSION}\n    build:\n      context: ..\n      dockerfile: docker/dockerfiles/worker.Dockerfile\n',
+    'docker/dockerfiles/backend.Dockerfile':
+      'ARG SHARED=libs\nFROM python:3.12-slim\nARG SHARED\nENV BUILD_CONTEXT_PATH=backend \\\n    APP_HOME=/app\nWORKDIR ${APP_HOME}\nCOPY ${BUILD_CONTEXT_PATH}/pyproject.toml ./\nCOPY ${SHARED}/ /libs/\nCOPY ${BUILD_CONTEXT_PATH}/ ./\nCMD ["gunicorn", "app.wsgi"]\n',
+    'docker/dockerfiles/worker.Dockerfile': 'FROM python:3.12-slim\nCOPY . /app\nCMD ["python", "worker.py"]\n',
+    'backend/app/wsgi.py': 'import requests\n',
+    'libs/client.py': 'import requests\n',
+    'workers/worker.py': 'import requests\n',
+  };
+  it('a file a stack includes is part of it, whatever its name; a few dev-mode workers do not make the stack dev', async () => {
+    const { model: m } = await model(files);
+    expect(m.composeFiles['docker/docker-compose-dev-essentials.yaml']).toMatchObject({ kind: 'stack', context: 'service', evidence: ['included by the stack docker/docker-compose.yaml'] });
+    expect(m.composeFiles['docker/docker-compose.yaml']?.kind).toBe('stack');
+    expect(m.composeFiles['docker/docker-compose.build.yaml']?.kind).toBe('dev');
+    const runs = (name: string, file: string) => m.services.find((s) => s.name === name && s.file === file);
+    expect(runs('db', 'docker/docker-compose-dev-essentials.yaml')?.kind).toBe('long-running');
+    expect(runs('worker', 'docker/docker-compose.yaml')?.kind).toBe('long-running');
+  });
+  it('code roots are what the Dockerfile copies (ARG and ENV values filled in), plus the service\'s own mounts', async () => {
+    const { model: m } = await model(files);
+    const roots = (name: string, file: string) => m.services.find((s) => s.name === name && s.file === file)?.codeRoots;
+    expect(roots('backend', 'docker/docker-compose.build.yaml')).toEqual(['backend', 'libs']);
+    // the deployed service runs the built image and its bind mount
+    expect(roots('backend', 'docker/docker-compose.yaml')).toEqual(['backend', 'docker/workflow_data', 'libs']);
+    // `COPY . /app`: the whole context, as before
+    expect(roots('worker', 'docker/docker-compose.build.yaml')).toEqual(['', 'docker/dockerfiles']);
+  });
+});
+
 describe('project model: contexts that real repos got wrong', () => {
   it('a local variable named `document` is not the DOM; `tools/` deep in a package is the app', async () => {
     const { model: m } = await model({

@@ -2,7 +2,7 @@
 // the compose rules' checks -> drafts, plus the system model for blast radius. The engine applies
 // priorities/adjust, suppressions, fingerprints and sorting to the drafts.
 import type { Catalog } from '../catalog/index.js';
-import { ComposeLoader, isDevFile, planProjects, type ReadFile } from '../languages/compose/model.js';
+import { ComposeLoader, devFilesOf, planProjects, type ReadFile } from '../languages/compose/model.js';
 import { composeSuppressions } from '../languages/compose/suppressions.js';
 import type { SuppressionFact } from '../languages/types.js';
 import type { ComposeCheck } from './api.js';
@@ -64,12 +64,12 @@ function rendered(d: ComposeDraft): ComposeDraft {
  * gives it the developer-file context in the project model (where most categories are off).
  */
 function variantPriority(d: ComposeDraft, firing: ProjectView[], all: ProjectView[]): ComposeDraft {
-  if (!firing.every((v) => v.project.files.some(isDevFile))) return d;
+  if (!firing.every((v) => devFilesOf(v.project).length > 0)) return d;
   const fixedIn = all.find(
-    (v) => !firing.includes(v) && v.project.files.includes(d.file) && v.byName.has(d.symbol) && !v.project.files.some(isDevFile),
+    (v) => !firing.includes(v) && v.project.files.includes(d.file) && v.byName.has(d.symbol) && devFilesOf(v.project).length === 0,
   );
   if (!fixedIn) return d;
-  const dev = firing[0].project.files.find(isDevFile)!;
+  const dev = devFilesOf(firing[0].project)[0];
   return {
     ...d,
     priority: 'P2',

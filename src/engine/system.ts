@@ -41,7 +41,7 @@ export function buildSystem(views: ProjectView[]): SystemModel {
   }
   inheritBuiltImages(services);
   services.sort((a, b) => (a.project ?? '').localeCompare(b.project ?? '') || a.name.localeCompare(b.name));
-  const projects = views.map((p) => ({ id: p.project.id, files: [...p.project.files] }));
+  const projects = views.map((p) => ({ id: p.project.id, files: [...p.project.files], ...(p.project.included.length ? { included: [...p.project.included] } : {}) }));
   return { services, projects };
 }
 
@@ -69,12 +69,16 @@ function inheritBuiltImages(services: SystemService[]): void {
     if (seen && !seen.has(roots)) ambiguous.add(repo);
     builders.set(repo, (seen ?? new Set()).add(roots));
   }
+  // its own bind mounts (`./workflow_data:/data`) are added to the image's code, not instead of it
+  const inherited = new Set<SystemService>();
   for (const s of services) {
-    if (s.build !== undefined || !s.image || s.codeRoots?.length) continue;
+    if (s.build !== undefined || !s.image) continue;
     const repo = imageRepo(s.image);
     if (!repo || ambiguous.has(repo)) continue;
     const roots = builders.get(repo);
-    if (roots) s.codeRoots = [...roots][0].split('\0');
+    if (!roots) continue;
+    s.codeRoots = [...new Set([...[...roots][0].split('\0'), ...(s.codeRoots ?? [])])].sort();
+    inherited.add(s);
   }
   // a builder with no image name links by its service name when the image's repository ends with
   // it: dittofeed's production `lite: image: dittofeed/dittofeed-lite` and the dev stack's
@@ -85,7 +89,7 @@ function inheritBuiltImages(services: SystemService[]): void {
     byName.set(s.name, (byName.get(s.name) ?? new Set()).add(s.codeRoots.join('\0')));
   }
   for (const s of services) {
-    if (s.build !== undefined || !s.image || s.codeRoots?.length) continue;
+    if (s.build !== undefined || !s.image || s.codeRoots?.length || inherited.has(s)) continue;
     const repo = imageRepo(s.image);
     const roots = byName.get(s.name);
     if (!repo || !roots || roots.size !== 1 || !(repo === s.name || repo.endsWith(`-${s.name}`) || repo.endsWith(`_${s.name}`))) continue;

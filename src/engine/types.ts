@@ -198,7 +198,7 @@ export interface SystemModel {
     dev?: boolean;
   }>;
   /** compose projects: which files are merged together (base + overrides, `include:`) */
-  projects?: Array<{ id: string; files: string[] }>;
+  projects?: Array<{ id: string; files: string[]; /** the files reached through `include:` */ included?: string[] }>;
 }
 
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

@@ -395,14 +395,14 @@ export function decideContexts(input: ContextInput): Record<string, ContextDecis
       say(f.rel, 'cli', `package ${npm.dir || '.'}/package.json is a command-line tool (\`bin\`, no server framework)`, also);
       continue;
     }
+    // a service's code roots are what its image holds (the folders its Dockerfile copies in, else
+    // the build context) and the source folders it bind-mounts
     const owner = runningOwners(services, (s) => s.codeRoots ?? [], (s) => !s.oneShot, f.rel)[0];
-    // in the build context, but the Dockerfile copies only other folders (anything-llm's COPY of
+    // in a build context, but the Dockerfile copies only other folders (anything-llm's COPY of
     // server/, collector/ and frontend/ leaves extras/translator out): the image never holds it
-    const held = owner ? input.images?.get(owner.name) : undefined;
-    // a source folder bind-mounted into the container is there whatever the image holds
-    const mounted = owner?.codeRoots?.some((r) => r !== (owner.build ?? '').replace(/^\.\/?/, '').replace(/\/$/, '') && r !== posix.dirname(owner.dockerfile ?? '.') && within(f.rel, r));
-    if (owner && !mounted && Array.isArray(held) && !held.some((h) => within(f.rel, h) || f.rel === h)) {
-      say(f.rel, 'cli', `in the build context of compose service ${owner.name}, but its Dockerfile does not copy it into the image: code run by hand, not by the service`, also);
+    const builtFrom = owner ? undefined : runningOwners(services, (s) => (s.build !== undefined ? [s.build.replace(/^\.\/?/, '').replace(/\/$/, '')] : []), (s) => !s.oneShot, f.rel)[0];
+    if (builtFrom && Array.isArray(input.images?.get(builtFrom.name))) {
+      say(f.rel, 'cli', `in the build context of compose service ${builtFrom.name}, but its Dockerfile does not copy it into the image: code run by hand, not by the service`, also);
       continue;
     }
     if (owner) {

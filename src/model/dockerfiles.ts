@@ -125,6 +125,21 @@ function repoFile(named: Named, cmd: DockerCommand, context: string, known: Set<
 type Service = SystemModel['services'][number];
 
 /**
+ * What an image holds of the repository, from its Dockerfile's COPY/ADD sources (ARG and ENV
+ * values filled in) and its build context: the paths copied in (outermost only), 'all' for `COPY
+ * . .`, a glob or a variable left unknown, or undefined when it copies only a build output or
+ * manifests (`COPY dist ./dist`), which tells nothing about which sources it was built from.
+ */
+export function imageSources(contextSources: string[], context: string, known: Iterable<string>): string[] | 'all' | undefined {
+  if (!contextSources.length || contextSources.some((x) => x === '.' || x === '' || x.startsWith('..') || /[*?[$]/.test(x))) return 'all';
+  const paths = [...new Set(contextSources.map((x) => posix.normalize(posix.join(context || '.', x)).replace(/\/+$/, '')).map((x) => (x === '.' ? '' : x)))].sort();
+  if (paths.includes('')) return 'all';
+  const held = paths.filter((p) => !paths.some((q) => q !== p && within(p, q)));
+  for (const k of known) if (held.some((h) => k === h || within(k, h))) return held;
+  return undefined;
+}
+
+/**
  * The context each file a Dockerfile runs gets: `build` for RUN steps, `service` / `cli` for the
  * start command. A file also started by the container is not build code.
  */
@@ -152,13 +167,8 @@ export function dockerfileContexts(
     for (const use of uses) {
       const steps = dockerfileSteps(df.text, use.target);
       if (images) {
-        // `COPY . .`, a glob or a variable: the image may hold anything of the context
-        const whole = !steps.contextSources.length || steps.contextSources.some((x) => x === '.' || x === '' || /[*?[$]/.test(x));
-        const held = whole ? 'all' : steps.contextSources.map((x) => posix.normalize(posix.join(use.context, x)).replace(/\/$/, ''));
-        // only an image that copies source the scan reads says what it leaves out: one that
-        // copies a build output (`COPY dist ./dist`) or manifests tells nothing about the sources
-        const copiesSource = held === 'all' || [...known].some((k) => held.some((h) => k === h || within(k, h)));
-        if (copiesSource) for (const svc of use.services) images.set(svc.name, held);
+        const held = imageSources(steps.contextSources, use.context, known);
+        if (held) for (const svc of use.services) images.set(svc.name, held);
       }
       const find = (cmd: DockerCommand) => [...new Set(commandScripts(cmd.command, cmd.workdir).map((n) => repoFile(n, cmd, use.context, known)).filter((f): f is string => !!f))];
       if (steps.start) {

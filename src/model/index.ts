@@ -127,6 +127,12 @@ export function buildProjectModel(input: ModelInput): { model: ProjectModel; pac
   const files = decideContexts({ files: input.files, packages, system: input.system, catalog: input.catalog, overrides: input.contexts, paths, dockerfiles: docker, images });
   const composeFiles: ProjectModel['composeFiles'] = {};
   for (const c of input.composeFiles) composeFiles[c] = composeKind(c, input.catalog, input.contexts ?? {});
+  // a file named for development that a stack pulls in with `include:` is part of that stack
+  for (const [c, d] of Object.entries(composeFiles)) {
+    if (d.kind !== 'dev' || d.context !== 'build' || d.evidence[0].startsWith('config')) continue;
+    const by = (input.system?.projects ?? []).find((p) => p.id !== c && p.included?.includes(c) && composeFiles[p.id]?.kind === 'stack');
+    if (by) composeFiles[c] = { kind: 'stack', context: 'service', evidence: [`included by the stack ${by.id}`] };
+  }
   // a stack whose every service the compose reader found developer-only (a dev tool image, a
   // development environment, a header that says so) is a developer stack, whatever its name
   for (const [c, d] of Object.entries(composeFiles)) {

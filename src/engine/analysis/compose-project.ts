@@ -4,7 +4,7 @@
 // `composeDraft`; src/engine/compose.ts merges the drafts of a key that fires in several projects.
 import { posix } from 'node:path';
 import type { ComposeProject, ComposeService } from '../../languages/compose/model.js';
-import { isDevFile } from '../../languages/compose/model.js';
+import { devFilesOf, isDevFile } from '../../languages/compose/model.js';
 import {
   buildContext,
   commandArgs,
@@ -35,6 +35,7 @@ export type HealthState = 'none' | 'disabled' | 'weak' | 'ok' | 'image-default';
 import type { CodeFileSummary as CodeSummary } from '../compose.js';
 import { within } from '../../model/packages.js';
 import { deepestOwners } from '../../model/owners.js';
+import { imageSources } from '../../model/dockerfiles.js';
 
 export interface ServiceView {
   name: string;
@@ -49,6 +50,11 @@ export interface ServiceView {
   build?: string;
   /** the Dockerfile's folder when it sits below the context (a monorepo built from its root) */
   dockerfileDir?: string;
+  /**
+   * what the Dockerfile COPYs from the context, when every source is a named path (`backend/`,
+   * `unstract/`): the image's code, narrower than a context that is the whole repository
+   */
+  copyRoots?: string[];
   /** the Dockerfile (relative to the scan root) and the stage built, when built here */
   dockerfile?: string;
   buildTarget?: string;
@@ -281,7 +287,7 @@ function ownImage(image: ImageRef, ownNames: string[]): boolean {
   return last.length >= 3 && [...names].some((n) => n === last || n.startsWith(last));
 }
 
-function viewService(s: ComposeService, k: ComposeKnowledge, readFile?: ReadText, rootName?: string): ServiceView {
+function viewService(s: ComposeService, project: ComposeProject, k: ComposeKnowledge, readFile?: ReadText, rootName?: string, known?: Set<string>): ServiceView {
   const node = s.node;
   const image = imageRef(node);
   const info = k.imageInfo(image);
@@ -297,6 +303,8 @@ function viewService(s: ComposeService, k: ComposeKnowledge, readFile?: ReadText
   const build = ctx?.path;
   const dfDir = ctx?.dockerfile ? posix.dirname(ctx.dockerfile) : undefined;
   const dockerfileDir = dfDir && dfDir !== '.' && dfDir !== build && within(dfDir, build ?? '') ? dfDir : undefined;
+  const held = build !== undefined && dockerfile !== undefined && known ? imageSources(dockerfileSteps(dockerfile, ctx?.target).contextSources, build, known) : undefined;
+  const copyRoots = Array.isArray(held) ? held : undefined;
   const listens = ports(node).length > 0 || get(node, 'expose') !== undefined;
   const hc = healthcheck(node);
   const env = environment(node);
@@ -321,6 +329,7 @@ function viewService(s: ComposeService, k: ComposeKnowledge, readFile?: ReadText
     version: info && image ? majorVersion(info, image) : null,
     build,
     ...(dockerfileDir ? { dockerfileDir } : {}),
+    ...(copyRoots ? { copyRoots } : {}),
     ...(ctx?.dockerfile ? { dockerfile: ctx.dockerfile } : {}),
     ...(ctx?.target ? { buildTarget: ctx.target } : {}),
     hc,
@@ -335,7 +344,7 @@ function viewService(s: ComposeService, k: ComposeKnowledge, readFile?: ReadText
     oneShot: false,
     idle: false,
     profiles: profiles(node),
-    dev: isDevFile(s.keySrc.file),
+    dev: devFilesOf(project).includes(s.keySrc.file),
     listens,
   };
 }
@@ -374,10 +383,12 @@ export { within, deepestOwners };
 /** directories whose code runs in this service: the build context and relative bind-mount sources */
 export function codeRoots(v: ServiceView): string[] {
   const roots = new Set<string>();
-  if (v.build !== undefined) roots.add(v.build);
+  // the folders the Dockerfile copies in, else the whole build context
+  if (v.copyRoots) for (const r of v.copyRoots) roots.add(r);
+  else if (v.build !== undefined) roots.add(v.build);
   // `context: ../..` with `dockerfile: apps/web/Dockerfile`: apps/web is this service's own code,
   // the rest of the context is shared (the deepest root decides which service a file is in)
-  if (v.dockerfileDir !== undefined) roots.add(v.dockerfileDir);
+  if (v.dockerfileDir !== undefined && !v.copyRoots) roots.add(v.dockerfileDir);
   for (const m of mounts(v.node)) {
     if (m.type !== 'bind' || !m.source || /^[/~$]/.test(m.source)) continue;
     const p = posix.normalize(posix.join(posix.dirname(m.src.file), m.source));
@@ -424,10 +435,12 @@ export function buildProjectView(
   /** the scan root's folder name (a project's own image is often named for it) */
   rootName?: string,
 ): ProjectView {
+  // the code files: what an image's COPY steps bring in is measured against them
+  const known = new Set(code.map((c) => c.path));
   // a service with neither image nor build cannot run (a fragment of an overlay we could not pair)
   const services = [...project.services.values()]
     .filter((s) => s.node.entries.has('image') || s.node.entries.has('build'))
-    .map((s) => viewService(s, k, readFile, rootName));
+    .map((s) => viewService(s, project, k, readFile, rootName, known));
   const byName = new Map(services.map((v) => [v.name, v]));
   const completedTargets = new Set(services.flatMap((v) => v.deps.filter((d) => d.condition === 'service_completed_successfully').map((d) => d.name)));
   for (const v of services) {
@@ -451,9 +464,17 @@ export function buildProjectView(
   // service (postgres + redis for `npm run dev` on the host); the app's own stack runs its image
   const files = new Map<string, ServiceView[]>();
   for (const v of services) files.set(v.keySrc.file, [...(files.get(v.keySrc.file) ?? []), v]);
-  for (const [file, list] of files) if (list.every((v) => v.build === undefined && v.info !== undefined && v.info.kind !== 'app')) devFiles.add(file);
-  // and one whose services run in development mode (`NODE_ENV: development`)
-  for (const v of services) if (environment(v.node).some((e) => e.value !== undefined && k.devEnvironment.some((re) => re.test(`${e.name}=${e.value}`)))) devFiles.add(v.keySrc.file);
+  // (a file a stack includes for its backing services is judged with the stack that includes it)
+  const partOfStack = new Set(isDevFile(project.id) ? [] : project.included);
+  for (const [file, list] of files) if (!partOfStack.has(file) && list.every((v) => v.build === undefined && v.info !== undefined && v.info.kind !== 'app')) devFiles.add(file);
+  // and one whose application services all run in development mode (`NODE_ENV: development`);
+  // a few workers of a production stack that say `ENVIRONMENT=development` (unstract) do not make it one
+  const devMode = (v: ServiceView) => environment(v.node).some((e) => e.value !== undefined && k.devEnvironment.some((re) => re.test(`${e.name}=${e.value}`)));
+  const application = (v: ServiceView) => v.build !== undefined || v.info === undefined || v.info.kind === 'app';
+  for (const [file, list] of files) {
+    const apps = list.filter(application);
+    if ((apps.length ? apps : list).every(devMode)) devFiles.add(file);
+  }
   // and a file whose header says so ("for evaluation only", "do not use in production")
   for (const file of files.keys()) if (!devFiles.has(file) && saysNotForProduction(headerOf?.(file), k)) devFiles.add(file);
   // and one whose folder's README says the folder is for local development

@@ -205,6 +205,12 @@ function classFindings(ctx: Parameters<Check>[0], funcs: Funcs): FindingDraft[] 
         recovered = true; // inside a callback ('ready', 'connect', a timer): event-driven recovery
         break;
       }
+      // a property getter that reconnects when the handle is gone (`@property def conn(self): if
+      // self._conn is None: self._conn = connect()`) runs on every use: the lazy reconnect
+      if (m.decorators.some((d) => /^(property|[\w.]+\.getter)$/.test(d.text.replace(/^@/, '')))) {
+        recovered = true;
+        break;
+      }
       const callers = facts.calls.filter((c) => /^(this|self)\./.test(c.callee) && c.callee.slice(c.callee.indexOf('.') + 1) === m.name);
       if (callers.some((c) => !isCtor(funcs.member(c.scope.functionId)))) {
         recovered = true;

@@ -37,6 +37,8 @@ export interface ComposeProject {
   id: string;
   /** files merged in order, included files after them */
   files: string[];
+  /** the files among them reached through `include:` (parts of the project, not overlays on it) */
+  included: string[];
   /** directory of the primary file ('' = root) */
   dir: string;
   services: Map<string, ComposeService>;
@@ -56,6 +58,16 @@ export type ReadFile = (relPath: string) => string | undefined;
 const TOP_KEYS = new Set(['version', 'name', 'services', 'networks', 'volumes', 'configs', 'secrets', 'include', 'models']);
 const BASE_ORDER = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
 const OVERRIDE_RE = /^((?:docker-)?compose)\.override\.ya?ml$/;
+
+/**
+ * The files of a project that are developer-only by name. A file that a production stack pulls in
+ * with `include:` is part of that stack whatever it is called (unstract's docker-compose.yaml
+ * includes docker-compose-dev-essentials.yaml for its database, Redis and RabbitMQ).
+ */
+export function devFilesOf(project: Pick<ComposeProject, 'id' | 'files' | 'included'>): string[] {
+  const stack = !isDevFile(project.id);
+  return project.files.filter((f) => isDevFile(f) && !(stack && project.included.includes(f)));
+}
 
 /** A file `docker compose` reads by itself from the folder it runs in: a base name or its override. */
 export function readByDefault(path: string): boolean {
@@ -360,6 +372,7 @@ export class ComposeLoader {
     const services = new Map<string, ComposeService>();
     let volumes: YNode | undefined;
     const all = [...files];
+    const included: string[] = [];
     for (const f of files) {
       for (const [name, s] of this.resolvedServices(f)) {
         const prev = services.get(name);
@@ -380,12 +393,13 @@ export class ComposeLoader {
         }
         const sub = this.project(inc.files, [...stack, ...files]);
         all.push(...sub.files.filter((p) => !all.includes(p)));
+        included.push(...sub.files.filter((p) => !included.includes(p) && !files.includes(p)));
         for (const [name, s] of sub.services) if (!services.has(name)) services.set(name, { ...s, project: id });
         if (sub.volumes) volumes = volumes ? mergeNodes(sub.volumes, volumes, 'volumes') : sub.volumes;
       }
     }
     for (const s of services.values()) s.node = dropResets(s.node);
-    return { id, files: all, dir: dirOf(id), services, volumes: volumes && dropResets(volumes) };
+    return { id, files: all, included, dir: dirOf(id), services, volumes: volumes && dropResets(volumes) };
   }
 
   private includes(path: string): Array<{ files: string[]; line: number }> {

@@ -169,6 +169,25 @@ function execWords(args: string): string[] {
   return shellWords(args);
 }
 
+/** `ARG NAME=default`, `ENV A=1 B="two"`, the legacy `ENV NAME value`: names with their values (an ARG without a default has none). */
+function dockerAssignments(op: 'ARG' | 'ENV', args: string): Array<[string, string | undefined]> {
+  const words = shellWords(args);
+  if (op === 'ENV' && words.length >= 2 && !words[0].includes('=')) return [[words[0], words.slice(1).join(' ')]];
+  return words.map((w): [string, string | undefined] => {
+    const i = w.indexOf('=');
+    return i < 0 ? [w, undefined] : [w.slice(0, i), w.slice(i + 1)];
+  });
+}
+
+/** `$NAME`, `${NAME}` and `${NAME:-default}` from the values known so far; an unknown name stays as written. */
+function expandDockerVars(text: string, vars: Map<string, string>): string {
+  if (!text.includes('$')) return text;
+  return text.replace(/\$\{(\w+)(?::?-([^}]*))?\}|\$(\w+)/g, (all, braced: string | undefined, fallback: string | undefined, bare: string | undefined) => {
+    const v = vars.get(braced ?? bare ?? '');
+    return v !== undefined ? v : fallback !== undefined ? fallback : all;
+  });
+}
+
 /**
  * What a Dockerfile runs and when: every RUN step (build time) and the ENTRYPOINT + CMD of the
  * stage that is built (start time), each with its WORKDIR and the files COPY/ADD brought in from
@@ -177,10 +196,11 @@ function execWords(args: string): string[] {
  * Nothing is executed: the text is read.
  */
 export function dockerfileSteps(text: string, target?: string): DockerfileSteps {
-  interface State { name?: string; workdir: string; copies: DockerCopy[]; entrypoint?: { cmd: string; line: number }; cmd?: { cmd: string; line: number; inherited?: boolean } }
+  interface State { name?: string; workdir: string; copies: DockerCopy[]; vars: Map<string, string>; entrypoint?: { cmd: string; line: number }; cmd?: { cmd: string; line: number; inherited?: boolean } }
   const stages: State[] = [];
   const runs: DockerCommand[] = [];
   const contextSources: string[] = [];
+  const globalArgs = new Map<string, string>();
   let cur: State | undefined;
   for (const ins of dockerInstructions(text)) {
     if (ins.op === 'FROM') {
@@ -188,14 +208,28 @@ export function dockerfileSteps(text: string, target?: string): DockerfileSteps 
       const base = head?.[1].toLowerCase();
       const parent = base ? stages.find((s) => s.name === base) : undefined;
       cur = parent
-        ? { ...parent, name: head?.[2]?.toLowerCase(), copies: [...parent.copies], ...(parent.cmd ? { cmd: { ...parent.cmd, inherited: true } } : {}) }
-        : { name: head?.[2]?.toLowerCase(), workdir: '/', copies: [] };
+        ? { ...parent, name: head?.[2]?.toLowerCase(), copies: [...parent.copies], vars: new Map(parent.vars), ...(parent.cmd ? { cmd: { ...parent.cmd, inherited: true } } : {}) }
+        : { name: head?.[2]?.toLowerCase(), workdir: '/', copies: [], vars: new Map() };
       stages.push(cur);
       continue;
     }
-    if (!cur) continue;
-    const args = ins.args;
+    if (!cur) {
+      // an ARG before the first FROM: its default holds in a stage that declares the ARG again
+      if (ins.op === 'ARG') for (const [k, v] of dockerAssignments('ARG', ins.args)) if (v !== undefined) globalArgs.set(k, v);
+      continue;
+    }
+    const vars = cur.vars;
+    // `COPY ${BUILD_CONTEXT_PATH}/ ./` with `ENV BUILD_CONTEXT_PATH=backend` above it (unstract's
+    // Dockerfiles): the stage's ARG defaults and ENV values stand in; an unknown name stays as written
+    const args = ins.op === 'RUN' || ins.op === 'CMD' || ins.op === 'ENTRYPOINT' ? ins.args : expandDockerVars(ins.args, vars);
     switch (ins.op) {
+      case 'ARG':
+      case 'ENV':
+        for (const [k, v] of dockerAssignments(ins.op, ins.args)) {
+          const value = v ?? (ins.op === 'ARG' ? globalArgs.get(k) : undefined);
+          if (value !== undefined) vars.set(k, expandDockerVars(value, vars));
+        }
+        break;
       case 'WORKDIR':
         cur.workdir = posix.normalize(posix.join(cur.workdir, args.replace(/^["']|["']$/g, '')));
         break;
