@@ -531,3 +531,17 @@ describe('FL052: a URL assembled from several defaults', () => {
     expect(d.map((x) => x.data!.expr)).toEqual(['${DB_PASSWORD:-surfsense}']);
   });
 });
+
+describe('FL482 is P1 only where a dependant waits on the weak probe', () => {
+  const run = (compose: string) =>
+    analyzeCompose({ files: [{ path: 'compose.yaml', text: compose }], rules, catalog, code: [] }).drafts.filter((d) => d.ruleId === 'FL482');
+  it('gated by service_healthy: the rule priority; nothing waits: P2 (ragflow es01, opensearch01)', () => {
+    const probe = '    healthcheck:\n      test: ["CMD", "curl", "http://localhost:8000/health"]\n';
+    const hits = run(
+      `services:\n  api:\n    build: ./api\n    ports: ["8000:8000"]\n${probe}  web:\n    build: ./web\n    depends_on:\n      api:\n        condition: service_healthy\n` +
+        `  search:\n    build: ./search\n    ports: ["9000:9000"]\n${probe.replace('8000', '9000')}  kibana:\n    build: ./kibana\n    depends_on:\n      search:\n        condition: service_started\n`,
+    );
+    expect(Object.fromEntries(hits.map((d) => [d.symbol, d.priority ?? 'P1']))).toEqual({ api: 'P1', search: 'P2' });
+    expect(hits.find((d) => d.symbol === 'search')!.priorityReason).toMatch(/service_healthy/);
+  });
+});

@@ -103,7 +103,11 @@ const check: Check = (ctx) => {
       targets.push({ call: c, chain: [{ call: c, api: moduleApi }], what: describe(moduleApi), generic: false });
       continue;
     }
-    if (c.receiverCall !== undefined && !builders.has(c.id) && !role(c.qualified, ['third-party.client', 'third-party.derive'])) {
+    // a client's private helper (`jira._get_url(…)` builds a string) and a lazy handle
+    // (python-gitlab's `projects.get(id, lazy=True)` makes no request) are not calls to the API
+    const method = c.callee.split('.').pop() ?? '';
+    const lazy = c.kwargs.lazy?.kind === 'boolean' && c.kwargs.lazy.value;
+    if (c.receiverCall !== undefined && !builders.has(c.id) && !method.startsWith('_') && !lazy && !role(c.qualified, ['third-party.client', 'third-party.derive'])) {
       const chain: Target['chain'] = [];
       let r: CallFact | undefined = facts.calls[c.receiverCall];
       let derive: CatalogApi | undefined;
