@@ -76,7 +76,8 @@ describe('scan: JSON contract', () => {
 describe('scan: three languages', () => {
   it('a tree with Python, TypeScript and compose files scans to the contract, each finding in its file', async () => {
     const root = makeTree({
-      'backend/app.py': PY_BAD,
+      // called at import: code the api service runs, not a function nothing calls
+      'backend/app.py': `${PY_BAD}\nf("https://api.example.com")\n`,
       'server/src/api.ts': TS_BAD,
       'compose.yaml': 'services:\n  api:\n    build: ./backend\n    depends_on: [db]\n  db:\n    image: postgres:16\n',
     });

@@ -303,6 +303,67 @@ describe('project model: runtime contexts', () => {
   });
 });
 
+describe('project model: code nothing calls', () => {
+  const py = (name: string) => `import requests\n\ndef ${name}(url):\n    return requests.get(url)\n`;
+  it('a function no file mentions is left out and listed; a re-export, a docstring or a comment is no use', async () => {
+    const { result, model: m } = await model({
+      'app/main.py': 'from fastapi import FastAPI\nfrom .util import used\napp = FastAPI()\n\n@app.get("/")\ndef index():\n    return used("https://api.example.com")\n',
+      // unstract's backend/utils/request: defined, re-exported, named in prose, never called
+      'app/request/request.py': py('make_http_request'),
+      'app/request/__init__.py': 'from .request import make_http_request\n\n__all__ = ["make_http_request"]\n',
+      'app/request/constants.py': '"""Constants used for make_http_request()."""\nVERBS = ["GET"]  # as make_http_request takes them\n',
+      'app/util.py': py('used'),
+      // a decorated function is the framework's to call; so is a method of a framework subclass
+      'app/tasks.py': 'import requests\nfrom celery import shared_task\n\n@shared_task\ndef sync():\n    return requests.get("https://api.example.com")\n',
+      'app/views.py': 'import requests\nfrom django.views import View\n\nclass Hook(View):\n    def post(self, request):\n        return requests.get("https://api.example.com")\n',
+      // started by name from outside the code: a Dockerfile, a pyproject script, a convention name
+      'app/jobs.py': py('nightly_export') + '\n' + py('main').split('\n').slice(2).join('\n'),
+      'app/cli.py': py('sync_all'),
+      'Dockerfile': 'FROM python:3.12\nCOPY . .\nCMD ["python", "-c", "from app.jobs import nightly_export; nightly_export(1)"]\n',
+      'pyproject.toml': '[project]\nname = "app"\n[project.scripts]\nsync-all = "app.cli:sync_all"\n',
+      'compose.yaml': 'services:\n  api:\n    build: .\n    restart: unless-stopped\n',
+    });
+    const at = (file: string) => result.findings.filter((f) => f.file === file && f.ruleId === 'FL101').length;
+    expect(at('app/request/request.py')).toBe(0);
+    expect(m.unreferenced).toEqual([{ file: 'app/request/request.py', line: 3, name: 'make_http_request', findings: 1 }]);
+    // app/cli.py is a command (its timeout findings are off there); it is not listed as unused either
+    for (const kept of ['app/util.py', 'app/tasks.py', 'app/views.py', 'app/jobs.py']) expect(at(kept), kept).toBeGreaterThan(0);
+    expect(result.findings.filter((f) => f.file === 'app/jobs.py').length).toBe(2);
+  });
+  it('only in code a service runs, and only when the whole root is scanned: a library or a lone file keeps its findings', async () => {
+    const lib = { 'sdk/client.py': py('make_http_request'), 'sdk/__init__.py': 'from .client import make_http_request\n' };
+    const { result, model: m } = await model(lib);
+    expect(result.findings.filter((f) => f.ruleId === 'FL101').length).toBe(1);
+    expect(m.unreferenced).toEqual([]);
+    const root = makeTree({ ...lib, 'compose.yaml': 'services:\n  api:\n    build: .\n    restart: unless-stopped\n' });
+    const whole = await scan({ root, targets: [root], jobs: 1, config: {} });
+    expect(whole.model!.unreferenced.map((u) => u.name)).toEqual(['make_http_request']);
+    const text = await runCli(['model'], root);
+    expect(text.stdout).toContain('Code nothing calls, findings left out (1; config `unreferenced: report` reports them):\n  sdk/client.py:3  make_http_request()  1 finding');
+    const part = await scan({ root, targets: [`${root}/sdk`], jobs: 1, config: {} });
+    expect(part.findings.filter((f) => f.ruleId === 'FL101').length).toBe(1);
+    const reported = await scan({ root, targets: [root], jobs: 1, config: { unreferenced: 'report' } });
+    expect(reported.findings.filter((f) => f.ruleId === 'FL101').length).toBe(1);
+  });
+  it('TS: an export imported but never used is unused; one a file calls is not; a Next.js route export is the framework\'s', async () => {
+    const ts = (name: string) => `import axios from 'axios';\nexport const ${name} = () => axios.get('https://api.example.com/x');\n`;
+    const { result, model: m } = await model({
+      'package.json': JSON.stringify({ name: 'api', dependencies: { express: '4', axios: '1' } }),
+      'src/server.ts': "import express from 'express';\nimport { load } from './load';\nimport { stale } from './stale';\nconst app = express();\napp.get('/', async (_req, res) => res.json(await load()));\n",
+      'src/load.ts': ts('load'),
+      'src/stale.ts': ts('stale'),
+      'src/app/api/x/route.ts': "import axios from 'axios';\nexport async function GET() { return axios.get('https://api.example.com/x'); }\n",
+      'compose.yaml': 'services:\n  api:\n    build: .\n    restart: unless-stopped\n',
+      'Dockerfile': 'FROM node:22\nCOPY . .\nCMD ["node", "dist/server.js"]\n',
+    });
+    const at = (file: string) => result.findings.filter((f) => f.file === file && f.ruleId === 'FL101').length;
+    expect(at('src/stale.ts')).toBe(0);
+    expect(m.unreferenced.map((u) => u.name)).toEqual(['stale']);
+    expect(at('src/load.ts')).toBeGreaterThan(0);
+    expect(at('src/app/api/x/route.ts')).toBeGreaterThan(0);
+  });
+});
+
 describe('project model: compose stacks assembled from several files', () => {
   // unstract's docker/: the stack includes docker-compose-dev-essentials.yaml for its database,
   // Redis and RabbitMQ; eight of its workers say ENVIRONMENT=development; its images are built from
@@ -790,7 +851,7 @@ describe('project model: root causes', () => {
     expect(text).toContain('stack        compose.yaml  -> service (a compose stack)');
     expect(text).toContain('api/main.py:3  socket.setdefaulttimeout(5)');
     const json = JSON.parse((await runCli(['model', '--format', 'json'], root)).stdout);
-    expect(Object.keys(json)).toEqual(['files', 'composeFiles', 'services', 'defaults', 'groups', 'entryPoints', 'flows', 'guards']);
+    expect(Object.keys(json)).toEqual(['files', 'composeFiles', 'services', 'defaults', 'groups', 'entryPoints', 'flows', 'guards', 'unreferenced']);
     expect(json.services).toEqual([{ name: 'api', file: 'compose.yaml', codeRoots: ['api'], kind: 'long-running' }]);
   });
 });

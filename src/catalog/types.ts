@@ -153,6 +153,7 @@ export interface CatalogSections {
   'swallowed-error-events': SwallowedErrorEvents[];
   'offline-queues': OfflineQueues[];
   'per-request-classes': PerRequestClasses[];
+  'called-by-name': CalledByName[];
   'process-pipes': ProcessPipes[];
   'local-commands': LocalCommands[];
   'secret-names': SecretWords[];
@@ -882,6 +883,16 @@ export interface OfflineQueues {
   failsAtOnce?: OptionValues;
   /** why an outage does not reach code waiting on such a client, for reports */
   says?: string;
+}
+
+/**
+ * Section `called-by-name`: function names a framework or tool calls by convention, never through
+ * a mention in the project's own code (a module's `main`, a Next.js route's `GET`, an Alembic
+ * migration's `upgrade`, a lifecycle hook). The project model never calls such a function unused.
+ */
+export interface CalledByName {
+  language: CatalogLanguage;
+  names: string[];
 }
 
 /**

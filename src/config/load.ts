@@ -22,6 +22,8 @@ export interface FaultlineConfig {
   'per-file-ignores'?: Record<string, string[]>;
   compose?: { files?: string[] };
   tests?: 'skip' | 'report';
+  /** findings in functions nothing in the repository mentions: left out (default) or reported */
+  unreferenced?: 'skip' | 'report';
   'fail-on'?: Priority | 'none';
   'max-file-size'?: number;
   /** glob -> runtime context, first match wins (overrides the project model) */

@@ -12,6 +12,7 @@ import { entryGate, entrySignals } from '../model/entries.js';
 import type { CodeFileSummary } from './compose.js';
 import { moduleReaches } from './analysis/network-waits.js';
 import { bindingSignals, fileSignals, processDefaults } from '../model/signals.js';
+import { findingHomes, identifierDigest } from '../model/unreferenced.js';
 import { processHandlerWords } from './analysis/process-handlers.js';
 import type { FileSignals } from '../model/types.js';
 import { fileContext, isTestPath } from './paths.js';
@@ -172,6 +173,11 @@ export async function createProcessor(init: ProcessorInit) {
     const mods = init.summaryModules?.[lang];
     if (mods?.length) summaryGate[lang] = new Gate(mods, []);
   }
+  // names frameworks call by convention: a function so named is never unused (model/unreferenced.ts)
+  const calledByName = {
+    python: new Set(catalog.entries('called-by-name', 'python').flatMap((e) => e.names)),
+    typescript: new Set(catalog.entries('called-by-name', 'typescript').flatMap((e) => e.names)),
+  };
   const adapters: Partial<Record<'python' | 'typescript', SourceAdapter>> = {};
   const adapterFor = async (kind: 'python' | 'typescript'): Promise<SourceAdapter> => {
     if (!adapters[kind]) {
@@ -210,6 +216,7 @@ export async function createProcessor(init: ProcessorInit) {
     // Python: absolute modules too (`from app.http import fetch_json` is the project's own code when app/ is in the scan)
     const specs = [...mods].filter((m) => (task.kind === 'python' ? m.startsWith('.') || m.includes('.') : isLocalSpecifier(m)));
     base.signals = fileSignals(text, task.kind, mods, specs, catalog);
+    base.signals.digest = identifierDigest(text, task.kind);
     if (!fileWanted(rules, gateInput) && !summaryGate[task.kind]?.test(gateInput) && !entryGates[task.kind].test(gateInput) && !handlerWords[task.kind]?.test(text)) return withWarning(base);
     const adapter = await adapterFor(task.kind);
     let facts;
@@ -226,6 +233,10 @@ export async function createProcessor(init: ProcessorInit) {
     }
     const file = fileContext(task.rel, text);
     const findings = analyzeFacts(facts, text, file, rules, catalog, init.engine, gateInput);
+    if (findings.length) {
+      const homes = findingHomes(facts, findings.map((f) => f.line), text, calledByName[task.kind]);
+      if (homes.length) base.signals.homes = homes;
+    }
     const { modules, imports, calls, limiters } = codeSummary(facts, catalog);
     const result: FileResult = { ...base, parsed: true, findings, modules, imports, calls, ...(limiters ? { limiters } : {}) };
     const named = facts.suppressions.filter((s) => s.rules.length).map((s) => ({ rules: s.rules, line: s.line }));

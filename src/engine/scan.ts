@@ -325,6 +325,9 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     contextPriorities: cfg['context-priorities'],
     contextRules: cfg['context-rules'],
     includeTests: cfg.tests === 'report',
+    reportUnreferenced: cfg.unreferenced === 'report',
+    // callers outside the scanned paths are unseen: only a scan of the whole root can call code unused
+    wholeRoot: opts.targets.length > 0 && opts.targets.every((t) => resolve(t) === resolve(opts.root)),
   };
   const t1 = performance.now();
   const { model, packages } = buildProjectModel(modelInput);

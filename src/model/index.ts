@@ -16,6 +16,7 @@ import { ContextPriorities, type Cap } from './priority.js';
 import { buildEntryModel, type EntryModel } from './reach.js';
 import { bindingSignals } from './signals.js';
 import { TsPaths } from './ts-paths.js';
+import { unreferencedFindings, type FindingHome } from './unreferenced.js';
 import { lateParser } from './late-parse.js';
 import type { ContextDecision, FileSignals, ModelService, ProjectModel } from './types.js';
 
@@ -41,6 +42,10 @@ export interface ModelInput {
   contextRules?: Partial<Record<RuntimeContext, { ignore?: string[] }>>;
   /** report test code at P2 (config `tests: report`) */
   includeTests: boolean;
+  /** report findings in functions nothing mentions (config `unreferenced: report`) */
+  reportUnreferenced?: boolean;
+  /** the scan covers the whole root (no narrower paths), so every caller is in view */
+  wholeRoot?: boolean;
 }
 
 function composeKind(path: string, catalog: Catalog, overrides: Record<string, RuntimeContext>): ProjectModel['composeFiles'][string] {
@@ -158,7 +163,7 @@ export function buildProjectModel(input: ModelInput): { model: ProjectModel; pac
   }
   defaults.push(...libraryScopes(defaults, packages));
   const entryModel = buildEntryModel(input.files, services, paths);
-  const model: ProjectModel = { files, composeFiles, services, defaults, groups: [], entryPoints: entryModel.entryPoints, flows: entryModel.flows, guards: entryModel.guards };
+  const model: ProjectModel = { files, composeFiles, services, defaults, groups: [], entryPoints: entryModel.entryPoints, flows: entryModel.flows, guards: entryModel.guards, unreferenced: [] };
   reachers.set(model, entryModel);
   return { model, packages };
 }
@@ -189,13 +194,48 @@ function composeContext(f: Finding, model: ProjectModel, system?: SystemModel): 
  * Apply the model to the findings: context and its priority, process-wide defaults, groups.
  * Returns the findings that remain, in the input order.
  */
+/** Where a function can be started by name outside the code: Dockerfiles, manifests (scripts, entry points), compose commands. */
+function startingTexts(input: ModelInput): string[] {
+  const out = (input.dockerfiles ?? []).map((d) => d.text);
+  for (const m of input.manifests) {
+    if (/(^|\/)(package\.json|pyproject\.toml|setup\.cfg|setup\.py|Procfile)$/.test(m)) {
+      const t = input.readText?.(m);
+      if (t) out.push(t);
+    }
+  }
+  for (const s of input.system?.services ?? []) if (s.command) out.push(s.command);
+  return out;
+}
+
 export function applyModel(findings: Finding[], model: ProjectModel, input: ModelInput, packages: PackageInfo[]): Finding[] {
   const table = new ContextPriorities(input.catalog, { ...(input.includeTests ? { test: 'P2' as Cap } : {}), ...input.contextPriorities });
   const kindOf = new Map(input.files.map((f) => [f.rel, f.kind]));
   const known = new Set(input.files.map((f) => f.rel));
   const out: Finding[] = [];
+  // findings in functions nothing mentions: not part of any running system
+  const resolved = resolveReaches(findings, input.files);
+  // only in code a long-running compose service runs, and only when every caller is in view: a
+  // library's public function is called by its users, and a lone file by whoever wrote it
+  const served = (rel: string) => model.services.some((s) => s.kind === 'long-running' && s.codeRoots.some((r) => within(rel, r)));
+  const unused =
+    input.reportUnreferenced || !input.wholeRoot
+      ? new Map<Finding, FindingHome>()
+      : unreferencedFindings(
+          resolved.filter((f) => served(f.file)),
+          input.files.map((f) => ({ rel: f.rel, digest: f.signals?.digest, homes: f.signals?.homes })),
+          startingTexts(input),
+        );
+  const left = new Map<string, { file: string; line: number; name: string; findings: number }>();
   // findings judged by what another module does (a handler awaiting a function imported from it)
-  for (const f of resolveReaches(findings, input.files)) {
+  for (const f of resolved) {
+    const home = unused.get(f);
+    if (home) {
+      const k = `${f.file}\0${home.line}`;
+      const e = left.get(k) ?? { file: f.file, line: home.line, name: home.name, findings: 0 };
+      e.findings++;
+      left.set(k, e);
+      continue;
+    }
     const decision =
       (/\.ya?ml$/.test(f.file) && !kindOf.has(f.file)) || f.data?.composeFile
         ? composeContext(f, model, input.system)
@@ -241,6 +281,7 @@ export function applyModel(findings: Finding[], model: ProjectModel, input: Mode
     }
     out.push(f);
   }
+  model.unreferenced = [...left.values()].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
   attachSites(out, input.files, tsPathsFor(input.rootAbs, input.manifests));
   // after the call sites are attached: a shared client is on a request path when one of its calls is
   const requestReaches = (f: Finding) => {

@@ -18,6 +18,10 @@ export interface ContextDecision {
 export interface FileSignals {
   /** import specifiers as written (relative ones included), for browser propagation and bindings */
   imports: string[];
+  /** the identifiers the file mentions outside its imports (model/unreferenced.ts) */
+  digest?: string;
+  /** the functions this file's findings sit in that nothing else in the file mentions */
+  homes?: import('./unreferenced.js').FindingHome[];
   /** context evidence found in the file itself */
   marks: Array<{ context: RuntimeContext; strength: 'strong' | 'weak'; why: string }>;
   /** process-wide defaults this file sets (`axios.defaults.timeout = 5000`, `socket.setdefaulttimeout(10)`) */
@@ -184,6 +188,8 @@ export interface ProjectModel {
   flows: CodeFlow[];
   /** timeouts, pool bounds, retries with backoff and half-opening breakers set in code */
   guards: ModelGuard[];
+  /** functions nothing in the repository mentions, and how many findings in them were left out */
+  unreferenced: Array<{ file: string; line: number; name: string; findings: number }>;
 }
 
 export interface ModelGroup {

@@ -72,6 +72,11 @@ export function renderModelText(model: ProjectModel, opts: ModelTextOptions = {}
     out.push('', `Guardrails set in code (${guards.length}):`);
     for (const g of guards.slice(0, opts.all ? guards.length : limit)) out.push(`  ${g.kind.padEnd(8)} ${g.text}  ${g.file}:${g.line}${g.count > 1 ? ` (x${g.count})` : ''}`);
   }
+  const unused = model.unreferenced ?? [];
+  if (unused.length) {
+    out.push('', `Code nothing calls, findings left out (${unused.length}; config \`unreferenced: report\` reports them):`);
+    for (const u of unused) out.push(`  ${u.file}:${u.line}  ${u.name}()  ${u.findings} finding${u.findings === 1 ? '' : 's'}`);
+  }
   if (model.groups.length) {
     out.push('', `Root causes shared by several findings (${model.groups.length}):`);
     for (const g of model.groups) out.push(`  ${g.ruleId} ${g.kind} x${g.count}  ${g.file}:${g.line}  ${g.title}`);

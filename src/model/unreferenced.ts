@@ -1,0 +1,155 @@
+// Code nothing calls. A finding inside a function that no file of the repository mentions
+// (unstract's `make_http_request`, defined and re-exported but never called; a plugin manager's
+// `install_plugin_deps`) describes no running system: readers of set T judged all of them wrong.
+//
+// Two halves. Each worker digests every file it reads into the hashes of the identifiers it
+// mentions outside import lines (`from .request import make_http_request` and `export { x } from`
+// only pass a name on), and records, for its own findings, the function each one sits in when
+// that function is one a framework cannot call by name (no decorator, not passed as a callback,
+// not a lifecycle or convention name, a method only of a class with no base) and nothing else in
+// its own file mentions it. The model then looks the candidates up in every other file's digest,
+// and in the Dockerfiles, manifests and compose commands that may start one by name. Any mention
+// keeps the finding: a name in a string or a comment counts, so a dynamic lookup stays reported.
+// A hash collision only ever keeps a finding.
+import type { Finding } from '../engine/types.js';
+import type { FileFacts } from '../languages/types.js';
+
+export interface FindingHome {
+  /** the function's name, and the lines it spans */
+  name: string;
+  line: number;
+  end: number;
+}
+
+const IDENT = /[A-Za-z_$][\w$]{2,}/g;
+
+/** 32-bit FNV-1a: the digest of an identifier */
+function hash(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/** A line up to its comment: a `#` or `//` outside quotes (counted, not parsed: good enough to drop prose). */
+function cutComment(line: string, marker: '#' | '//'): string {
+  let quote = '';
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i];
+    if (quote) {
+      if (ch === '\\') i++;
+      else if (ch === quote) quote = '';
+    } else if (ch === '"' || ch === "'" || ch === '`') quote = ch;
+    else if (line.startsWith(marker, i)) return line.slice(0, i);
+  }
+  return line;
+}
+
+const uncomment = (text: string, marker: '#' | '//') =>
+  text
+    .split('\n')
+    .map((l) => (l.includes(marker) ? cutComment(l, marker) : l))
+    .join('\n');
+
+/**
+ * Import statements (and Python's `__all__`), which name a function without calling it, and prose:
+ * comments and docstrings ("Ported from prompt-service make_http_request") mention a name without
+ * using it.
+ */
+function withoutImports(text: string, kind: 'python' | 'typescript'): string {
+  if (kind === 'python')
+    return uncomment(text.replace(/(?<![\w'"])("""|''')[\s\S]*?\1/g, ''), '#')
+      .replace(/^[ \t]*from[ \t]+[\w.]+[ \t]+import[ \t]*\([^)]*\)/gm, '')
+      .replace(/^[ \t]*(?:from[ \t]+[\w.]+[ \t]+)?import[ \t][^\n]*(?:\\\n[^\n]*)*/gm, '')
+      .replace(/^__all__[ \t]*[+]?=[ \t]*[[(][^\])]*[\])]/gm, '');
+  return uncomment(text.replace(/\/\*[\s\S]*?\*\//g, ''), '//')
+    .replace(/^[ \t]*import[ \t][^;'"]*?from[ \t]*['"][^'"\n]*['"]/gm, '')
+    .replace(/^[ \t]*export[ \t]+(?:type[ \t]+)?(?:\*|\{[^}]*\})[ \t]*from[ \t]*['"][^'"\n]*['"]/gm, '');
+}
+
+/** The identifiers a file mentions outside its imports, as base64 of their sorted 32-bit hashes. */
+export function identifierDigest(text: string, kind: 'python' | 'typescript'): string {
+  const seen = new Set<number>();
+  for (const m of withoutImports(text, kind).matchAll(IDENT)) seen.add(hash(m[0]));
+  const arr = Uint32Array.from(seen).sort();
+  return Buffer.from(arr.buffer, arr.byteOffset, arr.byteLength).toString('base64');
+}
+
+function digestSet(digest: string): Uint32Array {
+  const buf = Buffer.from(digest, 'base64');
+  return new Uint32Array(buf.buffer, buf.byteOffset, Math.floor(buf.byteLength / 4));
+}
+
+const wordCount = (text: string, name: string): number => text.match(new RegExp(`(?<![\\w$])${name.replace(/\$/g, '\\$')}(?![\\w$])`, 'g'))?.length ?? 0;
+
+/**
+ * For each finding of this file, the outermost function it sits in, when no framework can call
+ * that function by name and nothing else in the file mentions it.
+ * `calledByName`: the catalog's names frameworks call by convention (`main`, `GET`, `upgrade`).
+ */
+export function findingHomes(facts: FileFacts, lines: number[], text: string, calledByName: Set<string>): FindingHome[] {
+  const out = new Map<number, FindingHome>();
+  const lang = facts.language;
+  let stripped: string | undefined;
+  const plainBases = lang === 'python' ? /^(object|ABC|abc\.ABC|Generic(\[.*\])?|Protocol)$/ : /^$/;
+  for (const line of new Set(lines)) {
+    // the innermost function holding the line, then out to the one defined at module or class level
+    let fn = facts.functions.filter((f) => f.loc.line <= line && line <= f.loc.endLine).sort((a, b) => b.loc.line - a.loc.line)[0];
+    while (fn && fn.parentFunctionId !== undefined) fn = facts.functions[fn.parentFunctionId];
+    if (!fn || out.has(fn.id) || !fn.name || /^__\w+__$/.test(fn.name) || fn.name === 'constructor' || calledByName.has(fn.name)) continue;
+    if (fn.argOfCall !== undefined) continue;
+    if (fn.decorators.some((d) => !/^@?(staticmethod|classmethod)$/.test(d.text))) continue;
+    if (fn.classId !== undefined) {
+      const cls = facts.classes[fn.classId];
+      // a framework subclass's methods are the framework's to call (`get`, `handle`, `render`)
+      if (!cls || cls.bases.some((b) => !plainBases.test(b))) continue;
+    }
+    // `export default function` and a module's entry are loaded, not called by name
+    const defLine = text.split('\n', fn.loc.line)[fn.loc.line - 1] ?? '';
+    if (/\bexport\s+default\b/.test(defLine)) continue;
+    stripped ??= withoutImports(text, lang);
+    // its own definition is one mention; any other (a call, a callback, a dict of handlers, a
+    // string, a comment) may be a use
+    if (wordCount(stripped, fn.name) > 1) continue;
+    out.set(fn.id, { name: fn.name, line: fn.loc.line, end: fn.loc.endLine });
+  }
+  return [...out.values()];
+}
+
+/**
+ * The findings that sit in a function no other file mentions either. `files` carry each file's
+ * digest and homes; `texts` are the other places a name can start code from (Dockerfiles,
+ * manifests, compose commands).
+ */
+export function unreferencedFindings(
+  findings: Finding[],
+  files: Array<{ rel: string; digest?: string; homes?: FindingHome[] }>,
+  texts: string[],
+): Map<Finding, FindingHome> {
+  const homesByFile = new Map(files.filter((f) => f.homes?.length).map((f) => [f.rel, f.homes!]));
+  const out = new Map<Finding, FindingHome>();
+  if (!homesByFile.size) return out;
+  const candidates = new Map<Finding, FindingHome>();
+  for (const f of findings) {
+    const home = homesByFile.get(f.file)?.find((h) => h.line <= f.line && f.line <= h.end);
+    if (home) candidates.set(f, home);
+  }
+  if (!candidates.size) return out;
+  // hash -> the files (other than its own) that mention a candidate name
+  const wanted = new Map<number, Set<string>>();
+  for (const h of candidates.values()) wanted.set(hash(h.name), new Set());
+  for (const file of files) {
+    if (!file.digest) continue;
+    for (const h of digestSet(file.digest)) wanted.get(h)?.add(file.rel);
+  }
+  const elsewhere = texts.join('\n');
+  for (const [f, home] of candidates) {
+    const mentions = wanted.get(hash(home.name))!;
+    if ([...mentions].some((rel) => rel !== f.file)) continue;
+    if (wordCount(elsewhere, home.name) > 0) continue;
+    out.set(f, home);
+  }
+  return out;
+}
