@@ -3,6 +3,42 @@ import { describe, expect, it } from 'vitest';
 import { analyseSnippet, prioritiesByLine as byLine } from './fixture-harness.js';
 
 describe('code rule priorities', () => {
+  it('FL552: a cache client is P1 and a metrics client P2; one the work needs keeps its priority', async () => {
+    // unstract's WorkerCacheManager: a Redis cache turned off when its first connect fails
+    const a = await analyseSnippet(
+      'managers.py',
+      [
+        'import redis',
+        '',
+        'class WorkerCacheManager:',
+        '    def connect(self):',
+        '        try:',
+        '            self._redis_client = redis.Redis()',
+        '            self._redis_client.ping()',
+        '        except Exception:',
+        '            self._redis_client = None',
+        '',
+        'class MetricsMixin:',
+        '    def record(self):',
+        '        try:',
+        '            self.redis_client.incr("calls")',
+        '        except Exception:',
+        '            self.redis_client = None',
+        '',
+        'class QueueManager:',
+        '    def connect(self):',
+        '        try:',
+        '            self._redis_client = redis.Redis()',
+        '            self._redis_client.ping()',
+        '        except Exception:',
+        '            self._redis_client = None',
+        '',
+      ].join('\n'),
+    );
+    // the queue's connect() restores it but nothing in the class calls it again: P1, not lowered
+    expect(byLine(a, 'FL552')).toEqual({ 9: 'P1', 16: 'P2', 24: 'P1' });
+  });
+
   it('FL550: a client ended in the function that opens it is P2; a long-lived one keeps P0', async () => {
     const a = await analyseSnippet(
       'db.ts',

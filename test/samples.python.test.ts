@@ -19,7 +19,9 @@ describe('Python sample service', () => {
       new Set(['timeout', 'durability', 'retry', 'permanent-failure', 'idempotency', 'circuit-breaker']),
     );
     // FL350: the webhook logs the failed enqueue and still answers "accepted", so the sender never retries
-    expect(res.findings.filter((f) => f.priority === 'P0').map((f) => f.ruleId).sort()).toEqual(['FL101', 'FL350', 'FL552', 'FL552', 'FL720', 'FL721']);
+    // FL552 twice: the partner feed's client is P0; the cache's is P1 (reads fall through to the API)
+    expect(res.findings.filter((f) => f.priority === 'P0').map((f) => f.ruleId).sort()).toEqual(['FL101', 'FL350', 'FL552', 'FL720', 'FL721']);
+    expect(res.findings.filter((f) => f.ruleId === 'FL552').map((f) => `${f.file} ${f.priority}`).sort()).toEqual(['app/cache.py P1', 'app/partner_feed.py P0']);
   });
 
   it('python-service-fixed: the fixed twin is clean', async () => {

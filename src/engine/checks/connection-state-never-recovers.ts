@@ -250,9 +250,31 @@ function classFindings(ctx: Parameters<Check>[0], funcs: Funcs): FindingDraft[] 
       d.priority = 'P1';
       d.priorityReason = partial;
     }
+    optionalFeature(ctx, d, `${facts.classes[cls].name} ${a.selfAttr}`);
     out.push(d);
   }
   return out;
+}
+
+/**
+ * A client that serves a feature its callers can go without (they check it and skip it): rule
+ * option `cacheNames` for a cache (lost for good, every read falls through to the source: P1,
+ * slower and heavier, not down) and `optionalFeatures` for metrics and telemetry (lost numbers:
+ * P2). unstract's WorkerCacheManager and MetricsMixin: readers of set T put both P0s at P2.
+ */
+function optionalFeature(ctx: Parameters<Check>[0], d: FindingDraft, names: string): void {
+  const opts = (ctx.rule.options ?? {}) as { cacheNames?: string; optionalFeatures?: string };
+  const hit = (re?: string) => (re ? new RegExp(re, 'i').exec(names)?.[0].toLowerCase() : undefined);
+  const optional = hit(opts.optionalFeatures);
+  const cache = optional ? undefined : hit(opts.cacheNames);
+  if (!optional && !cache) return;
+  if (optional) {
+    d.priority = 'P2';
+    d.priorityReason = `it serves an optional feature (${optional}): its callers go on without it`;
+  } else if (!d.priority || d.priority === 'P0') {
+    d.priority = 'P1';
+    d.priorityReason = `it serves a ${cache}: its callers go on without it, and every read falls through to the source`;
+  }
 }
 
 type Home = number | 'module';
@@ -425,6 +447,7 @@ function variableFindings(ctx: Parameters<Check>[0], funcs: Funcs): FindingDraft
       d.priority = 'P1';
       d.priorityReason = partial;
     }
+    optionalFeature(ctx, d, a.target);
     out.push(d);
   }
   return out;
