@@ -303,6 +303,19 @@ describe('project model: runtime contexts', () => {
   });
 });
 
+describe('project model: the __main__ block of an imported module', () => {
+  it('code written in the block is a demo run by hand; the module around it stays service code', async () => {
+    const { result } = await model({
+      'app/main.py': 'from fastapi import FastAPI\nfrom .slack import fetch\napp = FastAPI()\n\n@app.get("/")\ndef index():\n    return fetch("https://slack.com/api/x")\n',
+      // ragflow's slack_connector.py: "example usage" with a placeholder token below the connector
+      'app/slack.py': 'import requests\n\ndef fetch(url):\n    return requests.get(url)\n\nif __name__ == "__main__":\n    print(requests.get("https://slack.com/api/auth.test").json())\n',
+    });
+    const at = (line: number) => result.findings.filter((f) => f.file === 'app/slack.py' && f.line === line).map((f) => `${f.ruleId} ${f.context}`);
+    expect(at(4)).toEqual(['FL101 service']);
+    expect(at(7)).toEqual([]);
+  });
+});
+
 describe('project model: code nothing calls', () => {
   const py = (name: string) => `import requests\n\ndef ${name}(url):\n    return requests.get(url)\n`;
   it('a function no file mentions is left out and listed; a re-export, a docstring or a comment is no use', async () => {

@@ -122,6 +122,11 @@ describe('rule texts in reports', () => {
     // near miss: two of the family, no owner to choose: none named
     expect(backendOf([], 'redis', { services: [...system.services, svc('cache', 'redis:7')] })).toBeUndefined();
     expect(backendOf([], 'http', system)).toBeUndefined();
+    // the catalog's reading of the image wins over its name: unstract's `db: pgvector/pgvector:pg15`
+    // is its postgres, a `mariadb` service is of the mysql family
+    const vec = { services: [{ ...svc('db', 'pgvector/pgvector:pg15'), backing: 'postgres' }, { ...svc('sql', 'mariadb:11'), backing: 'mariadb' }] };
+    expect(backendOf([{ dependsOn: ['db'], talksTo: [] }], 'postgres', vec)).toBe('db');
+    expect(backendOf([{ dependsOn: ['db', 'sql'], talksTo: [] }], 'mysql', vec)).toBe('sql');
   });
 
   it('derives a rollback from the injection', () => {

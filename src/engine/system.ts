@@ -26,6 +26,7 @@ export function buildSystem(views: ProjectView[]): SystemModel {
         project: p.project.id,
       };
       if (v.image) s.image = v.image.text;
+      if (v.info && v.info.kind !== 'app') s.backing = v.info.service;
       if (v.build !== undefined) s.build = v.build;
       if (v.dockerfile) s.dockerfile = v.dockerfile;
       if (v.buildTarget) s.buildTarget = v.buildTarget;

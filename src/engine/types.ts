@@ -175,6 +175,8 @@ export interface SystemModel {
     name: string;
     file: string;
     image?: string;
+    /** what the catalog knows the image to be (compose-images `service`: postgres for pgvector/pgvector) */
+    backing?: string;
     build?: string;
     /** the Dockerfile it is built from (relative to the scan root) and the stage built */
     dockerfile?: string;

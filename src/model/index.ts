@@ -210,6 +210,7 @@ function startingTexts(input: ModelInput): string[] {
 export function applyModel(findings: Finding[], model: ProjectModel, input: ModelInput, packages: PackageInfo[]): Finding[] {
   const table = new ContextPriorities(input.catalog, { ...(input.includeTests ? { test: 'P2' as Cap } : {}), ...input.contextPriorities });
   const kindOf = new Map(input.files.map((f) => [f.rel, f.kind]));
+  const signalsOf = new Map(input.files.map((f) => [f.rel, f.signals]));
   const known = new Set(input.files.map((f) => f.rel));
   const out: Finding[] = [];
   // findings in functions nothing mentions: not part of any running system
@@ -236,10 +237,18 @@ export function applyModel(findings: Finding[], model: ProjectModel, input: Mode
       left.set(k, e);
       continue;
     }
-    const decision =
+    const fileDecision =
       (/\.ya?ml$/.test(f.file) && !kindOf.has(f.file)) || f.data?.composeFile
         ? composeContext(f, model, input.system)
         : model.files[f.file] ?? { context: 'service' as RuntimeContext, evidence: ['no other evidence'] };
+    // a module a service imports, but this line is written in its `__main__` block itself (not in
+    // a function the block calls): a demo or self-test run by hand (ragflow's slack_connector.py
+    // "example usage" with a "test-token")
+    const main = signalsOf.get(f.file)?.mainBlock;
+    const decision: ContextDecision =
+      fileDecision.context === 'service' && main && main.line <= f.line && f.line <= main.end
+        ? { context: 'example', evidence: [`written in the \`if __name__ == "__main__":\` block at line ${main.line} of a module the service imports: a demo or self-test run by hand`] }
+        : fileDecision;
     const ctx = decision.context;
     if (ruleOff(f, ctx, input)) continue;
     if (!imageSeen(f, input.system)) continue;

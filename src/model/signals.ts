@@ -86,6 +86,7 @@ export function fileSignals(
   catalog: Catalog,
 ): FileSignals {
   const marks: FileSignals['marks'] = [];
+  let mainBlock: FileSignals['mainBlock'];
   if (language === 'typescript') {
     const directive = leadingDirective(text);
     if (directive === 'use client') marks.push({ context: 'browser', strength: 'strong', why: '"use client" directive' });
@@ -98,7 +99,10 @@ export function fileSignals(
       const tail = text.slice(guard.index);
       const starts = shapes.find((e) => e.main?.test(tail));
       if (starts) marks.push({ context: starts.context, strength: 'strong', why: starts.why });
-      else marks.push({ context: 'cli', strength: 'strong', why: '`if __name__ == "__main__"` entry script' });
+      else {
+        marks.push({ context: 'cli', strength: 'strong', why: '`if __name__ == "__main__"` entry script' });
+        mainBlock = guardBlock(text, guard.index);
+      }
     }
   }
   // the import lines are read from the text, so a code sample in a template literal (a docs page
@@ -115,7 +119,20 @@ export function fileSignals(
   // `#!/usr/bin/env node`: a file run as a command. Weak: a server framework import still decides
   // (Express's `bin/www` starts the server behind a shebang)
   if (/^#![^\n]*\b(?:node|python[\d.]*|bun|deno|tsx|ts-node)\b/.test(text)) marks.push({ context: 'cli', strength: 'weak', why: 'an executable script (`#!` line)' });
-  return { imports: [...new Set(specifiers)].sort(), marks };
+  return { imports: [...new Set(specifiers)].sort(), marks, ...(mainBlock ? { mainBlock } : {}) };
+}
+
+/** The lines of the `if __name__ == "__main__":` block starting at `at`: up to the next line at column 0 that is code. */
+function guardBlock(text: string, at: number): { line: number; end: number } {
+  const before = text.slice(0, at).split('\n').length;
+  const lines = text.slice(at).split('\n');
+  let end = before;
+  for (let i = 1; i < lines.length; i++) {
+    const l = lines[i];
+    if (/^\S/.test(l) && !l.startsWith('#')) break;
+    if (l.trim()) end = before + i;
+  }
+  return { line: before, end };
 }
 
 /**

@@ -20,6 +20,8 @@ export interface FileSignals {
   imports: string[];
   /** the identifiers the file mentions outside its imports (model/unreferenced.ts) */
   digest?: string;
+  /** the lines of a Python `if __name__ == "__main__":` block that starts no server */
+  mainBlock?: { line: number; end: number };
   /** the functions this file's findings sit in that nothing else in the file mentions */
   homes?: import('./unreferenced.js').FindingHome[];
   /** context evidence found in the file itself */

@@ -112,13 +112,15 @@ export const FAMILY_SERVICE: Partial<Record<Family, string>> = {
  */
 export function backendOf(owners: Array<{ dependsOn: string[]; talksTo: string[] }>, family: Family | undefined, system: SystemModel | undefined): string | undefined {
   if (!family || family === 'http' || !system) return undefined;
+  // the catalog's reading of the image first (unstract's `db: pgvector/pgvector:pg15` is postgres)
+  const isFamily = (s: SystemModel['services'][number]) => (s.backing ? familyIn(s.backing) === family : familyIn(s.image) === family || familyIn(s.name) === family);
   const candidates = [...new Set(owners.flatMap((o) => [...o.dependsOn, ...o.talksTo]))].sort();
   for (const name of candidates) {
     const s = system.services.find((x) => x.name === name);
-    if (s && (familyIn(s.image) === family || familyIn(s.name) === family)) return name;
+    if (s && isFamily(s)) return name;
   }
   // code no compose service is known to run (the stack runs a published image): the one service
   // of that family in the scan's stacks, when there is exactly one
-  const only = new Set(system.services.filter((s) => !s.dev && (familyIn(s.image) === family || familyIn(s.name) === family)).map((s) => s.name));
+  const only = new Set(system.services.filter((s) => !s.dev && isFamily(s)).map((s) => s.name));
   return only.size === 1 ? [...only][0] : undefined;
 }
