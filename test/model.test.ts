@@ -355,6 +355,10 @@ describe('project model: code nothing calls', () => {
     expect(text.stdout).toContain('Code nothing calls, findings left out (1; config `unreferenced: report` reports them):\n  sdk/client.py:3  make_http_request()  1 finding');
     const part = await scan({ root, targets: [`${root}/sdk`], jobs: 1, config: {} });
     expect(part.findings.filter((f) => f.ruleId === 'FL101').length).toBe(1);
+    // a target that is a repository's own root sees every caller too (`faultline scan ../repo`)
+    const outer = makeTree(Object.fromEntries([...Object.entries({ ...lib, 'compose.yaml': 'services:\n  api:\n    build: .\n    restart: unless-stopped\n' }).map(([k, v]) => [`repo/${k}`, v]), ['repo/.git/HEAD', 'ref: refs/heads/main\n']]));
+    const repo = await scan({ root: outer, targets: [`${outer}/repo`], jobs: 1, config: {} });
+    expect(repo.model!.unreferenced.map((u) => u.name)).toEqual(['make_http_request']);
     const reported = await scan({ root, targets: [root], jobs: 1, config: { unreferenced: 'report' } });
     expect(reported.findings.filter((f) => f.ruleId === 'FL101').length).toBe(1);
   });

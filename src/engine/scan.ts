@@ -327,7 +327,8 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     includeTests: cfg.tests === 'report',
     reportUnreferenced: cfg.unreferenced === 'report',
     // callers outside the scanned paths are unseen: only a scan of the whole root can call code unused
-    wholeRoot: opts.targets.length > 0 && opts.targets.every((t) => resolve(t) === resolve(opts.root)),
+    // (a target that is a repository's own root counts too: `faultline scan ../other-repo`)
+    wholeRoot: opts.targets.length > 0 && opts.targets.every((t) => resolve(t) === resolve(opts.root) || existsSync(resolve(t, '.git'))),
   };
   const t1 = performance.now();
   const { model, packages } = buildProjectModel(modelInput);
