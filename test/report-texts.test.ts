@@ -179,6 +179,21 @@ describe('fix snippets written from the finding', () => {
     expect(command).toContain('env -u JWT_SECRET docker compose config');
   });
 
+  it("an experiment on a service of an included file runs against the stack that includes it", async () => {
+    const { makeTree } = await import('./helpers.js');
+    const { scan } = await import('../dist/engine/scan.js');
+    const { renderMarkdown } = await import('../dist/report/markdown.js');
+    // unstract's docker/: the stack includes the file that holds its minio
+    const root = makeTree({
+      'docker/docker-compose.yaml': 'include:\n  - docker-compose-dev-essentials.yaml\nservices:\n  api:\n    image: ghcr.io/acme/api:1\n    restart: unless-stopped\n    depends_on: [minio]\n',
+      // no restart policy: FL580, whose experiment kills minio
+      'docker/docker-compose-dev-essentials.yaml': 'services:\n  minio:\n    image: minio/minio:latest\n    command: server /data\n    volumes: [data:/data]\nvolumes:\n  data: {}\n',
+    });
+    const md = renderMarkdown(await scan({ root, targets: [root], jobs: 1, config: {}, rules }), rules);
+    expect(md).toContain('docker compose -f docker/docker-compose.yaml ps -q minio');
+    expect(md).not.toContain('-f docker/docker-compose-dev-essentials.yaml');
+  });
+
   it('a service with no restart policy ranks by the entry points of the code it runs, which go down with it', async () => {
     const { makeTree } = await import('./helpers.js');
     const { scan } = await import('../dist/engine/scan.js');

@@ -128,6 +128,11 @@ function effortOf(rule: RuleMeta | undefined, findings: FindingView[], kind: Cau
   return files > 10 || places > 20 ? BIGGER[base] : base;
 }
 
+/** The file `docker compose -f` needs for a finding in `file`: the stack that pulls it in with `include:`, else the file itself. */
+function includer(file: string, system: ScanResult['system']): string {
+  return system?.projects?.find((p) => p.id !== file && p.included?.includes(file))?.id ?? file;
+}
+
 export function buildView(result: ScanResult, rules: readonly RuleMeta[]): ReportView {
   const byId = ruleMap(rules);
   const model = (result as WithModel).model;
@@ -188,7 +193,7 @@ export function buildView(result: ScanResult, rules: readonly RuleMeta[]): Repor
       entryCount: f.entryPointCount ?? f.entryPoints?.length ?? 0,
       values,
       backendKnown,
-      texts: rule ? textsFor(rule, { family, context, values, composeFile: compose ? f.file : (owners.find((s) => s.name === values.service) ?? owners[0])?.file }) : undefined,
+      texts: rule ? textsFor(rule, { family, context, values, composeFile: compose ? includer(f.file, system) : (owners.find((s) => s.name === values.service) ?? owners[0])?.file }) : undefined,
       cause,
     };
     cause.findings.push(view);
