@@ -303,6 +303,24 @@ describe('project model: runtime contexts', () => {
   });
 });
 
+describe('project model: workspace packages imported by name', () => {
+  it('a module of a workspace package imported only by browser code is browser code; one a server imports too is not', async () => {
+    const up = "export const upload = (url: string, file: Blob) => fetch(url, { method: 'PUT', body: file });\n";
+    const { model: m } = await model({
+      // typebot's packages/lib: `"exports": { "./*": "./src/*.ts" }`, imported as @typebot.io/lib/s3/…
+      'packages/lib/package.json': JSON.stringify({ name: '@org/lib', exports: { './*': './src/*.ts' } }),
+      'packages/lib/src/s3/upload.ts': up,
+      'packages/lib/src/s3/shared.ts': up,
+      'apps/web/package.json': JSON.stringify({ name: 'web', dependencies: { react: '19', next: '15' } }),
+      'apps/web/src/components/UploadButton.tsx': "'use client';\nimport { upload } from '@org/lib/s3/upload';\nimport { upload as u2 } from '@org/lib/s3/shared';\nexport const B = () => { upload('x', new Blob()); u2('x', new Blob()); return null; };\n",
+      'apps/api/package.json': JSON.stringify({ name: 'api', dependencies: { express: '4' } }),
+      'apps/api/src/server.ts': "import express from 'express';\nimport { upload } from '@org/lib/s3/shared';\nconst app = express();\napp.post('/', async (_q, r) => r.json(await upload('x', new Blob())));\n",
+    });
+    expect(m.files['packages/lib/src/s3/upload.ts']).toMatchObject({ context: 'browser', evidence: [expect.stringContaining('imported only by browser code')] });
+    expect(m.files['packages/lib/src/s3/shared.ts']?.context).not.toBe('browser');
+  });
+});
+
 describe('project model: the __main__ block of an imported module', () => {
   it('code written in the block is a demo run by hand; the module around it stays service code', async () => {
     const { result } = await model({

@@ -122,7 +122,7 @@ function frameworkFile(rel: string, input: ContextInput): { entry: ContextFramew
  * usual extensions and index files, `@/x` and `~/x` against `src/`, and Python modules (relative,
  * or dotted from the root, `src/`, or a unique path suffix).
  */
-export function resolveLocal(from: string, spec: string, known: Set<string>, lang: 'python' | 'typescript', paths?: TsPaths): string | undefined {
+export function resolveLocal(from: string, spec: string, known: Set<string>, lang: 'python' | 'typescript', paths?: TsPaths, workspaces?: Map<string, string>): string | undefined {
   // one answer per folder and specifier: siblings import the same modules
   let memo = resolved.get(known);
   if (!memo) resolved.set(known, (memo = new Map()));
@@ -130,7 +130,7 @@ export function resolveLocal(from: string, spec: string, known: Set<string>, lan
   if (memo.has(key)) return memo.get(key);
   // tsconfig `paths`/`baseUrl` first: the project's own compiler settings beat the `@/` guess
   const mapped = lang === 'typescript' && paths && !paths.empty && !spec.startsWith('.') ? paths.resolve(from, spec, known) : undefined;
-  const r = mapped ?? resolveUncached(from, spec, known, lang);
+  const r = mapped ?? resolveUncached(from, spec, known, lang) ?? (lang === 'typescript' && workspaces?.size ? workspaceFile(spec, known, workspaces) : undefined);
   memo.set(key, r);
   return r;
 }
@@ -172,6 +172,21 @@ function resolveUncached(from: string, spec: string, known: Set<string>, lang: '
     }
   } else return undefined;
   return resolveFile(base, known);
+}
+
+/**
+ * A workspace package's module by its package name (`@typebot.io/lib/s3/upload` with
+ * packages/lib/package.json named `@typebot.io/lib`): the subpath under the package's `src/`
+ * (where an `"./*": "./src/*.ts"` exports map and most monorepos put it), else under its folder.
+ */
+function workspaceFile(spec: string, known: Set<string>, workspaces: Map<string, string>): string | undefined {
+  let best: string | undefined;
+  for (const name of workspaces.keys()) if ((spec === name || spec.startsWith(`${name}/`)) && (!best || name.length > best.length)) best = name;
+  if (best === undefined) return undefined;
+  const dir = workspaces.get(best)!;
+  const sub = spec.slice(best.length + 1);
+  const at = (p: string) => (dir ? `${dir}/${p}` : p);
+  return sub ? resolveFile(at(`src/${sub}`), known) ?? resolveFile(at(sub), known) : resolveFile(at('src/index'), known) ?? resolveFile(at('index'), known);
 }
 
 /** A module path as TS/JS resolves it: the file, an extension, or an index file. */
@@ -291,9 +306,11 @@ export function decideContexts(input: ContextInput): Record<string, ContextDecis
   // that runs on a server imports them as well.
   const importers = new Map<string, Array<{ from: string }>>();
   const importsOf = new Map<string, string[]>();
+  // the npm workspace packages by name: `@org/lib/x` imports are the scan's own files
+  const workspaces = new Map(input.packages.filter((p) => p.kind === 'npm' && p.name).map((p) => [p.name!, p.dir]));
   for (const f of input.files) {
     for (const spec of f.signals?.imports ?? []) {
-      const target = resolveLocal(f.rel, spec, known, f.kind, input.paths);
+      const target = resolveLocal(f.rel, spec, known, f.kind, input.paths, workspaces);
       if (target) {
         const list = importers.get(target) ?? [];
         list.push({ from: f.rel });
