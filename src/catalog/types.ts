@@ -78,6 +78,8 @@ export interface CatalogApi {
    * with backoff, idempotency keys on retries): a call that keeps them needs no breaker finding.
    */
   defaultsArePolicy?: boolean;
+  /** `third-party.client`: keyword arguments that, set true on a call through the client, make it build a local handle and send nothing (python-gitlab's `lazy=True`) */
+  lazyKwargs?: string[];
   /** `http.router`: keyword arguments holding the path prefix of the routes registered on it (`APIRouter(prefix=…)`) */
   prefixKeys?: string[];
   /**

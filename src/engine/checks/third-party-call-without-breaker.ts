@@ -103,11 +103,9 @@ const check: Check = (ctx) => {
       targets.push({ call: c, chain: [{ call: c, api: moduleApi }], what: describe(moduleApi), generic: false });
       continue;
     }
-    // a client's private helper (`jira._get_url(…)` builds a string) and a lazy handle
-    // (python-gitlab's `projects.get(id, lazy=True)` makes no request) are not calls to the API
+    // a client's private helper (`jira._get_url(…)` builds a string) is not a call to the API
     const method = c.callee.split('.').pop() ?? '';
-    const lazy = c.kwargs.lazy?.kind === 'boolean' && c.kwargs.lazy.value;
-    if (c.receiverCall !== undefined && !builders.has(c.id) && !method.startsWith('_') && !lazy && !role(c.qualified, ['third-party.client', 'third-party.derive'])) {
+    if (c.receiverCall !== undefined && !builders.has(c.id) && !method.startsWith('_') && !role(c.qualified, ['third-party.client', 'third-party.derive'])) {
       const chain: Target['chain'] = [];
       let r: CallFact | undefined = facts.calls[c.receiverCall];
       let derive: CatalogApi | undefined;
@@ -117,6 +115,9 @@ const check: Check = (ctx) => {
         r = r.receiverCall === undefined ? undefined : facts.calls[r.receiverCall];
       }
       const client = r && role(r.qualified, ['third-party.client']);
+      // a lazy handle (catalog `lazyKwargs`: python-gitlab's `projects.get(id, lazy=True)`) sends nothing
+      const lazy = client?.lazyKwargs?.some((k) => c.kwargs[k]?.kind === 'boolean' && (c.kwargs[k] as { value: boolean }).value);
+      if (lazy) continue;
       if (r && client && !redirected(r)) {
         targets.push({ call: c, chain: [{ call: c, api: perCall(client) }, ...chain, { call: r, api: client }], what: describe(client), generic: false });
         continue;
