@@ -9,7 +9,7 @@ import { mdCode, mdMessage } from './escape.js';
 import { experimentsSection } from './markdown/experiments.js';
 import { findingSections } from './markdown/findings.js';
 import { heading, plural, type MarkdownOptions } from './markdown/shared.js';
-import { executiveSummary, fixFirst, header, scoreSection, toc, type TocEntry } from './markdown/summary.js';
+import { executiveSummary, fixFirst, header, rulesRun, scoreSection, toc, type TocEntry } from './markdown/summary.js';
 import { systemView } from './markdown/system.js';
 import { buildView, type ReportView } from './view.js';
 
@@ -32,7 +32,7 @@ function errorsSection(view: ReportView, opts: MarkdownOptions): string | undefi
 function scopeSection(view: ReportView, opts: MarkdownOptions): string {
   const { result } = view;
   const out = [heading(2, 'Scope', 'scope'), ''];
-  out.push(`- ${plural(view.ruleList.length, 'rule')} checked; ${plural(result.stats.files, 'file')} analysed.`);
+  out.push(`- ${plural(rulesRun(view).length, 'rule')} checked (those for the languages scanned, as the score table counts them); ${plural(result.stats.files, 'file')} analysed.`);
   const skipped = Object.entries(result.stats.skipped)
     .filter(([, n]) => n > 0)
     .sort(([a], [b]) => (a < b ? -1 : 1));

@@ -216,29 +216,34 @@ export function categoryScores(findings: readonly Finding[], rules: readonly Rul
   return out;
 }
 
-function grade(score: number): string {
-  if (score >= 90) return 'sound';
-  if (score >= 70) return 'fragile';
+/** The label of a score; an open P1 keeps a category out of "sound", an open P0 out of "fragile" too. */
+function grade(score: number, counts: Record<'P0' | 'P1' | 'P2', number>): string {
+  if (score >= 90 && !counts.P0 && !counts.P1) return 'sound';
+  if (score >= 70 && !counts.P0) return 'fragile';
   if (score >= 40) return 'at risk';
   return 'critical';
 }
 
-export function scoreSection(view: ReportView): string {
-  // the rules that ran: those of the languages the scan read (as "Already good" counts them)
+/** The rules that ran: those of the languages the scan read (the score table and Scope count these). */
+export function rulesRun(view: ReportView): ReportView['ruleList'] {
   const scanned = new Set(Object.entries(view.result.stats.byLanguage).filter(([, v]) => v.files > 0).map(([k]) => k));
   const ran = view.ruleList.filter((r) => r.languages.some((l) => scanned.has(l)));
-  const scores = categoryScores(view.findings.map((v) => v.f), ran.length ? ran : view.ruleList);
+  return ran.length ? ran : view.ruleList;
+}
+
+export function scoreSection(view: ReportView): string {
+  const scores = categoryScores(view.findings.map((v) => v.f), rulesRun(view));
   const out = [heading(2, 'Resilience score by category', 'scores'), ''];
   out.push('| Category | Score | P0 | P1 | P2 | Rules checked |', '|---|---:|---:|---:|---:|---:|');
   for (const s of scores) {
     out.push(
       // nothing found is not "sound": the rules see only what is written
-      `| ${CATEGORY_LABEL[s.category]} (\`${s.category}\`) | **${s.score}** ${s.counts.P0 + s.counts.P1 + s.counts.P2 ? grade(s.score) : 'no findings'} | ${s.counts.P0} | ${s.counts.P1} | ${s.counts.P2} | ${s.rules} |`,
+      `| ${CATEGORY_LABEL[s.category]} (\`${s.category}\`) | **${s.score}** ${s.counts.P0 + s.counts.P1 + s.counts.P2 ? grade(s.score, s.counts) : 'no findings'} | ${s.counts.P0} | ${s.counts.P1} | ${s.counts.P2} | ${s.rules} |`,
     );
   }
   out.push(
     '',
-    `How it is computed: each category starts at 100 and loses ${SCORE_WEIGHTS.P0} points per P0, ${SCORE_WEIGHTS.P1} per P1 and ${SCORE_WEIGHTS.P2} per P2 finding, never going below 0 (90–100 sound, 70–89 fragile, 40–69 at risk, below 40 critical). A score only covers what the rules can see statically, so a category without findings says "no findings", not "sound"; rules checked counts the rules for the languages scanned.`,
+    `How it is computed: each category starts at 100 and loses ${SCORE_WEIGHTS.P0} points per P0, ${SCORE_WEIGHTS.P1} per P1 and ${SCORE_WEIGHTS.P2} per P2 finding, never going below 0 (90–100 sound, 70–89 fragile, 40–69 at risk, below 40 critical; a category with an open P1 is at best fragile, one with a P0 at best at risk). A score only covers what the rules can see statically, so a category without findings says "no findings", not "sound"; rules checked counts the rules for the languages scanned.`,
   );
   return out.join('\n');
 }
