@@ -303,6 +303,18 @@ describe('project model: runtime contexts', () => {
   });
 });
 
+describe('project model: a job whose producer waits on its result (FL354)', () => {
+  it('no attempts is no finding where a file waits with waitUntilFinished; it stays where nothing does', async () => {
+    const queue = "import { Queue } from 'bullmq';\nconst q = new Queue('predict', { connection: { host: 'redis' } });\nexport const enqueue = (data: object) => q.add('run', data);\n";
+    const waits = "import { QueueEvents } from 'bullmq';\nimport { enqueue } from './queue';\nconst events = new QueueEvents('predict');\nexport async function predict(body: object) {\n  const job = await enqueue(body);\n  return job.waitUntilFinished(events);\n}\n";
+    const { result: awaited } = await model({ 'src/queue.ts': queue, 'src/predict.ts': waits });
+    expect(awaited.findings.filter((f) => f.ruleId === 'FL354')).toEqual([]);
+    // Flowise's BaseQueue with no caller that waits: the first transient failure fails the job for good
+    const { result: fired } = await model({ 'src/queue.ts': queue, 'src/predict.ts': waits.replace('return job.waitUntilFinished(events);', 'return job.id;') });
+    expect(fired.findings.filter((f) => f.ruleId === 'FL354').map((f) => f.file)).toEqual(['src/queue.ts']);
+  });
+});
+
 describe('project model: workspace packages imported by name', () => {
   it('a module of a workspace package imported only by browser code is browser code; one a server imports too is not', async () => {
     const up = "export const upload = (url: string, file: Blob) => fetch(url, { method: 'PUT', body: file });\n";

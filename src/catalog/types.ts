@@ -372,6 +372,8 @@ export interface ComposeClient {
   queue?: boolean;
   /** the client reconnects until the server answers and queues commands meanwhile (by default) */
   reconnects?: boolean;
+  /** it does so only once an 'error' listener is attached (node-redis): in a file that attaches one */
+  reconnectsWithErrorListener?: boolean;
   /**
    * regex on a service's name or command: a service running this program (a Celery worker or
    * beat) retries its own start-up connection to `services` until they answer, whatever other
@@ -529,6 +531,12 @@ export interface JobQueue {
   repeatKey?: string;
   /** the library default for attempts, for messages */
   attemptsDefault: string;
+  /**
+   * the job method a producer waits on the result with (BullMQ `job.waitUntilFinished`): in a
+   * project that calls it, a job is a remote call whose failure returns to the caller waiting on
+   * it, and a retry the library ran by itself would repeat its side effects
+   */
+  awaitResult?: string;
 }
 
 /** Catalog section `message-handlers`: calls that register a function run once per job or message. */

@@ -15,12 +15,15 @@ export function codeSummary(facts: FileFacts, catalog?: Catalog): CodeFileSummar
   const calls = new Set<string>();
   for (const c of facts.calls) if (c.qualified && KEEP_CALL.test(c.qualified)) calls.add(c.qualified);
   const limiters = catalog ? memoryLimiters(facts, catalog) : [];
+  // an emitter's 'error' listener: node-redis reconnects by itself only once one is attached
+  const listensForErrors = facts.calls.some((c) => /\.(on|once|addListener)$/.test(c.callee) && c.args[0]?.kind === 'string' && c.args[0].value === 'error');
   return {
     path: facts.path,
     language: facts.language,
     modules: [...imports.packages].sort(),
     imports: [...imports.names].sort(),
     calls: [...calls].sort(),
+    ...(listensForErrors ? { listensForErrors } : {}),
     ...(limiters.length ? { limiters } : {}),
   };
 }

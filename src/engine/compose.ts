@@ -22,6 +22,8 @@ export interface CodeFileSummary {
   imports?: string[];
   /** optional: qualified callees (CallFact.qualified), e.g. "nats.connect().jetstream" */
   calls?: string[];
+  /** optional: the file attaches an 'error' listener (`x.on('error', …)`) */
+  listensForErrors?: boolean;
   /** optional: rate limiters whose counters live in the process's memory (code-summary.ts) */
   limiters?: Array<{ callee: string; api: string; line: number; column: number; endLine: number; endColumn: number; storage: 'default' | 'memory' }>;
 }

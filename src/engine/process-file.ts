@@ -68,6 +68,8 @@ export interface FileResult {
   calls?: string[];
   /** rate limiters with in-process counters, for the compose pack (code-summary.ts) */
   limiters?: CodeFileSummary['limiters'];
+  /** the file attaches an 'error' listener, for the compose pack (code-summary.ts) */
+  listensForErrors?: boolean;
   /** sha256 of the file's bytes (hex), for the result cache */
   sha?: string;
   /** rule keys named by `faultline: ignore[...]` comments, checked against every rule by the scan */
@@ -237,8 +239,8 @@ export async function createProcessor(init: ProcessorInit) {
       const homes = findingHomes(facts, findings.map((f) => f.line), text, calledByName[task.kind]);
       if (homes.length) base.signals.homes = homes;
     }
-    const { modules, imports, calls, limiters } = codeSummary(facts, catalog);
-    const result: FileResult = { ...base, parsed: true, findings, modules, imports, calls, ...(limiters ? { limiters } : {}) };
+    const { modules, imports, calls, limiters, listensForErrors } = codeSummary(facts, catalog);
+    const result: FileResult = { ...base, parsed: true, findings, modules, imports, calls, ...(limiters ? { limiters } : {}), ...(listensForErrors ? { listensForErrors } : {}) };
     const named = facts.suppressions.filter((s) => s.rules.length).map((s) => ({ rules: s.rules, line: s.line }));
     if (named.length) result.suppressionRules = named;
     const defaults = processDefaults(facts, catalog, text);

@@ -227,7 +227,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     }
     const code = results
       .filter((r) => !r.skipped)
-      .map((r) => ({ path: r.rel, language: r.kind, modules: r.modules, imports: r.imports, calls: r.calls, ...(r.limiters ? { limiters: r.limiters } : {}) }));
+      .map((r) => ({ path: r.rel, language: r.kind, modules: r.modules, imports: r.imports, calls: r.calls, ...(r.limiters ? { limiters: r.limiters } : {}), ...(r.listensForErrors ? { listensForErrors: true } : {}) }));
     // the catalog is read here, not up front: workers read their own, and a scan without compose files needs none
     const catalog = new Catalog([...catalogFiles, { apis: extraApis } as CatalogFile]);
     const out = analyzeCompose({ files: texts, rules: composeRules, catalog, code, readFile, rootName: posix.basename(rootAbs.split(sep).join('/')) });

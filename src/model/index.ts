@@ -16,7 +16,7 @@ import { ContextPriorities, type Cap } from './priority.js';
 import { buildEntryModel, type EntryModel } from './reach.js';
 import { bindingSignals } from './signals.js';
 import { TsPaths } from './ts-paths.js';
-import { unreferencedFindings, type FindingHome } from './unreferenced.js';
+import { mentionedIn, unreferencedFindings, type FindingHome } from './unreferenced.js';
 import { lateParser } from './late-parse.js';
 import type { ContextDecision, FileSignals, ModelService, ProjectModel } from './types.js';
 
@@ -301,6 +301,14 @@ export function applyModel(findings: Finding[], model: ProjectModel, input: Mode
   // `data.unlessRequestReaches: 'drop'`: a finding the check keeps only on a request path it
   // could not see from its own file (FL802 on an SDK whose own timeout and retries hold elsewhere)
   for (let i = out.length - 1; i >= 0; i--) if (out[i].data?.unlessRequestReaches === 'drop' && !requestReaches(out[i])) out.splice(i, 1);
+  // `data.unlessMentioned`: a finding the check keeps unless some file of the project calls the
+  // named API (FL354 where a producer waits on the job with `waitUntilFinished`)
+  const mentions = new Map<string, boolean>();
+  const mentioned = (name: string) => mentions.get(name) ?? mentions.set(name, mentionedIn(name, input.files.map((x) => ({ digest: x.signals?.digest })))).get(name)!;
+  for (let i = out.length - 1; i >= 0; i--) {
+    const name = out[i].data?.unlessMentioned;
+    if (typeof name === 'string' && mentioned(name)) out.splice(i, 1);
+  }
   for (const f of out) {
     if (!f.context || /\.ya?ml$/.test(f.file)) continue;
     const lower = table.offRequestPath(f.ruleId, f.context);

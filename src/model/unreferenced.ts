@@ -153,3 +153,10 @@ export function unreferencedFindings(
   }
   return out;
 }
+
+/** Whether any of the files mentions `name` outside its imports (a project-wide call such as `job.waitUntilFinished`). */
+export function mentionedIn(name: string, files: Array<{ digest?: string }>): boolean {
+  const h = hash(name);
+  for (const f of files) if (f.digest && digestSet(f.digest).includes(h)) return true;
+  return false;
+}

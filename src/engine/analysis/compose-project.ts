@@ -500,7 +500,7 @@ export function buildProjectView(
         for (const target of services)
           if (target !== runner && target.info && client.services.includes(target.info.service)) {
             const key = `${runner.name}\0${target.name}`;
-            selfWaiting.set(key, (selfWaiting.get(key) ?? true) && client.reconnects === true);
+            selfWaiting.set(key, (selfWaiting.get(key) ?? true) && (client.reconnects === true || (client.reconnectsWithErrorListener === true && c.listensForErrors === true)));
           }
       // a broker client that can use redis or another broker (Celery: redis or RabbitMQ) uses the
       // other one when the stack runs it; a redis broker URL is still caught from the environment below

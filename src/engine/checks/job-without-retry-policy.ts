@@ -33,6 +33,10 @@ const check: Check = (ctx) => {
     } else if (repeats) {
       d.priority = 'P2';
       d.priorityReason = 'a repeatable job: the schedule runs it again';
+    } else if (q.awaitResult) {
+      // a producer anywhere in the project that waits on the job's result gets its failure back
+      // and decides itself: the project model drops the finding when a file calls it
+      d.data!.unlessMentioned = q.awaitResult;
     }
     out.push(d);
   }
