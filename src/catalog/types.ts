@@ -724,6 +724,8 @@ export interface BackgroundLoops {
   watchMethods?: string[];
   /** calls that do not raise in practice (a clock, a flag, a length): qualified, or a method or builtin name */
   cannotRaise?: string[];
+  /** a regex on the name of a call with no arguments that reads a flag (`should_continue()`, `is_running()`): it does not raise */
+  flagReaders?: string;
   /** calls that do not raise with this keyword argument (`asyncio.gather(..., return_exceptions=True)`) */
   cannotRaiseWith?: Array<{ call: string; keyword: string; value: boolean }>;
   /** methods that ask whether a task or thread has ended (`task.done()`, `thread.is_alive()`): one the starter checks before starting it again is supervised */

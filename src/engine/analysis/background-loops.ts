@@ -31,13 +31,18 @@ export function loopKnowledge(ctx: RuleContext): BackgroundLoops {
     cannotRaiseWith: entries.flatMap((e) => e.cannotRaiseWith ?? []),
     endedMethods: all('endedMethods'),
     suppressors: all('suppressors'),
+    flagReaders: entries.map((e) => e.flagReaders).filter((x): x is string => !!x).join('|') || undefined,
   };
 }
 
 /** A call that reads a clock, a flag or a length (catalog `cannotRaise`): by qualified name, or by its last name segment. */
+const flagReaderRes = new WeakMap<BackgroundLoops, RegExp | null>();
 export function cannotRaise(k: BackgroundLoops, c: CallFact): boolean {
   const names = k.cannotRaise ?? [];
-  return (c.qualified !== null && names.includes(c.qualified)) || names.includes(last(c.callee)) || names.includes(c.callee);
+  if ((c.qualified !== null && names.includes(c.qualified)) || names.includes(last(c.callee)) || names.includes(c.callee)) return true;
+  let re = flagReaderRes.get(k);
+  if (re === undefined) flagReaderRes.set(k, (re = k.flagReaders ? new RegExp(k.flagReaders) : null));
+  return !!re && !c.args.length && !c.argsOpen && re.test(last(c.callee));
 }
 
 export function isSleep(k: BackgroundLoops, c: CallFact): boolean {

@@ -79,10 +79,13 @@ const check: Check = (ctx) => {
         if (tf?.inLoop) loopTries.set(tf.id, tf.handlers);
       }
     }
-    // a try around the sleep alone: leaving the loop when the sleep is aborted is the way to stop it
+    // a try around the sleep alone: leaving the loop when the sleep is aborted is the way to stop it;
+    // and one whose body cannot raise what it catches (OpenHands' `try: asyncio.get_running_loop();
+    // logger.exception(...) except RuntimeError: return` inside a handler): that exit is never taken
     for (const id of [...loopTries.keys()]) {
       const body = loop.loopCalls.filter((c) => c.scope.tries.some((t) => t.tryId === id && t.part === 'body'));
       if (body.length && body.every((c) => isSleep(k, c))) loopTries.delete(id);
+      else if (body.length && body.every((c) => isLoggingCall(c.qualified ?? c.callee) || cannotRaiseHere(ctx, k, c, swallows))) loopTries.delete(id);
     }
     let how: string | undefined;
     let loc = loop.sleep.loc;

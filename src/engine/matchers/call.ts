@@ -96,6 +96,16 @@ export function exitingBefore(call: CallFact, ctx: RuleContext): boolean {
     const streams = new Set(e.streams.map((s) => `${ctor}().${s}`));
     if ((ctx.facts.iterations ?? []).some((it) => it.receiverCall === recv && it.scope.functionId === fn && it.qualified && streams.has(it.qualified) && before(it.loc))) return true;
     const drains = new Set(e.drains);
+    // `for line in iter(proc.stdout.readline, ''):` reads the stream to its end too
+    const receiver = ctx.facts.calls[recv];
+    const owner = call.callee.slice(0, call.callee.lastIndexOf('.'));
+    if (
+      owner &&
+      ctx.facts.calls.some(
+        (c) => c.callee === 'iter' && c.scope.functionId === fn && before(c.loc) && receiver && e.streams.some((st) => c.args[0]?.kind === 'name' && c.args[0].text === `${owner}.${st}.readline`),
+      )
+    )
+      return true;
     const kills = new Set((e.kills ?? []).map((k) => `${ctor}().${k}`));
     const waits = new Set((e.waits ?? []).map((k) => `${ctor}().${k}`));
     for (const c of ctx.facts.calls) {
@@ -142,8 +152,8 @@ export function localCommand(call: CallFact, ctx: RuleContext): boolean {
   if (!all || all.length === 0) return false;
   for (const e of ctx.catalog.entries('local-commands', ctx.facts.language)) {
     const base = all[0]?.slice(all[0].lastIndexOf('/') + 1);
-    // `python -m pip freeze` runs `pip freeze`
-    const words = base !== undefined && e.interpreters?.includes(base) && all[1] === '-m' ? all.slice(2) : all;
+    // `python -m pip freeze` runs `pip freeze`; so does `[sys.executable, "-m", "pip", "freeze"]`
+    const words = (base === undefined || e.interpreters?.includes(base)) && all[1] === '-m' ? all.slice(2) : all;
     const exe = words[0]?.slice(words[0].lastIndexOf('/') + 1);
     if (exe !== undefined && e.commands.includes(exe)) return true;
     if (exe !== undefined && words[1] !== undefined && e.subcommands?.[exe]?.includes(words[1])) return true;
