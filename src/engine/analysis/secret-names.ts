@@ -94,6 +94,10 @@ export function secretJudge(opts: SecretWords): SecretJudge {
     const kind = kindOf(name);
     if (!kind) return undefined;
     if (kind === 'credential' && isPlaceholder(fallback)) return undefined;
+    // an issued key or token is never two characters long (mem0's `HUGGINGFACE_API_KEY || "hf"` for a TEI
+    // server that checks nothing) nor a bare number (OpenHands' `MAX_TOKEN` default '500' is a count)
+    const bare = fallback.trim().replace(/[-_.\s]/g, '');
+    if (kind === 'credential' && (bare.length <= 2 || /^\d+$/.test(bare))) return undefined;
     if (kind === 'credential' && publicPrefixes.some((p) => fallback.trim().startsWith(p))) return undefined;
     return kind;
   };
