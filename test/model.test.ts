@@ -346,6 +346,23 @@ describe('project model: the __main__ block of an imported module', () => {
   });
 });
 
+describe('project model: development stacks by what they run', () => {
+  it('a project named for development, or whose apps run a reloading dev server, is a dev stack; a migration before the server is not one-shot', async () => {
+    const { model: m } = await model({
+      // mem0's server/: `name: mem0-dev`, and `alembic upgrade head && uvicorn … --reload`
+      'server/docker-compose.yaml': 'name: mem0-dev\nservices:\n  api:\n    build: .\n    command: sh -c "alembic upgrade head && uvicorn main:app --reload"\n',
+      'reload/compose.yaml': 'services:\n  api:\n    build: .\n    command: uvicorn main:app --host 0.0.0.0 --reload\n  web:\n    build: ./web\n    command: npm run dev\n  db:\n    image: postgres:16\n',
+      // near misses: one app in dev mode beside one that is not; a migration alone; one then a server
+      'mixed/compose.yaml': 'services:\n  api:\n    build: .\n    command: uvicorn main:app --reload\n  worker:\n    build: .\n    command: celery -A app worker\n',
+      'prod/compose.yaml': 'services:\n  migrate:\n    build: .\n    command: alembic upgrade head\n  api:\n    build: .\n    command: sh -c "alembic upgrade head && gunicorn app:app"\n',
+    });
+    const kind = (f: string) => m.composeFiles[f]?.kind;
+    expect([kind('server/docker-compose.yaml'), kind('reload/compose.yaml'), kind('mixed/compose.yaml'), kind('prod/compose.yaml')]).toEqual(['dev', 'dev', 'stack', 'stack']);
+    const svc = (name: string, file: string) => m.services.find((s) => s.name === name && s.file === file)?.kind;
+    expect([svc('migrate', 'prod/compose.yaml'), svc('api', 'prod/compose.yaml')]).toEqual(['one-shot', 'long-running']);
+  });
+});
+
 describe('project model: code nothing calls', () => {
   const py = (name: string) => `import requests\n\ndef ${name}(url):\n    return requests.get(url)\n`;
   it('a function no file mentions is left out and listed; a re-export, a docstring or a comment is no use', async () => {

@@ -394,6 +394,10 @@ export interface ComposeHints {
   idleCommands?: string[];
   /** `NAME=value` environment entries that mark a developer stack (`NODE_ENV=development`) */
   devEnvironment?: string[];
+  /** commands that start a long-running server: a one-shot step chained before one (`alembic upgrade head && uvicorn …`) does not make the service one-shot */
+  serverCommands?: string[];
+  /** commands (entrypoint + command, or the Dockerfile a service is built from) that run a development server (`uvicorn --reload`, `npm run dev`) */
+  devCommands?: string[];
   waitTools?: string[];
   /** the opening comment of a compose file says it is not for production: a developer stack */
   devHeaders?: string[];

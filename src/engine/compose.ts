@@ -4,6 +4,7 @@
 import type { Catalog } from '../catalog/index.js';
 import { ComposeLoader, devFilesOf, planProjects, type ReadFile } from '../languages/compose/model.js';
 import { composeSuppressions } from '../languages/compose/suppressions.js';
+import { get, str } from '../languages/compose/tree.js';
 import type { SuppressionFact } from '../languages/types.js';
 import type { ComposeCheck } from './api.js';
 import { buildProjectView, type ComposeDraft, type ProjectView } from './analysis/compose-project.js';
@@ -111,7 +112,14 @@ export function analyzeCompose(input: ComposeInput): ComposeOutput {
   const paths = input.files.map((f) => f.path);
   for (const p of paths) loader.tree(p);
   const knowledge = composeKnowledge(input.catalog);
-  const headers = (p: string) => loader.tree(p)?.header;
+  // the opening comment, and a project named for development (mem0's `name: mem0-dev`), which the
+  // catalog's devHeaders then read as "for development only"
+  const headers = (p: string) => {
+    const t = loader.tree(p);
+    const name = str(get(t?.root, 'name'));
+    const dev = name && /(^|[-_.])(dev|develop|development|local)([-_.]|$)/i.test(name) ? `for development only (project name ${name})` : undefined;
+    return [t?.header, dev].filter(Boolean).join('\n') || undefined;
+  };
   const notes = (p: string, service: string) => loader.tree(p)?.serviceNotes?.[service];
   const views: ProjectView[] = planProjects(loader, paths).map((plan) => buildProjectView(loader.project(plan), knowledge, input.code, input.readFile, headers, notes, input.rootName));
   markBuildHelpers(views);

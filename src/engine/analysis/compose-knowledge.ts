@@ -18,6 +18,8 @@ export interface ComposeKnowledge {
   oneShotNames: RegExp[];
   idleCommands: RegExp[];
   devEnvironment: RegExp[];
+  devCommands: RegExp[];
+  serverCommands: RegExp[];
   waitTools: RegExp[];
   /** programs that retry their own start-up connection (catalog `compose-clients` retriesAtStart), compiled */
   startRetries: Array<{ runs: RegExp; services: string[] }>;
@@ -64,6 +66,8 @@ export function composeKnowledge(catalog: Catalog): ComposeKnowledge {
     oneShotNames: res(hints.oneShotNames),
     idleCommands: res(hints.idleCommands),
     devEnvironment: res(hints.devEnvironment),
+    devCommands: res(hints.devCommands),
+    serverCommands: res(hints.serverCommands),
     waitTools: res(hints.waitTools),
     startRetries: clients.filter((c) => c.retriesAtStart).map((c) => ({ runs: new RegExp(c.retriesAtStart!, 'im'), services: c.services })),
     devHeaders: res(hints.devHeaders),

@@ -456,7 +456,10 @@ export function buildProjectView(
       never ||
       (v.idle = k.idleCommands.some((re) => re.test(v.commandText))) ||
       (!keepsRunning &&
-        (interactive || completedTargets.has(v.name) || k.oneShotCommands.some((re) => re.test(v.commandText)) || k.oneShotNames.some((re) => re.test(v.name))));
+        (interactive ||
+          completedTargets.has(v.name) ||
+          (k.oneShotCommands.some((re) => re.test(v.commandText)) && !k.serverCommands.some((re) => re.test(v.commandText))) ||
+          k.oneShotNames.some((re) => re.test(v.name))));
   }
   // a file that runs a developer-only tool (a mail catcher, localstack) is a developer stack
   const devFiles = new Set(services.filter((v) => k.devTool(v.image)).map((v) => v.keySrc.file));
@@ -467,9 +470,12 @@ export function buildProjectView(
   // (a file a stack includes for its backing services is judged with the stack that includes it)
   const partOfStack = new Set(isDevFile(project.id) ? [] : project.included);
   for (const [file, list] of files) if (!partOfStack.has(file) && list.every((v) => v.build === undefined && v.info !== undefined && v.info.kind !== 'app')) devFiles.add(file);
-  // and one whose application services all run in development mode (`NODE_ENV: development`);
+  // and one whose application services all run in development mode (`NODE_ENV: development`, a
+  // reloading dev server);
   // a few workers of a production stack that say `ENVIRONMENT=development` (unstract) do not make it one
-  const devMode = (v: ServiceView) => environment(v.node).some((e) => e.value !== undefined && k.devEnvironment.some((re) => re.test(`${e.name}=${e.value}`)));
+  const devMode = (v: ServiceView) =>
+    environment(v.node).some((e) => e.value !== undefined && k.devEnvironment.some((re) => re.test(`${e.name}=${e.value}`))) ||
+    k.devCommands.some((re) => re.test(v.commandText) || (v.dockerfile !== undefined && re.test(v.dockerfile)));
   const application = (v: ServiceView) => v.build !== undefined || v.info === undefined || v.info.kind === 'app';
   for (const [file, list] of files) {
     const apps = list.filter(application);
