@@ -2,7 +2,7 @@
 // the compose rules' checks -> drafts, plus the system model for blast radius. The engine applies
 // priorities/adjust, suppressions, fingerprints and sorting to the drafts.
 import type { Catalog } from '../catalog/index.js';
-import { ComposeLoader, devFilesOf, planProjects, type ReadFile } from '../languages/compose/model.js';
+import { ComposeLoader, devFilesOf, isDevFile, planProjects, type ReadFile } from '../languages/compose/model.js';
 import { composeSuppressions } from '../languages/compose/suppressions.js';
 import { get, str } from '../languages/compose/tree.js';
 import type { SuppressionFact } from '../languages/types.js';
@@ -117,7 +117,8 @@ export function analyzeCompose(input: ComposeInput): ComposeOutput {
   const headers = (p: string) => {
     const t = loader.tree(p);
     const name = str(get(t?.root, 'name'));
-    const dev = name && /(^|[-_.])(dev|develop|development|local)([-_.]|$)/i.test(name) ? `for development only (project name ${name})` : undefined;
+    // the same words a developer file's name carries (isDevFile), read off the project name
+    const dev = name && isDevFile(`${name}.yaml`) ? `for development only (project name ${name})` : undefined;
     return [t?.header, dev].filter(Boolean).join('\n') || undefined;
   };
   const notes = (p: string, service: string) => loader.tree(p)?.serviceNotes?.[service];
