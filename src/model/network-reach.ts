@@ -6,7 +6,7 @@
 // no network wait, or whose module was not scanned or parsed (a library, another repository), is
 // dropped: unknown is not a finding.
 import type { Catalog } from '../catalog/index.js';
-import { LATE, moduleReaches, onlyLongLimits, type FunctionReach, type ModuleTarget, type NetworkWait } from '../engine/analysis/network-waits.js';
+import { LATE, LATE_HAZARD, moduleReaches, onlyLongLimits, type FunctionReach, type ModuleTarget, type NetworkWait } from '../engine/analysis/network-waits.js';
 import { isTestPath } from '../engine/paths.js';
 import type { Finding } from '../engine/types.js';
 import { lateParser } from './late-parse.js';
@@ -110,9 +110,16 @@ export function resolveReaches(findings: Finding[], files: Array<{ rel: string; 
     void _v;
     void _h;
     f.data = { ...rest, reach };
-    if (onlyLongLimits(hit.waits) && f.priority !== 'P2') {
-      f.priority = 'P2';
-      f.priorityReason = LATE;
+    if (onlyLongLimits(hit.waits)) {
+      // the consequence the check wrote assumed a wait nothing ends
+      if (typeof d.hazard === 'string' && d.hazard !== LATE_HAZARD) {
+        f.message = f.message.replace(d.hazard, LATE_HAZARD);
+        f.data.hazard = LATE_HAZARD;
+      }
+      if (f.priority !== 'P2') {
+        f.priority = 'P2';
+        f.priorityReason = LATE;
+      }
     }
     const related = (f.related ??= []);
     for (const w of hit.waits.slice(0, 5)) related.push({ file: hit.file, line: w.line, column: 1, message: `network call reached from this handler: ${w.note}` });

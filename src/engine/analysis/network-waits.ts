@@ -33,6 +33,9 @@ export interface NetworkWait {
 }
 
 /** Why a handler whose every wait ends on its own, late, is P2 (FL124, here and through the project model). */
+/** FL124's consequence where every wait it reaches ends on its own, only late (a library default) */
+export const LATE_HAZARD = "nothing bounds the request as a whole, so it ends only when the library's own limit fires: every stall costs the caller that long, and a dependency that keeps trickling data holds it longer still";
+
 export const LATE = "every call it reaches ends on its own, only late (a library's default timeout, or Node fetch's 300 s idle limit): the request is slow while the dependency stalls, not stuck";
 
 /** Every wait ends on its own, late (a library default, or the runtime's idle limit): slow, not stuck. */

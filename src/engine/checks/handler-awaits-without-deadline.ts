@@ -18,7 +18,7 @@ import type { Check } from '../api.js';
 import type { CallFact, FunctionFact } from '../../languages/types.js';
 import type { FindingDraft } from '../types.js';
 import { declaredHandlers, httpHandlers, routeFileDeadline } from '../analysis/handlers.js';
-import { deadlineBounded, functionReaches, moduleTargets, onlyLongLimits, LATE, type NetworkWait } from '../analysis/network-waits.js';
+import { deadlineBounded, functionReaches, moduleTargets, onlyLongLimits, LATE, LATE_HAZARD, type NetworkWait } from '../analysis/network-waits.js';
 
 const REQUEST_DEADLINE = ['deadline.request'];
 const PAUSE = ['schedule.pause'];
@@ -93,8 +93,10 @@ const check: Check = (ctx) => {
       const r = reaches.get(local.id);
       const waits = (r?.waits ?? []).filter(counts);
       if (waits.length) {
-        const d = draft(c, { ...data, reach: reachText(waits, 'line ') });
-        if (onlyLongLimits(waits)) Object.assign(d, { priority: 'P2', priorityReason: LATE });
+        const late = onlyLongLimits(waits);
+        // a library default ends each wait (httpx's 5 s of inactivity): slow, not stuck, and the message says so
+        const d = draft(c, { ...data, reach: reachText(waits, 'line '), ...(late ? { hazard: LATE_HAZARD } : {}) });
+        if (late) Object.assign(d, { priority: 'P2', priorityReason: LATE });
         out.push(d);
         continue;
       }
