@@ -2,7 +2,7 @@
 // the compose rules' checks -> drafts, plus the system model for blast radius. The engine applies
 // priorities/adjust, suppressions, fingerprints and sorting to the drafts.
 import type { Catalog } from '../catalog/index.js';
-import { ComposeLoader, devFilesOf, isDevFile, planProjects, type ReadFile } from '../languages/compose/model.js';
+import { ComposeLoader, devFilesOf, planProjects, type ReadFile } from '../languages/compose/model.js';
 import { composeSuppressions } from '../languages/compose/suppressions.js';
 import { get, str } from '../languages/compose/tree.js';
 import type { SuppressionFact } from '../languages/types.js';
@@ -112,17 +112,11 @@ export function analyzeCompose(input: ComposeInput): ComposeOutput {
   const paths = input.files.map((f) => f.path);
   for (const p of paths) loader.tree(p);
   const knowledge = composeKnowledge(input.catalog);
-  // the opening comment, and a project named for development (mem0's `name: mem0-dev`), which the
-  // catalog's devHeaders then read as "for development only"
-  const headers = (p: string) => {
-    const t = loader.tree(p);
-    const name = str(get(t?.root, 'name'));
-    // the same words a developer file's name carries (isDevFile), read off the project name
-    const dev = name && isDevFile(`${name}.yaml`) ? `for development only (project name ${name})` : undefined;
-    return [t?.header, dev].filter(Boolean).join('\n') || undefined;
-  };
+  const headers = (p: string) => loader.tree(p)?.header;
+  // the top-level `name:` a file gives its project (mem0's `name: mem0-dev`)
+  const names = (p: string) => str(get(loader.tree(p)?.root, 'name'));
   const notes = (p: string, service: string) => loader.tree(p)?.serviceNotes?.[service];
-  const views: ProjectView[] = planProjects(loader, paths).map((plan) => buildProjectView(loader.project(plan), knowledge, input.code, input.readFile, headers, notes, input.rootName));
+  const views: ProjectView[] = planProjects(loader, paths).map((plan) => buildProjectView(loader.project(plan), knowledge, input.code, input.readFile, headers, notes, input.rootName, names));
   markBuildHelpers(views);
 
   const drafts: ComposeOutput['drafts'] = [];

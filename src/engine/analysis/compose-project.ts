@@ -434,6 +434,8 @@ export function buildProjectView(
   noteOf?: (file: string, service: string) => string | undefined,
   /** the scan root's folder name (a project's own image is often named for it) */
   rootName?: string,
+  /** a compose file's top-level `name:` */
+  nameOf?: (file: string) => string | undefined,
 ): ProjectView {
   // the code files: what an image's COPY steps bring in is measured against them
   const known = new Set(code.map((c) => c.path));
@@ -483,6 +485,11 @@ export function buildProjectView(
   }
   // and a file whose header says so ("for evaluation only", "do not use in production")
   for (const file of files.keys()) if (!devFiles.has(file) && saysNotForProduction(headerOf?.(file), k)) devFiles.add(file);
+  // and one whose project is named with the words of a developer file (mem0's `name: mem0-dev`)
+  for (const file of files.keys()) {
+    const name = nameOf?.(file);
+    if (!devFiles.has(file) && name && isDevFile(`${name}.yaml`)) devFiles.add(file);
+  }
   // and one whose folder's README says the folder is for local development
   for (const file of files.keys()) if (!devFiles.has(file) && readmeSaysLocal(file, k, readFile)) devFiles.add(file);
   for (const v of services) if (devFiles.has(v.keySrc.file)) v.dev = true;
