@@ -39,6 +39,29 @@ describe('code rule priorities', () => {
     expect(byLine(a, 'FL552')).toEqual({ 9: 'P1', 16: 'P2', 24: 'P1' });
   });
 
+  it('FL552: a spam filter whose client is dropped fails open: P2', async () => {
+    // wiki.js's comment module: Akismet unreachable at init, comments go unchecked
+    const a = await analyseSnippet(
+      'comment.js',
+      [
+        "const { AkismetClient } = require('akismet-api')",
+        'let akismetClient = null',
+        'module.exports = {',
+        '  async init (config) {',
+        '    try {',
+        '      akismetClient = new AkismetClient({ key: config.akismet })',
+        '      await akismetClient.verifyKey()',
+        '    } catch (err) {',
+        '      akismetClient = null',
+        '    }',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    expect(byLine(a, 'FL552')).toEqual({ 9: 'P2' });
+  });
+
   it('FL550: a client ended in the function that opens it is P2; a long-lived one keeps P0', async () => {
     const a = await analyseSnippet(
       'db.ts',

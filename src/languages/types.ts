@@ -96,6 +96,8 @@ export interface CallFact {
   lifetime?: 'call';
   /** `*args` / `...spread` among the arguments: positions beyond what we see are unknown */
   argsOpen: boolean;
+  /** Python: `f(*cmd, …)` with no positional before the splat: the value spread (`cmd = ["git", "rev-parse"]`) */
+  leadingSplat?: Value;
   /**
    * `**kwargs` among the arguments: any keyword may be present. A `**kw` whose dict is visibly built
    * in the same function (`kw = {}`, then `kw["timeout"] = 5`) is not open: its keys are in `kwargs`.

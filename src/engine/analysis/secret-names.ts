@@ -74,7 +74,8 @@ export function secretJudge(opts: SecretWords): SecretJudge {
     if (/^[A-Za-z]{1,6}(?:[-_][A-Za-z]{2,8})?[-_.]$/.test(s)) return true;
     // its words, the key prefix included (`your-secret-here`) or not (`sk_nothing`, `sk-ant-xxx`)
     const words = s.toLowerCase().split(/[-_.\s]+/).filter(Boolean);
-    return words.some((w) => placeholderWords.has(w) || /^x{3,}$/.test(w));
+    // or the whole value run together (`NO-DEFINED`, `not_configured`)
+    return placeholderWords.has(bare.toLowerCase()) || words.some((w) => placeholderWords.has(w) || /^x{3,}$/.test(w));
   };
   const judge = (name: string, fallback: string): SecretKind | undefined => {
     if (fallback.trim() === '' || fallback.includes('${')) return undefined;

@@ -108,8 +108,20 @@ const check: Check = (ctx) => {
       const inHandler = (c: CallFact) => c.scope.tries.some((t) => t.part === 'handler' && facts.tries[t.tryId]?.inLoop && !exits(facts.tries[t.tryId].handlers[t.handlerIndex ?? 0] ?? facts.tries[t.tryId].handlers[0], fn.id));
       // `with suppress(Error):` swallows what its body raises
       const suppressed = (c: CallFact) => c.scope.withCalls.some((id) => (k.suppressors ?? []).includes(facts.calls[id]?.qualified ?? ''));
+      // the loop is one step of a try around it whose catch-all handler recovers with a call of its
+      // own (tracecat's cancel watcher: `while not await broker.interrupt_turn(…)` inside a try whose
+      // `except Exception:` logs and calls `broker.cancel_turn()`): the error is handled, not lost
+      const recovered = (c: CallFact) =>
+        c.scope.tries.some(
+          (t) =>
+            t.part === 'body' &&
+            !facts.tries[t.tryId]?.inLoop &&
+            facts.tries[t.tryId]?.handlers.some((h) => catchesAnything(h) && !h.reraises) &&
+            facts.calls.some((o) => o.scope.functionId === fn.id && o.scope.tries.some((u) => u.tryId === t.tryId && u.part === 'handler') && !isLoggingCall(o.qualified ?? o.callee)),
+        );
       const unguarded = loop.loopCalls.find(
-        (c) => !isSleep(k, c) && !isLoggingCall(c.qualified ?? c.callee) && !cannotRaiseHere(ctx, k, c, swallows) && !suppressed(c) && !keepsGoing(c) && !inHandler(c) && !c.scope.argOfCalls.length,
+        (c) =>
+          !isSleep(k, c) && !isLoggingCall(c.qualified ?? c.callee) && !cannotRaiseHere(ctx, k, c, swallows) && !suppressed(c) && !keepsGoing(c) && !inHandler(c) && !recovered(c) && !c.scope.argOfCalls.length,
       );
       if (unguarded) {
         const where = loopTries.size ? `\`${unguarded.callee}()\` sits outside the loop's \`try\`, so its first exception` : `nothing in the loop catches an exception, so the first one from \`${unguarded.callee}()\``;

@@ -91,12 +91,21 @@ const check: Check = (ctx) => {
   // comments are not code
   const commented = (offset: number) => /^\s*(\/\/|\*|\/\*|#)/.test(ctx.text.slice(ctx.text.lastIndexOf('\n', offset) + 1, offset));
   // The project checks for the fallback itself (`if SECRET_KEY == "dev": raise …`): the literal
-  // shows up again elsewhere in the file.
+  // shows up again elsewhere in the file, and a refusal follows it within a few lines. A check
+  // that only logs a warning (keep's `if jwt_secret == "jwtsecret": logger.warning(…)`) still
+  // runs on the known value.
+  const refusal = /\b(raise|throw|sys\.exit|process\.exit|os\._exit|exit\(|abort\(|assert)\b/;
   const guarded = (literal: string) =>
     ['"', "'", '`'].some((q) => {
       const quoted = q + literal + q;
       const first = ctx.text.indexOf(quoted);
-      return first >= 0 && ctx.text.indexOf(quoted, first + quoted.length) >= 0;
+      for (let at = first < 0 ? -1 : ctx.text.indexOf(quoted, first + quoted.length); at >= 0; at = ctx.text.indexOf(quoted, at + quoted.length)) {
+        const from = ctx.text.lastIndexOf('\n', at) + 1;
+        let to = at;
+        for (let i = 0; i < 6 && to >= 0; i++) to = ctx.text.indexOf('\n', to + 1);
+        if (refusal.test(ctx.text.slice(from, to < 0 ? undefined : to))) return true;
+      }
+      return false;
     });
   /** the finding for variable `name` falling back to `fallback`, or undefined when that is fine */
   const judge = (name: string, fallback: string): Kind | undefined => (guarded(fallback) ? undefined : secrets.judge(name, fallback));

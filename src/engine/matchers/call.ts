@@ -135,6 +135,9 @@ function commandWords(call: CallFact, ctx: RuleContext): Array<string | undefine
     return r?.kind === 'string' ? r.value : undefined;
   };
   const first = site.args[0]?.kind === 'name' ? (site.args[0].resolved ?? site.args[0]) : site.args[0];
+  // `create_subprocess_exec(*cmd)` where `cmd` is a list written in the function: its words
+  const spread = !first && site.leadingSplat?.kind === 'name' ? site.leadingSplat.resolved : site.leadingSplat;
+  if (!first && spread?.kind === 'array' && /create_subprocess_exec$/.test(site.qualified ?? '')) return spread.open ? undefined : spread.items.map(lit);
   if (!first) return undefined;
   if (first.kind === 'array') return first.open ? undefined : first.items.map(lit);
   if (first.kind !== 'string') return undefined;

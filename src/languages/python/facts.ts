@@ -57,6 +57,7 @@ export class FactBuilder {
       const kwargs: Record<string, Value> = {};
       let argsOpen = false;
       let kwargsOpen = false;
+      let leadingSplat: Value | undefined;
       const splats: Node[] = [];
       if (argsNode?.type === 'argument_list') {
         for (const a of argsNode.namedChildren) {
@@ -67,9 +68,13 @@ export class FactBuilder {
               if (value && name) kwargs[name] = this.values.value(value, raw.scopeKey);
               break;
             }
-            case 'list_splat':
+            case 'list_splat': {
+              // `create_subprocess_exec(*cmd, …)`: what is spread first, with no positional before it
+              const spread = a.namedChildren[0];
+              if (!argsOpen && args.length === 0 && spread) leadingSplat = this.values.value(spread, raw.scopeKey);
               argsOpen = true;
               break;
+            }
             case 'dictionary_splat':
               splats.push(a);
               break;
@@ -108,6 +113,7 @@ export class FactBuilder {
       };
       if (resolved?.receiverCall !== undefined) call.receiverCall = resolved.receiverCall;
       if (unknownKwargs?.length && !kwargsOpen) call.unknownKwargs = unknownKwargs;
+      if (leadingSplat) call.leadingSplat = leadingSplat;
       calls[i] = call;
     }
     return calls;
