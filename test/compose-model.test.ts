@@ -360,6 +360,37 @@ describe('code roots', () => {
     expect(roots('docker-compose.lite.yaml', 'db')).toBeUndefined();
   });
 
+  it('under one service name, a builder links by its Dockerfile suffix, and the runner keeps its own mounts', () => {
+    // keep: production runs `keep-backend: image: …/keep-api` with ./state mounted; a test stack
+    // builds `keep-backend` from docker/Dockerfile.api
+    const out = run({
+      'docker-compose.yml': 'services:\n  keep-backend:\n    image: us-central1-docker.pkg.dev/keephq/keep/keep-api\n    volumes:\n      - ./state:/state\n  keep-frontend:\n    image: us-central1-docker.pkg.dev/keephq/keep/keep-ui\n',
+      'tests/compose.yml': 'services:\n  keep-backend:\n    build:\n      context: ../keep\n      dockerfile: ../docker/Dockerfile.api\n  keep-frontend:\n    build:\n      context: ../ui\n      dockerfile: ../docker/Dockerfile.dev\n',
+    });
+    const roots = (file: string, name: string) => out.system.services.find((s) => s.file === file && s.name === name)?.codeRoots;
+    expect(roots('docker-compose.yml', 'keep-backend')).toEqual(['keep', 'state']);
+    // near miss: a dev Dockerfile names a flavour of build, not the image
+    expect(roots('docker-compose.yml', 'keep-frontend')).toBeUndefined();
+  });
+
+  it("the project's own image runs the code its anonymous builders build, under their service names", () => {
+    // tracecat: production runs ghcr.io/tracecathq/tracecat for api and mcp; the dev stack builds
+    // both from `.`, one with sources mounted; the UI has its own image and folder
+    const out = run({
+      'docker-compose.yml': 'services:\n  api:\n    image: ghcr.io/acme/tracecat:1\n  mcp:\n    image: ghcr.io/acme/tracecat:1\n    command: ["python", "-m", "tracecat.mcp"]\n  ui:\n    image: ghcr.io/acme/tracecat-ui:1\n  db:\n    image: postgres:16\n',
+      'docker-compose.dev.yml': 'services:\n  api:\n    build: .\n    volumes:\n      - ./tracecat:/app/tracecat\n  mcp:\n    build: .\n  ui:\n    build:\n      context: frontend\n      dockerfile: Dockerfile\n    volumes:\n      - ./frontend/src:/app/src\n',
+      'docker-compose.local.yml': 'services:\n  ui:\n    build:\n      context: frontend\n      dockerfile: Dockerfile.prod\n',
+    }, { rootName: 'tracecat' });
+    const roots = (file: string, name: string) => out.system.services.find((s) => s.file === file && s.name === name)?.codeRoots;
+    expect(roots('docker-compose.yml', 'api')).toEqual(['', 'tracecat']);
+    expect(roots('docker-compose.yml', 'mcp')).toEqual(['', 'tracecat']);
+    expect(roots('docker-compose.yml', 'ui')).toEqual(['frontend', 'frontend/src']);
+    expect(roots('docker-compose.yml', 'db')).toBeUndefined();
+    // near miss: a scan root of another name does not claim the image
+    const other = run({ 'docker-compose.yml': 'services:\n  api:\n    image: ghcr.io/acme/tracecat:1\n', 'docker-compose.dev.yml': 'services:\n  api:\n    build: .\n' }, { rootName: 'fork' });
+    expect(other.system.services.find((s) => s.file === 'docker-compose.yml')?.codeRoots).toBeUndefined();
+  });
+
   it('two builders of one repository name link nothing', () => {
     const out = run({
       'a/compose.yaml': 'services:\n  x:\n    image: local/app\n    build: ./one\n',
@@ -471,6 +502,45 @@ describe('services that do not run in production', () => {
     expect(p('apps/worker/docker-compose.yaml')).toEqual(['base']);
   });
 
+  it("a stack of other people's images in a folder of the project's own source is the system a module is developed against", () => {
+    // keep's keep/providers/graylog_provider/: graylog beside graylog_provider.py
+    // (images the catalog does not know: a folder elsewhere running them may be a deployment)
+    const deps = 'services:\n  graylog:\n    image: graylog/graylog:6.0\n    depends_on: [auth]\n  auth:\n    image: laurentbel/nginx-basic-auth\n';
+    const code = [textCodeSummary('app/providers/graylog_provider/graylog_provider.py', 'import requests\n')!];
+    const dev = run({ 'app/providers/graylog_provider/docker-compose.yml': deps }, { code, rootName: 'keep' });
+    expect(dev.system.services.every((s) => s.dev)).toBe(true);
+    // near misses: the same file in a folder with no source of the project, and one that runs the
+    // project's own image, are deployments
+    expect(run({ 'monitoring/docker-compose.yml': deps }, { code, rootName: 'keep' }).system.services.some((s) => s.dev)).toBe(false);
+    const own = `${deps}  keep:\n    image: us-central1-docker.pkg.dev/keephq/keep/keep-api:latest\n`;
+    expect(run({ 'app/providers/graylog_provider/docker-compose.yml': own }, { code, rootName: 'keep' }).system.services.some((s) => s.dev)).toBe(false);
+  });
+
+  it("a folder's README that calls it a testing or development setup makes its compose file a developer stack", () => {
+    const stack = 'services:\n  squid:\n    image: ubuntu/squid\n  web:\n    image: example/web:1\n    depends_on: [squid]\n';
+    const dev = (readme: string) => run({ 'proxy/docker-compose-proxy.yml': stack }, { readFile: (p) => (p === 'proxy/README.md' ? readme : undefined) }).system.services.every((s) => s.dev);
+    expect(dev('# Development Proxy Setup\n\nThis directory contains the services needed to run the app behind a proxy.')).toBe(true);
+    expect(dev('# Proxy\n\nThe files here are primarily used for testing and development scenarios.')).toBe(true);
+    expect(dev('# ELK-stack integration\n\nUseful if you want to test integration of the backend logs with Logstash.')).toBe(true);
+    expect(dev('## How to debug with local grafana\n\ndocker run grafana/grafana')).toBe(true);
+    // a title that calls the folder an example (keep's keycloak/readme.md)
+    expect(dev('# Docker-compose example:\n\n```\ndocker-compose -f keycloak/docker-compose.yaml up\n```')).toBe(true);
+    // near misses: a README that describes a deployment, one that only mentions an example below
+    expect(dev('# Production proxy\n\nRun the app behind squid in production; see the test suite for details.')).toBe(false);
+    expect(dev('# Keycloak SSO for production\n\nAn example of the realm settings follows.')).toBe(false);
+  });
+
+  it('a file whose built services all come from development Dockerfiles is a developer stack, whatever images it also pulls', () => {
+    const files = {
+      'docker-compose-with-otel.yaml':
+        'services:\n  backend-dev:\n    build:\n      context: .\n      dockerfile: docker/Dockerfile.dev.api\n  ui-dev:\n    build:\n      context: .\n      dockerfile: docker/Dockerfile.dev.ui\n  websocket:\n    image: quay.io/soketi/soketi:1.4-16-debian\n',
+    };
+    expect(run(files).system.services.every((s) => s.dev)).toBe(true);
+    // near miss: one built service with a production Dockerfile keeps the file a deployment
+    const prod = { 'docker-compose.yaml': files['docker-compose-with-otel.yaml'].replace('docker/Dockerfile.dev.ui', 'docker/Dockerfile.ui') };
+    expect(run(prod).system.services.some((s) => s.dev)).toBe(false);
+  });
+
   it('a service whose own comment says it is for testing only is a developer service (P2 or off), its neighbours are not', () => {
     const out = run({
       'compose.yaml': `${app}  web:\n    image: example/web:1\n    depends_on: [db]\n\n  # this is used only for testing purposes\n  # Not needed for actual deployment!\n  proxy:\n    image: nginx\n    depends_on: [web]\n`,
@@ -543,5 +613,40 @@ describe('FL482 is P1 only where a dependant waits on the weak probe', () => {
     );
     expect(Object.fromEntries(hits.map((d) => [d.symbol, d.priority ?? 'P1']))).toEqual({ api: 'P1', search: 'P2' });
     expect(hits.find((d) => d.symbol === 'search')!.priorityReason).toMatch(/service_healthy/);
+  });
+});
+
+describe('the healthcheck a finding suggests', () => {
+  const compose = {
+    'docker-compose.yml': 'services:\n  api:\n    image: acme/acme-api\n    ports: ["8080:8080"]\n  ui:\n    build: ./ui\n    ports: ["3000:3000"]\n    depends_on: [api]\n  other:\n    build: ./other\n    ports: ["9000:9000"]\n  web:\n    image: nginx\n    depends_on: [ui, other]\n',
+    // keep: the API image is built in a test stack from docker/Dockerfile.api
+    'tests/compose.yml': 'services:\n  api:\n    build:\n      context: ../backend\n      dockerfile: ../docker/Dockerfile.api\n',
+  };
+  const code: ComposeInput['code'] = [
+    { path: 'backend/routes/healthcheck.py', language: 'python', modules: ['fastapi'], healthRoutes: ['/healthcheck'] },
+    { path: 'backend/scripts/bench.py', language: 'python', modules: ['fastapi'], healthRoutes: ['/h'] },
+    { path: 'ui/app/api/health/route.ts', language: 'typescript', modules: ['next'], healthRoutes: ['/api/health'] },
+  ];
+  const probe = (out: ReturnType<typeof run>, name: string) => out.drafts.find((d) => d.ruleId === 'FL480' && d.symbol === name)?.data?.probe;
+
+  it('calls the route the code declares, with the runtime the image surely has', () => {
+    const out = run(compose, { code });
+    expect(probe(out, 'api')).toBe(`python -c "import urllib.request as u; u.urlopen('http://localhost:8080/healthcheck', timeout=3)"`);
+    expect(probe(out, 'ui')).toBe(`node -e "fetch('http://localhost:3000/api/health').then(r => process.exit(r.ok?0:1), () => process.exit(1))"`);
+    // near miss: no health route in its code (a script's does not count): the generic guess
+    expect(probe(out, 'other')).toBe('curl -fsS http://localhost:9000/health || exit 1');
+  });
+
+  it('without code the guess stays curl on /health', () => {
+    expect(probe(run(compose), 'api')).toBe('curl -fsS http://localhost:8080/health || exit 1');
+  });
+});
+
+describe('health routes of a file', () => {
+  it('keeps GET routes that name a probe, router-relative ones made absolute', async () => {
+    const { healthRoutesOf } = await import('../src/engine/code-summary.js');
+    const entries = ['GET healthcheck', 'GET /api/v1/health/', 'POST /health', 'GET /users/{id}/ping', 'GET /healthy-recipes', 'GET /readyz'].map((label) => ({ kind: 'http', label }));
+    expect(healthRoutesOf({ signals: { entries } })).toEqual({ healthRoutes: ['/api/v1/health/', '/healthcheck', '/readyz'] });
+    expect(healthRoutesOf({ signals: { entries: [{ kind: 'task', label: 'GET /health' }] } })).toEqual({});
   });
 });

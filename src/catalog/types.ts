@@ -406,6 +406,8 @@ export interface ComposeHints {
   queueEnvNames?: string[];
   /** images (globs, as in `images.match`) that only developer stacks run: a file that runs one is a dev stack */
   devToolImages?: string[];
+  /** the HTTP probe to suggest for an application service by its runtime; `{url}` is the health URL */
+  runtimeProbes?: Array<{ runtime: 'python' | 'typescript' | 'any'; probe: string }>;
 }
 
 /**

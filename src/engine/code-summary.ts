@@ -67,3 +67,23 @@ export function memoryLimiters(facts: FileFacts, catalog: Catalog): NonNullable<
 }
 
 const locOf = (c: CallFact) => ({ line: c.loc.line, column: c.loc.column, endLine: c.loc.endLine, endColumn: c.loc.endColumn });
+
+/** a route path that names a health or readiness probe */
+const HEALTH_PATH = /(^|\/)(health|healthz|healthcheck|health-check|ready|readyz|readiness|livez|liveness|ping)(\/|$)/i;
+
+/**
+ * The GET routes of a file that look like health probes, as paths (`GET /api/healthcheck` ->
+ * `/api/healthcheck`; a router-relative `GET healthcheck` -> `/healthcheck`): what a suggested
+ * compose healthcheck should call instead of a guessed `/health`.
+ */
+export function healthRoutesOf(r: { signals?: { entries?: Array<{ kind: string; label: string }> } }): { healthRoutes?: string[] } {
+  const out = new Set<string>();
+  for (const e of r.signals?.entries ?? []) {
+    if (e.kind !== 'http') continue;
+    const m = /^(?:GET|ALL|ANY)\s+(\S+)$/i.exec(e.label.trim());
+    if (!m || /[{}:<>*[\]]/.test(m[1])) continue;
+    const path = m[1].startsWith('/') ? m[1] : `/${m[1]}`;
+    if (HEALTH_PATH.test(path)) out.add(path);
+  }
+  return out.size ? { healthRoutes: [...out].sort() } : {};
+}

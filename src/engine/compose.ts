@@ -7,7 +7,7 @@ import { composeSuppressions } from '../languages/compose/suppressions.js';
 import { get, str } from '../languages/compose/tree.js';
 import type { SuppressionFact } from '../languages/types.js';
 import type { ComposeCheck } from './api.js';
-import { buildProjectView, type ComposeDraft, type ProjectView } from './analysis/compose-project.js';
+import { buildProjectView, codeRoots, type ComposeDraft, type ProjectView } from './analysis/compose-project.js';
 import { composeKnowledge } from './analysis/compose-knowledge.js';
 import { checkOf } from './checks/index.js';
 import { renderMessage } from './run-file.js';
@@ -25,6 +25,8 @@ export interface CodeFileSummary {
   calls?: string[];
   /** optional: the file attaches an 'error' listener (`x.on('error', …)`) */
   listensForErrors?: boolean;
+  /** optional: the paths of the HTTP routes it declares that look like health probes (`/healthcheck`, `/api/health`) */
+  healthRoutes?: string[];
   /** optional: rate limiters whose counters live in the process's memory (code-summary.ts) */
   limiters?: Array<{ callee: string; api: string; line: number; column: number; endLine: number; endColumn: number; storage: 'default' | 'memory' }>;
 }
@@ -119,6 +121,17 @@ export function analyzeCompose(input: ComposeInput): ComposeOutput {
   const views: ProjectView[] = planProjects(loader, paths).map((plan) => buildProjectView(loader.project(plan), knowledge, input.code, input.readFile, headers, notes, input.rootName, names));
   markBuildHelpers(views);
 
+  // the system model links a service that runs an image to the code another file builds it
+  // from; the checks see that code as the service's own
+  const system = buildSystem(views, input.rootName);
+  for (const view of views)
+    for (const v of view.services) {
+      const own = codeRoots(v);
+      const linked = system.services.find((s) => s.file === v.keySrc.file && s.name === v.name)?.codeRoots ?? [];
+      const extra = linked.filter((r) => !own.includes(r));
+      if (extra.length) v.inheritedRoots = extra;
+    }
+
   const drafts: ComposeOutput['drafts'] = [];
   const errors: ScanError[] = [];
   for (const rule of input.rules) {
@@ -147,7 +160,7 @@ export function analyzeCompose(input: ComposeInput): ComposeOutput {
     const s = composeSuppressions(f.text);
     if (s.length) suppressions[f.path] = s;
   }
-  return { drafts, errors, suppressions, system: buildSystem(views) };
+  return { drafts, errors, suppressions, system };
 }
 
 export { blastRadius } from './system.js';

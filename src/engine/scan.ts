@@ -15,6 +15,7 @@ import { blastRadius } from './system.js';
 import { FingerprintMaker } from './fingerprint.js';
 import { analyzeFiles, readCachedJson, refreshCachedSignals, ruleSetKey, storeCachedJson } from './cache.js';
 import type { FileResult, ProcessorInit } from './process-file.js';
+import { healthRoutesOf } from './code-summary.js';
 import { decodeFile, decodeSource } from './process-file.js';
 import { insideRoot, unsafeInsideRoot } from './safe-path.js';
 import { shardOf, type ShardFile, type ShardSpec } from './shard.js';
@@ -227,7 +228,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     }
     const code = results
       .filter((r) => !r.skipped)
-      .map((r) => ({ path: r.rel, language: r.kind, modules: r.modules, imports: r.imports, calls: r.calls, ...(r.limiters ? { limiters: r.limiters } : {}), ...(r.listensForErrors ? { listensForErrors: true } : {}) }));
+      .map((r) => ({ path: r.rel, language: r.kind, modules: r.modules, imports: r.imports, calls: r.calls, ...(r.limiters ? { limiters: r.limiters } : {}), ...(r.listensForErrors ? { listensForErrors: true } : {}), ...healthRoutesOf(r) }));
     // the catalog is read here, not up front: workers read their own, and a scan without compose files needs none
     const catalog = new Catalog([...catalogFiles, { apis: extraApis } as CatalogFile]);
     const out = analyzeCompose({ files: texts, rules: composeRules, catalog, code, readFile, rootName: posix.basename(rootAbs.split(sep).join('/')) });

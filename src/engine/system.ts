@@ -1,5 +1,6 @@
 // The system model: services, who depends on whom, which code runs where. Reports use it for
 // blast radius: if a finding fires, which services are affected.
+import { posix } from 'node:path';
 import { restart } from '../languages/compose/service.js';
 import { codeRoots, dependentsOf, type ProjectView } from './analysis/compose-project.js';
 import { runningOwners } from '../model/owners.js';
@@ -8,7 +9,7 @@ import type { SystemModel } from './types.js';
 type SystemService = SystemModel['services'][number];
 
 /** One entry per service (the first project that declares it wins), sorted for determinism. */
-export function buildSystem(views: ProjectView[]): SystemModel {
+export function buildSystem(views: ProjectView[], rootName?: string): SystemModel {
   const services: SystemService[] = [];
   const seen = new Set<string>();
   for (const p of views) {
@@ -40,7 +41,7 @@ export function buildSystem(views: ProjectView[]): SystemModel {
       services.push(s);
     }
   }
-  inheritBuiltImages(services);
+  inheritBuiltImages(services, rootName);
   services.sort((a, b) => (a.project ?? '').localeCompare(b.project ?? '') || a.name.localeCompare(b.name));
   const projects = views.map((p) => ({ id: p.project.id, files: [...p.project.files], ...(p.project.included.length ? { included: [...p.project.included] } : {}) }));
   return { services, projects };
@@ -58,7 +59,7 @@ function imageRepo(image: string): string | undefined {
  * deployment stack, `build: ./backend` + `image: local/app-backend` in a build file) runs that
  * code: it inherits the builder's code roots. Only an unambiguous repository name links.
  */
-function inheritBuiltImages(services: SystemService[]): void {
+function inheritBuiltImages(services: SystemService[], rootName?: string): void {
   const builders = new Map<string, Set<string>>();
   const ambiguous = new Set<string>();
   for (const s of services) {
@@ -83,19 +84,48 @@ function inheritBuiltImages(services: SystemService[]): void {
   }
   // a builder with no image name links by its service name when the image's repository ends with
   // it: dittofeed's production `lite: image: dittofeed/dittofeed-lite` and the dev stack's
-  // `lite: build: {dockerfile: packages/lite/Dockerfile}`
-  const byName = new Map<string, Set<string>>();
+  // `lite: build: {dockerfile: packages/lite/Dockerfile}`; or, under the same service name, when
+  // it ends with the builder's Dockerfile suffix: keep's `keep-backend: image: …/keep-api` and a
+  // test stack's `keep-backend: build: {dockerfile: docker/Dockerfile.api}`
+  const byName = new Map<string, Array<{ roots: string[]; context: string; flavour?: string }>>();
   for (const s of services) {
     if (s.build === undefined || s.image || !s.codeRoots?.length) continue;
-    byName.set(s.name, (byName.get(s.name) ?? new Set()).add(s.codeRoots.join('\0')));
+    const base = (s.dockerfile ?? '').split('/').pop() ?? '';
+    const flavour = /^Dockerfile\.([\w-]+)$/i.exec(base)?.[1] ?? /^([\w-]+)\.Dockerfile$/i.exec(base)?.[1];
+    const context = posix.normalize(posix.join(posix.dirname(s.file), s.build));
+    byName.set(s.name, [...(byName.get(s.name) ?? []), { roots: s.codeRoots, context, ...(flavour ? { flavour: flavour.toLowerCase() } : {}) }]);
   }
   for (const s of services) {
-    if (s.build !== undefined || !s.image || s.codeRoots?.length || inherited.has(s)) continue;
+    if (s.build !== undefined || !s.image || inherited.has(s)) continue;
     const repo = imageRepo(s.image);
-    const roots = byName.get(s.name);
-    if (!repo || !roots || roots.size !== 1 || !(repo === s.name || repo.endsWith(`-${s.name}`) || repo.endsWith(`_${s.name}`))) continue;
-    s.codeRoots = [...roots][0].split('\0');
+    const builders = byName.get(s.name);
+    if (!repo || !builders) continue;
+    const ends = (w: string) => repo === w || repo.endsWith(`-${w}`) || repo.endsWith(`_${w}`);
+    const fits = builders.filter((b) => ends(s.name) || (b.flavour !== undefined && !/^(dev|development|local|test)$/.test(b.flavour) && ends(b.flavour)));
+    // builders of one context (a dev and a prod Dockerfile of frontend/, sources mounted in one
+    // of them) build the same code
+    if (!fits.length || new Set(fits.map((b) => b.context)).size !== 1) continue;
+    s.codeRoots = [...new Set([...fits.flatMap((b) => b.roots), ...(s.codeRoots ?? [])])].sort();
+    inherited.add(s);
   }
+  // the project's own image (`ghcr.io/tracecathq/tracecat` in a repository named tracecat): the
+  // code of the one Dockerfile and context that builders without an image name, under the same
+  // service names, build it from (tracecat's dev stacks: `build: .` for api, worker, mcp …, some
+  // mounting sources over it)
+  if (!rootName || builders.has(rootName.toLowerCase())) return;
+  const project = rootName.toLowerCase();
+  const runners = services.filter((s) => s.build === undefined && s.image && !inherited.has(s) && imageRepo(s.image) === project);
+  if (!runners.length) return;
+  const names = new Set(runners.map((s) => s.name));
+  const groups = new Map<string, SystemService[]>();
+  for (const s of services) {
+    if (s.build === undefined || s.image || !s.codeRoots?.length || !names.has(s.name)) continue;
+    const key = `${posix.normalize(posix.join(posix.dirname(s.file), s.build))}\0${s.dockerfile ?? ''}`;
+    groups.set(key, [...(groups.get(key) ?? []), s]);
+  }
+  if (groups.size !== 1) return;
+  const union = [...new Set([...groups.values()][0].flatMap((s) => s.codeRoots!))];
+  for (const s of runners) s.codeRoots = [...new Set([...union, ...(s.codeRoots ?? [])])].sort();
 }
 
 function radius(s: SystemService): string[] {

@@ -1,7 +1,8 @@
 // What the healthcheck checks (FL480–FL486) share: the probe to suggest for a service, whether a
 // dependency is something to wait for, and compose durations.
 import { ports } from '../../languages/compose/service.js';
-import type { ServiceView } from './compose-project.js';
+import { codeRoots, within, type ProjectView, type ServiceView } from './compose-project.js';
+import type { CodeFileSummary as CodeSummary } from '../compose.js';
 
 /** one line, at most `n` characters */
 export function clip(s: string, n = 60): string {
@@ -9,17 +10,37 @@ export function clip(s: string, n = 60): string {
   return one.length > n ? one.slice(0, n - 1) + '…' : one;
 }
 
-/** the probe to suggest: the catalog's for a known image, an HTTP check for an app */
 /**
  * The readiness probe to suggest: the image's known one, or an HTTP check on its published port;
  * '' when neither is known (the texts then leave the example out rather than print a sentence
- * where a command belongs).
+ * where a command belongs). For an app the path is the health route its code declares, when one
+ * is there, and the tool is its own runtime: slim Python and Alpine Node images ship no curl.
  */
-export function suggestedProbe(v: ServiceView): string {
+export function suggestedProbe(v: ServiceView, p: Pick<ProjectView, 'code' | 'knowledge'>): string {
   if (v.info?.probe) return v.info.probe;
   const port = ports(v.node)[0]?.target?.split('-')[0];
-  if (port && /^\d+$/.test(port)) return `curl -fsS http://localhost:${port}/health || exit 1`;
-  return '';
+  if (!port || !/^\d+$/.test(port)) return '';
+  const route = healthRoute(v, p.code);
+  const url = `http://localhost:${port}${route?.path ?? '/health'}`;
+  const probes = p.knowledge.runtimeProbes;
+  const template = (route && probes.find((t) => t.runtime === route.language)) ?? probes.find((t) => t.runtime === 'any');
+  return template ? template.probe.replaceAll('{url}', url) : '';
+}
+
+/** tooling, tests and examples declare routes too; they are not what the service serves */
+const NOT_SERVED = /(^|\/)(scripts?|tests?|benchmarks?|examples?|docs?|e2e)\//i;
+
+/** The health route the service's code declares (the shortest path, from its deepest code root). */
+function healthRoute(v: ServiceView, code: readonly CodeSummary[]): { path: string; language: CodeSummary['language'] } | undefined {
+  const roots = codeRoots(v);
+  if (!roots.length) return undefined;
+  let best: { path: string; language: CodeSummary['language'] } | undefined;
+  for (const c of code) {
+    if (!c.healthRoutes?.length || NOT_SERVED.test(c.path) || !roots.some((r) => within(c.path, r))) continue;
+    for (const path of c.healthRoutes)
+      if (!best || path.length < best.path.length || (path.length === best.path.length && path < best.path)) best = { path, language: c.language };
+  }
+  return best;
 }
 
 /** the dependency is something that has, or should have, a readiness probe */

@@ -26,6 +26,7 @@ export interface ComposeKnowledge {
   devHeaders: RegExp[];
   devReadmes: RegExp[];
   queueEnvNames: string[];
+  runtimeProbes: NonNullable<ComposeHints['runtimeProbes']>;
   /** the image is a developer-only tool (catalog `devToolImages`) */
   devTool(ref: ImageRef | undefined): boolean;
   /** the catalog entry for an image reference */
@@ -50,7 +51,7 @@ export function composeKnowledge(catalog: Catalog): ComposeKnowledge {
   // every entry's lists, concatenated
   const hints: ComposeHints = {};
   for (const h of catalog.section('compose-hints')) {
-    for (const [k, v] of Object.entries(h) as Array<[keyof ComposeHints, string[]]>) hints[k] = [...(hints[k] ?? []), ...v];
+    for (const [k, v] of Object.entries(h) as Array<[keyof ComposeHints, unknown[]]>) (hints as Record<string, unknown[]>)[k] = [...((hints as Record<string, unknown[]>)[k] ?? []), ...v];
   }
   const matchers = images.map((info) => ({ info, res: info.match.map(globRe) }));
   const probeCache = new Map<ImageInfo, RegExp[]>();
@@ -73,6 +74,7 @@ export function composeKnowledge(catalog: Catalog): ComposeKnowledge {
     devHeaders: res(hints.devHeaders),
     devReadmes: res(hints.devReadmes),
     queueEnvNames: hints.queueEnvNames ?? [],
+    runtimeProbes: hints.runtimeProbes ?? [],
     devTool(ref) {
       return !!ref && !ref.unknown && devTools.some((r) => r.test(ref.name));
     },

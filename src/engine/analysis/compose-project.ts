@@ -55,6 +55,12 @@ export interface ServiceView {
    * `unstract/`): the image's code, narrower than a context that is the whole repository
    */
   copyRoots?: string[];
+  /**
+   * code roots of the image another compose file builds (`keep-backend: image: …/keep-api` run
+   * here, built from docker/Dockerfile.api in a test stack): the system model's link, set before
+   * the checks run
+   */
+  inheritedRoots?: string[];
   /** the Dockerfile (relative to the scan root) and the stage built, when built here */
   dockerfile?: string;
   buildTarget?: string;
@@ -389,6 +395,7 @@ export function codeRoots(v: ServiceView): string[] {
   // `context: ../..` with `dockerfile: apps/web/Dockerfile`: apps/web is this service's own code,
   // the rest of the context is shared (the deepest root decides which service a file is in)
   if (v.dockerfileDir !== undefined && !v.copyRoots) roots.add(v.dockerfileDir);
+  for (const r of v.inheritedRoots ?? []) roots.add(r);
   for (const m of mounts(v.node)) {
     if (m.type !== 'bind' || !m.source || /^[/~$]/.test(m.source)) continue;
     const p = posix.normalize(posix.join(posix.dirname(m.src.file), m.source));
@@ -472,6 +479,18 @@ export function buildProjectView(
   // (a file a stack includes for its backing services is judged with the stack that includes it)
   const partOfStack = new Set(isDevFile(project.id) ? [] : project.included);
   for (const [file, list] of files) if (!partOfStack.has(file) && list.every((v) => v.build === undefined && v.info !== undefined && v.info.kind !== 'app')) devFiles.add(file);
+  // and a file in a folder of the project's own source (keep's keep/providers/grafana_provider/
+  // beside grafana_provider.py) that runs only other people's images: the system that module talks
+  // to, started to develop against it, not a deployment of the project
+  // (an image with the project's name in any segment of its path is the project's own:
+  // `us-central1-docker.pkg.dev/keephq/keep/keep-api`)
+  const root = (rootName ?? '').toLowerCase().replace(/[-_.]/g, '');
+  const namedForProject = (image: ImageRef) => root.length >= 3 && image.name.toLowerCase().split(/[/:]/).some((seg) => seg.replace(/[-_.]/g, '').startsWith(root));
+  for (const [file, list] of files) {
+    const dir = posix.dirname(file);
+    if (dir === '.' || partOfStack.has(file) || !code.some((c) => posix.dirname(c.path) === dir)) continue;
+    if (list.every((v) => v.build === undefined && v.image !== undefined && !v.image.unknown && !namedForProject(v.image))) devFiles.add(file);
+  }
   // and one whose application services all run in development mode (`NODE_ENV: development`, a
   // reloading dev server);
   // a few workers of a production stack that say `ENVIRONMENT=development` (unstract) do not make it one
@@ -479,8 +498,11 @@ export function buildProjectView(
     environment(v.node).some((e) => e.value !== undefined && k.devEnvironment.some((re) => re.test(`${e.name}=${e.value}`))) ||
     k.devCommands.some((re) => re.test(v.commandText) || (v.dockerfile !== undefined && re.test(v.dockerfile)));
   const application = (v: ServiceView) => v.build !== undefined || v.info === undefined || v.info.kind === 'app';
+  // (the services built here speak for the file when there are any: keep's otel stack builds its
+  // backend and UI from Dockerfile.dev.* and pulls the websocket server it always runs)
   for (const [file, list] of files) {
-    const apps = list.filter(application);
+    const built = list.filter((v) => v.build !== undefined);
+    const apps = built.length ? built : list.filter(application);
     if ((apps.length ? apps : list).every(devMode)) devFiles.add(file);
   }
   // and a file whose header says so ("for evaluation only", "do not use in production")

@@ -10,7 +10,7 @@ const check: ComposeCheck = (ctx) =>
     if (v.health !== 'disabled' || !v.hc || v.oneShot) return [];
     const how = v.hc.disabled ? 'disable: true' : 'test: ["NONE"]';
     const src = v.hc.disabled ?? v.hc.test?.src ?? v.hc.keySrc;
-    return [composeDraft(ctx, src, v.name, { how, probe: suggestedProbe(v) })];
+    return [composeDraft(ctx, src, v.name, { how, probe: suggestedProbe(v, ctx.project) })];
   });
 
 export default check;

@@ -20,7 +20,7 @@ const check: ComposeCheck = (ctx) => {
     const readers = dependents.filter((n) => { const d = p.byName.get(n); return d !== undefined && needsReadinessGate(d, p, v.name); });
     if (!readers.length && !healthWatched(v.node)) continue;
     const d = composeDraft(ctx, v.hc?.keySrc ?? v.keySrc, v.name, {
-      probe: suggestedProbe(v),
+      probe: suggestedProbe(v, p),
       dependents: dependentsText(p, v.name, dependents),
     });
     hits.push(devP2(v, profileP2(v, d)));

@@ -6,7 +6,7 @@ import { clip, suggestedProbe } from '../analysis/compose-healthchecks.js';
 const check: ComposeCheck = (ctx) =>
   ctx.project.services.flatMap((v) => {
     if (v.health !== 'weak' || !v.hc?.test || !v.verdict?.reason) return [];
-    const d = composeDraft(ctx, v.hc.test.src, v.name, { test: clip(v.hc.test.command), reason: v.verdict.reason, probe: suggestedProbe(v) });
+    const d = composeDraft(ctx, v.hc.test.src, v.name, { test: clip(v.hc.test.command), reason: v.verdict.reason, probe: suggestedProbe(v, ctx.project) });
     // plain compose acts on health only through a dependant's `condition: service_healthy`: with
     // none, a probe that proves too little misleads `docker ps` and nothing starts too early
     // (ragflow's es01 and opensearch01: readers judged P1 wrong where nothing waited on them)
