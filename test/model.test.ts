@@ -409,6 +409,27 @@ describe('project model: code nothing calls', () => {
     const reported = await scan({ root, targets: [root], jobs: 1, config: { unreferenced: 'report' } });
     expect(reported.findings.filter((f) => f.ruleId === 'FL101').length).toBe(1);
   });
+  it("a Python file's top-level code runs only when something imports or names the file: a codegen script beside the app is left out", async () => {
+    const top = 'import requests\nrequests.get("https://example.com/protos.tar")\n';
+    const root = makeTree({
+      'compose.yaml': 'services:\n  api:\n    build: .\n    restart: unless-stopped\n',
+      'app/main.py': 'from fastapi import FastAPI\nimport flat\nfrom app import routes\nfrom app.db import engine\napp = FastAPI()\n',
+      'app/db.py': top,
+      'app/flat.py': top,
+      'app/routes.py': top,
+      'app/providers/cilium/generate_protobuf.py': top,
+      'app/providers/cilium/load_fixtures.py': top,
+      // named in a string of another file: it may be run from there, so it stays
+      'app/admin_jobs.py': 'JOBS = {"fixtures": "app/providers/cilium/load_fixtures.py"}\n',
+      'Dockerfile': 'FROM python:3.12\nCOPY . /srv\n',
+    });
+    const whole = await scan({ root, targets: [root], jobs: 1, config: {} });
+    expect(whole.findings.filter((f) => f.ruleId === 'FL101').map((f) => f.file).sort()).toEqual(['app/db.py', 'app/flat.py', 'app/providers/cilium/load_fixtures.py', 'app/routes.py']);
+    expect(whole.model!.unreferenced.map((u) => `${u.file} ${u.name}`)).toEqual(['app/providers/cilium/generate_protobuf.py generate_protobuf']);
+    const reported = await scan({ root, targets: [root], jobs: 1, config: { unreferenced: 'report' } });
+    expect(reported.findings.filter((f) => f.ruleId === 'FL101').length).toBe(5);
+  });
+
   it('TS: an export imported but never used is unused; one a file calls is not; a Next.js route export is the framework\'s', async () => {
     const ts = (name: string) => `import axios from 'axios';\nexport const ${name} = () => axios.get('https://api.example.com/x');\n`;
     const { result, model: m } = await model({
@@ -639,6 +660,16 @@ describe('project model: priority from hazard x context', () => {
     ]);
   });
 
+  it('a fallback key in a script is P2 (the key of whoever runs it); the same in a service stays P1', async () => {
+    const KEY = 'import os\nAPI_KEY = os.environ.get("STRIPE_API_KEY", "sk_live_51Habcdefghijklmnop")\n';
+    const root = makeTree({ 'scripts/simulate.py': KEY, 'server/app.py': `from fastapi import FastAPI\n${KEY}app = FastAPI()\n` });
+    const out = JSON.parse((await runCli(['scan', '--format', 'json', '--select', 'FL051'], root)).stdout);
+    expect(out.findings.map((f: { priority: string; file: string; context: string }) => `${f.priority} ${f.context} ${f.file}`)).toEqual([
+      'P1 service server/app.py',
+      'P2 cli scripts/simulate.py',
+    ]);
+  });
+
   it('browser sockets: one that never reconnects is P2, one with no heartbeat of its own is off (the server pings it)', async () => {
     const { result } = await model({
       'web/src/components/Live.tsx':
@@ -836,6 +867,14 @@ describe('project model: root causes', () => {
     expect(out.findings.find((f: { file: string }) => f.file === 'svc/providers/p0.py').fingerprint).toBe(alone.findings[0].fingerprint);
   });
 
+  it('a group of sibling files with no API to name is labelled by its count, not a bare "in N files"', async () => {
+    const SECRET = 'import os\nJWT_SECRET = os.environ.get("JWT_SECRET", "s3cr3t-signing-value-2024")\n';
+    const root = makeTree({ 'svc/auth/a.py': SECRET, 'svc/auth/b.py': SECRET, 'svc/auth/c.py': SECRET });
+    const json = JSON.parse((await runCli(['model', '--format', 'json'], root)).stdout);
+    const labels = json.groups.map((g: { title: string }) => g.title);
+    expect(labels).toEqual(['3 findings in 3 files of svc/auth/']);
+  });
+
   it('one rule on one API across sibling folders (an adapter per provider) is one group; two folders are not', async () => {
     const files: Record<string, string> = {};
     for (const p of ['openai', 'cohere', 'xai', 'groq']) files[`server/providers/${p}/index.py`] = PY_BAD;
@@ -999,6 +1038,86 @@ describe('project model: entry points and what reaches each finding', () => {
     ]);
     const label = new Map(m.entryPoints.map((e) => [e.id, e.label]));
     expect(m.flows.map((f) => `${label.get(f.from)} -> ${label.get(f.to)}`)).toEqual(['schedule nightly -> task cleanup', 'POST /hooks/stripe -> task send_invoice']);
+  });
+
+  it('services sharing one image run the module their command names: a route belongs to those whose module imports it', async () => {
+    const { model: m } = await model({
+      'docker-compose.yml': [
+        'services:',
+        '  api:',
+        '    build: .',
+        '    command: ["uvicorn", "app.main:app", "--host", "0.0.0.0"]',
+        '  mcp:',
+        '    build: .',
+        '    command: python -m app.mcp',
+        '  worker:',
+        '    build: .',
+        '    command: python -m app.worker',
+        '',
+      ].join('\n'),
+      'Dockerfile': 'FROM python:3.12\nCOPY app /app/app\n',
+      'app/__init__.py': '',
+      'app/main.py': 'from fastapi import FastAPI\nfrom app.routes import router\napp = FastAPI()\napp.include_router(router)\n',
+      'app/routes.py': 'from fastapi import APIRouter\nrouter = APIRouter()\n@router.get("/items")\ndef items():\n    return []\n',
+      'app/mcp/__init__.py': '',
+      'app/mcp/__main__.py': 'from fastapi import FastAPI\nmcp = FastAPI()\n@mcp.get("/tools")\ndef tools():\n    return []\n',
+      'app/worker.py': 'import time\nwhile True:\n    time.sleep(1)\n',
+    });
+    const eps = m.entryPoints.map((e) => `${e.label} [${e.services.join(',')}]`).sort();
+    expect(eps).toEqual(['GET /items [api]', 'GET /tools [mcp]']);
+  });
+
+  it('commandModule reads the module a server, a celery app or `python -m` starts, not a tool module', async () => {
+    const { commandModule } = await import('../dist/model/reach.js');
+    expect(commandModule('uvicorn tracecat.api.app:app --host 0.0.0.0')).toBe('tracecat.api.app');
+    expect(commandModule('gunicorn -w 4 "app.wsgi:application"')).toBe('app.wsgi');
+    expect(commandModule('celery -A app.worker worker -l info')).toBe('app.worker');
+    expect(commandModule('["python", "-m", "tracecat.mcp"]')).toBe('tracecat.mcp');
+    expect(commandModule('python3 -u -m app.jobs')).toBe('app.jobs');
+    expect(commandModule('python -m alembic upgrade head')).toBeUndefined();
+    expect(commandModule('python -m pytest')).toBeUndefined();
+    expect(commandModule('node dist/server.js')).toBeUndefined();
+  });
+
+  it('a plugin a registry loads by a computed name runs in the registry\'s process; a name that is all variable links nothing', async () => {
+    const { model: m } = await model({
+      'app/main.py': 'from fastapi import FastAPI\nfrom app.providers.factory import load\napp = FastAPI()\n',
+      'app/providers/__init__.py': '',
+      'app/providers/factory.py': [
+        'import importlib',
+        'def load(kind):',
+        '    module = importlib.import_module(',
+        '        f"app.providers.{kind}_provider.{kind}_provider"',
+        '    )',
+        '    return module',
+        'def anything(name):',
+        '    return importlib.import_module(name)',
+        '',
+      ].join('\n'),
+      'app/providers/grafana_provider/__init__.py': '',
+      'app/providers/grafana_provider/grafana_provider.py': 'import requests\n',
+      'app/providers/base/base.py': 'import requests\n',
+      // a script imports the provider by name too: without the registry it would be a script's module
+      'scripts/try_grafana.py': 'from app.providers.grafana_provider.grafana_provider import x\nif __name__ == "__main__":\n    x()\n',
+      'server/jobs/index.ts': "import express from 'express';\nconst app = express();\nexport async function run(name: string) { return import(`./tasks/${name}.js`); }\napp.listen(3000);\n",
+      'server/jobs/tasks/email.ts': "export const send = () => fetch('https://mail.example.com');\n",
+      'server/other/email.ts': "export const send = () => fetch('https://mail.example.com');\n",
+    });
+    expect(m.files['app/providers/grafana_provider/grafana_provider.py']?.context).toBe('service');
+    expect(m.files['server/jobs/tasks/email.ts']?.context).toBe('service');
+  });
+
+  it('dynamic import patterns: literal parts kept, each distinct interpolation a `{n}`, names that are all variable dropped', async () => {
+    const { dynamicImportPatterns, expandDynamicImports } = await import('../dist/model/dynamic-imports.js');
+    expect(dynamicImportPatterns('m = importlib.import_module(\n  f"keep.providers.{t}_provider.{t}_provider"\n)\nn = importlib.import_module(name)\no = __import__(f"{pkg}.x")\np = import_module(f"keep.providers.{d}.{d}")\n', 'python')).toEqual(['keep.providers.{0}.{0}', 'keep.providers.{0}_provider.{0}_provider']);
+    expect(dynamicImportPatterns("const a = await import(`./jobs/${n}`);\nconst b = require(`${dir}/x`);\n", 'typescript')).toEqual(['./jobs/{0}']);
+    const known = ['src/keep/providers/a_provider/a_provider.py', 'src/keep/providers/b_provider/__init__.py', 'src/keep/providers/base/base_provider.py', 'src/keep/providers/c_provider/generate_protobuf.py', 'src/keep/providers/c_provider/c_provider.py', 'src/keep/other.py'];
+    expect(expandDynamicImports('src/keep/factory.py', ['keep.providers.{0}_provider.{0}_provider'], 'python', known)).toEqual(['keep.providers.a_provider.a_provider', 'keep.providers.c_provider.c_provider']);
+    // the same name twice is one folder and its module of that name, not every module two folders down
+    expect(expandDynamicImports('src/keep/factory.py', ['keep.providers.{0}.{0}'], 'python', known)).toEqual(['keep.providers.a_provider.a_provider', 'keep.providers.c_provider.c_provider']);
+    expect(expandDynamicImports('src/keep/factory.py', ['keep.providers.{0}.{1}'], 'python', known)).toContain('keep.providers.c_provider.generate_protobuf');
+    expect(expandDynamicImports('src/keep/factory.py', ['.providers.{0}_provider'], 'python', known)).toEqual(['.providers.b_provider']);
+    expect(expandDynamicImports('srv/index.ts', ['./jobs/{0}'], 'typescript', ['srv/jobs/a.ts', 'srv/jobs/b/index.ts', 'srv/jobs/b/deep.ts', 'srv/index.ts'])).toEqual(['./jobs/a', './jobs/b']);
   });
 
   it('a finding carries the entry points that reach it: its own function, callers in the file, callers two imports away', async () => {

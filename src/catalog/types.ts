@@ -911,6 +911,8 @@ export interface OfflineQueues {
 export interface CalledByName {
   language: CatalogLanguage;
   names: string[];
+  /** module file stems a framework or runner loads by convention (`settings`, `urls`, alembic's `env`) */
+  modules?: string[];
 }
 
 /**

@@ -8,6 +8,7 @@ import { Catalog, readCatalogDir } from '../catalog/index.js';
 import type { CatalogFile } from '../catalog/types.js';
 import type { FaultlineConfig } from '../config/load.js';
 import { analyzeCompose } from './compose.js';
+import { withDynamicImports } from '../model/dynamic-imports.js';
 import { applyModel, buildProjectModel, collectPendingDefaults, collectReach, collectUses, tsPathsFor, type ModelInput } from '../model/index.js';
 import { collectReaches } from '../model/network-reach.js';
 import { discover, DOCKERFILE_NAME } from './discover.js';
@@ -317,7 +318,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     rootAbs: resolve(opts.root),
     dockerfiles,
     readText: (rel) => (existsSync(resolve(rootAbs, rel)) ? readFile(rel) : undefined),
-    files: results.filter((r) => !r.skipped).map((r) => ({ rel: r.rel, kind: r.kind, signals: r.signals })),
+    files: withDynamicImports(results.filter((r) => !r.skipped).map((r) => ({ rel: r.rel, kind: r.kind, signals: r.signals }))),
     composeFiles: composeFiles.map((f) => f.rel),
     manifests: found.manifests,
     system,

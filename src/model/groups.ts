@@ -92,7 +92,7 @@ export function groupFindings(findings: Finding[]): ModelGroup[] {
       const units = new Set(list.map((f) => level.unit(f.file))).size;
       if (list.length < SIBLINGS || units < level.minUnits) continue;
       const api = what(list[0]);
-      seal('sibling-files', key, list, `${api ? `\`${api}\` ` : ''}in ${units} ${level.word} of ${level.up(list[0].file)}/`, groups);
+      seal('sibling-files', key, list, `${api ? `\`${api}\`` : `${list.length} findings`} in ${units} ${level.word} of ${level.up(list[0].file)}/`, groups);
     }
   }
   const loud = new Map<string, Finding[]>();

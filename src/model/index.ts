@@ -207,6 +207,30 @@ function startingTexts(input: ModelInput): string[] {
   return out;
 }
 
+/** The Python files another file imports (dynamic imports included): their top-level code runs in the importer. */
+function importedPython(files: ModelInput['files'], known: Set<string>): Set<string> {
+  const out = new Set<string>();
+  // only files with a module-level candidate need the answer, but resolving is memoized per folder
+  if (!files.some((f) => f.signals?.homes?.some((h) => h.module))) return out;
+  // a stem some file imports by its single name (`import db`, `from . import routes`)
+  const byName = new Map<string, string[]>();
+  for (const rel of known) if (rel.endsWith('.py')) {
+    const stem = posix.basename(rel, '.py');
+    const list = byName.get(stem) ?? [];
+    list.push(rel);
+    byName.set(stem, list);
+  }
+  for (const f of files) {
+    if (f.kind !== 'python') continue;
+    for (const spec of f.signals?.imports ?? []) {
+      const t = resolveLocal(f.rel, spec, known, 'python');
+      if (t && t !== f.rel) out.add(t);
+    }
+    for (const name of f.signals?.importNames ?? []) for (const rel of byName.get(name) ?? []) if (rel !== f.rel) out.add(rel);
+  }
+  return out;
+}
+
 export function applyModel(findings: Finding[], model: ProjectModel, input: ModelInput, packages: PackageInfo[]): Finding[] {
   const table = new ContextPriorities(input.catalog, { ...(input.includeTests ? { test: 'P2' as Cap } : {}), ...input.contextPriorities });
   const kindOf = new Map(input.files.map((f) => [f.rel, f.kind]));
@@ -225,6 +249,7 @@ export function applyModel(findings: Finding[], model: ProjectModel, input: Mode
           resolved.filter((f) => served(f.file)),
           input.files.map((f) => ({ rel: f.rel, digest: f.signals?.digest, homes: f.signals?.homes })),
           startingTexts(input),
+          importedPython(input.files, known),
         );
   const left = new Map<string, { file: string; line: number; name: string; findings: number }>();
   // findings judged by what another module does (a handler awaiting a function imported from it)

@@ -56,9 +56,14 @@ function runsKind(s: ModelService, kind: EntryKind): boolean {
  * win), narrowed by what their command runs when several share the code (an API and its worker
  * built from one folder).
  */
-function servicesFor(file: string, services: ModelService[], kind: EntryKind): string[] {
+function servicesFor(file: string, services: ModelService[], kind: EntryKind, runs: (s: ModelService, file: string) => boolean | undefined = () => undefined): string[] {
   const all = runningOwners(services, (s) => s.codeRoots, (s) => s.kind === 'long-running', file);
   let fit = all.filter((s) => runsKind(s, kind));
+  // services sharing one image run different modules (`python -m tracecat.mcp`, `… dsl.worker`):
+  // those whose command's module imports the file, or whose command names none; when that
+  // leaves nobody, all of them (an import the model cannot follow)
+  const importing = fit.filter((s) => runs(s, file) !== false);
+  if (importing.length) fit = importing;
   // a schedule table is read by the scheduler when there is one (celery beat), not by the workers
   const sched = fit.filter((s) => SCHEDULER_CMD.test(s.command ?? '') && !WEB_CMD.test(s.command ?? ''));
   if (kind === 'schedule' && sched.length) fit = sched;
@@ -66,8 +71,60 @@ function servicesFor(file: string, services: ModelService[], kind: EntryKind): s
 }
 
 
+/** The Python module a command starts: `uvicorn app.main:app`, `celery -A app.worker worker`, `python -m app.mcp`. */
+export function commandModule(command: string): string | undefined {
+  const web = /\b(?:uvicorn|gunicorn|hypercorn|granian|daphne)\b.*?\s['"]?([A-Za-z_][\w.]*):[A-Za-z_]\w*/.exec(command);
+  if (web) return web[1];
+  const celery = /\bcelery\b.*?\s(?:-A|--app)[=\s]+['"]?([A-Za-z_][\w.]*)/.exec(command);
+  if (celery) return celery[1];
+  const m = /\bpython[\d.]*['"]?,?\s+(?:['"]?-[A-Za-z]+['"]?,?\s+)*?['"]?-m['"]?,?\s+['"]?([A-Za-z_][\w.]*)/.exec(command);
+  if (m && !/^(uvicorn|gunicorn|hypercorn|granian|daphne|celery|alembic|flask|pytest|pip|http\.server|manage)$/.test(m[1])) return m[1];
+  return undefined;
+}
+
+/**
+ * For each service whose command names a Python module of the scan: the files that module
+ * imports, transitively through the project's own imports (bounded). A service without one is
+ * not narrowed.
+ */
+function commandReach(files: ModelFile[], known: Set<string>): (s: ModelService, file: string) => boolean | undefined {
+  const sigOf = new Map(files.map((f) => [f.rel, f.signals]));
+  const memo = new Map<string, Set<string> | undefined>();
+  // the module is found from the service's code roots up (`uvicorn app.main:app` run in backend/)
+  const closure = (mod: string, roots: string[]): Set<string> | undefined => {
+    const key = `${roots.join('\0')}\0${mod}`;
+    if (memo.has(key)) return memo.get(key);
+    let start: string | undefined;
+    for (const r of roots.length ? roots : ['']) {
+      const from = r ? `${r}/__command__` : '__command__';
+      start = resolveLocal(from, `${mod}.__main__`, known, 'python') ?? resolveLocal(from, mod, known, 'python');
+      if (start) break;
+    }
+    let out: Set<string> | undefined;
+    if (start) {
+      out = new Set([start]);
+      const queue = [start];
+      while (queue.length && out.size < 20000) {
+        const f = queue.shift()!;
+        for (const spec of sigOf.get(f)?.imports ?? []) {
+          const t = resolveLocal(f, spec, known, 'python');
+          if (t && !out.has(t)) { out.add(t); queue.push(t); }
+        }
+      }
+    }
+    memo.set(key, out);
+    return out;
+  };
+  return (s, file) => {
+    const mod = s.command ? commandModule(s.command) : undefined;
+    const reach = mod ? closure(mod, s.codeRoots) : undefined;
+    return reach ? reach.has(file) : undefined;
+  };
+}
+
 export function buildEntryModel(files: ModelFile[], services: ModelService[], paths?: TsPaths): EntryModel {
   const known = new Set(files.map((f) => f.rel));
+  const runs = commandReach(files, known);
   const kindOf = new Map(files.map((f) => [f.rel, f.kind]));
   const sigOf = new Map(files.map((f) => [f.rel, f.signals]));
   const ids = new Map<string, string[]>(); // file -> entry ids by index
@@ -81,7 +138,7 @@ export function buildEntryModel(files: ModelFile[], services: ModelService[], pa
       const id = `${f.rel}:${e.line}:${e.kind}:${e.label}`;
       here.push(id);
       if (byId.has(id)) continue;
-      const ep: ModelEntryPoint = { id, kind: e.kind, label: e.label, file: f.rel, line: e.line, ...(e.fn ? { fn: e.fn } : {}), ...(e.queue ? { queue: e.queue } : {}), services: servicesFor(f.rel, services, e.kind) };
+      const ep: ModelEntryPoint = { id, kind: e.kind, label: e.label, file: f.rel, line: e.line, ...(e.fn ? { fn: e.fn } : {}), ...(e.queue ? { queue: e.queue } : {}), services: servicesFor(f.rel, services, e.kind, runs) };
       byId.set(id, ep);
       entryPoints.push(ep);
     }

@@ -3,6 +3,7 @@
 // the result is cached with the file's analysis, so a re-scan rebuilds the model without parsing.
 import picomatch from 'picomatch';
 import { fileImports, scannedImports } from '../languages/imports.js';
+import { dynamicImportPatterns } from './dynamic-imports.js';
 import type { Catalog } from '../catalog/index.js';
 import type { RuntimeContext } from '../engine/types.js';
 import type { FileFacts } from '../languages/types.js';
@@ -119,7 +120,9 @@ export function fileSignals(
   // `#!/usr/bin/env node`: a file run as a command. Weak: a server framework import still decides
   // (Express's `bin/www` starts the server behind a shebang)
   if (/^#![^\n]*\b(?:node|python[\d.]*|bun|deno|tsx|ts-node)\b/.test(text)) marks.push({ context: 'cli', strength: 'weak', why: 'an executable script (`#!` line)' });
-  return { imports: [...new Set(specifiers)].sort(), marks, ...(mainBlock ? { mainBlock } : {}) };
+  const dynamic = dynamicImportPatterns(text, language);
+  const names = language === 'python' ? pythonImportNames(text) : [];
+  return { imports: [...new Set(specifiers)].sort(), marks, ...(mainBlock ? { mainBlock } : {}), ...(dynamic.length ? { dynamicImports: dynamic } : {}), ...(names.length ? { importNames: names } : {}) };
 }
 
 /** The lines of the `if __name__ == "__main__":` block starting at `at`: up to the next line at column 0 that is code. */
@@ -374,3 +377,22 @@ export function bindingSignals(
   return out;
 }
 
+/**
+ * The single names a Python file's import lines bring in: `import db, cache as c` gives db and
+ * cache, `from . import routes, views` gives routes and views, `from app.x import y` gives y.
+ * Read from the text (a `(`-wrapped list across lines too); over-reading only keeps findings.
+ */
+export function pythonImportNames(text: string): string[] {
+  const out = new Set<string>();
+  for (const m of text.matchAll(/^[ \t]*import[ \t]+([\w., \t]+)/gm))
+    for (const part of m[1].split(',')) {
+      const name = part.trim().split(/\s+/)[0];
+      if (name && !name.includes('.')) out.add(name);
+    }
+  for (const m of text.matchAll(/^[ \t]*from[ \t]+[\w.]+[ \t]+import[ \t]+(\([^)]*\)|[^\n#]+)/gm))
+    for (const part of m[1].replace(/[()\\]/g, ' ').split(',')) {
+      const name = part.trim().split(/\s+/)[0];
+      if (name && name !== '*' && /^\w+$/.test(name)) out.add(name);
+    }
+  return [...out].sort();
+}

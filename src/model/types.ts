@@ -18,6 +18,17 @@ export interface ContextDecision {
 export interface FileSignals {
   /** import specifiers as written (relative ones included), for browser propagation and bindings */
   imports: string[];
+  /**
+   * modules loaded by a computed name, with `*` for each interpolation: a plugin registry's
+   * `importlib.import_module(f"app.providers.{kind}_provider")`, `import(`./jobs/${name}`)`
+   * (model/dynamic-imports.ts turns them into the scanned modules they can load)
+   */
+  dynamicImports?: string[];
+  /**
+   * Python: the single names its import lines bring in (`import db`, `from . import routes`): a
+   * module imported that way runs its top-level code in the importer (model/unreferenced.ts)
+   */
+  importNames?: string[];
   /** the identifiers the file mentions outside its imports (model/unreferenced.ts) */
   digest?: string;
   /** the lines of a Python `if __name__ == "__main__":` block that starts no server */

@@ -11,6 +11,7 @@
 // and in the Dockerfiles, manifests and compose commands that may start one by name. Any mention
 // keeps the finding: a name in a string or a comment counts, so a dynamic lookup stays reported.
 // A hash collision only ever keeps a finding.
+import { posix } from 'node:path';
 import type { Finding } from '../engine/types.js';
 import type { FileFacts } from '../languages/types.js';
 
@@ -19,6 +20,11 @@ export interface FindingHome {
   name: string;
   line: number;
   end: number;
+  /**
+   * the finding is in the module's own top-level code (`name` is the file's stem): it runs when the
+   * module is imported or run as a script, so it is unused when nothing imports or names the file
+   */
+  module?: true;
 }
 
 const IDENT = /[A-Za-z_$][\w$]{2,}/g;
@@ -89,8 +95,12 @@ const wordCount = (text: string, name: string): number => text.match(new RegExp(
  * that function by name and nothing else in the file mentions it.
  * `calledByName`: the catalog's names frameworks call by convention (`main`, `GET`, `upgrade`).
  */
-export function findingHomes(facts: FileFacts, lines: number[], text: string, calledByName: Set<string>): FindingHome[] {
+export function findingHomes(facts: FileFacts, lines: number[], text: string, calledByName: Set<string>, path?: string, loadedByName?: Set<string>): FindingHome[] {
   const out = new Map<number, FindingHome>();
+  const moduleLines = new Map<number, FindingHome>();
+  // Python top-level code: a module no framework loads by its file name
+  const stem = path && facts.language === 'python' ? posix.basename(path).replace(/\.py$/, '') : undefined;
+  const byConvention = !stem || loadedByName?.has(stem) || /^(test_|_)/.test(stem) || posix.basename(path!) !== `${stem}.py`;
   const lang = facts.language;
   let stripped: string | undefined;
   const plainBases = lang === 'python' ? /^(object|ABC|abc\.ABC|Generic(\[.*\])?|Protocol)$/ : /^$/;
@@ -98,6 +108,10 @@ export function findingHomes(facts: FileFacts, lines: number[], text: string, ca
     // the innermost function holding the line, then out to the one defined at module or class level
     let fn = facts.functions.filter((f) => f.loc.line <= line && line <= f.loc.endLine).sort((a, b) => b.loc.line - a.loc.line)[0];
     while (fn && fn.parentFunctionId !== undefined) fn = facts.functions[fn.parentFunctionId];
+    if (!fn && !byConvention && !facts.classes.some((c) => c.loc.line <= line && line <= c.loc.endLine)) {
+      moduleLines.set(line, { name: stem!, line, end: line, module: true });
+      continue;
+    }
     if (!fn || out.has(fn.id) || !fn.name || /^__\w+__$/.test(fn.name) || fn.name === 'constructor' || calledByName.has(fn.name)) continue;
     if (fn.argOfCall !== undefined) continue;
     if (fn.decorators.some((d) => !/^@?(staticmethod|classmethod)$/.test(d.text))) continue;
@@ -115,7 +129,7 @@ export function findingHomes(facts: FileFacts, lines: number[], text: string, ca
     if (wordCount(stripped, fn.name) > 1) continue;
     out.set(fn.id, { name: fn.name, line: fn.loc.line, end: fn.loc.endLine });
   }
-  return [...out.values()];
+  return [...out.values(), ...moduleLines.values()];
 }
 
 /**
@@ -127,6 +141,8 @@ export function unreferencedFindings(
   findings: Finding[],
   files: Array<{ rel: string; digest?: string; homes?: FindingHome[] }>,
   texts: string[],
+  /** the files some other file imports (their top-level code runs in the importer's process) */
+  imported: Set<string> = new Set(),
 ): Map<Finding, FindingHome> {
   const homesByFile = new Map(files.filter((f) => f.homes?.length).map((f) => [f.rel, f.homes!]));
   const out = new Map<Finding, FindingHome>();
@@ -134,7 +150,7 @@ export function unreferencedFindings(
   const candidates = new Map<Finding, FindingHome>();
   for (const f of findings) {
     const home = homesByFile.get(f.file)?.find((h) => h.line <= f.line && f.line <= h.end);
-    if (home) candidates.set(f, home);
+    if (home && !(home.module && imported.has(f.file))) candidates.set(f, home);
   }
   if (!candidates.size) return out;
   // hash -> the files (other than its own) that mention a candidate name
