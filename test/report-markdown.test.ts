@@ -93,6 +93,16 @@ describe('Markdown reporter', () => {
     expect(paths.some((p) => p.includes('migrations'))).toBe(false);
   });
 
+  it('services of developer or one-shot stacks with nothing found get one line, not a row each; a production one keeps its row', () => {
+    const r = sampleResult();
+    const extra = ['mailhog', 'kibana'].map((name) => ({ name, file: 'dev/docker-compose.yml', image: `${name}:1`, dependsOn: [], talksTo: [], healthcheck: 'none' as const, dependents: [], dev: true }));
+    r.system = { ...r.system!, services: [...r.system!.services, ...extra] };
+    const md = renderMarkdown(r, RULES);
+    expect(md).toContain('Left out: 2 services of developer, test or one-shot stacks with no hazard found (`kibana` and `mailhog`).');
+    expect(md).not.toContain('| `kibana` |');
+    expect(md).toContain('| `db` | no hazard found; fails only as a whole (crash, stop) |');
+  });
+
   it('builds the failure-propagation matrix and the critical paths from the system model', () => {
     const md = renderMarkdown(sampleResult(), RULES);
     expect(md).toContain('| `api` | **1 P0, 1 P2**: hangs when a dependency is slow; looks healthy while broken, or dependants start before it is ready | `web` depends on it | none found | timeouts: 1 ([FL101](#fl101-p0)); readiness probes: 1 ([FL401](#fl401-p2)) |');

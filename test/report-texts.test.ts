@@ -6,6 +6,8 @@ import { loadRules } from '../src/engine/rules.js';
 import { RUNTIME_CONTEXTS } from '../src/engine/types.js';
 import type { Finding, RuleMeta } from '../src/engine/types.js';
 import { FAMILIES, backendOf, familyIn, familyOf } from '../src/report/library.js';
+import { holds } from '../src/report/markdown/experiments.js';
+import type { FindingView } from '../src/report/view.js';
 import { PLACEHOLDER, deriveRollback, fillText, findingMessage, leftoverPlaceholders, targetComposeFile, textsFor, valuesFromMessage } from '../src/report/texts.js';
 
 const rules = loadRules();
@@ -127,6 +129,16 @@ describe('rule texts in reports', () => {
     const vec = { services: [{ ...svc('db', 'pgvector/pgvector:pg15'), backing: 'postgres' }, { ...svc('sql', 'mariadb:11'), backing: 'mariadb' }] };
     expect(backendOf([{ dependsOn: ['db'], talksTo: [] }], 'postgres', vec)).toBe('db');
     expect(backendOf([{ dependsOn: ['db', 'sql'], talksTo: [] }], 'mysql', vec)).toBe('sql');
+  });
+
+  it("a steady state's verb agrees with the services it names", () => {
+    const view = (services: string[], category = 'permanent-failure') =>
+      ({ f: { file: 'app/redis.py', category }, services: services.map((name) => ({ name })), context: 'service' }) as unknown as FindingView;
+    expect(holds(view(['api']))).toBe('`api` recovers on its own, without a restart by hand');
+    // tracecat's report: "`agent-executor`, `agent-worker`, `api` and 5 more recovers"
+    expect(holds(view(['agent-executor', 'agent-worker', 'api', 'a', 'b', 'c', 'd', 'e']))).toMatch(/ and 5 more recover on their own/);
+    expect(holds(view(['api', 'worker'], 'timeout'))).toMatch(/^`api` and `worker` keep serving/);
+    expect(holds(view([], 'pool'))).toMatch(/^the service sheds/);
   });
 
   it('derives a rollback from the injection', () => {

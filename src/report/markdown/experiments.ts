@@ -48,11 +48,11 @@ function faultClause(v: FindingView): string {
 
 /** The steady state the fix should keep, per category ({who} is the component under test). */
 const HOLDS: Record<Category, string> = {
-  timeout: '{who} keeps serving: the calls fail after their timeout instead of hanging',
-  pool: '{who} sheds the excess load instead of queueing or opening connections without end',
+  timeout: '{who} {keeps|keep} serving: the calls fail after their timeout instead of hanging',
+  pool: '{who} {sheds|shed} the excess load instead of queueing or opening connections without end',
   retry: 'no work that was accepted is lost',
   healthcheck: 'Docker marks it unhealthy and its dependants wait for it instead of failing',
-  'permanent-failure': '{who} recovers on its own, without a restart by hand',
+  'permanent-failure': '{who} {recovers|recover} on {its|their} own, without a restart by hand',
   idempotency: 'the side effect happens once',
   durability: 'no stored data or queued work is lost',
   'circuit-breaker': 'callers fail fast while it is down and recover when it does',
@@ -66,6 +66,12 @@ function who(v: FindingView): string {
   if (v.context === 'browser') return 'the page';
   if (v.context === 'cli' || v.context === 'build') return 'the command';
   return 'the service';
+}
+
+/** The steady state with its verb agreeing with the component: "`api` recovers", "`api`, `worker` and 5 more recover". */
+export function holds(v: FindingView): string {
+  const plural = !/\.ya?ml$/i.test(v.f.file) && v.services.length > 1;
+  return HOLDS[v.f.category].replace('{who}', who(v)).replace(/\{(\w+)\|(\w+)\}/g, (_, one: string, many: string) => (plural ? many : one));
 }
 
 function lowerFirst(s: string): string {
@@ -114,7 +120,7 @@ export function experimentsSection(view: ReportView, opts: MarkdownOptions): str
     out.push(heading(3, `${i + 1}. ${mdMessage(title)} (${v.f.priority}, ${v.f.ruleId})`, p.anchor), '');
     const today = v.texts?.impact ? mdMessage(sentences(v.texts.impact, 1)) : undefined;
     out.push(
-      `- **Hypothesis.** ${e.hypothesis ? mdMessage(period(e.hypothesis)) : `When ${faultClause(v)}, ${HOLDS[v.f.category].replace('{who}', who(v))}.`}`,
+      `- **Hypothesis.** ${e.hypothesis ? mdMessage(period(e.hypothesis)) : `When ${faultClause(v)}, ${holds(v)}.`}`,
     );
     if (today) out.push(`- **Today** (before the fix): ${today}`);
     out.push(

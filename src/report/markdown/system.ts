@@ -235,7 +235,11 @@ function worstOf(fs: FindingView[], ruleId: string): Priority {
 }
 
 export function propagationSection(view: ReportView): string | undefined {
-  const comps = components(view).filter((c) => c.service || c.findings.length);
+  const all = components(view).filter((c) => c.service || c.findings.length);
+  // a developer, test or example stack's service with nothing found is no part of the running
+  // system: one line names them instead of a row each (keep's 40 e2e and provider-demo services)
+  const quiet = all.filter((c) => !c.findings.length && c.variants.length && c.variants.every((s) => s.dev || s.oneShot));
+  const comps = all.filter((c) => !quiet.includes(c));
   if (!comps.length || (!view.system?.services.length && comps.length < 2)) return undefined;
   const out = [heading(3, 'Failure propagation', 'propagation'), ''];
   out.push(
@@ -260,6 +264,10 @@ export function propagationSection(view: ReportView): string | undefined {
     // premise: plain compose acts on no "unhealthy"); listing it as a gap contradicted a
     // healthcheck score of 100 in the same report
     out.push(`| ${c.label} |${sev} ${modes.join('; ')} | ${c.affected} | ${have.join(', ') || 'none found'} | ${missing.join('; ') || '—'} |`);
+  }
+  if (quiet.length) {
+    const left = [...new Set(quiet.map((c) => c.service!.name))].sort();
+    out.push('', `Left out: ${plural(left.length, 'service')} of developer, test or one-shot stacks with no hazard found (${names(left, 8)}).`);
   }
   return out.join('\n');
 }
