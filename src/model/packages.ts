@@ -162,7 +162,8 @@ export function readPackages(rootAbs: string, manifests: string[], runners: Read
 }
 
 export function within(file: string, dir: string): boolean {
-  return dir === '' || file === dir || file.startsWith(`${dir}/`);
+  // '.' is the scan root too: a build context of `../..` from docker/production normalizes to it
+  return dir === '' || dir === '.' || file === dir || file.startsWith(`${dir}/`);
 }
 
 /** The nearest package of this kind holding the file. */
@@ -204,6 +205,20 @@ export class PackageGraph {
     }
     this.closures.set(pkg, out);
     return out;
+  }
+
+  /**
+   * The folders a process started from the named workspaces loads (each package and its workspace
+   * dependencies): what a `turbo prune` of them keeps. Undefined when a name is no scanned package.
+   */
+  dirsLoadedBy(names: string[]): string[] | undefined {
+    const out = new Set<string>();
+    for (const n of names) {
+      const pkgs = this.byName.get(n);
+      if (!pkgs?.length) return undefined;
+      for (const p of pkgs) for (const q of this.loads(p)) out.add(q.dir);
+    }
+    return [...out].sort();
   }
 
   /** The packages that load `lib` and that no other loader loads: the processes its code runs in. */

@@ -391,7 +391,7 @@ export function codeRoots(v: ServiceView): string[] {
   const roots = new Set<string>();
   // the folders the Dockerfile copies in, else the whole build context
   if (v.copyRoots) for (const r of v.copyRoots) roots.add(r);
-  else if (v.build !== undefined) roots.add(v.build);
+  else if (v.build !== undefined) roots.add(v.build === '.' ? '' : v.build);
   // `context: ../..` with `dockerfile: apps/web/Dockerfile`: apps/web is this service's own code,
   // the rest of the context is shared (the deepest root decides which service a file is in)
   if (v.dockerfileDir !== undefined && !v.copyRoots) roots.add(v.dockerfileDir);
