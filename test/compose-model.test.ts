@@ -528,6 +528,10 @@ describe('services that do not run in production', () => {
     // near misses: a README that describes a deployment, one that only mentions an example below
     expect(dev('# Production proxy\n\nRun the app behind squid in production; see the test suite for details.')).toBe(false);
     expect(dev('# Keycloak SSO for production\n\nAn example of the realm settings follows.')).toBe(false);
+    // a title pattern reads titles: plane's self-hosting guide says "a local environment" in its
+    // prose, under a heading that says nothing of the kind
+    expect(dev('# Self Hosting\n\nWe cover a cloud server or your desktop. For the desktop, we will use Docker to create a local environment.')).toBe(false);
+    expect(dev('# Local test environment\n\nRun it with docker compose up.')).toBe(true);
   });
 
   it('a file whose built services all come from development Dockerfiles is a developer stack, whatever images it also pulls', () => {

@@ -443,13 +443,14 @@ export function buildProjectView(
   rootName?: string,
   /** a compose file's top-level `name:` */
   nameOf?: (file: string) => string | undefined,
+  workspaces?: WorkspaceDirs,
 ): ProjectView {
   // the code files: what an image's COPY steps bring in is measured against them
   const known = new Set(code.map((c) => c.path));
   // a service with neither image nor build cannot run (a fragment of an overlay we could not pair)
   const services = [...project.services.values()]
     .filter((s) => s.node.entries.has('image') || s.node.entries.has('build'))
-    .map((s) => viewService(s, project, k, readFile, rootName, known));
+    .map((s) => viewService(s, project, k, readFile, rootName, known, workspaces));
   const byName = new Map(services.map((v) => [v.name, v]));
   const completedTargets = new Set(services.flatMap((v) => v.deps.filter((d) => d.condition === 'service_completed_successfully').map((d) => d.name)));
   for (const v of services) {
