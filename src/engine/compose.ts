@@ -7,7 +7,7 @@ import { composeSuppressions } from '../languages/compose/suppressions.js';
 import { get, str } from '../languages/compose/tree.js';
 import type { SuppressionFact } from '../languages/types.js';
 import type { ComposeCheck } from './api.js';
-import { buildProjectView, codeRoots, type ComposeDraft, type ProjectView } from './analysis/compose-project.js';
+import { buildProjectView, codeRoots, type ComposeDraft, type ProjectView, type WorkspaceDirs } from './analysis/compose-project.js';
 import { composeKnowledge } from './analysis/compose-knowledge.js';
 import { checkOf } from './checks/index.js';
 import { renderMessage } from './run-file.js';
@@ -46,6 +46,8 @@ export interface ComposeInput {
   readFile?: ReadFile;
   /** the scan root's folder name: a project's own published image is often named for it */
   rootName?: string;
+  /** the folders a process started from the named npm workspaces loads (a Dockerfile's `turbo prune` keeps them) */
+  workspaces?: WorkspaceDirs;
 }
 
 export interface ComposeOutput {
@@ -118,7 +120,7 @@ export function analyzeCompose(input: ComposeInput): ComposeOutput {
   // the top-level `name:` a file gives its project (mem0's `name: mem0-dev`)
   const names = (p: string) => str(get(loader.tree(p)?.root, 'name'));
   const notes = (p: string, service: string) => loader.tree(p)?.serviceNotes?.[service];
-  const views: ProjectView[] = planProjects(loader, paths).map((plan) => buildProjectView(loader.project(plan), knowledge, input.code, input.readFile, headers, notes, input.rootName, names));
+  const views: ProjectView[] = planProjects(loader, paths).map((plan) => buildProjectView(loader.project(plan), knowledge, input.code, input.readFile, headers, notes, input.rootName, names, input.workspaces));
   markBuildHelpers(views);
 
   // the system model links a service that runs an image to the code another file builds it

@@ -9,6 +9,7 @@ import type { CatalogFile } from '../catalog/types.js';
 import type { FaultlineConfig } from '../config/load.js';
 import { analyzeCompose } from './compose.js';
 import { withDynamicImports } from '../model/dynamic-imports.js';
+import { PackageGraph, readPackages } from '../model/packages.js';
 import { applyModel, buildProjectModel, collectPendingDefaults, collectReach, collectUses, tsPathsFor, type ModelInput } from '../model/index.js';
 import { collectReaches } from '../model/network-reach.js';
 import { discover, DOCKERFILE_NAME } from './discover.js';
@@ -232,7 +233,10 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
       .map((r) => ({ path: r.rel, language: r.kind, modules: r.modules, imports: r.imports, calls: r.calls, ...(r.limiters ? { limiters: r.limiters } : {}), ...(r.listensForErrors ? { listensForErrors: true } : {}), ...healthRoutesOf(r) }));
     // the catalog is read here, not up front: workers read their own, and a scan without compose files needs none
     const catalog = new Catalog([...catalogFiles, { apis: extraApis } as CatalogFile]);
-    const out = analyzeCompose({ files: texts, rules: composeRules, catalog, code, readFile, rootName: posix.basename(rootAbs.split(sep).join('/')) });
+    // npm workspaces by name, for a Dockerfile that prunes the monorepo to some of them (manifests only: no code runs)
+    let graph: PackageGraph | undefined;
+    const workspaces = (names: string[]) => (graph ??= new PackageGraph(readPackages(rootAbs, found.manifests))).dirsLoadedBy(names);
+    const out = analyzeCompose({ files: texts, rules: composeRules, catalog, code, readFile, rootName: posix.basename(rootAbs.split(sep).join('/')), workspaces });
     errors.push(...out.errors);
     system = out.system;
     for (const [file, list] of Object.entries(out.suppressions)) addSuppressionNames(named, file, list);

@@ -9,7 +9,7 @@
 // (`Dockerfile`, `Dockerfile.*`, `*.Dockerfile`: context its own folder or the scan root). The
 // text is read; nothing is executed.
 import { posix } from 'node:path';
-import { dockerfileSteps, shellSplit, shellWords, type DockerCommand } from '../languages/compose/service.js';
+import { dockerfileSteps, shellSplit, shellWords, turboPruneScopes, type DockerCommand } from '../languages/compose/service.js';
 import type { RuntimeContext, SystemModel } from '../engine/types.js';
 import { DOCKERFILE_NAME } from '../engine/discover.js';
 import { within } from './packages.js';
@@ -140,6 +140,21 @@ export function imageSources(contextSources: string[], context: string, known: I
 }
 
 /**
+ * What an image built from this Dockerfile holds of the repository: the workspaces a `turbo prune`
+ * step keeps (and what they depend on), else what its COPY steps bring in (`imageSources`).
+ */
+export function imageHolds(
+  dockerfile: string,
+  target: string | undefined,
+  context: string,
+  known: Iterable<string>,
+  workspaces?: (names: string[]) => string[] | undefined,
+): string[] | 'all' | undefined {
+  const scopes = turboPruneScopes(dockerfile);
+  return (scopes.length ? workspaces?.(scopes) : undefined) ?? imageSources(dockerfileSteps(dockerfile, target).contextSources, context, known);
+}
+
+/**
  * The context each file a Dockerfile runs gets: `build` for RUN steps, `service` / `cli` for the
  * start command. A file also started by the container is not build code.
  */
@@ -151,6 +166,8 @@ export function dockerfileContexts(
   readText?: (rel: string) => string | undefined,
   /** filled with what each compose service's image holds of the repository: the folders and files its Dockerfile copies in, or 'all' */
   images?: Map<string, string[] | 'all'>,
+  /** the folders a process started from the named npm workspaces loads (for `turbo prune`) */
+  workspaces?: (names: string[]) => string[] | undefined,
 ): Map<string, DockerfileDecision> {
   const out = new Map<string, DockerfileDecision>();
   const started = new Set<string>();
@@ -167,7 +184,7 @@ export function dockerfileContexts(
     for (const use of uses) {
       const steps = dockerfileSteps(df.text, use.target);
       if (images) {
-        const held = imageSources(steps.contextSources, use.context, known);
+        const held = imageHolds(df.text, use.target, use.context, known, workspaces);
         if (held) for (const svc of use.services) images.set(svc.name, held);
       }
       const find = (cmd: DockerCommand) => [...new Set(commandScripts(cmd.command, cmd.workdir).map((n) => repoFile(n, cmd, use.context, known)).filter((f): f is string => !!f))];

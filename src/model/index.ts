@@ -128,7 +128,9 @@ export function buildProjectModel(input: ModelInput): { model: ProjectModel; pac
   const known = new Set(input.files.map((f) => f.rel));
   const oneShot = input.catalog.section('compose-hints').flatMap((h) => h.oneShotCommands ?? []).map((r) => new RegExp(r, 'i'));
   const images = new Map<string, string[] | 'all'>();
-  const docker = input.dockerfiles?.length ? dockerfileContexts(input.dockerfiles, input.system?.services ?? [], known, oneShot, input.readText, images) : undefined;
+  let graph: PackageGraph | undefined;
+  const workspaces = (names: string[]) => (graph ??= new PackageGraph(packages)).dirsLoadedBy(names);
+  const docker = input.dockerfiles?.length ? dockerfileContexts(input.dockerfiles, input.system?.services ?? [], known, oneShot, input.readText, images, workspaces) : undefined;
   const files = decideContexts({ files: input.files, packages, system: input.system, catalog: input.catalog, overrides: input.contexts, paths, dockerfiles: docker, images });
   const composeFiles: ProjectModel['composeFiles'] = {};
   for (const c of input.composeFiles) composeFiles[c] = composeKind(c, input.catalog, input.contexts ?? {});

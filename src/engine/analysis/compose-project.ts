@@ -35,7 +35,7 @@ export type HealthState = 'none' | 'disabled' | 'weak' | 'ok' | 'image-default';
 import type { CodeFileSummary as CodeSummary } from '../compose.js';
 import { within } from '../../model/packages.js';
 import { deepestOwners } from '../../model/owners.js';
-import { imageSources } from '../../model/dockerfiles.js';
+import { imageHolds } from '../../model/dockerfiles.js';
 
 export interface ServiceView {
   name: string;
@@ -293,7 +293,10 @@ function ownImage(image: ImageRef, ownNames: string[]): boolean {
   return last.length >= 3 && [...names].some((n) => n === last || n.startsWith(last));
 }
 
-function viewService(s: ComposeService, project: ComposeProject, k: ComposeKnowledge, readFile?: ReadText, rootName?: string, known?: Set<string>): ServiceView {
+/** the folders a process started from the named workspaces loads (PackageGraph.dirsLoadedBy), undefined when unknown */
+export type WorkspaceDirs = (names: string[]) => string[] | undefined;
+
+function viewService(s: ComposeService, project: ComposeProject, k: ComposeKnowledge, readFile?: ReadText, rootName?: string, known?: Set<string>, workspaces?: WorkspaceDirs): ServiceView {
   const node = s.node;
   const image = imageRef(node);
   const info = k.imageInfo(image);
@@ -309,7 +312,9 @@ function viewService(s: ComposeService, project: ComposeProject, k: ComposeKnowl
   const build = ctx?.path;
   const dfDir = ctx?.dockerfile ? posix.dirname(ctx.dockerfile) : undefined;
   const dockerfileDir = dfDir && dfDir !== '.' && dfDir !== build && within(dfDir, build ?? '') ? dfDir : undefined;
-  const held = build !== undefined && dockerfile !== undefined && known ? imageSources(dockerfileSteps(dockerfile, ctx?.target).contextSources, build, known) : undefined;
+  // (a `turbo prune` keeps the workspaces it names: documenso's image prunes to @documenso/remix,
+  // so its marketing app apps/openpage-api is in the build context, not in the image)
+  const held = build !== undefined && dockerfile !== undefined && known ? imageHolds(dockerfile, ctx?.target, build, known, workspaces) : undefined;
   const copyRoots = Array.isArray(held) ? held : undefined;
   const listens = ports(node).length > 0 || get(node, 'expose') !== undefined;
   const hc = healthcheck(node);
@@ -426,8 +431,14 @@ function readmeSaysLocal(file: string, k: ComposeKnowledge, readFile: ReadText |
   if (!readFile || dir === '.' || (!k.devReadmes.length && !k.devHeaders.length)) return false;
   const text = readFile(posix.join(dir, 'README.md')) ?? readFile(posix.join(dir, 'readme.md'));
   if (!text) return false;
-  const opening = text.slice(0, 600).replace(/\s+/g, ' ').trim();
-  return k.devReadmes.some((r) => r.test(opening)) || k.devHeaders.some((r) => r.test(opening));
+  // prose is read with its line breaks folded; a pattern anchored at `^` (a title) is read line by
+  // line, so `^#.*local environment` is a heading that says so, not a heading followed by prose
+  // that does (plane's self-hosting guide: "# Self Hosting … create a local environment")
+  const head = text.slice(0, 600);
+  const opening = head.replace(/\s+/g, ' ').trim();
+  const lines = head.split('\n').map((l) => l.trim());
+  const says = (r: RegExp) => (r.source.startsWith('^') ? lines.some((l) => r.test(l)) : r.test(opening));
+  return k.devReadmes.some(says) || k.devHeaders.some(says);
 }
 
 export function buildProjectView(

@@ -110,6 +110,30 @@ export interface DockerfileSteps {
   start?: DockerCommand & { entrypoint?: string; cmd?: string };
 }
 
+/**
+ * The workspaces a `turbo prune` step keeps (`RUN turbo prune --scope=@documenso/remix --docker`,
+ * turbo 2's `turbo prune web api`): the image built after it holds those packages and their
+ * workspace dependencies, not the rest of a `COPY . .`. Empty when no RUN prunes.
+ */
+export function turboPruneScopes(text: string): string[] {
+  const out = new Set<string>();
+  for (const ins of dockerInstructions(text)) {
+    if (ins.op !== 'RUN' || !/\bturbo\s+prune\b/.test(ins.args)) continue;
+    const words = shellSplit(ins.args).map((t) => ('word' in t ? t.word : undefined));
+    let at = words.findIndex((w, i) => w === 'prune' && words[i - 1] !== undefined && /(^|\/)turbo$/.test(words[i - 1]!));
+    if (at < 0) continue;
+    for (at++; at < words.length && words[at] !== undefined; at++) {
+      const w = words[at]!;
+      const scope = /^--scope=(.+)$/.exec(w);
+      if (scope) out.add(scope[1]);
+      else if (w === '--scope' && words[at + 1]) out.add(words[++at]!);
+      else if (w === '--out-dir') at++;
+      else if (!w.startsWith('-') && !w.includes('$')) out.add(w);
+    }
+  }
+  return [...out].sort();
+}
+
 /** One instruction per logical line: continuations joined, comments dropped, heredoc bodies kept with their RUN. */
 function dockerInstructions(text: string): Array<{ op: string; args: string; line: number }> {
   const lines = text.split(/\r\n|\r|\n/);
