@@ -447,6 +447,63 @@ describe('project model: code nothing calls', () => {
     expect(at('src/load.ts')).toBeGreaterThan(0);
     expect(at('src/app/api/x/route.ts')).toBeGreaterThan(0);
   });
+
+  it('a helper called only by a function nothing calls is unused too; a function its module does not export has no caller elsewhere, whatever names other files mention', async () => {
+    const compose = 'services:\n  api:\n    build:\n      context: ../..\n      dockerfile: docker/production/Dockerfile\n    restart: unless-stopped\n';
+    const { result, model: m } = await model({
+      'package.json': JSON.stringify({ name: 'api', dependencies: { express: '4' } }),
+      // the build context `../..` is the scan root: a root of '.' holds every file
+      'docker/production/compose.yaml': compose,
+      'docker/production/Dockerfile': 'FROM node:22\nCOPY . .\nCMD ["node", "dist/server.js"]\n',
+      'src/server.ts': "import express from 'express';\nimport { getFile } from './get-file.server';\nimport { used } from './update-file';\nconst app = express();\napp.get('/', async (_req, res) => res.json([await getFile(), await used()]));\n",
+      'src/get-file.server.ts': "export const getFile = async () => fetch('https://files.example.com/a', { signal: AbortSignal.timeout(5000) });\n",
+      // documenso's get-file.ts: `getFile` again, not exported; other files mention the name
+      'src/get-file.ts': "const getFileFromS3 = async () => fetch('https://s3.example.com/a');\nconst getFile = async () => getFileFromS3();\nexport const other = 1;\n",
+      // documenso's update-file.ts: an exported entry nothing calls, and its private helper
+      'src/update-file.ts': "export const updateFile = async () => updateFileWithS3();\nconst updateFileWithS3 = async () => fetch('https://s3.example.com/b');\nexport const used = async () => fetch('https://api.example.com/used');\n",
+      // a helper two functions call stays: one of them may run
+      'src/shared.ts': "const shared = async () => fetch('https://api.example.com/s');\nexport const a = async () => shared();\nexport const b = async () => shared();\n",
+    });
+    const at = (file: string) => result.findings.filter((f) => f.file === file && f.ruleId === 'FL101').length;
+    expect([at('src/get-file.ts'), at('src/update-file.ts')]).toEqual([0, 1]);
+    expect(m.unreferenced.map((u) => `${u.file} ${u.name}`)).toEqual(['src/get-file.ts getFile', 'src/update-file.ts updateFile']);
+    expect(at('src/shared.ts')).toBe(1);
+  });
+
+  it('a function only a test imports runs in no service', async () => {
+    const { result, model: m } = await model({
+      'compose.yaml': 'services:\n  api:\n    build: .\n    restart: unless-stopped\n',
+      'Dockerfile': 'FROM python:3.12\nCOPY . /srv\n',
+      'app/main.py': 'from fastapi import FastAPI\napp = FastAPI()\n',
+      'app/monolith.py': 'import subprocess\n\ndef create_snapshot(url):\n    subprocess.run(["monolith", url], check=True)\n',
+      'app/tests/test_monolith.py': 'from app import monolith\n\ndef test_snapshot():\n    monolith.create_snapshot("http://example.com")\n',
+    });
+    expect(result.findings.filter((f) => f.file === 'app/monolith.py')).toEqual([]);
+    expect(m.unreferenced.map((u) => u.name)).toEqual(['create_snapshot']);
+  });
+});
+
+describe('project model: a Dockerfile that prunes a monorepo', () => {
+  it('holds the workspaces `turbo prune` keeps and their workspace dependencies, not the rest of the context', async () => {
+    const pkg = (name: string, deps: Record<string, string> = {}) => JSON.stringify({ name, dependencies: deps });
+    const { model: m } = await model({
+      'package.json': JSON.stringify({ name: 'mono', workspaces: ['apps/*', 'packages/*'] }),
+      'apps/web/package.json': pkg('@acme/web', { '@acme/lib': '*', express: '4' }),
+      'apps/web/server.ts': "import express from 'express';\nexpress().listen(3000);\n",
+      'apps/stats/package.json': pkg('@acme/stats'),
+      'apps/stats/route.ts': 'export const x = 1;\n',
+      'packages/lib/package.json': pkg('@acme/lib'),
+      'packages/lib/index.ts': 'export const y = 1;\n',
+      'docker/Dockerfile': 'FROM node:22 AS builder\nWORKDIR /app\nCOPY . .\nRUN npx turbo prune --scope=@acme/web --docker\nFROM node:22\nCOPY --from=builder /app/out/full/ .\nCMD ["node", "apps/web/server.js"]\n',
+      'docker/compose.yml': 'services:\n  web:\n    build:\n      context: ..\n      dockerfile: docker/Dockerfile\n    restart: unless-stopped\n',
+    });
+    expect(m.services.find((s) => s.name === 'web')?.codeRoots).toEqual(['apps/web', 'packages/lib']);
+  });
+  it('reads turbo 1 and 2 spellings, and nothing from a RUN that does not prune', async () => {
+    const { turboPruneScopes } = await import('../dist/languages/compose/service.js');
+    expect(turboPruneScopes('FROM node\nRUN turbo prune --scope=@a/web --docker\nRUN npx turbo prune api worker --out-dir /out\nRUN turbo run build --filter=@a/web\n')).toEqual(['@a/web', 'api', 'worker']);
+    expect(turboPruneScopes('FROM node\nRUN npm ci\n')).toEqual([]);
+  });
 });
 
 describe('project model: compose stacks assembled from several files', () => {

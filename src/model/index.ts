@@ -249,7 +249,9 @@ export function applyModel(findings: Finding[], model: ProjectModel, input: Mode
       ? new Map<Finding, FindingHome>()
       : unreferencedFindings(
           resolved.filter((f) => served(f.file)),
-          input.files.map((f) => ({ rel: f.rel, digest: f.signals?.digest, homes: f.signals?.homes })),
+          // a test that imports a function to test it is no caller in the running system (linkding's
+          // monolith snapshot service, called only from its test)
+          input.files.filter((f) => model.files[f.rel]?.context !== 'test').map((f) => ({ rel: f.rel, digest: f.signals?.digest, homes: f.signals?.homes })),
           startingTexts(input),
           importedPython(input.files, known),
         );

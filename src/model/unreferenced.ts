@@ -25,6 +25,8 @@ export interface FindingHome {
    * module is imported or run as a script, so it is unused when nothing imports or names the file
    */
   module?: true;
+  /** TypeScript: the function is not exported, so no other file can call it whatever names it mentions */
+  local?: true;
 }
 
 const IDENT = /[A-Za-z_$][\w$]{2,}/g;
@@ -103,31 +105,60 @@ export function findingHomes(facts: FileFacts, lines: number[], text: string, ca
   const byConvention = !stem || loadedByName?.has(stem) || /^(test_|_)/.test(stem) || posix.basename(path!) !== `${stem}.py`;
   const lang = facts.language;
   let stripped: string | undefined;
+  const textLines = text.split('\n');
   const plainBases = lang === 'python' ? /^(object|ABC|abc\.ABC|Generic(\[.*\])?|Protocol)$/ : /^$/;
+  const outermost = (id: number | undefined) => {
+    let fn = id === undefined ? undefined : facts.functions[id];
+    while (fn && fn.parentFunctionId !== undefined) fn = facts.functions[fn.parentFunctionId];
+    return fn;
+  };
+  /** no framework can call `fn` by its name, and no decorator registers it */
+  const plain = (fn: FileFacts['functions'][number]): boolean => {
+    if (!fn.name || /^__\w+__$/.test(fn.name) || fn.name === 'constructor' || calledByName.has(fn.name)) return false;
+    if (fn.argOfCall !== undefined) return false;
+    if (fn.decorators.some((d) => !/^@?(staticmethod|classmethod)$/.test(d.text))) return false;
+    if (fn.classId !== undefined) {
+      const cls = facts.classes[fn.classId];
+      // a framework subclass's methods are the framework's to call (`get`, `handle`, `render`)
+      if (!cls || cls.bases.some((b) => !plainBases.test(b))) return false;
+    }
+    // `export default function` and a module's entry are loaded, not called by name
+    return !/\bexport\s+default\b/.test(textLines[fn.loc.line - 1] ?? '');
+  };
+  /**
+   * The function whose use decides whether `fn` runs: `fn` itself when nothing else in the file
+   * mentions it, else the one function all its other mentions are calls from (documenso's
+   * `updateFileWithS3`, called only by `updateFile`, which nothing calls), followed outward.
+   */
+  const homeOf = (fn: FileFacts['functions'][number], seen: Set<number>): FileFacts['functions'][number] | undefined => {
+    if (seen.has(fn.id) || !plain(fn)) return undefined;
+    seen.add(fn.id);
+    stripped ??= withoutImports(text, lang);
+    const mentions = wordCount(stripped, fn.name);
+    if (mentions <= 1) return fn;
+    if (fn.classId !== undefined) return undefined;
+    const calls = facts.calls.filter((c) => c.callee === fn.name);
+    if (calls.length !== mentions - 1) return undefined;
+    const callers = new Set(calls.map((c) => outermost(c.scope.functionId)?.id));
+    if (callers.size !== 1) return undefined;
+    const [id] = callers;
+    return id === undefined || id === fn.id ? undefined : homeOf(facts.functions[id], seen);
+  };
   for (const line of new Set(lines)) {
     // the innermost function holding the line, then out to the one defined at module or class level
-    let fn = facts.functions.filter((f) => f.loc.line <= line && line <= f.loc.endLine).sort((a, b) => b.loc.line - a.loc.line)[0];
-    while (fn && fn.parentFunctionId !== undefined) fn = facts.functions[fn.parentFunctionId];
+    const inner = facts.functions.filter((f) => f.loc.line <= line && line <= f.loc.endLine).sort((a, b) => b.loc.line - a.loc.line)[0];
+    const fn = outermost(inner?.id);
     if (!fn && !byConvention && !facts.classes.some((c) => c.loc.line <= line && line <= c.loc.endLine)) {
       moduleLines.set(line, { name: stem!, line, end: line, module: true });
       continue;
     }
-    if (!fn || out.has(fn.id) || !fn.name || /^__\w+__$/.test(fn.name) || fn.name === 'constructor' || calledByName.has(fn.name)) continue;
-    if (fn.argOfCall !== undefined) continue;
-    if (fn.decorators.some((d) => !/^@?(staticmethod|classmethod)$/.test(d.text))) continue;
-    if (fn.classId !== undefined) {
-      const cls = facts.classes[fn.classId];
-      // a framework subclass's methods are the framework's to call (`get`, `handle`, `render`)
-      if (!cls || cls.bases.some((b) => !plainBases.test(b))) continue;
-    }
-    // `export default function` and a module's entry are loaded, not called by name
-    const defLine = text.split('\n', fn.loc.line)[fn.loc.line - 1] ?? '';
-    if (/\bexport\s+default\b/.test(defLine)) continue;
-    stripped ??= withoutImports(text, lang);
-    // its own definition is one mention; any other (a call, a callback, a dict of handlers, a
-    // string, a comment) may be a use
-    if (wordCount(stripped, fn.name) > 1) continue;
-    out.set(fn.id, { name: fn.name, line: fn.loc.line, end: fn.loc.endLine });
+    if (!fn || out.has(fn.id)) continue;
+    const home = homeOf(fn, new Set());
+    if (!home) continue;
+    // a TypeScript function its module does not export is unreachable from any other file
+    const exported = [home.loc.line, home.nameLoc.line].some((l) => /^\s*export\b/.test(textLines[l - 1] ?? ''));
+    const local = lang === 'typescript' && home.classId === undefined && home.parentFunctionId === undefined && !exported;
+    out.set(fn.id, { name: home.name, line: fn.loc.line, end: fn.loc.endLine, ...(local ? { local: true as const } : {}) });
   }
   return [...out.values(), ...moduleLines.values()];
 }
@@ -163,7 +194,7 @@ export function unreferencedFindings(
   const elsewhere = texts.join('\n');
   for (const [f, home] of candidates) {
     const mentions = wanted.get(hash(home.name))!;
-    if ([...mentions].some((rel) => rel !== f.file)) continue;
+    if (!home.local && [...mentions].some((rel) => rel !== f.file)) continue;
     if (wordCount(elsewhere, home.name) > 0) continue;
     out.set(f, home);
   }
