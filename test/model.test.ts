@@ -363,6 +363,23 @@ describe('project model: development stacks by what they run', () => {
   });
 });
 
+describe('project model: Django settings modules', () => {
+  it('one for local development is developer tooling, one for the test run is test code, the one a deployment loads is service code', async () => {
+    const { model: m } = await model({
+      'compose.yaml': 'services:\n  api:\n    build: .\n    restart: unless-stopped\n',
+      'app/settings/common.py': 'EMAIL_HOST = "smtp"\n',
+      'app/settings/production.py': 'from .common import *\n',
+      'app/settings/local.py': '"""Development settings"""\nfrom .common import *\nDEBUG = True\n',
+      'app/settings/test.py': 'from .common import *\n',
+      'app/local_settings.py': 'DEBUG = True\n',
+      // near miss: a module that only starts with the word
+      'app/settings/localization.py': 'LANGUAGES = []\n',
+    });
+    const ctx = (f: string) => m.files[f]?.context;
+    expect(['app/settings/production.py', 'app/settings/local.py', 'app/settings/test.py', 'app/local_settings.py', 'app/settings/localization.py'].map(ctx)).toEqual(['service', 'build', 'test', 'build', 'service']);
+  });
+});
+
 describe('project model: code nothing calls', () => {
   const py = (name: string) => `import requests\n\ndef ${name}(url):\n    return requests.get(url)\n`;
   it('a function no file mentions is left out and listed; a re-export, a docstring or a comment is no use', async () => {

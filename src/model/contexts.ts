@@ -244,6 +244,8 @@ export function decideContexts(input: ContextInput): Record<string, ContextDecis
     if (isTestPath(f.rel)) { say(f.rel, 'test', 'test path', also); continue; }
     const hits = rules.filter((r) => pathRuleHits(r, f.rel, packageDirs)); // each glob tested once per file
     const pathHit = (ctx: RuntimeContext, strong?: boolean) => hits.find((r) => r.context === ctx && (strong === undefined || r.strong === strong));
+    const testPath = pathHit('test');
+    if (testPath) { say(f.rel, 'test', `path: ${testPath.why}`, also); continue; }
     const ex = pathHit('example');
     if (ex) { say(f.rel, 'example', `path: ${ex.why}`, also); continue; }
     const shadow = f.kind === 'python' ? shadowingPackage(f.rel, known) : undefined;
