@@ -62,6 +62,14 @@ describe('code rule priorities', () => {
     expect(byLine(a, 'FL552')).toEqual({ 9: 'P2' });
   });
 
+  it('FL050: Django settings that allow every origin only in the branch taken when no origins are configured are P1; unconditionally P0', async () => {
+    const head = ['import os', 'CORS_ALLOW_CREDENTIALS = True', 'origins = os.environ.get("CORS_ALLOWED_ORIGINS", "")'];
+    const branch = await analyseSnippet('settings.py', [...head, 'if origins:', '    CORS_ALLOWED_ORIGINS = origins.split(",")', 'else:', '    CORS_ALLOW_ALL_ORIGINS = True', ''].join('\n'));
+    expect(byLine(branch, 'FL050')).toEqual({ 7: 'P1' });
+    const always = await analyseSnippet('settings.py', [...head, 'CORS_ALLOW_ALL_ORIGINS = True', ''].join('\n'));
+    expect(byLine(always, 'FL050')).toEqual({ 4: 'P0' });
+  });
+
   it('FL550: a client ended in the function that opens it is P2; a long-lived one keeps P0', async () => {
     const a = await analyseSnippet(
       'db.ts',

@@ -181,8 +181,18 @@ const check: Check = (ctx) => {
       ctx.facts.assignments.find((a) => a.scope.functionId === undefined && a.scope.classId === undefined && names.includes(a.target) && isTrue(deref(a.value)));
     const all = moduleTrue(settings.anyOrigin);
     const cred = moduleTrue(settings.credentials);
+    // set in one branch of the module (plane's `else: CORS_ALLOW_ALL_ORIGINS = True` when
+    // CORS_ALLOWED_ORIGINS is unset): a fallback the deployment's configuration decides, as a default is
+    const branch = all?.scope.inBranch === true;
     if (all && cred)
-      out.push({ ruleId: ctx.rule.id, loc: all.loc, message: ctx.rule.message, data: { callee: `${all.target} + ${cred.target}`, how: `\`${all.target} = True\`, which echoes any Origin back` }, where: { scope: all.scope } });
+      out.push({
+        ruleId: ctx.rule.id,
+        loc: all.loc,
+        message: ctx.rule.message,
+        data: { callee: `${all.target} + ${cred.target}`, how: `\`${all.target} = True\`${branch ? ' in one branch of the settings' : ''}, which echoes any Origin back` },
+        ...(branch ? { priority: 'P1' as const, priorityReason: 'set only in one branch of the settings, which the deployment\'s configuration picks' } : {}),
+        where: { scope: all.scope },
+      });
   }
   // A settings class whose defaults pair a wildcard origin list with credentials (`cors_origins:
   // list[str] = ["*"]` and `cors_allow_credentials: bool = True`): the middleware that reads them
