@@ -363,6 +363,33 @@ describe('project model: development stacks by what they run', () => {
   });
 });
 
+describe('project model: a client package only browser apps import', () => {
+  const tree = (serverToo: boolean) => ({
+    'package.json': JSON.stringify({ name: 'mono', workspaces: ['apps/*', 'packages/*'] }),
+    'apps/web/package.json': JSON.stringify({ name: '@acme/web', dependencies: { react: '19', vite: '7', '@acme/services': '*' } }),
+    'apps/web/app/page.tsx': "import { UserService } from '@acme/services';\nexport const Page = () => new UserService().me();\n",
+    ...(serverToo
+      ? {
+          'apps/api/package.json': JSON.stringify({ name: '@acme/api', dependencies: { express: '4', '@acme/services': '*' } }),
+          'apps/api/server.ts': "import express from 'express';\nimport { UserService } from '@acme/services';\nexpress().get('/', async () => new UserService().me()).listen(3000);\n",
+        }
+      : {}),
+    'packages/services/package.json': JSON.stringify({ name: '@acme/services', main: './dist/index.js', dependencies: { axios: '1' } }),
+    // plane's packages/services: an index re-exporting modules that import each other through it
+    'packages/services/src/index.ts': "export * from './api.service';\nexport * from './user.service';\n",
+    'packages/services/src/api.service.ts': "import axios from 'axios';\nexport class APIService { client = axios.create({ baseURL: '/api' }); }\n",
+    'packages/services/src/user.service.ts': "import { APIService } from './index';\nexport class UserService extends APIService { me() { return this.client.get('/me'); } }\n",
+    'compose.yaml': 'services:\n  web:\n    build: .\n    restart: unless-stopped\n',
+  });
+  it('runs in the browser; a server app importing it too keeps it service code', async () => {
+    const browserOnly = await model(tree(false));
+    expect(browserOnly.model.files['packages/services/src/api.service.ts']?.context).toBe('browser');
+    expect(browserOnly.model.files['packages/services/src/user.service.ts']?.context).toBe('browser');
+    const shared = await model(tree(true));
+    expect(shared.model.files['packages/services/src/api.service.ts']?.context).toBe('service');
+  });
+});
+
 describe('project model: Django settings modules', () => {
   it('one for local development is developer tooling, one for the test run is test code, the one a deployment loads is service code', async () => {
     const { model: m } = await model({

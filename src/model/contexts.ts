@@ -374,6 +374,32 @@ export function decideContexts(input: ContextInput): Record<string, ContextDecis
     say(rel, 'browser', `imported only by browser code (${from}, through modules that only browser code imports)`);
     pending.delete(rel);
   }
+  // A workspace package with no UI, server or command of its own whose every importer elsewhere is
+  // client-side code runs in the browser (plane's packages/services, the axios clients its web
+  // apps import through an index that re-exports modules importing each other); its modules the
+  // browser reaches through those imports are browser code.
+  for (const pkg of input.packages) {
+    if (pkg.kind !== 'npm' || pkg.bins.length || pkg.scriptRuns?.length || [...pkg.deps].some((d) => role['browser-ui'](d) || role.server(d))) continue;
+    const mine = [...pending].filter((rel) => within(rel, pkg.dir) && packageOf(input.packages, rel, 'npm') === pkg);
+    if (!mine.length) continue;
+    const outside = mine.flatMap((rel) => (importers.get(rel) ?? []).filter((b) => !within(b.from, pkg.dir)).map((b) => ({ rel, from: b.from })));
+    if (!outside.length || !outside.every((b) => clientSide(out[b.from]?.context)) || !outside.some((b) => out[b.from]?.context === 'browser')) continue;
+    const inPkg = new Set(mine);
+    const reached = new Map<string, string>();
+    const queue = outside.filter((b) => out[b.from]?.context === 'browser').map((b) => (reached.has(b.rel) ? undefined : (reached.set(b.rel, b.from), b.rel))).filter((r): r is string => !!r);
+    while (queue.length) {
+      const rel = queue.shift()!;
+      for (const next of importsOf.get(rel) ?? []) {
+        if (!inPkg.has(next) || reached.has(next)) continue;
+        reached.set(next, reached.get(rel)!);
+        queue.push(next);
+      }
+    }
+    for (const [rel, from] of reached) {
+      say(rel, 'browser', `imported only by browser code (${from}; package ${pkg.dir || '.'} has no other importer)`);
+      pending.delete(rel);
+    }
+  }
 
   // A module with no word of its own that only scripts import runs in their process
   // (`evaluation/core/` imported by `evaluation/script/*.py`, each a `__main__` script). One
