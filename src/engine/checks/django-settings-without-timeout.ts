@@ -81,13 +81,21 @@ const check: Check = (ctx) => {
   const backendA = set.get(e.backendSetting);
   const backend = backendA ? asString(backendA.value) : e.smtpBackends[0];
   const hostValue = host && deref(host.value);
-  if (host && hostValue?.kind !== 'null' && !(hostValue?.kind === 'string' && hostValue.value === '') && backend && e.smtpBackends.includes(backend) && !set.has(e.timeoutSetting)) {
-    push(host.loc, {
+  const hostSet = host && hostValue?.kind !== 'null' && !(hostValue?.kind === 'string' && hostValue.value === '');
+  // no host in the settings, but the SMTP backend chosen by name: the host comes at send time
+  // (plane's `get_connection(host=…, port=…)` from the instance configuration it stores), and
+  // every connection still takes EMAIL_TIMEOUT's None
+  const chosen = !hostSet && backendA !== undefined && backend !== undefined && e.smtpBackends.includes(backend);
+  if ((hostSet || chosen) && backend && e.smtpBackends.includes(backend) && !set.has(e.timeoutSetting)) {
+    const at = hostSet ? host! : backendA!;
+    push(at.loc, {
       api: 'django.settings',
       knob: e.timeoutSetting,
       state: 'no',
       suggest: e.suggest,
-      what: `\`${e.hostSetting}\` configures SMTP but \`${e.timeoutSetting}\` is not set (default None)`,
+      what: hostSet
+        ? `\`${e.hostSetting}\` configures SMTP but \`${e.timeoutSetting}\` is not set (default None)`
+        : `\`${e.backendSetting}\` selects SMTP but \`${e.timeoutSetting}\` is not set (default None)`,
       consequence: 'a mail server that accepts the connection and then stalls hangs the view or task that sends the mail (password resets, notifications) for as long as it stalls.',
     });
   }
