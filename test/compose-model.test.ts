@@ -534,6 +534,18 @@ describe('services that do not run in production', () => {
     expect(dev('# Local test environment\n\nRun it with docker compose up.')).toBe(true);
   });
 
+  it("the project's own published image holds what its Dockerfile in docker/ copies (linkding's docker/default.Dockerfile)", () => {
+    const texts: Record<string, string> = {
+      'docker/default.Dockerfile': 'FROM python:3.12\nWORKDIR /etc/linkding\nCOPY bookmarks ./bookmarks\nCMD ["./bootstrap.sh"]\n',
+      'docker/alpine.Dockerfile': 'FROM python:3.12-alpine\nCOPY . .\n',
+    };
+    const out = run(
+      { 'docker-compose.yml': 'services:\n  linkding:\n    image: sissbruecker/linkding:latest\n    restart: unless-stopped\n' },
+      { rootName: 'linkding', readFile: (p) => texts[p], code: [{ path: 'bookmarks/views.py', language: 'python', modules: [], imports: [], calls: [] }] },
+    );
+    expect(out.system.services.find((s) => s.name === 'linkding')?.codeRoots).toEqual(['bookmarks']);
+  });
+
   it('a file whose built services all come from development Dockerfiles is a developer stack, whatever images it also pulls', () => {
     const files = {
       'docker-compose-with-otel.yaml':

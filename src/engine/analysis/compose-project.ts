@@ -265,8 +265,10 @@ function ownDockerfile(
     const py = /^\s*name\s*=\s*["']([\w.-]+)["']/m.exec(readFile(at('pyproject.toml')) ?? '')?.[1] ?? /\bname\s*=\s*["']([\w.-]+)["']/.exec(readFile(at('setup.py')) ?? '')?.[1];
     if (py) names.push(py);
     if (!ownImage(image, names)) continue;
-    // the Dockerfile at that folder, or in its docker/ folder built from there (documenso's docker/Dockerfile)
-    for (const f of ['Dockerfile', 'docker/Dockerfile']) if (readFile(at(f)) !== undefined) return { dockerfile: at(f), context: dir };
+    // the Dockerfile at that folder, or in its docker/ folder built from there (documenso's
+    // docker/Dockerfile; linkding's docker/default.Dockerfile beside docker/alpine.Dockerfile)
+    for (const f of ['Dockerfile', 'docker/Dockerfile', ...['default', 'prod', 'production', 'release'].flatMap((n) => [`docker/${n}.Dockerfile`, `docker/Dockerfile.${n}`])])
+      if (readFile(at(f)) !== undefined) return { dockerfile: at(f), context: dir };
   }
   // an image the project publishes from a folder of its own, named for the image's last segment or
   // a dash-suffix of it: hyperdx's `clickstack-otel-collector`, built from docker/otel-collector/
@@ -313,9 +315,17 @@ function viewService(s: ComposeService, project: ComposeProject, k: ComposeKnowl
   const dfDir = ctx?.dockerfile ? posix.dirname(ctx.dockerfile) : undefined;
   const dockerfileDir = dfDir && dfDir !== '.' && dfDir !== build && within(dfDir, build ?? '') ? dfDir : undefined;
   // (a `turbo prune` keeps the workspaces it names: documenso's image prunes to @documenso/remix,
-  // so its marketing app apps/openpage-api is in the build context, not in the image)
-  const held = build !== undefined && dockerfile !== undefined && known ? imageHolds(dockerfile, ctx?.target, build, known, workspaces) : undefined;
-  const copyRoots = Array.isArray(held) ? held : undefined;
+  // so its marketing app apps/openpage-api is in the build context, not in the image); the
+  // project's own published image holds what its Dockerfile copies from the folder it is built in
+  const held =
+    dockerfile !== undefined && known
+      ? build !== undefined
+        ? imageHolds(dockerfile, ctx?.target, build, known, workspaces)
+        : own
+          ? imageHolds(dockerfile, undefined, own.context, known, workspaces)
+          : undefined
+      : undefined;
+  const copyRoots = Array.isArray(held) ? held : held === 'all' && own && build === undefined ? [own.context] : undefined;
   const listens = ports(node).length > 0 || get(node, 'expose') !== undefined;
   const hc = healthcheck(node);
   const env = environment(node);
