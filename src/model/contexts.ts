@@ -356,21 +356,26 @@ export function decideContexts(input: ContextInput): Record<string, ContextDecis
       shrunk = true;
     }
   }
-  const via = new Map<string, string>();
-  const queue: string[] = [];
+  /** the modules of `allowed` reached from `seeds` (module -> the browser file it was first imported from) through imports */
+  const reachWithin = (seeds: Map<string, string>, allowed: Set<string>): Map<string, string> => {
+    const reached = new Map(seeds);
+    const queue = [...seeds.keys()];
+    while (queue.length) {
+      const rel = queue.shift()!;
+      for (const next of importsOf.get(rel) ?? []) {
+        if (!allowed.has(next) || reached.has(next)) continue;
+        reached.set(next, reached.get(rel)!);
+        queue.push(next);
+      }
+    }
+    return reached;
+  };
+  const seeds = new Map<string, string>();
   for (const rel of group) {
     const first = (importers.get(rel) ?? []).find((b) => out[b.from]?.context === 'browser');
-    if (first) { via.set(rel, first.from); queue.push(rel); }
+    if (first) seeds.set(rel, first.from);
   }
-  while (queue.length) {
-    const rel = queue.shift()!;
-    for (const next of importsOf.get(rel) ?? []) {
-      if (!group.has(next) || via.has(next)) continue;
-      via.set(next, via.get(rel)!);
-      queue.push(next);
-    }
-  }
-  for (const [rel, from] of via) {
+  for (const [rel, from] of reachWithin(seeds, group)) {
     say(rel, 'browser', `imported only by browser code (${from}, through modules that only browser code imports)`);
     pending.delete(rel);
   }
@@ -384,18 +389,9 @@ export function decideContexts(input: ContextInput): Record<string, ContextDecis
     if (!mine.length) continue;
     const outside = mine.flatMap((rel) => (importers.get(rel) ?? []).filter((b) => !within(b.from, pkg.dir)).map((b) => ({ rel, from: b.from })));
     if (!outside.length || !outside.every((b) => clientSide(out[b.from]?.context)) || !outside.some((b) => out[b.from]?.context === 'browser')) continue;
-    const inPkg = new Set(mine);
-    const reached = new Map<string, string>();
-    const queue = outside.filter((b) => out[b.from]?.context === 'browser').map((b) => (reached.has(b.rel) ? undefined : (reached.set(b.rel, b.from), b.rel))).filter((r): r is string => !!r);
-    while (queue.length) {
-      const rel = queue.shift()!;
-      for (const next of importsOf.get(rel) ?? []) {
-        if (!inPkg.has(next) || reached.has(next)) continue;
-        reached.set(next, reached.get(rel)!);
-        queue.push(next);
-      }
-    }
-    for (const [rel, from] of reached) {
+    const entered = new Map<string, string>();
+    for (const b of outside) if (out[b.from]?.context === 'browser' && !entered.has(b.rel)) entered.set(b.rel, b.from);
+    for (const [rel, from] of reachWithin(entered, new Set(mine))) {
       say(rel, 'browser', `imported only by browser code (${from}; package ${pkg.dir || '.'} has no other importer)`);
       pending.delete(rel);
     }
