@@ -383,10 +383,14 @@ export function decideContexts(input: ContextInput): Record<string, ContextDecis
   // client-side code runs in the browser (plane's packages/services, the axios clients its web
   // apps import through an index that re-exports modules importing each other); its modules the
   // browser reaches through those imports are browser code.
-  for (const pkg of input.packages) {
-    if (pkg.kind !== 'npm' || pkg.bins.length || pkg.scriptRuns?.length || [...pkg.deps].some((d) => role['browser-ui'](d) || role.server(d))) continue;
-    const mine = [...pending].filter((rel) => within(rel, pkg.dir) && packageOf(input.packages, rel, 'npm') === pkg);
-    if (!mine.length) continue;
+  // (the undecided modules by their package, found once: a monorepo has hundreds of packages)
+  const byPackage = new Map<PackageInfo, string[]>();
+  for (const rel of pending) {
+    const pkg = packageOf(input.packages, rel, 'npm');
+    if (pkg) byPackage.set(pkg, [...(byPackage.get(pkg) ?? []), rel]);
+  }
+  for (const [pkg, mine] of byPackage) {
+    if (pkg.bins.length || pkg.scriptRuns?.length || [...pkg.deps].some((d) => role['browser-ui'](d) || role.server(d))) continue;
     const outside = mine.flatMap((rel) => (importers.get(rel) ?? []).filter((b) => !within(b.from, pkg.dir)).map((b) => ({ rel, from: b.from })));
     if (!outside.length || !outside.every((b) => clientSide(out[b.from]?.context)) || !outside.some((b) => out[b.from]?.context === 'browser')) continue;
     const entered = new Map<string, string>();

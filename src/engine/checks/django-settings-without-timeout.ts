@@ -85,7 +85,7 @@ const check: Check = (ctx) => {
   // no host in the settings, but the SMTP backend chosen by name: the host comes at send time
   // (plane's `get_connection(host=…, port=…)` from the instance configuration it stores), and
   // every connection still takes EMAIL_TIMEOUT's None
-  const chosen = !hostSet && backendA !== undefined && backend !== undefined && e.smtpBackends.includes(backend);
+  const chosen = !hostSet && backendA !== undefined;
   if ((hostSet || chosen) && backend && e.smtpBackends.includes(backend) && !set.has(e.timeoutSetting)) {
     const at = hostSet ? host! : backendA!;
     push(at.loc, {
