@@ -148,7 +148,9 @@ describe('rule texts in reports', () => {
     expect(deriveRollback('`tc qdisc add dev eth0 root netem delay 500ms`')).toContain('`tc qdisc del dev eth0 root`');
     expect(deriveRollback('Break it somehow.')).toMatch(/^Undo the injection/);
     // a step that stops nothing says so, instead of asking to unpause what was never paused
-    expect(deriveRollback('Write a row, then `docker compose down && docker compose up -d db`.')).toMatch(/^Nothing to undo: the stack is up again/);
+    // `down` stops the whole stack and the step starts one service again: the rest must come back
+    expect(deriveRollback('Write a row, then `docker compose down && docker compose up -d db`.')).toMatch(/^`docker compose up -d` to start the rest of the stack \(.*only `db` again\), then restore what the test lost/);
+    expect(deriveRollback('`docker compose down && docker compose up -d` with a slow `db`.')).toMatch(/^Nothing to undo: the stack is up again/);
     expect(deriveRollback('Replace the external command with one that never exits (e.g. a wrapper script running `sleep infinity`).')).toMatch(/^Put the real command back/);
     expect(deriveRollback('Send the same POST twice with the same body.')).toMatch(/^Nothing to undo beyond the test data/);
     expect(deriveRollback('Stop the database for a minute: `docker compose stop postgres;` then watch.')).toMatch(/^`docker compose up -d postgres`;/);

@@ -278,7 +278,11 @@ export function deriveRollback(breakText: string): string {
       add(name ? `\`toxiproxy-cli toxic remove -n ${name} ${proxy}\`` : '`toxiproxy-cli toxic remove` the toxic you added (`toxiproxy-cli inspect` lists them)');
     } else if ((r = cmd.match(/tc qdisc add dev (\S+)/))) add(`\`tc qdisc del dev ${r[1]} root\``);
     else if (/iptables -A/.test(cmd)) add(`the same rule with \`-D\` instead of \`-A\` (\`${cmd.replace(/-A\b/, '-D')}\`)`);
-    else if (/docker compose down/.test(cmd) && !/up -d/.test(cmd)) add('`docker compose up -d`');
+    else if ((r = cmd.match(/docker compose down && docker compose up -d ([^\s;,&|]+)/))) {
+      // `down` stopped the whole stack and the step brought back one service: the rest stays down
+      add(`\`docker compose up -d\` to start the rest of the stack (the step's \`down\` stopped all of it and started only \`${r[1]}\` again)`);
+      add('restore what the test lost from a backup, if it was more than test data');
+    } else if (/docker compose down/.test(cmd) && !/up -d/.test(cmd)) add('`docker compose up -d`');
     else if (/kill -9|SIGKILL/.test(cmd)) add('start the killed process again (`docker compose up -d`)');
   }
   if (/toxiproxy/i.test(breakText) && !steps.some((s) => s.includes('toxiproxy'))) add('remove the toxic (`toxiproxy-cli toxic remove -n NAME PROXY`, or point the service back at the real host)');
