@@ -100,6 +100,13 @@ describe('rule texts in reports', () => {
     const fl482 = rules.find((r) => r.id === 'FL482')!;
     expect(textsFor(fl482, { family: 'redis' }).fixCode('compose')).toContain('redis-cli ping');
     expect(textsFor(fl482, {}).fixCode('compose')).not.toContain('nats');
+    // a task that sends a webhook: the fix is a delivery id kept across retries, not a Stripe key
+    const fl600 = rules.find((r) => r.id === 'FL600')!;
+    const webhook = textsFor(fl600, { family: 'http' });
+    expect(webhook.fixCode('python')).toMatch(/delivery_id/);
+    expect(webhook.fixCode('python')).not.toMatch(/stripe/i);
+    expect(webhook.experiment!.pass).toMatch(/same id/);
+    expect(textsFor(fl600, {}).fixCode('python')).toMatch(/idempotency_key/);
   });
 
   it('tells the backend from the callee, the image or the excerpt', () => {
