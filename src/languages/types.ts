@@ -194,6 +194,8 @@ export interface TryFact {
   hasFinally: boolean;
   /** the try statement sits inside a for/while loop of its own function (or of module level) */
   inLoop?: boolean;
+  /** that loop sits inside another loop of the same function: a `break` in a handler leaves only the inner one */
+  nestedLoop?: boolean;
 }
 
 export interface HandlerFact {

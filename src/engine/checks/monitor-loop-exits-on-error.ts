@@ -9,7 +9,7 @@
 // in the file calls from a loop (a supervisor) or whose task has a done-callback is restarted.
 import { catchesAnything } from '../analysis/facts-query.js';
 import type { Check } from '../api.js';
-import type { CallFact, HandlerFact } from '../../languages/types.js';
+import type { CallFact, HandlerFact, TryFact } from '../../languages/types.js';
 import type { FindingDraft } from '../types.js';
 import { isLoggingCall } from '../../languages/logging.js';
 import { backgroundStart, cannotRaiseHere, isSleep, loopKnowledge, periodicLoops, supervised } from '../analysis/background-loops.js';
@@ -62,6 +62,9 @@ const check: Check = (ctx) => {
     }
     return v;
   };
+  // a `break` in the handler of a try inside an inner loop leaves that loop only, and the round
+  // goes on (chainlit's file watcher: `async for changes in awatch(…): for change in changes: … break`)
+  const handlersOf = (tf: TryFact): HandlerFact[] => (tf.nestedLoop ? tf.handlers.map((h) => (h.breaks ? { ...h, breaks: false } : h)) : tf.handlers);
   const out: FindingDraft[] = [];
   for (const loop of periodicLoops(ctx, k)) {
     const { fn } = loop;
@@ -76,7 +79,7 @@ const check: Check = (ctx) => {
     for (const c of loop.loopCalls) {
       for (const t of c.scope.tries) {
         const tf = facts.tries[t.tryId];
-        if (tf?.inLoop) loopTries.set(tf.id, tf.handlers);
+        if (tf?.inLoop) loopTries.set(tf.id, handlersOf(tf));
       }
     }
     // a try around the sleep alone: leaving the loop when the sleep is aborted is the way to stop it;
@@ -102,10 +105,10 @@ const check: Check = (ctx) => {
     }
     if (!how && py) {
       const keepsGoing = (c: CallFact) =>
-        c.scope.tries.some((t) => t.part === 'body' && facts.tries[t.tryId]?.inLoop && facts.tries[t.tryId].handlers.some((h) => !exits(h, fn.id)));
+        c.scope.tries.some((t) => t.part === 'body' && facts.tries[t.tryId]?.inLoop && handlersOf(facts.tries[t.tryId]).some((h) => !exits(h, fn.id)));
       // the bookkeeping of a handler that already kept the loop going (`str(exc)`, a metrics
       // counter, a log line) is not the loop's work: readers judged every such call as wrong
-      const inHandler = (c: CallFact) => c.scope.tries.some((t) => t.part === 'handler' && facts.tries[t.tryId]?.inLoop && !exits(facts.tries[t.tryId].handlers[t.handlerIndex ?? 0] ?? facts.tries[t.tryId].handlers[0], fn.id));
+      const inHandler = (c: CallFact) => c.scope.tries.some((t) => t.part === 'handler' && facts.tries[t.tryId]?.inLoop && !exits(handlersOf(facts.tries[t.tryId])[t.handlerIndex ?? 0] ?? handlersOf(facts.tries[t.tryId])[0], fn.id));
       // `with suppress(Error):` swallows what its body raises
       const suppressed = (c: CallFact) => c.scope.withCalls.some((id) => (k.suppressors ?? []).includes(facts.calls[id]?.qualified ?? ''));
       // the loop is one step of a try around it whose catch-all handler recovers with a call of its
@@ -119,8 +122,13 @@ const check: Check = (ctx) => {
             facts.tries[t.tryId]?.handlers.some((h) => catchesAnything(h) && !h.reraises) &&
             facts.calls.some((o) => o.scope.functionId === fn.id && o.scope.tries.some((u) => u.tryId === t.tryId && u.part === 'handler') && !isLoggingCall(o.qualified ?? o.callee)),
         );
+      // the iterable of the outermost loop (`async for changes in awatch(…)`) is read in its header: no
+      // try in the body could catch what it raises, and when it fails the loop has nothing to run
+      const header = (c: CallFact) =>
+        (facts.iterations ?? []).some((it) => it.scope.functionId === fn.id && !it.scope.inLoop && c.loc.line === it.loc.line && c.loc.column >= it.loc.column && c.loc.endLine <= it.loc.endLine);
       const unguarded = loop.loopCalls.find(
         (c) =>
+          !header(c) &&
           !isSleep(k, c) && !isLoggingCall(c.qualified ?? c.callee) && !cannotRaiseHere(ctx, k, c, swallows) && !suppressed(c) && !keepsGoing(c) && !inHandler(c) && !recovered(c) && !c.scope.argOfCalls.length,
       );
       if (unguarded) {

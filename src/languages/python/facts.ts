@@ -23,13 +23,14 @@ import { parseSuppression } from './suppressions.js';
 import type { ValueReader } from './values.js';
 import type { RawFacts } from './visitor.js';
 
-/** the node sits inside a for/while loop of its own function (or of module level) */
-function inLoop(node: Node): boolean {
+/** how many for/while loops of its own function (or of module level) the node sits in */
+function loopDepth(node: Node): number {
+  let n = 0;
   for (let p = node.parent; p; p = p.parent) {
-    if (p.type === 'for_statement' || p.type === 'while_statement') return true;
-    if (p.type === 'function_definition' || p.type === 'lambda' || p.type === 'class_definition') return false;
+    if (p.type === 'for_statement' || p.type === 'while_statement') n++;
+    if (p.type === 'function_definition' || p.type === 'lambda' || p.type === 'class_definition') break;
   }
-  return false;
+  return n;
 }
 
 export class FactBuilder {
@@ -346,7 +347,8 @@ export class FactBuilder {
       id,
       loc: this.src.loc(raw.start, raw.end),
       hasFinally: raw.hasFinally,
-      ...(inLoop(raw.node) ? { inLoop: true } : {}),
+      ...(loopDepth(raw.node) > 0 ? { inLoop: true } : {}),
+      ...(loopDepth(raw.node) > 1 ? { nestedLoop: true } : {}),
       handlers: raw.handlers.map((h, index) => this.handler(h, handlerCallees.get(`${id}:${index}`) ?? [])),
     }));
   }

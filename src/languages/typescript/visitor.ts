@@ -52,6 +52,8 @@ export class Visitor implements FileTables {
   private cls: number | undefined;
   private inAsync = false;
   private inLoop = false;
+  /** loops of the current function around the node (a break leaves only the innermost) */
+  private loopDepth = 0;
   /** loops and switches entered in the current function: which one a `break` leaves */
   private breakDepth = 0;
   private readonly handlerBreakDepth = new Map<number, number>();
@@ -194,7 +196,9 @@ export class Visitor implements FileTables {
         const prev = this.inLoop;
         this.inLoop = true;
         this.breakDepth++;
+        this.loopDepth++;
         this.inRegion(n, true);
+        this.loopDepth--;
         this.breakDepth--;
         this.inLoop = prev;
         return;
@@ -574,6 +578,7 @@ export class Visitor implements FileTables {
     const id = this.tries.length;
     const fact: TryFact = { id, loc: this.src.loc(t), handlers: [], hasFinally: !!t.finallyBlock };
     if (this.inLoop) fact.inLoop = true;
+    if (this.loopDepth > 1) fact.nestedLoop = true;
     this.handlerBreakDepth.set(id, this.breakDepth);
     this.tries.push(fact);
     const prev = this.tryStack;
@@ -678,7 +683,7 @@ export class Visitor implements FileTables {
     this.bindings.noteFunction(id, this.regions.current);
     if (kind === SK.FunctionDeclaration && name) this.bindings.bind(this.scopeKey(), name, { k: 'named', q: name });
 
-    const saved = [this.fn, this.inAsync, this.inLoop, this.tryStack, this.argOf, this.awaitedExpr, this.breakDepth] as const;
+    const saved = [this.fn, this.inAsync, this.inLoop, this.tryStack, this.argOf, this.awaitedExpr, this.breakDepth, this.loopDepth] as const;
     this.fn = id;
     this.inAsync = fact.isAsync;
     this.inLoop = false;
@@ -691,7 +696,7 @@ export class Visitor implements FileTables {
     for (const p of n.parameters) this.visitParam(p, fact, memberOf);
     if (n.body) this.visit(n.body);
     this.regions.leave(region);
-    [this.fn, this.inAsync, this.inLoop, this.tryStack, this.argOf, this.awaitedExpr, this.breakDepth] = saved;
+    [this.fn, this.inAsync, this.inLoop, this.tryStack, this.argOf, this.awaitedExpr, this.breakDepth, this.loopDepth] = saved;
   }
 
   private visitParam(p: ts.ParameterDeclaration, fact: FunctionFact, memberOf: number | undefined): void {
