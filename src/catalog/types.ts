@@ -346,6 +346,8 @@ export interface ImageInfo {
   monitorPort?: number;
   urlSchemes?: string[];
   builtinHealthcheck?: boolean;
+  /** opens its backend connections on demand and retries them (a connection pooler): needs no readiness gate on its backends */
+  retriesBackends?: boolean;
   slowStart?: boolean;
   /** slowStart images: seconds the first start usually takes, when well under the rule's default budget */
   startSeconds?: number;

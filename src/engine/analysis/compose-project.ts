@@ -602,6 +602,8 @@ const directCache = new WeakMap<ProjectView, Map<string, Set<string>>>();
  */
 export function needsReadinessGate(v: ServiceView, p?: ProjectView, dependency?: string): boolean {
   if (v.waitsForDeps) return false;
+  // a pooler connects to its backends when a client asks and retries them: starting first costs nothing
+  if (v.info?.retriesBackends) return false;
   // its code reaches the dependency only through a client that reconnects until it answers
   if (p && dependency !== undefined && p.reconnectsTo.get(v.name)?.has(dependency)) return false;
   // it runs a program that retries its own start-up connection (a Celery worker to its broker)
