@@ -15,12 +15,16 @@ describe('config rule priorities', () => {
         'SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "django-insecure-x")',
         'DB_PASSWORD = os.getenv("DB_PASSWORD", "postgres")',
         'STRIPE_SECRET_KEY = os.getenv("STRIPE_SECRET_KEY", "sk_live_abc123")',
-        'DATABASE_URL = os.getenv("DATABASE_URL", "postgres://app:pw@db/app")',
+        'DATABASE_URL = os.getenv("DATABASE_URL", "postgres://app:pw@db.internal.example.com/app")',
         'OPENAI_API_KEY = os.getenv("OPENAI_API_KEY", "sk-proj-")',
+        // a host only a compose network or this machine has (tracecat's `postgres_db`): a deploy
+        // elsewhere that loses the variable fails to connect
+        'TRACECAT__DB_URI = os.environ.get("TRACECAT__DB_URI", "postgresql+psycopg://postgres:postgres@postgres_db:5432/postgres")',
+        'REDIS_URL = os.getenv("REDIS_URL", "redis://:pw@127.0.0.1:6379/0")',
         '',
       ].join('\n'),
     );
-    expect(byLine(a, 'FL051')).toEqual({ 2: 'P0', 3: 'P0', 4: 'P1', 5: 'P1', 6: 'P1' });
+    expect(byLine(a, 'FL051')).toEqual({ 2: 'P0', 3: 'P0', 4: 'P1', 5: 'P1', 6: 'P1', 8: 'P2', 9: 'P2' });
   });
 
   it('FL051 in TS: tokens the service mails or signs are signing secrets, by name or by the object they configure', async () => {

@@ -80,6 +80,17 @@ function lineCol(text: string, offset: number): { line: number; column: number }
   return { line, column: offset - last };
 }
 
+/**
+ * The URL's host has no dot: `localhost`, or a compose service name (`postgres_db`, `db`). A
+ * deploy outside that compose network cannot reach it, so losing the variable fails loudly.
+ */
+export function localHost(url: string): boolean {
+  const m = /^[a-z][\w+.-]*:\/\/(?:[^@/\s]*@)?(\[[^\]]*\]|[^:/?#\s]+)/i.exec(url);
+  if (!m) return false;
+  const host = m[1].toLowerCase();
+  return host === '[::1]' || /^127\./.test(host) || (!host.includes('.') && !host.startsWith('['));
+}
+
 const check: Check = (ctx) => {
   const secrets = secretJudge(ctx.catalog.section('secret-names')[0]);
   const out: FindingDraft[] = [];
@@ -109,28 +120,32 @@ const check: Check = (ctx) => {
     });
   /** the finding for variable `name` falling back to `fallback`, or undefined when that is fine */
   const judge = (name: string, fallback: string): Kind | undefined => (guarded(fallback) ? undefined : secrets.judge(name, fallback));
-  const draft = (kind: Kind, loc: FindingDraft['loc'], name: string, source: string, scope?: Scope): FindingDraft => ({
+  const draft = (kind: Kind, loc: FindingDraft['loc'], name: string, source: string, fallback: string, scope?: Scope): FindingDraft => ({
     ruleId: ctx.rule.id,
     loc,
     message: ctx.rule.message,
     data: { name, source, kind, what: WHAT[kind], consequence: CONSEQUENCE[kind] },
-    ...(kind === 'signing' ? {} : { priority: 'P1' as const, priorityReason: `a ${kind === 'url' ? 'connection URL' : kind} fallback, not a signing secret: the service does not trust what it signs` }),
+    ...(kind === 'url' && localHost(fallback)
+      ? { priority: 'P2' as const, priorityReason: 'the fallback URL names a host that exists only on this machine or inside a compose network: a deploy elsewhere that loses the variable fails to connect instead of using these credentials' }
+      : kind === 'signing'
+        ? {}
+        : { priority: 'P1' as const, priorityReason: `a ${kind === 'url' ? 'connection URL' : kind} fallback, not a signing secret: the service does not trust what it signs` }),
     ...(scope ? { where: { scope } } : {}),
   });
 
   if (ctx.facts.language === 'typescript') {
     const seen = new Set<number>();
-    const push = (found: Kind | undefined, offset: number, length: number, name: string, source: string) => {
+    const push = (found: Kind | undefined, offset: number, length: number, name: string, source: string, fallback: string) => {
       if (!found || commented(offset) || seen.has(offset)) return;
       // PASSWORD_RESET_SECRET under `jwtOptions`, AUTH_TOKEN passed to `JwtModule.register`: signed with
       const kind = found === 'credential' && enclosingNames(ctx.text, offset).some((n) => secrets.signs(n)) ? 'signing' : found;
       seen.add(offset);
-      out.push(draft(kind, span(offset, length), name, source));
+      out.push(draft(kind, span(offset, length), name, source, fallback));
     };
     TS_FALLBACK.lastIndex = 0;
     for (let m = TS_FALLBACK.exec(ctx.text); m; m = TS_FALLBACK.exec(ctx.text)) {
       const name = m[1] ?? m[3];
-      push(judge(name, m[5]), m.index, m[0].length, name, `process.env.${name}`);
+      push(judge(name, m[5]), m.index, m[0].length, name, `process.env.${name}`, m[5]);
     }
     TS_DESTRUCTURE.lastIndex = 0;
     for (let m = TS_DESTRUCTURE.exec(ctx.text); m; m = TS_DESTRUCTURE.exec(ctx.text)) {
@@ -139,14 +154,14 @@ const check: Check = (ctx) => {
       TS_DESTRUCTURE_ENTRY.lastIndex = 0;
       for (let e = TS_DESTRUCTURE_ENTRY.exec(body); e; e = TS_DESTRUCTURE_ENTRY.exec(body)) {
         const at = bodyAt + e.index + e[0].indexOf(e[1]);
-        push(judge(e[1], e[3]), at, e[0].length - e[0].indexOf(e[1]), e[1], `process.env.${e[1]}`);
+        push(judge(e[1], e[3]), at, e[0].length - e[0].indexOf(e[1]), e[1], `process.env.${e[1]}`, e[3]);
       }
     }
     // a zod schema only matters when it parses the environment
     if (/\bprocess\.env\b/.test(ctx.text) && /\bfrom\s+['"]zod['"]/.test(ctx.text)) {
       TS_ZOD_DEFAULT.lastIndex = 0;
       for (let m = TS_ZOD_DEFAULT.exec(ctx.text); m; m = TS_ZOD_DEFAULT.exec(ctx.text))
-        push(judge(m[1], m[3]), m.index, m[0].length, m[1], `env schema ${m[1]}`);
+        push(judge(m[1], m[3]), m.index, m[0].length, m[1], `env schema ${m[1]}`, m[3]);
     }
     return out;
   }
@@ -175,7 +190,7 @@ const check: Check = (ctx) => {
       fallback = m[2];
     }
     const kind = judge(name.value, fallback);
-    if (kind) out.push(draft(kind, c.loc, name.value, c.callee, c.scope));
+    if (kind) out.push(draft(kind, c.loc, name.value, c.callee, fallback, c.scope));
   }
   const settingsClasses = new Set(
     facts.classes.filter((k) => k.bases.some((b) => catalog.lookupRole(b, 'python', ['settings.class']))).map((k) => k.id),
@@ -194,7 +209,7 @@ const check: Check = (ctx) => {
     const fallback = fieldDefault(a.value);
     if (fallback === undefined) continue;
     const kind = judge(a.target, fallback);
-    if (kind) out.push(draft(kind, a.loc, a.target, `settings field ${a.target}`, a.scope));
+    if (kind) out.push(draft(kind, a.loc, a.target, `settings field ${a.target}`, fallback, a.scope));
   }
   return out;
 };
