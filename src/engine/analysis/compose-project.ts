@@ -376,6 +376,32 @@ const URL_RE = /\b([a-z][a-z0-9+.-]*):\/\/(?:[^@/\s]*@)?([A-Za-z0-9_.-]+)/gi;
  * services this one reaches without depends_on: hosts in environment values (URLs, `*_HOST=name`),
  * `links`, `network_mode: service:x` and `volumes_from`
  */
+/**
+ * The compose networks a service is attached to (`default` when it lists none), or undefined when
+ * `network_mode` puts it elsewhere (the host, another container's namespace).
+ */
+function networksOf(v: ServiceView): Set<string> | undefined {
+  if (get(v.node, 'network_mode')) return undefined;
+  const n = get(v.node, 'networks');
+  if (!n) return new Set(['default']);
+  if (n.kind === 'seq') return new Set(n.items.map((i) => str(i) ?? '').filter(Boolean));
+  if (n.kind === 'map') return new Set(n.entries.keys());
+  return undefined;
+}
+
+/**
+ * Two services of one file that can reach each other by name: they share a network. Only a
+ * client's kind ties code to a service, so a second Postgres on a network of its own (tracecat's
+ * `temporal_postgres_db`, reached by `temporal` alone) is not called by every Postgres client.
+ */
+function shareNetwork(a: ServiceView, b: ServiceView): boolean {
+  if (a.keySrc.file !== b.keySrc.file) return true;
+  const [na, nb] = [networksOf(a), networksOf(b)];
+  if (!na || !nb) return true;
+  for (const x of na) if (nb.has(x)) return true;
+  return false;
+}
+
 function reachedWithoutDependsOn(v: ServiceView, names: Set<string>): Set<string> {
   const out = new Set<string>();
   const links = get(v.node, 'links');
@@ -565,7 +591,7 @@ export function buildProjectView(
       if (client.queue && client.services.includes('redis') && !foreign && !otherBroker) redisQueue = true;
       for (const runner of runners) {
         for (const target of services) {
-          if (target !== runner && target.info && client.services.includes(target.info.service)) talksTo.get(runner.name)!.add(target.name);
+          if (target !== runner && target.info && client.services.includes(target.info.service) && shareNetwork(runner, target)) talksTo.get(runner.name)!.add(target.name);
         }
       }
     }
