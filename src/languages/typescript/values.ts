@@ -167,6 +167,7 @@ export class ValueReader {
 
   private objectValue(o: ts.ObjectLiteralExpression, loc: Loc): Value {
     const props: Record<string, Value> = {};
+    const unknown: string[] = [];
     let open = false;
     for (const p of o.properties) {
       switch (p.kind) {
@@ -187,9 +188,17 @@ export class ValueReader {
           else if (id !== undefined) props[key] = { kind: 'function', functionId: id, loc: this.src.loc(p) };
           break;
         }
-        case SK.SpreadAssignment:
-          open = true;
+        case SK.SpreadAssignment: {
+          // `...{ a: 1 }`, `...(cond && { password })`, `...(c ? { a } : {})`: the keys are in
+          // sight, only whether a conditional one is set is not (kutt's ioredis options)
+          const spread = this.spreadKeys(p.expression);
+          if (!spread) open = true;
+          else {
+            Object.assign(props, spread.sure);
+            for (const k of spread.maybe) if (!(k in props) && !unknown.includes(k)) unknown.push(k);
+          }
           break;
+        }
         default: {
           const key = propName(p.name);
           if (key === undefined) open = true;
@@ -197,6 +206,36 @@ export class ValueReader {
         }
       }
     }
-    return { kind: 'object', props, open, loc };
+    return unknown.length ? { kind: 'object', props, open, unknownKeys: unknown.filter((k) => !(k in props)), loc } : { kind: 'object', props, open, loc };
+  }
+
+  /** The keys a spread adds: surely (an object literal) or maybe (one side of `&&`/`?:`); null when not in sight. */
+  private spreadKeys(e: ts.Expression, depth = 0): { sure: Record<string, Value>; maybe: string[] } | null {
+    e = unwrap(e);
+    if (depth > 4) return null;
+    if (e.kind === SK.ObjectLiteralExpression) {
+      const v = this.value(e);
+      if (v.kind !== 'object' || v.open) return null;
+      return { sure: v.props, maybe: v.unknownKeys ?? [] };
+    }
+    const side = (x: ts.Expression): string[] | null => {
+      const u = unwrap(x);
+      // `cond && {…}` is false or the object; `x ?? {}` / `''` / `null` / `undefined` spread nothing
+      if (u.kind === SK.NullKeyword || u.kind === SK.FalseKeyword || u.kind === SK.StringLiteral || (u.kind === SK.Identifier && (u as ts.Identifier).text === 'undefined')) return [];
+      const r = this.spreadKeys(u, depth + 1);
+      return r ? [...Object.keys(r.sure), ...r.maybe] : null;
+    };
+    if (e.kind === SK.BinaryExpression) {
+      const b = e as ts.BinaryExpression;
+      if (b.operatorToken.kind !== SK.AmpersandAmpersandToken) return null;
+      const keys = side(b.right);
+      return keys ? { sure: {}, maybe: keys } : null;
+    }
+    if (e.kind === SK.ConditionalExpression) {
+      const c = e as ts.ConditionalExpression;
+      const [a, b] = [side(c.whenTrue), side(c.whenFalse)];
+      return a && b ? { sure: {}, maybe: [...new Set([...a, ...b])] } : null;
+    }
+    return null;
   }
 }
