@@ -666,3 +666,31 @@ describe('health routes of a file', () => {
     expect(healthRoutesOf({ signals: { entries: [{ kind: 'task', label: 'GET /health' }] } })).toEqual({});
   });
 });
+
+describe('quick-start compose files', () => {
+  const p = (out: ReturnType<typeof run>, rule: string) =>
+    Object.fromEntries(out.drafts.filter((d) => d.ruleId === rule).map((d) => [`${d.file}:${d.symbol}`, d.priority ?? 'base']));
+
+  it("leave restart, healthcheck and start order to the operator (P2) when a database's password is written in the file or a comment says to change settings for production", () => {
+    // GrowthBook's and Flagsmith's root files: `MONGO_INITDB_ROOT_PASSWORD=password`, "# Change this in production"
+    const literal = 'services:\n  mongo:\n    image: mongo:7\n    environment:\n      - MONGO_INITDB_ROOT_PASSWORD=password\n    volumes: [m:/data/db]\n  app:\n    image: example/app:1\n    depends_on: [mongo]\n';
+    const advised = 'services:\n  db:\n    image: postgres:17\n    environment:\n      POSTGRES_PASSWORD: ${DB_PASSWORD}\n    volumes: [pg:/var/lib/postgresql/data]\n  api:\n    image: example/api:1\n    environment:\n      SECRET_KEY: ${SECRET_KEY} # Change this in production\n    depends_on: [db]\n';
+    // the near miss: kutt's and HedgeDoc's files take every password from the environment
+    const production = 'services:\n  db:\n    image: postgres:17\n    environment:\n      POSTGRES_PASSWORD: ${DB_PASSWORD}\n    volumes: [pg:/var/lib/postgresql/data]\n  api:\n    image: example/api:1\n    depends_on: [db]\n';
+    const out = run({ 'quick/compose.yaml': literal, 'advised/compose.yaml': advised, 'prod/compose.yaml': production });
+    expect(p(out, 'FL580')).toEqual({
+      'quick/compose.yaml:mongo': 'P2', 'quick/compose.yaml:app': 'P2',
+      'advised/compose.yaml:db': 'P2', 'advised/compose.yaml:api': 'P2',
+      'prod/compose.yaml:db': 'base', 'prod/compose.yaml:api': 'base',
+    });
+    expect(p(out, 'FL483')).toEqual({ 'quick/compose.yaml:app': 'P2', 'advised/compose.yaml:api': 'P2', 'prod/compose.yaml:api': 'base' });
+    expect(out.drafts.find((d) => d.file === 'quick/compose.yaml' && d.ruleId === 'FL580')!.priorityReason).toMatch(/quick-start compose file \(`mongo` gets its password written in the file/);
+  });
+
+  it('keep data durability at its priority: a quick-start database with no volume still loses the data', () => {
+    const out = run({ 'compose.yaml': 'services:\n  mongo:\n    image: mongo:7\n    restart: always\n    environment:\n      - MONGO_INITDB_ROOT_PASSWORD=password\n' });
+    const d = out.drafts.find((x) => x.ruleId === 'FL780')!;
+    // (mongo's image VOLUME survives a recreate, which is what lowers it; the quick-start file does not)
+    expect(d.priorityReason ?? '').not.toMatch(/quick-start/);
+  });
+});

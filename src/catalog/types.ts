@@ -405,6 +405,10 @@ export interface ComposeHints {
   devHeaders?: string[];
   /** the README beside a compose file (in a folder of its own) says the folder is for local development */
   devReadmes?: string[];
+  /** environment names of a database or broker image's password: written as a literal, the file is a quick-start stack */
+  quickstartPasswords?: string[];
+  /** regexes over a compose file's text: a comment saying to change a setting for production marks a quick-start stack */
+  quickstartComments?: string[];
   queueEnvNames?: string[];
   /** images (globs, as in `images.match`) that only developer stacks run: a file that runs one is a dev stack */
   devToolImages?: string[];

@@ -117,10 +117,12 @@ export function analyzeCompose(input: ComposeInput): ComposeOutput {
   for (const p of paths) loader.tree(p);
   const knowledge = composeKnowledge(input.catalog);
   const headers = (p: string) => loader.tree(p)?.header;
+  // the project view reads compose files too (their comments), not only READMEs and Dockerfiles
+  const readAny = (p: string) => loader.text(p) ?? input.readFile?.(p);
   // the top-level `name:` a file gives its project (mem0's `name: mem0-dev`)
   const names = (p: string) => str(get(loader.tree(p)?.root, 'name'));
   const notes = (p: string, service: string) => loader.tree(p)?.serviceNotes?.[service];
-  const views: ProjectView[] = planProjects(loader, paths).map((plan) => buildProjectView(loader.project(plan), knowledge, input.code, input.readFile, headers, notes, input.rootName, names, input.workspaces));
+  const views: ProjectView[] = planProjects(loader, paths).map((plan) => buildProjectView(loader.project(plan), knowledge, input.code, readAny, headers, notes, input.rootName, names, input.workspaces));
   markBuildHelpers(views);
 
   // the system model links a service that runs an image to the code another file builds it

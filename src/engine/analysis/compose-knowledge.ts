@@ -25,6 +25,8 @@ export interface ComposeKnowledge {
   startRetries: Array<{ runs: RegExp; services: string[] }>;
   devHeaders: RegExp[];
   devReadmes: RegExp[];
+  quickstartPasswords: RegExp[];
+  quickstartComments: RegExp[];
   queueEnvNames: string[];
   runtimeProbes: NonNullable<ComposeHints['runtimeProbes']>;
   /** the image is a developer-only tool (catalog `devToolImages`) */
@@ -73,6 +75,8 @@ export function composeKnowledge(catalog: Catalog): ComposeKnowledge {
     startRetries: clients.filter((c) => c.retriesAtStart).map((c) => ({ runs: new RegExp(c.retriesAtStart!, 'im'), services: c.services })),
     devHeaders: res(hints.devHeaders),
     devReadmes: res(hints.devReadmes),
+    quickstartPasswords: res(hints.quickstartPasswords),
+    quickstartComments: res(hints.quickstartComments),
     queueEnvNames: hints.queueEnvNames ?? [],
     runtimeProbes: hints.runtimeProbes ?? [],
     devTool(ref) {

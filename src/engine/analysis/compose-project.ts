@@ -18,6 +18,7 @@ import {
   ports,
   profiles,
   restart,
+  writtenEnvironment,
   type CommandArgs,
   type Dependency,
   type HealthcheckInfo,
@@ -87,6 +88,8 @@ export interface ServiceView {
   profiles: string[];
   /** the service is declared in a developer-only file (dev, local, override, test) */
   dev: boolean;
+  /** the service is declared in a quick-start file (what says so), one people run to try the product */
+  quickstart?: string;
   /** publishes or exposes a port */
   listens: boolean;
 }
@@ -134,6 +137,16 @@ export function profileP2(v: ServiceView, d: ComposeDraft): ComposeDraft {
 /** P2 when the service is declared in a developer-only compose file */
 export function devP2(v: ServiceView, d: ComposeDraft): ComposeDraft {
   return v.dev ? atP2(d, 'declared in a developer-only compose file') : d;
+}
+
+/**
+ * P2 for the operational hardening a quick-start file leaves to whoever runs it in production
+ * (restart policies, healthchecks, start order), and in developer-only files; data durability and
+ * secrets do not use this.
+ */
+export function hardeningP2(v: ServiceView, d: ComposeDraft): ComposeDraft {
+  if (v.dev) return devP2(v, d);
+  return v.quickstart ? atP2(d, `declared in a quick-start compose file (${v.quickstart}): hardening it for production is the operator's step`) : d;
 }
 
 /** `imageHealthcheck`: the image (catalog) or the service's own Dockerfile declares a HEALTHCHECK */
@@ -454,6 +467,27 @@ export function usesJetstream(code: CodeSummary, k: ComposeKnowledge): boolean {
   );
 }
 
+/**
+ * Quick-start compose files and what says so: a database or broker service of the file given its
+ * password as a literal (catalog `quickstartPasswords`), or a comment in the file telling the
+ * reader to change a setting for production (`quickstartComments`).
+ */
+function quickstartFiles(services: ServiceView[], files: Iterable<string>, k: ComposeKnowledge, readFile: ReadText | undefined): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const v of services) {
+    const file = v.keySrc.file;
+    if (out.has(file) || !v.info || !['database', 'broker'].includes(v.info.kind)) continue;
+    const lit = writtenEnvironment(get(v.node, 'environment')).find((e) => e.value !== '' && !e.raw.includes('$') && k.quickstartPasswords.some((r) => r.test(e.name)));
+    if (lit) out.set(file, `\`${v.name}\` gets its password written in the file, \`${lit.name}\``);
+  }
+  for (const file of files) {
+    if (out.has(file) || !k.quickstartComments.length) continue;
+    const text = readFile?.(file);
+    if (text && k.quickstartComments.some((r) => r.test(text))) out.set(file, 'its comments say to change settings for production');
+  }
+  return out;
+}
+
 /** The comment that opens a compose file (the parser's, before its first key) matches a catalog `devHeaders` regex. */
 export function saysNotForProduction(header: string | undefined, k: ComposeKnowledge): boolean {
   if (!header || !k.devHeaders.length) return false;
@@ -565,6 +599,8 @@ export function buildProjectView(
   for (const v of services) if (devFiles.has(v.keySrc.file)) v.dev = true;
   // and a service whose own comment says so (`# used only for testing / not needed for deployment`)
   for (const v of services) if (!v.dev && saysNotForProduction(noteOf?.(v.keySrc.file, v.name), k)) v.dev = true;
+  const quick = quickstartFiles(services, files.keys(), k, readFile);
+  for (const v of services) if (!v.dev && quick.has(v.keySrc.file)) v.quickstart = quick.get(v.keySrc.file);
   const names = new Set(byName.keys());
   const talksTo = new Map<string, Set<string>>(services.map((v) => [v.name, reachedWithoutDependsOn(v, names)]));
   // code: the service running a file talks to every service of the kinds its clients reach

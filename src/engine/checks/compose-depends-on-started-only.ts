@@ -4,7 +4,7 @@
 // one with a restart policy: a failed first connect costs a restart, not an outage; nor one whose
 // code reaches the dependency only through a client that reconnects until it answers (ioredis).
 import type { ComposeCheck } from '../api.js';
-import { composeDraft, devP2, needsReadinessGate, type ComposeDraft } from '../analysis/compose-project.js';
+import { composeDraft, hardeningP2, needsReadinessGate, type ComposeDraft } from '../analysis/compose-project.js';
 import { shouldBeWaitedFor } from '../analysis/compose-healthchecks.js';
 
 const check: ComposeCheck = (ctx) => {
@@ -18,7 +18,7 @@ const check: ComposeCheck = (ctx) => {
       const dep = p.byName.get(d.name);
       if (!dep || !shouldBeWaitedFor(dep)) continue;
       const draft = composeDraft(ctx, d.conditionSrc ?? d.keySrc, v.name, { dependency: d.name, form: d.short ? 'short form' : 'condition: service_started' });
-      hits.push(devP2(v, draft));
+      hits.push(hardeningP2(v, draft));
     }
   }
   return hits;

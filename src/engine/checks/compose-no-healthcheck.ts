@@ -6,7 +6,7 @@
 // its start-up script) or restarts until it connects.
 import { get, str } from '../../languages/compose/tree.js';
 import type { ComposeCheck } from '../api.js';
-import { composeDraft, directDependentsOf, devP2, needsReadinessGate, profileP2, type ComposeDraft, type ProjectView } from '../analysis/compose-project.js';
+import { composeDraft, directDependentsOf, hardeningP2, needsReadinessGate, profileP2, type ComposeDraft, type ProjectView } from '../analysis/compose-project.js';
 import { suggestedProbe } from '../analysis/compose-healthchecks.js';
 
 const check: ComposeCheck = (ctx) => {
@@ -23,7 +23,7 @@ const check: ComposeCheck = (ctx) => {
       probe: suggestedProbe(v, p),
       dependents: dependentsText(p, v.name, dependents),
     });
-    hits.push(devP2(v, profileP2(v, d)));
+    hits.push(hardeningP2(v, profileP2(v, d)));
   }
   return hits;
 };

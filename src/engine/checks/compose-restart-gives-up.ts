@@ -2,7 +2,7 @@
 // dependency has been away for N restarts.
 import { restart } from '../../languages/compose/service.js';
 import type { ComposeCheck } from '../api.js';
-import { composeDraft, devP2 } from '../analysis/compose-project.js';
+import { composeDraft, hardeningP2 } from '../analysis/compose-project.js';
 
 const check: ComposeCheck = (ctx) => {
   const maxAttempts = (ctx.rule.options as { maxAttempts: number }).maxAttempts;
@@ -10,7 +10,7 @@ const check: ComposeCheck = (ctx) => {
     if (v.oneShot) return [];
     const r = restart(v.node);
     if (!r || r.policy !== 'on-failure' || r.maxAttempts === undefined || r.maxAttempts > maxAttempts) return [];
-    return [devP2(v, composeDraft(ctx, r.maxSrc ?? r.src, v.name, { attempts: String(r.maxAttempts) }))];
+    return [hardeningP2(v, composeDraft(ctx, r.maxSrc ?? r.src, v.name, { attempts: String(r.maxAttempts) }))];
   });
 };
 

@@ -13,8 +13,8 @@ import { composeDraft, profileP2, type ComposeDraft } from '../analysis/compose-
 import { secretJudge, URL_PASSWORD, type SecretKind } from '../analysis/secret-names.js';
 import { interpolate, noEnv } from '../../languages/compose/interpolate.js';
 import { isDevFile } from '../../languages/compose/model.js';
-import { ports } from '../../languages/compose/service.js';
-import { get, type YNode, type YScalar } from '../../languages/compose/tree.js';
+import { ports, writtenEnvironment } from '../../languages/compose/service.js';
+import { get, type YNode } from '../../languages/compose/tree.js';
 
 /** `${NAME:-default}` / `${NAME-default}` (no nesting inside the default) */
 const WITH_DEFAULT = /\$\{([A-Za-z_][A-Za-z0-9_]*)(:?-)([^${}]*)\}/g;
@@ -38,25 +38,6 @@ const CONSEQUENCE: Record<SecretKind, string> = {
  */
 function fixLines(written: string, expr: string, variable: string): { written: string; required: string } {
   return { written, required: written.replace(expr, `\${${variable}:?set ${variable} in the deployment environment}`) };
-}
-
-/** environment entries as written: name, the scalar, and its text before interpolation */
-type WrittenEntry = { name: string; scalar: YScalar; raw: string; value: string; listed?: boolean };
-function writtenEnvironment(node: YNode | undefined): WrittenEntry[] {
-  const out: WrittenEntry[] = [];
-  if (node?.kind === 'map') {
-    for (const [name, e] of node.entries)
-      if (e.value.kind === 'scalar' && typeof e.value.raw === 'string') out.push({ name, scalar: e.value, raw: e.value.raw, value: String(e.value.value ?? '') });
-  } else if (node?.kind === 'seq') {
-    for (const it of node.items) {
-      if (it.kind !== 'scalar' || typeof it.raw !== 'string') continue;
-      const eq = it.raw.indexOf('=');
-      const full = String(it.value ?? '');
-      const veq = full.indexOf('=');
-      if (eq > 0) out.push({ name: it.raw.slice(0, eq), scalar: it, raw: it.raw.slice(eq + 1), value: veq < 0 ? '' : full.slice(veq + 1), listed: true });
-    }
-  }
-  return out;
 }
 
 const check: ComposeCheck = (ctx) => {

@@ -249,11 +249,16 @@ export class ComposeLoader {
     return env;
   }
 
+  /** The text of a compose file given to the loader, else read from the scan root. */
+  text(path: string): string | undefined {
+    return this.texts.get(path) ?? this.readFile?.(path);
+  }
+
   /** Parse + validate one file (cached). Undefined when it cannot be read at all. */
   tree(path: string, envDir = dirOf(path)): ComposeFileTree | undefined {
     const cached = this.trees.get(path);
     if (cached) return cached;
-    const text = this.texts.get(path) ?? this.readFile?.(path);
+    const text = this.text(path);
     if (text === undefined) return undefined;
     const parsed = parseYamlTree(path, text, this.envFor(envDir));
     const t: ComposeFileTree = { path, root: null, partial: false, ...(parsed.header ? { header: parsed.header } : {}), ...(parsed.serviceNotes ? { serviceNotes: parsed.serviceNotes } : {}) };

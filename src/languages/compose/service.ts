@@ -3,7 +3,7 @@
 // Each result carries the source location of the key or item the user would change.
 import { posix } from 'node:path';
 import { dependsToMap } from './model.js';
-import { entry, entryPath, get, str, type Src, type YMap, type YNode } from './tree.js';
+import { entry, entryPath, get, str, type Src, type YMap, type YNode, type YScalar } from './tree.js';
 
 export interface ImageRef {
   /** as written, after interpolation */
@@ -563,6 +563,25 @@ export function environment(svc: YMap): EnvVar[] {
       if (!s) continue;
       const eq = s.indexOf('=');
       out.push({ name: eq < 0 ? s : s.slice(0, eq), value: eq < 0 ? undefined : s.slice(eq + 1), src: it.src });
+    }
+  }
+  return out;
+}
+
+/** environment entries as written: name, the scalar, and its text before interpolation */
+export type WrittenEntry = { name: string; scalar: YScalar; raw: string; value: string; listed?: boolean };
+export function writtenEnvironment(node: YNode | undefined): WrittenEntry[] {
+  const out: WrittenEntry[] = [];
+  if (node?.kind === 'map') {
+    for (const [name, e] of node.entries)
+      if (e.value.kind === 'scalar' && typeof e.value.raw === 'string') out.push({ name, scalar: e.value, raw: e.value.raw, value: String(e.value.value ?? '') });
+  } else if (node?.kind === 'seq') {
+    for (const it of node.items) {
+      if (it.kind !== 'scalar' || typeof it.raw !== 'string') continue;
+      const eq = it.raw.indexOf('=');
+      const full = String(it.value ?? '');
+      const veq = full.indexOf('=');
+      if (eq > 0) out.push({ name: it.raw.slice(0, eq), scalar: it, raw: it.raw.slice(eq + 1), value: veq < 0 ? '' : full.slice(veq + 1), listed: true });
     }
   }
   return out;
