@@ -58,6 +58,7 @@ import socketWithoutHeartbeat from './socket-without-heartbeat.js';
 import socketWithoutReconnect from './socket-without-reconnect.js';
 import suppressionWithoutReason from './suppression-without-reason.js';
 import taskFailureReturned from './task-failure-returned.js';
+import writeTaskFireAndForget from './write-task-fire-and-forget.js';
 import taskiqTaskWithoutRetry from './taskiq-task-without-retry.js';
 import thirdPartyCallWithoutBreaker from './third-party-call-without-breaker.js';
 
@@ -115,6 +116,7 @@ export const CHECKS: Readonly<Record<string, Check | ComposeCheck>> = {
   'socket-without-reconnect': socketWithoutReconnect,
   'suppression-without-reason': suppressionWithoutReason,
   'task-failure-returned': taskFailureReturned,
+  'write-task-fire-and-forget': writeTaskFireAndForget,
   'taskiq-task-without-retry': taskiqTaskWithoutRetry,
   'third-party-call-without-breaker': thirdPartyCallWithoutBreaker,
 };
