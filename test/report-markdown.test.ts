@@ -93,6 +93,18 @@ describe('Markdown reporter', () => {
     expect(paths.some((p) => p.includes('migrations'))).toBe(false);
   });
 
+  it('critical paths start somewhere when every caller is also called (an app and its proxy calling each other)', () => {
+    const r = sampleResult();
+    const svc = (name: string, image: string, dependsOn: string[], talksTo: string[] = []) => ({
+      name, file: 'docker-compose.yml', image, dependsOn, talksTo, healthcheck: 'ok' as const, dependents: [],
+    });
+    // GrowthBook's quick-start: growthbook -> mongo, growthbook -> proxy, proxy -> growthbook
+    r.system = { services: [svc('growthbook', 'growthbook/growthbook:latest', ['mongo'], ['proxy']), svc('proxy', 'growthbook/proxy:latest', ['growthbook']), svc('mongo', 'mongo:latest', [])] };
+    const paths = criticalPaths(buildView(r, RULES), 50).map((p) => p.join(' > '));
+    expect(paths).toContain('proxy > growthbook > mongo');
+    expect(renderMarkdown(r, RULES)).not.toContain('No service depends on another');
+  });
+
   it('services of developer or one-shot stacks with nothing found get one line, not a row each; a production one keeps its row', () => {
     const r = sampleResult();
     const extra = ['mailhog', 'kibana'].map((name) => ({ name, file: 'dev/docker-compose.yml', image: `${name}:1`, dependsOn: [], talksTo: [], healthcheck: 'none' as const, dependents: [], dev: true }));

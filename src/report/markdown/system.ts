@@ -297,7 +297,10 @@ export function criticalPaths(view: ReportView, max = 8): string[][] {
       .filter((n) => n !== s.name && byName.has(n) && !byName.get(n)!.oneShot)
       .sort();
   const isTarget = new Set(services.flatMap((s) => next(s)));
-  const roots = [...byName.values()].filter((s) => !s.oneShot && !isTarget.has(s.name) && next(s).length).sort((a, b) => (a.name < b.name ? -1 : 1));
+  let roots = [...byName.values()].filter((s) => !s.oneShot && !isTarget.has(s.name) && next(s).length).sort((a, b) => (a.name < b.name ? -1 : 1));
+  // every caller is called back (GrowthBook: the app calls its proxy, the proxy calls the app):
+  // no service is only an entry, so each service that calls another starts a path
+  if (!roots.length) roots = [...byName.values()].filter((s) => !s.oneShot && next(s).length).sort((a, b) => (a.name < b.name ? -1 : 1));
   const paths: string[][] = [];
   const walk = (path: string[]) => {
     if (paths.length >= max * 4) return;
