@@ -107,6 +107,13 @@ describe('rule texts in reports', () => {
     expect(webhook.fixCode('python')).not.toMatch(/stripe/i);
     expect(webhook.experiment!.pass).toMatch(/same id/);
     expect(textsFor(fl600, {}).fixCode('python')).toMatch(/idempotency_key/);
+    // a Vercel AI SDK call (GrowthBook's Gemini `generateText`) gets an abortSignal, not an OpenAI client option
+    expect(familyIn('`generateText` calls an LLM API')).toBe('ai-sdk');
+    const fl802 = rules.find((r) => r.id === 'FL802')!;
+    const ai = textsFor(fl802, { family: 'ai-sdk' });
+    expect(ai.fixCode('typescript')).toMatch(/abortSignal: AbortSignal\.timeout/);
+    expect(ai.fixCode('typescript')).not.toMatch(/new OpenAI/);
+    expect(ai.experiment!.break).toMatch(/baseURL/);
   });
 
   it('tells the backend from the callee, the image or the excerpt', () => {

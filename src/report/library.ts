@@ -7,7 +7,7 @@
 // the compose image, then the code spans of the message and the excerpt are read.
 import type { Finding, SystemModel } from '../engine/types.js';
 
-export const FAMILIES = ['redis', 'postgres', 'mysql', 'mongo', 'nats', 'rabbitmq', 'kafka', 'elasticsearch', 'http'] as const;
+export const FAMILIES = ['redis', 'postgres', 'mysql', 'mongo', 'nats', 'rabbitmq', 'kafka', 'elasticsearch', 'ai-sdk', 'http'] as const;
 export type Family = (typeof FAMILIES)[number];
 
 /** Human name of a family, for sentences ("the Redis container"). */
@@ -20,6 +20,7 @@ export const FAMILY_LABEL: Record<Family, string> = {
   rabbitmq: 'RabbitMQ',
   kafka: 'Kafka',
   elasticsearch: 'Elasticsearch',
+  'ai-sdk': 'Vercel AI SDK',
   http: 'HTTP',
 };
 
@@ -34,6 +35,8 @@ const PATTERNS: Array<[Family, RegExp]> = [
   ['rabbitmq', /rabbitmq|amqp(?:lib)?|aio_pika|pika|kombu/],
   ['kafka', /kafka(?:js)?|aiokafka|confluent_kafka|redpanda/],
   ['elasticsearch', /elasticsearch|opensearch/],
+  // the Vercel AI SDK's calls, whatever provider they go to: their deadline is `abortSignal`
+  ['ai-sdk', /generateText|streamText|generateObject|streamObject|embedMany|@ai-sdk/],
   ['http', /requests|httpx|axios|fetch|urllib3?|urlopen|aiohttp|got|undici|superagent|ky|node-fetch|ofetch|httpservice|https?/],
 ].map(([f, re]) => [f as Family, new RegExp((re as RegExp).source, 'gi')]);
 
