@@ -59,17 +59,33 @@ function causeEntry(c: Cause, opts: MarkdownOptions): string {
 
 function fixBlock(b: RiskBucket): string[] {
   const out: string[] = [];
-  // one fix per variant (library / context) present among the findings, most common first
-  const byVariant = new Map<string, FindingView[]>();
-  for (const v of b.findings) {
-    const key = v.texts?.variants.join('+') ?? '';
-    byVariant.set(key, [...(byVariant.get(key) ?? []), v]);
-  }
+  // one fix per variant (library / context) and per fix as filled in (a healthcheck probes each
+  // service's own port), most common first
+  const group = (withFill: boolean) => {
+    const m = new Map<string, FindingView[]>();
+    for (const v of b.findings) {
+      const key = `${v.texts?.variants.join('+') ?? ''}\0${withFill ? (v.texts?.fixTitle ?? '') : ''}`;
+      m.set(key, [...(m.get(key) ?? []), v]);
+    }
+    return m;
+  };
+  // (past four fills the fixes differ only in names: one per variant, filled for the first)
+  let byVariant = group(true);
+  if (byVariant.size > 4) byVariant = group(false);
   const variants = [...byVariant.entries()].sort((a, c) => c[1].length - a[1].length || (a[0] < c[0] ? -1 : 1));
   for (const [key, vs] of variants) {
     const t = vs[0].texts;
     if (!t) continue;
-    const label = variants.length > 1 ? ` _${key ? `For ${variantLabel(key.split('+'))}` : 'Otherwise'} (${plural(vs.length, 'finding')})_:` : '';
+    const vk = key.split('\0')[0];
+    // which findings this fix is for: their library or context when those differ, else the
+    // services (or files) it is filled in for
+    const whose = () => {
+      const syms = [...new Set(vs.map((v) => v.f.symbol ?? v.f.file))];
+      return `For ${names(syms, 4)}`;
+    };
+    const shared = variants.filter(([k]) => k.split('\0')[0] === vk).length > 1;
+    const label =
+      variants.length > 1 ? ` _${vk && !shared ? `For ${variantLabel(vk.split('+'))}` : whose()} (${plural(vs.length, 'finding')})_:` : '';
     out.push(`**Fix.**${label} ${mdMessage(period(t.fixTitle))}`);
     const langs = [...new Set(vs.map((v) => fileLanguage(v.f.file)).filter((l): l is NonNullable<typeof l> => !!l))].sort();
     for (const lang of langs) {
