@@ -391,6 +391,23 @@ describe('code roots', () => {
     expect(other.system.services.find((s) => s.file === 'docker-compose.yml')?.codeRoots).toBeUndefined();
   });
 
+  it("a published image whose folder keeps its Dockerfile in docker/ runs that folder's code", () => {
+    // HedgeDoc: ghcr.io/hedgedoc/hedgedoc/backend is built from backend/docker/Dockerfile at the
+    // repository root; a builder stage's `COPY . .` does not make the whole repository its code
+    const files: Record<string, string> = {
+      'backend/docker/Dockerfile': 'FROM node:22 AS builder\nCOPY . .\nRUN yarn build\nFROM node:22\nCOPY backend/package.json backend/package.json\nCOPY --from=builder /app/backend/dist backend/dist\nCMD ["node", "dist/main.js"]\n',
+      'frontend/docker/Dockerfile': 'FROM node:22\nCOPY . .\nCMD ["node", "server.js"]\n',
+    };
+    const out = run(
+      { 'docker/docker-compose.yml': 'services:\n  backend:\n    image: ghcr.io/hedgedoc/hedgedoc/backend:develop\n  frontend:\n    image: ghcr.io/hedgedoc/hedgedoc/frontend:develop\n  db:\n    image: postgres:15\n' },
+      { rootName: 'hedgedoc', readFile: (p) => files[p] },
+    );
+    const roots = (name: string) => out.system.services.find((s) => s.name === name)?.codeRoots;
+    expect(roots('backend')).toEqual(['backend']);
+    expect(roots('frontend')).toEqual(['frontend']);
+    expect(roots('db')).toBeUndefined();
+  });
+
   it('two builders of one repository name link nothing', () => {
     const out = run({
       'a/compose.yaml': 'services:\n  x:\n    image: local/app\n    build: ./one\n',

@@ -259,7 +259,7 @@ function ownDockerfile(
   composeFile: string,
   rootName: string | undefined,
   readFile: ReadText | undefined,
-): { dockerfile: string; context: string } | undefined {
+): { dockerfile: string; context: string; roots?: string[] } | undefined {
   if (!image || image.unknown || !readFile) return undefined;
   const dirs: string[] = [];
   for (let d = posix.dirname(composeFile); ; d = posix.dirname(d)) {
@@ -291,6 +291,10 @@ function ownDockerfile(
   for (const dir of dirs) {
     const at = (f: string) => (dir ? `${dir}/${f}` : f);
     for (const c of stems) for (const f of [`docker/${c}/Dockerfile`, `${c}/Dockerfile`]) if (readFile(at(f)) !== undefined) return { dockerfile: at(f), context: posix.dirname(at(f)) };
+    // the image's folder keeps its Dockerfile in a docker/ folder, built from the repository root
+    // (HedgeDoc's backend/docker/Dockerfile, whose COPY steps name backend/…, database/…)
+    // (its own code is that folder: a builder stage's `COPY . .` would otherwise hand it every file)
+    for (const c of stems) if (readFile(at(`${c}/docker/Dockerfile`)) !== undefined) return { dockerfile: at(`${c}/docker/Dockerfile`), context: dir, roots: [at(c)] };
   }
   return undefined;
 }
@@ -338,7 +342,7 @@ function viewService(s: ComposeService, project: ComposeProject, k: ComposeKnowl
           ? imageHolds(dockerfile, undefined, own.context, known, workspaces)
           : undefined
       : undefined;
-  const copyRoots = Array.isArray(held) ? held : held === 'all' && own && build === undefined ? [own.context] : undefined;
+  const copyRoots = build === undefined && own?.roots ? own.roots : Array.isArray(held) ? held : held === 'all' && own && build === undefined ? [own.context] : undefined;
   const listens = ports(node).length > 0 || get(node, 'expose') !== undefined;
   const hc = healthcheck(node);
   const env = environment(node);
