@@ -701,7 +701,7 @@ describe('quick-start compose files', () => {
       'prod/compose.yaml:db': 'base', 'prod/compose.yaml:api': 'base',
     });
     expect(p(out, 'FL483')).toEqual({ 'quick/compose.yaml:app': 'P2', 'advised/compose.yaml:api': 'P2', 'prod/compose.yaml:api': 'base' });
-    expect(out.drafts.find((d) => d.file === 'quick/compose.yaml' && d.ruleId === 'FL580')!.priorityReason).toMatch(/quick-start compose file \(`mongo` gets its password written in the file/);
+    expect(out.drafts.find((d) => d.file === 'quick/compose.yaml' && d.ruleId === 'FL580')!.priorityReason).toMatch(/quick-start compose file \(the file writes `mongo`'s password in clear/);
   });
 
   it('keep data durability at its priority: a quick-start database with no volume still loses the data', () => {

@@ -482,7 +482,7 @@ function quickstartFiles(services: ServiceView[], files: Iterable<string>, k: Co
     const file = v.keySrc.file;
     if (out.has(file) || !v.info || !['database', 'broker'].includes(v.info.kind)) continue;
     const lit = writtenEnvironment(get(v.node, 'environment')).find((e) => e.value !== '' && !e.raw.includes('$') && k.quickstartPasswords.some((r) => r.test(e.name)));
-    if (lit) out.set(file, `\`${v.name}\` gets its password written in the file, \`${lit.name}\``);
+    if (lit) out.set(file, `the file writes \`${v.name}\`'s password in clear, \`${lit.name}\``);
   }
   for (const file of files) {
     if (out.has(file) || !k.quickstartComments.length) continue;

@@ -3,7 +3,7 @@
 import { CATEGORIES, PRIORITIES } from '../../engine/types.js';
 import type { Category, Finding, Priority, RuleMeta } from '../../engine/types.js';
 import { PRIORITY_MEANING, countByPriority, fileLanguage, period, sentences } from '../common.js';
-import { mdMessage, mdText } from '../escape.js';
+import { mdCode, mdMessage, mdText } from '../escape.js';
 import { SCORE_WEIGHTS, priorityCounts, riskBuckets, ruleTitle, type Cause, type ReportView } from '../view.js';
 import { CATEGORY_LABEL, CONTEXT_LABEL, causeChange, causeScope, entryNames, fileLink, heading, list, names, plural, variantLabel, type MarkdownOptions } from './shared.js';
 
@@ -71,6 +71,10 @@ export function executiveSummary(view: ReportView, opts: MarkdownOptions): strin
     if (config) parts.push(`${config} in compose configuration`);
     out.push('', `Where the code runs: ${list(parts)}. Priorities already account for it (a browser or script finding ranks lower than the same hazard in a service).`);
   }
+  // which compose files were read as try-it-out stacks, so a reader knows why their hardening ranks low
+  const quick = [...new Set(findings.filter((v) => fileLanguage(v.f.file) === 'compose' && /quick-start compose file/.test(v.f.priorityReason ?? '')).map((v) => v.f.file))].sort();
+  if (quick.length)
+    out.push('', `Read as quick-start stacks (a database password written in the file, or comments saying to change settings for production): ${list(quick.map((f) => mdCode(f)))}. Their missing restart policies, healthchecks and start order are P2, the operator's hardening step; data durability keeps its priority.`);
   const bySvc = new Map<string, Finding[]>();
   for (const v of findings) for (const s of v.services) bySvc.set(s.name, [...(bySvc.get(s.name) ?? []), v.f]);
   if (bySvc.size) {
