@@ -1332,3 +1332,18 @@ describe('project model: a handler whose every wait ends on its own, late (FL124
     expect(at['app/api/profile/route.ts']!.priority).toBe('P1');
   });
 });
+
+describe('project model: a handler finding whose waits are each reported at their call (FL124 beside FL101)', () => {
+  it("folds into the calls' own findings: the call's timeout bounds the handler too", async () => {
+    const alone = await fixtureScan('handler-awaits-without-deadline/next-app', ['FL124']);
+    const both = await fixtureScan('handler-awaits-without-deadline/next-app', ['FL124', 'FL101']);
+    const ids = (r: typeof both) => r.findings.map((f) => `${f.ruleId} ${f.file}`).sort();
+    // the logout route reaches lib/session.ts's fetch, which FL101 reports at the same priority
+    expect(ids(alone)).toContain('FL124 app/auth/logout/route.ts');
+    expect(ids(both)).not.toContain('FL124 app/auth/logout/route.ts');
+    expect(ids(both)).toContain('FL101 lib/session.ts');
+    // and the profile route into lib/profiles.ts's axios call, P1 like the route
+    expect(ids(both).filter((x) => x.startsWith('FL124'))).toEqual([]);
+    expect(ids(both)).toContain('FL101 lib/profiles.ts');
+  });
+});

@@ -52,13 +52,14 @@ export function groupFindings(findings: Finding[]): ModelGroup[] {
   const groups: ModelGroup[] = [];
   // a client that already carries its call sites (the worker saw them) is its own group
   for (const f of findings) {
-    const sites = f.related?.length ?? 0;
+    // (calls through it only: a handler folded into this call, or what a handler reaches, is no call site)
+    const sites = f.related?.filter((r) => (r.message ?? '').startsWith('call through')).length ?? 0;
     if (sites >= 2 && f.data?.api) {
       const id = groupId('shared-client', `${f.ruleId}\0${f.file}\0${f.line}\0${f.column}`);
       f.group = id;
       const callee = f.data.callee ?? f.data.api;
       // calls to the function that makes the call (a wrapper), not calls through a client it built
-      const wrapper = f.symbol && f.related!.every((r) => (r.message ?? '').startsWith(`call through \`${f.symbol}\``)) ? f.symbol : undefined;
+      const wrapper = f.symbol && f.related!.filter((r) => (r.message ?? '').startsWith('call through')).every((r) => (r.message ?? '').startsWith(`call through \`${f.symbol}\``)) ? f.symbol : undefined;
       const title = wrapper ? `\`${wrapper}\` (it calls \`${callee}\`) and the ${sites} calls to it` : `\`${callee}\` here and the ${sites} calls made through it`;
       groups.push({ id, ruleId: f.ruleId, kind: 'shared-client', title, file: f.file, line: f.line, count: 1 + sites });
     }

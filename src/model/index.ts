@@ -338,6 +338,7 @@ export function applyModel(findings: Finding[], model: ProjectModel, input: Mode
     const name = out[i].data?.unlessMentioned;
     if (typeof name === 'string' && mentioned(name)) out.splice(i, 1);
   }
+  foldIntoReachedCalls(out);
   for (const f of out) {
     if (!f.context || /\.ya?ml$/.test(f.file)) continue;
     const lower = table.offRequestPath(f.ruleId, f.context);
@@ -361,6 +362,34 @@ export function applyModel(findings: Finding[], model: ProjectModel, input: Mode
   }
   model.groups = groupFindings(out);
   return out;
+}
+
+/**
+ * A handler finding whose every reached wait (`data.reachedAt`, file:line) is reported at the call
+ * itself by a timeout rule asks for the same fix twice: the call's own timeout bounds the handler
+ * too. It becomes a related location of those findings instead (GrowthBook's Supabase fetch was
+ * reported at its route and at the call). Kept when it outranks one of them.
+ */
+function foldIntoReachedCalls(out: Finding[]): void {
+  const at = new Map<string, Finding>();
+  for (const f of out) if (f.category === 'timeout' && !at.has(`${f.file}:${f.line}`)) at.set(`${f.file}:${f.line}`, f);
+  for (let i = out.length - 1; i >= 0; i--) {
+    const f = out[i];
+    let locs: string[];
+    try {
+      locs = f.data?.reachedAt ? (JSON.parse(f.data.reachedAt) as string[]) : [];
+    } catch {
+      continue;
+    }
+    if (!locs.length) continue;
+    const targets = locs.map((l) => at.get(l));
+    if (targets.some((t) => !t || t === f || t.ruleId === f.ruleId || rank(t.priority) > rank(f.priority))) continue;
+    for (const t of targets as Finding[]) {
+      const list = (t.related ??= []);
+      if (list.length < 100) list.push({ file: f.file, line: f.line, column: f.column, message: `${f.data?.handler ?? 'a handler'} waits on this call with no deadline of its own` });
+    }
+    out.splice(i, 1);
+  }
 }
 
 /**

@@ -109,7 +109,7 @@ export function resolveReaches(findings: Finding[], files: Array<{ rel: string; 
     void _p;
     void _v;
     void _h;
-    f.data = { ...rest, reach };
+    f.data = { ...rest, reach, reachedAt: JSON.stringify(hit.waits.map((w) => `${hit.file}:${w.line}`)) };
     if (onlyLongLimits(hit.waits)) {
       // the consequence the check wrote assumed a wait nothing ends
       if (typeof d.hazard === 'string' && d.hazard !== LATE_HAZARD) {

@@ -95,7 +95,7 @@ const check: Check = (ctx) => {
       if (waits.length) {
         const late = onlyLongLimits(waits);
         // a library default ends each wait (httpx's 5 s of inactivity): slow, not stuck, and the message says so
-        const d = draft(c, { ...data, reach: reachText(waits, 'line '), ...(late ? { hazard: LATE_HAZARD } : {}) });
+        const d = draft(c, { ...data, reach: reachText(waits, 'line '), reachedAt: JSON.stringify(waits.map((w) => `${facts.path}:${w.line}`)), ...(late ? { hazard: LATE_HAZARD } : {}) });
         if (late) Object.assign(d, { priority: 'P2', priorityReason: LATE });
         out.push(d);
         continue;
