@@ -3,6 +3,29 @@ import { describe, expect, it } from 'vitest';
 import { analyseSnippet, prioritiesByLine as byLine } from './fixture-harness.js';
 
 describe('code rule priorities', () => {
+  it('FL101: a call whose promise chain a statement drops is P2 (nothing waits on it); an awaited or kept one stays P1', async () => {
+    // HedgeDoc's WebDAV backend probes its server from the constructor and never awaits it
+    const a = await analyseSnippet(
+      'backend.ts',
+      [
+        "import fetch from 'node-fetch';",
+        'export class Backend {',
+        '  constructor(private url: string) {',
+        "    fetch(this.url, { method: 'PROPFIND' }).then((r) => r.ok).catch(() => undefined);",
+        '    void fetch(this.url);',
+        '  }',
+        '  async save(body: string) {',
+        "    await fetch(this.url, { method: 'PUT', body });",
+        '    const pending = fetch(this.url);',
+        '    return pending;',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    expect(byLine(a, 'FL101')).toEqual({ 4: 'P2', 5: 'P2', 8: 'P1', 9: 'P1' });
+  });
+
   it('FL552: a cache client is P1 and a metrics client P2; one the work needs keeps its priority', async () => {
     // unstract's WorkerCacheManager: a Redis cache turned off when its first connect fails
     const a = await analyseSnippet(

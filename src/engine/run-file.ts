@@ -107,6 +107,7 @@ function compileAdjust(meta: RuleMeta): CompiledRule['adjust'] {
       if (w['in-loop'] !== undefined && (s?.inLoop ?? false) !== w['in-loop']) return false;
       if (w['in-async'] !== undefined && (s?.inAsync ?? false) !== w['in-async']) return false;
       if (w.awaited !== undefined && (s?.awaited ?? false) !== w.awaited) return false;
+      if (w.floating !== undefined && (s?.floating ?? false) !== w.floating) return false;
       if (w['in-function'] !== undefined && (s?.functionId !== undefined) !== w['in-function']) return false;
       if (w['api-tag'] !== undefined && !(d.where?.apiTags ?? []).includes(w['api-tag'] as string)) return false;
       return true;

@@ -244,6 +244,18 @@ export class Visitor implements FileTables {
         if (u.kind === SK.VoidExpression) u = unwrapAwait((u as ts.VoidExpression).expression);
         const id = this.callIds.get(u);
         if (id !== undefined) this.lifetimes.use(id, { k: 'dropped' });
+        // a promise chain nothing waits on (`fetch(u).then(…).catch(…);`, `void fetch(u)`): its
+        // head call is floating, unless the statement awaits the chain
+        if (unwrap(e).kind !== SK.AwaitExpression) {
+          let head = u;
+          while (head.kind === SK.CallExpression) {
+            const callee = unwrap((head as ts.CallExpression).expression);
+            if (callee.kind !== SK.PropertyAccessExpression || !['then', 'catch', 'finally'].includes((callee as ts.PropertyAccessExpression).name.text)) break;
+            head = unwrap((callee as ts.PropertyAccessExpression).expression);
+          }
+          const hid = this.callIds.get(head);
+          if (hid !== undefined) this.calls[hid].scope = { ...this.calls[hid].scope, floating: true };
+        }
         return;
       }
       case SK.Identifier: {
