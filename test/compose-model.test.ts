@@ -694,11 +694,14 @@ describe('quick-start compose files', () => {
     const advised = 'services:\n  db:\n    image: postgres:17\n    environment:\n      POSTGRES_PASSWORD: ${DB_PASSWORD}\n    volumes: [pg:/var/lib/postgresql/data]\n  api:\n    image: example/api:1\n    environment:\n      SECRET_KEY: ${SECRET_KEY} # Change this in production\n    depends_on: [db]\n';
     // the near miss: kutt's and HedgeDoc's files take every password from the environment
     const production = 'services:\n  db:\n    image: postgres:17\n    environment:\n      POSTGRES_PASSWORD: ${DB_PASSWORD}\n    volumes: [pg:/var/lib/postgresql/data]\n  api:\n    image: example/api:1\n    depends_on: [db]\n';
-    const out = run({ 'quick/compose.yaml': literal, 'advised/compose.yaml': advised, 'prod/compose.yaml': production });
+    // HedgeDoc's docker/ file runs its own images at the unreleased `:develop` tag
+    const develop = 'services:\n  db:\n    image: postgres:15\n    environment:\n      POSTGRES_PASSWORD: ${DB_PASSWORD}\n    volumes: [pg:/var/lib/postgresql/data]\n  backend:\n    image: ghcr.io/acme/app/backend:develop\n';
+    const out = run({ 'quick/compose.yaml': literal, 'advised/compose.yaml': advised, 'prod/compose.yaml': production, 'dev-tag/compose.yaml': develop });
     expect(p(out, 'FL580')).toEqual({
       'quick/compose.yaml:mongo': 'P2', 'quick/compose.yaml:app': 'P2',
       'advised/compose.yaml:db': 'P2', 'advised/compose.yaml:api': 'P2',
       'prod/compose.yaml:db': 'base', 'prod/compose.yaml:api': 'base',
+      'dev-tag/compose.yaml:db': 'P2', 'dev-tag/compose.yaml:backend': 'P2',
     });
     expect(p(out, 'FL483')).toEqual({ 'quick/compose.yaml:app': 'P2', 'advised/compose.yaml:api': 'P2', 'prod/compose.yaml:api': 'base' });
     expect(out.drafts.find((d) => d.file === 'quick/compose.yaml' && d.ruleId === 'FL580')!.priorityReason).toMatch(/quick-start compose file \(the file writes `mongo`'s password in clear/);

@@ -99,7 +99,7 @@ describe('Markdown reporter', () => {
     const f = r.findings.find((x) => x.file === 'docker-compose.yml')!;
     f.priority = 'P2';
     f.priorityReason = "declared in a quick-start compose file (the file writes `db`'s password in clear, `POSTGRES_PASSWORD`): hardening it for production is the operator's step";
-    expect(renderMarkdown(r, RULES)).toContain('Read as quick-start stacks (a database password written in the file, or comments saying to change settings for production): `docker-compose.yml`.');
+    expect(renderMarkdown(r, RULES)).toContain('Read as quick-start stacks (a database password written in the file, an application image at a development tag, or comments saying to change settings for production): `docker-compose.yml`.');
   });
 
   it('critical paths start somewhere when every caller is also called (an app and its proxy calling each other)', () => {

@@ -409,6 +409,8 @@ export interface ComposeHints {
   quickstartPasswords?: string[];
   /** regexes over a compose file's text: a comment saying to change a setting for production marks a quick-start stack */
   quickstartComments?: string[];
+  /** regexes over an image tag: an application image at an unreleased development tag marks a quick-start stack */
+  quickstartTags?: string[];
   queueEnvNames?: string[];
   /** images (globs, as in `images.match`) that only developer stacks run: a file that runs one is a dev stack */
   devToolImages?: string[];

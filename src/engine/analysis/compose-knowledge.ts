@@ -27,6 +27,7 @@ export interface ComposeKnowledge {
   devReadmes: RegExp[];
   quickstartPasswords: RegExp[];
   quickstartComments: RegExp[];
+  quickstartTags: RegExp[];
   queueEnvNames: string[];
   runtimeProbes: NonNullable<ComposeHints['runtimeProbes']>;
   /** the image is a developer-only tool (catalog `devToolImages`) */
@@ -77,6 +78,7 @@ export function composeKnowledge(catalog: Catalog): ComposeKnowledge {
     devReadmes: res(hints.devReadmes),
     quickstartPasswords: res(hints.quickstartPasswords),
     quickstartComments: res(hints.quickstartComments),
+    quickstartTags: res(hints.quickstartTags),
     queueEnvNames: hints.queueEnvNames ?? [],
     runtimeProbes: hints.runtimeProbes ?? [],
     devTool(ref) {

@@ -473,8 +473,9 @@ export function usesJetstream(code: CodeSummary, k: ComposeKnowledge): boolean {
 
 /**
  * Quick-start compose files and what says so: a database or broker service of the file given its
- * password as a literal (catalog `quickstartPasswords`), or a comment in the file telling the
- * reader to change a setting for production (`quickstartComments`).
+ * password as a literal (catalog `quickstartPasswords`), an application image run at a development
+ * tag (`quickstartTags`), or a comment in the file telling the reader to change a setting for
+ * production (`quickstartComments`).
  */
 function quickstartFiles(services: ServiceView[], files: Iterable<string>, k: ComposeKnowledge, readFile: ReadText | undefined): Map<string, string> {
   const out = new Map<string, string>();
@@ -483,6 +484,12 @@ function quickstartFiles(services: ServiceView[], files: Iterable<string>, k: Co
     if (out.has(file) || !v.info || !['database', 'broker'].includes(v.info.kind)) continue;
     const lit = writtenEnvironment(get(v.node, 'environment')).find((e) => e.value !== '' && !e.raw.includes('$') && k.quickstartPasswords.some((r) => r.test(e.name)));
     if (lit) out.set(file, `the file writes \`${v.name}\`'s password in clear, \`${lit.name}\``);
+  }
+  for (const v of services) {
+    const file = v.keySrc.file;
+    // an application image (not a database or broker the catalog knows) at a development tag
+    if (out.has(file) || v.info || !v.image || v.image.unknown || !k.quickstartTags.some((r) => r.test(v.image!.tag))) continue;
+    out.set(file, `it runs \`${v.image.name}\` at the unreleased \`${v.image.tag}\` tag`);
   }
   for (const file of files) {
     if (out.has(file) || !k.quickstartComments.length) continue;

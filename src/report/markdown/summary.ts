@@ -74,7 +74,7 @@ export function executiveSummary(view: ReportView, opts: MarkdownOptions): strin
   // which compose files were read as try-it-out stacks, so a reader knows why their hardening ranks low
   const quick = [...new Set(findings.filter((v) => fileLanguage(v.f.file) === 'compose' && /quick-start compose file/.test(v.f.priorityReason ?? '')).map((v) => v.f.file))].sort();
   if (quick.length)
-    out.push('', `Read as quick-start stacks (a database password written in the file, or comments saying to change settings for production): ${list(quick.map((f) => mdCode(f)))}. Their missing restart policies, healthchecks and start order are P2, the operator's hardening step; data durability keeps its priority.`);
+    out.push('', `Read as quick-start stacks (a database password written in the file, an application image at a development tag, or comments saying to change settings for production): ${list(quick.map((f) => mdCode(f)))}. Their missing restart policies, healthchecks and start order are P2, the operator's hardening step; data durability keeps its priority.`);
   const bySvc = new Map<string, Finding[]>();
   for (const v of findings) for (const s of v.services) bySvc.set(s.name, [...(bySvc.get(s.name) ?? []), v.f]);
   if (bySvc.size) {
