@@ -59,6 +59,8 @@ export interface Scope {
   awaited: boolean;
   /** TS/JS: the call heads a promise chain that a statement drops (`fetch(u).then(…);`, `void fetch(u)`): nothing waits on it */
   floating?: boolean;
+  /** Python: the call is a statement of its own, so its value is dropped (`asyncio.create_task(work())`) */
+  statement?: boolean;
   /** enclosing try statements, innermost first, with which part of the try this fact sits in */
   tries: Array<{ tryId: number; part: 'body' | 'handler' | 'else' | 'finally'; handlerIndex?: number }>;
   /** Python `with`/`async with` items around this fact, innermost first (CallFact ids of the context managers) */

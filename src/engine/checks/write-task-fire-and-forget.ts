@@ -21,14 +21,6 @@ const check: Check = (ctx) => {
   const o = ctx.rule.options as unknown as Options;
   const spawners = new Set(o.spawners);
   const writes = new RegExp(o.writes);
-  const lines = ctx.text.split('\n');
-  const assigned = new Set(facts.assignments.flatMap((a) => (a.value.kind === 'call' ? [a.value.callId] : [])));
-  /** the call is a whole statement: nothing before it on its line, nothing after it but a comment */
-  const statement = (c: CallFact): boolean => {
-    const first = lines[c.loc.line - 1] ?? '';
-    const lastLine = lines[c.loc.endLine - 1] ?? '';
-    return first.slice(0, c.loc.column - 1).trim() === '' && /^\s*(#.*)?$/.test(lastLine.slice(c.loc.endColumn - 1));
-  };
   /** a coroutine function of this file whose work all sits in a try that catches anything */
   const handlesItsOwnFailure = (name: string): boolean => {
     const fns = facts.functions.filter((f) => f.name === name && f.isAsync);
@@ -43,7 +35,8 @@ const check: Check = (ctx) => {
   const out: FindingDraft[] = [];
   for (const c of facts.calls) {
     if (!c.qualified || !spawners.has(c.qualified)) continue;
-    if (c.scope.awaited || c.scope.argOfCalls.length || assigned.has(c.id) || !statement(c)) continue;
+    // only a spawn that is a statement of its own drops its task (the parser says so)
+    if (!c.scope.statement) continue;
     const arg = c.args[0];
     const inner = arg?.kind === 'call' ? facts.calls[arg.callId] : undefined;
     if (!inner || !writes.test(last(inner.callee))) continue;

@@ -110,7 +110,8 @@ export class FactBuilder {
         kwargsOpen,
         loc: this.src.loc(raw.start, raw.end),
         calleeLoc: fn ? this.src.nodeLoc(fn) : this.src.loc(raw.start, raw.end),
-        scope: raw.scope,
+        // a call that is the whole of its statement: its value is dropped
+        scope: raw.node.parent?.type === 'expression_statement' && raw.node.parent.namedChildCount === 1 ? { ...raw.scope, statement: true } : raw.scope,
       };
       if (resolved?.receiverCall !== undefined) call.receiverCall = resolved.receiverCall;
       if (unknownKwargs?.length && !kwargsOpen) call.unknownKwargs = unknownKwargs;
