@@ -43,6 +43,8 @@ export interface Knob {
   inherit?: 'receiver';
   /** method calls on the same instance that may set the knob out of our sight -> unknown */
   setOnInstance?: string[];
+  /** names among the receiver constructor's arguments that make the knob moot (`SOCK_DGRAM`: a UDP connect sends nothing, so it cannot block) */
+  mootByReceiverArg?: string[];
   /**
    * assignments that set the knob for every call of this library/instance in the file:
    * relative to the library root or the instance, e.g. "defaults.timeout" matches

@@ -193,6 +193,15 @@ function setOnInstance(call: CallFact, knob: Knob, facts: FileFacts): boolean {
   );
 }
 
+/** The receiver was built with an argument that makes the knob moot (`socket.socket(AF_INET, SOCK_DGRAM)`). */
+function mootByReceiver(call: CallFact, knob: Knob, facts: FileFacts): boolean {
+  if (!knob.mootByReceiverArg?.length || call.receiverCall === undefined) return false;
+  const ctor = facts.calls[call.receiverCall];
+  if (!ctor) return false;
+  const named = (v: Value) => v.kind === 'name' && knob.mootByReceiverArg!.some((n) => v.text === n || v.text.endsWith(`.${n}`));
+  return [...ctor.args, ...Object.values(ctor.kwargs)].some(named);
+}
+
 /**
  * Read knob `name` of `api` on `call`. When the knob is not on the call:
  * - `inherit: receiver` and the receiver was built in this file -> the constructor's reading,
@@ -216,6 +225,7 @@ export function readKnob(call: CallFact, api: CatalogApi, name: string, facts: F
     const f = live ?? found[0];
     return { state: live ? 'set' : 'disabled', key: f.key, source: 'call', valueLoc: f.value.loc };
   }
+  if (mootByReceiver(call, knob, facts)) return { state: 'set', key: knob.keys[0], source: 'default' };
   if (setByAssignment(call, knob, facts)) return { state: 'set', key: knob.keys[0], source: 'assignment' };
   if (knob.setByCall?.length && facts.calls.some((c) => c.qualified !== null && knob.setByCall!.includes(c.qualified)))
     return { state: 'set', key: knob.keys[0], source: 'assignment' };
