@@ -26,6 +26,34 @@ describe('code rule priorities', () => {
     expect(byLine(a, 'FL101')).toEqual({ 4: 'P2', 5: 'P2', 8: 'P1', 9: 'P1' });
   });
 
+  it('FL552: a module global latched by a boot-time probe is P1; one an error path at run time clears is P0', async () => {
+    // FitTrackee's __init__.py: `redis_available = False` when the import-time ping fails
+    const a = await analyseSnippet(
+      'app.py',
+      [
+        'import redis',
+        '',
+        'redis_client = redis.from_url("redis://redis")',
+        'redis_available = True',
+        'try:',
+        '    redis_client.ping()',
+        'except redis.exceptions.ConnectionError:',
+        '    redis_available = False',
+        '',
+        'queue_conn = None',
+        '',
+        'def publish(msg):',
+        '    global queue_conn',
+        '    try:',
+        '        queue_conn.publish(msg)',
+        '    except redis.exceptions.ConnectionError:',
+        '        queue_conn = None',
+        '',
+      ].join('\n'),
+    );
+    expect(byLine(a, 'FL552')).toEqual({ 8: 'P1', 17: 'P0' });
+  });
+
   it('FL552: a cache client is P1 and a metrics client P2; one the work needs keeps its priority', async () => {
     // unstract's WorkerCacheManager: a Redis cache turned off when its first connect fails
     const a = await analyseSnippet(

@@ -240,6 +240,7 @@ function classFindings(ctx: Parameters<Check>[0], funcs: Funcs): FindingDraft[] 
         target: a.target,
         value: literal(kind, facts),
         where: `${inCatch ? 'a catch block' : describe(callback!, facts)} of \`${facts.classes[cls].name}\``,
+        after: 'after the first failure',
         subject: 'this instance stays broken',
         self,
         ...(proof ? pendingQueue(proof) : {}),
@@ -435,17 +436,22 @@ function variableFindings(ctx: Parameters<Check>[0], funcs: Funcs): FindingDraft
         ? 'the module-level catch block'
         : `a catch block of ${place ?? 'a callback'}`
       : `${describe(callback!, facts)}${place ? ` of ${place}` : ''}`;
+    // the failing connect itself runs once, at import or from a startup hook: a boot-time latch
+    const startupOnly = home === 'module' && runsAgain(a.scope.functionId, home) === 'once';
     const subject = home === 'module' ? `the module-level \`${a.target}\` stays broken` : `the \`${a.target}\` that \`${homeFn?.name || 'its function'}()\` closes over stays broken`;
     const d: FindingDraft = {
       ruleId: ctx.rule.id,
       loc: a.loc,
       message: ctx.rule.message,
-      data: { target: a.target, value: literal(kind, facts), where, subject, ...(proof ? pendingQueue(proof) : {}) },
+      data: { target: a.target, value: literal(kind, facts), where, after: startupOnly ? 'if the connect fails when the process starts (a start-order race, a dependency restarting during a deploy),' : 'after the first failure', subject, ...(proof ? pendingQueue(proof) : {}) },
       where: { scope: a.scope },
     };
     if (partial) {
       d.priority = 'P1';
       d.priorityReason = partial;
+    } else if (startupOnly) {
+      d.priority = 'P1';
+      d.priorityReason = 'the error path runs only at startup: an outage later never reaches it, only a dependency down when the process starts';
     }
     optionalFeature(ctx, d, a.target);
     out.push(d);
