@@ -667,6 +667,35 @@ describe('project model: contexts that real repos got wrong', () => {
     expect(m.files['src/scripts/cleanup.ts']?.context).toBe('service');
   });
 
+  it('a script a CI workflow step runs is CI tooling; a server the workflow starts for a smoke test is not', async () => {
+    // FitTrackee's db/create_ci_test_db.py, run by `.github/workflows/.workflow-python.yml`
+    const { model: m } = await model({
+      '.github/workflows/.workflow-python.yml': [
+        'jobs:',
+        '  python:',
+        '    steps:',
+        '      - run: python db/create_ci_test_db.py',
+        '      - run: |',
+        '          uv run python -m tools.seed --fast',
+        '          node server.js &',
+        '      - working-directory: backend',
+        '        run: python3 ./setup_db.py && pytest',
+        '      - run: python ${{ matrix.script }}',
+        '',
+      ].join('\n'),
+      'db/create_ci_test_db.py': "import psycopg2\nconn = psycopg2.connect(host='postgres')\n",
+      'tools/seed.py': "import requests\nrequests.post('http://localhost:5000/seed')\n",
+      'backend/setup_db.py': "import psycopg2\npsycopg2.connect(host='db')\n",
+      'server.js': "const express = require('express');\nexpress().listen(3000);\n",
+      'app/db.py': "import psycopg2\nconn = psycopg2.connect(host='db')\n",
+    });
+    expect(m.files['db/create_ci_test_db.py']).toMatchObject({ context: 'build', evidence: ['CI workflow .github/workflows/.workflow-python.yml runs it'] });
+    expect(m.files['tools/seed.py']?.context).toBe('build');
+    expect(m.files['backend/setup_db.py']?.context).toBe('build');
+    expect(m.files['server.js']?.context).toBe('service');
+    expect(m.files['app/db.py']?.context).toBe('service');
+  });
+
   it('a compose file that runs no application (nothing built, only known backing images) is a developer stack', async () => {
     const { result, model: m } = await model({
       'docker-compose.yml': 'services:\n  redis:\n    image: redis:7\n  postgres:\n    image: postgres:17\n',

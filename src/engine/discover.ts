@@ -28,7 +28,7 @@ export interface DiscoverOptions {
 
 export interface Discovery {
   files: DiscoveredFile[];
-  /** package manifests seen on the walk (package.json, pyproject.toml, tsconfig.json) and Dockerfiles, relative POSIX paths, for the project model */
+  /** package manifests seen on the walk (package.json, pyproject.toml, tsconfig.json), Dockerfiles and CI workflows, relative POSIX paths, for the project model */
   manifests: string[];
   /** counts of skipped entries by reason */
   skipped: Record<string, number>;
@@ -52,6 +52,8 @@ const PY_EXT = /\.py$/;
 const MANIFESTS = new Set(['package.json', 'pyproject.toml', 'tsconfig.json', 'manifest.json']);
 /** Dockerfiles, listed with the manifests: the model reads what their RUN / ENTRYPOINT / CMD steps run */
 export const DOCKERFILE_NAME = /^(?:[Dd]ockerfile(?:\..+)?|.+\.[Dd]ockerfile)$/;
+/** GitHub Actions workflows, listed with the manifests: the model reads which scripts their steps run */
+export const WORKFLOW_FILE = /(^|\/)\.github\/workflows\/[^/]+\.ya?ml$/;
 const TS_EXT = /\.(ts|tsx|js|jsx|mjs|cjs|mts|cts)$/;
 const DTS = /\.d\.[cm]?ts$/;
 const COMPOSE_NAME = /^(docker-)?compose([.-][^/]*)?\.ya?ml$/;
@@ -177,7 +179,7 @@ export function discover(root: string, targets: string[], opts: DiscoverOptions)
       } else if (e.isFile()) {
         const kind = classify(e.name, composeExtra);
         if (!kind) {
-          if (MANIFESTS.has(e.name) || DOCKERFILE_NAME.test(e.name)) manifests.push(rel);
+          if (MANIFESTS.has(e.name) || DOCKERFILE_NAME.test(e.name) || WORKFLOW_FILE.test(rel)) manifests.push(rel);
           // other YAML: compose by content? Excluded and gitignored files are neither read nor counted.
           if (!YAML_EXT.test(e.name) || isExcluded(rel, false) || gitIgnored(abs, false)) continue;
           let st;

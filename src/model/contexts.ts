@@ -26,6 +26,8 @@ export interface ContextInput {
   dockerfiles?: Map<string, { context: RuntimeContext; why: string }>;
   /** what each built service's image holds of the repository (its Dockerfile's COPY sources), or 'all' */
   images?: Map<string, string[] | 'all'>;
+  /** files a CI workflow step runs, with the workflow */
+  ciRuns?: Map<string, string>;
 }
 
 interface PathRule {
@@ -267,6 +269,10 @@ export function decideContexts(input: ContextInput): Record<string, ContextDecis
     if (bins.has(f.rel)) { say(f.rel, 'cli', 'package entry point (package.json bin / pyproject scripts)', also); continue; }
     const script = scriptRun.get(f.rel);
     if (script !== undefined) { say(f.rel, 'cli', `package.json script \`${script}\` runs it`, also); continue; }
+    // a script a CI step runs (`run: python db/create_ci_test_db.py`) is CI tooling, unless the
+    // file serves (a CI smoke test that starts the server)
+    const ci = input.ciRuns?.get(f.rel);
+    if (ci && !marks.some((m) => m.context === 'service')) { say(f.rel, 'build', `CI workflow ${ci} runs it`, also); continue; }
     const directive = marks.find((m) => m.strength === 'strong' && /directive|__main__|management command/.test(m.why));
     if (directive) { say(f.rel, directive.context, directive.why, also); continue; }
     const svcPath = pathHit('service');
