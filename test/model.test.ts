@@ -667,6 +667,28 @@ describe('project model: contexts that real repos got wrong', () => {
     expect(m.files['src/scripts/cleanup.ts']?.context).toBe('service');
   });
 
+  it('a module only Svelte or Vue components import is browser code; SvelteKit $lib resolves to src/lib', async () => {
+    // kener's src/lib/client/*.ts, imported as `$lib/client/…` by .svelte components only
+    const { model: m } = await model({
+      'package.json': JSON.stringify({ name: 'kener', dependencies: { '@sveltejs/kit': '2', express: '5' } }),
+      'src/lib/components/Bar.svelte': '<script lang="ts">\n  import { onMount } from "svelte";\n  import { requestBar } from "$lib/client/bar-client";\n  import { notes } from "$lib/client/notes-client.js";\n</script>\n<div />\n',
+      'src/components/Card.vue': "<template><div/></template>\n<script setup>\nimport { load } from '../api/cards.js'\n</script>\n",
+      'src/lib/client/bar-client.ts': "export const requestBar = () => fetch('/api/bar');\n",
+      'src/lib/client/notes-client.ts': "export const notes = () => fetch('/api/notes');\n",
+      'src/api/cards.ts': "export const load = () => fetch('/api/cards');\n",
+      'src/lib/server/alerts.ts': "export const send = (u: string) => fetch(u);\n",
+      'src/hooks.server.ts': "import { send } from '$lib/server/alerts';\nimport { requestBar } from '$lib/client/bar-client';\nexport const handle = () => send('x');\n",
+    });
+    expect(m.files['src/api/cards.ts']).toMatchObject({ context: 'browser' });
+    expect(m.files['src/api/cards.ts']?.evidence[0]).toMatch(/imported only by browser code \(src\/components\/Card\.vue/);
+    expect(m.files['src/lib/client/notes-client.ts']).toMatchObject({ context: 'browser' });
+    // a server module imports it too: not browser-only
+    expect(m.files['src/lib/client/bar-client.ts']?.context).not.toBe('browser');
+    expect(m.files['src/lib/server/alerts.ts']?.context).not.toBe('browser');
+    // components are evidence, not scanned files
+    expect(m.files['src/lib/components/Bar.svelte']).toBeUndefined();
+  });
+
   it('a script a CI workflow step runs is CI tooling; a server the workflow starts for a smoke test is not', async () => {
     // FitTrackee's db/create_ci_test_db.py, run by `.github/workflows/.workflow-python.yml`
     const { model: m } = await model({

@@ -6,6 +6,7 @@ import { join, relative, resolve, sep } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import picomatch from 'picomatch';
 import { parseDocument } from 'yaml';
+import { COMPONENT_FILE } from '../model/components.js';
 
 export type FileKind = 'python' | 'typescript' | 'compose';
 
@@ -28,7 +29,7 @@ export interface DiscoverOptions {
 
 export interface Discovery {
   files: DiscoveredFile[];
-  /** package manifests seen on the walk (package.json, pyproject.toml, tsconfig.json), Dockerfiles and CI workflows, relative POSIX paths, for the project model */
+  /** package manifests seen on the walk (package.json, pyproject.toml, tsconfig.json), Dockerfiles, CI workflows and Svelte/Vue components, relative POSIX paths, for the project model */
   manifests: string[];
   /** counts of skipped entries by reason */
   skipped: Record<string, number>;
@@ -179,7 +180,7 @@ export function discover(root: string, targets: string[], opts: DiscoverOptions)
       } else if (e.isFile()) {
         const kind = classify(e.name, composeExtra);
         if (!kind) {
-          if (MANIFESTS.has(e.name) || DOCKERFILE_NAME.test(e.name) || WORKFLOW_FILE.test(rel)) manifests.push(rel);
+          if (MANIFESTS.has(e.name) || DOCKERFILE_NAME.test(e.name) || WORKFLOW_FILE.test(rel) || COMPONENT_FILE.test(e.name)) manifests.push(rel);
           // other YAML: compose by content? Excluded and gitignored files are neither read nor counted.
           if (!YAML_EXT.test(e.name) || isExcluded(rel, false) || gitIgnored(abs, false)) continue;
           let st;

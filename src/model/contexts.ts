@@ -28,6 +28,8 @@ export interface ContextInput {
   images?: Map<string, string[] | 'all'>;
   /** files a CI workflow step runs, with the workflow */
   ciRuns?: Map<string, string>;
+  /** Svelte/Vue component files (not scanned) and what their scripts import: browser importers */
+  components?: Array<{ rel: string; imports: string[] }>;
 }
 
 interface PathRule {
@@ -160,13 +162,15 @@ function resolveUncached(from: string, spec: string, known: Set<string>, lang: '
   }
   let base: string;
   if (spec.startsWith('.')) base = posix.normalize(posix.join(posix.dirname(from), spec));
-  else if (spec.startsWith('@/') || spec.startsWith('~/')) {
+  else if (spec.startsWith('@/') || spec.startsWith('~/') || spec.startsWith('$lib/')) {
     // `@/x` points at the package root or its src/ (tsconfig paths): the nearest folder up from
-    // the importer where the module exists
-    const rest = spec.slice(2);
+    // the importer where the module exists. SvelteKit's `$lib` is `src/lib` (its generated
+    // .svelte-kit/tsconfig.json, which the scan never sees)
+    const lib = spec.startsWith('$lib/');
+    const rest = spec.slice(lib ? 5 : 2);
     for (let dir = posix.dirname(from); ; dir = posix.dirname(dir)) {
       const d = dir === '.' ? '' : `${dir}/`;
-      for (const cand of [`${d}src/${rest}`, `${d}${rest}`]) {
+      for (const cand of lib ? [`${d}src/lib/${rest}`] : [`${d}src/${rest}`, `${d}${rest}`]) {
         const hit = resolveFile(cand, known);
         if (hit) return hit;
       }
@@ -316,7 +320,10 @@ export function decideContexts(input: ContextInput): Record<string, ContextDecis
   const importsOf = new Map<string, string[]>();
   // the npm workspace packages by name: `@org/lib/x` imports are the scan's own files
   const workspaces = new Map(input.packages.filter((p) => p.kind === 'npm' && p.name).map((p) => [p.name!, p.dir]));
-  for (const f of input.files) {
+  // components take part as browser importers only: they are not scanned files, so they leave
+  // `out` before it is returned
+  for (const c of input.components ?? []) if (!out[c.rel]) out[c.rel] = { context: 'browser', evidence: ['a Svelte/Vue component'] };
+  for (const f of [...input.files, ...(input.components ?? []).map((c) => ({ rel: c.rel, kind: 'typescript' as const, signals: { imports: c.imports } }))]) {
     for (const spec of f.signals?.imports ?? []) {
       const target = resolveLocal(f.rel, spec, known, f.kind, input.paths, workspaces);
       if (target) {
@@ -463,6 +470,7 @@ export function decideContexts(input: ContextInput): Record<string, ContextDecis
     }
     say(f.rel, 'service', 'no other evidence: treated as service code', also);
   }
+  for (const c of input.components ?? []) if (!known.has(c.rel)) delete out[c.rel];
   return out;
 }
 

@@ -13,6 +13,7 @@ import { groupFindings } from './groups.js';
 import { resolveReaches } from './network-reach.js';
 import { PackageGraph, packageOf, readPackages, within, type PackageInfo } from './packages.js';
 import { workflowRuns } from './workflows.js';
+import { COMPONENT_FILE, componentImports } from './components.js';
 import { WORKFLOW_FILE } from '../engine/discover.js';
 import { ContextPriorities, type Cap } from './priority.js';
 import { buildEntryModel, type EntryModel } from './reach.js';
@@ -135,7 +136,8 @@ export function buildProjectModel(input: ModelInput): { model: ProjectModel; pac
   const docker = input.dockerfiles?.length ? dockerfileContexts(input.dockerfiles, input.system?.services ?? [], known, oneShot, input.readText, images, workspaces) : undefined;
   const workflows = input.manifests.filter((m) => WORKFLOW_FILE.test(m));
   const ciRuns = workflows.length && input.readText ? workflowRuns(workflows, known, runners, input.readText) : undefined;
-  const files = decideContexts({ files: input.files, packages, system: input.system, catalog: input.catalog, overrides: input.contexts, paths, dockerfiles: docker, images, ciRuns });
+  const components = input.readText ? input.manifests.filter((m) => COMPONENT_FILE.test(m)).map((rel) => ({ rel, imports: componentImports(input.readText!(rel) ?? '') })) : [];
+  const files = decideContexts({ files: input.files, packages, system: input.system, catalog: input.catalog, overrides: input.contexts, paths, dockerfiles: docker, images, ciRuns, components });
   const composeFiles: ProjectModel['composeFiles'] = {};
   for (const c of input.composeFiles) composeFiles[c] = composeKind(c, input.catalog, input.contexts ?? {});
   // a file named for development that a stack pulls in with `include:` is part of that stack
