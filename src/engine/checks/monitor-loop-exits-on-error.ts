@@ -17,7 +17,7 @@ import { backgroundStart, cannotRaiseHere, isSleep, loopKnowledge, periodicLoops
 /** a statement that raises on purpose, in a body that calls nothing */
 const RAISES = /\b(raise|throw|assert)\b/;
 /** returns an expression that reads something (`self.shutdown or not settings.running`), not a constant */
-const READS_STATE = /\breturn\s+(?!(?:None|True|False|null|undefined|true|false|\d[\d.]*|(['"]).*?\2)\s*;?\s*$)\S/m;
+const READS_STATE = /\breturn\s+(?!(?:None|True|False|null|undefined|true|false|\d[\d.]*|(['"]).*?\1)\s*;?\s*$)\S/m;
 
 interface Options {
   monitorNames: string;
