@@ -453,6 +453,16 @@ describe('project model: code nothing calls', () => {
     const reported = await scan({ root, targets: [root], jobs: 1, config: { unreferenced: 'report' } });
     expect(reported.findings.filter((f) => f.ruleId === 'FL101').length).toBe(1);
   });
+  it('a wait every caller bounds with a deadline is left out and listed, with the deadline', async () => {
+    const r = await fixtureScan('http-timeout-disabled/caller-deadline', ['FL102']);
+    expect(r.findings.map((f) => `${f.file}:${f.line}`).sort()).toEqual(['wallets/alby.py:17', 'wallets/alby.py:23', 'wallets/alby.py:27']);
+    expect(r.model!.callerBounded).toEqual([{ file: 'wallets/alby.py', line: 12, ruleId: 'FL102', by: '`asyncio.wait_for` at services/payments.py:12' }]);
+    const text = await runCli(['model'], `${FIXTURES}http-timeout-disabled/caller-deadline`);
+    expect(text.stdout).toContain('Waits every caller bounds with a deadline, findings left out (1):\n  wallets/alby.py:12  FL102  under `asyncio.wait_for` at services/payments.py:12');
+    // a scan of part of the tree cannot see every caller: the finding stands
+    const part = await fixtureScan('http-timeout-disabled/caller-deadline', ['FL102'], 'wallets');
+    expect(part.findings.some((f) => f.line === 12)).toBe(true);
+  });
   it("a Python file's top-level code runs only when something imports or names the file: a codegen script beside the app is left out", async () => {
     const top = 'import requests\nrequests.get("https://example.com/protos.tar")\n';
     const root = makeTree({

@@ -12,7 +12,10 @@ import { withDynamicImports } from '../model/dynamic-imports.js';
 import { PackageGraph, readPackages } from '../model/packages.js';
 import { applyModel, buildProjectModel, collectPendingDefaults, collectReach, collectUses, tsPathsFor, type ModelInput } from '../model/index.js';
 import { collectReaches } from '../model/network-reach.js';
+import { callerBoundFindings } from '../model/caller-deadlines.js';
+import { lateParser } from '../model/late-parse.js';
 import { discover, DOCKERFILE_NAME } from './discover.js';
+import { isTestPath } from './paths.js';
 import { blastRadius } from './system.js';
 import { FingerprintMaker } from './fingerprint.js';
 import { analyzeFiles, readCachedJson, refreshCachedSignals, ruleSetKey, storeCachedJson } from './cache.js';
@@ -338,8 +341,28 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
   };
   const t1 = performance.now();
   const { model, packages } = buildProjectModel(modelInput);
+  // a wait every caller bounds with a deadline is no hazard (rules that take `unless-within:
+  // [deadline]` in their own function): needs every caller in view
+  let bounded = made;
+  if (modelInput.wholeRoot) {
+    const eligible = new Set(allRules.filter((r) => ((r.match?.call as { 'unless-within'?: string[] } | undefined)?.['unless-within'] ?? []).includes('deadline')).map((r) => r.id));
+    const isTest = (rel: string) => isTestPath(rel) || model.files[rel]?.context === 'test';
+    const byCallers = await callerBoundFindings(made, {
+      files: modelInput.files,
+      contextOf: (rel) => model.files[rel]?.context,
+      eligible,
+      parse: lateParser(rootAbs, readSource),
+      readText: (rel) => readSource(join(rootAbs, rel)),
+      catalog: modelCatalog,
+      isTest,
+    });
+    if (byCallers.size) {
+      model.callerBounded = [...byCallers].map(([f, b]) => ({ file: f.file, line: f.line, ruleId: f.ruleId, by: b.by })).sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
+      bounded = made.filter((f) => !byCallers.has(f));
+    }
+  }
   const t2 = performance.now();
-  const kept = applyModel(made, model, modelInput, packages);
+  const kept = applyModel(bounded, model, modelInput, packages);
   const learnt = opts.cacheDir && !opts.merged && !paths.empty ? paths.memo() : undefined;
   if (learnt) storeCachedJson(opts.cacheDir!, 'tspaths', pathsKey, VERSION, learnt);
   if (process.env.FAULTLINE_TIMING) process.stderr.write(`model: uses ${(tReach - t0).toFixed(0)} ms, reach ${(tReachEnd - tReach).toFixed(0)} ms (${reached.length} files parsed), build ${(t2 - t1).toFixed(0)} ms, apply ${(performance.now() - t2).toFixed(0)} ms\n`);

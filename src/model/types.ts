@@ -203,6 +203,8 @@ export interface ProjectModel {
   guards: ModelGuard[];
   /** functions nothing in the repository mentions, and how many findings in them were left out */
   unreferenced: Array<{ file: string; line: number; name: string; findings: number }>;
+  /** findings left out because every caller waits on them under a deadline (`asyncio.wait_for` two calls up) */
+  callerBounded?: Array<{ file: string; line: number; ruleId: string; by: string }>;
 }
 
 export interface ModelGroup {

@@ -77,6 +77,11 @@ export function renderModelText(model: ProjectModel, opts: ModelTextOptions = {}
     out.push('', `Code nothing calls, findings left out (${unused.length}; config \`unreferenced: report\` reports them):`);
     for (const u of unused) out.push(`  ${u.file}:${u.line}  ${u.name}()  ${u.findings} finding${u.findings === 1 ? '' : 's'}`);
   }
+  const byCallers = model.callerBounded ?? [];
+  if (byCallers.length) {
+    out.push('', `Waits every caller bounds with a deadline, findings left out (${byCallers.length}):`);
+    for (const b of byCallers) out.push(`  ${b.file}:${b.line}  ${b.ruleId}  under ${b.by}`);
+  }
   if (model.groups.length) {
     out.push('', `Root causes shared by several findings (${model.groups.length}):`);
     for (const g of model.groups) out.push(`  ${g.ruleId} ${g.kind} x${g.count}  ${g.file}:${g.line}  ${g.title}`);

@@ -1,0 +1,175 @@
+// A wait with no timeout of its own is bounded when every caller waits on it under a deadline:
+// lnbits' wallet classes post `pay_invoice` with `timeout=None`, and their one caller runs that
+// coroutine as a task it awaits with `asyncio.wait_for(task, timeout=…)`, which cancels it. A rule
+// that already accepts an enclosing deadline in the same function (`unless-within: [deadline]`)
+// gets the same answer across functions and modules here: the callers are found by the function's
+// name, followed at most two calls up. Every caller must be in view (a scan of the whole
+// repository), and tests are no callers. Python needs the chain awaited: a blocking call runs on
+// through `wait_for`.
+import type { Catalog } from '../catalog/index.js';
+import type { Finding } from '../engine/types.js';
+import type { CallFact, FileFacts, FunctionFact } from '../languages/types.js';
+import type { LateParser } from './late-parse.js';
+
+/** how many calls up the chain a deadline may be */
+const MAX_DEPTH = 2;
+/** bounds on one scan's work: distinct function names looked up, and files parsed for them */
+const MAX_NAMES = 40;
+const MAX_FILES = 400;
+/** names too common to find a function's callers by (a `get` is called everywhere, on everything) */
+const GENERIC = new Set(['get', 'post', 'put', 'patch', 'delete', 'request', 'fetch', 'send', 'call', 'run', 'execute', 'handle', 'main', 'start', 'stop', 'process', 'update', 'create', 'read', 'write', 'open', 'close', 'connect', 'query', 'list', 'load', 'save', 'init', 'setup']);
+const TASK_STARTERS = /(^|\.)(create_task|ensure_future)$/;
+
+type File = { rel: string; kind: 'python' | 'typescript' };
+
+export interface CallerBound {
+  /** the deadline that bounds every path, `asyncio.wait_for` at file:line */
+  by: string;
+}
+
+export class CallerDeadlines {
+  private readonly facts = new Map<string, FileFacts | undefined>();
+  private readonly texts = new Map<string, string | null>();
+  private readonly sites = new Map<string, Array<{ file: string; facts: FileFacts; call: CallFact }>>();
+  private parsed = 0;
+
+  constructor(
+    private readonly files: File[],
+    private readonly parse: LateParser,
+    private readonly readText: (rel: string) => string | null,
+    private readonly catalog: Catalog,
+    private readonly isTest: (rel: string) => boolean,
+  ) {}
+
+  private async factsOf(f: File): Promise<FileFacts | undefined> {
+    if (!this.facts.has(f.rel)) {
+      this.parsed++;
+      this.facts.set(f.rel, await this.parse(f));
+    }
+    return this.facts.get(f.rel);
+  }
+
+  private text(rel: string): string | null {
+    if (!this.texts.has(rel)) this.texts.set(rel, this.readText(rel));
+    return this.texts.get(rel)!;
+  }
+
+  /** Every call of a function named `name` in the scan's non-test files of one language (undefined: too many to read). */
+  private async callsOf(name: string, lang: File['kind'], method: boolean): Promise<Array<{ file: string; facts: FileFacts; call: CallFact }> | undefined> {
+    const key = `${lang}\0${name}\0${method}`;
+    const have = this.sites.get(key);
+    if (have) return have;
+    if (this.sites.size >= MAX_NAMES) return undefined;
+    const word = new RegExp(`\\b${name.replace(/[$]/g, '\\$')}\\s*\\(`);
+    const out: Array<{ file: string; facts: FileFacts; call: CallFact }> = [];
+    for (const f of this.files) {
+      if (f.kind !== lang || this.isTest(f.rel)) continue;
+      const t = this.text(f.rel);
+      if (!t || !word.test(t)) continue;
+      if (this.parsed >= MAX_FILES && !this.facts.has(f.rel)) return undefined;
+      const facts = await this.factsOf(f);
+      if (!facts) return undefined; // a caller we cannot read: unknown
+      for (const c of facts.calls) if (lastName(c.callee) === name && callsKind(c, name, method) && !defines(facts, c)) out.push({ file: f.rel, facts, call: c });
+    }
+    this.sites.set(key, out);
+    return out;
+  }
+
+  /** The deadline every caller of the call at `line` in `file` waits under, when there is one. */
+  async boundOf(finding: Finding, kind: File['kind']): Promise<CallerBound | undefined> {
+    const facts = await this.factsOf({ rel: finding.file, kind });
+    if (!facts) return undefined;
+    const fn = innermost(facts, finding.line);
+    if (!fn) return undefined;
+    if (kind === 'python') {
+      // the wait itself must be awaited: `wait_for` cancels at an await, a blocking call runs on
+      const call = facts.calls.filter((c) => c.scope.functionId === fn.id && c.loc.line <= finding.line && finding.line <= c.loc.endLine).pop();
+      if (!call || !call.scope.awaited) return undefined;
+    }
+    return this.functionBound(fn, kind, 0);
+  }
+
+  private async functionBound(fn: FunctionFact, kind: File['kind'], depth: number): Promise<CallerBound | undefined> {
+    if (!fn.name || fn.name.startsWith('__') || GENERIC.has(fn.name) || fn.name.length < 4) return undefined;
+    if (kind === 'python' && !fn.isAsync) return undefined;
+    const sites = await this.callsOf(fn.name, kind, fn.classId !== undefined);
+    if (!sites?.length) return undefined;
+    let by: CallerBound | undefined;
+    for (const s of sites) {
+      const b = this.siteBound(s.file, s.facts, s.call) ?? (depth < MAX_DEPTH ? await this.viaCaller(s.facts, s.call, kind, depth) : undefined);
+      if (!b) return undefined;
+      by ??= b;
+    }
+    return by;
+  }
+
+  private async viaCaller(facts: FileFacts, call: CallFact, kind: File['kind'], depth: number): Promise<CallerBound | undefined> {
+    if (call.scope.functionId === undefined) return undefined;
+    if (kind === 'python' && !call.scope.awaited && !call.scope.argOfCalls.length) return undefined;
+    const caller = facts.functions[call.scope.functionId];
+    return caller ? this.functionBound(caller, kind, depth + 1) : undefined;
+  }
+
+  /** This call sits under a deadline: inside one's arguments or `with` block, or run as a task a deadline awaits. */
+  private siteBound(file: string, facts: FileFacts, call: CallFact): CallerBound | undefined {
+    const deadline = (c: CallFact | undefined) => !!c && !!this.catalog.lookupRole(c.qualified, facts.language, ['deadline']);
+    const at = (c: CallFact) => ({ by: `\`${c.qualified ?? c.callee}\` at ${file}:${c.loc.line}` });
+    for (const id of [...call.scope.argOfCalls, ...call.scope.withCalls]) if (deadline(facts.calls[id])) return at(facts.calls[id]);
+    // `task = create_task(work())` … `await asyncio.wait_for(task, timeout=…)`
+    const starter = call.scope.argOfCalls.length ? facts.calls[call.scope.argOfCalls[0]] : undefined;
+    if (!starter || !TASK_STARTERS.test(starter.qualified ?? starter.callee)) return undefined;
+    const bound = facts.assignments.find((a) => a.value.kind === 'call' && a.value.callId === starter.id && /^[A-Za-z_]\w*$/.test(a.target));
+    if (!bound) return undefined;
+    const waits = facts.calls.find(
+      (c) => c.scope.functionId === starter.scope.functionId && deadline(c) && [...c.args, ...Object.values(c.kwargs)].some((v) => v.kind === 'name' && v.text === bound.target),
+    );
+    return waits ? at(waits) : undefined;
+  }
+}
+
+/**
+ * A method is called on an instance (`funding_source.pay_invoice(…)`, `self.settle(…)`), a function
+ * by its name or through its module: lnbits' module function `pay_invoice` is not its wallets'
+ * method of the same name.
+ */
+function callsKind(c: CallFact, name: string, method: boolean): boolean {
+  if (method) return c.callee.includes('.') && (c.qualified === null || c.qualified.includes('().') || /^(self|cls|this|super\(\))\./.test(c.callee));
+  return c.callee === name || (c.qualified !== null && c.qualified.endsWith(`.${name}`) && !c.qualified.includes('().'));
+}
+
+function lastName(callee: string): string {
+  const plain = callee.replace(/\(.*$/s, '');
+  return plain.slice(plain.lastIndexOf('.') + 1);
+}
+
+/** `super().pay_invoice(…)` in an override is the same operation, not a caller that bounds it; a def is no call */
+function defines(facts: FileFacts, c: CallFact): boolean {
+  return /^super\(\)\./.test(c.callee) && c.scope.functionId !== undefined && facts.functions[c.scope.functionId]?.name === lastName(c.callee);
+}
+
+/** The innermost function around a line. */
+function innermost(facts: FileFacts, line: number): FunctionFact | undefined {
+  let best: FunctionFact | undefined;
+  for (const f of facts.functions) if (f.loc.line <= line && line <= f.loc.endLine && (!best || f.loc.line >= best.loc.line)) best = f;
+  return best;
+}
+
+/**
+ * The findings of rules that accept an enclosing deadline (`eligible`), in service code at P0/P1,
+ * whose every caller bounds them: taken out, and listed with the deadline that bounds each.
+ */
+export async function callerBoundFindings(
+  findings: Finding[],
+  opts: { files: File[]; contextOf: (rel: string) => string | undefined; eligible: ReadonlySet<string>; parse: LateParser; readText: (rel: string) => string | null; catalog: Catalog; isTest: (rel: string) => boolean },
+): Promise<Map<Finding, CallerBound>> {
+  const out = new Map<Finding, CallerBound>();
+  const kindOf = new Map(opts.files.map((f) => [f.rel, f.kind]));
+  const todo = findings.filter((f) => opts.eligible.has(f.ruleId) && (f.priority === 'P0' || f.priority === 'P1') && kindOf.has(f.file) && opts.contextOf(f.file) === 'service');
+  if (!todo.length) return out;
+  const finder = new CallerDeadlines(opts.files, opts.parse, opts.readText, opts.catalog, opts.isTest);
+  for (const f of todo) {
+    const b = await finder.boundOf(f, kindOf.get(f.file)!);
+    if (b) out.set(f, b);
+  }
+  return out;
+}
