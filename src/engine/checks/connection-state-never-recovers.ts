@@ -436,7 +436,9 @@ function variableFindings(ctx: Parameters<Check>[0], funcs: Funcs): FindingDraft
         ? 'the module-level catch block'
         : `a catch block of ${place ?? 'a callback'}`
       : `${describe(callback!, facts)}${place ? ` of ${place}` : ''}`;
-    // the failing connect itself runs once, at import or from a startup hook: a boot-time latch
+    // the failing connect itself runs once, at import or from a startup hook: a boot-time latch.
+    // Still P0 (the auditors' "marks itself dead after one failed connect and never tries again");
+    // the message says when it latches
     const startupOnly = home === 'module' && runsAgain(a.scope.functionId, home) === 'once';
     const subject = home === 'module' ? `the module-level \`${a.target}\` stays broken` : `the \`${a.target}\` that \`${homeFn?.name || 'its function'}()\` closes over stays broken`;
     const d: FindingDraft = {
@@ -449,9 +451,6 @@ function variableFindings(ctx: Parameters<Check>[0], funcs: Funcs): FindingDraft
     if (partial) {
       d.priority = 'P1';
       d.priorityReason = partial;
-    } else if (startupOnly) {
-      d.priority = 'P1';
-      d.priorityReason = 'the error path runs only at startup: an outage later never reaches it, only a dependency down when the process starts';
     }
     optionalFeature(ctx, d, a.target);
     out.push(d);
