@@ -140,6 +140,17 @@ function commandWords(call: CallFact, ctx: RuleContext): Array<string | undefine
   if (!first && spread?.kind === 'array' && /create_subprocess_exec$/.test(site.qualified ?? '')) return spread.open ? undefined : spread.items.map(lit);
   if (!first) return undefined;
   if (first.kind === 'array') return first.open ? undefined : first.items.map(lit);
+  // a Python f-string shell command (`f"rm {path}"`): its literal words before the first
+  // substitution, when the rest holds no pipeline, list or redirection either
+  const f = first.kind === 'other' && ctx.facts.language === 'python' ? /^[fF]([rR]?)(["'])(.*)\2$/s.exec(first.text) : null;
+  if (f) {
+    const body = f[3];
+    if (/[`$<>()|;&]/.test(body.replace(/\{[^{}]*\}/g, ''))) return undefined;
+    const head = body.slice(0, body.indexOf('{') < 0 ? body.length : body.indexOf('{'));
+    const words = head.split(/\s+/).filter(Boolean);
+    if (!/\s$/.test(head) && body.includes('{')) words.pop(); // a word the substitution completes
+    return words.length ? [...words, ...(body.includes('{') ? [undefined] : [])] : undefined;
+  }
   if (first.kind !== 'string') return undefined;
   // exec-style: every positional is one word
   if (/create_subprocess_exec$/.test(site.qualified ?? '')) return site.argsOpen ? undefined : site.args.map(lit);
