@@ -677,6 +677,31 @@ describe('project model: contexts that real repos got wrong', () => {
     expect(m.files['src/scripts/cleanup.ts']?.context).toBe('service');
   });
 
+  it('a compose stack below the root that a CI step starts is a test stack; the root stack CI also starts is not', async () => {
+    // lnbits: `cd docker/regtest && ./start-regtest` (which runs `docker compose up`, and `down --volumes` before each run)
+    const { model: m, result } = await model({
+      '.github/workflows/regtest.yml': [
+        'jobs:',
+        '  regtest:',
+        '    steps:',
+        '      - run: |',
+        '          cd docker/regtest',
+        '          ./start-regtest',
+        '      - run: docker compose -f e2e/stack.yml up -d && docker compose up -d',
+        '',
+      ].join('\n'),
+      'docker/regtest/docker-compose.yml': 'services:\n  bitcoind:\n    image: boltz/bitcoin-core:24.0.1\n  postgres:\n    image: postgres:14-alpine\n',
+      'e2e/stack.yml': 'services:\n  db:\n    image: postgres:16\n',
+      'ops/compose.yaml': 'services:\n  api:\n    build: ..\n  cache:\n    image: redis:7\n',
+      'docker-compose.yml': 'services:\n  app:\n    build: .\n  db:\n    image: postgres:16\n',
+    });
+    expect(m.composeFiles['docker/regtest/docker-compose.yml']).toEqual({ kind: 'dev', context: 'test', evidence: ['a CI workflow starts it (.github/workflows/regtest.yml)'] });
+    expect(m.composeFiles['docker-compose.yml']?.kind).toBe('stack');
+    expect(m.composeFiles['ops/compose.yaml']?.kind).toBe('stack');
+    expect(result.findings.filter((f) => f.file === 'docker/regtest/docker-compose.yml')).toEqual([]);
+    expect(result.findings.some((f) => f.file === 'docker-compose.yml')).toBe(true);
+  });
+
   it('a module only Svelte or Vue components import is browser code; SvelteKit $lib resolves to src/lib', async () => {
     // kener's src/lib/client/*.ts, imported as `$lib/client/…` by .svelte components only
     const { model: m } = await model({

@@ -51,7 +51,7 @@ export interface ModelInput {
   wholeRoot?: boolean;
 }
 
-function composeKind(path: string, catalog: Catalog, overrides: Record<string, RuntimeContext>): ProjectModel['composeFiles'][string] {
+function composeKind(path: string, catalog: Catalog, overrides: Record<string, RuntimeContext>, ciWorkflow?: string): ProjectModel['composeFiles'][string] {
   const ov = Object.entries(overrides).find(([g]) => picomatch(g, { dot: true })(path));
   if (ov) return { kind: ov[1] === 'service' ? 'stack' : ov[1] === 'example' ? 'example' : 'dev', context: ov[1], evidence: [`config contexts: "${ov[0]}"`] };
   const example = catalog.section('context-paths').filter((e) => e.context === 'example').flatMap((e) => e.globs);
@@ -61,6 +61,8 @@ function composeKind(path: string, catalog: Catalog, overrides: Record<string, R
   if (/(^|\/)\.devcontainer\//.test(path)) return { kind: 'devcontainer', context: 'build', evidence: ['a devcontainer definition'] };
   if (isTestPath(path)) return { kind: 'dev', context: 'test', evidence: ['a compose file for tests'] };
   if (isDevFile(path)) return { kind: 'dev', context: 'build', evidence: ['a developer override or dev-only stack (file or folder name)'] };
+  // a stack below the root that a CI step starts is the test harness (lnbits' docker/regtest/)
+  if (ciWorkflow) return { kind: 'dev', context: 'test', evidence: [`a CI workflow starts it (${ciWorkflow})`] };
   return { kind: 'stack', context: 'service', evidence: ['a compose stack'] };
 }
 
@@ -135,11 +137,12 @@ export function buildProjectModel(input: ModelInput): { model: ProjectModel; pac
   const workspaces = (names: string[]) => (graph ??= new PackageGraph(packages)).dirsLoadedBy(names);
   const docker = input.dockerfiles?.length ? dockerfileContexts(input.dockerfiles, input.system?.services ?? [], known, oneShot, input.readText, images, workspaces) : undefined;
   const workflows = input.manifests.filter((m) => WORKFLOW_FILE.test(m));
-  const ciRuns = workflows.length && input.readText ? workflowRuns(workflows, known, runners, input.readText) : undefined;
+  const ci = workflows.length && input.readText ? workflowRuns(workflows, known, runners, input.readText, input.composeFiles) : undefined;
+  const ciRuns = ci?.runs;
   const components = input.readText ? input.manifests.filter((m) => COMPONENT_FILE.test(m)).map((rel) => ({ rel, imports: componentImports(input.readText!(rel) ?? '') })) : [];
   const files = decideContexts({ files: input.files, packages, system: input.system, catalog: input.catalog, overrides: input.contexts, paths, dockerfiles: docker, images, ciRuns, components });
   const composeFiles: ProjectModel['composeFiles'] = {};
-  for (const c of input.composeFiles) composeFiles[c] = composeKind(c, input.catalog, input.contexts ?? {});
+  for (const c of input.composeFiles) composeFiles[c] = composeKind(c, input.catalog, input.contexts ?? {}, ci?.stacks.get(c));
   // a file named for development that a stack pulls in with `include:` is part of that stack
   for (const [c, d] of Object.entries(composeFiles)) {
     if (d.kind !== 'dev' || d.context !== 'build' || d.evidence[0].startsWith('config')) continue;

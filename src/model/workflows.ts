@@ -14,8 +14,22 @@ const MAX_BYTES = 512 * 1024;
  * programs whose first file argument a command runs (node, ts-node, tsx …); python runs its file
  * or its `-m` module, also behind `uv run` / `poetry run`.
  */
-export function workflowRuns(workflows: string[], known: ReadonlySet<string>, runners: ReadonlySet<string>, readText: (rel: string) => string | undefined): Map<string, string> {
+export interface WorkflowUse {
+  /** scanned files a step runs -> the workflow */
+  runs: Map<string, string>;
+  /** compose files a step starts (`docker compose -f x.yml`, or `docker compose` / a script run in the folder a step enters) -> the workflow */
+  stacks: Map<string, string>;
+}
+
+export function workflowRuns(
+  workflows: string[],
+  known: ReadonlySet<string>,
+  runners: ReadonlySet<string>,
+  readText: (rel: string) => string | undefined,
+  composeFiles: readonly string[] = [],
+): WorkflowUse {
   const out = new Map<string, string>();
+  const stacks = new Map<string, string>();
   for (const wf of workflows) {
     const text = readText(wf);
     if (text === undefined || text.length > MAX_BYTES) continue;
@@ -39,10 +53,49 @@ export function workflowRuns(workflows: string[], known: ReadonlySet<string>, ru
         const wd = (step as { 'working-directory'?: unknown })['working-directory'];
         const dir = posix.join(repo, typeof wd === 'string' ? wd : jobDir);
         for (const file of commandFiles(run, dir, known, runners)) if (!out.has(file)) out.set(file, wf);
+        for (const file of startedStacks(run, dir, repo, composeFiles)) if (!stacks.has(file)) stacks.set(file, wf);
       }
     }
   }
-  return out;
+  return { runs: out, stacks };
+}
+
+/**
+ * The compose files a `run:` block starts, below the repository root: named with `-f`, or in the
+ * folder the step works in or `cd`s into (lnbits' `cd docker/regtest && ./start-regtest`, which runs
+ * `docker compose up` there). The root's own compose file is what users run, even when CI starts
+ * it too, so it is never a CI stack here.
+ */
+function startedStacks(run: string, stepDir: string, repo: string, composeFiles: readonly string[]): string[] {
+  const out = new Set<string>();
+  const norm = (p: string) => posix.normalize(p === '' ? '.' : p).replace(/^\.$/, '');
+  const root = norm(repo);
+  const inDir = (dir: string) => composeFiles.filter((c) => norm(posix.dirname(c)) === norm(dir));
+  let cwd = stepDir;
+  for (const line of run.split(/\r?\n/)) {
+    if (line.includes('${{')) continue;
+    let prev = '';
+    let composeCmd = false;
+    const words: string[] = [];
+    for (const t of shellSplit(line)) {
+      if (!('word' in t)) { prev = ''; composeCmd = false; continue; }
+      const w = t.word;
+      words.push(w);
+      if (prev === 'cd' && !w.startsWith('-') && !w.includes('$')) {
+        cwd = w.startsWith('/') ? '\0outside' : posix.join(cwd, w); // an absolute path is outside the repository
+        if (norm(cwd) !== root) for (const c of inDir(cwd)) out.add(c);
+      }
+      if (w === 'docker-compose' || (prev === 'docker' && w === 'compose')) composeCmd = true;
+      if (composeCmd && (prev === '-f' || prev === '--file') && !w.includes('$')) {
+        const file = norm(posix.join(cwd, w));
+        if (composeFiles.includes(file) && norm(posix.dirname(file)) !== root) out.add(file);
+      }
+      prev = w;
+    }
+    if (composeCmd && !words.includes('-f') && !words.includes('--file') && norm(cwd) !== root) for (const c of inDir(cwd)) out.add(c);
+  }
+  if (norm(stepDir) !== root) for (const c of inDir(stepDir)) if (/\bdocker(-|\s+)compose\b/.test(run)) out.add(c);
+  return [...out];
 }
 
 /** The scanned files the lines of one `run:` block start. */
