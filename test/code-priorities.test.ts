@@ -26,6 +26,36 @@ describe('code rule priorities', () => {
     expect(byLine(a, 'FL101')).toEqual({ 4: 'P2', 5: 'P2', 8: 'P1', 9: 'P1' });
   });
 
+  it('FL120 and FL121: a blocking wait inside async def holds the event loop (P0); in a plain function or awaited it holds one task (P1)', async () => {
+    // lnbits: smtplib.SMTP and Popen(...).wait() inside async handlers
+    const a = await analyseSnippet(
+      'mail.py',
+      [
+        'import asyncio',
+        'import smtplib',
+        'import subprocess',
+        '',
+        'async def send_email(msg):',
+        '    with smtplib.SMTP("mail", 587) as s:',
+        '        s.send_message(msg)',
+        '',
+        'def send_sync(msg):',
+        '    smtplib.SMTP("mail", 587).send_message(msg)',
+        '',
+        'async def backup(path):',
+        '    proc = subprocess.Popen(["pg_dump", "-f", path])',
+        '    proc.wait()',
+        '',
+        'async def backup_async(path):',
+        '    proc = await asyncio.create_subprocess_exec("pg_dump", "-f", path)',
+        '    await proc.wait()',
+        '',
+      ].join('\n'),
+    );
+    expect(byLine(a, 'FL121')).toEqual({ 6: 'P0', 10: 'P1' });
+    expect(byLine(a, 'FL120')).toEqual({ 14: 'P0', 18: 'P1' });
+  });
+
   it('FL552: a module global latched by a boot-time probe stays P0 (dead for the life of the process), like one an error path at run time clears', async () => {
     // FitTrackee's __init__.py: `redis_available = False` when the import-time ping fails
     const a = await analyseSnippet(
