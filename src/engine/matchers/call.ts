@@ -26,6 +26,10 @@
 //                      exiting or dead, so `proc.wait()` returns when it does
 //   unless-local-command true: skip a child whose command is visibly one that only reads local
 //                      state and exits (catalog `local-commands`: `uname`, `dmidecode`, `tool --version`)
+//   unless-sends-nothing methods through which the instance makes its requests (`send` of an AWS SDK
+//                      v3 client): skip a client of a module that calls none of them and exports
+//                      neither the client nor a function returning it (useSend's S3Client that
+//                      only presigns upload URLs: signing is local, nothing waits on the network)
 //   unless-page-relative true: skip a call to an API tagged `page-relative` (fetch) whose URL is a
 //                      literal path relative to the page (`fetch("/api/theme")`, `` fetch(`/api/${id}`) ``):
 //                      only a browser resolves it; on a server the call throws before it connects.
@@ -54,6 +58,7 @@ interface CallSpec {
   'unless-exiting'?: boolean;
   'unless-local-command'?: boolean;
   'unless-page-relative'?: boolean;
+  'unless-sends-nothing'?: string[];
 }
 
 const STATE_WORDS = { missing: 'no', disabled: 'a disabled' } as const;
@@ -177,6 +182,32 @@ export function localCommand(call: CallFact, ctx: RuleContext): boolean {
   return false;
 }
 
+/**
+ * Nothing in this module calls a sending method (`client.send(cmd)`), and the client stays in the
+ * module: no export names its binding or a function that returns it (TS/JS `export`,
+ * `module.exports`). Another module could send through an exported one.
+ */
+function sendsNothing(call: CallFact, ctx: RuleContext, methods: readonly string[]): boolean {
+  const { facts, text } = ctx;
+  if (facts.calls.some((c) => methods.includes(c.callee.slice(c.callee.lastIndexOf('.') + 1)) && c.callee.includes('.'))) return false;
+  const names = facts.assignments.filter((a) => a.value.kind === 'call' && a.value.callId === call.id && /^[A-Za-z_$][\w$]*$/.test(a.target)).map((a) => a.target);
+  const lines = text.split('\n');
+  const returners = facts.functions
+    .filter((f) => f.name && names.some((n) => new RegExp(`\\breturn\\s+${n.replace(/\$/g, '\\$')}\\b`).test(lines.slice(f.loc.line - 1, f.loc.endLine).join('\n'))))
+    .map((f) => f.name);
+  // the constructor is the value of a returning function or a default export itself
+  const enclosing = call.scope.functionId !== undefined ? facts.functions[call.scope.functionId] : undefined;
+  if (enclosing?.name) returners.push(enclosing.name);
+  const exported = new Set<string>();
+  for (const m of text.matchAll(/\bexport\s+(?:default\s+)?(?:declare\s+)?(?:const|let|var|function\*?|async\s+function|class)\s+([A-Za-z_$][\w$]*)/g)) exported.add(m[1]);
+  for (const m of text.matchAll(/\bexport\s*\{([^}]*)\}/g)) for (const part of m[1].split(',')) exported.add(part.trim().split(/\s+as\s+/)[0]);
+  for (const m of text.matchAll(/\b(?:module\.)?exports\.([A-Za-z_$][\w$]*)\s*=/g)) exported.add(m[1]);
+  if (/\bmodule\.exports\s*=|\bexport\s+default\b(?!\s+(?:async\s+)?function\s|\s+class\s)/.test(text)) return false;
+  // a constructor in an export statement (`export const s3 = new S3Client(…)`) is exported too
+  if (/^\s*export\b/.test(lines[call.loc.line - 1] ?? '')) return false;
+  return ![...names, ...returners].some((n) => exported.has(n));
+}
+
 /** `/api/x`, `./x`, `../x`, `?q=1`: a URL with no scheme or host, relative to the page that runs it */
 const PAGE_RELATIVE = /^(?:\/(?!\/)|\.\.?\/|\?)/;
 
@@ -207,6 +238,7 @@ const matcher: Matcher = (raw, ctx) => {
     if (spec['unless-one-request'] && carriesOneRequest(call, ctx, spec['unless-one-request'])) continue;
     if (spec['unless-exiting'] && exitingBefore(call, ctx)) continue;
     if (spec['unless-local-command'] && localCommand(call, ctx)) continue;
+    if (spec['unless-sends-nothing'] && sendsNothing(call, ctx, spec['unless-sends-nothing'])) continue;
     if (spec['unless-page-relative'] && api.tags?.includes('page-relative') && pageRelativeUrl(call)) continue;
     const data: Record<string, string> = { callee: call.callee, api: call.qualified };
     if (api.variant) {
