@@ -625,6 +625,18 @@ describe('FL052: a default that unlocks only what the stack itself reaches', () 
   });
 });
 
+describe('FL052: the app side of a backing store password', () => {
+  const fl052 = (compose: string) =>
+    Object.fromEntries(run({ 'compose.yaml': compose }).drafts.filter((d) => d.ruleId === 'FL052').map((d) => [`${d.symbol} ${d.data!.variable}`, d.priority ?? 'P0']));
+  it("is P2 when the same variable gives the database its password and the database publishes no port; the app's own admin password stays P1", () => {
+    // etherpad: DB_PASS on the app and POSTGRES_PASSWORD on postgres, both from one variable
+    const stack = (dbPorts: string) =>
+      `services:\n  app:\n    image: etherpad/etherpad:2\n    ports: ["9001:9001"]\n    environment:\n      ADMIN_PASSWORD: \${ADMIN_PASSWORD:-admin}\n      DB_PASS: \${DOCKER_COMPOSE_POSTGRES_PASSWORD:-admin}\n  postgres:\n    image: postgres:15-alpine\n${dbPorts}    environment:\n      POSTGRES_PASSWORD: \${DOCKER_COMPOSE_POSTGRES_PASSWORD:-admin}\n`;
+    expect(fl052(stack(''))).toEqual({ 'app ADMIN_PASSWORD': 'P1', 'app DB_PASS': 'P2' });
+    expect(fl052(stack('    ports: ["5432:5432"]\n'))).toEqual({ 'app ADMIN_PASSWORD': 'P1', 'app DB_PASS': 'P1' });
+  });
+});
+
 describe('FL052: a URL assembled from several defaults', () => {
   it('is reported at the default in the password place, naming that variable', () => {
     const out = run({

@@ -160,6 +160,14 @@ const check: ComposeCheck = (ctx) => {
       }
     }
   }
+  // an app's copy of a backing store's password (`DB_PASS` on the app, `POSTGRES_PASSWORD` from
+  // the same variable on postgres): the default unlocks that store, which publishes no port
+  // (etherpad's compose; readers of set Z judged it P2 twice)
+  for (const { d, also } of firstUse.values()) {
+    if (d.priority !== 'P1' || d.data?.kind !== 'password') continue;
+    const store = also.map((n) => ctx.project.byName.get(n)).find((s) => internalStore(s));
+    if (store) internalP2(d, store.name);
+  }
   return out;
 };
 
