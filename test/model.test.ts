@@ -677,6 +677,25 @@ describe('project model: contexts that real repos got wrong', () => {
     expect(m.files['src/scripts/cleanup.ts']?.context).toBe('service');
   });
 
+  it('a default a release introduced holds where the manifest requires that release: redis-py 8.0+ gives clients a 5 s socket timeout', async () => {
+    // pretalx: `redis~=8.1.0` in pyproject.toml, Django's RedisCache with no OPTIONS
+    const code = {
+      'app/cache.py': 'import redis\n\nclient = redis.from_url("redis://redis:6379/0")\n\ndef get(k):\n    return client.get(k)\n',
+      'app/settings.py': 'CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://redis:6379/1"}}\n',
+    };
+    const at = (r: { findings: Array<{ ruleId: string }> }) => r.findings.filter((f) => f.ruleId === 'FL151' || f.ruleId === 'FL160').map((f) => f.ruleId).sort();
+    const pinned = await model({ ...code, 'pyproject.toml': '[project]\nname = "app"\ndependencies = [\n  "Django~=5.2",\n  "redis~=8.1.0",\n]\n' });
+    expect(at(pinned.result)).toEqual([]);
+    expect(pinned.model.defaults.find((d) => d.library === 'redis')).toMatchObject({ knob: 'query-timeout', state: 'set', file: 'pyproject.toml', line: 5, text: 'redis~=8.1.0 (redis 8.0+ defaults socket_timeout 5 s)' });
+    const poetry = await model({ ...code, 'pyproject.toml': '[tool.poetry]\nname = "app"\n[tool.poetry.dependencies]\nredis = { version = "^8.0", extras = ["hiredis"] }\n' });
+    expect(at(poetry.result)).toEqual([]);
+    // an older or unbounded requirement says nothing about the installed version
+    for (const req of ['"redis>=7.4,<9"', '"redis"', '"redis<9"']) {
+      const r = await model({ ...code, 'pyproject.toml': `[project]\nname = "app"\ndependencies = [${req}]\n` });
+      expect(at(r.result), req).toEqual(['FL151', 'FL160']);
+    }
+  });
+
   it('a compose stack below the root that a CI step starts is a test stack; the root stack CI also starts is not', async () => {
     // lnbits: `cd docker/regtest && ./start-regtest` (which runs `docker compose up`, and `down --volumes` before each run)
     const { model: m, result } = await model({

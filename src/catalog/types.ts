@@ -156,6 +156,7 @@ export interface CatalogSections {
   'process-error-handlers': ProcessErrorHandlers[];
   'swallowed-error-events': SwallowedErrorEvents[];
   'offline-queues': OfflineQueues[];
+  'version-defaults': VersionDefault[];
   'per-request-classes': PerRequestClasses[];
   'called-by-name': CalledByName[];
   'process-pipes': ProcessPipes[];
@@ -911,6 +912,24 @@ export interface OfflineQueues {
   failsAtOnce?: OptionValues;
   /** why an outage does not reach code waiting on such a client, for reports */
   says?: string;
+}
+
+/**
+ * Section `version-defaults`: a default a library gained in a release, that a project gets by
+ * requiring at least that version in its manifest (redis-py 8.0: `socket_timeout` 5 s). The model
+ * writes it as a process-wide default of the package that requires it.
+ */
+export interface VersionDefault {
+  language: CatalogLanguage;
+  /** the distribution name in the manifest (`redis`) */
+  package: string;
+  /** the first release with the default (`8.0`): the manifest's lower bound must be at least this */
+  from: string;
+  /** the library root and knob the default settles, as findings name them (`redis`, `query-timeout`) */
+  library: string;
+  knob: string;
+  /** the default, for reports (`socket_timeout 5 s`) */
+  value: string;
 }
 
 /**

@@ -11,7 +11,7 @@ import { decideContexts, resolveLocal } from './contexts.js';
 import { dockerfileContexts, type DockerfileText } from './dockerfiles.js';
 import { groupFindings } from './groups.js';
 import { resolveReaches } from './network-reach.js';
-import { PackageGraph, packageOf, readPackages, within, type PackageInfo } from './packages.js';
+import { compareVersions, PackageGraph, packageOf, readPackages, within, type PackageInfo } from './packages.js';
 import { workflowRuns } from './workflows.js';
 import { COMPONENT_FILE, componentImports } from './components.js';
 import { WORKFLOW_FILE } from '../engine/discover.js';
@@ -64,6 +64,26 @@ function composeKind(path: string, catalog: Catalog, overrides: Record<string, R
   // a stack below the root that a CI step starts is the test harness (lnbits' docker/regtest/)
   if (ciWorkflow) return { kind: 'dev', context: 'test', evidence: [`a CI workflow starts it (${ciWorkflow})`] };
   return { kind: 'stack', context: 'service', evidence: ['a compose stack'] };
+}
+
+/**
+ * Defaults a package gets from the versions it requires (catalog `version-defaults`): a
+ * pyproject.toml that bounds redis at 8.0 or later gives every redis-py client a 5 s socket
+ * timeout. Unbounded or lower requirements say nothing (the installed version is unknown).
+ */
+function versionDefaults(packages: PackageInfo[], catalog: Catalog): ProjectModel['defaults'] {
+  const out: ProjectModel['defaults'] = [];
+  const entries = catalog.section('version-defaults');
+  if (!entries.length) return out;
+  for (const p of packages) {
+    if (p.kind !== 'python' || !p.minVersions) continue;
+    for (const e of entries) {
+      const have = p.minVersions[e.package];
+      if (!have || compareVersions(have.version, e.from) < 0) continue;
+      out.push({ library: e.library, knob: e.knob, text: `${e.package}${have.spec.startsWith(e.package) ? have.spec.slice(e.package.length) : have.spec} (${e.package} ${e.from}+ defaults ${e.value})`, state: 'set', file: posix.join(p.dir, 'pyproject.toml'), line: have.line, scope: p.dir });
+    }
+  }
+  return out;
 }
 
 /** The directory tree a process-wide default applies to: its package, else the whole scan. */
@@ -173,6 +193,7 @@ export function buildProjectModel(input: ModelInput): { model: ProjectModel; pac
     }
   }
   defaults.push(...libraryScopes(defaults, packages));
+  defaults.push(...versionDefaults(packages, input.catalog));
   const entryModel = buildEntryModel(input.files, services, paths);
   const model: ProjectModel = { files, composeFiles, services, defaults, groups: [], entryPoints: entryModel.entryPoints, flows: entryModel.flows, guards: entryModel.guards, unreferenced: [] };
   reachers.set(model, entryModel);
@@ -456,7 +477,8 @@ function settleByDefault(
   const api = f.data?.api;
   const knob = f.data?.knob;
   if (!api || !knob || !kind || f.data?.state !== 'no') return undefined;
-  const library = api.split(/[.(]/)[0];
+  // a finding whose API is a framework setting names the client library it configures (FL160's Django cache on redis-py)
+  const library = f.data?.defaultLibrary ?? api.split(/[.(]/)[0];
   const hits = model.defaults.filter((d) => d.library === library && d.knob === knob && within(f.file, d.scope) && d.file !== f.file && sameLanguage(d.file, kind));
   if (!hits.length) return undefined;
   void packages;
@@ -562,7 +584,8 @@ function settleFrom(f: Finding, defaults: ProjectModel['defaults']): 'drop' | { 
 }
 
 function sameLanguage(file: string, kind: 'python' | 'typescript'): boolean {
-  return kind === 'python' ? file.endsWith('.py') : !file.endsWith('.py');
+  // a Python package's manifest speaks for its code (a version-given default)
+  return kind === 'python' ? file.endsWith('.py') || file.endsWith('pyproject.toml') : !file.endsWith('.py') && !file.endsWith('pyproject.toml');
 }
 
 /**

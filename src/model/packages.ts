@@ -20,6 +20,33 @@ export interface PackageInfo {
   deps: Set<string>;
   /** files a package.json script runs with node, ts-node, tsx…, with the script's name */
   scriptRuns?: Array<{ script: string; file: string }>;
+  /** Python: the lowest version each dependency may resolve to, where the manifest bounds it (`redis~=8.1.0` -> 8.1.0), with its line */
+  minVersions?: Record<string, { version: string; spec: string; line: number }>;
+}
+
+/**
+ * The lower bound a requirement puts on its version: PEP 440 `~=`, `>=`, `==`, `===`, `>` in a PEP
+ * 508 string (`redis[hiredis]>=8.0,<9`), or a Poetry constraint (`^8.0`, `~8.1`, `>=8`, `8.1.0`).
+ * Undefined when nothing bounds it from below (`redis`, `redis<9`, `*`).
+ */
+export function lowerBound(spec: string): string | undefined {
+  let best: string | undefined;
+  for (const m of spec.matchAll(/(~=|>=|===|==|>|\^|~|(?<![<>=!~^\d.])(?=\d))\s*(\d+(?:\.\d+)*)/g)) {
+    const v = m[2];
+    if (best === undefined || compareVersions(v, best) > 0) best = v;
+  }
+  return best;
+}
+
+/** Dotted numeric versions compared part by part (`8.1` > `8.0.9`; missing parts are 0). */
+export function compareVersions(a: string, b: string): number {
+  const x = a.split('.').map(Number);
+  const y = b.split('.').map(Number);
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    const d = (x[i] ?? 0) - (y[i] ?? 0);
+    if (d) return d < 0 ? -1 : 1;
+  }
+  return 0;
 }
 
 const SCRIPT_FILE = /\.(c|m)?[jt]s$/;
@@ -137,10 +164,26 @@ function pythonPackage(dir: string, text: string): PackageInfo | undefined {
   }
   const deps = new Set<string>();
   const list = Array.isArray(project.dependencies) ? (project.dependencies as unknown[]) : [];
-  for (const d of list) if (typeof d === 'string') deps.add(d.split(/[\s<>=!~;[(]/)[0].toLowerCase());
-  for (const d of Object.keys((poetry.dependencies ?? {}) as object)) deps.add(d.toLowerCase());
+  const minVersions: NonNullable<PackageInfo['minVersions']> = {};
+  const lines = text.split('\n');
+  const lineOf = (name: string) => Math.max(1, lines.findIndex((l) => new RegExp(`^\\s*["']?${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`, 'i').test(l)) + 1);
+  const bound = (name: string, spec: string) => {
+    const version = lowerBound(spec.split(';')[0]);
+    if (version) minVersions[name] = { version, spec: spec.trim(), line: lineOf(name) };
+  };
+  for (const d of list) {
+    if (typeof d !== 'string') continue;
+    const name = d.split(/[\s<>=!~;[(]/)[0].toLowerCase();
+    deps.add(name);
+    bound(name, d.slice(name.length).replace(/^\[[^\]]*\]/, ''));
+  }
+  for (const [d, v] of Object.entries((poetry.dependencies ?? {}) as Record<string, unknown>)) {
+    deps.add(d.toLowerCase());
+    const spec = typeof v === 'string' ? v : v && typeof v === 'object' && typeof (v as { version?: unknown }).version === 'string' ? (v as { version: string }).version : undefined;
+    if (spec) bound(d.toLowerCase(), spec);
+  }
   const name = typeof project.name === 'string' ? project.name : typeof poetry.name === 'string' ? poetry.name : undefined;
-  return { dir, kind: 'python', name, bins, browser: false, deps };
+  return { dir, kind: 'python', name, bins, browser: false, deps, ...(Object.keys(minVersions).length ? { minVersions } : {}) };
 }
 
 /**
