@@ -574,6 +574,13 @@ describe('services that do not run in production', () => {
     expect(run(prod).system.services.some((s) => s.dev)).toBe(false);
   });
 
+  it('a Dockerfile named for local work (Dockerfile.local, local.Dockerfile) builds a developer service; Dockerfile.locale does not', () => {
+    // jellyseerr's docker-compose.postgres.yaml: the app from Dockerfile.local over a bind-mounted tree, beside postgres
+    const stack = (dockerfile: string) => `services:\n  app:\n    build:\n      context: .\n      dockerfile: ${dockerfile}\n    depends_on: [postgres]\n  postgres:\n    image: postgres:17\n`;
+    for (const name of ['Dockerfile.local', 'docker/local.Dockerfile']) expect(run({ 'docker-compose.postgres.yaml': stack(name) }).system.services.every((s) => s.dev), name).toBe(true);
+    expect(run({ 'docker-compose.postgres.yaml': stack('Dockerfile.locale') }).system.services.some((s) => s.dev)).toBe(false);
+  });
+
   it('a service whose own comment says it is for testing only is a developer service (P2 or off), its neighbours are not', () => {
     const out = run({
       'compose.yaml': `${app}  web:\n    image: example/web:1\n    depends_on: [db]\n\n  # this is used only for testing purposes\n  # Not needed for actual deployment!\n  proxy:\n    image: nginx\n    depends_on: [web]\n`,
