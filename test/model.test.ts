@@ -237,12 +237,17 @@ describe('project model: runtime contexts', () => {
       'self-hosting/import-to-cloud.mjs': '#!/usr/bin/env node\nconst args = process.argv.slice(2);\nawait fetch(args[0]);\n',
       'bin/www.js': "#!/usr/bin/env node\nconst express = require('express');\nexpress().listen(3000);\n",
       'lib/plain.js': 'export const f = () => fetch("https://x");\n',
+      // Mailu's certificate renewer: a `#!` script whose top level loops forever is a daemon
+      'nginx/letsencrypt.py': '#!/usr/bin/env python3\nimport time\nimport requests\n\nwhile True:\n    requests.get("http://localhost/.well-known/acme-challenge/testing")\n    time.sleep(86400)\n',
+      'nginx/once.py': '#!/usr/bin/env python3\nimport requests\n\nfor host in ["a", "b"]:\n    requests.get(f"http://{host}")\n',
       'extension/package.json': JSON.stringify({ name: 'ext', dependencies: { plasmo: '0.90.0', react: '18', 'react-dom': '18' } }),
       'extension/background/messages/save.ts': 'export const save = (body: string) => fetch("https://api.example.com/save", { method: "POST", body });\n',
     });
     expect([m.files['self-hosting/import-to-cloud.mjs'].context, m.files['self-hosting/import-to-cloud.mjs'].evidence[0]]).toEqual(['cli', 'an executable script (`#!` line)']);
     expect(m.files['bin/www.js'].context).toBe('service');
     expect(m.files['lib/plain.js'].context).toBe('service');
+    expect(m.files['nginx/letsencrypt.py']).toMatchObject({ context: 'service', evidence: ['loops forever at module level (a daemon)', 'an executable script (`#!` line) -> cli', 'loops forever at module level (a daemon) -> service'] });
+    expect(m.files['nginx/once.py'].context).toBe('cli');
     expect(m.files['extension/background/messages/save.ts'].context).toBe('browser');
   });
 

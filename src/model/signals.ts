@@ -120,6 +120,9 @@ export function fileSignals(
   // `#!/usr/bin/env node`: a file run as a command. Weak: a server framework import still decides
   // (Express's `bin/www` starts the server behind a shebang)
   if (/^#![^\n]*\b(?:node|python[\d.]*|bun|deno|tsx|ts-node)\b/.test(text)) marks.push({ context: 'cli', strength: 'weak', why: 'an executable script (`#!` line)' });
+  // a module whose top level loops forever is a daemon, not a command that returns (Mailu's
+  // core/nginx/letsencrypt.py: `while True:` renewing certificates, sleeping a day between rounds)
+  if (language === 'python' && /^while\s+(?:True|1)\s*:/m.test(text)) marks.push({ context: 'service', strength: 'weak', why: 'loops forever at module level (a daemon)' });
   const dynamic = dynamicImportPatterns(text, language);
   const names = language === 'python' ? pythonImportNames(text) : [];
   return { imports: [...new Set(specifiers)].sort(), marks, ...(mainBlock ? { mainBlock } : {}), ...(dynamic.length ? { dynamicImports: dynamic } : {}), ...(names.length ? { importNames: names } : {}) };
