@@ -185,7 +185,8 @@ export interface ContextModuleEntry {
  * framework is a command-line tool). Names are exact or globs (`@vitejs/*`).
  */
 export interface ContextPackageEntry {
-  ecosystem: 'npm';
+  /** `python`: only `script-runner` (what runs a Python file in a CI step) */
+  ecosystem: 'npm' | 'python';
   /**
    * `server`, `browser-ui`, `bundler`: dependencies that say what a package is. `script-runner`:
    * programs that run the file a package.json script names after them (`ts-node src/seed.ts`).
@@ -268,7 +269,7 @@ export interface DjangoSettingsKnowledge {
   /** ... or when its path matches one of these globs */
   settingsPaths: string[];
   /** `suggest`: the OPTIONS entries to add, spelled the way this backend reads them */
-  caches: Array<{ backends: string[]; library: string; keys: string[]; otherSpelling: string[]; otherSpellingNote: string; suggest: string }>;
+  caches: Array<{ backends: string[]; library: string; client?: string; keys: string[]; otherSpelling: string[]; otherSpellingNote: string; suggest: string }>;
   /** `pooledBy`: OPTIONS keys that put a pool in front of the connect, which bounds a request's wait itself */
   databases: Array<{ engines: string[]; library: string; keys: string[]; suggest: string; pooledBy?: string[] }>;
   email: { hostSetting: string; backendSetting: string; smtpBackends: string[]; timeoutSetting: string; suggest: string };

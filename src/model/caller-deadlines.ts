@@ -18,7 +18,6 @@ const MAX_NAMES = 40;
 const MAX_FILES = 400;
 /** names too common to find a function's callers by (a `get` is called everywhere, on everything) */
 const GENERIC = new Set(['get', 'post', 'put', 'patch', 'delete', 'request', 'fetch', 'send', 'call', 'run', 'execute', 'handle', 'main', 'start', 'stop', 'process', 'update', 'create', 'read', 'write', 'open', 'close', 'connect', 'query', 'list', 'load', 'save', 'init', 'setup']);
-const TASK_STARTERS = /(^|\.)(create_task|ensure_future)$/;
 
 type File = { rel: string; kind: 'python' | 'typescript' };
 
@@ -116,8 +115,12 @@ export class CallerDeadlines {
     const at = (c: CallFact) => ({ by: `\`${c.qualified ?? c.callee}\` at ${file}:${c.loc.line}` });
     for (const id of [...call.scope.argOfCalls, ...call.scope.withCalls]) if (deadline(facts.calls[id])) return at(facts.calls[id]);
     // `task = create_task(work())` … `await asyncio.wait_for(task, timeout=…)`
+    // the calls that start a task (catalog `background-loops` spawners: `asyncio.create_task`, a
+    // wrapper's `create_task` method); a deadline awaiting what one returned bounds the coroutine
     const starter = call.scope.argOfCalls.length ? facts.calls[call.scope.argOfCalls[0]] : undefined;
-    if (!starter || !TASK_STARTERS.test(starter.qualified ?? starter.callee)) return undefined;
+    const spawns = this.catalog.entries('background-loops', facts.language);
+    const starts = (c: CallFact) => spawns.some((e) => (c.qualified !== null && e.spawners?.includes(c.qualified)) || e.spawnerMethods?.includes(lastName(c.callee)));
+    if (!starter || !starts(starter)) return undefined;
     const bound = facts.assignments.find((a) => a.value.kind === 'call' && a.value.callId === starter.id && /^[A-Za-z_]\w*$/.test(a.target));
     if (!bound) return undefined;
     const waits = facts.calls.find(

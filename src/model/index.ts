@@ -147,7 +147,8 @@ export function tsPathsFor(rootAbs: string, manifests: string[]): TsPaths {
 }
 
 export function buildProjectModel(input: ModelInput): { model: ProjectModel; packages: PackageInfo[] } {
-  const runners = new Set(input.catalog.section('context-packages').filter((e) => e.role === 'script-runner').flatMap((e) => e.packages));
+  const runnersOf = (eco: 'npm' | 'python') => new Set(input.catalog.section('context-packages').filter((e) => e.role === 'script-runner' && e.ecosystem === eco).flatMap((e) => e.packages));
+  const runners = runnersOf('npm');
   const packages = readPackages(input.rootAbs, input.manifests, runners);
   const paths = tsPathsFor(input.rootAbs, input.manifests);
   const known = new Set(input.files.map((f) => f.rel));
@@ -157,7 +158,7 @@ export function buildProjectModel(input: ModelInput): { model: ProjectModel; pac
   const workspaces = (names: string[]) => (graph ??= new PackageGraph(packages)).dirsLoadedBy(names);
   const docker = input.dockerfiles?.length ? dockerfileContexts(input.dockerfiles, input.system?.services ?? [], known, oneShot, input.readText, images, workspaces) : undefined;
   const workflows = input.manifests.filter((m) => WORKFLOW_FILE.test(m));
-  const ci = workflows.length && input.readText ? workflowRuns(workflows, known, runners, input.readText, input.composeFiles) : undefined;
+  const ci = workflows.length && input.readText ? workflowRuns(workflows, known, { node: runners, python: runnersOf('python') }, input.readText, input.composeFiles) : undefined;
   const ciRuns = ci?.runs;
   const components = input.readText ? input.manifests.filter((m) => COMPONENT_FILE.test(m)).map((rel) => ({ rel, imports: componentImports(input.readText!(rel) ?? '') })) : [];
   const files = decideContexts({ files: input.files, packages, system: input.system, catalog: input.catalog, overrides: input.contexts, paths, dockerfiles: docker, images, ciRuns, components });

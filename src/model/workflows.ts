@@ -5,14 +5,14 @@ import { posix } from 'node:path';
 import { parse } from 'yaml';
 import { shellSplit } from '../languages/compose/service.js';
 
-const PYTHON = /^(python|python3(\.\d+)?|py|uv|poetry|pipenv)$/;
 const SCRIPT = /\.(py|[cm]?[jt]s)$/;
 const MAX_BYTES = 512 * 1024;
 
 /**
  * The scanned files each workflow step runs, with the workflow that runs them. `runners` are the
- * programs whose first file argument a command runs (node, ts-node, tsx …); python runs its file
- * or its `-m` module, also behind `uv run` / `poetry run`.
+ * programs whose first file argument a command runs (catalog `context-packages` role
+ * `script-runner`: node, ts-node, tsx …; python, uv, poetry …): python runs its file or its `-m`
+ * module, also behind `uv run` / `poetry run`.
  */
 export interface WorkflowUse {
   /** scanned files a step runs -> the workflow */
@@ -24,7 +24,7 @@ export interface WorkflowUse {
 export function workflowRuns(
   workflows: string[],
   known: ReadonlySet<string>,
-  runners: ReadonlySet<string>,
+  runners: { node: ReadonlySet<string>; python: ReadonlySet<string> },
   readText: (rel: string) => string | undefined,
   composeFiles: readonly string[] = [],
 ): WorkflowUse {
@@ -99,7 +99,8 @@ function startedStacks(run: string, stepDir: string, repo: string, composeFiles:
 }
 
 /** The scanned files the lines of one `run:` block start. */
-function commandFiles(run: string, dir: string, known: ReadonlySet<string>, runners: ReadonlySet<string>): string[] {
+function commandFiles(run: string, dir: string, known: ReadonlySet<string>, runners: { node: ReadonlySet<string>; python: ReadonlySet<string> }): string[] {
+  const python = (w: string) => runners.python.has(w.replace(/(\d)\.\d+$/, '$1'));
   const out: string[] = [];
   const at = (p: string) => {
     const rel = posix.normalize(posix.join(dir, p.replace(/^\.\//, '')));
@@ -113,11 +114,11 @@ function commandFiles(run: string, dir: string, known: ReadonlySet<string>, runn
       if (!('word' in t)) { runner = undefined; continue; }
       const w = t.word;
       if (!runner) {
-        runner = PYTHON.test(w) ? 'python' : runners.has(w) ? 'node' : undefined;
+        runner = python(w) ? 'python' : runners.node.has(w) ? 'node' : undefined;
         continue;
       }
       if (runner === 'python' && (w === 'run' || w === 'exec')) continue; // uv run / poetry run python x.py
-      if (runner === 'python' && PYTHON.test(w)) continue;
+      if (runner === 'python' && python(w)) continue;
       if (runner === 'python' && w === '-m') { module = true; continue; }
       if (w.startsWith('-')) continue;
       if (module) {

@@ -58,9 +58,7 @@ const check: Check = (ctx) => {
     push(wrong ? opts!.props[wrong].loc : at, {
       api: 'django.settings',
       // the client library and knob, for a default the project gets elsewhere (redis-py 8.0+ required in pyproject.toml)
-      defaultLibrary: 'redis',
-      knob: 'query-timeout',
-      state: 'no',
+      ...(known.client ? { defaultLibrary: known.client, knob: 'query-timeout', state: 'no' } : {}),
       suggest: known.suggest,
       what: wrong
         ? `Django cache \`${alias}\` (${known.library}) sets \`${wrong}\`, which this backend does not read as the socket timeout (${known.otherSpellingNote})`
