@@ -529,6 +529,34 @@ describe('project model: code nothing calls', () => {
     expect(at('src/shared.ts')).toBe(1);
   });
 
+  it('a member of an object literal is called through the object: options handed to a library are never unused', async () => {
+    // useSend's smtp-server: `onData` in the options of `new SMTPServer(serverOptions)` calls the helper that posts to the API
+    const { result, model: m } = await model({
+      'compose.yaml': 'services:\n  smtp:\n    build: .\n    restart: unless-stopped\n',
+      'Dockerfile': 'FROM node:22\nCOPY . .\nCMD ["node", "dist/server.js"]\n',
+      'src/server.ts': [
+        "import { SMTPServer } from 'smtp-server';",
+        'async function forward(body: string) {',
+        "  return fetch('https://api.example.com/emails', { method: 'POST', body });",
+        '}',
+        'async function unused() {',
+        "  return fetch('https://api.example.com/old');",
+        '}',
+        'const serverOptions = {',
+        '  onData(stream: NodeJS.ReadableStream, _s: unknown, done: () => void) {',
+        '    forward(String(stream)).then(done);',
+        '  },',
+        '  onClose: async () => fetch("https://api.example.com/closed"),',
+        '};',
+        'new SMTPServer(serverOptions).listen(25);',
+        '',
+      ].join('\n'),
+    });
+    const lines = result.findings.filter((f) => f.ruleId === 'FL101').map((f) => f.line).sort((a, b) => a - b);
+    expect(lines).toEqual([3, 12]);
+    expect(m.unreferenced.map((u) => u.name)).toEqual(['unused']);
+  });
+
   it('a function only a test imports runs in no service', async () => {
     const { result, model: m } = await model({
       'compose.yaml': 'services:\n  api:\n    build: .\n    restart: unless-stopped\n',

@@ -136,6 +136,8 @@ export interface FunctionFact {
   params: Array<{ name: string; default?: Value; loc: Loc }>;
   /** when the function is passed as an argument (`app.post('/x', async (req,res)=>…)`, `.on('error', …)`) */
   argOfCall?: number;
+  /** TS/JS: a member of an object literal (`{ onData() {…} }`, `{ load: async () => … }`): called through the object, by whoever holds it */
+  objectMember?: boolean;
   argIndex?: number;
   loc: Loc;
   /** location of the name (or of the `def`/`function` keyword for anonymous functions) */

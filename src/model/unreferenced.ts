@@ -116,6 +116,9 @@ export function findingHomes(facts: FileFacts, lines: number[], text: string, ca
   const plain = (fn: FileFacts['functions'][number]): boolean => {
     if (!fn.name || /^__\w+__$/.test(fn.name) || fn.name === 'constructor' || calledByName.has(fn.name)) return false;
     if (fn.argOfCall !== undefined) return false;
+    // a member of an object literal is called through the object by whoever holds it (useSend's
+    // `{ onData() {…} }` options handed to `new SMTPServer(…)`, an API object's methods)
+    if (fn.objectMember) return false;
     if (fn.decorators.some((d) => !/^@?(staticmethod|classmethod)$/.test(d.text))) return false;
     if (fn.classId !== undefined) {
       const cls = facts.classes[fn.classId];

@@ -64,6 +64,8 @@ export class Visitor implements FileTables {
 
   private readonly fnArgHint = new Map<ts.Node, { callId: number; index: number }>();
   private readonly nameHint = new Map<ts.Node, string>();
+  /** functions written as members of an object literal (no parent pointers: marked when the object is visited) */
+  private readonly objectMembers = new Set<ts.Node>();
   /** imported names usable as a type (`import type { FastifyInstance } from 'fastify'` too): local -> qualified */
   private readonly typeImports = new Map<string, string>();
   private readonly values: ValueReader;
@@ -323,6 +325,8 @@ export class Visitor implements FileTables {
     const call = this.optionObjects.get(o);
     const kind = call === undefined ? 'plain' : 'option';
     for (const p of o.properties) {
+      if (p.kind === SK.MethodDeclaration || p.kind === SK.GetAccessor || p.kind === SK.SetAccessor) this.objectMembers.add(p);
+      else if (p.kind === SK.PropertyAssignment && isFunctionLike(unwrap(p.initializer))) this.objectMembers.add(unwrap(p.initializer));
       if (p.kind === SK.PropertyAssignment) {
         if (p.name.kind === SK.ComputedPropertyName) this.visit(p.name);
         const init = unwrapAwait(p.initializer);
@@ -686,6 +690,7 @@ export class Visitor implements FileTables {
       fact.argOfCall = hint.callId;
       fact.argIndex = hint.index;
     }
+    if (this.objectMembers.has(n)) fact.objectMember = true;
     if (kind === SK.ArrowFunction) {
       const s = this.src.start(n);
       fact.nameLoc = this.src.lines.loc(s, s);
