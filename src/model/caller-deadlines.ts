@@ -10,6 +10,7 @@ import type { Catalog } from '../catalog/index.js';
 import type { Finding } from '../engine/types.js';
 import type { CallFact, FileFacts, FunctionFact } from '../languages/types.js';
 import type { LateParser } from './late-parse.js';
+import { enclosingRole } from '../engine/matchers/call.js';
 
 /** how many calls up the chain a deadline may be */
 const MAX_DEPTH = 2;
@@ -113,7 +114,9 @@ export class CallerDeadlines {
   private siteBound(file: string, facts: FileFacts, call: CallFact): CallerBound | undefined {
     const deadline = (c: CallFact | undefined) => !!c && !!this.catalog.lookupRole(c.qualified, facts.language, ['deadline']);
     const at = (c: CallFact) => ({ by: `\`${c.qualified ?? c.callee}\` at ${file}:${c.loc.line}` });
-    for (const id of [...call.scope.argOfCalls, ...call.scope.withCalls]) if (deadline(facts.calls[id])) return at(facts.calls[id]);
+    // the same test as a rule's `unless-within: [deadline]`, in the caller's file
+    const around = enclosingRole(call, { facts, catalog: this.catalog }, ['deadline']);
+    if (around) return at(around);
     // `task = create_task(work())` … `await asyncio.wait_for(task, timeout=…)`
     // the calls that start a task (catalog `background-loops` spawners: `asyncio.create_task`, a
     // wrapper's `create_task` method); a deadline awaiting what one returned bounds the coroutine

@@ -64,16 +64,21 @@ interface CallSpec {
 const STATE_WORDS = { missing: 'no', disabled: 'a disabled' } as const;
 
 export function withinRole(call: CallFact, ctx: RuleContext, roles: readonly string[]): boolean {
+  return enclosingRole(call, ctx, roles) !== undefined;
+}
+
+/** The enclosing call or `with` item of these roles that bounds `call` (the project model names it: `asyncio.wait_for` at file:line). */
+export function enclosingRole(call: CallFact, ctx: Pick<RuleContext, 'facts' | 'catalog'>, roles: readonly string[]): CallFact | undefined {
   const lang = ctx.facts.language;
   // Python's deadlines (asyncio.timeout, wait_for, anyio/trio) cancel at the next await: a
   // blocking call that is not awaited (`requests.get`, `subprocess.run`) runs on through them
   // (a coroutine handed to `wait_for(...)` is awaited there; an `async with` item counts as awaited)
-  if (lang === 'python' && roles.includes('deadline') && !call.scope.awaited && !call.scope.argOfCalls.length) return false;
+  if (lang === 'python' && roles.includes('deadline') && !call.scope.awaited && !call.scope.argOfCalls.length) return undefined;
   for (const id of [...call.scope.argOfCalls, ...call.scope.withCalls]) {
     const outer = ctx.facts.calls[id];
-    if (outer && ctx.catalog.lookupRole(outer.qualified, lang, roles)) return true;
+    if (outer && ctx.catalog.lookupRole(outer.qualified, lang, roles)) return outer;
   }
-  return false;
+  return undefined;
 }
 
 /**
@@ -191,21 +196,24 @@ function sendsNothing(call: CallFact, ctx: RuleContext, methods: readonly string
   const { facts, text } = ctx;
   if (facts.calls.some((c) => methods.includes(c.callee.slice(c.callee.lastIndexOf('.') + 1)) && c.callee.includes('.'))) return false;
   const names = facts.assignments.filter((a) => a.value.kind === 'call' && a.value.callId === call.id && /^[A-Za-z_$][\w$]*$/.test(a.target)).map((a) => a.target);
+  // the functions that hand it out: `return S3` (the parser keeps no return facts), or the
+  // constructor as the function's own value (`export const getClient = () => new S3Client()`)
   const lines = text.split('\n');
   const returners = facts.functions
     .filter((f) => f.name && names.some((n) => new RegExp(`\\breturn\\s+${n.replace(/\$/g, '\\$')}\\b`).test(lines.slice(f.loc.line - 1, f.loc.endLine).join('\n'))))
     .map((f) => f.name);
-  // the constructor is the value of a returning function or a default export itself
   const enclosing = call.scope.functionId !== undefined ? facts.functions[call.scope.functionId] : undefined;
   if (enclosing?.name) returners.push(enclosing.name);
-  const exported = new Set<string>();
-  for (const m of text.matchAll(/\bexport\s+(?:default\s+)?(?:declare\s+)?(?:const|let|var|function\*?|async\s+function|class)\s+([A-Za-z_$][\w$]*)/g)) exported.add(m[1]);
-  for (const m of text.matchAll(/\bexport\s*\{([^}]*)\}/g)) for (const part of m[1].split(',')) exported.add(part.trim().split(/\s+as\s+/)[0]);
-  for (const m of text.matchAll(/\b(?:module\.)?exports\.([A-Za-z_$][\w$]*)\s*=/g)) exported.add(m[1]);
-  if (/\bmodule\.exports\s*=|\bexport\s+default\b(?!\s+(?:async\s+)?function\s|\s+class\s)/.test(text)) return false;
-  // a constructor in an export statement (`export const s3 = new S3Client(…)`) is exported too
-  if (/^\s*export\b/.test(lines[call.loc.line - 1] ?? '')) return false;
-  return ![...names, ...returners].some((n) => exported.has(n));
+  const handedOut = new Set([...names, ...returners]);
+  // the adapter's exports: ES `export`, defaults, re-exports and CommonJS assignments
+  return !facts.exports.some(
+    (e) =>
+      e.from === undefined &&
+      (handedOut.has(e.local ?? e.name) ||
+        (e.value?.kind === 'call' && e.value.callId === call.id) ||
+        (e.value?.kind === 'function' && enclosing !== undefined && e.value.functionId === enclosing.id) ||
+        (e.value?.kind === 'name' && handedOut.has(e.value.text))),
+  );
 }
 
 /** `/api/x`, `./x`, `../x`, `?q=1`: a URL with no scheme or host, relative to the page that runs it */
