@@ -11,6 +11,7 @@ describe('isTestPath', () => {
     'src/api.test.mjs',
     'pkg/conftest.py',
     'pkg/foo_test.py',
+    'issues/tests.py',
     'fixtures/bad.py',
     'internal/testdata/sample.py',
     'src/__mocks__/redis.ts',
@@ -27,7 +28,7 @@ describe('isTestPath', () => {
     'src/checkout.e2e.ts',
   ])('%s is test code', (p) => expect(isTestPath(p)).toBe(true));
 
-  it.each(['app/api.py', 'src/contest.py', 'src/testament.ts', 'src/latest/api.ts', 'semgrep/rules.py', 'src/mocks.ts', 'src/attestation/sign.ts', 'src/latest_test_results/view.py', 'src/setup.ts', 'contest-entries/app.py', 'src/latest.ts', 'src/attest.ts', 'src/manifest.ts'])(
+  it.each(['app/api.py', 'src/contest.py', 'src/testament.ts', 'src/latest/api.ts', 'semgrep/rules.py', 'src/mocks.ts', 'src/attestation/sign.ts', 'src/latest_test_results/view.py', 'src/setup.ts', 'contest-entries/app.py', 'src/latest.ts', 'src/attest.ts', 'src/manifest.ts', 'app/tests_helpers.py', 'app/latests.py'])(
     '%s is not test code',
     (p) => expect(isTestPath(p)).toBe(false),
   );

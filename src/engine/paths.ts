@@ -7,9 +7,10 @@ import type { FileContext } from './api.js';
 // (cypress/, playwright/ unless it is the source of a package named so). Folders named for tests
 // with a prefix or suffix (`playwright_tests/`, `test-migrations/`, `api-tests/`) and the setup
 // files test runners load (`test-setup.ts`, `vitest.setup.ts`, `setupTests.js`) are test code too,
-// as are `__e2e__/` trees and files a runner picks by a test suffix (`api.servertest.ts`, `x.e2e.ts`).
+// as are `__e2e__/` trees and files a runner picks by a test suffix (`api.servertest.ts`, `x.e2e.ts`),
+// and a Django app's `tests.py` (the module `manage.py test` discovers in every app: bugsink's).
 const TEST_RE =
-  /(^|\/)(tests?|__tests__|__e2e__|__integration__|e2e|e2e[-_]tests?|integration[-_]tests?|test[-_]?helpers?|test[-_]?utils?|testing|spec|fixtures?|__fixtures__|testdata|__mocks__|\.semgrep|cypress|tests?[-_][\w.-]+|[\w.-]+[-_]tests?)\/|(^|\/)playwright\/(?!src\/|lib\/|types\/)|(^|\/)(test_[^/]*\.py|[^/]*_test\.py|conftest\.py|[^/]*\.(spec|test|e2e|[a-z]+test|[a-z]+spec)\.[cm]?[jt]sx?|(?:tests?|jest|vitest)[-_.]setup\.[cm]?[jt]sx?|setup[-_.]?tests?\.[cm]?[jt]sx?)$/i;
+  /(^|\/)(tests?|__tests__|__e2e__|__integration__|e2e|e2e[-_]tests?|integration[-_]tests?|test[-_]?helpers?|test[-_]?utils?|testing|spec|fixtures?|__fixtures__|testdata|__mocks__|\.semgrep|cypress|tests?[-_][\w.-]+|[\w.-]+[-_]tests?)\/|(^|\/)playwright\/(?!src\/|lib\/|types\/)|(^|\/)(test_[^/]*\.py|[^/]*_test\.py|tests\.py|conftest\.py|[^/]*\.(spec|test|e2e|[a-z]+test|[a-z]+spec)\.[cm]?[jt]sx?|(?:tests?|jest|vitest)[-_.]setup\.[cm]?[jt]sx?|setup[-_.]?tests?\.[cm]?[jt]sx?)$/i;
 const SCRIPT_DIRS = new Set(['script', 'scripts', 'tools', 'bin', 'dev', 'hack', 'example', 'examples', 'doc', 'docs']);
 // a `tools/` folder inside application code is part of the app (Next.js `app/api/chat/tools/route.ts`)
 const APP_DIRS = new Set(['src', 'app', 'pages', 'api', 'lib', 'server', 'routes']);
