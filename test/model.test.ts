@@ -586,6 +586,33 @@ describe('project model: a Dockerfile that prunes a monorepo', () => {
     });
     expect(m.services.find((s) => s.name === 'web')?.codeRoots).toEqual(['apps/web', 'packages/lib']);
   });
+  it('holds the workspaces an install step of the built stage installs by name, with their dependencies', async () => {
+    // tianji's Dockerfile: `COPY . .` then `pnpm install --filter @tianji/server...`; the client
+    // SDK and a Cloudflare worker sit in the context, and no process of the image loads them
+    const pkg = (name: string, deps: Record<string, string> = {}) => JSON.stringify({ name, dependencies: deps });
+    const { model: m } = await model({
+      'package.json': JSON.stringify({ name: 'mono', private: true }),
+      'pnpm-workspace.yaml': "packages:\n  - 'src/*'\n  - 'packages/*'\n",
+      'src/server/package.json': pkg('@acme/server', { '@acme/shared': 'workspace:^', express: '4' }),
+      'src/server/main.ts': "import express from 'express';\nexpress().listen(3000);\n",
+      'src/shared/package.json': pkg('@acme/shared'),
+      'src/shared/index.ts': 'export const y = 1;\n',
+      'packages/sdk/package.json': pkg('acme-sdk'),
+      'packages/sdk/send.ts': "export const send = (u: string) => fetch(u, { method: 'POST' });\n",
+      Dockerfile: 'FROM node:22 AS base\nRUN npm i -g pnpm\nFROM base AS static\nCOPY . .\nRUN pnpm install --filter acme-sdk... --frozen-lockfile\nFROM base AS app\nWORKDIR /app\nCOPY . .\nRUN pnpm install --filter @acme/server... && pnpm build\nCMD ["node", "src/server/main.js"]\n',
+      'docker-compose.yml': 'services:\n  app:\n    build: .\n    restart: always\n',
+    });
+    expect(m.services.find((s) => s.name === 'app')?.codeRoots).toEqual(['src/server', 'src/shared']);
+    expect(m.files['packages/sdk/send.ts'].context).toBe('cli');
+    expect(m.files['src/server/main.ts'].context).toBe('service');
+  });
+  it('reads pnpm, npm and yarn workspace installs, stage by stage', async () => {
+    const { workspaceInstallScopes } = await import('../dist/languages/compose/service.js');
+    const df = 'FROM node AS a\nRUN pnpm install --filter=@a/web... -F api\nFROM a AS b\nRUN npm ci -w worker --workspace=jobs\nFROM node AS c\nRUN yarn workspaces focus admin\nRUN pnpm --filter ./src/x install && pnpm --filter web build\n';
+    expect(workspaceInstallScopes(df, 'b')).toEqual(['@a/web', 'api', 'jobs', 'worker']);
+    expect(workspaceInstallScopes(df)).toEqual(['admin']);
+    expect(workspaceInstallScopes('FROM node\nRUN npm ci\nRUN pnpm --filter web build\n')).toEqual([]);
+  });
   it('reads turbo 1 and 2 spellings, and nothing from a RUN that does not prune', async () => {
     const { turboPruneScopes } = await import('../dist/languages/compose/service.js');
     expect(turboPruneScopes('FROM node\nRUN turbo prune --scope=@a/web --docker\nRUN npx turbo prune api worker --out-dir /out\nRUN turbo run build --filter=@a/web\n')).toEqual(['@a/web', 'api', 'worker']);

@@ -460,7 +460,7 @@ export function decideContexts(input: ContextInput): Record<string, ContextDecis
     // server/, collector/ and frontend/ leaves extras/translator out): the image never holds it
     const builtFrom = owner ? undefined : runningOwners(services, (s) => (s.build !== undefined ? [s.build.replace(/^\.\/?/, '').replace(/\/$/, '')] : []), (s) => !s.oneShot, f.rel)[0];
     if (builtFrom && Array.isArray(input.images?.get(builtFrom.name))) {
-      say(f.rel, 'cli', `in the build context of compose service ${builtFrom.name}, but its Dockerfile does not copy it into the image: code run by hand, not by the service`, also);
+      say(f.rel, 'cli', `in the build context of compose service ${builtFrom.name}, but its Dockerfile does not copy it into the image or install it: code run by hand, not by the service`, also);
       continue;
     }
     if (owner) {

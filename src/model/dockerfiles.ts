@@ -9,7 +9,7 @@
 // (`Dockerfile`, `Dockerfile.*`, `*.Dockerfile`: context its own folder or the scan root). The
 // text is read; nothing is executed.
 import { posix } from 'node:path';
-import { dockerfileSteps, shellSplit, shellWords, turboPruneScopes, type DockerCommand } from '../languages/compose/service.js';
+import { dockerfileSteps, shellSplit, shellWords, turboPruneScopes, workspaceInstallScopes, type DockerCommand } from '../languages/compose/service.js';
 import type { RuntimeContext, SystemModel } from '../engine/types.js';
 import { DOCKERFILE_NAME } from '../engine/discover.js';
 import { within } from './packages.js';
@@ -141,7 +141,8 @@ export function imageSources(contextSources: string[], context: string, known: I
 
 /**
  * What an image built from this Dockerfile holds of the repository: the workspaces a `turbo prune`
- * step keeps (and what they depend on), else what its COPY steps bring in (`imageSources`).
+ * step keeps or an install step installs by name (and what they depend on), else what its COPY
+ * steps bring in (`imageSources`).
  */
 export function imageHolds(
   dockerfile: string,
@@ -150,7 +151,7 @@ export function imageHolds(
   known: Iterable<string>,
   workspaces?: (names: string[]) => string[] | undefined,
 ): string[] | 'all' | undefined {
-  const scopes = turboPruneScopes(dockerfile);
+  const scopes = [...new Set([...turboPruneScopes(dockerfile), ...workspaceInstallScopes(dockerfile, target)])];
   return (scopes.length ? workspaces?.(scopes) : undefined) ?? imageSources(dockerfileSteps(dockerfile, target).contextSources, context, known);
 }
 

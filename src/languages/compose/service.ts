@@ -134,6 +134,58 @@ export function turboPruneScopes(text: string): string[] {
   return [...out].sort();
 }
 
+/**
+ * The workspaces a package manager installs in the stage that is built (`target`, else the last,
+ * with the stages it is built `FROM`): `pnpm install --filter @tianji/server...`, `npm ci -w api`,
+ * `yarn workspaces focus api`, `pnpm deploy --filter api`. The process that image starts loads
+ * those packages and their workspace dependencies, not the rest of a `COPY . .` (tianji's
+ * client SDK and Cloudflare worker sit in the build context, uninstalled). Path selectors
+ * (`--filter ./src/server`) and globs are not names and are left out. Empty when no step installs
+ * by name.
+ */
+export function workspaceInstallScopes(text: string, target?: string): string[] {
+  const stages: Array<{ name?: string; parent?: number; scopes: string[] }> = [];
+  for (const ins of dockerInstructions(text)) {
+    if (ins.op === 'FROM') {
+      const head = /^(?:--\S+\s+)*(\S+)(?:\s+AS\s+(\S+))?/i.exec(ins.args);
+      const base = head?.[1].toLowerCase();
+      const parent = base ? stages.findIndex((s) => s.name === base) : -1;
+      stages.push({ name: head?.[2]?.toLowerCase(), ...(parent >= 0 ? { parent } : {}), scopes: [] });
+      continue;
+    }
+    if (ins.op !== 'RUN' || !stages.length) continue;
+    const cur = stages[stages.length - 1];
+    for (const part of ins.args.split(/&&|\|\||;/)) {
+      const words = shellWords(part.trim());
+      const at = words.findIndex((w) => /(^|\/)(pnpm|npm|yarn)$/.test(w));
+      if (at < 0) continue;
+      const rest = words.slice(at + 1);
+      const tool = words[at].replace(/^.*\//, '');
+      const verbs = rest.filter((w) => !w.startsWith('-'));
+      const installs = tool === 'yarn' ? verbs[0] === 'workspaces' && verbs[1] === 'focus' : ['install', 'i', 'ci', 'deploy', 'add'].some((v) => verbs.includes(v));
+      if (!installs) continue;
+      const names: string[] = [];
+      for (let i = 0; i < rest.length; i++) {
+        const w = rest[i];
+        const flag = /^(--filter|-F|--workspace|-w)(?:=(.+))?$/.exec(w);
+        if (flag) names.push(flag[2] ?? rest[++i] ?? '');
+      }
+      if (tool === 'yarn') names.push(...verbs.slice(2));
+      for (const n of names) {
+        const name = n.replace(/^["']|["']$/g, '').replace(/^\^?\.\.\./, '').replace(/\.\.\.$/, '');
+        if (/^@?[\w.-]+(\/[\w.-]+)?$/.test(name) && !name.startsWith('.')) cur.scopes.push(name);
+      }
+    }
+  }
+  let i = target ? stages.findIndex((s) => s.name === target.toLowerCase()) : stages.length - 1;
+  const out = new Set<string>();
+  for (let guard = 0; i >= 0 && guard < 64; guard++) {
+    for (const s of stages[i].scopes) out.add(s);
+    i = stages[i].parent ?? -1;
+  }
+  return [...out].sort();
+}
+
 /** One instruction per logical line: continuations joined, comments dropped, heredoc bodies kept with their RUN. */
 function dockerInstructions(text: string): Array<{ op: string; args: string; line: number }> {
   const lines = text.split(/\r\n|\r|\n/);
