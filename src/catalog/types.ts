@@ -404,6 +404,8 @@ export interface ComposeHints {
   serverCommands?: string[];
   /** commands (entrypoint + command, or the Dockerfile a service is built from) that run a development server (`uvicorn --reload`, `npm run dev`) */
   devCommands?: string[];
+  /** commands that run the project's test suite (`make test`, `pytest`, `npm test`): a stack whose application services all do is a test harness */
+  testCommands?: string[];
   waitTools?: string[];
   /** the opening comment of a compose file says it is not for production: a developer stack */
   devHeaders?: string[];

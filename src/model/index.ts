@@ -175,7 +175,7 @@ export function buildProjectModel(input: ModelInput): { model: ProjectModel; pac
   for (const [c, d] of Object.entries(composeFiles)) {
     const own = (input.system?.services ?? []).filter((s) => s.file === c);
     if (d.kind === 'stack' && !d.evidence[0].startsWith('config') && own.length && own.every((s) => s.dev))
-      composeFiles[c] = { kind: 'dev', context: 'build', evidence: ['a developer-only stack (only backing services, a dev tool image, a development environment or server, a project named for development, or a header that says so)'] };
+      composeFiles[c] = { kind: 'dev', context: 'build', evidence: ['a developer-only stack (only backing services, a dev tool image, a development environment or server, a test suite run, a project named for development, or a header that says so)'] };
   }
   const services: ModelService[] = (input.system?.services ?? []).map((s) => ({
     name: s.name,

@@ -19,6 +19,7 @@ export interface ComposeKnowledge {
   idleCommands: RegExp[];
   devEnvironment: RegExp[];
   devCommands: RegExp[];
+  testCommands: RegExp[];
   serverCommands: RegExp[];
   waitTools: RegExp[];
   /** programs that retry their own start-up connection (catalog `compose-clients` retriesAtStart), compiled */
@@ -71,6 +72,7 @@ export function composeKnowledge(catalog: Catalog): ComposeKnowledge {
     idleCommands: res(hints.idleCommands),
     devEnvironment: res(hints.devEnvironment),
     devCommands: res(hints.devCommands),
+    testCommands: res(hints.testCommands),
     serverCommands: res(hints.serverCommands),
     waitTools: res(hints.waitTools),
     startRetries: clients.filter((c) => c.retriesAtStart).map((c) => ({ runs: new RegExp(c.retriesAtStart!, 'im'), services: c.services })),

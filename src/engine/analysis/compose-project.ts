@@ -560,7 +560,7 @@ export function buildProjectView(
       (!keepsRunning &&
         (interactive ||
           completedTargets.has(v.name) ||
-          (k.oneShotCommands.some((re) => re.test(v.commandText)) && !k.serverCommands.some((re) => re.test(v.commandText))) ||
+          ((k.oneShotCommands.some((re) => re.test(v.commandText)) || k.testCommands.some((re) => re.test(v.commandText))) && !k.serverCommands.some((re) => re.test(v.commandText))) ||
           k.oneShotNames.some((re) => re.test(v.name))));
   }
   // a file that runs a developer-only tool (a mail catcher, localstack) is a developer stack
@@ -585,11 +585,13 @@ export function buildProjectView(
     if (list.every((v) => v.build === undefined && v.image !== undefined && !v.image.unknown && !namedForProject(v.image))) devFiles.add(file);
   }
   // and one whose application services all run in development mode (`NODE_ENV: development`, a
-  // reloading dev server);
+  // reloading dev server) or run the test suite (lemur's root docker-compose.yml: a `test` service
+  // running `make test` beside a throwaway postgres and redis);
   // a few workers of a production stack that say `ENVIRONMENT=development` (unstract) do not make it one
   const devMode = (v: ServiceView) =>
     environment(v.node).some((e) => e.value !== undefined && k.devEnvironment.some((re) => re.test(`${e.name}=${e.value}`))) ||
-    k.devCommands.some((re) => re.test(v.commandText) || (v.dockerfile !== undefined && re.test(v.dockerfile)));
+    k.devCommands.some((re) => re.test(v.commandText) || (v.dockerfile !== undefined && re.test(v.dockerfile))) ||
+    k.testCommands.some((re) => re.test(v.commandText));
   const application = (v: ServiceView) => v.build !== undefined || v.info === undefined || v.info.kind === 'app';
   // (the services built here speak for the file when there are any: keep's otel stack builds its
   // backend and UI from Dockerfile.dev.* and pulls the websocket server it always runs)
