@@ -32,6 +32,19 @@ describe('FL600: Celery delivery from the process-wide settings', () => {
     expect(got.map((g) => g.at)).toEqual(['billing/tasks.py:5 FL600 P2']);
   });
 
+  it('task options spread from a name not visible here (`**RETRY_OPTIONS`): P2, even for a payment', async () => {
+    // openwisp's `@shared_task(bind=True, autoretry_for=(RequestException,), **API_TASK_RETRY_OPTIONS)`
+    const got = await findings(
+      {
+        'shop/settings.py': 'CELERY_BROKER_URL = "redis://redis"\n',
+        'billing/tasks.py': 'import stripe\nfrom celery import shared_task\nfrom .conf import OPTIONS\n\n@shared_task(bind=True, **OPTIONS)\ndef charge(self, amount):\n    stripe.PaymentIntent.create(amount=amount, currency="eur")\n',
+      },
+      ['FL600'],
+    );
+    expect(got.map((g) => g.at)).toEqual(['billing/tasks.py:6 FL600 P2']);
+    expect(got[0].message).toContain('`**kwargs`');
+  });
+
   it('no setting anywhere: Celery acks early and the task runs at most once', async () => {
     const got = await findings({ 'shop/settings.py': 'CELERY_BROKER_URL = "redis://redis"\n', 'billing/tasks.py': CHARGE_TASK }, ['FL600']);
     expect(got).toEqual([]);

@@ -96,7 +96,9 @@ function redelivery(ctx: RuleContext, fn: FunctionFact, ids: Set<number>): Deliv
   for (const { d, fw } of early) {
     const call = d.callId === undefined ? undefined : facts.calls[d.callId];
     if (!call) continue;
-    if (call.kwargsOpen) return { mode: 'redelivery', why: 'its options are passed through `**kwargs`, so late acks or retries may be on' };
+    // options spread from a value not visible here may or may not turn late acks on: like an
+    // unreadable `acks_late=` value, P2 (openwisp's `**API_TASK_RETRY_OPTIONS` holds only retry knobs)
+    if (call.kwargsOpen) return { mode: 'redelivery', unknown: true, why: 'its options are passed through `**kwargs`, so late acks or retries may be on' };
     for (const k of optionKeys(fw!, 'acks-late')) {
       const t = truth(call.kwargs[k]);
       if (t === 'true') return { mode: 'redelivery', why: `\`${k}=True\` acks it only after the run: ${LOST_MID_TASK}` };
