@@ -5,12 +5,16 @@
 // gets the same answer across functions and modules here: the callers are found by the function's
 // name, followed at most two calls up. Every caller must be in view (a scan of the whole
 // repository), and tests are no callers. Python needs the chain awaited: a blocking call runs on
-// through `wait_for`.
+// through `wait_for`. A task whose decorator sets its own time limit (Celery `soft_time_limit=`,
+// `time_limit=`: a signal in the worker child, then a kill) bounds every call it makes, blocking
+// or not: openwisp's VPN task with `soft_time_limit=1200` runs `subprocess.check_output` two
+// calls down.
 import type { Catalog } from '../catalog/index.js';
-import type { Finding } from '../engine/types.js';
+import { PRIORITY_RANK, type Finding } from '../engine/types.js';
 import type { CallFact, FileFacts, FunctionFact } from '../languages/types.js';
 import type { LateParser } from './late-parse.js';
 import { enclosingRole } from '../engine/matchers/call.js';
+import { frameworkOf, optionKeys, valueText } from '../engine/analysis/task-frameworks.js';
 
 /** how many calls up the chain a deadline may be */
 const MAX_DEPTH = 2;
@@ -81,33 +85,42 @@ export class CallerDeadlines {
     if (!facts) return undefined;
     const fn = innermost(facts, finding.line);
     if (!fn) return undefined;
+    let blocking = false;
     if (kind === 'python') {
       // the wait itself must be awaited: `wait_for` cancels at an await, a blocking call runs on
+      // (only a task's time limit, a signal, stops it)
       const call = facts.calls.filter((c) => c.scope.functionId === fn.id && c.loc.line <= finding.line && finding.line <= c.loc.endLine).pop();
-      if (!call || !call.scope.awaited) return undefined;
+      if (!call) return undefined;
+      if (!call.scope.awaited) {
+        if (fn.isAsync) return undefined;
+        blocking = true;
+      }
     }
-    return this.functionBound(fn, kind, 0);
+    return this.functionBound(facts, fn, kind, 0, blocking);
   }
 
-  private async functionBound(fn: FunctionFact, kind: File['kind'], depth: number): Promise<CallerBound | undefined> {
+  /** `blocking`: a Python chain of plain calls, which only a task time limit interrupts. */
+  private async functionBound(facts: FileFacts, fn: FunctionFact, kind: File['kind'], depth: number, blocking: boolean): Promise<CallerBound | undefined> {
+    const limit = taskLimit(facts, fn, this.catalog);
+    if (limit) return { by: `${limit} of task \`${fn.name}\`` };
     if (!fn.name || fn.name.startsWith('__') || GENERIC.has(fn.name) || fn.name.length < 4) return undefined;
-    if (kind === 'python' && !fn.isAsync) return undefined;
+    if (kind === 'python' && !fn.isAsync) blocking = true;
     const sites = await this.callsOf(fn.name, kind, fn.classId !== undefined);
     if (!sites?.length) return undefined;
     let by: CallerBound | undefined;
     for (const s of sites) {
-      const b = this.siteBound(s.file, s.facts, s.call) ?? (depth < MAX_DEPTH ? await this.viaCaller(s.facts, s.call, kind, depth) : undefined);
+      const b = (blocking ? undefined : this.siteBound(s.file, s.facts, s.call)) ?? (depth < MAX_DEPTH ? await this.viaCaller(s.facts, s.call, kind, depth, blocking) : undefined);
       if (!b) return undefined;
       by ??= b;
     }
     return by;
   }
 
-  private async viaCaller(facts: FileFacts, call: CallFact, kind: File['kind'], depth: number): Promise<CallerBound | undefined> {
+  private async viaCaller(facts: FileFacts, call: CallFact, kind: File['kind'], depth: number, blocking: boolean): Promise<CallerBound | undefined> {
     if (call.scope.functionId === undefined) return undefined;
-    if (kind === 'python' && !call.scope.awaited && !call.scope.argOfCalls.length) return undefined;
+    if (kind === 'python' && !blocking && !call.scope.awaited && !call.scope.argOfCalls.length) return undefined;
     const caller = facts.functions[call.scope.functionId];
-    return caller ? this.functionBound(caller, kind, depth + 1) : undefined;
+    return caller ? this.functionBound(facts, caller, kind, depth + 1, blocking) : undefined;
   }
 
   /** This call sits under a deadline: inside one's arguments or `with` block, or run as a task a deadline awaits. */
@@ -144,13 +157,34 @@ function callsKind(c: CallFact, name: string, method: boolean): boolean {
 }
 
 function lastName(callee: string): string {
-  const plain = callee.replace(/\(.*$/s, '');
+  // `Vpn().rotate_keys`, `get_client(cfg).send`: the argument lists of the calls on the way go
+  let plain = callee;
+  for (let i = 0; i < 8 && plain.includes('('); i++) plain = plain.replace(/\([^()]*\)/g, '');
+  plain = plain.replace(/\(.*$/s, '');
   return plain.slice(plain.lastIndexOf('.') + 1);
 }
 
 /** `super().pay_invoice(…)` in an override is the same operation, not a caller that bounds it; a def is no call */
 function defines(facts: FileFacts, c: CallFact): boolean {
   return /^super\(\)\./.test(c.callee) && c.scope.functionId !== undefined && facts.functions[c.scope.functionId]?.name === lastName(c.callee);
+}
+
+/**
+ * The time limit a task's own decorator sets (catalog `task-frameworks` taskOptions `time-limit`:
+ * Celery `soft_time_limit=1200`), as written; none when it is absent or `None`.
+ */
+function taskLimit(facts: FileFacts, fn: FunctionFact, catalog: Catalog): string | undefined {
+  for (const d of fn.decorators) {
+    const fw = frameworkOf(facts, catalog, d.qualified);
+    const call = fw && d.callId !== undefined ? facts.calls[d.callId] : undefined;
+    if (!fw || !call) continue;
+    for (const k of optionKeys(fw, 'time-limit')) {
+      const v = call.kwargs[k];
+      const lit = v?.kind === 'name' && v.resolved ? v.resolved : v;
+      if (v && lit && lit.kind !== 'null') return `\`${k}=${valueText(v, 30)}\``;
+    }
+  }
+  return undefined;
 }
 
 /** The innermost function around a line. */
@@ -161,7 +195,7 @@ function innermost(facts: FileFacts, line: number): FunctionFact | undefined {
 }
 
 /**
- * The findings of rules that accept an enclosing deadline (`eligible`), in service code at P0/P1,
+ * The findings of rules that accept an enclosing deadline (`eligible`), in service code,
  * whose every caller bounds them: taken out, and listed with the deadline that bounds each.
  */
 export async function callerBoundFindings(
@@ -170,7 +204,10 @@ export async function callerBoundFindings(
 ): Promise<Map<Finding, CallerBound>> {
   const out = new Map<Finding, CallerBound>();
   const kindOf = new Map(opts.files.map((f) => [f.rel, f.kind]));
-  const todo = findings.filter((f) => opts.eligible.has(f.ruleId) && (f.priority === 'P0' || f.priority === 'P1') && kindOf.has(f.file) && opts.contextOf(f.file) === 'service');
+  // the loud ones first: the lookups are bounded (MAX_NAMES), and a P2 should not spend them
+  const todo = findings
+    .filter((f) => opts.eligible.has(f.ruleId) && kindOf.has(f.file) && opts.contextOf(f.file) === 'service')
+    .sort((a, b) => PRIORITY_RANK[a.priority] - PRIORITY_RANK[b.priority]);
   if (!todo.length) return out;
   const finder = new CallerDeadlines(opts.files, opts.parse, opts.readText, opts.catalog, opts.isTest);
   for (const f of todo) {
