@@ -161,10 +161,14 @@ const check: Check = (ctx) => {
       ? ctx.facts.calls.find((c) => c.receiverCall !== undefined && sameName.has(c.receiverCall) && closers.has(c.qualified?.split('.').pop() ?? '') && c.scope.functionId === binding.scope.functionId)
       : undefined;
     if (closer) {
+      // a handler that keeps the process up swallows that throw, and the function ends the client
+      // anyway: nothing stays broken (tianji's pingWarehouse, with init.ts's handler)
+      if (here?.state === 'set') continue;
       // pg emits 'error' for a connection lost while a query runs too (beside rejecting the query)
       d.data!.consequence = "it never sits idle, but a connection lost while its queries run (a database restart mid-migration) is also emitted as 'error', which with no listener is an uncaught exception that kills the process.";
-      // a process-wide handler changes little for a client this short: no pending consequence
       for (const k of Object.keys(d.data!)) if (k.startsWith('pending')) delete d.data![k];
+      // the same for a handler in another file of the process: the project model settles it
+      if (!here) Object.assign(d.data!, { pendingOn: 'process:uncaught-exception', pendingMiss: 'keep', pendingHit: 'drop', pendingSlot: 'consequence', pendingUnknownPriority: 'P2', pendingUnknownSay: d.data!.consequence });
       d.priority = 'P2';
       d.priorityReason = `a short-lived client: ${binding.target}.${closer.callee.split('.').pop()}() on line ${closer.loc.line} ends it in the function that opens it, so it never sits idle`;
     } else if (closers.size && binding.selfAttr && !reason && d.priority === undefined) {
