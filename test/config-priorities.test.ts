@@ -27,6 +27,17 @@ describe('config rule priorities', () => {
     expect(byLine(a, 'FL051')).toEqual({ 2: 'P0', 3: 'P0', 4: 'P1', 5: 'P1', 6: 'P1', 8: 'P2', 9: 'P2' });
   });
 
+  it("FL051: Django's SECRET_KEY is P2 where nothing installed signs with it, P0 as soon as something does", async () => {
+    // apprise-api's settings: no sessions, auth or messages; the key only salts config-file names
+    const settings = (apps: string[], extra = '') =>
+      ['import os', 'SECRET_KEY = os.environ.get("SECRET_KEY", "+reua88v8rs4j!bcfdtinb")', `INSTALLED_APPS = [${apps.map((x) => `"${x}"`).join(', ')}]`, 'MIDDLEWARE = ["django.middleware.common.CommonMiddleware"]', extra, ''].join('\n');
+    expect(byLine(await analyseSnippet('settings.py', settings(['django.contrib.contenttypes', 'django.contrib.staticfiles', 'api'])), 'FL051')).toEqual({ 2: 'P2' });
+    // near misses: an app that signs with it, a list extended out of sight, a JWT library configured by name
+    expect(byLine(await analyseSnippet('settings.py', settings(['django.contrib.contenttypes', 'django.contrib.sessions'])), 'FL051')).toEqual({ 2: 'P0' });
+    expect(byLine(await analyseSnippet('settings.py', settings(['api'], 'INSTALLED_APPS += EXTRA_APPS')), 'FL051')).toEqual({ 2: 'P0' });
+    expect(byLine(await analyseSnippet('settings.py', settings(['api'], 'REST_FRAMEWORK = {"DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework_simplejwt.authentication.JWTAuthentication"]}')), 'FL051')).toEqual({ 2: 'P0' });
+  });
+
   it('FL051 in TS: tokens the service mails or signs are signing secrets, by name or by the object they configure', async () => {
     const a = await analyseSnippet(
       'config.ts',

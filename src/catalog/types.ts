@@ -268,6 +268,8 @@ export interface DjangoSettingsKnowledge {
   markers: string[];
   /** ... or when its path matches one of these globs */
   settingsPaths: string[];
+  /** what signs with the secret key (`SECRET_KEY`): installed apps and middleware, by dotted path or prefix */
+  signing?: { setting: string; apps: string[]; middleware: string[] };
   /** `suggest`: the OPTIONS entries to add, spelled the way this backend reads them */
   caches: Array<{ backends: string[]; library: string; client?: string; keys: string[]; otherSpelling: string[]; otherSpellingNote: string; suggest: string }>;
   /** `pooledBy`: OPTIONS keys that put a pool in front of the connect, which bounds a request's wait itself */

@@ -190,7 +190,14 @@ const check: Check = (ctx) => {
       fallback = m[2];
     }
     const kind = judge(name.value, fallback);
-    if (kind) out.push(draft(kind, c.loc, name.value, c.callee, fallback, c.scope));
+    if (!kind) continue;
+    const d = draft(kind, c.loc, name.value, c.callee, fallback, c.scope);
+    const unused = kind === 'signing' ? unusedDjangoKey(ctx, c.id) : undefined;
+    if (unused) {
+      d.priority = 'P2';
+      d.priorityReason = unused;
+    }
+    out.push(d);
   }
   const settingsClasses = new Set(
     facts.classes.filter((k) => k.bases.some((b) => catalog.lookupRole(b, 'python', ['settings.class']))).map((k) => k.id),
@@ -213,5 +220,34 @@ const check: Check = (ctx) => {
   }
   return out;
 };
+
+/**
+ * Django's SECRET_KEY in a settings module that installs nothing that signs with it (catalog
+ * `django-settings` signing: sessions, auth, messages, simplejwt …), with INSTALLED_APPS and
+ * MIDDLEWARE both visible lists and no JWT named in the file: a forged value has no session,
+ * login or reset token to forge, only what the app's own code signs. Undefined otherwise.
+ */
+function unusedDjangoKey(ctx: Parameters<Check>[0], callId: number): string | undefined {
+  const signing = ctx.catalog.section('django-settings').find((e) => e.signing)?.signing;
+  if (!signing) return undefined;
+  const { facts } = ctx;
+  const top = (name: string) => facts.assignments.filter((a) => a.target === name && a.scope.functionId === undefined && a.scope.classId === undefined);
+  if (!top(signing.setting).some((a) => a.value.kind === 'call' && a.value.callId === callId)) return undefined;
+  const lists = ['INSTALLED_APPS', 'MIDDLEWARE'].map((n) => top(n));
+  if (lists.some((l) => l.length !== 1)) return undefined;
+  const items: string[] = [];
+  for (const [a] of lists) {
+    if (a.value.kind !== 'array' || a.value.open || a.augmented) return undefined;
+    for (const i of a.value.items) {
+      if (i.kind !== 'string') return undefined;
+      items.push(i.value);
+    }
+  }
+  // `INSTALLED_APPS += [...]` elsewhere in the file adds what is not visible here
+  if (new RegExp(`^\\s*(INSTALLED_APPS|MIDDLEWARE)\\s*(\\+=|\\.(append|extend|insert)\\()`, 'm').test(ctx.text) || /jwt/i.test(ctx.text)) return undefined;
+  const signs = (item: string) => signing.apps.some((p) => item === p || item.startsWith(`${p}.`)) || signing.middleware.some((m) => item.endsWith(`.${m}`) || item === m);
+  if (items.some(signs)) return undefined;
+  return `the settings install no app or middleware that signs with ${signing.setting} (no sessions, logins, messages or JWTs): a forged key reaches only what the app's own code signs`;
+}
 
 export default check;
