@@ -279,6 +279,8 @@ describe('the FastAPI + taskiq + NATS + Postgres + React sample', () => {
     // only a one-shot job holds it: that job runs it
     expect(blastRadius(system, { file: 'packages/admin-cli/x.ts' })).toEqual(['lite']);
     expect(blastRadius({ services: [system.services[0]] }, { file: 'packages/admin-cli/x.ts' })).toEqual(['admin-cli']);
+    // lemur's root stack: a `test` container running `make test` is no home for the app's code
+    expect(blastRadius({ services: [svc('test', [''], { oneShot: true, dev: true })] }, { file: 'lemur/auth/views.py' })).toEqual([]);
   });
 
   it('exposes the system model: edges from depends_on, environment URLs and code', () => {

@@ -58,6 +58,12 @@ export interface Knob {
    * default comes from another library's global instance (NestJS HttpModule: `axios.defaults.timeout`)
    */
   setByGlobalAssignment?: string[];
+  /**
+   * Keys that carry the knob only inside a larger value: the key counts when its value, where the
+   * text is visible (a string, a template), matches this regex. node-postgres `options` is the
+   * server's command line: `-c statement_timeout=5000` bounds queries, `-c search_path=app` does not.
+   */
+  keyMatches?: Record<string, string>;
 }
 
 export interface CatalogApi {

@@ -88,6 +88,22 @@ export function objectPath(obj: Extract<Value, { kind: 'object' }>, dotted: stri
 /** Every spelling of the knob present on the call (several keys can co-exist, e.g. total + sock_read). */
 /** Every value a call gives a knob, by spelling; `unknown` when open options may hold it. */
 export function knobValues(call: CallFact, api: CatalogApi, knob: Knob): { found: Array<{ value: Value; key: string }>; unknown: boolean } {
+  const all = rawKnobValues(call, api, knob);
+  if (!knob.keyMatches) return all;
+  const kept = all.found.filter((f) => carries(f, knob.keyMatches!));
+  return kept.length === all.found.length ? all : { found: kept, unknown: all.unknown };
+}
+
+/** A key of `keyMatches` whose visible text does not match carries nothing of the knob. */
+function carries(f: { value: Value; key: string }, matches: Record<string, string>): boolean {
+  const want = matches[f.key.replace(/^.*\./, '')] ?? matches[f.key];
+  if (!want) return true;
+  const v = f.value.kind === 'name' && f.value.resolved ? f.value.resolved : f.value;
+  const text = v.kind === 'string' ? v.value : v.kind === 'other' ? v.text : undefined;
+  return text === undefined || new RegExp(want, 'i').test(text);
+}
+
+function rawKnobValues(call: CallFact, api: CatalogApi, knob: Knob): { found: Array<{ value: Value; key: string }>; unknown: boolean } {
   const found: Array<{ value: Value; key: string }> = [];
   if (api.language === 'python') {
     for (const k of knob.keys) {

@@ -148,7 +148,9 @@ export function blastRadius(system: SystemModel, where: { file: string; service?
     return hit ? radius(hit) : [];
   }
   const rootsOf = (s: SystemService) => s.codeRoots ?? (s.build !== undefined ? [s.build] : []);
-  const best = runningOwners(system.services, rootsOf, (s) => !s.oneShot && !s.dev, where.file);
+  // a one-shot job of a developer or test stack (a test-suite runner) owns no code, even as a last resort
+  const owners = system.services.filter((s) => !(s.oneShot && s.dev));
+  const best = runningOwners(owners, rootsOf, (s) => !s.oneShot && !s.dev, where.file);
   const out: string[] = [];
   for (const s of best) for (const n of radius(s)) if (!out.includes(n)) out.push(n);
   return out;
