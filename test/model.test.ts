@@ -1289,6 +1289,36 @@ describe('project model: entry points and what reaches each finding', () => {
     expect(labels).toEqual(['GET /git', 'GET /health', 'HTTP /git/{path:path}', 'POST /admin/users']);
   });
 
+  it('a resource class is named by the path the file mounts it on (add_resource, add_url_rule), else by its method', async () => {
+    // lemur's auth views: `api.add_resource(Google, "/auth/google", endpoint="google")`
+    const { model: m } = await model({
+      'app/views.py': [
+        'from flask.views import MethodView',
+        'from flask_restful import Api, Resource',
+        'api = Api()',
+        'class Google(Resource):',
+        '    def post(self):',
+        '        return 1',
+        'class Ping(Resource):',
+        '    def get(self):',
+        '        return 1',
+        'class Health(MethodView):',
+        '    def get(self):',
+        '        return 1',
+        'class Loose(Resource):',
+        '    def get(self):',
+        '        return 1',
+        'api.add_resource(Google, "/auth/google", endpoint="google")',
+        'api.add_resource(Ping, "/auth/ping")',
+        'api.add_resource(Ping, "/ping")',
+        'app.add_url_rule("/healthz", view_func=Health.as_view("health"))',
+        '',
+      ].join('\n'),
+    });
+    // (mounted twice: no one path names it)
+    expect(m.entryPoints.map((e) => e.label).sort()).toEqual(['GET /healthz', 'GET Loose.get', 'GET Ping.get', 'POST /auth/google']);
+  });
+
   it('lists routes, webhooks, tasks and schedules with file, line, kind, label and the service that runs them', async () => {
     const { model: m } = await model(PY_STACK);
     const eps = m.entryPoints.map((e) => `${e.kind} ${e.label} ${e.file}:${e.line} [${e.services.join(',')}]`);

@@ -90,6 +90,8 @@ export interface CatalogApi {
   lazyKwargs?: string[];
   /** `http.router`: keyword arguments holding the path prefix of the routes registered on it (`APIRouter(prefix=…)`) */
   prefixKeys?: string[];
+  /** `http.resource`: the calls that mount a resource class on a path, so its handlers are named by it (`api.add_resource(Google, "/auth/google")`) */
+  registeredBy?: Array<{ method: string; pathArg: number; classArg?: number; viewKwarg?: string }>;
   /**
    * For wildcard patterns (`*.task`): words one of which a file must contain for the API to be
    * there at all (`celery`, `shared_task`). Lets the engine skip other files without parsing them.

@@ -57,6 +57,26 @@ function clip(s: string, max = 80): string {
 }
 
 /** `^api/v2/jobs/$` -> `/api/v2/jobs/`; `users/<int:pk>/` -> `/users/<int:pk>/`. */
+/** The path a resource class is mounted on in this file (catalog `http.resource` registeredBy), when exactly one is visible. */
+function resourcePath(facts: FileFacts, catalog: Catalog, classId: number): string | undefined {
+  const k = facts.classes[classId];
+  if (!k) return undefined;
+  const regs = k.bases.flatMap((b) => catalog.lookupRole(b, facts.language, ['http.resource'])?.registeredBy ?? []);
+  if (!regs.length) return undefined;
+  const paths = new Set<string>();
+  for (const c of facts.calls) {
+    const method = c.callee.slice(c.callee.lastIndexOf('.') + 1);
+    for (const r of regs) {
+      if (r.method !== method) continue;
+      const cls = r.classArg !== undefined ? c.args[r.classArg] : r.viewKwarg ? c.kwargs[r.viewKwarg] : undefined;
+      const names = cls?.kind === 'name' ? cls.text === k.name : cls?.kind === 'call' ? cls.text.startsWith(`${k.name}.as_view(`) : false;
+      const path = names ? literal(c.args[r.pathArg]) : undefined;
+      if (path !== undefined) paths.add(path);
+    }
+  }
+  return paths.size === 1 ? [...paths][0] : undefined;
+}
+
 function routePath(p: string): string {
   const s = p.replace(/^\^/, '').replace(/\$$/, '');
   return s.startsWith('/') ? s : `/${s}`;
@@ -126,7 +146,11 @@ function findEntries(facts: FileFacts, catalog: Catalog): Draft[] {
   // HTTP routes: decorators, registration calls, resource classes
   for (const h of httpHandlers(ctx)) {
     const label = h.kind.replace(/ handler$/, '');
-    const named = /^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|HTTP) \//.test(label) ? label : `${label.replace(/^HTTP /, '')} ${display(h.fn)}`;
+    // a resource class's method: the path the file mounts the class on, when it does
+    const mounted = h.fn.classId !== undefined ? resourcePath(facts, catalog, h.fn.classId) : undefined;
+    const named = /^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|HTTP) \//.test(label)
+      ? label
+      : `${label.replace(/^HTTP /, '')} ${mounted !== undefined ? routePath(mounted) : display(h.fn)}`;
     add(fnEntry(h.fn, 'http', named));
   }
   // route files (Next.js, Remix): the exported handlers
