@@ -8,7 +8,7 @@ import type { Finding, RuleMeta } from '../src/engine/types.js';
 import { FAMILIES, backendOf, familyIn, familyOf } from '../src/report/library.js';
 import { holds } from '../src/report/markdown/experiments.js';
 import type { FindingView } from '../src/report/view.js';
-import { PLACEHOLDER, deriveRollback, fillText, findingMessage, leftoverPlaceholders, targetComposeFile, textsFor, valuesFromMessage } from '../src/report/texts.js';
+import { PLACEHOLDER, TEXT_VARIANTS, deriveRollback, fillText, findingMessage, leftoverPlaceholders, targetComposeFile, textsFor, valuesFromMessage } from '../src/report/texts.js';
 
 const rules = loadRules();
 
@@ -45,10 +45,21 @@ describe('rule texts in reports', () => {
     expect(problems).toEqual([]);
   });
 
-  it('name only known families and contexts as variants, and the schema lists the same keys', () => {
+  it('name only known families, kinds and contexts as variants, and the schema lists the same keys', () => {
     const schema = JSON.parse(readFileSync(new URL('../rules/rule.schema.json', import.meta.url), 'utf8'));
-    expect(schema.properties.variants.propertyNames.enum).toEqual([...FAMILIES.filter((f) => f !== 'http'), 'http', ...RUNTIME_CONTEXTS]);
-    for (const r of rules) for (const k of Object.keys(r.variants ?? {})) expect([...FAMILIES, ...RUNTIME_CONTEXTS]).toContain(k);
+    expect(schema.properties.variants.propertyNames.enum).toEqual([...FAMILIES.filter((f) => f !== 'http'), 'http', ...TEXT_VARIANTS, ...RUNTIME_CONTEXTS]);
+    for (const r of rules) for (const k of Object.keys(r.variants ?? {})) expect([...FAMILIES, ...TEXT_VARIANTS, ...RUNTIME_CONTEXTS]).toContain(k);
+  });
+
+  it("takes the kind the check names (FL051's connection URL) over the base texts, and the context over both", () => {
+    const fl051 = rules.find((r) => r.id === 'FL051')!;
+    const url = textsFor(fl051, { variant: 'connection-url', values: { name: 'SQLALCHEMY_DATABASE_URI' } });
+    expect(url.variants).toEqual(['connection-url']);
+    expect(url.fixCode('python')).toContain('os.environ["SQLALCHEMY_DATABASE_URI"]');
+    expect(url.experiment?.observe).toContain('database user and host');
+    expect(url.experiment?.observe).not.toContain('token');
+    // a signing secret keeps the rule's own texts
+    expect(textsFor(fl051, {}).experiment?.observe).toContain('token signed with the fallback');
   });
 
   it('fills a whole-span placeholder with a phrase, a shell one with $NAME, and drops an example it cannot give', () => {

@@ -180,8 +180,13 @@ export interface FindingTexts {
   experiment?: Experiment;
 }
 
+/** Kinds of finding a check names in `data.textVariant`, for rule `variants:` beside families and contexts. */
+export const TEXT_VARIANTS = ['password', 'credential', 'connection-url'] as const;
+
 export interface TextSelection {
   family?: Family;
+  /** what kind of finding the check says it is (`data.textVariant`: FL051's connection URL or password) */
+  variant?: string;
   context?: RuntimeContext;
   values?: Record<string, string>;
   /** the compose file the finding's service is defined in (relative to the scan root) */
@@ -204,7 +209,7 @@ export function targetComposeFile(text: string, file: string | undefined): strin
 /** The rule's texts for one finding's family and context (a context variant wins over a family variant). */
 export function textsFor(rule: RuleMeta, sel: TextSelection = {}): FindingTexts {
   const keys: string[] = [];
-  for (const k of [sel.family, sel.context]) if (k && rule.variants?.[k]) keys.push(k);
+  for (const k of [sel.family, sel.variant, sel.context]) if (k && rule.variants?.[k]) keys.push(k);
   const layers: RuleVariant[] = keys.map((k) => rule.variants![k]);
   const pick = <T>(get: (v: RuleVariant) => T | undefined, base: T): T => {
     let out = base;

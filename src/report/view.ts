@@ -193,7 +193,7 @@ export function buildView(result: ScanResult, rules: readonly RuleMeta[]): Repor
       entryCount: f.entryPointCount ?? f.entryPoints?.length ?? 0,
       values,
       backendKnown,
-      texts: rule ? textsFor(rule, { family, context, values, composeFile: compose ? includer(f.file, system) : (owners.find((s) => s.name === values.service) ?? owners[0])?.file }) : undefined,
+      texts: rule ? textsFor(rule, { family, variant: f.data?.textVariant, context, values, composeFile: compose ? includer(f.file, system) : (owners.find((s) => s.name === values.service) ?? owners[0])?.file }) : undefined,
       cause,
     };
     cause.findings.push(view);

@@ -47,6 +47,9 @@ const CONSEQUENCE: Record<Kind, string> = {
   url: 'a deploy that loses the variable connects with the user and password written in the repository instead of failing at startup.',
 };
 
+/** the rule's text variant for each kind (its impact, fix and experiment); a signing secret keeps the base texts */
+const TEXTS: Partial<Record<Kind, string>> = { password: 'password', credential: 'credential', url: 'connection-url' };
+
 /**
  * The keys of the objects and the callees of the calls that enclose `offset`, innermost first:
  * `jwtOptions: { secret: process.env.X || 'y' }` gives `jwtOptions`, `JwtModule.register({ secret: … })`
@@ -124,7 +127,7 @@ const check: Check = (ctx) => {
     ruleId: ctx.rule.id,
     loc,
     message: ctx.rule.message,
-    data: { name, source, kind, what: WHAT[kind], consequence: CONSEQUENCE[kind] },
+    data: { name, source, kind, what: WHAT[kind], consequence: CONSEQUENCE[kind], ...(TEXTS[kind] ? { textVariant: TEXTS[kind] } : {}) },
     ...(kind === 'url' && localHost(fallback)
       ? { priority: 'P2' as const, priorityReason: 'the fallback URL names a host that exists only on this machine or inside a compose network: a deploy elsewhere that loses the variable fails to connect instead of using these credentials' }
       : kind === 'signing'
