@@ -286,7 +286,8 @@ const matcher: Matcher = (raw, ctx) => {
         key: r.key,
         keys: knob.keys.join(' / '),
         state: STATE_WORDS[r.state],
-        default: knob.defaultNote ?? (knob.default === 'unbounded' ? 'none' : 'bounded'),
+        // messages say "(library default: {default})": "none: waits forever" would read as two labels
+        default: (knob.defaultNote ?? (knob.default === 'unbounded' ? 'none' : 'bounded')).replace(/^([^:(]{1,24}): /, '$1, '),
       });
       out.push({
         ruleId: ctx.rule.id,
