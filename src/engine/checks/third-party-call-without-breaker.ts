@@ -221,7 +221,7 @@ const check: Check = (ctx) => {
     };
     if (!handler) {
       d.priority = 'P2';
-      d.priorityReason = worker ? 'in a background worker: nobody is waiting on a response' : 'not in a recognised HTTP request handler';
+      d.priorityReason = worker ? 'in a background worker: nobody is waiting on a response' : 'not called directly in a recognised HTTP request handler (a route may still reach it through other functions)';
       // the SDK ships a finite timeout and bounded retries (openai, anthropic: 600 s, 2 retries):
       // off a request path that is a policy, if a patient one (readers on letta's token counts
       // and model lists, anything-llm's provider classes). The project model keeps the finding

@@ -22,7 +22,7 @@ export const FAILURE_MODE: Record<Category, string> = {
   healthcheck: 'looks healthy while broken, or dependants start before it is ready',
   'permanent-failure': 'stays down after a crash or a dependency outage',
   idempotency: 'applies redelivered work twice',
-  durability: 'loses data on restart',
+  durability: 'can lose data when it restarts or its container is recreated',
   'circuit-breaker': "passes a dependency's failure on to its callers",
   'resource-limit': 'can exhaust the host and take neighbours down',
   config: 'unsafe under failure or attack',
