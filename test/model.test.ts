@@ -1152,6 +1152,25 @@ describe('project model: root causes', () => {
     expect(m.groups.map((g) => g.title)).toEqual(['`requests.get` in 4 folders of server/providers/']);
   });
 
+  it("calls on the global axios across files of one package are one cause: its process-wide default; another package's are not", async () => {
+    // tianji's notification providers: `axios.post` in each provider file, no timeout anywhere
+    const send = (n: number) => `import axios from 'axios';\nexport const send${n} = (url: string) => axios.post(url, {});\n`;
+    const pkg = (name: string) => JSON.stringify({ name, dependencies: { axios: '1', express: '4' } });
+    const { result, model: m } = await model({
+      'server/package.json': pkg('server'),
+      'server/providers/teams.ts': send(1),
+      'server/providers/feishu.ts': send(2),
+      'server/monitor/openai.ts': send(3),
+      'worker/package.json': pkg('worker'),
+      'worker/notify.ts': send(4),
+    });
+    const g = m.groups.find((x) => x.kind === 'library-default');
+    expect(g).toMatchObject({ count: 3, ruleId: 'FL101' });
+    expect(g!.title).toBe('3 calls in 3 files of server/ go through the global `axios`: set `axios.defaults.timeout` once where the process starts to cover them all');
+    // the worker is another process: its call is not covered by the server's setting
+    expect(result.findings.find((f) => f.file === 'worker/notify.ts')?.group).toBeUndefined();
+  });
+
   it('a shared axios instance built in one file and used in others: one cause with its call sites, or none with a timeout', async () => {
     const users = "import { api } from '../api/client';\nexport const list = () => api.get('/users');\nexport const one = (id: string) => api.get(`/users/${id}`);\n";
     const orders = "import { api } from '@/api/client';\nexport const list = () => api.post('/orders', {});\n";

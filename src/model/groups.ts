@@ -47,8 +47,11 @@ function seal(kind: ModelGroup['kind'], key: string, members: Finding[], title: 
   groups.push({ id, ruleId: cause.ruleId, kind, title, file: cause.file, line: cause.line, count: sorted.length });
 }
 
-/** Assign `group` (and related locations) to the findings in place; returns the groups. */
-export function groupFindings(findings: Finding[]): ModelGroup[] {
+/**
+ * Assign `group` (and related locations) to the findings in place; returns the groups.
+ * `scopeOf`: the process a file belongs to (its package), for settings that hold process-wide.
+ */
+export function groupFindings(findings: Finding[], scopeOf: (file: string) => string = () => ''): ModelGroup[] {
   const groups: ModelGroup[] = [];
   // a client that already carries its call sites (the worker saw them) is its own group
   for (const f of findings) {
@@ -76,6 +79,20 @@ export function groupFindings(findings: Finding[]): ModelGroup[] {
     if (list.length < SIBLINGS) continue;
     const names = [...new Set(list.map((f) => f.symbol).filter(Boolean))];
     seal('compose-file', key, list, `${names.length} services of ${list[0].file}`, groups);
+  }
+  // calls on the library's own instance across files of one process (tianji's notification
+  // providers: `axios.post` in six files with no timeout): one process-wide setting
+  // (`axios.defaults.timeout`, the finding's `globalDefault`) at startup covers every one
+  const global = collect(
+    findings.filter((f) => !isCompose(f) && f.data?.globalDefault),
+    (f) => `${f.ruleId}\0${f.data!.globalDefault}\0${scopeOf(f.file)}\0${f.priority}`,
+  );
+  for (const [key, list] of global) {
+    const files = new Set(list.map((f) => f.file)).size;
+    if (list.length < SIBLINGS || files < 2) continue;
+    const setting = list[0].data!.globalDefault!;
+    const scope = key.split('\0')[2];
+    seal('library-default', key, list, `${list.length} calls in ${files} files${scope ? ` of ${scope}/` : ''} go through the global \`${setting.split('.')[0]}\`: set \`${setting}\` once where the process starts to cover them all`, groups);
   }
   // one rule on one API in sibling files of a folder, then in sibling folders of one parent (one
   // adapter per provider: anything-llm's server/utils/AiProviders/<provider>/index.js)

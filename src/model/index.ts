@@ -391,7 +391,10 @@ export function applyModel(findings: Finding[], model: ProjectModel, input: Mode
       : 'no HTTP route or webhook is seen reaching it; a P0 needs a request that waits on it';
     f.priorityReason = f.priorityReason ? `${f.priorityReason}; ${why}` : why;
   }
-  model.groups = groupFindings(out);
+  model.groups = groupFindings(out, (file) => {
+    const k = kindOf.get(file);
+    return k ? processScope(file, k, packages, input.system) : '';
+  });
   return out;
 }
 

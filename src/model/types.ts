@@ -210,7 +210,7 @@ export interface ProjectModel {
 export interface ModelGroup {
   id: string;
   ruleId: string;
-  kind: 'shared-client' | 'sibling-files' | 'compose-variants' | 'compose-file' | 'rule-flood';
+  kind: 'shared-client' | 'library-default' | 'sibling-files' | 'compose-variants' | 'compose-file' | 'rule-flood';
   /** what the findings share, in words */
   title: string;
   /** the location of the cause (the client, the first file, the template) */

@@ -281,7 +281,12 @@ const matcher: Matcher = (raw, ctx) => {
       if (r.source === 'receiver') continue;
       if (r.state !== 'missing' && r.state !== 'disabled') continue;
       if (!fires.has(r.state)) continue;
+      // a call on the library itself (`axios.post`, not an instance's): one process-wide
+      // assignment (`axios.defaults.timeout = …`) covers it and every call like it
+      const owner = call.qualified && !call.qualified.includes('(') ? call.qualified.split('.').slice(0, -1).filter((s) => s !== 'default').join('.') : '';
+      const global = r.state === 'missing' && owner && knob.setByAssignment?.length ? `${owner}.${knob.setByAssignment[0]}` : undefined;
       Object.assign(data, {
+        ...(global ? { globalDefault: global } : {}),
         knob: spec.knob,
         key: r.key,
         keys: knob.keys.join(' / '),

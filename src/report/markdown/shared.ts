@@ -126,6 +126,8 @@ export function causeScope(c: Cause, opts: MarkdownOptions): string {
 export function causeChange(c: Cause): string {
   const t = c.findings[0].texts;
   const fix = t ? period(t.fixTitle) : `Fix ${c.ruleId}.`;
+  // one process-wide setting, or else the fix at each call
+  if (c.groupTitle && c.kind === 'library-default') return `${mdMessage(c.groupTitle)}; or, call by call: ${mdMessage(fix.charAt(0).toLowerCase() + fix.slice(1))}`;
   if (c.groupTitle) return `${mdMessage(period(c.groupTitle))} ${mdMessage(fix)}`;
   return mdMessage(fix);
 }
