@@ -803,6 +803,25 @@ describe('project model: contexts that real repos got wrong', () => {
     expect(m.files['src/lib/components/Bar.svelte']).toBeUndefined();
   });
 
+  it("reuses a workflow's parsed steps by its text's hash, and parses a changed workflow again", async () => {
+    const { workflowRuns } = await import('../dist/model/workflows.js');
+    const runners = { node: new Set(['node']), python: new Set(['python']) };
+    const known = new Set(['db/seed.py', 'db/other.py']);
+    const text = 'jobs:\n  ci:\n    steps:\n      - run: python db/seed.py\n';
+    const cache = { prev: {}, next: {} as Record<string, Array<{ run: string; dir: string }>> };
+    expect([...workflowRuns(['.github/workflows/ci.yml'], known, runners, () => text, [], cache).runs.keys()]).toEqual(['db/seed.py']);
+    const [key] = Object.keys(cache.next);
+    expect(cache.next[key]).toEqual([{ run: 'python db/seed.py', dir: '' }]);
+    // what an earlier scan saved for the same text is used as is (here: a different step, to tell)
+    const saved = { prev: { [key]: [{ run: 'python db/other.py', dir: '' }] }, next: {} };
+    expect([...workflowRuns(['.github/workflows/ci.yml'], known, runners, () => text, [], saved).runs.keys()]).toEqual(['db/other.py']);
+    // a changed text has another hash, and an entry of the wrong shape is ignored
+    const changed = { prev: { [key]: [{ run: 'python db/other.py', dir: '' }] }, next: {} };
+    expect([...workflowRuns(['.github/workflows/ci.yml'], known, runners, () => `${text}# edited\n`, [], changed).runs.keys()]).toEqual(['db/seed.py']);
+    const junk = { prev: { [key]: 'not steps' }, next: {} };
+    expect([...workflowRuns(['.github/workflows/ci.yml'], known, runners, () => text, [], junk as never).runs.keys()]).toEqual(['db/seed.py']);
+  });
+
   it('a script a CI workflow step runs is CI tooling; a server the workflow starts for a smoke test is not', async () => {
     // FitTrackee's db/create_ci_test_db.py, run by `.github/workflows/.workflow-python.yml`
     const { model: m } = await model({

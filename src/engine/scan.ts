@@ -321,8 +321,12 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     const text = readFile(path);
     return text === undefined ? [] : [{ path, text }];
   });
+  // workflow steps parsed by the last scan, by text hash (a changed workflow is parsed again)
+  const prevSteps = opts.cacheDir && !opts.merged ? readCachedJson(opts.cacheDir, 'workflows', 'steps', VERSION) : undefined;
+  const workflowSteps = opts.cacheDir && !opts.merged ? { prev: prevSteps && typeof prevSteps === 'object' && !Array.isArray(prevSteps) ? (prevSteps as Record<string, never>) : {}, next: {} } : undefined;
   const modelInput: ModelInput = {
     rootAbs: resolve(opts.root),
+    ...(workflowSteps ? { workflowSteps } : {}),
     dockerfiles,
     readText: (rel) => (existsSync(resolve(rootAbs, rel)) ? readFile(rel) : undefined),
     files: withDynamicImports(results.filter((r) => !r.skipped).map((r) => ({ rel: r.rel, kind: r.kind, signals: r.signals }))),
@@ -341,6 +345,8 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
   };
   const t1 = performance.now();
   const { model, packages } = buildProjectModel(modelInput);
+  if (workflowSteps && JSON.stringify(Object.keys(workflowSteps.next).sort()) !== JSON.stringify(Object.keys(workflowSteps.prev).sort()))
+    storeCachedJson(opts.cacheDir!, 'workflows', 'steps', VERSION, workflowSteps.next);
   // a wait every caller bounds with a deadline is no hazard (rules that take `unless-within:
   // [deadline]` in their own function): needs every caller in view
   let bounded = made;

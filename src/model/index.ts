@@ -12,7 +12,7 @@ import { dockerfileContexts, type DockerfileText } from './dockerfiles.js';
 import { groupFindings } from './groups.js';
 import { resolveReaches } from './network-reach.js';
 import { compareVersions, PackageGraph, packageOf, readPackages, within, type PackageInfo } from './packages.js';
-import { workflowRuns } from './workflows.js';
+import { workflowRuns, type WorkflowStepCache } from './workflows.js';
 import { COMPONENT_FILE, componentImports } from './components.js';
 import { WORKFLOW_FILE } from '../engine/discover.js';
 import { ContextPriorities, type Cap } from './priority.js';
@@ -49,6 +49,8 @@ export interface ModelInput {
   reportUnreferenced?: boolean;
   /** the scan covers the whole root (no narrower paths), so every caller is in view */
   wholeRoot?: boolean;
+  /** workflow steps parsed by an earlier scan, by text hash; filled in with this scan's */
+  workflowSteps?: WorkflowStepCache;
 }
 
 function composeKind(path: string, catalog: Catalog, overrides: Record<string, RuntimeContext>, ciWorkflow?: string): ProjectModel['composeFiles'][string] {
@@ -158,7 +160,7 @@ export function buildProjectModel(input: ModelInput): { model: ProjectModel; pac
   const workspaces = (names: string[]) => (graph ??= new PackageGraph(packages)).dirsLoadedBy(names);
   const docker = input.dockerfiles?.length ? dockerfileContexts(input.dockerfiles, input.system?.services ?? [], known, oneShot, input.readText, images, workspaces) : undefined;
   const workflows = input.manifests.filter((m) => WORKFLOW_FILE.test(m));
-  const ci = workflows.length && input.readText ? workflowRuns(workflows, known, { node: runners, python: runnersOf('python') }, input.readText, input.composeFiles) : undefined;
+  const ci = workflows.length && input.readText ? workflowRuns(workflows, known, { node: runners, python: runnersOf('python') }, input.readText, input.composeFiles, input.workflowSteps) : undefined;
   const ciRuns = ci?.runs;
   const components = input.readText ? input.manifests.filter((m) => COMPONENT_FILE.test(m)).map((rel) => ({ rel, imports: componentImports(input.readText!(rel) ?? '') })) : [];
   const files = decideContexts({ files: input.files, packages, system: input.system, catalog: input.catalog, overrides: input.contexts, paths, dockerfiles: docker, images, ciRuns, components });

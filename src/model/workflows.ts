@@ -1,6 +1,7 @@
 // CI workflows as evidence of how a file runs: a script a GitHub Actions step runs
 // (`run: python db/create_ci_test_db.py`) is CI tooling, not service code. Data only: the workflow
 // is parsed as YAML, nothing in it is executed.
+import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import { parse } from 'yaml';
 import { shellSplit } from '../languages/compose/service.js';
@@ -21,40 +22,67 @@ export interface WorkflowUse {
   stacks: Map<string, string>;
 }
 
+/** One `run:` step of a workflow: its script and the folder it runs in, relative to the repository the workflow belongs to. */
+export type WorkflowStep = { run: string; dir: string };
+
+/**
+ * The parsed steps of each workflow text, by the text's hash: a re-scan reuses them instead of
+ * parsing every workflow's YAML again (playwright's 24 workflows cost a quarter of a cached scan).
+ * Plain data, so the scan can keep it in its cache directory.
+ */
+export type WorkflowStepMemo = Record<string, WorkflowStep[]>;
+/** `prev`: what an earlier scan saved (validated here, it comes from disk); `next`: this scan's, to save */
+export interface WorkflowStepCache { prev: WorkflowStepMemo; next: WorkflowStepMemo }
+
+/** The `run:` steps of a workflow (none when it does not parse or has no jobs). */
+function workflowSteps(text: string): WorkflowStep[] {
+  let doc: unknown;
+  try {
+    doc = parse(text, { maxAliasCount: 100 });
+  } catch {
+    return []; // a workflow that does not parse says nothing
+  }
+  const jobs = (doc as { jobs?: unknown })?.jobs;
+  if (!jobs || typeof jobs !== 'object') return [];
+  const out: WorkflowStep[] = [];
+  for (const job of Object.values(jobs as Record<string, unknown>)) {
+    if (!job || typeof job !== 'object') continue;
+    const j = job as { steps?: unknown; defaults?: { run?: { 'working-directory'?: unknown } } };
+    const jobDir = typeof j.defaults?.run?.['working-directory'] === 'string' ? j.defaults.run['working-directory'] : '';
+    if (!Array.isArray(j.steps)) continue;
+    for (const step of j.steps) {
+      const run = (step as { run?: unknown })?.run;
+      if (typeof run !== 'string') continue;
+      const wd = (step as { 'working-directory'?: unknown })['working-directory'];
+      out.push({ run, dir: typeof wd === 'string' ? wd : jobDir });
+    }
+  }
+  return out;
+}
+
 export function workflowRuns(
   workflows: string[],
   known: ReadonlySet<string>,
   runners: { node: ReadonlySet<string>; python: ReadonlySet<string> },
   readText: (rel: string) => string | undefined,
   composeFiles: readonly string[] = [],
+  memo?: WorkflowStepCache,
 ): WorkflowUse {
   const out = new Map<string, string>();
   const stacks = new Map<string, string>();
   for (const wf of workflows) {
     const text = readText(wf);
     if (text === undefined || text.length > MAX_BYTES) continue;
-    let doc: unknown;
-    try {
-      doc = parse(text, { maxAliasCount: 100 });
-    } catch {
-      continue; // a workflow that does not parse says nothing
-    }
+    const key = memo ? createHash('sha256').update(text).digest('hex').slice(0, 32) : '';
+    const saved = memo && Object.hasOwn(memo.prev, key) && Array.isArray(memo.prev[key]) ? memo.prev[key] : undefined;
+    const steps = saved ?? workflowSteps(text);
+    if (memo) memo.next[key] = steps;
     const repo = wf.replace(/\.github\/workflows\/[^/]+$/, '').replace(/\/$/, '');
-    const jobs = (doc as { jobs?: unknown })?.jobs;
-    if (!jobs || typeof jobs !== 'object') continue;
-    for (const job of Object.values(jobs as Record<string, unknown>)) {
-      if (!job || typeof job !== 'object') continue;
-      const j = job as { steps?: unknown; defaults?: { run?: { 'working-directory'?: unknown } } };
-      const jobDir = typeof j.defaults?.run?.['working-directory'] === 'string' ? j.defaults.run['working-directory'] : '';
-      if (!Array.isArray(j.steps)) continue;
-      for (const step of j.steps) {
-        const run = (step as { run?: unknown })?.run;
-        if (typeof run !== 'string') continue;
-        const wd = (step as { 'working-directory'?: unknown })['working-directory'];
-        const dir = posix.join(repo, typeof wd === 'string' ? wd : jobDir);
-        for (const file of commandFiles(run, dir, known, runners)) if (!out.has(file)) out.set(file, wf);
-        for (const file of startedStacks(run, dir, repo, composeFiles)) if (!stacks.has(file)) stacks.set(file, wf);
-      }
+    for (const step of steps) {
+      if (typeof step?.run !== 'string' || typeof step.dir !== 'string') continue; // a cache entry we did not write
+      const dir = posix.join(repo, step.dir);
+      for (const file of commandFiles(step.run, dir, known, runners)) if (!out.has(file)) out.set(file, wf);
+      for (const file of startedStacks(step.run, dir, repo, composeFiles)) if (!stacks.has(file)) stacks.set(file, wf);
     }
   }
   return { runs: out, stacks };
