@@ -93,6 +93,8 @@ const check: Check = (ctx) => {
       message: ctx.rule.message,
       data: {
         callee: call.callee,
+        // what the call goes to (an ioredis publisher, a BullMQ queue): the report picks that backend's texts
+        ...(call.qualified ? { api: call.qualified } : {}),
         how: h.empty ? 'an empty handler' : h.callees.some((c) => c === 'print') ? 'a handler that only prints' : 'a handler that only logs',
         handlerLine: String(h.loc.line),
         after: reports
