@@ -613,6 +613,18 @@ describe('project model: a Dockerfile that prunes a monorepo', () => {
     expect(workspaceInstallScopes(df)).toEqual(['admin']);
     expect(workspaceInstallScopes('FROM node\nRUN npm ci\nRUN pnpm --filter web build\n')).toEqual([]);
   });
+  it("tells a Dockerfile that downloads this repository's own source from one that fetches another project", async () => {
+    const { fetchesRepository } = await import('../dist/languages/compose/service.js');
+    // lemur's docker/Dockerfile: the release archive, then `pip install -e .`
+    const lemur = 'FROM python:3.11\nRUN curl -sSL https://github.com/Netflix/lemur/archive/$VERSION.tar.gz | tar xz -C /opt/lemur --strip-components=1 && pip install -e .\nCOPY src/lemur.conf.py /etc/lemur.conf.py\n';
+    expect(fetchesRepository(lemur, undefined, 'lemur')).toBe(true);
+    expect(fetchesRepository('FROM node\nRUN git clone https://gitlab.com/acme/billing.git /app\n', undefined, 'billing')).toBe(true);
+    expect(fetchesRepository('FROM python\nRUN pip install git+https://github.com/acme/billing@v2\n', undefined, 'billing')).toBe(true);
+    // near misses: another repository whose name starts the same, a tool fetched by name, a comment
+    expect(fetchesRepository('FROM python\nRUN curl -sSL https://github.com/Netflix/lemur-tools/archive/v1.tar.gz | tar xz\n', undefined, 'lemur')).toBe(false);
+    expect(fetchesRepository('FROM node\nRUN curl -L https://github.com/krallin/tini/releases/download/v0.19.0/tini -o /tini\n', undefined, 'billing')).toBe(false);
+    expect(fetchesRepository('FROM node\n# see https://github.com/acme/billing\nRUN npm ci\n', undefined, 'billing')).toBe(false);
+  });
   it('reads turbo 1 and 2 spellings, and nothing from a RUN that does not prune', async () => {
     const { turboPruneScopes } = await import('../dist/languages/compose/service.js');
     expect(turboPruneScopes('FROM node\nRUN turbo prune --scope=@a/web --docker\nRUN npx turbo prune api worker --out-dir /out\nRUN turbo run build --filter=@a/web\n')).toEqual(['@a/web', 'api', 'worker']);

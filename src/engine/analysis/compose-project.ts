@@ -11,6 +11,7 @@ import {
   dockerfileHasHealthcheck,
   dockerfileSteps,
   dependsOn,
+  fetchesRepository,
   environment,
   healthcheck,
   imageRef,
@@ -342,7 +343,11 @@ function viewService(s: ComposeService, project: ComposeProject, k: ComposeKnowl
           ? imageHolds(dockerfile, undefined, own.context, known, workspaces)
           : undefined
       : undefined;
-  const copyRoots = build === undefined && own?.roots ? own.roots : Array.isArray(held) ? held : held === 'all' && own && build === undefined ? [own.context] : undefined;
+  const copied = build === undefined && own?.roots ? own.roots : Array.isArray(held) ? held : held === 'all' && own && build === undefined ? [own.context] : undefined;
+  // an image that downloads this repository's own source (lemur's Dockerfile fetches the
+  // Netflix/lemur archive and copies in only its config) runs the whole repository's code
+  const fetched = dockerfile !== undefined && rootName !== undefined && (build !== undefined || own) && fetchesRepository(dockerfile, ctx?.target, rootName);
+  const copyRoots = fetched ? [...new Set([...(copied ?? []), ''])] : copied;
   const listens = ports(node).length > 0 || get(node, 'expose') !== undefined;
   const hc = healthcheck(node);
   const env = environment(node);

@@ -186,6 +186,19 @@ export function workspaceInstallScopes(text: string, target?: string): string[] 
   return [...out].sort();
 }
 
+/**
+ * A RUN step of the built stage fetches the source of the repository named `name` from a forge
+ * (`curl -sSL https://github.com/Netflix/lemur/archive/$VERSION.tar.gz | tar xz`, `git clone
+ * https://gitlab.com/org/name.git`, `pip install git+https://github.com/org/name`): the image runs
+ * this repository's code, released, though its COPY steps bring in only configuration.
+ */
+export function fetchesRepository(text: string, target: string | undefined, name: string): boolean {
+  if (name.length < 3) return false;
+  const repo = name.toLowerCase().replace(/[^a-z0-9._-]/g, '');
+  const re = new RegExp(`\\b(?:github\\.com|gitlab\\.com|codeberg\\.org|bitbucket\\.org)[/:][\\w.-]+/${repo.replace(/[.]/g, '\\.')}(?:\\.git)?(?=[/@#\\s"']|$)`, 'i');
+  return dockerfileSteps(text, target).runs.some((r) => re.test(r.command));
+}
+
 /** One instruction per logical line: continuations joined, comments dropped, heredoc bodies kept with their RUN. */
 function dockerInstructions(text: string): Array<{ op: string; args: string; line: number }> {
   const lines = text.split(/\r\n|\r|\n/);
