@@ -35,6 +35,7 @@ describe('config rule priorities', () => {
     // near misses: an app that signs with it, a list extended out of sight, a JWT library configured by name
     expect(byLine(await analyseSnippet('settings.py', settings(['django.contrib.contenttypes', 'django.contrib.sessions'])), 'FL051')).toEqual({ 2: 'P0' });
     expect(byLine(await analyseSnippet('settings.py', settings(['api'], 'INSTALLED_APPS += EXTRA_APPS')), 'FL051')).toEqual({ 2: 'P0' });
+    expect(byLine(await analyseSnippet('settings.py', settings(['api'], 'INSTALLED_APPS.append("django.contrib.sessions")')), 'FL051')).toEqual({ 2: 'P0' });
     expect(byLine(await analyseSnippet('settings.py', settings(['api'], 'REST_FRAMEWORK = {"DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework_simplejwt.authentication.JWTAuthentication"]}')), 'FL051')).toEqual({ 2: 'P0' });
   });
 

@@ -246,8 +246,9 @@ function unusedDjangoKey(ctx: Parameters<Check>[0], callId: number): string | un
       items.push(i.value);
     }
   }
-  // `INSTALLED_APPS += [...]` elsewhere in the file adds what is not visible here
-  if (new RegExp(`^\\s*(INSTALLED_APPS|MIDDLEWARE)\\s*(\\+=|\\.(append|extend|insert)\\()`, 'm').test(ctx.text) || /jwt/i.test(ctx.text)) return undefined;
+  // `INSTALLED_APPS.append(...)` elsewhere in the file adds what is not visible here (`+=` is a
+  // second assignment, refused above); a JWT library is often configured by name, not installed
+  if (facts.calls.some((c) => /^(INSTALLED_APPS|MIDDLEWARE)\.(append|extend|insert)$/.test(c.callee)) || /jwt/i.test(ctx.text)) return undefined;
   const signs = (item: string) => signing.apps.some((p) => item === p || item.startsWith(`${p}.`)) || signing.middleware.some((m) => item.endsWith(`.${m}`) || item === m);
   if (items.some(signs)) return undefined;
   return `the settings install no app or middleware that signs with ${signing.setting} (no sessions, logins, messages or JWTs): a forged key reaches only what the app's own code signs`;
