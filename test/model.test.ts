@@ -612,6 +612,8 @@ describe('project model: a Dockerfile that prunes a monorepo', () => {
     expect(workspaceInstallScopes(df, 'b')).toEqual(['@a/web', 'api', 'jobs', 'worker']);
     expect(workspaceInstallScopes(df)).toEqual(['admin']);
     expect(workspaceInstallScopes('FROM node\nRUN npm ci\nRUN pnpm --filter web build\n')).toEqual([]);
+    // a stage the built one only copies files from (COPY --from) installs nothing into it
+    expect(workspaceInstallScopes('FROM node AS ui\nRUN pnpm install --filter web...\nFROM node\nCOPY --from=ui /app/dist ./public\nRUN pnpm install --filter api...\n')).toEqual(['api']);
   });
   it("tells a Dockerfile that downloads this repository's own source from one that fetches another project", async () => {
     const { fetchesRepository } = await import('../dist/languages/compose/service.js');

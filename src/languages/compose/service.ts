@@ -104,6 +104,8 @@ export interface DockerCommand {
 export interface DockerfileSteps {
   /** RUN steps of every stage: they run while the image is built */
   runs: DockerCommand[];
+  /** RUN steps of the stage that is built and of the stages it is built `FROM`: what made the image's own file system */
+  builtRuns: DockerCommand[];
   /** every source any stage COPYs or ADDs from the build context (not `--from` another stage) */
   contextSources: string[];
   /** ENTRYPOINT then CMD of the stage that is built (`target`, else the last): what the container runs */
@@ -144,18 +146,9 @@ export function turboPruneScopes(text: string): string[] {
  * by name.
  */
 export function workspaceInstallScopes(text: string, target?: string): string[] {
-  const stages: Array<{ name?: string; parent?: number; scopes: string[] }> = [];
-  for (const ins of dockerInstructions(text)) {
-    if (ins.op === 'FROM') {
-      const head = /^(?:--\S+\s+)*(\S+)(?:\s+AS\s+(\S+))?/i.exec(ins.args);
-      const base = head?.[1].toLowerCase();
-      const parent = base ? stages.findIndex((s) => s.name === base) : -1;
-      stages.push({ name: head?.[2]?.toLowerCase(), ...(parent >= 0 ? { parent } : {}), scopes: [] });
-      continue;
-    }
-    if (ins.op !== 'RUN' || !stages.length) continue;
-    const cur = stages[stages.length - 1];
-    for (const part of ins.args.split(/&&|\|\||;/)) {
+  const out = new Set<string>();
+  for (const run of dockerfileSteps(text, target).builtRuns) {
+    for (const part of run.command.split(/&&|\|\||;/)) {
       const words = shellWords(part.trim());
       const at = words.findIndex((w) => /(^|\/)(pnpm|npm|yarn)$/.test(w));
       if (at < 0) continue;
@@ -166,28 +159,21 @@ export function workspaceInstallScopes(text: string, target?: string): string[] 
       if (!installs) continue;
       const names: string[] = [];
       for (let i = 0; i < rest.length; i++) {
-        const w = rest[i];
-        const flag = /^(--filter|-F|--workspace|-w)(?:=(.+))?$/.exec(w);
+        const flag = /^(--filter|-F|--workspace|-w)(?:=(.+))?$/.exec(rest[i]);
         if (flag) names.push(flag[2] ?? rest[++i] ?? '');
       }
       if (tool === 'yarn') names.push(...verbs.slice(2));
       for (const n of names) {
         const name = n.replace(/^["']|["']$/g, '').replace(/^\^?\.\.\./, '').replace(/\.\.\.$/, '');
-        if (/^@?[\w.-]+(\/[\w.-]+)?$/.test(name) && !name.startsWith('.')) cur.scopes.push(name);
+        if (/^@?[\w.-]+(\/[\w.-]+)?$/.test(name) && !name.startsWith('.')) out.add(name);
       }
     }
-  }
-  let i = target ? stages.findIndex((s) => s.name === target.toLowerCase()) : stages.length - 1;
-  const out = new Set<string>();
-  for (let guard = 0; i >= 0 && guard < 64; guard++) {
-    for (const s of stages[i].scopes) out.add(s);
-    i = stages[i].parent ?? -1;
   }
   return [...out].sort();
 }
 
 /**
- * A RUN step of the built stage fetches the source of the repository named `name` from a forge
+ * A RUN step of the Dockerfile fetches the source of the repository named `name` from a forge
  * (`curl -sSL https://github.com/Netflix/lemur/archive/$VERSION.tar.gz | tar xz`, `git clone
  * https://gitlab.com/org/name.git`, `pip install git+https://github.com/org/name`): the image runs
  * this repository's code, released, though its COPY steps bring in only configuration.
@@ -196,6 +182,7 @@ export function fetchesRepository(text: string, target: string | undefined, name
   if (name.length < 3) return false;
   const repo = name.toLowerCase().replace(/[^a-z0-9._-]/g, '');
   const re = new RegExp(`\\b(?:github\\.com|gitlab\\.com|codeberg\\.org|bitbucket\\.org)[/:][\\w.-]+/${repo.replace(/[.]/g, '\\.')}(?:\\.git)?(?=[/@#\\s"']|$)`, 'i');
+  // any stage: a builder that fetches and installs the source hands it to the final stage with COPY --from
   return dockerfileSteps(text, target).runs.some((r) => re.test(r.command));
 }
 
@@ -285,7 +272,7 @@ function expandDockerVars(text: string, vars: Map<string, string>): string {
  * Nothing is executed: the text is read.
  */
 export function dockerfileSteps(text: string, target?: string): DockerfileSteps {
-  interface State { name?: string; workdir: string; copies: DockerCopy[]; vars: Map<string, string>; entrypoint?: { cmd: string; line: number }; cmd?: { cmd: string; line: number; inherited?: boolean } }
+  interface State { name?: string; parent?: number; runs: DockerCommand[]; workdir: string; copies: DockerCopy[]; vars: Map<string, string>; entrypoint?: { cmd: string; line: number }; cmd?: { cmd: string; line: number; inherited?: boolean } }
   const stages: State[] = [];
   const runs: DockerCommand[] = [];
   const contextSources: string[] = [];
@@ -297,8 +284,8 @@ export function dockerfileSteps(text: string, target?: string): DockerfileSteps 
       const base = head?.[1].toLowerCase();
       const parent = base ? stages.find((s) => s.name === base) : undefined;
       cur = parent
-        ? { ...parent, name: head?.[2]?.toLowerCase(), copies: [...parent.copies], vars: new Map(parent.vars), ...(parent.cmd ? { cmd: { ...parent.cmd, inherited: true } } : {}) }
-        : { name: head?.[2]?.toLowerCase(), workdir: '/', copies: [], vars: new Map() };
+        ? { ...parent, name: head?.[2]?.toLowerCase(), parent: stages.indexOf(parent), runs: [], copies: [...parent.copies], vars: new Map(parent.vars), ...(parent.cmd ? { cmd: { ...parent.cmd, inherited: true } } : {}) }
+        : { name: head?.[2]?.toLowerCase(), runs: [], workdir: '/', copies: [], vars: new Map() };
       stages.push(cur);
       continue;
     }
@@ -339,6 +326,7 @@ export function dockerfileSteps(text: string, target?: string): DockerfileSteps 
       }
       case 'RUN':
         runs.push({ command: execOrShell(args), workdir: cur.workdir, line: ins.line, copies: [...cur.copies] });
+        cur.runs.push(runs[runs.length - 1]);
         break;
       case 'ENTRYPOINT':
         cur.entrypoint = { cmd: execOrShell(args), line: ins.line };
@@ -365,7 +353,10 @@ export function dockerfileSteps(text: string, target?: string): DockerfileSteps 
           ...(built.cmd ? { cmd: built.cmd.cmd } : {}),
         }
       : undefined;
-  return { runs, contextSources, ...(start ? { start } : {}) };
+  // the built stage's own steps and those of the stages it is built FROM, oldest first
+  const builtRuns: DockerCommand[] = [];
+  for (let st = built, guard = 0; st && guard < 64; st = st.parent !== undefined ? stages[st.parent] : undefined, guard++) builtRuns.unshift(...st.runs);
+  return { runs, builtRuns, contextSources, ...(start ? { start } : {}) };
 }
 
 // ---------------------------------------------------------------- shell words
