@@ -18,8 +18,9 @@
 //                      perRequestInstance): a cap on those bounds one request, so it is neither
 //                      praised nor blamed
 //   unless-one-request roles of request calls: skip an instance built in place as an option of
-//                      such a call (`axios.get(u, { httpsAgent: new Agent() })`): it carries that
-//                      one request, so a cap on it bounds nothing
+//                      such a call (`axios.get(u, { httpsAgent: new Agent() })`), or bound to a
+//                      local that one run of the function hands to its requests outside a loop:
+//                      it carries that run's requests, so a cap on it bounds nothing
 //   unless-exiting     true: skip a call through a process instance after the same function read
 //                      one of its output pipes to the end or killed it (catalog `process-pipes`:
 //                      `for line in proc.stdout`, `proc.stdout.read()`, `proc.kill()`): the child is
@@ -86,8 +87,23 @@ export function enclosingRole(call: CallFact, ctx: Pick<RuleContext, 'facts' | '
  * one request, however often the call runs (each run builds its own).
  */
 export function carriesOneRequest(call: CallFact, ctx: RuleContext, roles: readonly string[]): boolean {
-  const outer = call.scope.argOfCalls[0] !== undefined ? ctx.facts.calls[call.scope.argOfCalls[0]] : undefined;
-  return !!outer?.qualified && !!ctx.catalog.lookupRole(outer.qualified, ctx.facts.language, roles);
+  const isRequest = (c: CallFact | undefined) => !!c?.qualified && !!ctx.catalog.lookupRole(c.qualified, ctx.facts.language, roles);
+  if (isRequest(call.scope.argOfCalls[0] !== undefined ? ctx.facts.calls[call.scope.argOfCalls[0]] : undefined)) return true;
+  // bound to a local that lives for one run of its function, outside a loop, and handed as an
+  // option to that run's request (`const agent = new https.Agent({…}); axios.get(u, { httpsAgent:
+  // agent })`: OpenSign's PDF download): each run builds its own, so a cap bounds nothing
+  if (call.lifetime !== 'call' || call.scope.inLoop || call.scope.functionId === undefined) return false;
+  const sameCtor = ctx.facts.calls.filter((c) => c.qualified === call.qualified && c.scope.functionId === call.scope.functionId);
+  const holds = (v: Value | undefined, depth = 0): boolean => {
+    if (!v || depth > 3) return false;
+    // the instance's name: qualified as an instance of its constructor, the only such one in the function
+    if (v.kind === 'name') return v.qualified === `${call.qualified}()` && sameCtor.length === 1;
+    if (v.kind === 'object') return Object.values(v.props).some((p) => holds(p, depth + 1));
+    return false;
+  };
+  const uses = ctx.facts.calls.filter((c) => c.scope.functionId === call.scope.functionId && isRequest(c) && c.args.some((a) => holds(a)));
+  // requests made in a loop through one agent: the run may open many sockets (judged)
+  return uses.length > 0 && uses.every((c) => !c.scope.inLoop);
 }
 
 /**
