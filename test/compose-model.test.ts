@@ -631,6 +631,13 @@ describe('FL052: a default that unlocks only what the stack itself reaches', () 
     expect(fl052(stack(''))).toEqual({ 'api DATABASE_URL': 'P2', 'api ZERO_ADMIN_PASSWORD': 'P1', 'db POSTGRES_PASSWORD': 'P2' });
     // published on the host: anyone who can reach the host can log in with the default
     expect(fl052(stack('    ports: ["5432:5432"]\n'))).toEqual({ 'api DATABASE_URL': 'P1', 'api ZERO_ADMIN_PASSWORD': 'P1', 'db POSTGRES_PASSWORD': 'P1' });
+    // published on the host's loopback only (open-notebook's SurrealDB on 127.0.0.1:8000): P2
+    const internal = { 'api DATABASE_URL': 'P2', 'api ZERO_ADMIN_PASSWORD': 'P1', 'db POSTGRES_PASSWORD': 'P2' };
+    expect(fl052(stack('    ports: ["127.0.0.1:5432:5432"]\n'))).toEqual(internal);
+    expect(fl052(stack('    ports:\n      - target: 5432\n        published: 5432\n        host_ip: 127.0.0.1\n'))).toEqual(internal);
+    // near misses: every interface, and a bare container port (a random host port on every interface)
+    expect(fl052(stack('    ports: ["0.0.0.0:5432:5432"]\n'))['db POSTGRES_PASSWORD']).toBe('P1');
+    expect(fl052(stack('    ports: ["5432"]\n'))['db POSTGRES_PASSWORD']).toBe('P1');
   });
 });
 

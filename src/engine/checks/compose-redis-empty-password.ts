@@ -5,26 +5,11 @@
 // looks as if it had one. P0 when the port is published beyond the host's loopback, else P1.
 import type { ComposeCheck } from '../api.js';
 import { composeDraft, profileP2, type ComposeDraft } from '../analysis/compose-project.js';
-import { environment, shellWords } from '../../languages/compose/service.js';
+import { environment, publishedBeyondLoopback, shellWords } from '../../languages/compose/service.js';
 import { get, str, type Src } from '../../languages/compose/tree.js';
 
 /** `$NAME` / `${NAME}` left for the container's shell (written `$$NAME` in compose) */
 const SHELL_VAR = /^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$/;
-
-/** the service publishes a port on an address other than the loopback */
-function publishedBeyondLoopback(node: Parameters<typeof environment>[0]): boolean {
-  const ports = get(node, 'ports');
-  if (ports?.kind !== 'seq') return false;
-  return ports.items.some((it) => {
-    if (it.kind === 'map') {
-      const ip = str(get(it, 'host_ip'));
-      return get(it, 'published') !== undefined && !(ip && /^(127\.|localhost$|::1$|\[::1\]$)/.test(ip));
-    }
-    const s = str(it) ?? '';
-    if (!s.includes(':')) return false; // only a container port: a random host port, still published
-    return !/^(127\.[\d.]+|localhost|\[::1\]):/.test(s);
-  });
-}
 
 const check: ComposeCheck = (ctx) => {
   const out: ComposeDraft[] = [];

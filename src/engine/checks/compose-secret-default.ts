@@ -13,7 +13,7 @@ import { composeDraft, profileP2, type ComposeDraft } from '../analysis/compose-
 import { secretJudge, URL_PASSWORD, type SecretKind } from '../analysis/secret-names.js';
 import { interpolate, noEnv } from '../../languages/compose/interpolate.js';
 import { isDevFile } from '../../languages/compose/model.js';
-import { ports, writtenEnvironment } from '../../languages/compose/service.js';
+import { publishedBeyondLoopback, writtenEnvironment } from '../../languages/compose/service.js';
 import { get, type YNode } from '../../languages/compose/tree.js';
 
 /** `${NAME:-default}` / `${NAME-default}` (no nesting inside the default) */
@@ -57,10 +57,11 @@ const check: ComposeCheck = (ctx) => {
     return false;
   };
   const remember = (d: ComposeDraft, variable: string, fallback: string) => firstUse.set(`${d.file}\0${variable}\0${fallback}`, { d, also: [] });
-  // a password (or a URL holding one) of a backing service that publishes no port: only the
-  // stack's own containers can reach what it unlocks (readers: security hygiene, P2)
+  // a password (or a URL holding one) of a backing service that publishes no port beyond the
+  // host's loopback: only the stack's own containers (and the host) can reach what it unlocks
+  // (readers: security hygiene, P2; open-notebook's SurrealDB on 127.0.0.1:8000, judged P2)
   type View = (typeof ctx.project.services)[number];
-  const internalStore = (s: View | undefined) => s !== undefined && s.info !== undefined && s.info.kind !== 'app' && ports(s.node).length === 0;
+  const internalStore = (s: View | undefined) => s !== undefined && s.info !== undefined && s.info.kind !== 'app' && !publishedBeyondLoopback(s.node);
   const unlocksInternal = (v: View, kind: SecretKind, whole: string): string | undefined => {
     if (kind === 'signing') return undefined;
     if (kind === 'url') {
@@ -73,7 +74,7 @@ const check: ComposeCheck = (ctx) => {
   const internalP2 = (d: ComposeDraft, store: string | undefined): ComposeDraft => {
     if (!store) return d;
     d.priority = 'P2';
-    d.priorityReason = `\`${store}\` publishes no port: only the stack's own services can use the default`;
+    d.priorityReason = `\`${store}\` publishes no port beyond the host's loopback: only the stack's own services (and the host) can use the default`;
     return d;
   };
   /** one finding: the entry (`shown`) gets the interpolated `variable`'s literal default */

@@ -579,6 +579,27 @@ export interface PortMapping {
   src: Src;
 }
 
+const LOOPBACK = /^(127\.[\d.]+|localhost|::1|\[::1\])$/;
+
+/**
+ * The service publishes a port on an address other than the host's loopback. A bare container
+ * port (`"8000"`) is published too, on a random host port of every interface.
+ */
+export function publishedBeyondLoopback(svc: YMap): boolean {
+  const v = get(svc, 'ports');
+  if (v?.kind !== 'seq') return false;
+  return v.items.some((it) => {
+    if (it.kind === 'map') {
+      const ip = str(get(it, 'host_ip'));
+      return !(ip && LOOPBACK.test(ip));
+    }
+    const s = str(it) ?? '';
+    // `127.0.0.1:8000:8000`, `[::1]:8000:8000`: the host address comes first
+    const ip = /^(\[[^\]]*\]|[^:]*\.[^:]*|localhost):/.exec(s)?.[1];
+    return !(ip && LOOPBACK.test(ip));
+  });
+}
+
 export function ports(svc: YMap): PortMapping[] {
   const v = get(svc, 'ports');
   if (v?.kind !== 'seq') return [];
