@@ -26,6 +26,40 @@ describe('code rule priorities', () => {
     expect(byLine(a, 'FL101')).toEqual({ 4: 'P2', 5: 'P2', 8: 'P1', 9: 'P1' });
   });
 
+  it('FL101: a call to this host\'s loopback is P2, through a literal, a constant, a template, an environment fallback or a closure; a remote or look-alike host stays P1', async () => {
+    // OpenSign's cloud functions call their own Parse Server; open-notebook's proxy calls the API beside it
+    const a = await analyseSnippet(
+      'self.ts',
+      [
+        "import axios from 'axios';",
+        "const serverUrl = 'http://localhost:8080/app';",
+        "const internal = process.env.INTERNAL_API_URL || 'http://localhost:5055';",
+        "const remote = 'https://api.example.com';",
+        'export async function me(token: string) {',
+        "  await axios.get(serverUrl + '/users/me', { headers: { token } });",
+        '  await axios.get(`${internal}/api/search`);',
+        "  await axios.post('batch', {}, { baseURL: serverUrl });",
+        '  const base = serverUrl;',
+        '  return new Promise((resolve) => {',
+        "    axios.get(base + '/classes').then(resolve);",
+        '  });',
+        '}',
+        'export async function far() {',
+        "  await axios.get(remote + '/x');",
+        "  await axios.get('http://localhost.example.com/x');",
+        "  await axios.get(process.env.API_URL || 'https://api.example.com');",
+        '}',
+        '',
+      ].join('\n'),
+    );
+    expect(byLine(a, 'FL101')).toEqual({ 6: 'P2', 7: 'P2', 8: 'P2', 11: 'P2', 15: 'P1', 16: 'P1', 17: 'P1' });
+    const py = await analyseSnippet(
+      'selfcall.py',
+      ['import os', 'import requests', 'BASE = os.environ.get("API_URL", "http://localhost:8000")', '', 'def ping():', '    return requests.get(f"{BASE}/health")', '', 'def far():', '    return requests.get("https://api.example.com/x")', ''].join('\n'),
+    );
+    expect(byLine(py, 'FL101')).toEqual({ 6: 'P2', 9: 'P1' });
+  });
+
   it('FL120 and FL121: a blocking wait inside async def holds the event loop (P0); in a plain function or awaited it holds one task (P1)', async () => {
     // lnbits: smtplib.SMTP and Popen(...).wait() inside async handlers
     const a = await analyseSnippet(

@@ -14,6 +14,21 @@ async function model(files: Record<string, string>, config: FaultlineConfig = {}
 const AXIOS_BAD = "import axios from 'axios';\nexport const load = () => axios.get('https://api.example.com/x');\n";
 const PY_BAD = 'import requests\n\ndef f():\n    return requests.get("https://api.example.com")\n';
 
+describe('project model: a URL constant imported from a project module', () => {
+  it('lowers a call to the loopback constant of another module to P2 and names it; a remote constant keeps P1', async () => {
+    // OpenSign: `cloudServerUrl = 'http://localhost:8080/app'` in Utils.js, read by every cloud function
+    const { result } = await model({
+      'package.json': JSON.stringify({ type: 'module', dependencies: { express: '4', axios: '1' } }),
+      'Utils.js': "export const cloudServerUrl = 'http://localhost:8080/app';\nexport const remoteUrl = 'https://api.example.com';\n",
+      'cloud/getDoc.js': "import axios from 'axios';\nimport { cloudServerUrl, remoteUrl } from '../Utils.js';\nexport default async function getDoc(req) {\n  const serverUrl = cloudServerUrl;\n  await axios.get(serverUrl + '/users/me');\n  await axios.get(`${remoteUrl}/x`);\n}\n",
+    });
+    const at = Object.fromEntries(result.findings.filter((f) => f.ruleId === 'FL101').map((f) => [f.line, [f.priority, f.priorityReason ?? '']]));
+    expect(at[5][0]).toBe('P2');
+    expect(at[5][1]).toContain('http://localhost:8080/app');
+    expect(at[6][0]).toBe('P1');
+  });
+});
+
 describe('project model: runtime contexts', () => {
   it('decides each context from its evidence and keeps the evidence', async () => {
     const { model: m } = await model({

@@ -173,8 +173,10 @@ export function decidePriority(
   for (const a of rule.adjust) {
     if (!a.test(draft, file)) continue;
     if (a.priority === 'skip') return null;
-    priority = lowerOf(priority, a.priority);
-    reason = a.why ?? reason;
+    const next = lowerOf(priority, a.priority);
+    // the reason belongs to what set the priority: an adjust that lowers nothing keeps the draft's
+    if (next !== priority || !reason) reason = a.why ?? reason;
+    priority = next;
     break;
   }
   if (file.isTest) {

@@ -20,6 +20,7 @@ import { buildEntryModel, type EntryModel } from './reach.js';
 import { bindingSignals } from './signals.js';
 import { TsPaths } from './ts-paths.js';
 import { mentionedIn, unreferencedFindings, type FindingHome } from './unreferenced.js';
+import { settleImportedLoopback } from './loopback-imports.js';
 import { lateParser } from './late-parse.js';
 import type { ContextDecision, FileSignals, ModelService, ProjectModel } from './types.js';
 
@@ -345,6 +346,8 @@ export function applyModel(findings: Finding[], model: ProjectModel, input: Mode
         f.data[slot] = pending.delivery;
       }
     }
+    const lang = kindOf.get(f.file);
+    if (f.data?.urlImport && lang) settleImportedLoopback(f, (from, spec) => resolveLocal(from, spec, known, lang, tsPathsFor(input.rootAbs, input.manifests)), input.readText);
     const reach = reachers.get(model)?.reachOf(f.file, f.line, f.column);
     if (reach?.count) {
       f.entryPoints = reach.list;

@@ -35,13 +35,19 @@
 //                      literal path relative to the page (`fetch("/api/theme")`, `` fetch(`/api/${id}`) ``):
 //                      only a browser resolves it; on a server the call throws before it connects.
 //                      Also a module-relative asset (`fetch(new URL('./font.ttf', import.meta.url))`)
+//   loopback           { priority, why }: a call whose URL starts at this host's loopback
+//                      (analysis/loopback-urls.ts) gets that priority; one that starts at a constant
+//                      imported from a project module carries `data.urlImport`, `data.loopbackPriority`
+//                      and `data.loopbackWhy` for the model, which reads the constant there
 // With no `knob`, every call to an API with the role fires (for "this API is itself the hazard").
 // An API with a catalog `variant` matches only calls whose options name one of its values.
 // Message data: {callee} {api} {variant}, and with a knob {knob} {key} {keys} {state} {default}.
 import type { CallFact, Value } from '../../languages/types.js';
-import type { FindingDraft } from '../types.js';
+import type { FindingDraft, Priority } from '../types.js';
+import { renderMessage } from '../run-file.js';
 import type { Matcher, RuleContext } from '../api.js';
 import { perRequestInstance } from '../analysis/handlers.js';
+import { urlBase } from '../analysis/loopback-urls.js';
 import { instanceUses } from '../analysis/facts-query.js';
 import { optionMatches, readKnob, variantOf, type OptionTest } from '../knobs.js';
 import { shellSplit } from '../../languages/compose/service.js';
@@ -60,6 +66,7 @@ interface CallSpec {
   'unless-local-command'?: boolean;
   'unless-page-relative'?: boolean;
   'unless-sends-nothing'?: string[];
+  loopback?: { priority: Priority; why: string };
 }
 
 const STATE_WORDS = { missing: 'no', disabled: 'a disabled' } as const;
@@ -232,6 +239,22 @@ function sendsNothing(call: CallFact, ctx: RuleContext, methods: readonly string
   );
 }
 
+/**
+ * A call to this host's loopback gets the rule's `loopback` priority; one whose URL starts at a
+ * constant imported from a project module carries what the model needs to decide it there.
+ */
+function loopbackPriority(d: FindingDraft, call: CallFact, ctx: RuleContext, spec: NonNullable<CallSpec['loopback']>, data: Record<string, string>): void {
+  const base = urlBase(call, ctx.facts);
+  if (!base) return;
+  if ('import' in base) {
+    Object.assign(data, { urlImport: `${base.import.module}\0${base.import.name}`, loopbackPriority: spec.priority, loopbackWhy: spec.why });
+    return;
+  }
+  data.loopback = base.loopback;
+  d.priority = spec.priority;
+  d.priorityReason = renderMessage(spec.why, data);
+}
+
 /** `/api/x`, `./x`, `../x`, `?q=1`: a URL with no scheme or host, relative to the page that runs it */
 const PAGE_RELATIVE = /^(?:\/(?!\/)|\.\.?\/|\?)/;
 
@@ -310,13 +333,9 @@ const matcher: Matcher = (raw, ctx) => {
         // messages say "(library default: {default})": "none: waits forever" would read as two labels
         default: (knob.defaultNote ?? (knob.default === 'unbounded' ? 'none' : 'bounded')).replace(/^([^:(]{1,24}): /, '$1, '),
       });
-      out.push({
-        ruleId: ctx.rule.id,
-        loc: r.state === 'disabled' && r.valueLoc ? r.valueLoc : call.loc,
-        message: ctx.rule.message,
-        data,
-        where: { scope: call.scope, apiTags: api.tags },
-      });
+      const d: FindingDraft = { ruleId: ctx.rule.id, loc: r.state === 'disabled' && r.valueLoc ? r.valueLoc : call.loc, message: ctx.rule.message, data, where: { scope: call.scope, apiTags: api.tags } };
+      if (spec.loopback) loopbackPriority(d, call, ctx, spec.loopback, data);
+      out.push(d);
     } else {
       out.push({ ruleId: ctx.rule.id, loc: call.loc, message: ctx.rule.message, data, where: { scope: call.scope, apiTags: api.tags } });
     }
