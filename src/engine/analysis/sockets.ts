@@ -62,14 +62,26 @@ export function callsWithin(facts: FileFacts, fn: FunctionFact): CallFact[] {
   return facts.calls.filter((c) => c.scope.functionId !== undefined && scope.has(c.scope.functionId));
 }
 
-/** the socket is closed again by the function that opened it, outside its handlers: a one-shot use */
+const closes = (c: CallFact, open: CallFact) => /\.(close|terminate|aclose)$/.test(c.callee) && (c.receiverCall === open.id || c.scope.withCalls.includes(open.id));
+
+/**
+ * The socket is closed again by the function that opened it, outside its handlers, or by a timer
+ * that function sets (homarr's ArchiveTeam Warrior snapshot: `setTimeout(finish, 2500)`, where
+ * `finish` closes the socket): a one-shot use, which the next call opens afresh.
+ */
 export function closedInPlace(facts: FileFacts, open: CallFact): boolean {
-  return facts.calls.some(
-    (c) =>
-      c.scope.functionId === open.scope.functionId &&
-      /\.(close|terminate|aclose)$/.test(c.callee) &&
-      (c.receiverCall === open.id || c.scope.withCalls.includes(open.id)),
-  );
+  if (facts.calls.some((c) => c.scope.functionId === open.scope.functionId && closes(c, open))) return true;
+  const opener = open.scope.functionId;
+  if (opener === undefined) return false;
+  for (const t of facts.calls) {
+    if (t.scope.functionId !== opener || !/(^|\.)setTimeout$/.test(t.callee)) continue;
+    const a = t.args[0];
+    const target = a?.kind === 'name' ? (a.resolved ?? facts.assignments.find((x) => x.target === a.text && x.scope.functionId === opener)?.value) : a;
+    if (target?.kind !== 'function') continue;
+    const fn = facts.functions[target.functionId];
+    if (fn && callsWithin(facts, fn).some((c) => closes(c, open))) return true;
+  }
+  return false;
 }
 
 /**
@@ -91,6 +103,12 @@ export function handedOut(facts: FileFacts, text: string, open: CallFact): boole
   const returns = [...body.matchAll(/\breturn\s+([^;\n]*)/g)].map((m) => m[1].trim());
   const escaped = binding?.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   if (returns.some((r) => /^new\s+(?:WebSocket|EventSource)\b/.test(r) || (escaped && new RegExp(`^${escaped}\\b`).test(r)) || r.startsWith('{'))) return true;
+  // a Promise executor that resolves with it (`new Promise((resolve) => { const s = new
+  // WebSocket(u); s.once('open', () => resolve(s)) })`: homarr's TrueNAS client): the awaiting caller holds it
+  if (binding && fn.argOfCall !== undefined && /^Promise$/.test(facts.calls[fn.argOfCall]?.callee ?? '')) {
+    const resolver = fn.params[0]?.name;
+    if (resolver && callsWithin(facts, fn).some((c) => c.callee === resolver && c.args[0]?.kind === 'name' && c.args[0].text === binding)) return true;
+  }
   // a callback handed to another call (`setMetadata(SocketFactory, (url) => { … return socket })`),
   // not a React effect, whose returned function is its cleanup
   if (fn.argOfCall === undefined || /(^|\.)use\w*Effect$/.test(facts.calls[fn.argOfCall]?.callee ?? '')) return false;
