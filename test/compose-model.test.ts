@@ -601,6 +601,16 @@ describe('services that do not run in production', () => {
     expect(gates(run({ 'compose.yaml': stack('postgres:17') }))).toEqual(['FL484']);
   });
 
+  it("the project's own published image runs the one source folder named for it, at any depth and in any case (OpenSign's opensignserver from apps/OpenSignServer)", () => {
+    const compose = 'services:\n  server:\n    image: acme/widgetserver:main\n    restart: always\n  client:\n    image: acme/widgetclient:main\n    restart: always\n';
+    const code = ['apps/WidgetServer/index.js', 'apps/WidgetServer/cloud/main.js', 'apps/widget-client/src/App.jsx', 'libs/widgetclient/x.js'];
+    const out = run({ 'compose.yaml': compose }, { code: code.map((p) => textCodeSummary(p, 'export {};\n')!), readFile: (rel: string) => (rel === 'apps/WidgetServer/Dockerhubfile' ? 'FROM node:20\n' : undefined) });
+    const roots = Object.fromEntries(out.system.services.map((s) => [s.name, s.codeRoots ?? []]));
+    expect(roots.server).toEqual(['apps/WidgetServer']);
+    // two folders of that name: which one the image holds is unknown
+    expect(roots.client).toEqual([]);
+  });
+
   it("the project's own published image carries the HEALTHCHECK of the Dockerfile beside the compose file", () => {
     const files = { 'compose.yaml': `${app}  web:\n    image: pub.kiwitcms.eu/kiwitcms/kiwi:latest\n    restart: always\n  other:\n    image: ghcr.io/someone/else:1\n    restart: always\n  proxy:\n    image: caddy:2\n    depends_on: [web, other]\n` };
     const disk: Record<string, string> = {

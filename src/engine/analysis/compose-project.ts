@@ -260,6 +260,7 @@ function ownDockerfile(
   composeFile: string,
   rootName: string | undefined,
   readFile: ReadText | undefined,
+  known?: Set<string>,
 ): { dockerfile: string; context: string; roots?: string[] } | undefined {
   if (!image || image.unknown || !readFile) return undefined;
   const dirs: string[] = [];
@@ -297,6 +298,23 @@ function ownDockerfile(
     // (its own code is that folder: a builder stage's `COPY . .` would otherwise hand it every file)
     for (const c of stems) if (readFile(at(`${c}/docker/Dockerfile`)) !== undefined) return { dockerfile: at(`${c}/docker/Dockerfile`), context: dir, roots: [at(c)] };
   }
+  // the one source folder of the repository named for the image, at any depth and in any case
+  // (OpenSign's `opensign/opensignserver`, built by a CI matrix from apps/OpenSignServer/ with a
+  // `Dockerhubfile`): the image runs that folder's code, whatever its Dockerfile is called
+  if (known && segment.length >= 6) {
+    const norm = (x: string) => x.toLowerCase().replace(/[-_.]/g, '');
+    const want = norm(segment);
+    const found = new Set<string>();
+    for (const rel of known) {
+      const parts = rel.split('/');
+      for (let i = 0; i < Math.min(parts.length - 1, 4); i++) if (norm(parts[i]) === want) found.add(parts.slice(0, i + 1).join('/'));
+    }
+    if (found.size === 1) {
+      const [d] = found;
+      const dockerfile = ['Dockerfile', 'Dockerhubfile', 'docker/Dockerfile'].map((f) => `${d}/${f}`).find((f) => readFile(f) !== undefined) ?? `${d}/Dockerfile`;
+      return { dockerfile, context: d, roots: [d] };
+    }
+  }
   return undefined;
 }
 
@@ -323,7 +341,7 @@ function viewService(s: ComposeService, project: ComposeProject, k: ComposeKnowl
   const ctx = buildContext(node);
   // a service built here carries its Dockerfile's HEALTHCHECK, and so does the project's own
   // published image, which the root Dockerfile builds
-  const own = !ctx && !info ? ownDockerfile(image, s.keySrc.file, rootName, readFile) : undefined;
+  const own = !ctx && !info ? ownDockerfile(image, s.keySrc.file, rootName, readFile, known) : undefined;
   const dockerfile = ctx?.dockerfile ? readFile?.(ctx.dockerfile) : own ? readFile?.(own.dockerfile) : undefined;
   const builtHealthcheck = dockerfile !== undefined && dockerfileHasHealthcheck(dockerfile, ctx?.target);
   const command = commandArgs(node, 'command');
