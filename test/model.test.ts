@@ -454,6 +454,30 @@ describe('project model: code nothing calls', () => {
     for (const kept of ['app/util.py', 'app/tasks.py', 'app/views.py', 'app/jobs.py']) expect(at(kept), kept).toBeGreaterThan(0);
     expect(result.findings.filter((f) => f.file === 'app/jobs.py').length).toBe(2);
   });
+  it('a TS/JS module nothing imports: its default export and the functions it calls are left out; an imported, conventionally loaded, computed-loaded or named one keeps its findings', async () => {
+    // OpenSign's sendMailGmailProvider.js: a default export and two helpers, imported nowhere
+    const mod = (name: string) => `import axios from 'axios';\nconst helper = async () => (await axios.get('https://api.example.com/${name}')).data;\nexport default async function ${name}() {\n  return helper();\n}\n`;
+    const { result, model: m } = await model({
+      'package.json': JSON.stringify({ type: 'module', dependencies: { express: '4', axios: '1' } }),
+      'server.js': "import express from 'express';\nimport liveProvider from './cloud/liveProvider.js';\nconst app = express();\napp.get('/x', async (_q, r) => r.json(await liveProvider()));\nconst cloud = { main: './cloud/namedProvider.js' };\napp.listen(3000);\nexport { cloud };\n",
+      'cloud/deadProvider.js': mod('deadProvider'),
+      'cloud/liveProvider.js': mod('liveProvider'),
+      'cloud/namedProvider.js': mod('namedProvider'),
+      // loaded by path: a jobs folder, and every module below a folder that loads computed names
+      'cloud/jobs/nightlyExport.js': mod('nightlyExport'),
+      'plugins/loader.js': "import fs from 'node:fs';\nexport const load = async (dir) => Promise.all(fs.readdirSync(dir).map((f) => import(dir + '/' + f)));\n",
+      'plugins/extra/slackPlugin.js': mod('slackPlugin'),
+      // imported only by its test: no caller in the running system
+      'cloud/testedOnly.js': mod('testedOnly'),
+      'cloud/testedOnly.test.js': "import testedOnly from './testedOnly.js';\ntestedOnly();\n",
+      'compose.yaml': 'services:\n  api:\n    build: .\n    restart: unless-stopped\n',
+    });
+    const at = (file: string) => result.findings.filter((f) => f.file === file && f.ruleId === 'FL101').length;
+    expect(at('cloud/deadProvider.js')).toBe(0);
+    expect(at('cloud/testedOnly.js')).toBe(0);
+    expect(m.unreferenced.map((u) => u.file).sort()).toEqual(['cloud/deadProvider.js', 'cloud/testedOnly.js']);
+    for (const kept of ['cloud/liveProvider.js', 'cloud/namedProvider.js', 'cloud/jobs/nightlyExport.js', 'plugins/extra/slackPlugin.js']) expect(at(kept), kept).toBe(1);
+  });
   it('only in code a service runs, and only when the whole root is scanned: a library or a lone file keeps its findings', async () => {
     const lib = { 'sdk/client.py': py('make_http_request'), 'sdk/__init__.py': 'from .client import make_http_request\n' };
     const { result, model: m } = await model(lib);
@@ -529,7 +553,7 @@ describe('project model: code nothing calls', () => {
       // the build context `../..` is the scan root: a root of '.' holds every file
       'docker/production/compose.yaml': compose,
       'docker/production/Dockerfile': 'FROM node:22\nCOPY . .\nCMD ["node", "dist/server.js"]\n',
-      'src/server.ts': "import express from 'express';\nimport { getFile } from './get-file.server';\nimport { used } from './update-file';\nconst app = express();\napp.get('/', async (_req, res) => res.json([await getFile(), await used()]));\n",
+      'src/server.ts': "import express from 'express';\nimport { getFile } from './get-file.server';\nimport { used } from './update-file';\nimport { a } from './shared';\nconst app = express();\napp.get('/', async (_req, res) => res.json([await getFile(), await used(), await a()]));\n",
       'src/get-file.server.ts': "export const getFile = async () => fetch('https://files.example.com/a', { signal: AbortSignal.timeout(5000) });\n",
       // documenso's get-file.ts: `getFile` again, not exported; other files mention the name
       'src/get-file.ts': "const getFileFromS3 = async () => fetch('https://s3.example.com/a');\nconst getFile = async () => getFileFromS3();\nexport const other = 1;\n",

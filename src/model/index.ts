@@ -267,6 +267,36 @@ function importedPython(files: ModelInput['files'], known: Set<string>): Set<str
   return out;
 }
 
+/**
+ * The TS/JS modules something may import: a module whose stem ends some import specifier (matched
+ * by name, so aliases, workspace packages and deep imports need no resolving), one a dynamic import
+ * pattern can name, and every module below the folder of a file that loads a computed name
+ * (`require(path.join(dir, f))`). Tests are no importers.
+ */
+function importedTypeScript(files: ModelInput['files'], isTest: (rel: string) => boolean): Set<string> {
+  const out = new Set<string>();
+  const candidates = files.filter((f) => f.kind === 'typescript' && f.signals?.homes?.some((h) => h.module));
+  if (!candidates.length) return out;
+  const stems = new Set<string>();
+  const patterns: RegExp[] = [];
+  const loaders: string[] = [];
+  const strip = (s: string) => s.replace(/\.[cm]?[jt]sx?$/, '');
+  for (const f of files) {
+    if (f.kind !== 'typescript' || isTest(f.rel)) continue;
+    for (const spec of f.signals?.imports ?? []) stems.add(strip(spec.slice(spec.lastIndexOf('/') + 1)));
+    for (const p of f.signals?.dynamicImports ?? []) {
+      const last = strip(p.slice(p.lastIndexOf('/') + 1));
+      patterns.push(new RegExp(`^${last.split(/\{\d+\}/).map((x) => x.replace(/[.*+?^$()|[\]\\]/g, '\\$&')).join('[\\w.$-]*')}$`));
+    }
+    if (f.signals?.computedLoads) loaders.push(posix.dirname(f.rel));
+  }
+  for (const f of candidates) {
+    const stem = strip(posix.basename(f.rel));
+    if (stems.has(stem) || patterns.some((r) => r.test(stem)) || loaders.some((d) => within(f.rel, d === '.' ? '' : d))) out.add(f.rel);
+  }
+  return out;
+}
+
 export function applyModel(findings: Finding[], model: ProjectModel, input: ModelInput, packages: PackageInfo[]): Finding[] {
   const table = new ContextPriorities(input.catalog, { ...(input.includeTests ? { test: 'P2' as Cap } : {}), ...input.contextPriorities });
   const kindOf = new Map(input.files.map((f) => [f.rel, f.kind]));
@@ -285,9 +315,13 @@ export function applyModel(findings: Finding[], model: ProjectModel, input: Mode
           resolved.filter((f) => served(f.file)),
           // a test that imports a function to test it is no caller in the running system (linkding's
           // monolith snapshot service, called only from its test)
-          input.files.filter((f) => model.files[f.rel]?.context !== 'test').map((f) => ({ rel: f.rel, digest: f.signals?.digest, homes: f.signals?.homes })),
+          // (a TS/JS module nothing imports is unused only in server code: a page may load a
+          // browser script by a `<script src>` the scan does not read)
+          input.files
+            .filter((f) => model.files[f.rel]?.context !== 'test')
+            .map((f) => ({ rel: f.rel, digest: f.signals?.digest, homes: f.kind === 'typescript' && model.files[f.rel]?.context !== 'service' ? f.signals?.homes?.filter((h) => !h.module) : f.signals?.homes })),
           startingTexts(input),
-          importedPython(input.files, known),
+          new Set([...importedPython(input.files, known), ...importedTypeScript(input.files, (rel) => model.files[rel]?.context === 'test')]),
         );
   const left = new Map<string, { file: string; line: number; name: string; findings: number }>();
   // findings judged by what another module does (a handler awaiting a function imported from it)

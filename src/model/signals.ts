@@ -125,7 +125,16 @@ export function fileSignals(
   if (language === 'python' && /^while\s+(?:True|1)\s*:/m.test(text)) marks.push({ context: 'service', strength: 'weak', why: 'loops forever at module level (a daemon)' });
   const dynamic = dynamicImportPatterns(text, language);
   const names = language === 'python' ? pythonImportNames(text) : [];
-  return { imports: [...new Set(specifiers)].sort(), marks, ...(mainBlock ? { mainBlock } : {}), ...(dynamic.length ? { dynamicImports: dynamic } : {}), ...(names.length ? { importNames: names } : {}) };
+  // `require(file)`, `import(path.join(dir, name))`: a module loaded by a name the text does not hold
+  const computed = language === 'typescript' && /\b(?:require|import)\(\s*(?![`'"\s)])/.test(text);
+  return {
+    imports: [...new Set(specifiers)].sort(),
+    marks,
+    ...(mainBlock ? { mainBlock } : {}),
+    ...(dynamic.length ? { dynamicImports: dynamic } : {}),
+    ...(names.length ? { importNames: names } : {}),
+    ...(computed ? { computedLoads: true as const } : {}),
+  };
 }
 
 /** The lines of the `if __name__ == "__main__":` block starting at `at`: up to the next line at column 0 that is code. */

@@ -24,6 +24,8 @@ export interface FileSignals {
    * (model/dynamic-imports.ts turns them into the scanned modules they can load)
    */
   dynamicImports?: string[];
+  /** TS/JS: the file loads a module by a name its text does not hold (`require(file)`): anything below its folder may be loaded */
+  computedLoads?: true;
   /**
    * Python: the single names its import lines bring in (`import db`, `from . import routes`): a
    * module imported that way runs its top-level code in the importer (model/unreferenced.ts)

@@ -93,6 +93,27 @@ function digestSet(digest: string): Uint32Array {
 const wordCount = (text: string, name: string): number => text.match(new RegExp(`(?<![\\w$])${name.replace(/\$/g, '\\$')}(?![\\w$])`, 'g'))?.length ?? 0;
 
 /**
+ * Folders whose modules a framework or a runner loads by path (file-system routes, serverless
+ * functions, jobs, commands, migrations, plugins), and stems that are a package's entry.
+ */
+const LOADED_DIRS = new Set(['pages', 'app', 'routes', 'api', 'functions', 'netlify', 'handlers', 'lambdas', 'lambda', 'workers', 'jobs', 'commands', 'migrations', 'seeds', 'seeders', 'plugins', 'scripts', 'bin', 'cron', 'tasks', 'hooks', 'middleware', 'middlewares', 'controllers']);
+const ENTRY_STEMS = /^(index|main|server|app|cli|worker|entry|start|bootstrap|setup|instrumentation|middleware|route|page|layout|handler|lambda)$/;
+
+/**
+ * The stem of a TS/JS module that can only run by being imported, or undefined when the path says
+ * something may load it by convention (a route folder, an entry stem, `[id].ts`, `+page.ts`,
+ * `*.config.ts`, a declaration file) or the stem is too short to look up.
+ */
+export function moduleStem(path: string): string | undefined {
+  const base = posix.basename(path);
+  if (/\.d\.[cm]?ts$/.test(base) || /\.(config|setup|test|spec|stories|server|worker)\.[cm]?[jt]sx?$/.test(base)) return undefined;
+  const stem = base.replace(/\.[cm]?[jt]sx?$/, '');
+  if (stem === base || stem.length < 3 || !/^[A-Za-z][\w$]*$/.test(stem) || ENTRY_STEMS.test(stem)) return undefined;
+  if (posix.dirname(path).split('/').some((d) => LOADED_DIRS.has(d.toLowerCase()))) return undefined;
+  return stem;
+}
+
+/**
  * For each finding of this file, the outermost function it sits in, when no framework can call
  * that function by name and nothing else in the file mentions it.
  * `calledByName`: the catalog's names frameworks call by convention (`main`, `GET`, `upgrade`).
@@ -103,6 +124,9 @@ export function findingHomes(facts: FileFacts, lines: number[], text: string, ca
   // Python top-level code: a module no framework loads by its file name
   const stem = path && facts.language === 'python' ? posix.basename(path).replace(/\.py$/, '') : undefined;
   const byConvention = !stem || loadedByName?.has(stem) || /^(test_|_)/.test(stem) || posix.basename(path!) !== `${stem}.py`;
+  // a TS/JS module no framework loads by its path: its default export and top-level code run only
+  // where something imports it (OpenSign's sendMailGmailProvider.js, which nothing imports)
+  const tsStem = path && facts.language === 'typescript' ? moduleStem(path) : undefined;
   const lang = facts.language;
   let stripped: string | undefined;
   const textLines = text.split('\n');
@@ -155,6 +179,8 @@ export function findingHomes(facts: FileFacts, lines: number[], text: string, ca
       moduleLines.set(line, { name: stem!, line, end: line, module: true });
       continue;
     }
+    // the whole module: whatever function holds the line, it runs only if something imports the file
+    if (tsStem) moduleLines.set(line, { name: tsStem, line, end: line, module: true });
     if (!fn || out.has(fn.id)) continue;
     const home = homeOf(fn, new Set());
     if (!home) continue;
@@ -181,25 +207,28 @@ export function unreferencedFindings(
   const homesByFile = new Map(files.filter((f) => f.homes?.length).map((f) => [f.rel, f.homes!]));
   const out = new Map<Finding, FindingHome>();
   if (!homesByFile.size) return out;
-  const candidates = new Map<Finding, FindingHome>();
+  // a finding may sit in a function no one calls and in a module no one imports: either makes it unused
+  const candidates = new Map<Finding, FindingHome[]>();
   for (const f of findings) {
-    const home = homesByFile.get(f.file)?.find((h) => h.line <= f.line && f.line <= h.end);
-    if (home && !(home.module && imported.has(f.file))) candidates.set(f, home);
+    const homes = (homesByFile.get(f.file) ?? []).filter((h) => h.line <= f.line && f.line <= h.end && !(h.module && imported.has(f.file)));
+    if (homes.length) candidates.set(f, homes);
   }
   if (!candidates.size) return out;
   // hash -> the files (other than its own) that mention a candidate name
   const wanted = new Map<number, Set<string>>();
-  for (const h of candidates.values()) wanted.set(hash(h.name), new Set());
+  for (const hs of candidates.values()) for (const h of hs) wanted.set(hash(h.name), new Set());
   for (const file of files) {
     if (!file.digest) continue;
     for (const h of digestSet(file.digest)) wanted.get(h)?.add(file.rel);
   }
   const elsewhere = texts.join('\n');
-  for (const [f, home] of candidates) {
-    const mentions = wanted.get(hash(home.name))!;
-    if (!home.local && [...mentions].some((rel) => rel !== f.file)) continue;
-    if (wordCount(elsewhere, home.name) > 0) continue;
-    out.set(f, home);
+  for (const [f, homes] of candidates) {
+    const home = homes.find((h) => {
+      const mentions = wanted.get(hash(h.name))!;
+      if (!h.local && [...mentions].some((rel) => rel !== f.file)) return false;
+      return wordCount(elsewhere, h.name) === 0;
+    });
+    if (home) out.set(f, home);
   }
   return out;
 }
