@@ -648,6 +648,13 @@ describe('FL052: a default that unlocks only what the stack itself reaches', () 
     // near misses: every interface, and a bare container port (a random host port on every interface)
     expect(fl052(stack('    ports: ["0.0.0.0:5432:5432"]\n'))['db POSTGRES_PASSWORD']).toBe('P1');
     expect(fl052(stack('    ports: ["5432"]\n'))['db POSTGRES_PASSWORD']).toBe('P1');
+    // open-notebook: SurrealDB's `--pass` and the app's copy of it, the store on the loopback only
+    const surreal = (port: string) =>
+      `services:\n  surrealdb:\n    image: surrealdb/surrealdb:v2\n    command: ["start", "--user", "root", "--pass", "\${SURREAL_PASSWORD:-root}", "rocksdb:/mydata/db"]\n    ports: ["${port}:8000"]\n  app:\n    image: lfnovo/open_notebook:v1\n    environment:\n      - SURREAL_PASSWORD=\${SURREAL_PASSWORD:-root}\n`;
+    const p2 = Object.values(fl052(surreal('127.0.0.1:8000')));
+    expect(p2.length).toBe(1);
+    expect(p2[0]).toBe('P2');
+    expect(Object.values(fl052(surreal('8000')))).toEqual(['P1']);
   });
 });
 
