@@ -617,8 +617,12 @@ export class Visitor implements FileTables {
       const vd = c.variableDeclaration;
       if (vd) this.bindPattern(vd.name, undefined, false);
       this.inRegion(c.block);
-      const exitsAtTop = stmts.some((s) => s.kind === SK.ThrowStatement || s.kind === SK.ReturnStatement || (s.kind === SK.BreakStatement && !(s as ts.BreakStatement).label));
-      if (!exitsAtTop && (h.reraises || h.returns || h.breaks)) h.conditionalExit = true;
+      // a `return` or `break` that leaves the loop only under an `if` is conditional, even when the
+      // handler rethrows at its top (inbox-zero's bulk run: `if (cancelled()) return; throw error;`
+      // hands every other error to the caller's `.catch`)
+      const stopsAtTop = stmts.some((s) => s.kind === SK.ReturnStatement || (s.kind === SK.BreakStatement && !(s as ts.BreakStatement).label));
+      const throwsAtTop = stmts.some((s) => s.kind === SK.ThrowStatement);
+      if (h.returns || h.breaks ? !stopsAtTop : h.reraises && !throwsAtTop) h.conditionalExit = true;
     }
     if (t.finallyBlock) {
       this.tryStack = [{ tryId: id, part: 'finally' }, ...prev];
