@@ -32,6 +32,7 @@ import composeRedisEmptyPassword from './compose-redis-empty-password.js';
 import composeRedisQueueNoAof from './compose-redis-queue-no-aof.js';
 import composeRestartGivesUp from './compose-restart-gives-up.js';
 import composeSecretDefault from './compose-secret-default.js';
+import composeSecretLiteral from './compose-secret-literal.js';
 import composeStatefulNoVolume from './compose-stateful-no-volume.js';
 import composeWeakHealthcheck from './compose-weak-healthcheck.js';
 import connectionStateNeverRecovers from './connection-state-never-recovers.js';
@@ -90,6 +91,7 @@ export const CHECKS: Readonly<Record<string, Check | ComposeCheck>> = {
   'compose-redis-queue-no-aof': composeRedisQueueNoAof,
   'compose-restart-gives-up': composeRestartGivesUp,
   'compose-secret-default': composeSecretDefault,
+  'compose-secret-literal': composeSecretLiteral,
   'compose-stateful-no-volume': composeStatefulNoVolume,
   'compose-weak-healthcheck': composeWeakHealthcheck,
   'connection-state-never-recovers': connectionStateNeverRecovers,
