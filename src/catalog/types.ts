@@ -925,6 +925,12 @@ export interface OfflineQueues {
   failsAtOnce?: OptionValues;
   /** why an outage does not reach code waiting on such a client, for reports */
   says?: string;
+  /**
+   * producers that take such a client as their connection (`producerOption`) and whose calls a
+   * request makes: they should fail fast in an outage, not wait it out (FL161)
+   */
+  producers?: string[];
+  producerOption?: string;
 }
 
 /**

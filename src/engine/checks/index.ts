@@ -33,6 +33,7 @@ import composeRedisQueueNoAof from './compose-redis-queue-no-aof.js';
 import composeRestartGivesUp from './compose-restart-gives-up.js';
 import composeSecretDefault from './compose-secret-default.js';
 import composeSecretLiteral from './compose-secret-literal.js';
+import queueProducerWaitsThroughOutage from './queue-producer-waits-through-outage.js';
 import composeStatefulNoVolume from './compose-stateful-no-volume.js';
 import composeWeakHealthcheck from './compose-weak-healthcheck.js';
 import connectionStateNeverRecovers from './connection-state-never-recovers.js';
@@ -100,6 +101,7 @@ export const CHECKS: Readonly<Record<string, Check | ComposeCheck>> = {
   'django-settings-without-timeout': djangoSettingsWithoutTimeout,
   'engine-driver-without-timeout': engineDriverWithoutTimeout,
   'grpc-call-without-deadline': grpcCallWithoutDeadline,
+  'queue-producer-waits-through-outage': queueProducerWaitsThroughOutage,
   'handler-side-effect-without-dedup': handlerSideEffectWithoutDedup,
   'http-module-without-timeout': httpModuleWithoutTimeout,
   'job-without-retry-policy': jobWithoutRetryPolicy,
