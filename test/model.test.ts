@@ -14,6 +14,21 @@ async function model(files: Record<string, string>, config: FaultlineConfig = {}
 const AXIOS_BAD = "import axios from 'axios';\nexport const load = () => axios.get('https://api.example.com/x');\n";
 const PY_BAD = 'import requests\n\ndef f():\n    return requests.get("https://api.example.com")\n';
 
+describe('project model: Parse Server cloud code', () => {
+  it('lists Parse.Cloud functions and triggers (a global, never imported) as entry points, and follows an imported handler to the findings it reaches', async () => {
+    // OpenSign's cloud/main.js: 55 registrations of handlers imported from ./parsefunction/
+    const { result, model: m } = await model({
+      'package.json': JSON.stringify({ type: 'module', dependencies: { 'parse-server': '7', express: '4', axios: '1' } }),
+      'cloud/main.js': "import getDoc from './fns/getDoc.js';\nParse.Cloud.define('getDoc', getDoc);\nParse.Cloud.afterSave('contracts_Document', async () => {});\n",
+      'cloud/fns/getDoc.js': "import axios from 'axios';\nexport default async function getDoc(req) {\n  return (await axios.get('https://api.example.com/doc')).data;\n}\n",
+      'compose.yaml': 'services:\n  server:\n    build: .\n    restart: unless-stopped\n',
+    });
+    expect(m.entryPoints.map((e) => e.label).sort()).toEqual(['afterSave contracts_Document', 'cloud function getDoc']);
+    const f = result.findings.find((x) => x.ruleId === 'FL101' && x.file === 'cloud/fns/getDoc.js');
+    expect(f?.entryPoints?.map((e) => e.label)).toEqual(['cloud function getDoc']);
+  });
+});
+
 describe('project model: a URL constant imported from a project module', () => {
   it('lowers a call to the loopback constant of another module to P2 and names it; a remote constant keeps P1', async () => {
     // OpenSign: `cloudServerUrl = 'http://localhost:8080/app'` in Utils.js, read by every cloud function

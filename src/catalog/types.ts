@@ -831,6 +831,10 @@ export interface EntryPointEntry {
   decorator?: string;
   /** imports that make a file worth reading for this entry (decorator entries; api and base entries gate on their own module) */
   modules?: string[];
+  /** the api's root is a global the runtime provides (`Parse` in Parse Server cloud code), not an import */
+  global?: boolean;
+  /** the word before the label (`cloud function signPdf`); `method`: the registering call's method (`afterSave contracts_Document`) */
+  verb?: string;
   /** a class base (qualified, braces expand): its method `method` is the entry */
   base?: string;
   method?: string;

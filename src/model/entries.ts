@@ -269,8 +269,14 @@ function fromCall(
   }
   const h = e.handler !== undefined ? argOf(c, e.handler) : undefined;
   const fn = h ? handlerFn(facts, h, byName) : undefined;
-  const word = e.kind === 'schedule' ? 'cron' : e.kind === 'consumer' ? 'consumer' : e.kind;
+  const word = e.verb === 'method' ? c.callee.slice(c.callee.lastIndexOf('.') + 1) : e.verb ?? (e.kind === 'schedule' ? 'cron' : e.kind === 'consumer' ? 'consumer' : e.kind);
   if (fn) return add(fnEntry(fn, e.kind, `${word} ${label ?? display(fn)}`, e.kind === 'consumer' ? label : undefined));
+  // a handler imported from another module (OpenSign's `Parse.Cloud.define('signPdf', PDF)` with
+  // `import PDF from './parsefunction/pdf/PDF.js'`): the entry runs that module's function
+  if (h?.kind === 'name' && facts.language === 'typescript') {
+    const imp = facts.imports.find((i) => i.local === h.text);
+    if (imp?.module.startsWith('.')) return add({ kind: e.kind, label: clip(`${word} ${label ?? h.text}`), line: c.loc.line, target: { module: imp.module, name: imp.name ?? 'default' } });
+  }
   if (e.handler !== undefined && h) return; // a handler we cannot see: no entry rather than a wrong one
   // no handler argument: the function that subscribes reads the messages (`async for msg in sub`)
   const owner = c.scope.functionId === undefined ? undefined : facts.functions[c.scope.functionId];
@@ -530,15 +536,16 @@ export function guardSignals(facts: FileFacts, catalog: Catalog): GuardSignal[] 
  */
 export function entryGate(catalog: Catalog, lang: 'python' | 'typescript'): Gate {
   const modules = new Set<string>(catalog.gateWords(['http.route', 'http.resource'], lang)?.modules ?? []);
+  const globals = new Set<string>();
   const root = (q: string) => q.split(/[.(]/)[0];
   for (const h of catalog.entries('message-handlers', lang)) modules.add(root(h.api));
   for (const e of catalog.entries('entry-points', lang)) {
-    for (const p of [e.api, e.base]) if (p) for (const x of expandBraces(p)) modules.add(root(x));
+    for (const p of [e.api, e.base]) if (p) for (const x of expandBraces(p)) (e.global ? globals : modules).add(root(x));
     for (const m of e.modules ?? []) modules.add(m);
   }
   const shapes =
     lang === 'python'
       ? /@[\w.]*\.(?:task|actor)\b|@shared_task\b|\burlpatterns\b|\bbeat_schedule\b|CELERYBEAT_SCHEDULE|BaseCommand\b/
       : /export\s+(?:async\s+)?function\s+(?:GET|POST|PUT|PATCH|DELETE|loader|action)\b|export\s+default\s+(?:async\s+)?function\b/;
-  return new Gate([...modules].filter(Boolean).sort(), [], shapes);
+  return new Gate([...modules].filter(Boolean).sort(), [...globals].sort(), shapes);
 }
