@@ -63,11 +63,41 @@ export function declaredHandlers(facts: FileFacts, path: string, o: HandlerOptio
     }
   }
   if (o.routeFiles && new RegExp(o.routeFiles.path, 'i').test(path)) {
+    const exports = o.routeFiles.exports;
+    const seen = new Set<string>();
     for (const f of facts.functions) {
-      if (f.parentFunctionId === undefined && f.classId === undefined && o.routeFiles.exports.includes(f.name)) handlers.push({ fn: f, kind: `${f.name} route handler`, path });
+      if (f.parentFunctionId === undefined && f.classId === undefined && exports.includes(f.name)) {
+        handlers.push({ fn: f, kind: `${f.name} route handler`, path });
+        seen.add(f.name);
+      }
+    }
+    // `export const GET = withAuth("x", async (req) => { … })`: the handler is the function the
+    // module-level wrapper call is given (inbox-zero writes 239 of its route handlers this way)
+    for (const a of facts.assignments) {
+      if (a.scope.functionId !== undefined || !exports.includes(a.target) || seen.has(a.target) || a.value.kind !== 'call') continue;
+      const fn = wrappedFunction(facts, a.value.callId, 0);
+      if (fn) {
+        handlers.push({ fn: { ...fn, name: a.target }, kind: `${a.target} route handler`, path });
+        seen.add(a.target);
+      }
     }
   }
   return handlers;
+}
+
+/** The function literal a wrapper call is given (its last one), through nested wrappers: `withA(withB(async () => …))`. */
+function wrappedFunction(facts: FileFacts, callId: number, depth: number): FunctionFact | undefined {
+  const c = facts.calls[callId];
+  if (!c || depth > 3) return undefined;
+  for (let i = c.args.length - 1; i >= 0; i--) {
+    const v = c.args[i];
+    if (v.kind === 'function') return facts.functions[v.functionId];
+    if (v.kind === 'call') {
+      const inner = wrappedFunction(facts, v.callId, depth + 1);
+      if (inner) return inner;
+    }
+  }
+  return undefined;
 }
 
 /** Task handlers: decorated with a task registration (catalog `task.register`), or enqueued by name. */
