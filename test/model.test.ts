@@ -1541,17 +1541,19 @@ describe('project model: entry points and what reaches each finding', () => {
       'api/server.ts': "import express from 'express';\nimport { load } from './load';\nconst app = express();\napp.post('/webhooks/github', async (req, res) => { await load(); res.sendStatus(200); });\n",
       'api/load.ts': "import axios from 'axios';\nexport async function load() { return axios.get('https://api.example.com/x'); }\n",
       'worker/main.ts': "import { Worker } from 'bullmq';\nimport axios from 'axios';\nnew Worker('emails', async (job) => { await axios.post('https://mail.example.com', job.data); });\n",
+      // one worker per configured queue: the label says so, not "job function at line 3"
+      'worker/pool.ts': "import { Worker } from 'bullmq';\nexport const start = (names: string[]) => names.map((name) => new Worker(name, async () => {}));\n",
       'web/app/api/issues/route.ts': "export async function POST(req: Request) { return fetch('https://x.example.com', { method: 'POST' }); }\n",
       'nest/issues.controller.ts': "import { Controller, Post } from '@nestjs/common';\n@Controller('issues')\nexport class IssuesController {\n  @Post(':id/close')\n  close() { return 1; }\n}\n",
     };
     const { result, model: m } = await model(files);
-    expect(m.entryPoints.map((e) => `${e.kind} ${e.label}`)).toEqual(['webhook POST /webhooks/github', 'http POST /issues/:id/close', 'http POST /api/issues', 'task job emails']);
+    expect(m.entryPoints.map((e) => `${e.kind} ${e.label}`)).toEqual(['webhook POST /webhooks/github', 'http POST /issues/:id/close', 'http POST /api/issues', 'task job emails', 'task job on the queues `name` names']);
     const reach = (file: string) => result.findings.find((f) => f.file === file)?.entryPoints?.map((e) => `${e.label}@${e.hops}`);
     expect(reach('api/load.ts')).toEqual(['POST /webhooks/github@1']);
     expect(reach('worker/main.ts')).toEqual(['job emails@0']);
     const root = makeTree(files);
     const text = (await runCli(['model'], root)).stdout;
-    expect(text).toContain('Entry points (4: webhook 1, http 2, task 1):');
+    expect(text).toContain('Entry points (5: webhook 1, http 2, task 2):');
     expect(text).toContain('  webhook  POST /webhooks/github  api/server.ts:4');
     const json = JSON.parse((await runCli(['scan', '--format', 'json'], root)).stdout);
     const hit = json.findings.find((f: { file: string }) => f.file === 'api/load.ts');

@@ -169,7 +169,11 @@ function findEntries(facts: FileFacts, catalog: Catalog): Draft[] {
   for (const h of declaredHandlers(facts, facts.path, { handlers: catalog.entries('message-handlers', lang) })) {
     const queue = h.call ? literal(h.call.args[0]) : undefined;
     const kind: EntryKind = h.kind === 'job processor' ? 'task' : 'consumer';
-    add(fnEntry(h.fn, kind, `${kind === 'task' ? 'job' : 'consumer'} ${queue ?? display(h.fn)}`, queue));
+    // a queue named by a variable (inbox-zero's `new Worker(name, async (job) => …)` per configured
+    // queue): say so, rather than "job function at line 27"
+    const first = h.call?.args[0];
+    const named = queue ?? (first?.kind === 'name' && /^[\w$.]+$/.test(first.text) ? `on the queues \`${first.text}\` names` : undefined);
+    add(fnEntry(h.fn, kind, `${kind === 'task' ? 'job' : 'consumer'} ${named ?? display(h.fn)}`, queue));
   }
   // tasks: decorated with a task registration, or enqueued by name in this file
   for (const fn of taskHandlers(ctx)) add(fnEntry(fn, 'task', `task ${fn.name}`, fn.name));
