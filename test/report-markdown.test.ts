@@ -114,6 +114,20 @@ describe('Markdown reporter', () => {
     expect(renderMarkdown(r, RULES)).not.toContain('No service depends on another');
   });
 
+  it('critical paths leave out services only developer stacks declare, unless the stack is all there is', () => {
+    const r = sampleResult();
+    const svc = (name: string, image: string, dependsOn: string[], dev = false) => ({
+      name, file: dev ? 'docker-compose.dev.yml' : 'docker-compose.yml', image, dependsOn, talksTo: [], healthcheck: 'ok' as const, dependents: [], ...(dev ? { dev: true } : {}),
+    });
+    // inbox-zero: the dev stack's API emulators wait on redis; the production web does too
+    r.system = { services: [svc('web', 'ghcr.io/acme/web:1', ['redis']), svc('redis', 'redis:7', []), svc('google-emulator', 'node:24-alpine', ['redis'], true)] };
+    const paths = criticalPaths(buildView(r, RULES), 50).map((p) => p.join(' > '));
+    expect(paths).toEqual(['web > redis']);
+    // a repository with only a developer stack still shows its paths
+    r.system = { services: [svc('google-emulator', 'node:24-alpine', ['redis'], true), svc('redis', 'redis:7', [], true)] };
+    expect(criticalPaths(buildView(r, RULES), 50).map((p) => p.join(' > '))).toEqual(['google-emulator > redis']);
+  });
+
   it('services of developer or one-shot stacks with nothing found get one line, not a row each; a production one keeps its row', () => {
     const r = sampleResult();
     const extra = ['mailhog', 'kibana'].map((name) => ({ name, file: 'dev/docker-compose.yml', image: `${name}:1`, dependsOn: [], talksTo: [], healthcheck: 'none' as const, dependents: [], dev: true }));

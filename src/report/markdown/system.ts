@@ -292,15 +292,20 @@ export function criticalPaths(view: ReportView, max = 8): string[][] {
     return family !== undefined && family !== 'http';
   };
   const background = (s: Service) => !!s.command && (WORKER_CMD.test(s.command) || SCHEDULER_CMD.test(s.command));
+  // a service only developer stacks declare carries no user's request (inbox-zero's Google and
+  // Microsoft API emulators on the dev stack's redis), unless nothing else is declared at all
+  const devOnly = new Set([...byName.keys()].filter((n) => services.filter((s) => s.name === n).every((s) => s.dev)));
+  if (devOnly.size === byName.size) devOnly.clear();
   const next = (s: Service) =>
     [...new Set([...s.talksTo, ...s.dependsOn.filter((n) => byName.has(n) && (!background(s) || backing(byName.get(n)!)))])]
-      .filter((n) => n !== s.name && byName.has(n) && !byName.get(n)!.oneShot)
+      .filter((n) => n !== s.name && byName.has(n) && !byName.get(n)!.oneShot && !devOnly.has(n))
       .sort();
   const isTarget = new Set(services.flatMap((s) => next(s)));
-  let roots = [...byName.values()].filter((s) => !s.oneShot && !isTarget.has(s.name) && next(s).length).sort((a, b) => (a.name < b.name ? -1 : 1));
+  const entry = (s: Service) => !s.oneShot && !devOnly.has(s.name) && next(s).length > 0;
+  let roots = [...byName.values()].filter((s) => entry(s) && !isTarget.has(s.name)).sort((a, b) => (a.name < b.name ? -1 : 1));
   // every caller is called back (GrowthBook: the app calls its proxy, the proxy calls the app):
   // no service is only an entry, so each service that calls another starts a path
-  if (!roots.length) roots = [...byName.values()].filter((s) => !s.oneShot && next(s).length).sort((a, b) => (a.name < b.name ? -1 : 1));
+  if (!roots.length) roots = [...byName.values()].filter(entry).sort((a, b) => (a.name < b.name ? -1 : 1));
   const paths: string[][] = [];
   const walk = (path: string[]) => {
     if (paths.length >= max * 4) return;
