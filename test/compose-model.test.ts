@@ -658,6 +658,19 @@ describe('FL052: a default that unlocks only what the stack itself reaches', () 
   });
 });
 
+describe('FL055: a secret written into the compose file', () => {
+  it('is P1 for a signing secret, P2 for an encryption key, a one-shot run or a profile service, and says what each lets anyone do', () => {
+    const out = run({
+      'compose.yaml':
+        'services:\n  web:\n    image: ghcr.io/acme/web:2\n    environment:\n      SECRET_KEY: tralala\n      APP_ENCRYPTION_KEY: change-me\n  extra:\n    image: ghcr.io/acme/web:2\n    profiles: [extra]\n    environment:\n      JWT_SECRET: abc123def\n',
+    }).drafts.filter((d) => d.ruleId === 'FL055');
+    const by = Object.fromEntries(out.map((d) => [d.data!.variable, [d.priority ?? 'P1', d.data!.consequence]]));
+    expect(by.SECRET_KEY).toEqual(['P1', 'anyone can forge the sessions and tokens the service signs with it']);
+    expect(by.APP_ENCRYPTION_KEY).toEqual(['P2', 'anyone can decrypt what the service stores with it']);
+    expect(by.JWT_SECRET[0]).toBe('P2');
+  });
+});
+
 describe('FL052: the app side of a backing store password', () => {
   const fl052 = (compose: string) =>
     Object.fromEntries(run({ 'compose.yaml': compose }).drafts.filter((d) => d.ruleId === 'FL052').map((d) => [`${d.symbol} ${d.data!.variable}`, d.priority ?? 'P0']));

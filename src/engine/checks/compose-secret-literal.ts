@@ -26,12 +26,17 @@ const check: ComposeCheck = (ctx) => {
       const d = composeDraft(ctx, e.scalar.src, v.name, {
         variable: e.name,
         shown: value.length > 24 ? `${value.slice(0, 21)}…` : value,
-        what: 'a signing or encryption secret',
+        ...(/ENCRYPT|FERNET|CRYPT|CIPHER/i.test(e.name)
+          ? { what: 'an encryption key', consequence: 'anyone can decrypt what the service stores with it' }
+          : { what: 'a signing secret', consequence: 'anyone can forge the sessions and tokens the service signs with it' }),
         section: 'environment',
         written,
         required: e.listed ? `- ${e.name}=\${${e.name}:?set ${e.name} in the deployment environment}` : `${e.name}: \${${e.name}:?set ${e.name} in the deployment environment}`,
       });
-      out.push(v.oneShot ? atP2(d, 'a one-shot service: the secret is used by that run') : profileP2(v, d));
+      // an encryption key protects data at rest: using it takes the stored data too (open-notebook's
+      // key for the API keys it stores: its reader put it at P2); a signing secret forges remotely
+      const atRest = d.data?.what === 'an encryption key';
+      out.push(v.oneShot ? atP2(d, 'a one-shot service: the secret is used by that run') : atRest ? atP2(d, 'an encryption key for data at rest: using it also takes a copy of the stored data') : profileP2(v, d));
     }
   }
   return out;
