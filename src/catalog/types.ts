@@ -965,6 +965,8 @@ export interface CalledByName {
   names: string[];
   /** module file stems a framework or runner loads by convention (`settings`, `urls`, alembic's `env`) */
   modules?: string[];
+  /** TS/JS: folders whose modules a framework or runner loads by path (`pages`, `routes`, `jobs`) */
+  folders?: string[];
 }
 
 /**
@@ -994,6 +996,8 @@ export interface SecretWords {
   recordKeyWords: string[];
   /** a word that makes the secret one this service signs or verifies with (JWT_SECRET, SESSION_SECRET) */
   signingWords: string[];
+  /** signing words that name a key for data at rest (ENCRYPTION, FERNET): using one takes the stored data too */
+  encryptionWords?: string[];
   /** words that name the application itself: APP_SECRET_KEY, DJANGO_SECRET_KEY, AUTH_SECRET are signing secrets */
   appWords: string[];
   /** a last word that makes the secret a password */

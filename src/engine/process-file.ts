@@ -183,8 +183,9 @@ export async function createProcessor(init: ProcessorInit) {
   // module stems loaded by convention: their top-level code runs though nothing imports them
   const loadedByName = {
     python: new Set(catalog.entries('called-by-name', 'python').flatMap((e) => e.modules ?? [])),
-    typescript: new Set<string>(),
+    typescript: new Set(catalog.entries('called-by-name', 'typescript').flatMap((e) => e.modules ?? [])),
   };
+  const loadedFolders = new Set(catalog.entries('called-by-name', 'typescript').flatMap((e) => (e.folders ?? []).map((d) => d.toLowerCase())));
   const adapters: Partial<Record<'python' | 'typescript', SourceAdapter>> = {};
   const adapterFor = async (kind: 'python' | 'typescript'): Promise<SourceAdapter> => {
     if (!adapters[kind]) {
@@ -241,7 +242,7 @@ export async function createProcessor(init: ProcessorInit) {
     const file = fileContext(task.rel, text);
     const findings = analyzeFacts(facts, text, file, rules, catalog, init.engine, gateInput);
     if (findings.length) {
-      const homes = findingHomes(facts, findings.map((f) => f.line), text, calledByName[task.kind], task.rel, loadedByName[task.kind]);
+      const homes = findingHomes(facts, findings.map((f) => f.line), text, calledByName[task.kind], task.rel, loadedByName[task.kind], loadedFolders);
       if (homes.length) base.signals.homes = homes;
     }
     const { modules, imports, calls, limiters, listensForErrors } = codeSummary(facts, catalog);

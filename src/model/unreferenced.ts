@@ -93,23 +93,16 @@ function digestSet(digest: string): Uint32Array {
 const wordCount = (text: string, name: string): number => text.match(new RegExp(`(?<![\\w$])${name.replace(/\$/g, '\\$')}(?![\\w$])`, 'g'))?.length ?? 0;
 
 /**
- * Folders whose modules a framework or a runner loads by path (file-system routes, serverless
- * functions, jobs, commands, migrations, plugins), and stems that are a package's entry.
- */
-const LOADED_DIRS = new Set(['pages', 'app', 'routes', 'api', 'functions', 'netlify', 'handlers', 'lambdas', 'lambda', 'workers', 'jobs', 'commands', 'migrations', 'seeds', 'seeders', 'plugins', 'scripts', 'bin', 'cron', 'tasks', 'hooks', 'middleware', 'middlewares', 'controllers']);
-const ENTRY_STEMS = /^(index|main|server|app|cli|worker|entry|start|bootstrap|setup|instrumentation|middleware|route|page|layout|handler|lambda)$/;
-
-/**
  * The stem of a TS/JS module that can only run by being imported, or undefined when the path says
  * something may load it by convention (a route folder, an entry stem, `[id].ts`, `+page.ts`,
  * `*.config.ts`, a declaration file) or the stem is too short to look up.
  */
-export function moduleStem(path: string): string | undefined {
+export function moduleStem(path: string, loaded: { stems: Set<string>; folders: Set<string> }): string | undefined {
   const base = posix.basename(path);
   if (/\.d\.[cm]?ts$/.test(base) || /\.(config|setup|test|spec|stories|server|worker)\.[cm]?[jt]sx?$/.test(base)) return undefined;
   const stem = base.replace(/\.[cm]?[jt]sx?$/, '');
-  if (stem === base || stem.length < 3 || !/^[A-Za-z][\w$]*$/.test(stem) || ENTRY_STEMS.test(stem)) return undefined;
-  if (posix.dirname(path).split('/').some((d) => LOADED_DIRS.has(d.toLowerCase()))) return undefined;
+  if (stem === base || stem.length < 3 || !/^[A-Za-z][\w$]*$/.test(stem) || loaded.stems.has(stem)) return undefined;
+  if (posix.dirname(path).split('/').some((d) => loaded.folders.has(d.toLowerCase()))) return undefined;
   return stem;
 }
 
@@ -118,7 +111,7 @@ export function moduleStem(path: string): string | undefined {
  * that function by name and nothing else in the file mentions it.
  * `calledByName`: the catalog's names frameworks call by convention (`main`, `GET`, `upgrade`).
  */
-export function findingHomes(facts: FileFacts, lines: number[], text: string, calledByName: Set<string>, path?: string, loadedByName?: Set<string>): FindingHome[] {
+export function findingHomes(facts: FileFacts, lines: number[], text: string, calledByName: Set<string>, path?: string, loadedByName?: Set<string>, loadedFolders?: Set<string>): FindingHome[] {
   const out = new Map<number, FindingHome>();
   const moduleLines = new Map<number, FindingHome>();
   // Python top-level code: a module no framework loads by its file name
@@ -126,7 +119,7 @@ export function findingHomes(facts: FileFacts, lines: number[], text: string, ca
   const byConvention = !stem || loadedByName?.has(stem) || /^(test_|_)/.test(stem) || posix.basename(path!) !== `${stem}.py`;
   // a TS/JS module no framework loads by its path: its default export and top-level code run only
   // where something imports it (OpenSign's sendMailGmailProvider.js, which nothing imports)
-  const tsStem = path && facts.language === 'typescript' ? moduleStem(path) : undefined;
+  const tsStem = path && facts.language === 'typescript' ? moduleStem(path, { stems: loadedByName ?? new Set(), folders: loadedFolders ?? new Set() }) : undefined;
   const lang = facts.language;
   let stripped: string | undefined;
   const textLines = text.split('\n');
