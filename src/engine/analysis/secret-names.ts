@@ -29,6 +29,8 @@ export interface SecretJudge {
   kindOf(name: string): Exclude<SecretKind, 'url'> | undefined;
   /** a name with a signing word in it (`jwtOptions`, `JwtModule`, `session`): what sits under it is signed with */
   signs(name: string): boolean;
+  /** a name with an encryption word in it (`APP_ENCRYPTION_KEY`): a key for data at rest */
+  encrypts(name: string): boolean;
   /** a value a provider would reject: `sk_nothing`, `sk-proj-`, 0000…, `<your-key>`, `your-secret-here` */
   isPlaceholder(value: string): boolean;
   /** variable `name` falling back to `fallback`: what that exposes, or undefined when it is fine */
@@ -103,5 +105,7 @@ export function secretJudge(opts: SecretWords): SecretJudge {
     return kind;
   };
   const signs = (name: string) => wordsOf(name).some((w) => signingWords.has(w));
-  return { kindOf, signs, isPlaceholder, judge };
+  const encryptionWords = upper(opts.encryptionWords ?? []);
+  const encrypts = (name: string) => wordsOf(name).some((w) => encryptionWords.has(w));
+  return { kindOf, signs, encrypts, isPlaceholder, judge };
 }

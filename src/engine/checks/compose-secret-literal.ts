@@ -26,7 +26,7 @@ const check: ComposeCheck = (ctx) => {
       const d = composeDraft(ctx, e.scalar.src, v.name, {
         variable: e.name,
         shown: value.length > 24 ? `${value.slice(0, 21)}…` : value,
-        ...(/ENCRYPT|FERNET|CRYPT|CIPHER/i.test(e.name)
+        ...(secrets.encrypts(e.name)
           ? { what: 'an encryption key', consequence: 'anyone can decrypt what the service stores with it' }
           : { what: 'a signing secret', consequence: 'anyone can forge the sessions and tokens the service signs with it' }),
         section: 'environment',
