@@ -58,6 +58,12 @@ describe('code rule priorities', () => {
       ['import os', 'import requests', 'BASE = os.environ.get("API_URL", "http://localhost:8000")', '', 'def ping():', '    return requests.get(f"{BASE}/health")', '', 'def far():', '    return requests.get("https://api.example.com/x")', ''].join('\n'),
     );
     expect(byLine(py, 'FL101')).toEqual({ 6: 'P2', 9: 'P1' });
+    // any environment read the catalog knows (role env.read: python-decouple's `config`), and its near miss
+    const decouple = await analyseSnippet(
+      'decoupled.py',
+      ['import requests', 'from decouple import config', 'BASE = config("API_URL", default="http://127.0.0.1:8000")', 'FAR = config("FAR_URL", default="https://api.example.com")', '', 'def ping():', '    return requests.get(BASE + "/health")', '', 'def far():', '    return requests.get(FAR + "/x")', ''].join('\n'),
+    );
+    expect(byLine(decouple, 'FL101')).toEqual({ 7: 'P2', 10: 'P1' });
   });
 
   it('FL120 and FL121: a blocking wait inside async def holds the event loop (P0); in a plain function or awaited it holds one task (P1)', async () => {

@@ -244,7 +244,7 @@ function sendsNothing(call: CallFact, ctx: RuleContext, methods: readonly string
  * constant imported from a project module carries what the model needs to decide it there.
  */
 function loopbackPriority(d: FindingDraft, call: CallFact, ctx: RuleContext, spec: NonNullable<CallSpec['loopback']>, data: Record<string, string>): void {
-  const base = urlBase(call, ctx.facts);
+  const base = urlBase(call, ctx.facts, ctx.catalog);
   if (!base) return;
   if ('import' in base) {
     Object.assign(data, { urlImport: `${base.import.module}\0${base.import.name}`, loopbackPriority: spec.priority, loopbackWhy: spec.why });
