@@ -474,8 +474,12 @@ describe('project model: code nothing calls', () => {
     const mod = (name: string) => `import axios from 'axios';\nconst helper = async () => (await axios.get('https://api.example.com/${name}')).data;\nexport default async function ${name}() {\n  return helper();\n}\n`;
     const { result, model: m } = await model({
       'package.json': JSON.stringify({ type: 'module', dependencies: { express: '4', axios: '1' } }),
-      'server.js': "import express from 'express';\nimport liveProvider from './cloud/liveProvider.js';\nconst app = express();\napp.get('/x', async (_q, r) => r.json(await liveProvider()));\nconst cloud = { main: './cloud/namedProvider.js' };\napp.listen(3000);\nexport { cloud };\n",
+      'server.js': "import express from 'express';\nimport liveProvider from './cloud/liveProvider.js';\nimport dashedLive from './cloud/live-dashed.js';\nconst app = express();\napp.get('/x', async (_q, r) => r.json(await liveProvider(), await dashedLive()));\nconst cloud = { main: './cloud/namedProvider.js', extra: './cloud/named-dashed.js' };\napp.listen(3000);\nexport { cloud };\n",
       'cloud/deadProvider.js': mod('deadProvider'),
+      // lunary's actions/openai-actions.ts: a dash-case stem no identifier can name
+      'cloud/dead-dashed.js': mod('deadDashed'),
+      'cloud/live-dashed.js': mod('liveDashed'),
+      'cloud/named-dashed.js': mod('namedDashed'),
       'cloud/liveProvider.js': mod('liveProvider'),
       'cloud/namedProvider.js': mod('namedProvider'),
       // loaded by path: a jobs folder, and every module below a folder that loads computed names
@@ -489,9 +493,30 @@ describe('project model: code nothing calls', () => {
     });
     const at = (file: string) => result.findings.filter((f) => f.file === file && f.ruleId === 'FL101').length;
     expect(at('cloud/deadProvider.js')).toBe(0);
+    expect(at('cloud/dead-dashed.js')).toBe(0);
     expect(at('cloud/testedOnly.js')).toBe(0);
-    expect(m.unreferenced.map((u) => u.file).sort()).toEqual(['cloud/deadProvider.js', 'cloud/testedOnly.js']);
-    for (const kept of ['cloud/liveProvider.js', 'cloud/namedProvider.js', 'cloud/jobs/nightlyExport.js', 'plugins/extra/slackPlugin.js']) expect(at(kept), kept).toBe(1);
+    expect(m.unreferenced.map((u) => u.file).sort()).toEqual(['cloud/dead-dashed.js', 'cloud/deadProvider.js', 'cloud/testedOnly.js']);
+    for (const kept of ['cloud/liveProvider.js', 'cloud/live-dashed.js', 'cloud/named-dashed.js', 'cloud/namedProvider.js', 'cloud/jobs/nightlyExport.js', 'plugins/extra/slackPlugin.js']) expect(at(kept), kept).toBe(1);
+  });
+  it('with no compose file, a package a serving script starts is a running process: its unused module is left out, a library package keeps its findings', async () => {
+    // lunary: `bun --filter` starts the backend (`bun run src/index.ts`) and the Next.js frontend (`next start`)
+    const mod = "import axios from 'axios';\nexport async function run() {\n  return (await axios.get('https://api.example.com/x')).data;\n}\n";
+    const { result, model: m } = await model({
+      'package.json': JSON.stringify({ private: true, workspaces: ['packages/*'] }),
+      'packages/backend/package.json': JSON.stringify({ scripts: { start: 'bun run migrate && bun run src/index.ts' }, dependencies: { koa: '2', axios: '1' } }),
+      'packages/backend/src/index.ts': "import Koa from 'koa';\nimport { run } from './live-job';\nconst app = new Koa();\napp.use(async (ctx) => { ctx.body = await run(); });\napp.listen(3000);\n",
+      'packages/backend/src/live-job.ts': mod,
+      'packages/backend/src/dead-job.ts': mod,
+      'packages/frontend/package.json': JSON.stringify({ scripts: { start: 'NODE_ENV=production next start -p 8080', build: 'next build' }, dependencies: { next: '15', react: '19', 'react-dom': '19', axios: '1' } }),
+      'packages/frontend/actions/openai-actions.ts': `'use server';\n${mod}`,
+      // near miss: a library whose only serving-looking script compiles it
+      'packages/sdk/package.json': JSON.stringify({ name: 'sdk', scripts: { dev: 'tsc --watch' }, dependencies: { axios: '1' } }),
+      'packages/sdk/src/fetch-it.ts': mod,
+    });
+    const at = (file: string) => result.findings.filter((f) => f.file === file && f.ruleId === 'FL101').length;
+    expect(m.unreferenced.map((u) => u.file).sort()).toEqual(['packages/backend/src/dead-job.ts', 'packages/frontend/actions/openai-actions.ts']);
+    expect(at('packages/backend/src/live-job.ts')).toBe(1);
+    expect(at('packages/sdk/src/fetch-it.ts')).toBe(1);
   });
   it('only in code a service runs, and only when the whole root is scanned: a library or a lone file keeps its findings', async () => {
     const lib = { 'sdk/client.py': py('make_http_request'), 'sdk/__init__.py': 'from .client import make_http_request\n' };

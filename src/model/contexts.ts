@@ -12,6 +12,7 @@ export type { ContextPathEntry } from '../catalog/types.js';
 import type { ContextFrameworkFiles, ContextPackageEntry } from '../catalog/types.js';
 import type { TsPaths } from './ts-paths.js';
 import { runningOwners } from './owners.js';
+import { shellSplit } from '../languages/compose/service.js';
 
 export interface ContextInput {
   files: Array<{ rel: string; kind: 'python' | 'typescript'; signals?: FileSignals }>;
@@ -204,6 +205,28 @@ function resolveFile(base: string, known: Set<string>): string | undefined {
 }
 
 /** Decide every file's context. */
+/**
+ * The npm packages the repository starts as a long-lived process: a serving script (`start`,
+ * `start:worker`, `dev`) runs one of its files (`bun run src/index.ts`) or a server framework's
+ * command (`next start`). With no compose file these are the running system (lunary's backend,
+ * frontend and tokenizer, started by `bun --filter`); a library's `dev: tsc --watch` is none.
+ */
+export function startedPackages(packages: PackageInfo[], catalog: Catalog): PackageInfo[] {
+  const role = packageRoles(catalog.section('context-packages'));
+  return packages.filter(
+    (p) =>
+      p.kind === 'npm' &&
+      ((p.scriptRuns ?? []).some((r) => role['serving-script'](r.script)) ||
+        Object.entries(p.scripts ?? {}).some(([name, cmd]) => role['serving-script'](name) && startsServer(cmd, (w) => p.deps.has(w) && role.server(w)))),
+  );
+}
+
+/** `next start`, `nuxt start`: a server framework's own command followed by `start` or `serve`. */
+function startsServer(cmd: string, isServer: (word: string) => boolean): boolean {
+  const words = shellSplit(cmd).map((t) => ('word' in t ? t.word : ''));
+  return words.some((w, i) => isServer(w) && /^(start|serve)$/.test(words[i + 1] ?? ''));
+}
+
 export function decideContexts(input: ContextInput): Record<string, ContextDecision> {
   const rules = compilePathRules(input.catalog);
   const role = packageRoles(input.catalog.section('context-packages'));

@@ -7,7 +7,7 @@ import type { Catalog } from '../catalog/index.js';
 import { isTestPath } from '../engine/paths.js';
 import type { Finding, RuntimeContext, SystemModel } from '../engine/types.js';
 import { isDevFile } from '../languages/compose/model.js';
-import { decideContexts, resolveLocal } from './contexts.js';
+import { decideContexts, resolveLocal, startedPackages } from './contexts.js';
 import { dockerfileContexts, type DockerfileText } from './dockerfiles.js';
 import { groupFindings } from './groups.js';
 import { resolveReaches } from './network-reach.js';
@@ -306,8 +306,12 @@ export function applyModel(findings: Finding[], model: ProjectModel, input: Mode
   // findings in functions nothing mentions: not part of any running system
   const resolved = resolveReaches(findings, input.files);
   // only in code a long-running compose service runs, and only when every caller is in view: a
-  // library's public function is called by its users, and a lone file by whoever wrote it
-  const served = (rel: string) => model.services.some((s) => s.kind === 'long-running' && s.codeRoots.some((r) => within(rel, r)));
+  // library's public function is called by its users, and a lone file by whoever wrote it. With no
+  // compose file, a package the repository starts with a serving script is such a process too
+  const started = startedPackages(packages, input.catalog);
+  const served = (rel: string) =>
+    model.services.some((s) => s.kind === 'long-running' && s.codeRoots.some((r) => within(rel, r))) ||
+    started.includes(packageOf(packages, rel, 'npm')!);
   const unused =
     input.reportUnreferenced || !input.wholeRoot
       ? new Map<Finding, FindingHome>()

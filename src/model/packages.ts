@@ -20,6 +20,8 @@ export interface PackageInfo {
   deps: Set<string>;
   /** files a package.json script runs with node, ts-node, tsx…, with the script's name */
   scriptRuns?: Array<{ script: string; file: string }>;
+  /** npm: each `scripts` entry's command, by name */
+  scripts?: Record<string, string>;
   /** Python: the lowest version each dependency may resolve to, where the manifest bounds it (`redis~=8.1.0` -> 8.1.0), with its line */
   minVersions?: Record<string, { version: string; spec: string; line: number }>;
 }
@@ -51,7 +53,7 @@ export function compareVersions(a: string, b: string): number {
 
 const SCRIPT_FILE = /\.(c|m)?[jt]s$/;
 
-/** The files each `scripts` entry runs: the first file word after a runner (its flags skipped). */
+/** The files each `scripts` entry runs: the first file word after a runner (its flags and subcommand skipped). */
 function scriptRuns(dir: string, scripts: unknown, runners: ReadonlySet<string>): Array<{ script: string; file: string }> {
   if (!scripts || typeof scripts !== 'object') return [];
   const out: Array<{ script: string; file: string }> = [];
@@ -62,7 +64,8 @@ function scriptRuns(dir: string, scripts: unknown, runners: ReadonlySet<string>)
       if (!('word' in t)) { runner = false; continue; }
       const w = t.word;
       if (!runner) { runner = runners.has(w); continue; }
-      if (w.startsWith('-')) continue;
+      // flags, and a runner's own subcommand (`bun run src/index.ts`, `tsx watch src/server.ts`)
+      if (w.startsWith('-') || /^(run|watch|exec)$/.test(w)) continue;
       if (SCRIPT_FILE.test(w) && !w.includes('$')) for (const file of binTwins(dir, w)) out.push({ script, file });
       runner = false;
     }
@@ -115,7 +118,17 @@ function npmPackage(dir: string, text: string, runners: ReadonlySet<string>): Pa
     if (d && typeof d === 'object') for (const n of Object.keys(d)) deps.add(n);
   }
   const runs = scriptRuns(dir, pkg.scripts, runners);
-  return { dir, kind: 'npm', name: typeof pkg.name === 'string' ? pkg.name : undefined, bins, browser: pkg.browser !== undefined, deps, ...(runs.length ? { scriptRuns: runs } : {}) };
+  const scripts = pkg.scripts && typeof pkg.scripts === 'object' ? Object.fromEntries(Object.entries(pkg.scripts as Record<string, unknown>).filter((e): e is [string, string] => typeof e[1] === 'string')) : {};
+  return {
+    dir,
+    kind: 'npm',
+    name: typeof pkg.name === 'string' ? pkg.name : undefined,
+    bins,
+    browser: pkg.browser !== undefined,
+    deps,
+    ...(runs.length ? { scriptRuns: runs } : {}),
+    ...(Object.keys(scripts).length ? { scripts } : {}),
+  };
 }
 
 /**

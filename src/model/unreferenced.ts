@@ -30,6 +30,8 @@ export interface FindingHome {
 }
 
 const IDENT = /[A-Za-z_$][\w$]{2,}/g;
+/** a dash-case module stem (`openai-actions`): named in a string or a loader's path, never as an identifier */
+const DASHED = /(?<![\w$-])[A-Za-z][\w$]*(?:-[A-Za-z0-9_$]+)+/g;
 
 /** 32-bit FNV-1a: the digest of an identifier */
 function hash(s: string): number {
@@ -80,7 +82,9 @@ function withoutImports(text: string, kind: 'python' | 'typescript'): string {
 /** The identifiers a file mentions outside its imports, as base64 of their sorted 32-bit hashes. */
 export function identifierDigest(text: string, kind: 'python' | 'typescript'): string {
   const seen = new Set<number>();
-  for (const m of withoutImports(text, kind).matchAll(IDENT)) seen.add(hash(m[0]));
+  const code = withoutImports(text, kind);
+  for (const m of code.matchAll(IDENT)) seen.add(hash(m[0]));
+  if (kind === 'typescript') for (const m of code.matchAll(DASHED)) seen.add(hash(m[0]));
   const arr = Uint32Array.from(seen).sort();
   return Buffer.from(arr.buffer, arr.byteOffset, arr.byteLength).toString('base64');
 }
@@ -101,7 +105,7 @@ export function moduleStem(path: string, loaded: { stems: Set<string>; folders: 
   const base = posix.basename(path);
   if (/\.d\.[cm]?ts$/.test(base) || /\.(config|setup|test|spec|stories|server|worker)\.[cm]?[jt]sx?$/.test(base)) return undefined;
   const stem = base.replace(/\.[cm]?[jt]sx?$/, '');
-  if (stem === base || stem.length < 3 || !/^[A-Za-z][\w$]*$/.test(stem) || loaded.stems.has(stem)) return undefined;
+  if (stem === base || stem.length < 3 || !/^[A-Za-z][\w$]*(?:-[A-Za-z0-9_$]+)*$/.test(stem) || loaded.stems.has(stem)) return undefined;
   if (posix.dirname(path).split('/').some((d) => loaded.folders.has(d.toLowerCase()))) return undefined;
   return stem;
 }
