@@ -998,6 +998,8 @@ export interface SecretWords {
   signingWords: string[];
   /** signing words that name a key for data at rest (ENCRYPTION, FERNET): using one takes the stored data too */
   encryptionWords?: string[];
+  /** words that make a SALT public by design: a hashing salt (API_KEY_HASH_SALT), a key-derivation one (BACKUP_ENCRYPTION_SALT) */
+  publicSaltWords?: string[];
   /** words that name the application itself: APP_SECRET_KEY, DJANGO_SECRET_KEY, AUTH_SECRET are signing secrets */
   appWords: string[];
   /** a last word that makes the secret a password */

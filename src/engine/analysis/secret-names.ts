@@ -46,6 +46,7 @@ export function secretJudge(opts: SecretWords): SecretJudge {
   const appWords = upper(opts.appWords);
   const passwordWords = upper(opts.passwordWords);
   const outboundWords = upper(opts.outboundWords ?? []);
+  const publicSaltWords = upper(opts.publicSaltWords ?? []);
   const placeholderWords = new Set(opts.placeholderWords.map((w) => String(w).toLowerCase()));
   const publicPrefixes = (opts.publicPrefixes ?? []).map(String);
   const wordsOf = (name: string) =>
@@ -60,6 +61,9 @@ export function secretJudge(opts: SecretWords): SecretJudge {
     // LDAP_EMAIL_KEY, SORT_KEY: the name of a key in a record, not a key that unlocks anything
     if (last === 'KEY' && words.length > 1 && recordKeyWords.has(words[words.length - 2])) return undefined;
     if (!words.length || !secretWords.has(last) || words.some((w) => notSecretWords.has(w))) return undefined;
+    // API_KEY_HASH_SALT, BACKUP_ENCRYPTION_SALT: a salt that makes hashes differ, or one a key is
+    // derived with from a password, is public by design (a salt is not a key)
+    if (last === 'SALT' && words.some((w) => publicSaltWords.has(w))) return undefined;
     if (passwordWords.has(last)) return words.some((w) => outboundWords.has(w)) ? undefined : 'password';
     if (words.some((w) => signingWords.has(w))) return 'signing';
     // SECRET_KEY, APP_SECRET, DJANGO_SECRET_KEY, AUTH_SECRET: the application's own secret
@@ -92,8 +96,6 @@ export function secretJudge(opts: SecretWords): SecretJudge {
     // a KEY whose fallback is a constant's name looks something up; no issued key or secret is
     // upper-case words joined by `_` or `.`
     if (last === 'KEY' && !words.some((w) => w === 'SECRET' || passwordWords.has(w)) && REGISTRY_NAME.test(fallback.trim())) return undefined;
-    // API_KEY_HASH_SALT: a salt that makes hashes differ is public by design (a salt is not a key)
-    if (last === 'SALT' && words.includes('HASH')) return undefined;
     const kind = kindOf(name);
     if (!kind) return undefined;
     if (kind === 'credential' && isPlaceholder(fallback)) return undefined;
