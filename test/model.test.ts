@@ -830,6 +830,22 @@ describe('project model: contexts that real repos got wrong', () => {
     expect(m.files['src/scripts/cleanup.ts']?.context).toBe('service');
   });
 
+  it('a module a pyproject task runner calls is developer tooling; `bun run` and a task named to serve are not hidden', async () => {
+    // Spoolman: `[tool.poe.tasks.bump] script = "spoolman.bump:bump"`, inside the package the image runs
+    const { model: m } = await model({
+      'pyproject.toml': '[project]\nname = "spoolman"\ndependencies = ["fastapi"]\n\n[tool.poe.tasks.bump]\nscript = "spoolman.bump:bump"\n\n[tool.poe.tasks]\nserve = { script = "spoolman.main:run" }\n',
+      'spoolman/bump.py': 'import subprocess\n\ndef bump():\n    subprocess.run(["git", "tag", "v1"])\n',
+      'spoolman/main.py': 'from fastapi import FastAPI\napp = FastAPI()\n\ndef run():\n    pass\n',
+      'web/package.json': JSON.stringify({ scripts: { start: 'bun run src/index.ts', 'migrate:db': 'bun run src/migrate.ts' }, dependencies: { koa: '2' } }),
+      'web/src/index.ts': "import Koa from 'koa';\nnew Koa().listen(3000);\n",
+      'web/src/migrate.ts': 'export const up = () => 1;\n',
+    });
+    expect(m.files['spoolman/bump.py']).toMatchObject({ context: 'build', evidence: ['pyproject task `bump` runs it (developer tooling)'] });
+    expect(m.files['spoolman/main.py']?.context).toBe('service');
+    expect(m.files['web/src/migrate.ts']).toMatchObject({ context: 'cli', evidence: ['package.json script `migrate:db` runs it'] });
+    expect(m.files['web/src/index.ts']?.context).toBe('service');
+  });
+
   it('a default a release introduced holds where the manifest requires that release: redis-py 8.0+ gives clients a 5 s socket timeout', async () => {
     // pretalx: `redis~=8.1.0` in pyproject.toml, Django's RedisCache with no OPTIONS
     const code = {

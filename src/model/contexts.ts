@@ -236,6 +236,8 @@ export function decideContexts(input: ContextInput): Record<string, ContextDecis
   // code; one the serving scripts run (`start`, `dev`, `worker`) is left to the other evidence
   const scriptRun = new Map<string, string>();
   for (const p of input.packages) for (const r of p.scriptRuns ?? []) if (!role['serving-script'](r.script) && !scriptRun.has(r.file)) scriptRun.set(r.file, r.script);
+  // (a task named to serve, `poe serve`, starts the app: left to the other evidence)
+  const devTask = new Map(input.packages.flatMap((p) => (p.devTasks ?? []).filter((t) => !role['serving-script'](t.task)).map((t) => [t.file, t.task] as const)));
   const packageDirs = new Set(input.packages.map((p) => p.dir));
   const known = new Set(input.files.map((f) => f.rel));
   // a developer-only service (devcontainer `sleep infinity`, a dev override) says nothing about production
@@ -294,6 +296,8 @@ export function decideContexts(input: ContextInput): Record<string, ContextDecis
     const docker = input.dockerfiles?.get(f.rel);
     if (docker && docker.context !== 'build') { say(f.rel, docker.context, docker.why, also); continue; }
     if (bins.has(f.rel)) { say(f.rel, 'cli', 'package entry point (package.json bin / pyproject scripts)', also); continue; }
+    const task = devTask.get(f.rel);
+    if (task !== undefined) { say(f.rel, 'build', `pyproject task \`${task}\` runs it (developer tooling)`, also); continue; }
     const script = scriptRun.get(f.rel);
     if (script !== undefined) { say(f.rel, 'cli', `package.json script \`${script}\` runs it`, also); continue; }
     // a script a CI step runs (`run: python db/create_ci_test_db.py`) is CI tooling, unless the

@@ -20,6 +20,8 @@ export interface PackageInfo {
   deps: Set<string>;
   /** files a package.json script runs with node, ts-node, tsx…, with the script's name */
   scriptRuns?: Array<{ script: string; file: string }>;
+  /** Python: the modules a task runner's task calls (`[tool.poe.tasks.bump] script = "spoolman.bump:bump"`): developer tooling */
+  devTasks?: Array<{ task: string; file: string }>;
   /** npm: each `scripts` entry's command, by name */
   scripts?: Record<string, string>;
   /** Python: the lowest version each dependency may resolve to, where the manifest bounds it (`redis~=8.1.0` -> 8.1.0), with its line */
@@ -158,6 +160,18 @@ function pythonEntry(dir: string, spec: string): string[] {
   return bases.flatMap((b) => [`${b}${path}.py`, `${b}${path}/__init__.py`, `${b}${path}/__main__.py`]);
 }
 
+/** poethepoet's `script` tasks (`bump = { script = "pkg.bump:main" }` or a `[tool.poe.tasks.bump]` table): the module each calls. */
+function poeTasks(dir: string, poe: unknown): Array<{ task: string; file: string }> {
+  const tasks = poe && typeof poe === 'object' ? (poe as { tasks?: unknown }).tasks : undefined;
+  if (!tasks || typeof tasks !== 'object') return [];
+  const out: Array<{ task: string; file: string }> = [];
+  for (const [task, def] of Object.entries(tasks as Record<string, unknown>)) {
+    const spec = def && typeof def === 'object' ? (def as { script?: unknown }).script : undefined;
+    if (typeof spec === 'string') for (const file of pythonEntry(dir, spec)) out.push({ task, file });
+  }
+  return out;
+}
+
 function pythonPackage(dir: string, text: string): PackageInfo | undefined {
   let doc: Record<string, unknown>;
   try {
@@ -196,7 +210,8 @@ function pythonPackage(dir: string, text: string): PackageInfo | undefined {
     if (spec) bound(d.toLowerCase(), spec);
   }
   const name = typeof project.name === 'string' ? project.name : typeof poetry.name === 'string' ? poetry.name : undefined;
-  return { dir, kind: 'python', name, bins, browser: false, deps, ...(Object.keys(minVersions).length ? { minVersions } : {}) };
+  const devTasks = poeTasks(dir, ((doc.tool ?? {}) as Record<string, unknown>).poe);
+  return { dir, kind: 'python', name, bins, browser: false, deps, ...(Object.keys(minVersions).length ? { minVersions } : {}), ...(devTasks.length ? { devTasks } : {}) };
 }
 
 /**
