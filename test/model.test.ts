@@ -537,6 +537,20 @@ describe('project model: code nothing calls', () => {
     const reported = await scan({ root, targets: [root], jobs: 1, config: { unreferenced: 'report' } });
     expect(reported.findings.filter((f) => f.ruleId === 'FL101').length).toBe(1);
   });
+  it("a wait every caller runs under the project's own deadline helper is left out; a helper that only names a timeout is none", async () => {
+    // lunary: countGoogleTokens <- completeRunUsage <- withTimeout(() => completeRunUsage(run), 5000)
+    const root = makeTree({
+      'compose.yaml': 'services:\n  api:\n    build: .\n    restart: unless-stopped\n',
+      'package.json': JSON.stringify({ dependencies: { koa: '2' } }),
+      'src/timeout.ts': "import { setTimeout } from 'node:timers/promises';\nexport async function withTimeout(fn: () => Promise<unknown>, ms: number) {\n  const t = setTimeout(ms).then(() => { throw new Error('timeout'); });\n  return Promise.race([fn(), t]);\n}\n// near miss: named for a timeout, bounds nothing\nexport const logTimeout = async (p: Promise<unknown>) => { try { return await p; } finally { console.log('done'); } };\n",
+      'src/tokens.ts': "export async function countGoogleTokens(text: string) {\n  const r = await fetch('https://generativelanguage.googleapis.com/count', { method: 'POST', body: text });\n  return r.json();\n}\nexport async function countOtherTokens(text: string) {\n  const r = await fetch('https://api.example.com/count', { method: 'POST', body: text });\n  return r.json();\n}\nexport async function countDirect(text: string) {\n  const r = await fetch('https://api.example.com/direct', { method: 'POST', body: text });\n  return r.json();\n}\n",
+      'src/usage.ts': "import { countGoogleTokens, countOtherTokens, countDirect } from './tokens';\nimport { withTimeout, logTimeout } from './timeout';\nasync function completeRunUsage(run: { text: string }) {\n  return countGoogleTokens(run.text);\n}\nexport async function completeRunUsageWithTimeout(run: { text: string }) {\n  await withTimeout(countDirect(run.text), 5000);\n  await logTimeout(countOtherTokens(run.text));\n  return withTimeout(() => completeRunUsage(run), 5000);\n}\n",
+      'src/server.ts': "import Koa from 'koa';\nimport { completeRunUsageWithTimeout } from './usage';\nconst app = new Koa();\napp.use(async (ctx) => { ctx.body = await completeRunUsageWithTimeout({ text: 'x' }); });\napp.listen(3000);\n",
+    });
+    const r = await scan({ root, targets: [root], jobs: 1, config: {} });
+    expect(r.findings.filter((f) => f.ruleId === 'FL101').map((f) => `${f.file}:${f.line}`)).toEqual(['src/tokens.ts:6']);
+    expect(r.model!.callerBounded.map((b) => `${b.file}:${b.line} ${b.by}`).sort()).toEqual(['src/tokens.ts:10 `withTimeout` at src/usage.ts:7', 'src/tokens.ts:2 `withTimeout` at src/usage.ts:9']);
+  });
   it('a wait every caller bounds with a deadline is left out and listed, with the deadline', async () => {
     const r = await fixtureScan('http-timeout-disabled/caller-deadline', ['FL102']);
     expect(r.findings.map((f) => `${f.file}:${f.line}`).sort()).toEqual(['wallets/alby.py:17', 'wallets/alby.py:23', 'wallets/alby.py:27']);

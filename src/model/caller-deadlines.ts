@@ -26,6 +26,9 @@ const GENERIC = new Set(['get', 'post', 'put', 'patch', 'delete', 'request', 'fe
 
 type File = { rel: string; kind: 'python' | 'typescript' };
 
+/** the names a project gives its own deadline helper (`withTimeout`, `timeoutAfter`, `with_deadline`) */
+const HELPER_NAME = /timeout|deadline/i;
+
 export interface CallerBound {
   /** the deadline that bounds every path, `asyncio.wait_for` at file:line */
   by: string;
@@ -35,6 +38,7 @@ export class CallerDeadlines {
   private readonly facts = new Map<string, FileFacts | undefined>();
   private readonly texts = new Map<string, string | null>();
   private readonly sites = new Map<string, Array<{ file: string; facts: FileFacts; call: CallFact }>>();
+  private readonly helpers = new Map<string, boolean>();
   private parsed = 0;
 
   constructor(
@@ -96,40 +100,78 @@ export class CallerDeadlines {
         blocking = true;
       }
     }
-    return this.functionBound(facts, fn, kind, 0, blocking);
+    return this.functionBound(finding.file, facts, fn, kind, 0, blocking);
   }
 
   /** `blocking`: a Python chain of plain calls, which only a task time limit interrupts. */
-  private async functionBound(facts: FileFacts, fn: FunctionFact, kind: File['kind'], depth: number, blocking: boolean): Promise<CallerBound | undefined> {
+  private async functionBound(file: string, facts: FileFacts, fn: FunctionFact, kind: File['kind'], depth: number, blocking: boolean): Promise<CallerBound | undefined> {
     const limit = taskLimit(facts, fn, this.catalog);
     if (limit) return { by: `${limit} of task \`${fn.name}\`` };
+    // a callback handed to a deadline (`withTimeout(() => completeRunUsage(run), 5000)`): what it
+    // awaits runs under that deadline
+    const outer = fn.argOfCall !== undefined ? facts.calls[fn.argOfCall] : undefined;
+    if (outer && !blocking && (await this.isDeadline(outer, facts, kind))) return { by: `\`${shown(outer)}\` at ${file}:${outer.loc.line}` };
     if (!fn.name || fn.name.startsWith('__') || GENERIC.has(fn.name) || fn.name.length < 4) return undefined;
     if (kind === 'python' && !fn.isAsync) blocking = true;
     const sites = await this.callsOf(fn.name, kind, fn.classId !== undefined);
     if (!sites?.length) return undefined;
     let by: CallerBound | undefined;
     for (const s of sites) {
-      const b = (blocking ? undefined : this.siteBound(s.file, s.facts, s.call)) ?? (depth < MAX_DEPTH ? await this.viaCaller(s.facts, s.call, kind, depth, blocking) : undefined);
+      const b = (blocking ? undefined : await this.siteBound(s.file, s.facts, s.call, kind)) ?? (depth < MAX_DEPTH ? await this.viaCaller(s.file, s.facts, s.call, kind, depth, blocking) : undefined);
       if (!b) return undefined;
       by ??= b;
     }
     return by;
   }
 
-  private async viaCaller(facts: FileFacts, call: CallFact, kind: File['kind'], depth: number, blocking: boolean): Promise<CallerBound | undefined> {
+  private async viaCaller(file: string, facts: FileFacts, call: CallFact, kind: File['kind'], depth: number, blocking: boolean): Promise<CallerBound | undefined> {
     if (call.scope.functionId === undefined) return undefined;
     if (kind === 'python' && !blocking && !call.scope.awaited && !call.scope.argOfCalls.length) return undefined;
     const caller = facts.functions[call.scope.functionId];
-    return caller ? this.functionBound(facts, caller, kind, depth + 1, blocking) : undefined;
+    return caller ? this.functionBound(file, facts, caller, kind, depth + 1, blocking) : undefined;
+  }
+
+  /**
+   * A catalog deadline, or a function of the project's own that is one: named for a timeout or
+   * deadline (`withTimeout`, `with_deadline`), and whose body races or bounds its work with a
+   * catalog deadline (lunary's `withTimeout`: `Promise.race([asyncFn(), setTimeout(ms)…])`).
+   */
+  private async isDeadline(c: CallFact | undefined, facts: FileFacts, kind: File['kind']): Promise<boolean> {
+    if (!c) return false;
+    if (this.catalog.lookupRole(c.qualified, facts.language, ['deadline'])) return true;
+    const name = lastName(c.callee);
+    if (!HELPER_NAME.test(name) || c.callee.includes('.')) return false;
+    const key = `${kind}\0${name}`;
+    if (!this.helpers.has(key)) this.helpers.set(key, await this.helperIsDeadline(name, kind));
+    return this.helpers.get(key)!;
+  }
+
+  private async helperIsDeadline(name: string, kind: File['kind']): Promise<boolean> {
+    const def = kind === 'python' ? new RegExp(`\\bdef\\s+${name}\\s*\\(`) : new RegExp(`\\bfunction\\s+${name}\\b|\\b${name}\\s*=\\s*(?:async\\s*)?(?:\\(|function\\b)`);
+    for (const f of this.files) {
+      if (f.kind !== kind || this.isTest(f.rel)) continue;
+      const t = this.text(f.rel);
+      if (!t || !def.test(t)) continue;
+      if (this.parsed >= MAX_FILES && !this.facts.has(f.rel)) return false;
+      const facts = await this.factsOf(f);
+      const fn = facts?.functions.find((x) => x.name === name && x.classId === undefined);
+      if (!facts || !fn) continue;
+      const inside = (id: number | undefined): boolean => id !== undefined && (id === fn.id || inside(facts.functions[id]?.parentFunctionId));
+      return facts.calls.some((x) => inside(x.scope.functionId) && !!this.catalog.lookupRole(x.qualified, facts.language, ['deadline']));
+    }
+    return false;
   }
 
   /** This call sits under a deadline: inside one's arguments or `with` block, or run as a task a deadline awaits. */
-  private siteBound(file: string, facts: FileFacts, call: CallFact): CallerBound | undefined {
+  private async siteBound(file: string, facts: FileFacts, call: CallFact, kind: File['kind']): Promise<CallerBound | undefined> {
     const deadline = (c: CallFact | undefined) => !!c && !!this.catalog.lookupRole(c.qualified, facts.language, ['deadline']);
-    const at = (c: CallFact) => ({ by: `\`${c.qualified ?? c.callee}\` at ${file}:${c.loc.line}` });
+    const at = (c: CallFact) => ({ by: `\`${shown(c)}\` at ${file}:${c.loc.line}` });
     // the same test as a rule's `unless-within: [deadline]`, in the caller's file
     const around = enclosingRole(call, { facts, catalog: this.catalog }, ['deadline']);
     if (around) return at(around);
+    // or inside the arguments of the project's own deadline helper (`withTimeout(countTokens(run), 5000)`)
+    if (kind === 'typescript' || call.scope.awaited || call.scope.argOfCalls.length)
+      for (const id of call.scope.argOfCalls) if (await this.isDeadline(facts.calls[id], facts, kind)) return at(facts.calls[id]);
     // `task = create_task(work())` … `await asyncio.wait_for(task, timeout=…)`
     // the calls that start a task (catalog `background-loops` spawners: `asyncio.create_task`, a
     // wrapper's `create_task` method); a deadline awaiting what one returned bounds the coroutine
@@ -155,6 +197,9 @@ function callsKind(c: CallFact, name: string, method: boolean): boolean {
   if (method) return c.callee.includes('.') && (c.qualified === null || c.qualified.includes('().') || /^(self|cls|this|super\(\))\./.test(c.callee));
   return c.callee === name || (c.qualified !== null && c.qualified.endsWith(`.${name}`) && !c.qualified.includes('().'));
 }
+
+/** a call as the reader wrote it when it is the project's own (`./timeout.withTimeout` reads `withTimeout`) */
+const shown = (c: CallFact) => (c.qualified && !c.qualified.startsWith('.') ? c.qualified : c.callee);
 
 function lastName(callee: string): string {
   // `Vpn().rotate_keys`, `get_client(cfg).send`: the argument lists of the calls on the way go
