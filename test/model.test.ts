@@ -1445,9 +1445,12 @@ describe('project model: entry points and what reaches each finding', () => {
       'app/git.py': 'from fastapi import APIRouter\nrouter = APIRouter(prefix="/git", tags=["git"])\n\n@router.api_route("/{path:path}")\nasync def proxy(path: str):\n    return path\n\n@router.get("")\nasync def root():\n    return 1\n',
       'app/admin.py': 'from flask import Blueprint\nbp = Blueprint("admin", __name__, url_prefix="/admin/")\n\n@bp.post("users")\ndef create():\n    return "ok"\n',
       'app/plain.py': 'from fastapi import APIRouter\nrouter = APIRouter()\n\n@router.get("/health")\ndef health():\n    return 1\n',
+      // kitchenowl: a relative path and the one verb `methods=` lists (read as "signup signup" before);
+      // two verbs stay HTTP
+      'app/auth.py': 'from flask import Blueprint\nauth = Blueprint("auth", __name__)\n\n@auth.route("signup", methods=["POST"])\ndef signup():\n    return "ok"\n\n@auth.route("/token", methods=["GET", "POST"])\ndef token():\n    return "ok"\n',
     });
     const labels = m.entryPoints.map((e) => e.label).sort();
-    expect(labels).toEqual(['GET /git', 'GET /health', 'HTTP /git/{path:path}', 'POST /admin/users']);
+    expect(labels).toEqual(['GET /git', 'GET /health', 'HTTP /git/{path:path}', 'HTTP /token', 'POST /admin/users', 'POST /signup']);
   });
 
   it('a resource class is named by the path the file mounts it on (add_resource, add_url_rule), else by its method', async () => {

@@ -125,11 +125,18 @@ function functionsByName(facts: FileFacts): Map<string, FunctionFact[]> {
 
 const HTTP_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'head', 'options']);
 
-/** `POST /chat handler` from the registering API's method and a literal path, else `HTTP handler`. */
-function routeKind(qualified: string | null, path: Value | undefined): string {
+/**
+ * `POST /chat handler` from the registering API's method (or the one verb of Flask's
+ * `methods=["POST"]`) and a literal path, else `HTTP handler`. A path a blueprint joins to its
+ * prefix (`@auth.route("signup")`) still reads as a path.
+ */
+function routeKind(qualified: string | null, path: Value | undefined, call?: CallFact): string {
   const method = (qualified ?? '').split('.').pop() ?? '';
-  const verb = HTTP_METHODS.has(method) ? method.toUpperCase() : 'HTTP';
-  return path?.kind === 'string' && path.value ? `${verb} ${path.value} handler` : `${verb} handler`;
+  const listed = call?.kwargs.methods?.kind === 'array' ? call.kwargs.methods.items : [];
+  const only = listed.length === 1 && listed[0].kind === 'string' ? listed[0].value.toLowerCase() : '';
+  const verb = HTTP_METHODS.has(method) ? method.toUpperCase() : HTTP_METHODS.has(only) ? only.toUpperCase() : 'HTTP';
+  if (path?.kind !== 'string' || !path.value) return `${verb} handler`;
+  return `${verb} ${path.value.startsWith('/') ? path.value : `/${path.value}`} handler`;
 }
 
 /**
@@ -164,7 +171,7 @@ export function httpHandlers(ctx: HandlerInput): Handler[] {
       const arg = call?.args[0];
       const prefix = prefixOf(call);
       const p: Value | undefined = arg?.kind === 'string' && prefix ? { ...arg, value: `${prefix}${arg.value.startsWith('/') || !arg.value ? '' : '/'}${arg.value}` } : arg;
-      out.push({ fn: f, kind: routeKind(deco.qualified, p), ...(p?.kind === 'string' ? { path: p.value } : {}) });
+      out.push({ fn: f, kind: routeKind(deco.qualified, p, call), ...(p?.kind === 'string' ? { path: p.value } : {}) });
     }
     else if (f.classId !== undefined && resourceClasses.has(f.classId) && HTTP_METHODS.has(f.name)) out.push({ fn: f, kind: `HTTP ${f.name.toUpperCase()} handler` });
   }
@@ -173,7 +180,7 @@ export function httpHandlers(ctx: HandlerInput): Handler[] {
     for (const a of c.args) {
       const fns = a.kind === 'function' ? [facts.functions[a.functionId]] : a.kind === 'name' ? (byName.get(a.text.split('.').pop() ?? '') ?? []) : [];
       const p = c.args[0];
-      for (const fn of fns) if (fn) out.push({ fn, kind: routeKind(c.qualified, p), call: c, ...(p?.kind === 'string' ? { path: p.value } : {}) });
+      for (const fn of fns) if (fn) out.push({ fn, kind: routeKind(c.qualified, p, c), call: c, ...(p?.kind === 'string' ? { path: p.value } : {}) });
     }
   }
   return out;
