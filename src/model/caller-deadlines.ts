@@ -62,6 +62,23 @@ export class CallerDeadlines {
     return this.texts.get(rel)!;
   }
 
+  /**
+   * The scan's non-test files of one language whose text matches, parsed; undefined once the
+   * parse budget is spent (the caller then knows nothing), facts undefined for a file that fails.
+   */
+  private async *filesMatching(re: RegExp, kind: File['kind']): AsyncGenerator<{ rel: string; facts: FileFacts | undefined } | undefined> {
+    for (const f of this.files) {
+      if (f.kind !== kind || this.isTest(f.rel)) continue;
+      const t = this.text(f.rel);
+      if (!t || !re.test(t)) continue;
+      if (this.parsed >= MAX_FILES && !this.facts.has(f.rel)) {
+        yield undefined;
+        return;
+      }
+      yield { rel: f.rel, facts: await this.factsOf(f) };
+    }
+  }
+
   /** Every call of a function named `name` in the scan's non-test files of one language (undefined: too many to read). */
   private async callsOf(name: string, lang: File['kind'], method: boolean): Promise<Array<{ file: string; facts: FileFacts; call: CallFact }> | undefined> {
     const key = `${lang}\0${name}\0${method}`;
@@ -70,14 +87,10 @@ export class CallerDeadlines {
     if (this.sites.size >= MAX_NAMES) return undefined;
     const word = new RegExp(`\\b${name.replace(/[$]/g, '\\$')}\\s*\\(`);
     const out: Array<{ file: string; facts: FileFacts; call: CallFact }> = [];
-    for (const f of this.files) {
-      if (f.kind !== lang || this.isTest(f.rel)) continue;
-      const t = this.text(f.rel);
-      if (!t || !word.test(t)) continue;
-      if (this.parsed >= MAX_FILES && !this.facts.has(f.rel)) return undefined;
-      const facts = await this.factsOf(f);
-      if (!facts) return undefined; // a caller we cannot read: unknown
-      for (const c of facts.calls) if (lastName(c.callee) === name && callsKind(c, name, method) && !defines(facts, c)) out.push({ file: f.rel, facts, call: c });
+    for await (const hit of this.filesMatching(word, lang)) {
+      if (!hit?.facts) return undefined; // over the parse budget, or a caller we cannot read: unknown
+      const { rel, facts } = hit;
+      for (const c of facts.calls) if (lastName(c.callee) === name && callsKind(c, name, method) && !defines(facts, c)) out.push({ file: rel, facts, call: c });
     }
     this.sites.set(key, out);
     return out;
@@ -148,12 +161,9 @@ export class CallerDeadlines {
 
   private async helperIsDeadline(name: string, kind: File['kind']): Promise<boolean> {
     const def = kind === 'python' ? new RegExp(`\\bdef\\s+${name}\\s*\\(`) : new RegExp(`\\bfunction\\s+${name}\\b|\\b${name}\\s*=\\s*(?:async\\s*)?(?:\\(|function\\b)`);
-    for (const f of this.files) {
-      if (f.kind !== kind || this.isTest(f.rel)) continue;
-      const t = this.text(f.rel);
-      if (!t || !def.test(t)) continue;
-      if (this.parsed >= MAX_FILES && !this.facts.has(f.rel)) return false;
-      const facts = await this.factsOf(f);
+    for await (const hit of this.filesMatching(def, kind)) {
+      if (!hit) return false;
+      const { facts } = hit;
       const fn = facts?.functions.find((x) => x.name === name && x.classId === undefined);
       if (!facts || !fn) continue;
       const inside = (id: number | undefined): boolean => id !== undefined && (id === fn.id || inside(facts.functions[id]?.parentFunctionId));
