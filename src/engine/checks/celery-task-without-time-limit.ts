@@ -35,12 +35,21 @@ const check: Check = (ctx) => {
     const apps = facts.calls.filter((c) => c.qualified === fw.app.constructor && c.scope.functionId === undefined);
     if (!apps.length) continue;
     const keys = fw.app.settings[SETTING] ?? [];
+    // one app built in either branch of an `if` (`app = Celery(..., broker=url)` / `app = Celery(...)`)
+    // is one app: its settings are written once, through the one name
+    const judged = new Set<string>();
     for (const app of apps) {
-      const writes = settingWrites(facts, fw, SETTING, app.id);
+      const bound = assignedName(app.id);
+      if (bound) {
+        if (judged.has(bound)) continue;
+        judged.add(bound);
+      }
+      const builds = bound ? apps.filter((c) => assignedName(c.id) === bound) : [app];
+      const writes = builds.flatMap((c) => settingWrites(facts, fw, SETTING, c.id));
       if (writes.some((w) => w.state === 'set' || w.state === 'unknown')) continue;
       const off = writes.find((w) => w.state === 'disabled') as { text: string; line: number } | undefined;
       const opaque = writes.find((w) => w.state === 'opaque') as { text: string; line: number; namespace?: string; module?: string } | undefined;
-      const name = assignedName(app.id) ?? app.callee;
+      const name = bound ?? app.callee;
       // this app's tasks in this file (`@app.task(...)`, `@app.task`), and those with a limit of their own
       const tasks = facts.functions.filter((f) => f.decorators.some((d) => ownTask(d, app.id, name)));
       const limited = tasks.filter((f) =>
