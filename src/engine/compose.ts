@@ -1,6 +1,7 @@
 // Compose analysis: files -> projects (merge order, extends, include) -> per-project views ->
 // the compose rules' checks -> drafts, plus the system model for blast radius. The engine applies
 // priorities/adjust, suppressions, fingerprints and sorting to the drafts.
+import { ciImages } from './analysis/ci-images.js';
 import type { Catalog } from '../catalog/index.js';
 import { ComposeLoader, devFilesOf, planProjects, type ReadFile } from '../languages/compose/model.js';
 import { composeSuppressions } from '../languages/compose/suppressions.js';
@@ -48,6 +49,8 @@ export interface ComposeInput {
   rootName?: string;
   /** the folders a process started from the named npm workspaces loads (a Dockerfile's `turbo prune` keeps them) */
   workspaces?: WorkspaceDirs;
+  /** the CI workflow files (`.github/workflows/*.yml`): the images they build name their Dockerfiles */
+  workflows?: string[];
 }
 
 export interface ComposeOutput {
@@ -122,7 +125,8 @@ export function analyzeCompose(input: ComposeInput): ComposeOutput {
   // the top-level `name:` a file gives its project (mem0's `name: mem0-dev`)
   const names = (p: string) => str(get(loader.tree(p)?.root, 'name'));
   const notes = (p: string, service: string) => loader.tree(p)?.serviceNotes?.[service];
-  const views: ProjectView[] = planProjects(loader, paths).map((plan) => buildProjectView(loader.project(plan), knowledge, input.code, readAny, headers, notes, input.rootName, names, input.workspaces));
+  const ci = input.workflows?.length ? ciImages(input.workflows, readAny, (p) => readAny(p) !== undefined) : undefined;
+  const views: ProjectView[] = planProjects(loader, paths).map((plan) => buildProjectView(loader.project(plan), knowledge, input.code, readAny, headers, notes, input.rootName, names, input.workspaces, ci));
   markBuildHelpers(views);
 
   // the system model links a service that runs an image to the code another file builds it

@@ -14,7 +14,7 @@ import { applyModel, buildProjectModel, collectPendingDefaults, collectReach, co
 import { collectReaches } from '../model/network-reach.js';
 import { callerBoundFindings } from '../model/caller-deadlines.js';
 import { lateParser } from '../model/late-parse.js';
-import { discover, DOCKERFILE_NAME } from './discover.js';
+import { discover, DOCKERFILE_NAME, WORKFLOW_FILE } from './discover.js';
 import { isTestPath } from './paths.js';
 import { blastRadius } from './system.js';
 import { FingerprintMaker } from './fingerprint.js';
@@ -239,7 +239,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     // npm workspaces by name, for a Dockerfile that prunes the monorepo to some of them (manifests only: no code runs)
     let graph: PackageGraph | undefined;
     const workspaces = (names: string[]) => (graph ??= new PackageGraph(readPackages(rootAbs, found.manifests))).dirsLoadedBy(names);
-    const out = analyzeCompose({ files: texts, rules: composeRules, catalog, code, readFile, rootName: posix.basename(rootAbs.split(sep).join('/')), workspaces });
+    const out = analyzeCompose({ files: texts, rules: composeRules, catalog, code, readFile, rootName: posix.basename(rootAbs.split(sep).join('/')), workspaces, workflows: found.manifests.filter((m) => WORKFLOW_FILE.test(m)) });
     errors.push(...out.errors);
     system = out.system;
     for (const [file, list] of Object.entries(out.suppressions)) addSuppressionNames(named, file, list);

@@ -2,6 +2,7 @@
 // entry, healthcheck verdict, one-shot or long-running, dependencies), plus the edges from
 // environment URLs and from code. Checks (src/engine/checks/compose-*.ts) return drafts made with
 // `composeDraft`; src/engine/compose.ts merges the drafts of a key that fires in several projects.
+import { ciImageFor, type CiImage } from './ci-images.js';
 import { posix } from 'node:path';
 import type { ComposeProject, ComposeService } from '../../languages/compose/model.js';
 import { devFilesOf, isDevFile } from '../../languages/compose/model.js';
@@ -229,19 +230,21 @@ function waitsForDeps(
   command: CommandArgs | undefined,
   entrypoint: CommandArgs | undefined,
   dockerfile: string | undefined,
-  ctx: ReturnType<typeof buildContext>,
+  target: string | undefined,
+  /** the build context, or the folder of the project's own published image (no `build:`) */
+  context: string | undefined,
   k: ComposeKnowledge,
   readFile?: ReadText,
 ): boolean {
   const waits = (text: string) => k.waitTools.some((r) => r.test(text));
   if (waits(commandText)) return true;
-  const start = dockerfile !== undefined ? dockerfileSteps(dockerfile, ctx?.target).start : undefined;
+  const start = dockerfile !== undefined ? dockerfileSteps(dockerfile, target).start : undefined;
   const words = startWords(command, entrypoint, start);
   if (!command && !entrypoint && waits(words.join(' '))) return true;
-  if (!readFile || !ctx) return false;
+  if (!readFile || context === undefined) return false;
   // one level: the start-up script itself (a script it sources is read only by name, `wait_for_db`)
   for (const w of words.filter((x) => SCRIPT.test(x) && !x.startsWith('-')).slice(0, 4)) {
-    for (const c of scriptCandidates(w, start, ctx.path)) {
+    for (const c of scriptCandidates(w, start, context)) {
       const text = readFile(c);
       if (text !== undefined && waits(text)) return true;
     }
@@ -261,8 +264,12 @@ function ownDockerfile(
   rootName: string | undefined,
   readFile: ReadText | undefined,
   known?: Set<string>,
+  ci?: CiImage[],
 ): { dockerfile: string; context: string; roots?: string[] } | undefined {
   if (!image || image.unknown || !readFile) return undefined;
+  // what the project's CI builds under this name and tag is the image, whatever sits beside the compose file
+  const built = ci && ciImageFor(ci, image.name, image.tag);
+  if (built) return { dockerfile: built.dockerfile, context: built.context === '.' ? '' : built.context };
   const dirs: string[] = [];
   for (let d = posix.dirname(composeFile); ; d = posix.dirname(d)) {
     dirs.push(d === '.' ? '' : d);
@@ -282,7 +289,14 @@ function ownDockerfile(
     if (!ownImage(image, names)) continue;
     // the Dockerfile at that folder, or in its docker/ folder built from there (documenso's
     // docker/Dockerfile; linkding's docker/default.Dockerfile beside docker/alpine.Dockerfile)
-    for (const f of ['Dockerfile', 'docker/Dockerfile', ...['default', 'prod', 'production', 'release'].flatMap((n) => [`docker/${n}.Dockerfile`, `docker/Dockerfile.${n}`])])
+    // a production compose file runs the production image: doccano's docker-compose.prod.yml
+    // beside docker/Dockerfile.prod, whose COPY puts the entrypoint scripts it names in place
+    // (docker/Dockerfile is the all-in-one development image)
+    const variants = ['default', 'prod', 'production', 'release'];
+    const mine = variants.filter((n) => n !== 'default' && new RegExp(`[._-]${n}[._-]`, 'i').test(posix.basename(composeFile)));
+    const files = ['Dockerfile', 'docker/Dockerfile', ...variants.flatMap((n) => [`docker/${n}.Dockerfile`, `docker/Dockerfile.${n}`])];
+    const named = files.filter((f) => mine.some((n) => f.includes(`${n}.Dockerfile`) || f.endsWith(`Dockerfile.${n}`)));
+    for (const f of [...named, ...files])
       if (readFile(at(f)) !== undefined) return { dockerfile: at(f), context: dir };
   }
   // an image the project publishes from a folder of its own, named for the image's last segment or
@@ -334,14 +348,14 @@ function ownImage(image: ImageRef, ownNames: string[]): boolean {
 /** the folders a process started from the named workspaces loads (PackageGraph.dirsLoadedBy), undefined when unknown */
 export type WorkspaceDirs = (names: string[]) => string[] | undefined;
 
-function viewService(s: ComposeService, project: ComposeProject, k: ComposeKnowledge, readFile?: ReadText, rootName?: string, known?: Set<string>, workspaces?: WorkspaceDirs): ServiceView {
+function viewService(s: ComposeService, project: ComposeProject, k: ComposeKnowledge, readFile?: ReadText, rootName?: string, known?: Set<string>, workspaces?: WorkspaceDirs, ci?: CiImage[]): ServiceView {
   const node = s.node;
   const image = imageRef(node);
   const info = k.imageInfo(image);
   const ctx = buildContext(node);
   // a service built here carries its Dockerfile's HEALTHCHECK, and so does the project's own
   // published image, which the root Dockerfile builds
-  const own = !ctx && !info ? ownDockerfile(image, s.keySrc.file, rootName, readFile, known) : undefined;
+  const own = !ctx && !info ? ownDockerfile(image, s.keySrc.file, rootName, readFile, known, ci) : undefined;
   const dockerfile = ctx?.dockerfile ? readFile?.(ctx.dockerfile) : own ? readFile?.(own.dockerfile) : undefined;
   const builtHealthcheck = dockerfile !== undefined && dockerfileHasHealthcheck(dockerfile, ctx?.target);
   const command = commandArgs(node, 'command');
@@ -399,7 +413,7 @@ function viewService(s: ComposeService, project: ComposeProject, k: ComposeKnowl
     command,
     entrypoint,
     commandText,
-    waitsForDeps: waitsForDeps(commandText, command, entrypoint, dockerfile, ctx, k, readFile),
+    waitsForDeps: waitsForDeps(commandText, command, entrypoint, dockerfile, ctx?.target, ctx?.path ?? own?.context, k, readFile),
     startScript: startScript(command, entrypoint, dockerfile, ctx?.target, ctx?.path ?? own?.context, readFile),
     deps: dependsOn(node),
     oneShot: false,
@@ -559,13 +573,15 @@ export function buildProjectView(
   /** a compose file's top-level `name:` */
   nameOf?: (file: string) => string | undefined,
   workspaces?: WorkspaceDirs,
+  /** the images the project's CI workflows build, with their Dockerfiles */
+  ci?: CiImage[],
 ): ProjectView {
   // the code files: what an image's COPY steps bring in is measured against them
   const known = new Set(code.map((c) => c.path));
   // a service with neither image nor build cannot run (a fragment of an overlay we could not pair)
   const services = [...project.services.values()]
     .filter((s) => s.node.entries.has('image') || s.node.entries.has('build'))
-    .map((s) => viewService(s, project, k, readFile, rootName, known, workspaces));
+    .map((s) => viewService(s, project, k, readFile, rootName, known, workspaces, ci));
   const byName = new Map(services.map((v) => [v.name, v]));
   const completedTargets = new Set(services.flatMap((v) => v.deps.filter((d) => d.condition === 'service_completed_successfully').map((d) => d.name)));
   for (const v of services) {

@@ -307,7 +307,8 @@ export function dockerfileSteps(text: string, target?: string): DockerfileSteps 
         }
         break;
       case 'WORKDIR':
-        cur.workdir = posix.normalize(posix.join(cur.workdir, args.replace(/^["']|["']$/g, '')));
+        // an absolute WORKDIR replaces the current one (posix.join would nest it)
+        cur.workdir = posix.resolve(cur.workdir, args.replace(/^["']|["']$/g, ''));
         break;
       case 'COPY':
       case 'ADD': {
@@ -319,7 +320,7 @@ export function dockerfileSteps(text: string, target?: string): DockerfileSteps 
         const destRaw = rest[rest.length - 1];
         const sources = rest.slice(0, -1).filter((x) => !/^[a-z]+:\/\//i.test(x)).map((x) => posix.normalize(x).replace(/^\.\//, '').replace(/^\/+/, ''));
         if (!sources.length) break;
-        const dest = posix.normalize(posix.join(cur.workdir, destRaw));
+        const dest = posix.resolve(cur.workdir, destRaw);
         cur.copies.push({ sources, dest: dest.length > 1 ? dest.replace(/\/$/, '') : dest, intoDir: destRaw.endsWith('/') || destRaw === '.' || sources.length > 1, line: ins.line });
         contextSources.push(...sources);
         break;
