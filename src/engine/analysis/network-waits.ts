@@ -13,6 +13,7 @@
 // A call inside a `deadline` wrapper (asyncio.wait_for / asyncio.timeout / AbortSignal.timeout
 // passed to it) is bounded. An explicit timeout is recorded with its value in seconds when it is a
 // literal (for sums); opaque options are unknown and left out.
+import { moduleAssetUrl } from '../matchers/call.js';
 import type { Catalog } from '../../catalog/index.js';
 import type { CatalogApi } from '../../catalog/types.js';
 import type { CallFact, FileFacts, FunctionFact, Value } from '../../languages/types.js';
@@ -101,6 +102,8 @@ export function networkWait(c: CallFact, facts: FileFacts, catalog: Catalog): Ne
   const lang = facts.language;
   const base = { callee: c.callee, line: c.loc.line };
   const http = catalog.lookupRole(c.qualified, lang, ['http.request']);
+  // a font or asset bundled beside the module (chibisafe's og route): read from disk, not the network
+  if (http?.tags?.includes('page-relative') && moduleAssetUrl(c)) return undefined;
   if (http?.knobs?.timeout) return fromKnob(c, http, 'timeout', base);
   const direct = catalog.lookupRole(c.qualified, lang, ['third-party.call']);
   if (direct?.knobs?.timeout) return fromKnob(c, direct, 'timeout', base);

@@ -265,9 +265,13 @@ export function pageRelativeUrl(call: CallFact): boolean {
   if (v?.kind === 'string') return PAGE_RELATIVE.test(v.value);
   // a template literal: its text up to the first substitution
   if (v?.kind === 'other' && v.text.startsWith('`')) return PAGE_RELATIVE.test(v.text.slice(1));
-  // `new URL('../fonts/x.ttf', import.meta.url)`: a file bundled beside the module, not the network
-  if (v?.kind === 'call' && /^new\s+URL\(\s*(['"`])(?!\w+:)[^'"`]*\1\s*,\s*import\.meta\.url\s*\)$/.test(v.text)) return true;
-  return false;
+  return moduleAssetUrl(call);
+}
+
+/** `fetch(new URL('../fonts/x.ttf', import.meta.url))`: a file bundled beside the module, not the network */
+export function moduleAssetUrl(call: CallFact): boolean {
+  const v = call.args[0];
+  return v?.kind === 'call' && /^new\s+URL\(\s*(['"`])(?!\w+:)[^'"`]*\1\s*,\s*import\.meta\.url\s*\)$/.test(v.text);
 }
 
 const matcher: Matcher = (raw, ctx) => {
