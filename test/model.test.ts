@@ -518,6 +518,50 @@ describe('project model: code nothing calls', () => {
     expect(at('packages/backend/src/live-job.ts')).toBe(1);
     expect(at('packages/sdk/src/fetch-it.ts')).toBe(1);
   });
+  it('a Django site with no compose file is one running server; a file that only defines the same name, and a method called only by an unused one, are no callers', async () => {
+    // librephotos: manage.py + settings with WSGI_APPLICATION, its compose file in another repository
+    const { result, model: m } = await model({
+      'manage.py': 'import sys\nfrom django.core.management import execute_from_command_line\n\nif __name__ == "__main__":\n    execute_from_command_line(sys.argv)\n',
+      'site/settings/production.py': 'WSGI_APPLICATION = "site.wsgi.application"\nROOT_URLCONF = "site.urls"\n',
+      'api/captioning.py': py('generate_caption') + '\n\n' + py('unload_model').split('\n').slice(2).join('\n'),
+      'api/views.py': 'from django.http import JsonResponse\nfrom api.captioning import generate_caption\n\ndef caption(request):\n    return JsonResponse(generate_caption("http://localhost:8007/x"))\n',
+      // the model sidecar defines its own `unload_model` route: a definition, not a call
+      'service/captioning/main.py': 'from flask import Flask\napp = Flask(__name__)\n\n@app.route("/unload-model")\ndef unload_model():\n    return "ok"\n',
+      'api/tests/test_captioning.py': 'from api.captioning import unload_model\n\ndef test_unload():\n    unload_model()\n',
+    });
+    expect(m.unreferenced.map((u) => `${u.file}:${u.name}`)).toEqual(['api/captioning.py:unload_model']);
+    expect(result.findings.filter((f) => f.file === 'api/captioning.py' && f.ruleId === 'FL101').map((f) => f.line)).toEqual([4]);
+    // near miss: the same tree without manage.py is a loose set of modules: nothing is left out
+    const loose = await model({ 'api/captioning.py': py('unload_model'), 'site/settings/production.py': 'WSGI_APPLICATION = "site.wsgi.application"\n' });
+    expect(loose.model.unreferenced).toEqual([]);
+  });
+  it("a private method only an unused method calls is unused with it (pingvin's fetchJwk, called by getJwk, which nothing calls)", async () => {
+    const provider = [
+      "export abstract class OidcProvider {",
+      "  private jwk?: unknown;",
+      "  async getJwk() {",
+      "    if (!this.jwk) await this.fetchJwk();",
+      "    return this.jwk;",
+      "  }",
+      "  async getToken(code: string) {",
+      "    return (await fetch(`https://id.example.com/token?code=${code}`)).json();",
+      "  }",
+      "  private async fetchJwk() {",
+      "    this.jwk = await (await fetch('https://id.example.com/jwks')).json();",
+      "  }",
+      "}",
+      "",
+    ].join('\n');
+    const { result, model: m } = await model({
+      'package.json': JSON.stringify({ dependencies: { express: '4' } }),
+      'src/server.ts': "import express from 'express';\nimport { Google } from './google';\nconst app = express();\napp.get('/cb', async (q, r) => r.json(await new Google().getToken(String(q.query.code))));\napp.listen(3000);\n",
+      'src/google.ts': "import { OidcProvider } from './oidc';\nexport class Google extends OidcProvider {}\n",
+      'src/oidc.ts': provider,
+      'compose.yaml': 'services:\n  api:\n    build: .\n    restart: unless-stopped\n',
+    });
+    expect(m.unreferenced.map((u) => `${u.file}:${u.name}`)).toEqual(['src/oidc.ts:getJwk']);
+    expect(result.findings.filter((f) => f.file === 'src/oidc.ts' && f.ruleId === 'FL101').map((f) => f.line)).toEqual([8]);
+  });
   it('only in code a service runs, and only when the whole root is scanned: a library or a lone file keeps its findings', async () => {
     const lib = { 'sdk/client.py': py('make_http_request'), 'sdk/__init__.py': 'from .client import make_http_request\n' };
     const { result, model: m } = await model(lib);

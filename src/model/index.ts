@@ -297,6 +297,25 @@ function importedTypeScript(files: ModelInput['files'], isTest: (rel: string) =>
   return out;
 }
 
+/**
+ * The folders of Django sites: a manage.py that runs Django's command line beside a settings
+ * module naming the site's WSGI or ASGI application. Its Python code is one deployed server (and
+ * its workers), not a library whose users call what the repository never does (librephotos, whose
+ * compose file lives in another repository).
+ */
+function djangoSites(input: ModelInput): string[] {
+  if (!input.readText) return [];
+  const py = input.files.filter((f) => f.kind === 'python');
+  const out: string[] = [];
+  for (const m of py) {
+    if (posix.basename(m.rel) !== 'manage.py' || !/\bexecute_from_command_line\b/.test(input.readText(m.rel) ?? '')) continue;
+    const dir = posix.dirname(m.rel) === '.' ? '' : posix.dirname(m.rel);
+    const settings = py.filter((f) => within(f.rel, dir) && /(^|\/)settings(\/|\.py$)|(^|\/)settings_?\w*\.py$/.test(f.rel.slice(dir ? dir.length + 1 : 0)));
+    if (settings.slice(0, 20).some((f) => /^(WSGI|ASGI)_APPLICATION\s*=/m.test(input.readText!(f.rel) ?? ''))) out.push(dir);
+  }
+  return out;
+}
+
 export function applyModel(findings: Finding[], model: ProjectModel, input: ModelInput, packages: PackageInfo[]): Finding[] {
   const table = new ContextPriorities(input.catalog, { ...(input.includeTests ? { test: 'P2' as Cap } : {}), ...input.contextPriorities });
   const kindOf = new Map(input.files.map((f) => [f.rel, f.kind]));
@@ -309,9 +328,11 @@ export function applyModel(findings: Finding[], model: ProjectModel, input: Mode
   // library's public function is called by its users, and a lone file by whoever wrote it. With no
   // compose file, a package the repository starts with a serving script is such a process too
   const started = startedPackages(packages, input.catalog);
+  const sites = djangoSites(input);
   const served = (rel: string) =>
     model.services.some((s) => s.kind === 'long-running' && s.codeRoots.some((r) => within(rel, r))) ||
-    started.includes(packageOf(packages, rel, 'npm')!);
+    started.includes(packageOf(packages, rel, 'npm')!) ||
+    (rel.endsWith('.py') && sites.some((d) => within(rel, d)));
   const unused =
     input.reportUnreferenced || !input.wholeRoot
       ? new Map<Finding, FindingHome>()

@@ -82,7 +82,9 @@ function withoutImports(text: string, kind: 'python' | 'typescript'): string {
 /** The identifiers a file mentions outside its imports, as base64 of their sorted 32-bit hashes. */
 export function identifierDigest(text: string, kind: 'python' | 'typescript'): string {
   const seen = new Set<number>();
-  const code = withoutImports(text, kind);
+  // a file that only defines a function of the same name does not call it (librephotos' sidecar
+  // defines its own `unload_model` route; the client's `unload_model` is still called by nobody)
+  const code = withoutImports(text, kind).replace(kind === 'python' ? /\bdef[ \t]+[A-Za-z_]\w*/g : /\bfunction\b[ \t]*\*?[ \t]*[A-Za-z_$][\w$]*/g, kind === 'python' ? 'def' : 'function');
   for (const m of code.matchAll(IDENT)) seen.add(hash(m[0]));
   if (kind === 'typescript') for (const m of code.matchAll(DASHED)) seen.add(hash(m[0]));
   const arr = Uint32Array.from(seen).sort();
@@ -160,8 +162,12 @@ export function findingHomes(facts: FileFacts, lines: number[], text: string, ca
     stripped ??= withoutImports(text, lang);
     const mentions = wordCount(stripped, fn.name);
     if (mentions <= 1) return fn;
-    if (fn.classId !== undefined) return undefined;
-    const calls = facts.calls.filter((c) => c.callee === fn.name);
+    // a method: its other mentions must all be `this.name(…)` / `self.name(…)` calls from its own
+    // class (pingvin's private `fetchJwk`, called only by `getJwk`, which nothing calls)
+    const own = fn.classId !== undefined;
+    const calls = facts.calls.filter((c) =>
+      own ? /^(this|self)\./.test(c.callee) && c.callee.slice(c.callee.indexOf('.') + 1) === fn.name && outermost(c.scope.functionId)?.classId === fn.classId : c.callee === fn.name,
+    );
     if (calls.length !== mentions - 1) return undefined;
     const callers = new Set(calls.map((c) => outermost(c.scope.functionId)?.id));
     if (callers.size !== 1) return undefined;
