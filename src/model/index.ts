@@ -349,6 +349,8 @@ export function applyModel(findings: Finding[], model: ProjectModel, input: Mode
           new Set([...importedPython(input.files, known), ...importedTypeScript(input.files, (rel) => model.files[rel]?.context === 'test')]),
         );
   const left = new Map<string, { file: string; line: number; name: string; findings: number }>();
+  const calledElsewhere = (name: string, file: string) =>
+    mentionedIn(name, input.files.filter((x) => x.rel !== file && model.files[x.rel]?.context !== 'test').map((x) => ({ digest: x.signals?.digest })));
   // findings judged by what another module does (a handler awaiting a function imported from it)
   for (const f of resolved) {
     const home = unused.get(f);
@@ -359,6 +361,9 @@ export function applyModel(findings: Finding[], model: ProjectModel, input: Mode
       left.set(k, e);
       continue;
     }
+    // state that only a function of its module puts back (wg-easy's `firewall.clearAvailabilityCache()`):
+    // another module that calls it by name is the way back the file could not see
+    if (f.data?.restoredBy && calledElsewhere(f.data.restoredBy, f.file)) continue;
     const fileDecision =
       (/\.ya?ml$/.test(f.file) && !kindOf.has(f.file)) || f.data?.composeFile
         ? composeContext(f, model, input.system)

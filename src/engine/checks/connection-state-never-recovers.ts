@@ -196,6 +196,7 @@ function classFindings(ctx: Parameters<Check>[0], funcs: Funcs): FindingDraft[] 
     if (proof === 'no') continue;
     // is it restored anywhere reachable?
     let partial: string | undefined;
+    let restorer: string | undefined;
     let recovered = false;
     for (const b of facts.assignments) {
       if (b === a || b.selfAttr !== a.selfAttr || b.scope.classId !== cls || !restores(b, kind)) continue;
@@ -222,7 +223,10 @@ function classFindings(ctx: Parameters<Check>[0], funcs: Funcs): FindingDraft[] 
         recovered = true;
         break;
       }
-      if (!callers.length) partial = `${m.name}() restores it, but nothing in the class calls it again; a caller outside may`;
+      if (!callers.length) {
+        partial = `${m.name}() restores it, but nothing in the class calls it again; a caller outside may`;
+        restorer = m.name;
+      }
     }
     if (recovered) continue;
     const key = `${cls}:${a.selfAttr}`;
@@ -244,6 +248,8 @@ function classFindings(ctx: Parameters<Check>[0], funcs: Funcs): FindingDraft[] 
         subject: 'this instance stays broken',
         self,
         ...(proof ? pendingQueue(proof) : {}),
+        // the project model drops the finding when another module calls the restoring method
+        ...(restorer ? { restoredBy: restorer } : {}),
       },
       where: { scope: a.scope },
     };
@@ -402,10 +408,15 @@ function variableFindings(ctx: Parameters<Check>[0], funcs: Funcs): FindingDraft
     const proof = handler ? outageProof(ctx, a.target, handler.tryId, a.scope.functionId, (writes.get(a.target) ?? []).filter((b) => homeOf(b) === home)) : undefined;
     if (proof === 'no') continue;
     let partial: string | undefined;
+    let restorer: string | undefined;
     let recovered = false;
+    // a cached answer whose initial value means "not checked yet" (`let available: boolean | null =
+    // null`): putting that value back (wg-easy's `clearAvailabilityCache()`) makes the next use check again
+    const initial = (writes.get(a.target) ?? []).find((b) => homeOf(b) === home && (py ? b.scope.functionId === undefined && b.binds === undefined : b.binds === 'declares'));
+    const unchecked = kind !== 'null' && initial?.value.kind === 'null';
     for (const b of writes.get(a.target) ?? []) {
-      if (b === a || !restores(b, kind) || homeOf(b) !== home) continue;
-      if (b.binds === 'declares') continue; // the initial value
+      if (b === a || homeOf(b) !== home || !(restores(b, kind) || (unchecked && b !== initial && b.value.kind === 'null'))) continue;
+      if (b.binds === 'declares' || b === initial) continue; // the initial value
       // the error path falls through to a rebuild in the same call (`except: client = None`, then
       // `client = Redis.from_url(...)` after the try): nothing stays broken
       if (handler && fallsThrough(facts, handler.tryId) && b.scope.functionId === a.scope.functionId && b.loc.line > a.loc.line && !b.scope.tries.some((t) => t.tryId === handler.tryId)) {
@@ -420,6 +431,7 @@ function variableFindings(ctx: Parameters<Check>[0], funcs: Funcs): FindingDraft
       if (again === 'maybe') {
         const g = chainTo(b.scope.functionId, home).find((f) => f.name);
         partial = `${g?.name ?? 'a function'}() restores it, but nothing in this file calls it again; a caller in another module may`;
+        restorer = g?.name;
       }
     }
     if (recovered) continue;
@@ -445,7 +457,7 @@ function variableFindings(ctx: Parameters<Check>[0], funcs: Funcs): FindingDraft
       ruleId: ctx.rule.id,
       loc: a.loc,
       message: ctx.rule.message,
-      data: { target: a.target, value: literal(kind, facts), where, after: startupOnly ? 'if the connect fails when the process starts (a start-order race, a dependency restarting during a deploy),' : 'after the first failure', subject, ...(proof ? pendingQueue(proof) : {}) },
+      data: { target: a.target, value: literal(kind, facts), where, after: startupOnly ? 'if the connect fails when the process starts (a start-order race, a dependency restarting during a deploy),' : 'after the first failure', subject, ...(proof ? pendingQueue(proof) : {}), ...(restorer ? { restoredBy: restorer } : {}) },
       where: { scope: a.scope },
     };
     if (partial) {
