@@ -792,6 +792,8 @@ export interface LocalCommands {
   commands: string[];
   /** executables that are local only with one of these first arguments (`git rev-parse`) */
   subcommands?: Record<string, string[]>;
+  /** text filters that read only their standard input: a local command piped into them stays local */
+  filters?: string[];
   /** lone arguments that make any tool print and exit (`--version`) */
   probes: string[];
   /** interpreters whose `-m <module> …` runs that module as a command (`python -m pip freeze` is `pip freeze`) */

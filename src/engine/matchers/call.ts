@@ -196,7 +196,8 @@ function commandWords(call: CallFact, ctx: RuleContext): Array<string | undefine
 /** The child visibly runs a command that only reads local state and exits (catalog `local-commands`). */
 export function localCommand(call: CallFact, ctx: RuleContext): boolean {
   const all = commandWords(call, ctx);
-  if (!all || all.length === 0) return false;
+  if (!all) return localPipeline(call, ctx);
+  if (all.length === 0) return false;
   for (const e of ctx.catalog.entries('local-commands', ctx.facts.language)) {
     const base = all[0]?.slice(all[0].lastIndexOf('/') + 1);
     // `python -m pip freeze` runs `pip freeze`; so does `[sys.executable, "-m", "pip", "freeze"]`
@@ -206,6 +207,46 @@ export function localCommand(call: CallFact, ctx: RuleContext): boolean {
     if (exe !== undefined && words[1] !== undefined && e.subcommands?.[exe]?.includes(words[1])) return true;
     // `<any tool> --version`: the tool prints and exits
     if (words.length === 2 && words[1] !== undefined && e.probes.includes(words[1])) return true;
+  }
+  return false;
+}
+
+/**
+ * A shell pipeline of one local command into text filters (`ps aux | grep x | awk '{print $2}'`),
+ * written as a string or a Python f-string whose substitutions fill in arguments only. No list,
+ * redirection or command substitution: each stage is a simple command.
+ */
+function localPipeline(call: CallFact, ctx: RuleContext): boolean {
+  const site = call.receiverCall !== undefined ? ctx.facts.calls[call.receiverCall] : call;
+  const arg = site?.args[0];
+  let first = arg?.kind === 'name' ? (arg.resolved ?? arg) : arg;
+  // a command built in a local just before (`ps_command = f"ps aux | grep {x}"`): its one assignment in the function
+  if (first?.kind === 'name' && site) {
+    const name = first.text;
+    const writes = ctx.facts.assignments.filter((a) => a.target === name && a.scope.functionId === site.scope.functionId && a.loc.line <= site.loc.line);
+    if (writes.length === 1) first = writes[0]!.value;
+  }
+  let text: string | undefined;
+  if (first?.kind === 'string') text = first.value;
+  else if (first?.kind === 'other' && ctx.facts.language === 'python') {
+    const f = /^[fF][rR]?(["'])(.*)\1$/s.exec(first.text);
+    // `{{` / `}}` are literal braces; a substitution becomes one argument word
+    if (f) text = f[2].replace(/\{\{|\}\}/g, '').replace(/\{[^{}]*\}/g, 'X');
+  }
+  if (!text || !text.includes('|') || /`|\$\(|[<>]/.test(text)) return false;
+  const stages: string[][] = [[]];
+  for (const t of shellSplit(text)) {
+    if ('word' in t) stages[stages.length - 1]!.push(t.word);
+    else if (t.op === '|') stages.push([]);
+    else return false;
+  }
+  if (stages.some((st) => !st.length)) return false;
+  for (const e of ctx.catalog.entries('local-commands', ctx.facts.language)) {
+    const filters = e.filters ?? [];
+    const head = stages[0]![0]!.slice(stages[0]![0]!.lastIndexOf('/') + 1);
+    if (!e.commands.includes(head) && !(stages[0]![1] !== undefined && e.subcommands?.[head]?.includes(stages[0]![1]!))) continue;
+    // (`tail -f` follows its input forever)
+    if (stages.slice(1).every((st) => filters.includes(st[0]!) && !(st[0] === 'tail' && st.some((w) => /^(-f|-F|--follow\b.*)$/.test(w))))) return true;
   }
   return false;
 }
