@@ -1711,9 +1711,32 @@ describe('project model: a Celery worker pool that ignores time limits (FL126)',
     // the scheduler's own settings module picks no pool: a sibling worker's threads pool is not its
     expect(r.findings[0]!.message).toContain('holds its worker process forever');
     const f = r.findings[1]!;
-    expect(f.message).toContain("its workers use Celery's threads pool (`worker_pool = \"threads\"` in worker/configs/light.py:3), which does not enforce task_time_limit");
+    expect(f.message).toContain('its workers run tasks in a pool that does not enforce task_time_limit or task_soft_time_limit at all (`worker_pool = "threads"` in worker/configs/light.py:3');
     expect(f.message).not.toContain('holds its worker process');
     expect(r.model!.defaults.some((d) => d.library === 'celery' && d.knob === 'pool-ignores-time-limits' && d.state === 'set')).toBe(true);
+  });
+
+  it("a worker started with --pool=solo in the container's start script, or -P threads in its compose command, is such a pool for the code it runs; a prefork worker is not", async () => {
+    // doccano: `celery --app=config worker --pool=solo` in tools/prod-celery.sh, the image's entrypoint
+    const app = 'from celery import Celery\napp = Celery("proj")\napp.config_from_object("django.conf:settings", namespace="CELERY")\n';
+    const tree = (worker: Record<string, string>) => ({
+      'backend/proj/celery.py': app,
+      'backend/Dockerfile': 'FROM python:3.12\nWORKDIR /srv\nCOPY . /srv/\nCOPY start-worker.sh /start-worker.sh\nCMD ["gunicorn", "proj.wsgi"]\n',
+      ...worker,
+    });
+    const solo = makeTree(tree({
+      'backend/start-worker.sh': '#!/bin/sh\nset -e\npython manage.py wait_for_db\nexec "celery" --app=proj worker --loglevel=info --pool=solo\n',
+      'compose.yaml': 'services:\n  worker:\n    build: ./backend\n    entrypoint: ["/start-worker.sh"]\n    restart: unless-stopped\n',
+    }));
+    const r = await scan({ root: solo, targets: [solo], jobs: 1, config: { rules: { select: ['FL126'] } } });
+    expect(r.findings.map((f) => f.priority)).toEqual(['P2']);
+    expect(r.findings[0]!.message).toContain('(`--pool=solo` in backend/start-worker.sh:4');
+    const threads = makeTree(tree({ 'compose.yaml': 'services:\n  worker:\n    build: ./backend\n    command: celery -A proj worker -P threads -c 8\n    restart: unless-stopped\n' }));
+    const t = await scan({ root: threads, targets: [threads], jobs: 1, config: { rules: { select: ['FL126'] } } });
+    expect(t.findings[0]!.message).toContain('(`-P threads` in compose.yaml:1');
+    const prefork = makeTree(tree({ 'compose.yaml': 'services:\n  worker:\n    build: ./backend\n    command: celery -A proj worker --pool prefork\n    restart: unless-stopped\n' }));
+    const p = await scan({ root: prefork, targets: [prefork], jobs: 1, config: { rules: { select: ['FL126'] } } });
+    expect(p.findings[0]!.message).toContain('holds its worker process forever');
   });
 
   it('a prefork pool, or none written, keeps the usual sentence', async () => {

@@ -483,7 +483,7 @@ export interface TaskFramework {
      * worker pools that run tasks where the time limits cannot reach them: `names` are the
      * setting's spellings (`worker_pool`), `ignoreTimeLimits` the pool values (Celery's `threads`)
      */
-    pools?: { names: string[]; ignoreTimeLimits: string[] };
+    pools?: { names: string[]; ignoreTimeLimits: string[]; /** the worker command's flags that pick the pool (`-P`, `--pool`) */ cli?: string[] };
   };
 }
 

@@ -36,6 +36,7 @@ export function buildSystem(views: ProjectView[], rootName?: string): SystemMode
       const roots = codeRoots(v);
       if (roots.length) s.codeRoots = roots;
       if (v.commandText) s.command = v.commandText;
+      if (v.startScript) s.startScript = v.startScript.file;
       if (v.oneShot) s.oneShot = true;
       if (v.dev) s.dev = true;
       services.push(s);

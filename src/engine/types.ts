@@ -194,6 +194,8 @@ export interface SystemModel {
     codeRoots?: string[];
     /** entrypoint + command as written */
     command?: string;
+    /** the repository's shell script the container starts with (its ENTRYPOINT or command), when read */
+    startScript?: string;
     /** runs to completion (migrate, init, seed, `restart: "no"` jobs) */
     oneShot?: boolean;
     /** declared only in a developer file (override, *.dev.yml, .devcontainer) */

@@ -7,6 +7,7 @@ import type { Catalog } from '../catalog/index.js';
 import { isTestPath } from '../engine/paths.js';
 import type { Finding, RuntimeContext, SystemModel } from '../engine/types.js';
 import { isDevFile } from '../languages/compose/model.js';
+import { shellSplit } from '../languages/compose/service.js';
 import { decideContexts, resolveLocal, startedPackages } from './contexts.js';
 import { dockerfileContexts, type DockerfileText } from './dockerfiles.js';
 import { groupFindings } from './groups.js';
@@ -198,6 +199,7 @@ export function buildProjectModel(input: ModelInput): { model: ProjectModel; pac
   }
   defaults.push(...libraryScopes(defaults, packages));
   defaults.push(...versionDefaults(packages, input.catalog));
+  defaults.push(...workerPoolDefaults(input));
   const entryModel = buildEntryModel(input.files, services, paths);
   const model: ProjectModel = { files, composeFiles, services, defaults, groups: [], entryPoints: entryModel.entryPoints, flows: entryModel.flows, guards: entryModel.guards, unreferenced: [] };
   reachers.set(model, entryModel);
@@ -293,6 +295,44 @@ function importedTypeScript(files: ModelInput['files'], isTest: (rel: string) =>
   for (const f of candidates) {
     const stem = strip(posix.basename(f.rel));
     if (stems.has(stem) || patterns.some((r) => r.test(stem)) || loaders.some((d) => within(f.rel, d === '.' ? '' : d))) out.add(f.rel);
+  }
+  return out;
+}
+
+/**
+ * A worker pool picked on the worker's command line (`celery --app=config worker --pool=solo` in
+ * doccano's start script), as the process-wide default a setting would be: it applies to the code
+ * the service runs (its code roots). Read from the compose command and the start script the
+ * container runs; catalog `task-frameworks` `app.pools.cli` names the flags.
+ */
+function workerPoolDefaults(input: ModelInput): ProjectModel['defaults'] {
+  const out: ProjectModel['defaults'] = [];
+  const frameworks = input.catalog.entries('task-frameworks', 'python').filter((fw) => fw.app.pools?.cli?.length);
+  if (!frameworks.length) return out;
+  for (const s of input.system?.services ?? []) {
+    if (s.dev || s.oneShot || !s.codeRoots?.length) continue;
+    const sources: Array<{ file: string; lines: string[] }> = [];
+    if (s.command) sources.push({ file: s.file, lines: [s.command] });
+    const script = s.startScript ? input.readText?.(s.startScript) : undefined;
+    if (script !== undefined && s.startScript) sources.push({ file: s.startScript, lines: script.split(/\r?\n/) });
+    for (const fw of frameworks) {
+      const pools = fw.app.pools!;
+      const flags = pools.cli!;
+      for (const src of sources) {
+        src.lines.forEach((text, i) => {
+          if (!new RegExp(`\\b${fw.framework}\\b`).test(text) || !/\bworker\b/.test(text)) return;
+          const words = shellSplit(text).map((t) => ('word' in t ? t.word : ''));
+          for (let w = 0; w < words.length; w++) {
+            const eq = flags.find((f) => words[w]!.startsWith(`${f}=`));
+            const value = eq ? words[w]!.slice(eq.length + 1) : flags.includes(words[w]!) ? words[w + 1] : undefined;
+            if (!value || !pools.ignoreTimeLimits.includes(value)) continue;
+            const line = src.file === s.file ? 1 : i + 1;
+            for (const scope of s.codeRoots!)
+              out.push({ library: fw.framework, knob: 'pool-ignores-time-limits', text: eq ? words[w]! : `${words[w]} ${value}`, state: 'set', file: src.file, line, scope, does: `runs every ${fw.framework} task of service \`${s.name}\` in the ${value} pool, where time limits are not enforced` });
+          }
+        });
+      }
+    }
   }
   return out;
 }
@@ -657,6 +697,8 @@ function settleFrom(f: Finding, defaults: ProjectModel['defaults']): 'drop' | { 
 }
 
 function sameLanguage(file: string, kind: 'python' | 'typescript'): boolean {
+  // a start script or a compose command configures the process, whatever its language (a worker's `--pool=solo`)
+  if (!/\.(py|[cm]?[jt]sx?)$|(^|\/)(pyproject\.toml|package\.json)$/.test(file)) return true;
   // a Python package's manifest speaks for its code (a version-given default)
   return kind === 'python' ? file.endsWith('.py') || file.endsWith('pyproject.toml') : !file.endsWith('.py') && !file.endsWith('pyproject.toml');
 }

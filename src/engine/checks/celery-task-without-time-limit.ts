@@ -25,7 +25,7 @@ const SETTING = 'time-limit';
 const HANGS = 'a task stuck on a dependency that never answers holds its worker process forever, and once every process of the pool holds one the queue stops draining.';
 /** When the process selects a pool the limits cannot reach (Celery's threads pool): the project model fills `{setting}`. */
 const THREADS =
-  "its workers use Celery's threads pool ({setting}), which does not enforce task_time_limit or task_soft_time_limit at all (celery#9203), so setting them would change nothing: a task stuck on a dependency that never answers holds its thread forever, and once every thread holds one the queue stops draining; each task's own calls need a deadline.";
+  "its workers run tasks in a pool that does not enforce task_time_limit or task_soft_time_limit at all ({setting}: the threads pool cannot interrupt its threads, celery#9203, and the solo pool runs each task inline with no timer), so setting them would change nothing: a task stuck on a dependency that never answers holds its worker forever, and once every worker slot holds one the queue stops draining; each task's own calls need a deadline.";
 
 const check: Check = (ctx) => {
   const { facts, catalog } = ctx;
