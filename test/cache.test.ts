@@ -89,3 +89,62 @@ describe('result cache', () => {
     expect(await json(root)).toBe(fresh);
   }, 60_000);
 });
+
+describe('whole-result memo', () => {
+  /** every file of the tree an hour old: out of the window where an mtime cannot be trusted */
+  const age = (root: string, rels: string[]) => {
+    const old = new Date(Date.now() - 3600_000);
+    for (const r of rels) utimesSync(join(root, r), old, old);
+  };
+  const memoFile = (root: string) => readdirSync(join(root, '.faultline-cache')).filter((n) => /^result-.*\.json$/.test(n));
+  /** mark the memo, so a run that returns it shows where its output came from */
+  const tamperMemo = (root: string) => {
+    const [name] = memoFile(root);
+    const p = join(root, '.faultline-cache', name!);
+    const data = JSON.parse(readFileSync(p, 'utf8'));
+    for (const f of data.result.findings) f.message = 'FROM MEMO';
+    writeFileSync(p, JSON.stringify(data));
+  };
+  const tree = {
+    'app/worker.py': 'from celery import Celery\napp = Celery("w")\n',
+    'app/Dockerfile': 'FROM python:3.12\nCOPY start.sh /start.sh\nENTRYPOINT ["/start.sh"]\n',
+    'app/start.sh': '#!/bin/sh\ncelery -A worker worker\n',
+    'compose.yaml': 'services:\n  worker:\n    build: ./app\n    restart: unless-stopped\n',
+  };
+
+  it('returns the last result when no input and nothing the scan read has changed', async () => {
+    const root = makeTree(tree);
+    age(root, Object.keys(tree));
+    const fresh = await json(root);
+    expect(memoFile(root)).toHaveLength(1);
+    tamperMemo(root);
+    expect(await json(root)).toContain('FROM MEMO');
+    // options are part of its key: another selection runs the scan
+    expect(await json(root, '--select', 'FL126')).not.toContain('FROM MEMO');
+    expect(await json(root, '--select', 'FL126')).not.toBe(fresh);
+  });
+
+  it('runs the scan again when a file the scan read, or looked for and missed, changes', async () => {
+    const root = makeTree(tree);
+    age(root, Object.keys(tree));
+    await json(root);
+    tamperMemo(root);
+    // the start script is no source file: the compose analysis read it
+    writeFileSync(join(root, 'app/start.sh'), '#!/bin/sh\nexec celery -A worker worker --pool=solo\n');
+    age(root, ['app/start.sh']);
+    const after = await json(root);
+    expect(after).not.toContain('FROM MEMO');
+    expect(after).toContain('--pool=solo');
+    // a .env file compose looked for and did not find, now there
+    tamperMemo(root);
+    writeFileSync(join(root, '.env'), 'X=1\n');
+    age(root, ['.env']);
+    expect(await json(root)).not.toContain('FROM MEMO');
+  });
+
+  it('keeps no memo of inputs changed so recently that their mtime cannot be trusted', async () => {
+    const root = makeTree(tree);
+    await json(root);
+    expect(memoFile(root)).toHaveLength(0);
+  });
+});

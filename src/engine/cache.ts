@@ -21,7 +21,7 @@ import { contentHash, type FileResult, type FileTask, type ProcessorInit } from 
 /** bump when what a cached result holds, or the findings the same input gives, changes without a version bump */
 const FORMAT = 5;
 /** mtimes within this many ms of the time an entry was recorded are not trusted */
-const RACY_MS = 2000;
+export const RACY_MS = 2000;
 const KEEP_FILES = 3;
 
 interface Entry {

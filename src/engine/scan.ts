@@ -18,6 +18,7 @@ import { discover, DOCKERFILE_NAME, WORKFLOW_FILE } from './discover.js';
 import { isTestPath } from './paths.js';
 import { blastRadius } from './system.js';
 import { FingerprintMaker } from './fingerprint.js';
+import { inputState, loadMemo, ReadLog, saveMemo } from './result-memo.js';
 import { analyzeFiles, readCachedJson, refreshCachedSignals, ruleSetKey, storeCachedJson } from './cache.js';
 import type { FileResult, ProcessorInit } from './process-file.js';
 import { healthRoutesOf } from './code-summary.js';
@@ -147,6 +148,23 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     init.summaryModules = { python: mods('python'), typescript: mods('typescript') };
   }
   const shard = opts.shard;
+  // the whole last result, when nothing the scan reads has changed (src/engine/result-memo.ts)
+  const rootForMemo = resolve(opts.root);
+  const memo =
+    opts.cacheDir && !opts.merged && !shard
+      ? {
+          key: createHash('sha256')
+            .update(ruleSetKey(init, VERSION))
+            .update(JSON.stringify({ cfg, root: rootForMemo, targets: opts.targets.map((t) => resolve(t)), select: opts.select, ignore: opts.ignore, extendSelect: opts.extendSelect, exclude: opts.exclude, budget: opts.fileBudgetMs, rules: rules.map((r) => r.id), walk: [found.errors, found.skipped], repos: opts.targets.map((t) => existsSync(join(resolve(t), '.git'))) }))
+            .digest('hex'),
+          state: inputState([...found.files.map((f) => f.abs), ...found.manifests.map((m) => join(rootForMemo, m))]),
+          log: new ReadLog(),
+        }
+      : undefined;
+  if (memo) {
+    const hit = loadMemo(opts.cacheDir!, memo.key, VERSION, memo.state);
+    if (hit) return hit;
+  }
   if (opts.merged && opts.merged.key !== ruleSetKey(init, VERSION))
     throw new UsageError('merge: the shard files were written with other rules, config or options than this merge');
   const results: FileResult[] = opts.merged
@@ -187,6 +205,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
   const refused = new Set<string>();
   const readFile = (rel: string): string | undefined => {
     const abs = resolve(rootAbs, rel);
+    memo?.log.note(abs);
     const unsafe = unsafeInsideRoot(rootAbs, abs, { forRead: true });
     if (unsafe) {
       // said once per file, next to the compose error that names the reference
@@ -285,6 +304,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
   // The project model: where each file runs, what its process sets once, which findings share a cause.
   // Its late passes read files no rule parsed; an unreadable one is skipped.
   const readSource = (abs: string): string | null => {
+    memo?.log.note(abs);
     try {
       return decodeSource(readFileSync(abs));
     } catch {
@@ -328,7 +348,10 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     rootAbs: resolve(opts.root),
     ...(workflowSteps ? { workflowSteps } : {}),
     dockerfiles,
-    readText: (rel) => (existsSync(resolve(rootAbs, rel)) ? readFile(rel) : undefined),
+    readText: (rel) => {
+      memo?.log.note(resolve(rootAbs, rel));
+      return existsSync(resolve(rootAbs, rel)) ? readFile(rel) : undefined;
+    },
     files: withDynamicImports(results.filter((r) => !r.skipped).map((r) => ({ rel: r.rel, kind: r.kind, signals: r.signals }))),
     composeFiles: composeFiles.map((f) => f.rel),
     manifests: found.manifests,
@@ -386,7 +409,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
   errors.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || (a.line ?? 0) - (b.line ?? 0) || (a.message < b.message ? -1 : 1));
   const files = results.filter((r) => !r.skipped).length + composeFiles.length;
   const warnings = unknownSuppressionWarnings(named, allRules);
-  return {
+  const result: ScanResult = {
     version: VERSION,
     findings,
     errors,
@@ -395,5 +418,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     model,
     ...(warnings.length ? { warnings } : {}),
   };
+  if (memo) saveMemo(opts.cacheDir!, memo.key, VERSION, memo.state, memo.log, result);
+  return result;
 }
 
