@@ -12,8 +12,8 @@ import { PLACEHOLDER, TEXT_VARIANTS, deriveRollback, fillText, findingMessage, l
 
 const rules = loadRules();
 
-function rendered(rule: RuleMeta, family: string | undefined, context: string | undefined, values: Record<string, string>): Record<string, string> {
-  const t = textsFor(rule, { family: family as never, context: context as never, values });
+function rendered(rule: RuleMeta, family: string | undefined, context: string | undefined, values: Record<string, string>, variant?: string): Record<string, string> {
+  const t = textsFor(rule, { family: family as never, context: context as never, values, ...(variant ? { variant } : {}) });
   const out: Record<string, string> = {
     message: fillText(rule.message, values),
     fix: t.fixTitle,
@@ -29,20 +29,39 @@ describe('rule texts in reports', () => {
     const problems: string[] = [];
     for (const rule of rules) {
       const keys = [undefined, ...Object.keys(rule.variants ?? {})];
+      // the names the rule fills anywhere (`{mount|/var/lib/…}`, `{service}` in its message): one of
+      // them left bare in code is a placeholder, not an f-string (FL780's RabbitMQ diff showed `{mount}`)
+      const source = JSON.stringify(rule);
+      const names = new Set([...source.matchAll(/\{([a-z][\w]*)(?:\|[^{}]*)?\}/gi)].filter((m) => m[0].includes('|') || rule.message.includes(m[0])).map((m) => m[1]));
       for (const family of [undefined, ...FAMILIES]) {
         for (const context of [undefined, ...RUNTIME_CONTEXTS]) {
-          if (family && !keys.includes(family)) continue;
-          for (const values of [{}, { service: 'api', dependency: 'db', callee: 'x.get' }]) {
-            for (const [part, text] of Object.entries(rendered(rule, family, context, values))) {
-              // code may hold an f-string or a JS shorthand object; only angle placeholders are a bug there
-              const left = part.startsWith('code:') ? [...text.matchAll(/<([A-Za-z_][\w-]*)>/g)].map((m) => m[0]) : leftoverPlaceholders(text);
-              if (left.length) problems.push(`${rule.id} ${part} [${family ?? '-'}/${context ?? '-'}]: ${left.join(' ')} in "${text.slice(0, 120)}"`);
+          for (const variant of [undefined, ...TEXT_VARIANTS.filter((v) => keys.includes(v))]) {
+            if (family && !keys.includes(family)) continue;
+            for (const values of [{}, { service: 'api', dependency: 'db', callee: 'x.get' }]) {
+              for (const [part, text] of Object.entries(rendered(rule, family, context, values, variant))) {
+                // code may hold an f-string or a JS shorthand object; only angle placeholders and the rule's own names are a bug there
+                const left = part.startsWith('code:')
+                  ? [...[...text.matchAll(/<([A-Za-z_][\w-]*)>/g)].map((m) => m[0]), ...[...text.matchAll(/\{([a-z]\w*)\}/gi)].filter((m) => names.has(m[1]!)).map((m) => m[0])]
+                  : leftoverPlaceholders(text);
+                if (left.length) problems.push(`${rule.id} ${part} [${family ?? '-'}/${variant ?? '-'}/${context ?? '-'}]: ${left.join(' ')} in "${text.slice(0, 120)}"`);
+              }
             }
           }
         }
       }
     }
     expect(problems).toEqual([]);
+  });
+
+  it("FL780's RabbitMQ fix keeps a mounted volume and adds one where there is none, with the fixed node name in both", () => {
+    const rule = rules.find((r) => r.id === 'FL780')!;
+    const mounted = textsFor(rule, { family: 'rabbitmq', values: { service: 'mq', mount: '/var/lib/rabbitmq' } }).fixCode('compose')!;
+    expect(mounted).toContain('+ hostname: mq');
+    expect(mounted).toContain('already mounted at /var/lib/rabbitmq');
+    const bare = textsFor(rule, { family: 'rabbitmq', variant: 'node-without-volume', values: { service: 'mq', mount: '/var/lib/rabbitmq' } });
+    expect(bare.fixTitle).toContain('mount a named volume at `/var/lib/rabbitmq`');
+    expect(bare.fixCode('compose')).toContain('+   - mq-data:/var/lib/rabbitmq');
+    expect(bare.fixCode('compose')).toContain('+ hostname: mq');
   });
 
   it('name only known families, kinds and contexts as variants, and the schema lists the same keys', () => {

@@ -181,7 +181,7 @@ export interface FindingTexts {
 }
 
 /** Kinds of finding a check names in `data.textVariant`, for rule `variants:` beside families and contexts. */
-export const TEXT_VARIANTS = ['password', 'credential', 'connection-url'] as const;
+export const TEXT_VARIANTS = ['password', 'credential', 'connection-url', 'node-without-volume'] as const;
 
 export interface TextSelection {
   family?: Family;

@@ -36,7 +36,9 @@ const check: ComposeCheck = (ctx) => {
       const problem = anonymous
         ? 'is on no named volume or bind mount, only on the anonymous volume the image declares: compose carries that over a recreate, but after `docker compose down` (or `rm`) and `up`, or `up -V`, the service starts empty'
         : "is on no volume at all: it is in the container's writable layer, and every recreate (an image upgrade, a changed setting) starts the service empty";
-      const d = devP2(v, composeDraft(ctx, src, v.name, { ...data, problem }));
+      // a broker that names its data after the node needs the fixed node name as well as the volume
+      const node = v.info.needsHostname && !get(v.node, 'hostname') && !(v.info.nodeNameEnv && envValue(v.node, v.info.nodeNameEnv));
+      const d = devP2(v, composeDraft(ctx, src, v.name, { ...data, mount: dir.mount ?? dir.path, problem, ...(node ? { textVariant: 'node-without-volume' } : {}) }));
       // a redis that holds a queue loses what is queued at that moment, not the system's records
       hits.push(anonymous && v.info.stateful === 'when-queue' && !d.priority ? atP2(d, 'redis holds queued jobs, not records, and its anonymous volume survives a recreate') : d);
       continue;

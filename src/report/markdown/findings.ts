@@ -85,7 +85,7 @@ function fixBlock(b: RiskBucket): string[] {
     };
     const shared = variants.filter(([k]) => k.split('\0')[0] === vk).length > 1;
     const label =
-      variants.length > 1 ? ` _${vk && !shared ? `For ${variantLabel(vk.split('+'))}` : whose()} (${plural(vs.length, 'finding')})_:` : '';
+      variants.length > 1 ? ` _${vk && !shared && variantLabel(vk.split('+')) ? `For ${variantLabel(vk.split('+'))}` : whose()} (${plural(vs.length, 'finding')})_:` : '';
     out.push(`**Fix.**${label} ${mdMessage(period(t.fixTitle))}`);
     const langs = [...new Set(vs.map((v) => fileLanguage(v.f.file)).filter((l): l is NonNullable<typeof l> => !!l))].sort();
     for (const lang of langs) {

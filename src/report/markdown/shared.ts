@@ -134,7 +134,11 @@ export function causeChange(c: Cause): string {
 
 /** "Redis", "browser code": the variant a text was picked for, as a label. */
 export function variantLabel(keys: string[]): string {
-  return keys.map((k) => (k in FAMILY_LABEL ? FAMILY_LABEL[k as keyof typeof FAMILY_LABEL] : CONTEXT_LABEL[k as RuntimeContext] ?? k)).join(', ');
+  // a kind of finding (`password`, `node-without-volume`) is what the fix says already: no label
+  return keys
+    .filter((k) => k in FAMILY_LABEL || k in CONTEXT_LABEL)
+    .map((k) => (k in FAMILY_LABEL ? FAMILY_LABEL[k as keyof typeof FAMILY_LABEL] : CONTEXT_LABEL[k as RuntimeContext]))
+    .join(', ');
 }
 
 /** A section heading with an explicit anchor (GitHub keeps `id`s as `user-content-…` and resolves `#id`). */

@@ -166,7 +166,8 @@ export function fixFirst(view: ReportView, opts: MarkdownOptions, rest: (others:
     const c = row[0];
     const counts = priorityCounts(row.flatMap((x) => x.findings));
     const closes = PRIORITIES.filter((p) => counts[p]).map((p) => `${counts[p]} ${p}`).join(', ');
-    const variant = c.findings[0].texts?.variants.length ? ` _(${variantLabel(c.findings[0].texts!.variants)})_` : '';
+    const label = c.findings[0].texts?.variants.length ? variantLabel(c.findings[0].texts!.variants) : '';
+    const variant = label ? ` _(${label})_` : '';
     const also = row.slice(1).map((x) => `${cellText(causeChange(x))} [→](#${x.ruleId.toLowerCase()}-${x.priority.toLowerCase()})`);
     const change = [`${cellText(causeChange(c))}${variant} [→](#${c.ruleId.toLowerCase()}-${c.priority.toLowerCase()})`, ...also].join('; in the same place: ');
     const effort = row.map((x) => x.effort).sort((a, b) => 'SML'.indexOf(b) - 'SML'.indexOf(a))[0];
