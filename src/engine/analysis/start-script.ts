@@ -17,8 +17,11 @@ export interface SignalGap {
   command: string;
   /** the program it starts (`node`, `gunicorn`, `npm`) */
   program: string;
-  /** `child`: run in the foreground without exec; `background`: `cmd &` and then `wait` */
-  how: 'child' | 'background';
+  /**
+   * `child`: run in the foreground without exec; `background`: `cmd &` and then `wait`;
+   * `subshell`: inside `( … )`, where even `exec` replaces only the subshell, not PID 1
+   */
+  how: 'child' | 'background' | 'subshell';
 }
 
 /** A shell script by its first line or its name. */
@@ -47,7 +50,8 @@ function programOf(line: string, wrappers: StartWords): { program: string; exec:
       exec = true;
       continue;
     }
-    const base = x.replace(/^.*\//, '');
+    // `"celery" --app=config worker` (doccano's prod-celery.sh): the program as quoted
+    const base = x.replace(/^(["'])(.*)\1$/, '$2').replace(/^.*\//, '');
     if (wrappers.wrappers.includes(base)) {
       // skip the wrapper's own flags and, for gosu/su-exec/runuser, the user
       while (i + 1 < w.length && w[i + 1].startsWith('-')) i++;
@@ -58,6 +62,17 @@ function programOf(line: string, wrappers: StartWords): { program: string; exec:
     return { program: base, exec };
   }
   return undefined;
+}
+
+/** Whether command `at` sits inside a `( … )` group opened on a line of its own before it and not yet closed. */
+function inSubshell(lines: Array<{ text: string }>, at: number): boolean {
+  let depth = 0;
+  for (let i = 0; i < at; i++) {
+    const t = lines[i]!.text;
+    if (t === '(') depth++;
+    else if (t === ')' && depth > 0) depth--;
+  }
+  return depth > 0;
 }
 
 /**
@@ -101,9 +116,13 @@ export function signalGap(text: string, words: StartWords): SignalGap | undefine
     const cmd = l.replace(/^[\w|*"'-]+\)\s+/, '');
     const background = /&$/.test(cmd) && !/&&$/.test(cmd);
     const p = programOf(cmd.replace(/&$/, '').trim(), words);
-    if (!p || p.exec || !servers.test(p.program)) return undefined;
+    if (!p || !servers.test(p.program)) return undefined;
+    // a `(` group still open at this command (doccano's start scripts wrap the server in one):
+    // the shell forks a subshell for it, and an `exec` there replaces the fork, not PID 1
+    const sub = inSubshell(lines, i);
+    if (p.exec && !sub) return undefined;
     if (background && (!waits || traps)) return undefined;
-    return { line: lines[i].line, command: cmd.length > 80 ? `${cmd.slice(0, 77)}...` : cmd, program: p.program, how: background ? 'background' : 'child' };
+    return { line: lines[i].line, command: cmd.length > 80 ? `${cmd.slice(0, 77)}...` : cmd, program: p.program, how: background ? 'background' : sub ? 'subshell' : 'child' };
   }
   return undefined;
 }

@@ -34,7 +34,7 @@ const check: ComposeCheck = (ctx) => {
       script: script.file,
       command: gap.command,
       program: gap.program,
-      how: gap.how === 'background' ? 'in the background and then `wait`s for it' : 'as its child, without `exec`',
+      how: gap.how === 'background' ? 'in the background and then `wait`s for it' : gap.how === 'subshell' ? 'inside a `( … )` subshell, which an `exec` there would replace instead of the script' : 'as its child, without `exec`',
       effect,
       composeFile: v.keySrc.file,
     });
