@@ -1484,6 +1484,29 @@ describe('project model: entry points and what reaches each finding', () => {
     ].join('\n'),
   };
 
+  it('services sharing one image run what their start scripts run: the API its routes, the worker its tasks, a Celery flower neither', async () => {
+    // doccano: backend, celery and flower all run doccano/doccano:backend, each through its own script
+    const { model: m } = await model({
+      'backend/app/views.py': 'from django.http import JsonResponse\n\ndef ping(request):\n    return JsonResponse({})\n',
+      'backend/app/urls.py': 'from django.urls import path\nfrom . import views\n\nurlpatterns = [path("ping/", views.ping)]\n',
+      'backend/app/tasks.py': 'from celery import shared_task\n\n@shared_task\ndef export(pk):\n    return pk\n',
+      'backend/Dockerfile': 'FROM python:3.12\nWORKDIR /srv\nCOPY . /srv/\nCOPY tools/ /opt/bin/\nENTRYPOINT ["/opt/bin/web.sh"]\n',
+      'backend/tools/web.sh': '#!/bin/sh\npython manage.py migrate\ngunicorn config.wsgi\n',
+      'backend/tools/worker.sh': '#!/bin/sh\n(\n  "celery" --app=config worker --pool=solo\n)\n',
+      'backend/tools/flower.sh': '#!/bin/sh\ncelery --app=config flower --basic_auth="$AUTH"\n',
+      'compose.yaml': [
+        'services:',
+        '  backend:\n    build: ./backend\n    restart: always',
+        '  celery:\n    build: ./backend\n    entrypoint: ["/opt/bin/worker.sh"]\n    restart: always',
+        '  flower:\n    build: ./backend\n    entrypoint: ["/opt/bin/flower.sh"]\n    restart: always',
+        '',
+      ].join('\n'),
+    });
+    const runs = (label: string) => m.entryPoints.find((e) => e.label.includes(label))?.services;
+    expect(runs('ping')).toEqual(['backend']);
+    expect(runs('export')).toEqual(['celery']);
+  });
+
   it("route labels carry their router's prefix (APIRouter prefix, Blueprint url_prefix)", async () => {
     const { model: m } = await model({
       'app/git.py': 'from fastapi import APIRouter\nrouter = APIRouter(prefix="/git", tags=["git"])\n\n@router.api_route("/{path:path}")\nasync def proxy(path: str):\n    return path\n\n@router.get("")\nasync def root():\n    return 1\n',

@@ -400,7 +400,8 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
 
   if (system && system.services.length) {
     for (const f of findings) {
-      const radius = blastRadius(system, { file: f.file, service: f.file.match(/\.ya?ml$/) ? f.symbol : undefined });
+      // a compose rule's finding in a start script is about its service (FL785)
+      const radius = blastRadius(system, { file: f.file, service: f.file.match(/\.ya?ml$/) || f.data?.composeFile ? f.symbol : undefined });
       if (radius.length) f.blastRadius = radius;
     }
   }

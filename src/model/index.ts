@@ -17,7 +17,7 @@ import { workflowRuns, type WorkflowStepCache } from './workflows.js';
 import { COMPONENT_FILE, componentImports } from './components.js';
 import { WORKFLOW_FILE } from '../engine/discover.js';
 import { ContextPriorities, type Cap } from './priority.js';
-import { buildEntryModel, type EntryModel } from './reach.js';
+import { buildEntryModel, STARTS_PROGRAM, type EntryModel } from './reach.js';
 import { bindingSignals } from './signals.js';
 import { TsPaths } from './ts-paths.js';
 import { mentionedIn, unreferencedFindings, type FindingHome } from './unreferenced.js';
@@ -187,6 +187,7 @@ export function buildProjectModel(input: ModelInput): { model: ProjectModel; pac
     codeRoots: s.codeRoots ?? [],
     kind: s.oneShot ? 'one-shot' : s.dev || composeFiles[s.file]?.kind !== 'stack' ? 'dev' : 'long-running',
     ...(s.command ? { command: s.command } : {}),
+    ...startsOf(s.startScript, input.readText),
   }));
   const defaults: ProjectModel['defaults'] = [];
   for (const f of input.files) {
@@ -299,6 +300,15 @@ function importedTypeScript(files: ModelInput['files'], isTest: (rel: string) =>
   return out;
 }
 
+/** The last command of a start script that starts a known program: what the service runs behind the script. */
+function startsOf(script: string | undefined, readText: ModelInput['readText']): { starts?: string } {
+  const text = script ? readText?.(script) : undefined;
+  if (!text) return {};
+  const lines = text.split(/\r?\n/).map((l) => l.replace(/(^|\s)#.*$/, '').trim()).filter(Boolean);
+  for (let i = lines.length - 1; i >= 0; i--) if (STARTS_PROGRAM.test(lines[i]!)) return { starts: lines[i]!.replace(/["']/g, '') };
+  return {};
+}
+
 /**
  * A worker pool picked on the worker's command line (`celery --app=config worker --pool=solo` in
  * doccano's start script), as the process-wide default a setting would be: it applies to the code
@@ -328,7 +338,7 @@ function workerPoolDefaults(input: ModelInput): ProjectModel['defaults'] {
             if (!value || !pools.ignoreTimeLimits.includes(value)) continue;
             const line = src.file === s.file ? 1 : i + 1;
             for (const scope of s.codeRoots!)
-              out.push({ library: fw.framework, knob: 'pool-ignores-time-limits', text: eq ? words[w]! : `${words[w]} ${value}`, state: 'set', file: src.file, line, scope, does: `runs every ${fw.framework} task of service \`${s.name}\` in the ${value} pool, where time limits are not enforced` });
+              out.push({ library: fw.framework, knob: 'pool-ignores-time-limits', text: eq ? words[w]! : `${words[w]} ${value}`, state: 'set', file: src.file, line, scope, does: `runs every ${fw.framework} task of service \`${s.name}\` in the ${value} pool, where time limits are not enforced`, internal: true });
           }
         });
       }

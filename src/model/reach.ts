@@ -37,11 +37,16 @@ export interface EntryModel {
 export const WORKER_CMD = /\b(celery|taskiq|rq|dramatiq|arq|huey|procrastinate)\b|\bworker\b/i;
 export const SCHEDULER_CMD = /\bbeat\b|\bscheduler\b|\bcron\b/i;
 const WEB_CMD = /\b(uvicorn|gunicorn|hypercorn|daphne|granian|waitress|runserver|flask\s+run|next\s+start|nginx)\b/i;
+/** a task monitor's UI (`celery flower`): it runs none of the project's routes or tasks */
+const MONITOR_CMD = /\bcelery\b.*\bflower\b|^\s*flower\b/i;
+/** a line of a start script that starts one of the programs above */
+export const STARTS_PROGRAM = new RegExp(`${WORKER_CMD.source}|${SCHEDULER_CMD.source}|${WEB_CMD.source}|${MONITOR_CMD.source}`, 'i');
 
 /** Whether a service, by its command, runs entry points of this kind (no command: anything). */
 function runsKind(s: ModelService, kind: EntryKind): boolean {
-  const cmd = s.command ?? '';
+  const cmd = [s.command, s.starts].filter(Boolean).join(' ');
   if (!cmd) return true;
+  if (MONITOR_CMD.test(s.starts ?? s.command ?? '')) return false;
   const sched = SCHEDULER_CMD.test(cmd);
   const worker = WORKER_CMD.test(cmd);
   const web = WEB_CMD.test(cmd);
@@ -65,7 +70,7 @@ function servicesFor(file: string, services: ModelService[], kind: EntryKind, ru
   const importing = fit.filter((s) => runs(s, file) !== false);
   if (importing.length) fit = importing;
   // a schedule table is read by the scheduler when there is one (celery beat), not by the workers
-  const sched = fit.filter((s) => SCHEDULER_CMD.test(s.command ?? '') && !WEB_CMD.test(s.command ?? ''));
+  const sched = fit.filter((s) => SCHEDULER_CMD.test(`${s.command ?? ''} ${s.starts ?? ''}`) && !WEB_CMD.test(`${s.command ?? ''} ${s.starts ?? ''}`));
   if (kind === 'schedule' && sched.length) fit = sched;
   return (fit.length ? fit : all).map((s) => s.name).filter((n, i, a) => a.indexOf(n) === i).sort();
 }

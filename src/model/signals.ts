@@ -273,7 +273,7 @@ function frameworkDefaults(facts: FileFacts, catalog: Catalog): ProcessDefault[]
       const record = (k: string, v: FileFacts['assignments'][number]['value'], line: number, branch?: boolean) => {
         const lit = v.kind === 'name' && v.resolved ? v.resolved : v;
         if (!named(k) || lit.kind !== 'string' || !ignoreTimeLimits.includes(lit.value)) return;
-        out.push({ library: fw.framework, knob: 'pool-ignores-time-limits', text: `${k} = ${pyText(v)}`, state: branch ? 'unknown' : 'set', line, does: `runs every ${fw.framework} task in the ${lit.value} pool, where time limits are not enforced` });
+        out.push({ library: fw.framework, knob: 'pool-ignores-time-limits', text: `${k} = ${pyText(v)}`, state: branch ? 'unknown' : 'set', line, does: `runs every ${fw.framework} task in the ${lit.value} pool, where time limits are not enforced`, internal: true });
       };
       for (const c of facts.calls) {
         const update = c.qualified?.startsWith(prefix) && app.update.includes(c.qualified.slice(prefix.length));

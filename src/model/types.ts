@@ -165,7 +165,7 @@ export interface ProcessDefault {
   /**
    * What a 'set' default does, for reports ("makes every Celery task ack after it ran"); absent:
    * it bounds the library's calls (a timeout). `internal`: a fact the model uses to settle findings
-   * (which module holds a framework's app), not a guardrail to show.
+   * (which module holds a framework's app; a worker pool that ignores time limits, a hazard), not a guardrail to show.
    */
   does?: string;
   internal?: boolean;
@@ -185,6 +185,8 @@ export interface ModelService {
   codeRoots: string[];
   kind: 'long-running' | 'one-shot' | 'dev';
   command?: string;
+  /** what its start script runs last (`celery --app=config flower` behind `/opt/bin/prod-flower.sh`) */
+  starts?: string;
 }
 
 export interface ProjectModel {

@@ -90,6 +90,13 @@ export function servicesOf(f: Pick<Finding, 'file' | 'symbol'>, system: SystemMo
   const direct = index.services.find((s) => s.file === file && s.svc.name === f.symbol);
   if (direct) return [direct.svc];
   if (/\.ya?ml$/i.test(file)) return [];
+  // a container's start script runs in the services that start with it, not in every service
+  // whose code roots hold it (doccano's tools/prod-django.sh is backend's, not celery's or flower's)
+  const starting = index.services.filter((x) => x.svc.startScript === file);
+  if (starting.length) {
+    const named = starting.filter((x) => x.svc.name === f.symbol);
+    return (named.length ? named : starting).map((x) => x.svc).filter((v, i, a) => a.findIndex((o) => o.name === v.name) === i);
+  }
   let best: Service[] = [];
   let bestLen = -1;
   for (const { svc, dir } of index.services) {
