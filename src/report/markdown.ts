@@ -75,7 +75,9 @@ export function renderMarkdown(result: ScanResult, rules: readonly RuleMeta[], o
     { md: scopeSection(view, opts), toc: { id: 'scope', title: 'Scope' } },
   ];
   const present = parts.filter((p) => !!p.md);
-  const md = [header(view, opts), toc(present.flatMap((p) => (p.toc ? [p.toc] : []))), ...present.map((p) => p.md!)].join('\n\n') + '\n';
+  // the top risks open the summary: a reader looks for them first
+  const entries = present.flatMap((p) => (p.toc ? [p.toc, ...(p.toc.id === 'summary' && p.md!.includes('<a id="top-risks"></a>') ? [{ id: 'top-risks', title: 'Top risks' }] : [])] : []));
+  const md = [header(view, opts), toc(entries), ...present.map((p) => p.md!)].join('\n\n') + '\n';
   if (!opts.maxBytes) return md;
   const cut = truncateMarkdown(md, opts.maxBytes, 'Report truncated to fit the size limit.');
   if (cut === md) return md;

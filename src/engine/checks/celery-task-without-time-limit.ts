@@ -88,7 +88,7 @@ const check: Check = (ctx) => {
       };
       if (opaque) {
         d.priority = 'P2';
-        d.priorityReason = 'the app loads its settings from elsewhere: the limit may be set where the scan cannot see';
+        d.priorityReason = `the app loads its settings with \`${opaque.text}\`: no scanned module sets the limit, but settings from outside the repository (the environment, a deploy's own settings file) may`;
       } else if (tasks.length && limited.length === tasks.length) {
         d.priority = 'P2';
         d.priorityReason = `every task in this file sets its own time limit (${limited.map((f) => f.name).join(', ')}); tasks in other modules may not`;

@@ -105,7 +105,7 @@ export function experimentsSection(view: ReportView, opts: MarkdownOptions): str
   if (!planned.length) return undefined;
   const out = [heading(2, 'Failure experiments', 'experiments'), ''];
   out.push(
-    'A plan to prove each top fix by breaking something on purpose. Run it on a staging copy of your stack (another host or VM: a second compose project on the same host collides with fixed `container_name`s and published ports), never first in production: check the steady state (normal traffic, errors and latency as usual), inject, watch, roll back. Run it once before the fix to see the failure, once after to see it contained.',
+    'A plan to prove each top fix by breaking something on purpose. Run it on a staging copy of your stack (on another host or VM, where its published ports are free), never first in production: check the steady state (normal traffic, errors and latency as usual), inject, watch, roll back. Run it once before the fix to see the failure, once after to see it contained.',
   );
   if (planned.some((p) => !p.v.backendKnown && p.v.values.backend && p.v.texts?.experiment?.break.includes(p.v.values.backend)))
     out.push(

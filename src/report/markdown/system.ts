@@ -168,7 +168,10 @@ function guardrailsFound(c: Component, view: ReportView): string[] {
     else if (weak) have.push(`healthcheck (weak)${some(weak)}`);
     else if (img) have.push(`image's own healthcheck${some(img)}`);
     const policies = [...new Set(c.variants.map((x) => x.restart).filter((r): r is string => !!r && r !== 'no'))].sort();
-    if (policies.length) have.push(`restart: ${policies.map((p) => mdCode(p, true)).join(' / ')}${some(inAll((x) => !!x.restart && x.restart !== 'no'))}`);
+    // what each one guards against: a restart policy brings back a process that exited, not one
+    // that hangs (compose restarts nothing on "unhealthy")
+    const hangs = c.findings.some((v) => v.f.category === 'timeout' || v.f.category === 'pool');
+    if (policies.length) have.push(`restart: ${policies.map((p) => mdCode(p, true)).join(' / ')}${some(inAll((x) => !!x.restart && x.restart !== 'no'))}${hangs ? ' (after a crash, not a hang)' : ''}`);
   }
   for (const g of codeGuards(c, view)) have.push(g);
   // process-wide defaults (axios.defaults.timeout, socket.setdefaulttimeout) set in this component's code
