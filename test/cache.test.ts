@@ -1,7 +1,7 @@
 // The result cache: on by default locally, off in CI or with --no-cache, placed by --cache-dir;
 // keyed by content + rule set + options; an unchanged re-scan gives the same bytes as a fresh one.
-import { existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeTree, runCli } from './helpers.js';
 
@@ -14,12 +14,18 @@ function cacheFile(dir: string): string {
   return join(dir, files[0]);
 }
 
-/** Rewrite every cached finding's message: a later run that shows it read the cache. */
+/**
+ * Rewrite every cached finding's message: a later run that shows it read the cache. The whole-result
+ * memo goes (a slow first run can leave one: its inputs were old enough by the time it ended), so
+ * the per-file cache is what the next run reads.
+ */
 function tamper(file: string): void {
   const data = JSON.parse(readFileSync(file, 'utf8'));
   for (const e of Object.values(data.entries) as Array<{ result: { findings: Array<{ message: string }> } }>)
     for (const f of e.result.findings) f.message = 'FROM CACHE';
   writeFileSync(file, JSON.stringify(data));
+  const dir = dirname(file);
+  for (const n of readdirSync(dir)) if (/^result-.*\.json$/.test(n)) rmSync(join(dir, n));
 }
 
 const json = async (root: string, ...args: string[]) => {
