@@ -731,13 +731,25 @@ describe('the healthcheck a finding suggests', () => {
   it('without code the guess stays curl on /health', () => {
     expect(probe(run(compose), 'api')).toBe('curl -fsS http://localhost:8080/health || exit 1');
   });
+
+  it('a service that publishes no port is probed on the port its command binds (doccano: gunicorn behind nginx)', () => {
+    const backend = {
+      'compose.yaml': 'services:\n  backend:\n    build: ./backend\n    command: gunicorn --bind="${HOST:-0.0.0.0}:${PORT:-8000}" config.wsgi\n  worker:\n    build: ./backend\n    command: celery -A config worker\n  nginx:\n    image: nginx\n    depends_on: [backend, worker]\n',
+    };
+    const routes: ComposeInput['code'] = [{ path: 'backend/config/urls.py', language: 'python', modules: ['django'], healthRoutes: ['/v1/health/'] }];
+    const out = run(backend, { code: routes });
+    expect(probe(out, 'backend')).toBe(`python -c "import urllib.request as u; u.urlopen('http://localhost:8000/v1/health/', timeout=3)"`);
+    // near miss: a worker binds no port: no probe is made up for it
+    expect(probe(out, 'worker') ?? '').toBe('');
+  });
 });
 
 describe('health routes of a file', () => {
   it('keeps GET routes that name a probe, router-relative ones made absolute', async () => {
     const { healthRoutesOf } = await import('../src/engine/code-summary.js');
-    const entries = ['GET healthcheck', 'GET /api/v1/health/', 'POST /health', 'GET /users/{id}/ping', 'GET /healthy-recipes', 'GET /readyz'].map((label) => ({ kind: 'http', label }));
-    expect(healthRoutesOf({ signals: { entries } })).toEqual({ healthRoutes: ['/api/v1/health/', '/healthcheck', '/readyz'] });
+    // Django's include of a health app (`path("v1/health/", include("health_check.urls"))`) answers every verb
+    const entries = ['GET healthcheck', 'GET /api/v1/health/', 'POST /health', 'GET /users/{id}/ping', 'GET /healthy-recipes', 'GET /readyz', 'HTTP /v1/health/ (include)', 'HTTP /v1/users/ (include)'].map((label) => ({ kind: 'http', label }));
+    expect(healthRoutesOf({ signals: { entries } })).toEqual({ healthRoutes: ['/api/v1/health/', '/healthcheck', '/readyz', '/v1/health/'] });
     expect(healthRoutesOf({ signals: { entries: [{ kind: 'task', label: 'GET /health' }] } })).toEqual({});
   });
 });

@@ -80,7 +80,8 @@ export function healthRoutesOf(r: { signals?: { entries?: Array<{ kind: string; 
   const out = new Set<string>();
   for (const e of r.signals?.entries ?? []) {
     if (e.kind !== 'http') continue;
-    const m = /^(?:GET|ALL|ANY)\s+(\S+)$/i.exec(e.label.trim());
+    // a route for every verb too: Django's `path("v1/health/", include("health_check.urls"))` is `HTTP /v1/health/ (include)`
+    const m = /^(?:GET|ALL|ANY|HTTP)\s+(\S+)(?:\s+\([\w.]+\))?$/i.exec(e.label.trim());
     if (!m || /[{}:<>*[\]]/.test(m[1])) continue;
     const path = m[1].startsWith('/') ? m[1] : `/${m[1]}`;
     if (HEALTH_PATH.test(path)) out.add(path);

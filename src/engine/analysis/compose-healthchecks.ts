@@ -18,13 +18,24 @@ export function clip(s: string, n = 60): string {
  */
 export function suggestedProbe(v: ServiceView, p: Pick<ProjectView, 'code' | 'knowledge'>): string {
   if (v.info?.probe) return v.info.probe;
-  const port = ports(v.node)[0]?.target?.split('-')[0];
-  if (!port || !/^\d+$/.test(port)) return '';
+  const published = ports(v.node)[0]?.target?.split('-')[0];
+  // no port published (a backend only its proxy reaches): the one its command or start script binds
+  const port = published && /^\d+$/.test(published) ? published : boundPort(`${v.commandText}\n${v.startScript?.text ?? ''}`);
+  if (!port) return '';
   const route = healthRoute(v, p.code);
   const url = `http://localhost:${port}${route?.path ?? '/health'}`;
   const probes = p.knowledge.runtimeProbes;
   const template = (route && probes.find((t) => t.runtime === route.language)) ?? probes.find((t) => t.runtime === 'any');
   return template ? template.probe.replaceAll('{url}', url) : '';
+}
+
+/**
+ * The port a server command binds (`gunicorn --bind="${HOST:-0.0.0.0}:${PORT:-8000}"`, `uvicorn
+ * --port 8000`), with a variable's default: doccano's backend, reached only through nginx.
+ */
+function boundPort(text: string): string | undefined {
+  const m = /--bind[= ]["']?(?:\$\{\w+(?::-[^}]*)?\}|[^\s"':]*):(?:\$\{\w+:-)?(\d{2,5})\b/.exec(text) ?? /--port[= ]["']?(?:\$\{\w+:-)?(\d{2,5})\b/.exec(text);
+  return m?.[1];
 }
 
 /** tooling, tests and examples declare routes too; they are not what the service serves */
