@@ -412,11 +412,15 @@ export interface ComposeHints {
   devEnvironment?: string[];
   /** commands that start a long-running server: a one-shot step chained before one (`alembic upgrade head && uvicorn …`) does not make the service one-shot */
   serverCommands?: string[];
+  /** a command that starts a queue worker: it takes jobs from a broker and listens on no port */
+  workerCommands?: string[];
   /** commands (entrypoint + command, or the Dockerfile a service is built from) that run a development server (`uvicorn --reload`, `npm run dev`) */
   devCommands?: string[];
   /** commands that run the project's test suite (`make test`, `pytest`, `npm test`): a stack whose application services all do is a test harness */
   testCommands?: string[];
   waitTools?: string[];
+  /** waits that ask one kind of dependency (`manage.py wait_for_db`, an `until pg_isready` loop): a line matching `pattern` covers dependencies of those `services` only */
+  waitToolsFor?: Array<{ pattern: string; services: string[] }>;
   /** the opening comment of a compose file says it is not for production: a developer stack */
   devHeaders?: string[];
   /** the README beside a compose file (in a folder of its own) says the folder is for local development */

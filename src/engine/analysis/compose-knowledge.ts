@@ -21,7 +21,10 @@ export interface ComposeKnowledge {
   devCommands: RegExp[];
   testCommands: RegExp[];
   serverCommands: RegExp[];
+  workerCommands: RegExp[];
   waitTools: RegExp[];
+  /** waits that ask one kind of dependency: the image kinds (compose-images `service`) each covers */
+  waitToolsFor: Array<{ re: RegExp; services: string[] }>;
   /** programs that retry their own start-up connection (catalog `compose-clients` retriesAtStart), compiled */
   startRetries: Array<{ runs: RegExp; services: string[] }>;
   devHeaders: RegExp[];
@@ -74,7 +77,9 @@ export function composeKnowledge(catalog: Catalog): ComposeKnowledge {
     devCommands: res(hints.devCommands),
     testCommands: res(hints.testCommands),
     serverCommands: res(hints.serverCommands),
+    workerCommands: res(hints.workerCommands),
     waitTools: res(hints.waitTools),
+    waitToolsFor: (hints.waitToolsFor ?? []).map((w) => ({ re: new RegExp(w.pattern, 'i'), services: w.services })),
     startRetries: clients.filter((c) => c.retriesAtStart).map((c) => ({ runs: new RegExp(c.retriesAtStart!, 'im'), services: c.services })),
     devHeaders: res(hints.devHeaders),
     devReadmes: res(hints.devReadmes),

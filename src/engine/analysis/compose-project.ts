@@ -79,7 +79,8 @@ export interface ServiceView {
    * loop in its command, or in the start-up script it runs (compose `entrypoint`/`command` or the
    * Dockerfile's ENTRYPOINT/CMD, read from the repository)
    */
-  waitsForDeps: boolean;
+  /** it waits for its dependencies by itself: all of them, or only those of these image kinds (`wait_for_db`), or none */
+  waitsForDeps: boolean | Set<string>;
   /** the shell script the container starts with, when the repository has it */
   startScript?: StartScript;
   deps: Dependency[];
@@ -235,13 +236,23 @@ function waitsForDeps(
   context: string | undefined,
   k: ComposeKnowledge,
   readFile?: ReadText,
-): boolean {
-  const waits = (text: string) => k.waitTools.some((r) => r.test(text));
+): boolean | Set<string> {
+  // line by line: a wait that asks one kind of dependency covers that kind; any other wait, all
+  const kinds = new Set<string>();
+  const waits = (text: string): boolean => {
+    for (const line of text.split(/\r?\n/)) {
+      const only = k.waitToolsFor.filter((w) => w.re.test(line));
+      if (only.length) for (const w of only) for (const s of w.services) kinds.add(s);
+      else if (k.waitTools.some((r) => r.test(line))) return true;
+    }
+    return false;
+  };
+  const result = (): boolean | Set<string> => (kinds.size ? kinds : false);
   if (waits(commandText)) return true;
   const start = dockerfile !== undefined ? dockerfileSteps(dockerfile, target).start : undefined;
   const words = startWords(command, entrypoint, start);
   if (!command && !entrypoint && waits(words.join(' '))) return true;
-  if (!readFile || context === undefined) return false;
+  if (!readFile || context === undefined) return result();
   // one level: the start-up script itself (a script it sources is read only by name, `wait_for_db`)
   for (const w of words.filter((x) => SCRIPT.test(x) && !x.startsWith('-')).slice(0, 4)) {
     for (const c of scriptCandidates(w, start, context)) {
@@ -249,7 +260,7 @@ function waitsForDeps(
       if (text !== undefined && waits(text)) return true;
     }
   }
-  return false;
+  return result();
 }
 
 /**
@@ -715,7 +726,12 @@ const directCache = new WeakMap<ProjectView, Map<string, Set<string>>>();
  * compose to gate its start on a healthcheck.
  */
 export function needsReadinessGate(v: ServiceView, p?: ProjectView, dependency?: string): boolean {
-  if (v.waitsForDeps) return false;
+  if (v.waitsForDeps === true) return false;
+  // it waits for some kinds only: a dependency of another kind still needs the gate
+  if (v.waitsForDeps && p && dependency !== undefined) {
+    const kind = p.byName.get(dependency)?.info?.service;
+    if (kind && v.waitsForDeps.has(kind)) return false;
+  }
   // a pooler connects to its backends when a client asks and retries them: starting first costs nothing
   if (v.info?.retriesBackends) return false;
   // its code reaches the dependency only through a client that reconnects until it answers

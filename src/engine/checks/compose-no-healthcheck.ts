@@ -17,7 +17,12 @@ const check: ComposeCheck = (ctx) => {
     // what depends on it directly; a dependant that waits for it by itself, or restarts until it
     // connects, needs no healthcheck to start safely
     const dependents = directDependentsOf(p, v.name);
-    const readers = dependents.filter((n) => { const d = p.byName.get(n); return d !== undefined && needsReadinessGate(d, p, v.name); });
+    // a queue worker (no known image, no port, nobody's URL names it) is ready for no one: a
+    // `depends_on` on it only orders the start (doccano's flower on its celery worker)
+    const runs = `${v.commandText}\n${v.startScript?.text ?? ''}`;
+    const worker = !v.info && !v.listens && p.knowledge.workerCommands.some((r) => r.test(runs)) && !p.knowledge.serverCommands.some((r) => r.test(runs.replace(/\bcelery\b.*\bworker\b/gi, '')));
+    const reachable = !worker || dependents.some((n) => p.talksTo.get(n)?.has(v.name));
+    const readers = reachable ? dependents.filter((n) => { const d = p.byName.get(n); return d !== undefined && needsReadinessGate(d, p, v.name); }) : [];
     if (!readers.length && !healthWatched(v.node)) continue;
     const d = composeDraft(ctx, v.hc?.keySrc ?? v.keySrc, v.name, {
       probe: suggestedProbe(v, p),
