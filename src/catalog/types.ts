@@ -157,6 +157,7 @@ export interface CatalogSections {
   'context-packages': ContextPackageEntry[];
   'context-entry-shapes': ContextEntryShape[];
   'context-framework-files': ContextFrameworkFiles[];
+  'served-sites': ServedSite[];
   'entry-points': EntryPointEntry[];
   'webhook-signals': WebhookSignals[];
   'interactive-routes': InteractiveRoute[];
@@ -223,6 +224,23 @@ export interface ContextEntryShape {
  * the nearest package depends on it (Next.js `app/…/page.tsx` is a Server Component unless it says
  * "use client"). Other modules in that folder take the context of the code that imports them.
  */
+/**
+ * Section `served-sites`: a repository layout that is one deployed server even when its compose file
+ * lives elsewhere (librephotos' Django site): an entry file beside settings that name the app.
+ */
+export interface ServedSite {
+  language: CatalogLanguage;
+  why: string;
+  /** the entry file's name (`manage.py`); its folder is the site */
+  entry: string;
+  /** regex the entry file's text matches (`execute_from_command_line`) */
+  entryMarks: string;
+  /** regex on a path below the site's folder: its settings modules */
+  settings: string;
+  /** regex (multiline) one settings module's text matches (`WSGI_APPLICATION =`) */
+  settingsMarks: string;
+}
+
 export interface ContextFrameworkFiles {
   ecosystem: 'npm';
   /** the dependency that makes the convention apply */

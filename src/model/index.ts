@@ -348,20 +348,25 @@ function workerPoolDefaults(input: ModelInput): ProjectModel['defaults'] {
 }
 
 /**
- * The folders of Django sites: a manage.py that runs Django's command line beside a settings
- * module naming the site's WSGI or ASGI application. Its Python code is one deployed server (and
- * its workers), not a library whose users call what the repository never does (librephotos, whose
- * compose file lives in another repository).
+ * The folders of sites (catalog `served-sites`): a Django manage.py that runs its command line
+ * beside settings naming the site's WSGI or ASGI application. Their code is one deployed server
+ * (and its workers), not a library whose users call what the repository never does (librephotos,
+ * whose compose file lives in another repository).
  */
-function djangoSites(input: ModelInput): string[] {
+function servedSites(input: ModelInput): Array<{ dir: string; language: string }> {
   if (!input.readText) return [];
-  const py = input.files.filter((f) => f.kind === 'python');
-  const out: string[] = [];
-  for (const m of py) {
-    if (posix.basename(m.rel) !== 'manage.py' || !/\bexecute_from_command_line\b/.test(input.readText(m.rel) ?? '')) continue;
-    const dir = posix.dirname(m.rel) === '.' ? '' : posix.dirname(m.rel);
-    const settings = py.filter((f) => within(f.rel, dir) && /(^|\/)settings(\/|\.py$)|(^|\/)settings_?\w*\.py$/.test(f.rel.slice(dir ? dir.length + 1 : 0)));
-    if (settings.slice(0, 20).some((f) => /^(WSGI|ASGI)_APPLICATION\s*=/m.test(input.readText!(f.rel) ?? ''))) out.push(dir);
+  const out: Array<{ dir: string; language: string }> = [];
+  for (const site of input.catalog.section('served-sites')) {
+    const files = input.files.filter((f) => f.kind === site.language);
+    const entryMarks = new RegExp(site.entryMarks);
+    const settings = new RegExp(site.settings);
+    const settingsMarks = new RegExp(site.settingsMarks, 'm');
+    for (const m of files) {
+      if (posix.basename(m.rel) !== site.entry || !entryMarks.test(input.readText(m.rel) ?? '')) continue;
+      const dir = posix.dirname(m.rel) === '.' ? '' : posix.dirname(m.rel);
+      const modules = files.filter((f) => within(f.rel, dir) && settings.test(f.rel.slice(dir ? dir.length + 1 : 0)));
+      if (modules.slice(0, 20).some((f) => settingsMarks.test(input.readText!(f.rel) ?? ''))) out.push({ dir, language: site.language });
+    }
   }
   return out;
 }
@@ -378,11 +383,11 @@ export function applyModel(findings: Finding[], model: ProjectModel, input: Mode
   // library's public function is called by its users, and a lone file by whoever wrote it. With no
   // compose file, a package the repository starts with a serving script is such a process too
   const started = startedPackages(packages, input.catalog);
-  const sites = djangoSites(input);
+  const sites = servedSites(input);
   const served = (rel: string) =>
     model.services.some((s) => s.kind === 'long-running' && s.codeRoots.some((r) => within(rel, r))) ||
     started.includes(packageOf(packages, rel, 'npm')!) ||
-    (rel.endsWith('.py') && sites.some((d) => within(rel, d)));
+    sites.some((x) => within(rel, x.dir) && kindOf.get(rel) === x.language);
   const unused =
     input.reportUnreferenced || !input.wholeRoot
       ? new Map<Finding, FindingHome>()
