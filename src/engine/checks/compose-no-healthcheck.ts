@@ -20,7 +20,7 @@ const check: ComposeCheck = (ctx) => {
     // a queue worker (no known image, no port, nobody's URL names it) is ready for no one: a
     // `depends_on` on it only orders the start (doccano's flower on its celery worker)
     const runs = `${v.commandText}\n${v.startScript?.text ?? ''}`;
-    const worker = !v.info && !v.listens && p.knowledge.workerCommands.some((r) => r.test(runs)) && !p.knowledge.serverCommands.some((r) => r.test(runs.replace(/\bcelery\b.*\bworker\b/gi, '')));
+    const worker = !v.info && !v.listens && p.knowledge.workerCommands.some((r) => r.test(runs));
     const reachable = !worker || dependents.some((n) => p.talksTo.get(n)?.has(v.name));
     const readers = reachable ? dependents.filter((n) => { const d = p.byName.get(n); return d !== undefined && needsReadinessGate(d, p, v.name); }) : [];
     if (!readers.length && !healthWatched(v.node)) continue;

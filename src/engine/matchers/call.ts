@@ -43,6 +43,7 @@
 // An API with a catalog `variant` matches only calls whose options name one of its values.
 // Message data: {callee} {api} {variant}, and with a knob {knob} {key} {keys} {state} {default}.
 import type { CallFact, Value } from '../../languages/types.js';
+import type { LocalCommands } from '../../catalog/types.js';
 import type { FindingDraft, Priority } from '../types.js';
 import { renderMessage } from '../run-file.js';
 import type { Matcher, RuleContext } from '../api.js';
@@ -167,7 +168,7 @@ function commandWords(call: CallFact, ctx: RuleContext): Array<string | undefine
     const r = v?.kind === 'name' ? v.resolved : v;
     return r?.kind === 'string' ? r.value : undefined;
   };
-  const first = site.args[0]?.kind === 'name' ? (site.args[0].resolved ?? site.args[0]) : site.args[0];
+  const first = commandArg(site, ctx);
   // `create_subprocess_exec(*cmd)` where `cmd` is a list written in the function: its words
   const spread = !first && site.leadingSplat?.kind === 'name' ? site.leadingSplat.resolved : site.leadingSplat;
   if (!first && spread?.kind === 'array' && /create_subprocess_exec$/.test(site.qualified ?? '')) return spread.open ? undefined : spread.items.map(lit);
@@ -193,22 +194,36 @@ function commandWords(call: CallFact, ctx: RuleContext): Array<string | undefine
   return tokens.every((t): t is { word: string } => 'word' in t) ? tokens.map((t) => t.word) : undefined;
 }
 
+/**
+ * The command argument of a subprocess call: a literal, a resolved constant, or the one value a
+ * local got in the function before the call (`ps_command = f"ps aux | grep {x}"; run(ps_command)`).
+ */
+function commandArg(site: CallFact, ctx: RuleContext): Value | undefined {
+  const arg = site.args[0];
+  if (arg?.kind !== 'name') return arg;
+  if (arg.resolved) return arg.resolved;
+  const writes = ctx.facts.assignments.filter((a) => a.target === arg.text && a.scope.functionId === site.scope.functionId && a.loc.line <= site.loc.line);
+  return writes.length === 1 ? writes[0]!.value : arg;
+}
+
+/** One simple command's words name a command that only reads local state and exits. */
+function localWords(all: Array<string | undefined>, e: LocalCommands): boolean {
+  const base = all[0]?.slice(all[0].lastIndexOf('/') + 1);
+  // `python -m pip freeze` runs `pip freeze`; so does `[sys.executable, "-m", "pip", "freeze"]`
+  const words = (base === undefined || e.interpreters?.includes(base)) && all[1] === '-m' ? all.slice(2) : all;
+  const exe = words[0]?.slice(words[0].lastIndexOf('/') + 1);
+  if (exe !== undefined && e.commands.includes(exe)) return true;
+  if (exe !== undefined && words[1] !== undefined && e.subcommands?.[exe]?.includes(words[1])) return true;
+  // `<any tool> --version`: the tool prints and exits
+  return words.length === 2 && words[1] !== undefined && e.probes.includes(words[1]);
+}
+
 /** The child visibly runs a command that only reads local state and exits (catalog `local-commands`). */
 export function localCommand(call: CallFact, ctx: RuleContext): boolean {
   const all = commandWords(call, ctx);
   if (!all) return localPipeline(call, ctx);
   if (all.length === 0) return false;
-  for (const e of ctx.catalog.entries('local-commands', ctx.facts.language)) {
-    const base = all[0]?.slice(all[0].lastIndexOf('/') + 1);
-    // `python -m pip freeze` runs `pip freeze`; so does `[sys.executable, "-m", "pip", "freeze"]`
-    const words = (base === undefined || e.interpreters?.includes(base)) && all[1] === '-m' ? all.slice(2) : all;
-    const exe = words[0]?.slice(words[0].lastIndexOf('/') + 1);
-    if (exe !== undefined && e.commands.includes(exe)) return true;
-    if (exe !== undefined && words[1] !== undefined && e.subcommands?.[exe]?.includes(words[1])) return true;
-    // `<any tool> --version`: the tool prints and exits
-    if (words.length === 2 && words[1] !== undefined && e.probes.includes(words[1])) return true;
-  }
-  return false;
+  return ctx.catalog.entries('local-commands', ctx.facts.language).some((e) => localWords(all, e));
 }
 
 /**
@@ -218,14 +233,7 @@ export function localCommand(call: CallFact, ctx: RuleContext): boolean {
  */
 function localPipeline(call: CallFact, ctx: RuleContext): boolean {
   const site = call.receiverCall !== undefined ? ctx.facts.calls[call.receiverCall] : call;
-  const arg = site?.args[0];
-  let first = arg?.kind === 'name' ? (arg.resolved ?? arg) : arg;
-  // a command built in a local just before (`ps_command = f"ps aux | grep {x}"`): its one assignment in the function
-  if (first?.kind === 'name' && site) {
-    const name = first.text;
-    const writes = ctx.facts.assignments.filter((a) => a.target === name && a.scope.functionId === site.scope.functionId && a.loc.line <= site.loc.line);
-    if (writes.length === 1) first = writes[0]!.value;
-  }
+  const first = site ? commandArg(site, ctx) : undefined;
   let text: string | undefined;
   if (first?.kind === 'string') text = first.value;
   else if (first?.kind === 'other' && ctx.facts.language === 'python') {
@@ -241,14 +249,7 @@ function localPipeline(call: CallFact, ctx: RuleContext): boolean {
     else return false;
   }
   if (stages.some((st) => !st.length)) return false;
-  for (const e of ctx.catalog.entries('local-commands', ctx.facts.language)) {
-    const filters = e.filters ?? [];
-    const head = stages[0]![0]!.slice(stages[0]![0]!.lastIndexOf('/') + 1);
-    if (!e.commands.includes(head) && !(stages[0]![1] !== undefined && e.subcommands?.[head]?.includes(stages[0]![1]!))) continue;
-    // (`tail -f` follows its input forever)
-    if (stages.slice(1).every((st) => filters.includes(st[0]!) && !(st[0] === 'tail' && st.some((w) => /^(-f|-F|--follow\b.*)$/.test(w))))) return true;
-  }
-  return false;
+  return ctx.catalog.entries('local-commands', ctx.facts.language).some((e) => localWords(stages[0]!, e) && stages.slice(1).every((st) => (e.filters ?? []).includes(st[0]!)));
 }
 
 /**
