@@ -103,6 +103,10 @@ export function secretJudge(opts: SecretWords): SecretJudge {
     // server that checks nothing) nor a bare number (OpenHands' `MAX_TOKEN` default '500' is a count)
     const bare = fallback.trim().replace(/[-_.\s]/g, '');
     if (kind === 'credential' && (bare.length <= 2 || /^\d+$/.test(bare))) return undefined;
+    // and an API's key is never one lower-case word (gpt-researcher's `OPENAI_API_KEY` default
+    // "custom" for a local LM Studio server): issued keys are long random strings, so the
+    // provider rejects it (a token the service checks itself, `ADMIN_TOKEN || 'admin'`, stays)
+    if (kind === 'credential' && words.slice(-2).join('_') === 'API_KEY' && /^[a-z]{3,12}$/.test(fallback.trim())) return undefined;
     if (kind === 'credential' && publicPrefixes.some((p) => fallback.trim().startsWith(p))) return undefined;
     return kind;
   };
