@@ -56,9 +56,17 @@ const check: Check = (ctx) => {
 
   const out: FindingDraft[] = [];
   const seen = new Set<string>();
+  /**
+   * the file zeroes the counter once it reaches the cap (gpt-researcher's send path: `if
+   * (reconnectAttempts >= maxReconnectAttempts) { reconnectAttempts = 0; }`, then reconnects):
+   * the cap ends one round of attempts, and the next message starts another
+   */
+  const rearmed = (name: string) =>
+    /^[A-Za-z_]\w*$/.test(name) &&
+    new RegExp(`\\bif\\s*\\(\\s*(?:this\\.)?([A-Za-z_$][\\w$]*)\\s*>=?\\s*(?:this\\.)?${name}\\s*\\)\\s*\\{?\\s*(?:this\\.)?\\1\\s*=\\s*0\\b`).test(ctx.text);
   const report = (name: string, v: Value | undefined, form: string, scopeOf?: (typeof facts.calls)[number]['scope']) => {
     if (!v || v.kind !== 'number' || !Number.isFinite(v.value) || v.value < 0 || v.value > limit) return;
-    if (!nearSocket(scopeOf)) return;
+    if (!nearSocket(scopeOf) || rearmed(name)) return;
     const key = `${v.loc.line}:${v.loc.column}`;
     if (seen.has(key)) return;
     seen.add(key);
