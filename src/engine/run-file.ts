@@ -125,6 +125,35 @@ function moduleName(meta: RuleMeta, name: string | undefined): string {
 }
 
 /** Load the matcher or check behind each rule (modules are resolved by name). */
+/**
+ * One client built again under the same name in the same function, on another path of the same
+ * setup (briefer's `pgPool = new pg.Pool(…)`, then the same again without SSL in the `catch` of
+ * its first connect): one object at a time, so one finding, at the first build, with the rebuild
+ * as a related location. Only when both builds draw the finding (a rebuild that sets what the
+ * first lacks leaves both to stand).
+ */
+function rebuilt(drafts: FindingDraft[], facts: FileFacts, path: string): { folded: Set<FindingDraft>; also: Map<FindingDraft, NonNullable<Finding['related']>> } {
+  const folded = new Set<FindingDraft>();
+  const also = new Map<FindingDraft, NonNullable<Finding['related']>>();
+  if (drafts.length < 2) return { folded, also };
+  const first = new Map<string, FindingDraft>();
+  for (const d of drafts) {
+    const call = facts.calls.find((c) => c.loc.line === d.loc.line && c.loc.column === d.loc.column && c.qualified);
+    if (!call) continue;
+    const bound = facts.assignments.find((a) => a.value.kind === 'call' && a.value.callId === call.id && !a.augmented);
+    if (!bound || bound.scope.functionId === undefined) continue;
+    const key = `${call.qualified}\0${bound.target}\0${bound.scope.functionId}\0${d.message}\0${JSON.stringify(d.data ?? {})}`;
+    const was = first.get(key);
+    if (!was) {
+      first.set(key, d);
+      continue;
+    }
+    folded.add(d);
+    also.set(was, [...(also.get(was) ?? []), { file: d.file ?? path, line: d.loc.line, column: d.loc.column, message: `the same \`${bound.target}\` built again on another path` }]);
+  }
+  return { folded, also };
+}
+
 export async function compileRules(rules: RuleMeta[], catalog: Catalog): Promise<CompiledRule[]> {
   const out: CompiledRule[] = [];
   for (const meta of rules) {
@@ -218,7 +247,9 @@ export function analyzeFacts(
     } catch (e) {
       throw new Error(`rule ${rule.meta.id} (${rule.meta.name}) failed: ${(e as Error).message}`);
     }
+    const again = rebuilt(drafts, facts, file.path);
     for (const d of drafts) {
+      if (again.folded.has(d)) continue;
       const p = decidePriority(rule, d, file, opts);
       if (!p) continue;
       if (supp.covers(rule.meta, d.loc.line)) continue;
@@ -241,6 +272,7 @@ export function analyzeFacts(
         symbol,
         priorityReason: p.reason,
         ...(d.data ? { data: d.data } : {}),
+        ...(again.also.has(d) ? { related: again.also.get(d) } : {}),
         snippet: lines.slice(d.loc.line - 1, endLine).join('\n'),
       });
     }
