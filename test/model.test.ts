@@ -1798,3 +1798,78 @@ describe('project model: a handler finding whose waits are each reported at thei
     expect(ids(both)).toContain('FL101 lib/profiles.ts');
   });
 });
+
+describe('project model: shapes set T got wrong', () => {
+  it('a .js file calling React state hooks is a client component; one that only imports React for a server render is not', async () => {
+    // peppermint's apps/client/components/TicketFiles/index.js: JSX in .js, nothing imports it
+    const { model: m } = await model({
+      'docker-compose.yml': 'services:\n  web:\n    build: .\n',
+      'package.json': JSON.stringify({ name: 'client', dependencies: { next: '14', react: '18' } }),
+      'components/TicketFiles/index.js': "import React, { useState } from 'react';\nexport default function TicketFiles() {\n  const [files, setFiles] = useState([]);\n  return fetch('/api/files');\n}\n",
+      'components/Hooked/index.js': "import React from 'react';\nexport const Hooked = () => { React.useEffect(() => { fetch('/api/x'); }, []); return null; };\n",
+      // near miss: react-email's server-side template renders, it holds no state
+      'emails/welcome.js': "import React from 'react';\nexport const Welcome = ({ name }) => React.createElement('p', null, name);\nexport const send = () => fetch('https://api.example.com/send');\n",
+    });
+    expect(m.files['components/TicketFiles/index.js']?.context).toBe('browser');
+    expect(m.files['components/Hooked/index.js']?.context).toBe('browser');
+    expect(m.files['emails/welcome.js']?.context).toBe('service');
+  });
+
+  it("a library's process-wide handler holds when its other importer only imports it in browser code (briefer's apps/web), not when that app's server imports it too", async () => {
+    const tree = (webServer: boolean): Record<string, string> => ({
+      'package.json': JSON.stringify({ name: 'root', workspaces: ['apps/*', 'packages/*'] }),
+      'packages/database/package.json': JSON.stringify({ name: '@acme/database', dependencies: { pg: '8' } }),
+      'packages/database/src/index.ts': "import pg from 'pg';\nexport let pool: pg.Pool | null = null;\nexport function getPool() {\n  pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, connectionTimeoutMillis: 5000, statement_timeout: 5000 });\n  return pool;\n}\nexport type Row = { id: string };\n",
+      'apps/api/package.json': JSON.stringify({ name: '@acme/api', dependencies: { '@acme/database': '*', express: '4' } }),
+      'apps/api/src/index.ts': "import express from 'express';\nimport { getPool } from '@acme/database';\nprocess.on('uncaughtException', (err) => console.error(err));\nexpress().get('/', async (_q, r) => r.json(await getPool().query('select 1'))).listen(3000);\n",
+      'apps/web/package.json': JSON.stringify({ name: '@acme/web', dependencies: { '@acme/database': '*', next: '14', react: '18' } }),
+      'apps/web/src/components/List.tsx': "'use client';\nimport { Row } from '@acme/database';\nexport const List = ({ rows }: { rows: Row[] }) => rows.length;\n",
+      // a deploy copy of the web app's manifest, no sources of its own
+      'apps/web/prod/package.json': JSON.stringify({ name: '@acme/web', dependencies: { '@acme/database': '*', next: '14' } }),
+      ...(webServer ? { 'apps/web/src/pages/api/rows.ts': "import { getPool } from '@acme/database';\nexport default async function handler(_q: any, r: any) { r.json(await getPool().query('select 1')); }\n" } : {}),
+    });
+    const fl550 = (r: Awaited<ReturnType<typeof model>>) => r.result.findings.filter((f) => f.ruleId === 'FL550').map((f) => `${f.file}:${f.priority}`);
+    // pg's pool drops the errored idle client and the handler keeps the process up: nothing stays broken
+    expect(fl550(await model(tree(false)))).toEqual([]);
+    expect(fl550(await model(tree(true)))).toEqual(['packages/database/src/index.ts:P1']);
+  });
+
+  it('a function that turns callers away unless a development setting is on is developer tooling; a guard on something else is not', async () => {
+    // WebODM's app/views/dev.py: `if not settings.DEV: raise Http404()`
+    const { result } = await model({
+      'app/views.py': [
+        'import subprocess',
+        'from django.conf import settings',
+        'from django.http import Http404, HttpResponse',
+        '',
+        'def dev_tools(request):',
+        '    """Rebuild the translations."""',
+        '    if not settings.DEV:',
+        '        raise Http404()',
+        '    subprocess.call(["npm", "run", "translate"])',
+        '    return HttpResponse("ok")',
+        '',
+        'def export(request):',
+        '    if not request.user.is_staff:',
+        '        raise Http404()',
+        '    subprocess.call(["gdal_translate", "in.tif", "out.tif"])',
+        '    return HttpResponse("ok")',
+        '',
+      ].join('\n'),
+      'app/urls.py': 'from django.urls import path\nfrom .views import dev_tools, export\nurlpatterns = [path("dev", dev_tools), path("export", export)]\n',
+    });
+    const fl120 = result.findings.filter((f) => f.ruleId === 'FL120');
+    expect(fl120.map((f) => `${f.line}:${f.context}`)).toEqual(['15:service']);
+  });
+
+  it("a Python module function mentioned in its own file only as another object's method is called by nobody", async () => {
+    // briefer's get_table_info(engine) beside langchain's `db.get_table_info()`
+    const { model: m } = await model({
+      'manage.py': 'import sys\nfrom django.core.management import execute_from_command_line\n\nif __name__ == "__main__":\n    execute_from_command_line(sys.argv)\n',
+      'site/settings.py': 'WSGI_APPLICATION = "site.wsgi.application"\n',
+      'api/sql.py': 'import requests\nfrom django.http import JsonResponse\n\ndef schema(request, db):\n    return JsonResponse({"t": db.get_table_info()})\n\ndef get_table_info(url):\n    return requests.get(url)\n\ndef used_info(url):\n    return requests.get(url)\n\ndef view(request):\n    return JsonResponse(used_info("https://api.example.com"))\n',
+      'api/urls.py': 'from django.urls import path\nfrom .sql import schema, view\nurlpatterns = [path("s", schema), path("v", view)]\n',
+    });
+    expect(m.unreferenced.map((u) => `${u.file}:${u.name}`)).toEqual(['api/sql.py:get_table_info']);
+  });
+});

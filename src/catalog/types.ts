@@ -186,6 +186,8 @@ export interface ContextModuleEntry {
   strength: 'strong' | 'weak';
   why: string;
   modules: string[];
+  /** only when the file also calls one of these (`useState`: React state lives in the browser) */
+  calls?: string[];
 }
 
 /**
@@ -482,6 +484,8 @@ export interface TaskFramework {
   taskOptions: Record<string, string[]>;
   /** the call, as written inside a task, that re-runs it (`self.retry`) */
   retryCall?: string;
+  /** regexes on a callee that reads a task's return value (`AsyncResult$`): a caller that reads its `error` key sees a returned failure */
+  resultReaders?: string[];
   /** the app: where its settings can be read in the file that builds it */
   app: {
     /** the constructor: settings as keyword arguments */

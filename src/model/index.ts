@@ -105,7 +105,7 @@ function processScope(file: string, kind: 'python' | 'typescript', packages: Pac
  * that a second app without the handler also loads keeps its findings. One extra entry per
  * library package, scoped to it.
  */
-function libraryScopes(defaults: ProjectModel['defaults'], packages: PackageInfo[]): ProjectModel['defaults'] {
+function libraryScopes(defaults: ProjectModel['defaults'], packages: PackageInfo[], browserOnly: (proc: PackageInfo, lib: PackageInfo) => boolean = () => false): ProjectModel['defaults'] {
   const out: ProjectModel['defaults'] = [];
   const global = defaults.filter((d) => d.global && !d.file.endsWith('.py'));
   if (!global.length) return out;
@@ -127,13 +127,34 @@ function libraryScopes(defaults: ProjectModel['defaults'], packages: PackageInfo
     for (const lib of graph.loads(from)) {
       const key = `${d.library}\0${d.knob}\0${d.state}\0${lib.dir}`;
       if (lib === from || lib.dir === '' || seen.has(key)) continue;
-      const processes = graph.processesLoading(lib);
+      // an app whose only imports of the library are in its browser code (briefer's apps/web:
+      // components importing @briefer/database for its types) runs none of its clients
+      const processes = graph.processesLoading(lib).filter((p) => !browserOnly(p, lib));
       if (!processes.length || !processes.every(sets)) continue;
       seen.add(key);
       out.push({ ...d, scope: lib.dir });
     }
   }
   return out;
+}
+
+/**
+ * `proc` depends on `lib` by name alone (through no other workspace package), and every file of
+ * `proc` that imports it is browser code: the library's server-side clients never run in it.
+ */
+function importsOnlyInBrowser(proc: PackageInfo, lib: PackageInfo, packages: PackageInfo[], graph: PackageGraph, sources: ModelInput['files'], contexts: ProjectModel['files']): boolean {
+  if (!lib.name || !proc.deps.has(lib.name)) return false;
+  if (packages.some((p) => p !== proc && p !== lib && p.kind === 'npm' && p.name && proc.deps.has(p.name) && graph.loads(p).has(lib))) return false;
+  const importing = (pkg: PackageInfo) => sources.filter((f) => f.kind === 'typescript' && graph.home(f.rel) === pkg && (f.signals?.imports ?? []).some((i) => i === lib.name || i.startsWith(`${lib.name}/`)));
+  let importers = importing(proc);
+  // a manifest whose files never import it that has another package's name (briefer's
+  // apps/web/prod/package.json, the deploy copy of apps/web's) runs that package's code
+  if (!importers.length) {
+    const twin = packages.find((p) => p !== proc && p.kind === 'npm' && p.name && p.name === proc.name);
+    if (twin) importers = importing(twin);
+  }
+  // (none at all: it may load it in a way the imports do not show, so it counts)
+  return importers.length > 0 && importers.every((f) => contexts[f.rel]?.context === 'browser');
 }
 
 /** The scan's tsconfig path mappings, read once per scan (the walk lists the tsconfig.json files). */
@@ -198,7 +219,8 @@ export function buildProjectModel(input: ModelInput): { model: ProjectModel; pac
       defaults.push({ ...d, file: f.rel, scope: processScope(f.rel, f.kind, packages, input.system) });
     }
   }
-  defaults.push(...libraryScopes(defaults, packages));
+  const browserOnly = (proc: PackageInfo, lib: PackageInfo) => importsOnlyInBrowser(proc, lib, packages, (graph ??= new PackageGraph(packages)), input.files, files);
+  defaults.push(...libraryScopes(defaults, packages, browserOnly));
   defaults.push(...versionDefaults(packages, input.catalog));
   defaults.push(...workerPoolDefaults(input));
   const entryModel = buildEntryModel(input.files, services, paths);
@@ -427,10 +449,14 @@ export function applyModel(findings: Finding[], model: ProjectModel, input: Mode
     // a function the block calls): a demo or self-test run by hand (ragflow's slack_connector.py
     // "example usage" with a "test-token")
     const main = signalsOf.get(f.file)?.mainBlock;
+    // a function that turns every caller away unless a debug setting is on runs on developers' machines
+    const dev = fileDecision.context === 'service' ? signalsOf.get(f.file)?.devOnly?.find((b) => b.line <= f.line && f.line <= b.end) : undefined;
     const decision: ContextDecision =
       fileDecision.context === 'service' && main && main.line <= f.line && f.line <= main.end
         ? { context: 'example', evidence: [`written in the \`if __name__ == "__main__":\` block at line ${main.line} of a module the service imports: a demo or self-test run by hand`] }
-        : fileDecision;
+        : dev
+          ? { context: 'build', evidence: [`in a function that only runs with a development setting on (\`${dev.guard}\`, line ${dev.line}): developer tooling`] }
+          : fileDecision;
     const ctx = decision.context;
     if (ruleOff(f, ctx, input)) continue;
     if (!imageSeen(f, input.system)) continue;

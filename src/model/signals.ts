@@ -78,6 +78,15 @@ function moduleMatches(imported: Set<string>, module: string): boolean {
   return imported.has(module);
 }
 
+const callTests = new Map<string, RegExp>();
+/** the text calls one of `names` (`useState(`, `React.useState<T>(`) */
+function callsAny(text: string, names: string[]): boolean {
+  const key = names.join('|');
+  let re = callTests.get(key);
+  if (!re) callTests.set(key, (re = new RegExp(`(?<![\\w$])(?:${key})\\s*(?:<[^>()]*>\\s*)?\\(`)));
+  return re.test(text);
+}
+
 /** The context marks and imports a file carries, from its text and its imported modules. */
 export function fileSignals(
   text: string,
@@ -114,6 +123,7 @@ export function fileSignals(
   for (const e of catalog.section('context-modules')) {
     if (e.language !== language) continue;
     const hit = e.modules.find((m) => moduleMatches(modules, m) && confirmed(m));
+    if (hit && e.calls && !callsAny(text, e.calls)) continue;
     if (hit) marks.push({ context: e.context, strength: e.strength, why: `${e.why} (${hit})` });
   }
   if (language === 'typescript' && usesDomGlobals(text)) marks.push({ context: 'browser', strength: 'weak', why: 'uses DOM globals (window, document, localStorage)' });
@@ -131,10 +141,53 @@ export function fileSignals(
     imports: [...new Set(specifiers)].sort(),
     marks,
     ...(mainBlock ? { mainBlock } : {}),
+    ...(language === 'python' && DEV_GUARD_HINT.test(text) ? devOnlyFunctions(text) : {}),
     ...(dynamic.length ? { dynamicImports: dynamic } : {}),
     ...(names.length ? { importNames: names } : {}),
     ...(computed ? { computedLoads: true as const } : {}),
   };
+}
+
+const DEV_GUARD_HINT = /\bif\s+not\s+(?:settings\.)?(?:DEBUG|DEV|DEVELOPMENT|DEV_MODE)\s*:/;
+const DEV_GUARD = /^\s*if\s+not\s+((?:settings\.)?(?:DEBUG|DEV|DEVELOPMENT|DEV_MODE))\s*:\s*(?:(?:raise|return)\b.*)?$/;
+
+/**
+ * Python functions whose first statement turns every caller away unless a debug or dev setting is
+ * on (WebODM's `dev_tools` view: `if not settings.DEV: raise Http404()`): code a production
+ * process never runs past its first line.
+ */
+function devOnlyFunctions(text: string): { devOnly?: Array<{ line: number; end: number; guard: string }> } {
+  const lines = text.split('\n');
+  const out: Array<{ line: number; end: number; guard: string }> = [];
+  const indent = (l: string) => l.length - l.trimStart().length;
+  for (let i = 0; i < lines.length; i++) {
+    const def = /^(\s*)(?:async\s+)?def\s+\w+/.exec(lines[i]);
+    if (!def) continue;
+    const at = def[1].length;
+    let j = i + 1;
+    // the signature's continuation lines, then a docstring
+    while (j < lines.length && !/:\s*(?:#.*)?$/.test(lines[j - 1])) j++;
+    while (j < lines.length && !lines[j].trim()) j++;
+    if (/^\s*[rbuRBU]?("""|\'\'\')/.test(lines[j] ?? '')) {
+      const q = /("""|\'\'\')/.exec(lines[j])![1];
+      const closesHere = lines[j].split(q).length > 2;
+      if (!closesHere) while (++j < lines.length && !lines[j].includes(q));
+      j++;
+      while (j < lines.length && !lines[j].trim()) j++;
+    }
+    const g = DEV_GUARD.exec(lines[j] ?? '');
+    if (!g || indent(lines[j]) <= at) continue;
+    // the guard's own body turns the caller away (`raise Http404()`, `return HttpResponseNotFound()`)
+    if (!/(?:raise|return)\b/.test(lines[j]) && !/^\s*(?:raise|return)\b/.test(lines[j + 1] ?? '')) continue;
+    let end = j + 1;
+    for (let k = j + 1; k < lines.length; k++) {
+      if (!lines[k].trim() || lines[k].trimStart().startsWith('#')) continue;
+      if (indent(lines[k]) <= at) break;
+      end = k + 1;
+    }
+    out.push({ line: i + 1, end, guard: `${lines[j].trim().replace(/:\s*$/, ':')}` });
+  }
+  return out.length ? { devOnly: out } : {};
 }
 
 /** The lines of the `if __name__ == "__main__":` block starting at `at`: up to the next line at column 0 that is code. */
@@ -162,6 +215,9 @@ function settingsPath(globs: string[]): (path: string) => boolean {
   if (!m) settingsMatchers.set(globs, (m = globs.length ? picomatch(globs, { dot: true }) : () => false));
   return m;
 }
+
+/** `.get('error')` / `['error']`: a failure key read from a result */
+const RESULT_KEY_READ = /\.get\(\s*['"](error|errors|exception|failure)['"]|\[\s*['"](error|errors|exception|failure)['"]\s*\]/g;
 
 export function processDefaults(facts: FileFacts, catalog: Catalog, text?: string): ProcessDefault[] {
   const out: ProcessDefault[] = [];
@@ -226,6 +282,15 @@ export function processDefaults(facts: FileFacts, catalog: Catalog, text?: strin
   // ioredis and its static members built with maxRetriesPerRequest: null), by exported name
   for (const m of offlineQueueMembers(facts, catalog)) add({ library: 'offline-queue', knob: 'waits-forever', text: m.name, state: 'set', line: m.line, internal: true });
   for (const d of frameworkDefaults(facts, catalog)) add(d);
+  // a caller that reads the failure key of what a task returned (`res = AsyncResult(id); if
+  // res.get().get('error')`): a task that returns `{'error': …}` reports its failure to someone
+  for (const fw of catalog.entries('task-frameworks', facts.language)) {
+    const readers = (fw.resultReaders ?? []).map((r) => new RegExp(r));
+    const read = readers.length ? facts.calls.find((c) => readers.some((r) => r.test(c.callee))) : undefined;
+    if (!read || !text) continue;
+    const library = fw.app.constructor.split('.')[0];
+    for (const m of text.matchAll(RESULT_KEY_READ)) add({ library, knob: `result-key-${m[1] ?? m[2]}`, text: m[0], state: 'set', line: text.slice(0, m.index).split('\n').length, internal: true });
+  }
   for (const d of retryMiddlewareDefaults(facts, catalog)) add(d);
   for (const c of facts.calls) {
     if (!c.qualified) continue;

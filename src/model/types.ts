@@ -35,6 +35,8 @@ export interface FileSignals {
   digest?: string;
   /** the lines of a Python `if __name__ == "__main__":` block that starts no server */
   mainBlock?: { line: number; end: number };
+  /** functions that return or raise at once unless a debug or dev setting is on (a developer tool's view) */
+  devOnly?: Array<{ line: number; end: number; guard: string }>;
   /** the functions this file's findings sit in that nothing else in the file mentions */
   homes?: import('./unreferenced.js').FindingHome[];
   /** context evidence found in the file itself */

@@ -96,7 +96,8 @@ function digestSet(digest: string): Uint32Array {
   return new Uint32Array(buf.buffer, buf.byteOffset, Math.floor(buf.byteLength / 4));
 }
 
-const wordCount = (text: string, name: string): number => text.match(new RegExp(`(?<![\\w$])${name.replace(/\$/g, '\\$')}(?![\\w$])`, 'g'))?.length ?? 0;
+/** mentions of `name` as a word; `bare`: not as an attribute (`db.get_table_info()` is another object's method) */
+const wordCount = (text: string, name: string, bare = false): number => text.match(new RegExp(`(?<![\\w$${bare ? '.' : ''}])${name.replace(/\$/g, '\\$')}(?![\\w$])`, 'g'))?.length ?? 0;
 
 /**
  * The stem of a TS/JS module that can only run by being imported, or undefined when the path says
@@ -160,7 +161,9 @@ export function findingHomes(facts: FileFacts, lines: number[], text: string, ca
     if (seen.has(fn.id) || !plain(fn)) return undefined;
     seen.add(fn.id);
     stripped ??= withoutImports(text, lang);
-    const mentions = wordCount(stripped, fn.name);
+    // a Python module-level function is never an attribute of anything in its own module (briefer's
+    // `get_table_info(engine)`, beside langchain's `db.get_table_info()` in the same file)
+    const mentions = wordCount(stripped, fn.name, lang === 'python' && fn.classId === undefined && fn.parentFunctionId === undefined);
     if (mentions <= 1) return fn;
     // a method: its other mentions must all be `this.name(…)` / `self.name(…)` calls from its own
     // class (pingvin's private `fetchJwk`, called only by `getJwk`, which nothing calls)

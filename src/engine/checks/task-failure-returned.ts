@@ -75,6 +75,11 @@ const check: Check = (ctx) => {
         symbol: fn.qualifiedName,
         where: { scope: fn.scope },
       };
+      // a failure returned under a key that the code which reads task results checks (WebODM's
+      // exports return `{'error': str(e)}`, and app/api/workers.py shows `result['error']` to the
+      // user): a reported failure, settled by the project model
+      const key = /^\{\s*['"](error|errors|exception|failure)['"]\s*:/.exec(value)?.[1];
+      if (key && fw) Object.assign(d.data!, { pendingOn: `${fw.app.constructor.split('.')[0]}:result-key-${key}`, pendingMiss: 'keep', pendingHit: 'drop' });
       // a Celery task that declares no retry (no `autoretry_for`, no `self.retry()` anywhere in it)
       // would not run again if it re-raised either: what the return costs is the FAILURE state
       // that monitoring shows (mediacms's `save_user_action`, `clear_sessions`)
