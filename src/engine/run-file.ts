@@ -3,7 +3,7 @@
 import picomatch from 'picomatch';
 import type { Catalog } from '../catalog/index.js';
 import { fileImports, readImports } from '../languages/imports.js';
-import type { FileFacts } from '../languages/types.js';
+import type { FileFacts, Scope } from '../languages/types.js';
 import type { Check, FileContext, Matcher, RuleContext } from './api.js';
 import { FingerprintMaker } from './fingerprint.js';
 import { checkOf } from './checks/index.js';
@@ -129,14 +129,15 @@ function moduleName(meta: RuleMeta, name: string | undefined): string {
  * One client built again under the same name in the same function, on another path of the same
  * setup (briefer's `pgPool = new pg.Pool(…)`, then the same again without SSL in the `catch` of
  * its first connect): one object at a time, so one finding, at the first build, with the rebuild
- * as a related location. Only when both builds draw the finding (a rebuild that sets what the
- * first lacks leaves both to stand).
+ * as a related location. Only a rebuild in a `catch`/`except`, and only when both builds draw the
+ * same finding (a rebuild that sets what the first lacks leaves both to stand).
  */
 function rebuilt(drafts: FindingDraft[], facts: FileFacts, path: string): { folded: Set<FindingDraft>; also: Map<FindingDraft, NonNullable<Finding['related']>> } {
   const folded = new Set<FindingDraft>();
   const also = new Map<FindingDraft, NonNullable<Finding['related']>>();
   if (drafts.length < 2) return { folded, also };
   const first = new Map<string, FindingDraft>();
+  const scopes = new Map<FindingDraft, Scope>();
   for (const d of drafts) {
     const call = facts.calls.find((c) => c.loc.line === d.loc.line && c.loc.column === d.loc.column && c.qualified);
     if (!call) continue;
@@ -146,8 +147,13 @@ function rebuilt(drafts: FindingDraft[], facts: FileFacts, path: string): { fold
     const was = first.get(key);
     if (!was) {
       first.set(key, d);
+      scopes.set(d, call.scope);
       continue;
     }
+    // the rebuild is a fallback: in the handler of a try the first build is not handling (three
+    // commands run one after another through one `p` are three commands)
+    const fallback = call.scope.tries.some((t) => t.part === 'handler' && !scopes.get(was)?.tries.some((u) => u.tryId === t.tryId && u.part === 'handler'));
+    if (!fallback) continue;
     folded.add(d);
     also.set(was, [...(also.get(was) ?? []), { file: d.file ?? path, line: d.loc.line, column: d.loc.column, message: `the same \`${bound.target}\` built again on another path` }]);
   }
