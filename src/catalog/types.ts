@@ -820,6 +820,8 @@ export interface LocalCommands {
   subcommands?: Record<string, string[]>;
   /** text filters that read only their standard input: a local command piped into them stays local */
   filters?: string[];
+  /** executables that turn local files into local files and read no terminal (`gdal_translate`, `exiftool`) */
+  fileTools?: string[];
   /** lone arguments that make any tool print and exit (`--version`) */
   probes: string[];
   /** interpreters whose `-m <module> …` runs that module as a command (`python -m pip freeze` is `pip freeze`) */

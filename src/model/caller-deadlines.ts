@@ -85,12 +85,14 @@ export class CallerDeadlines {
     const have = this.sites.get(key);
     if (have) return have;
     if (this.sites.size >= MAX_NAMES) return undefined;
-    const word = new RegExp(`\\b${name.replace(/[$]/g, '\\$')}\\s*\\(`);
+    // (or imported under another name: WebODM's `from app.raster_utils import export_raster as
+    // export_raster_sync`, called by its task of the same name)
+    const word = new RegExp(`\\b${name.replace(/[$]/g, '\\$')}\\s*\\(|\\b${name.replace(/[$]/g, '\\$')}\\s+as\\s`);
     const out: Array<{ file: string; facts: FileFacts; call: CallFact }> = [];
     for await (const hit of this.filesMatching(word, lang)) {
       if (!hit?.facts) return undefined; // over the parse budget, or a caller we cannot read: unknown
       const { rel, facts } = hit;
-      for (const c of facts.calls) if (lastName(c.callee) === name && callsKind(c, name, method) && !defines(facts, c)) out.push({ file: rel, facts, call: c });
+      for (const c of facts.calls) if ((lastName(c.callee) === name || aliasOf(c, name, method)) && callsKind(c, name, method) && !defines(facts, c)) out.push({ file: rel, facts, call: c });
     }
     this.sites.set(key, out);
     return out;
@@ -204,8 +206,14 @@ export class CallerDeadlines {
  * method of the same name.
  */
 function callsKind(c: CallFact, name: string, method: boolean): boolean {
+  if (!method && aliasOf(c, name, method)) return true;
   if (method) return c.callee.includes('.') && (c.qualified === null || c.qualified.includes('().') || /^(self|cls|this|super\(\))\./.test(c.callee));
   return c.callee === name || (c.qualified !== null && c.qualified.endsWith(`.${name}`) && !c.qualified.includes('().'));
+}
+
+/** a plain call of a module function imported under another name (`export_raster_sync(…)` for `…raster_utils.export_raster`) */
+function aliasOf(c: CallFact, name: string, method: boolean): boolean {
+  return !method && !c.callee.includes('.') && c.callee !== name && c.qualified !== null && c.qualified.endsWith(`.${name}`) && !c.qualified.includes('(');
 }
 
 /** a call as the reader wrote it when it is the project's own (`./timeout.withTimeout` reads `withTimeout`) */

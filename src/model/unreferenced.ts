@@ -79,6 +79,16 @@ function withoutImports(text: string, kind: 'python' | 'typescript'): string {
     .replace(/^[ \t]*export[ \t]+(?:type[ \t]+)?(?:\*|\{[^}]*\})[ \t]*from[ \t]*['"][^'"\n]*['"]/gm, '');
 }
 
+/** `original as alias` pairs of a file's import lines */
+function aliasedImports(text: string, kind: 'python' | 'typescript'): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  const lines = kind === 'python'
+    ? text.match(/^[ \t]*from[ \t]+[\w.]+[ \t]+import[ \t]*(?:\([^)]*\)|[^\n]*)/gm) ?? []
+    : text.match(/^[ \t]*(?:import|export)[ \t][^;'"]*?from[ \t]*['"]/gm) ?? [];
+  for (const l of lines) for (const m of l.matchAll(/([A-Za-z_$][\w$]*)\s+as\s+([A-Za-z_$][\w$]*)/g)) if (m[1] !== m[2]) out.push([m[1], m[2]]);
+  return out;
+}
+
 /** The identifiers a file mentions outside its imports, as base64 of their sorted 32-bit hashes. */
 export function identifierDigest(text: string, kind: 'python' | 'typescript'): string {
   const seen = new Set<number>();
@@ -87,6 +97,9 @@ export function identifierDigest(text: string, kind: 'python' | 'typescript'): s
   const code = withoutImports(text, kind).replace(kind === 'python' ? /\bdef[ \t]+[A-Za-z_]\w*/g : /\bfunction\b[ \t]*\*?[ \t]*[A-Za-z_$][\w$]*/g, kind === 'python' ? 'def' : 'function');
   for (const m of code.matchAll(IDENT)) seen.add(hash(m[0]));
   if (kind === 'typescript') for (const m of code.matchAll(DASHED)) seen.add(hash(m[0]));
+  // a name imported under another (`from app.raster_utils import export_raster as
+  // export_raster_sync`, `import { a as b }`) is used wherever its alias is
+  for (const [original, alias] of aliasedImports(text, kind)) if (seen.has(hash(alias))) seen.add(hash(original));
   const arr = Uint32Array.from(seen).sort();
   return Buffer.from(arr.buffer, arr.byteOffset, arr.byteLength).toString('base64');
 }

@@ -218,8 +218,49 @@ function localWords(all: Array<string | undefined>, e: LocalCommands): boolean {
   return words.length === 2 && words[1] !== undefined && e.probes.includes(words[1]);
 }
 
-/** The child visibly runs a command that only reads local state and exits (catalog `local-commands`). */
+/**
+ * The executable a process call runs, when visible: the first word of its command, where that
+ * word is a literal or a name bound once in the function or module to one (`gdalwarp_bin =
+ * shutil.which("gdalwarp")` counts as `gdalwarp`); and whether any literal argument is a URL.
+ */
+function executableOf(call: CallFact, ctx: RuleContext): { exe?: string; remote: boolean } {
+  const site = call.receiverCall !== undefined ? ctx.facts.calls[call.receiverCall] : call;
+  const first = site ? commandArg(site, ctx) : undefined;
+  type Item = Value | { kind: 'word'; value: string } | undefined;
+  const items: Item[] = first?.kind === 'array' ? first.items : first?.kind === 'string' ? shellSplit(first.value).map((t) => ('word' in t ? { kind: 'word' as const, value: t.word } : undefined)) : [];
+  // (an f-string or template counts by its text: `f"/vsicurl/{url}"`)
+  const remote = items.some((v) => {
+    const t = v?.kind === 'string' || v?.kind === 'word' ? v.value : v?.kind === 'other' ? v.text.replace(/^[fFrR]{0,2}["'`]/, '') : '';
+    return /:\/\/|^\/vsi(?:curl|s3|gs|az|http)/.test(t);
+  });
+  const head = items[0];
+  const word = (v: Item): string | undefined => {
+    if (v?.kind === 'string' || v?.kind === 'word') return v.value;
+    if (v?.kind !== 'name') return undefined;
+    if (v.resolved?.kind === 'string') return v.resolved.value;
+    // (`exiftool = None` first, then `exiftool = shutil.which('exiftool')`: None runs nothing)
+    const writes = ctx.facts.assignments.filter((a) => a.target === v.text && a.value.kind !== 'null' && (a.scope.functionId === site?.scope.functionId || a.scope.functionId === undefined));
+    const which = writes.length === 1 && writes[0]!.value.kind === 'call' ? ctx.facts.calls[writes[0]!.value.callId] : undefined;
+    return which && /(^|\.)which$/.test(which.callee) && which.args[0]?.kind === 'string' ? which.args[0].value : undefined;
+  };
+  const w = word(head);
+  return { ...(w ? { exe: w.slice(w.lastIndexOf('/') + 1) } : {}), remote };
+}
+
+/** The child runs a converter of local files (catalog `local-commands` `fileTools`) on no URL. */
+function fileTool(call: CallFact, ctx: RuleContext): boolean {
+  const tools = ctx.catalog.entries('local-commands', ctx.facts.language).flatMap((e) => e.fileTools ?? []);
+  if (!tools.length) return false;
+  const { exe, remote } = executableOf(call, ctx);
+  return exe !== undefined && !remote && tools.includes(exe);
+}
+
+/**
+ * The child visibly runs a command that only reads local state and exits, or one that turns local
+ * files into local files (catalog `local-commands`).
+ */
 export function localCommand(call: CallFact, ctx: RuleContext): boolean {
+  if (fileTool(call, ctx)) return true;
   const all = commandWords(call, ctx);
   if (!all) return localPipeline(call, ctx);
   if (all.length === 0) return false;
