@@ -1800,6 +1800,23 @@ describe('project model: a handler finding whose waits are each reported at thei
 });
 
 describe('project model: shapes set T got wrong', () => {
+  it('an AbortSignal counts as a timeout guardrail only when something fires it on time', async () => {
+    const guards = async (body: string) => (await model({ 'src/api.ts': `import express from 'express';\nimport axios from 'axios';\n${body}\nexpress().listen(1);\n` })).model.guards.filter((g) => g.kind === 'timeout').map((g) => g.text);
+    // briefer's ai-api.ts: a cancel handle nothing fires on a timer
+    expect(await guards("const ac = new AbortController();\nexport const edit = () => axios.post('https://ai.example.com/edit', {}, { signal: ac.signal });")).toEqual([]);
+    expect(await guards("export const edit = () => axios.post('https://ai.example.com/edit', {}, { signal: AbortSignal.timeout(5000) });")).toEqual(['axios.post signal']);
+    expect(await guards("const ac = new AbortController();\nsetTimeout(() => ac.abort(), 5000);\nexport const edit = () => axios.post('https://ai.example.com/edit', {}, { signal: ac.signal });")).toEqual(['axios.post signal']);
+  });
+
+  it("FL558 names a log-only unhandledRejection handler beside the uncaughtException one, and says nothing of one that is absent", async () => {
+    const both = await model({ 'src/index.ts': "import express from 'express';\nprocess.on('unhandledRejection', (r) => console.error(r));\nprocess.on('uncaughtException', (e) => console.error(e));\nexpress().listen(1);\n" });
+    const fl558 = both.result.findings.filter((f) => f.ruleId === 'FL558');
+    expect(fl558.map((f) => f.line)).toEqual([3]);
+    expect(fl558[0]!.message).toMatch(/keeps passing\. `process\.on\('unhandledRejection', …\)` \(line 2\) does the same for rejected promises\.$/);
+    const one = await model({ 'src/index.ts': "import express from 'express';\nprocess.on('uncaughtException', (e) => console.error(e));\nexpress().listen(1);\n" });
+    expect(one.result.findings.find((f) => f.ruleId === 'FL558')!.message).toMatch(/keeps passing\.$/);
+  });
+
   it('a .js file calling React state hooks is a client component; one that only imports React for a server render is not', async () => {
     // peppermint's apps/client/components/TicketFiles/index.js: JSX in .js, nothing imports it
     const { model: m } = await model({

@@ -262,6 +262,12 @@ describe('Markdown reporter', () => {
     const api = r.system!.services.find((s) => s.name === 'api')!;
     const variants = { services: [...r.system!.services, { ...api, file: 'docker-compose.dev.yml', dev: true }, { ...api, name: 'api-dev', file: 'docker-compose.dev.yml', dev: true }] };
     expect(servicesOf(py, variants).map((s) => `${s.name} ${s.file}`)).toEqual([`api ${api.file}`]);
+    // a one-shot job built from the same image (briefer's db_migration: `prisma migrate deploy`)
+    // runs its own command, not the service's code; alone, it keeps the finding
+    const migrate = { services: [...r.system!.services, { ...api, name: 'db_migration', oneShot: true }] };
+    expect(servicesOf(py, migrate).map((s) => s.name)).toEqual(['api']);
+    const onlyJob = { services: r.system!.services.map((s) => (s.name === 'api' ? { ...s, oneShot: true } : s)) };
+    expect(servicesOf(py, onlyJob).map((s) => s.name)).toEqual(['api']);
     const roots = { services: r.system!.services.map((s) => (s.name === 'db' ? { ...s, codeRoots: ['api/app'] } : s)) };
     expect(serviceOf(py, roots)?.name).toBe('db');
     expect(dedent('    a\n      b\n')).toBe('a\n  b');

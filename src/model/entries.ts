@@ -499,6 +499,13 @@ function guardKind(knob: string): GuardSignal['kind'] | undefined {
   return undefined;
 }
 
+/** The file makes a signal that fires on a timer: `AbortSignal.timeout(ms)`, or a timer that calls `.abort()`. */
+function abortsOnTime(facts: FileFacts): boolean {
+  if (facts.calls.some((c) => /(^|\.)AbortSignal\.(timeout|any)$/.test(c.callee) || /^AbortSignal\.(timeout|any)$/.test(c.qualified ?? ''))) return true;
+  const timers = facts.calls.some((c) => /(^|\.)setTimeout$/.test(c.callee));
+  return timers && facts.calls.some((c) => /\.abort$/.test(c.callee));
+}
+
 /**
  * Guardrails written in code: a knob the library leaves unbounded by default (timeouts, pool
  * bounds, retry backoff, breaker reset), set on the call to a value that bounds it. The knob
@@ -507,6 +514,7 @@ function guardKind(knob: string): GuardSignal['kind'] | undefined {
 export function guardSignals(facts: FileFacts, catalog: Catalog): GuardSignal[] {
   const out: GuardSignal[] = [];
   const seen = new Map<string, GuardSignal>();
+  let timedAbort: boolean | undefined;
   for (const c of facts.calls) {
     if (!c.qualified) continue;
     for (const api of catalog.lookup(c.qualified, facts.language)) {
@@ -515,6 +523,9 @@ export function guardSignals(facts: FileFacts, catalog: Catalog): GuardSignal[] 
         if (!kind || knob.default !== 'unbounded') continue;
         const r = readKnob(c, api, name, facts, catalog);
         if (r.state !== 'set' || r.source !== 'call') continue;
+        // an AbortSignal is a deadline only when something fires it on time (briefer's
+        // `signal: abortController.signal` is a cancel handle, and its stream has no timeout)
+        if (kind === 'timeout' && r.key === 'signal' && !(timedAbort ??= abortsOnTime(facts))) continue;
         const text = `${c.qualified.replace(/\(\)/g, '')} ${r.key}`;
         const key = `${kind}\0${text}`;
         const have = seen.get(key);

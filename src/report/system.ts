@@ -109,6 +109,9 @@ export function servicesOf(f: Pick<Finding, 'file' | 'symbol'>, system: SystemMo
   }
   // the same code under a stack and its developer variants: the stack's services, each name once
   // (a finding in `app` is not three findings because three compose files build it)
-  const kept = best.some((v) => !v.dev) ? best.filter((v) => !v.dev) : best;
+  // and a one-shot job built from the same image (briefer's `db_migration` runs `prisma migrate
+  // deploy` from the api's image) runs its own command, not the service's code
+  const running = best.filter((v) => !v.dev && !v.oneShot);
+  const kept = running.length ? running : best.some((v) => !v.dev) ? best.filter((v) => !v.dev) : best;
   return kept.filter((v, i) => kept.findIndex((o) => o.name === v.name) === i);
 }

@@ -8,12 +8,17 @@ import type { FindingDraft } from '../types.js';
 
 const check: Check = (ctx) => {
   const out: FindingDraft[] = [];
-  for (const h of processErrorHandlers(ctx.facts, ctx.catalog, ctx.text)) {
+  const handlers = processErrorHandlers(ctx.facts, ctx.catalog, ctx.text);
+  // a log-only unhandledRejection handler beside it does the same for rejected promises (briefer's
+  // index.ts: both, four lines apart; its reader asked why only one was named)
+  const rejection = handlers.find((h) => h.event !== 'uncaught-exception' && h.state === 'set');
+  const also = rejection ? ` \`${rejection.text}\` (line ${rejection.line}) does the same for rejected promises.` : '';
+  for (const h of handlers) {
     if (h.event !== 'uncaught-exception' || h.state !== 'set') continue;
     // the registering call, for its position (handlers are read per call, one per line)
     const call = ctx.facts.calls.find((c) => c.loc.line === h.line && /(^|\.)(on|once|addListener|prependListener|prependOnceListener|setUncaughtExceptionCaptureCallback)$/.test(c.callee));
     if (!call) continue;
-    out.push({ ruleId: ctx.rule.id, loc: call.loc, message: ctx.rule.message, data: { handler: h.text }, where: { scope: call.scope } });
+    out.push({ ruleId: ctx.rule.id, loc: call.loc, message: ctx.rule.message, data: { handler: h.text, also }, where: { scope: call.scope } });
   }
   return out;
 };
