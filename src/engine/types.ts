@@ -80,6 +80,8 @@ export interface RuleMeta {
     cwe?: string[];
   };
   experiment?: { break: string; observe: string; pass: string; rollback?: string; hypothesis?: string };
+  /** how a component with this finding fails (report propagation table), when the category's sentence does not fit */
+  failureMode?: string;
   /**
    * Texts for one library family (`redis`, `postgres`, `nats`, …) or runtime context (`browser`,
    * `cli`, …) that replace the base ones for findings of that family or context; reports pick them.

@@ -85,7 +85,8 @@ export function groupFindings(findings: Finding[], scopeOf: (file: string) => st
   // (`axios.defaults.timeout`, the finding's `globalDefault`) at startup covers every one
   const global = collect(
     findings.filter((f) => !isCompose(f) && f.data?.globalDefault),
-    (f) => `${f.ruleId}\0${f.data!.globalDefault}\0${scopeOf(f.file)}\0${f.priority}`,
+    // (every priority: one setting covers a P1 call and a P2 call alike, peppermint's reader)
+    (f) => `${f.ruleId}\0${f.data!.globalDefault}\0${scopeOf(f.file)}`,
   );
   for (const [key, list] of global) {
     const files = new Set(list.map((f) => f.file)).size;

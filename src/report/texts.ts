@@ -180,8 +180,14 @@ export interface FindingTexts {
   experiment?: Experiment;
 }
 
-/** Kinds of finding a check names in `data.textVariant`, for rule `variants:` beside families and contexts. */
-export const TEXT_VARIANTS = ['password', 'credential', 'connection-url', 'node-without-volume'] as const;
+/**
+ * Kinds of finding a check names in `data.textVariant`, for rule `variants:` beside families and
+ * contexts; and client libraries whose calls a fix is written for (`axios`: the finding's API is
+ * one of its calls, so the fix shows its `timeout` option, not `fetch`'s signal).
+ */
+export const TEXT_VARIANTS = ['password', 'credential', 'connection-url', 'node-without-volume', 'axios'] as const;
+/** the client-library text variants, picked from the finding's API when the check names no kind */
+export const CLIENT_VARIANTS: ReadonlySet<string> = new Set(['axios']);
 
 export interface TextSelection {
   family?: Family;

@@ -9,7 +9,7 @@ import { ENTRY_RANK } from '../model/reach.js';
 import { fileLanguage, ruleMap, sortFindings } from './common.js';
 import { FAMILY_SERVICE, backendOf, familyIn, familyOf, type Family } from './library.js';
 import { blastRadius, servicesOf, type Service } from './system.js';
-import { findingMessage, textsFor, valuesOf, type FindingTexts } from './texts.js';
+import { CLIENT_VARIANTS, findingMessage, textsFor, valuesOf, type FindingTexts } from './texts.js';
 
 /** Points a finding of each priority carries (the category score and the risk ranking use them). */
 export const SCORE_WEIGHTS: Record<Priority, number> = { P0: 25, P1: 10, P2: 3 };
@@ -193,7 +193,7 @@ export function buildView(result: ScanResult, rules: readonly RuleMeta[]): Repor
       entryCount: f.entryPointCount ?? f.entryPoints?.length ?? 0,
       values,
       backendKnown,
-      texts: rule ? textsFor(rule, { family, variant: f.data?.textVariant, context, values, composeFile: compose ? includer(f.file, system) : (owners.find((s) => s.name === values.service) ?? owners[0])?.file }) : undefined,
+      texts: rule ? textsFor(rule, { family, variant: f.data?.textVariant ?? clientVariant(f), context, values, composeFile: compose ? includer(f.file, system) : (owners.find((s) => s.name === values.service) ?? owners[0])?.file }) : undefined,
       cause,
     };
     cause.findings.push(view);
@@ -283,4 +283,10 @@ export function priorityCounts(views: readonly FindingView[]): Record<Priority, 
   const c: Record<Priority, number> = { P0: 0, P1: 0, P2: 0 };
   for (const v of views) c[v.f.priority]++;
   return c;
+}
+
+/** The client library a finding's call goes through, when texts are written for it (`axios.get` -> axios). */
+function clientVariant(f: Finding): string | undefined {
+  const root = f.data?.api?.split(/[.(]/)[0];
+  return root && CLIENT_VARIANTS.has(root) ? root : undefined;
 }

@@ -168,11 +168,19 @@ export function fixFirst(view: ReportView, opts: MarkdownOptions, rest: (others:
     const closes = PRIORITIES.filter((p) => counts[p]).map((p) => `${counts[p]} ${p}`).join(', ');
     const label = c.findings[0].texts?.variants.length ? variantLabel(c.findings[0].texts!.variants) : '';
     const variant = label ? ` _(${label})_` : '';
-    const also = row.slice(1).map((x) => `${cellText(causeChange(x))} [→](#${x.ruleId.toLowerCase()}-${x.priority.toLowerCase()})`);
-    const change = [`${cellText(causeChange(c))}${variant} [→](#${c.ruleId.toLowerCase()}-${c.priority.toLowerCase()})`, ...also].join('; in the same place: ');
+    // one root cause split by priority (a process-wide setting covers a P1 and a P2 call alike):
+    // the change is said once, with a link to each part
+    const said = new Map<string, string[]>();
+    for (const x of row) {
+      const text = cellText(causeChange(x));
+      said.set(text, [...(said.get(text) ?? []), `[→](#${x.ruleId.toLowerCase()}-${x.priority.toLowerCase()})`]);
+    }
+    const change = [...said].map(([text, links], i) => `${text}${i === 0 ? variant : ''} ${links.join(' ')}`).join('; in the same place: ');
     const effort = row.map((x) => x.effort).sort((a, b) => 'SML'.indexOf(b) - 'SML'.indexOf(a))[0];
     const ids = [...new Set(row.map((x) => x.ruleId))].join(', ');
-    out.push(`| ${i + 1} | ${change} | ${cellText(causeScope(c, opts))} | ${effort} | ${closes} (${ids}) |`);
+    // (the parts of one split cause are counted together where the change is made)
+    const whole = row.length > 1 && row.every((x) => x.ruleId === c.ruleId && x.groupTitle === c.groupTitle && x.kind === c.kind && x.file === c.file && x.line === c.line) ? { ...c, findings: row.flatMap((x) => x.findings) } : c;
+    out.push(`| ${i + 1} | ${change} | ${cellText(causeScope(whole, opts))} | ${effort} | ${closes} (${ids}) |`);
   });
   const closed = chosen.reduce((s, c) => s + c.findings.length, 0);
   const all = priorityCounts(view.findings);

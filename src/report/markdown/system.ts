@@ -258,7 +258,13 @@ export function propagationSection(view: ReportView): string | undefined {
   });
   for (const c of sorted) {
     const cats = CATEGORIES.filter((cat) => c.findings.some((v) => v.f.category === cat));
-    const modes = cats.length ? cats.map((cat) => FAILURE_MODE[cat]) : ['no hazard found; fails only as a whole (crash, stop)'];
+    // a category whose findings all come from rules that name their own failure mode says that
+    // instead (FL781: the database does not start, which loses no data)
+    const modeOf = (cat: Category) => {
+      const own = [...new Set(c.findings.filter((v) => v.f.category === cat).map((v) => v.rule?.failureMode))];
+      return own.length && own.every((m) => m !== undefined) ? own.join('; ') : FAILURE_MODE[cat];
+    };
+    const modes = cats.length ? cats.map(modeOf) : ['no hazard found; fails only as a whole (crash, stop)'];
     const counts = priorityCounts(c.findings);
     const sev = c.findings.length ? ` **${(['P0', 'P1', 'P2'] as const).filter((p) => counts[p]).map((p) => `${counts[p]} ${p}`).join(', ')}**:` : '';
     const have = guardrailsFound(c, view);
