@@ -15,9 +15,14 @@ export function optionsObject(call: CallFact, api: CatalogApi): Extract<Value, {
   let arg: Value | undefined;
   if (idx >= 0) arg = call.args[idx];
   else {
-    const last = call.args[call.args.length - 1];
+    // the last argument before a trailing callback (`http.request(url, options, (res) => …)`,
+    // Trilium's docker_healthcheck.ts with `{ timeout: 2000 }`)
+    const isFn = (v: Value | undefined) => v?.kind === 'function' || (v?.kind === 'name' && v.resolved?.kind === 'function');
+    let end = call.args.length;
+    while (end > 1 && isFn(call.args[end - 1])) end--;
+    const last = call.args[end - 1];
     if (last && (last.kind === 'object' || (last.kind === 'name' && last.resolved?.kind === 'object'))) arg = last;
-    else if (last && last.kind === 'name' && !last.resolved && call.args.length > 1) return 'open';
+    else if (last && last.kind === 'name' && !last.resolved && end > 1) return 'open';
   }
   if (!arg) return call.argsOpen ? 'open' : noObject(call, api);
   if (arg.kind === 'name' && arg.resolved) arg = arg.resolved;

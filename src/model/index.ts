@@ -720,6 +720,9 @@ function settleFrom(f: Finding, defaults: ProjectModel['defaults']): 'drop' | { 
     .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
   // a process that turns the setting the other way anywhere (retry middleware on one of two brokers) is not the hazard
   if (keep === 'disabled' && hits.some((d) => d.state === other)) return 'drop';
+  // `data.pendingDropIf`: a default in that state anywhere in scope settles it (another module's
+  // uncaughtException handler that exits: the process ends whatever this one logs)
+  if (f.data?.pendingDropIf && hits.some((d) => d.state === f.data!.pendingDropIf)) return 'drop';
   const say = (d: (typeof hits)[number]) => (f.data?.pendingSay ?? '{setting}').replace('{setting}', `\`${d.text}\` in ${d.file}:${d.line}`);
   const hit = hits.find((d) => d.state === keep);
   const prio = (p: string | undefined) => (p === 'P0' || p === 'P1' || p === 'P2' ? p : undefined);

@@ -18,7 +18,11 @@ const check: Check = (ctx) => {
     // the registering call, for its position (handlers are read per call, one per line)
     const call = ctx.facts.calls.find((c) => c.loc.line === h.line && /(^|\.)(on|once|addListener|prependListener|prependOnceListener|setUncaughtExceptionCaptureCallback)$/.test(c.callee));
     if (!call) continue;
-    out.push({ ruleId: ctx.rule.id, loc: call.loc, message: ctx.rule.message, data: { handler: h.text, also }, where: { scope: call.scope } });
+    // every listener runs: one elsewhere in the process that exits or rethrows ends the process
+    // after this one logs (wekan's server/00processErrors.js exits; uptimeWatch.js only logs), and
+    // the project model drops the finding when it sees one
+    if (handlers.some((x) => x.event === 'uncaught-exception' && x.state === 'disabled')) continue;
+    out.push({ ruleId: ctx.rule.id, loc: call.loc, message: ctx.rule.message, data: { handler: h.text, also, pendingOn: 'process:uncaught-exception', pendingMiss: 'keep', pendingDropIf: 'disabled' }, where: { scope: call.scope } });
   }
   return out;
 };

@@ -97,6 +97,19 @@ export function enclosingRole(call: CallFact, ctx: Pick<RuleContext, 'facts' | '
 export function carriesOneRequest(call: CallFact, ctx: RuleContext, roles: readonly string[]): boolean {
   const isRequest = (c: CallFact | undefined) => !!c?.qualified && !!ctx.catalog.lookupRole(c.qualified, ctx.facts.language, roles);
   if (isRequest(call.scope.argOfCalls[0] !== undefined ? ctx.facts.calls[call.scope.argOfCalls[0]] : undefined)) return true;
+  // written into a local options object that one request of the run takes (wekan's OIDC token
+  // fetch: `if (httpCa) fetchOptions.agent = new https.Agent({ ca })`, then `fetch(url, fetchOptions)`)
+  if (!call.scope.inLoop && call.scope.functionId !== undefined) {
+    const into = ctx.facts.assignments.find((a) => a.value.kind === 'call' && a.value.callId === call.id && /^[A-Za-z_$][\w$]*\.[A-Za-z_$][\w$]*$/.test(a.target));
+    const base = into?.target.split('.')[0];
+    const local = base !== undefined && ctx.facts.assignments.some((a) => a.target === base && a.scope.functionId === call.scope.functionId && a.value.kind === 'object');
+    if (local) {
+      // (any one call: wekan's `fetch` comes from meteor/fetch, which the catalog does not know)
+      const uses = ctx.facts.calls.filter((c) => c.scope.functionId === call.scope.functionId && c.args.some((a) => a.kind === 'name' && a.text === base));
+      const aliased = ctx.facts.assignments.some((a) => a.value.kind === 'name' && a.value.text === base);
+      if (uses.length === 1 && !uses[0]!.scope.inLoop && !aliased) return true;
+    }
+  }
   // bound to a local that lives for one run of its function, outside a loop, and handed as an
   // option to that run's request (`const agent = new https.Agent({…}); axios.get(u, { httpsAgent:
   // agent })`: OpenSign's PDF download): each run builds its own, so a cap bounds nothing
