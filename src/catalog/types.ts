@@ -158,6 +158,7 @@ export interface CatalogSections {
   'context-entry-shapes': ContextEntryShape[];
   'context-framework-files': ContextFrameworkFiles[];
   'served-sites': ServedSite[];
+  'dev-guards': DevGuard[];
   'entry-points': EntryPointEntry[];
   'webhook-signals': WebhookSignals[];
   'interactive-routes': InteractiveRoute[];
@@ -230,6 +231,13 @@ export interface ContextEntryShape {
  * Section `served-sites`: a repository layout that is one deployed server even when its compose file
  * lives elsewhere (librephotos' Django site): an entry file beside settings that name the app.
  */
+/** Section `dev-guards`: settings a function tests first to refuse every caller unless development is on. */
+export interface DevGuard {
+  language: 'python';
+  /** as tested: `settings.DEV`, `DEBUG` */
+  settings: string[];
+}
+
 export interface ServedSite {
   language: CatalogLanguage;
   why: string;

@@ -499,9 +499,12 @@ function guardKind(knob: string): GuardSignal['kind'] | undefined {
   return undefined;
 }
 
-/** The file makes a signal that fires on a timer: `AbortSignal.timeout(ms)`, or a timer that calls `.abort()`. */
-function abortsOnTime(facts: FileFacts): boolean {
-  if (facts.calls.some((c) => /(^|\.)AbortSignal\.(timeout|any)$/.test(c.callee) || /^AbortSignal\.(timeout|any)$/.test(c.qualified ?? ''))) return true;
+/**
+ * The file makes a signal that fires on time: a catalog deadline (`AbortSignal.timeout(ms)`, role
+ * `deadline`), or a timer that calls `.abort()`.
+ */
+function abortsOnTime(facts: FileFacts, catalog: Catalog): boolean {
+  if (facts.calls.some((c) => !!catalog.lookupRole(c.qualified, facts.language, ['deadline']))) return true;
   const timers = facts.calls.some((c) => /(^|\.)setTimeout$/.test(c.callee));
   return timers && facts.calls.some((c) => /\.abort$/.test(c.callee));
 }
@@ -525,7 +528,7 @@ export function guardSignals(facts: FileFacts, catalog: Catalog): GuardSignal[] 
         if (r.state !== 'set' || r.source !== 'call') continue;
         // an AbortSignal is a deadline only when something fires it on time (briefer's
         // `signal: abortController.signal` is a cancel handle, and its stream has no timeout)
-        if (kind === 'timeout' && r.key === 'signal' && !(timedAbort ??= abortsOnTime(facts))) continue;
+        if (kind === 'timeout' && r.key === 'signal' && !(timedAbort ??= abortsOnTime(facts, catalog))) continue;
         const text = `${c.qualified.replace(/\(\)/g, '')} ${r.key}`;
         const key = `${kind}\0${text}`;
         const have = seen.get(key);

@@ -141,22 +141,31 @@ export function fileSignals(
     imports: [...new Set(specifiers)].sort(),
     marks,
     ...(mainBlock ? { mainBlock } : {}),
-    ...(language === 'python' && DEV_GUARD_HINT.test(text) ? devOnlyFunctions(text) : {}),
+    ...(language === 'python' && devGuardTest(catalog)?.test(text) ? devOnlyFunctions(text, devGuardTest(catalog)!) : {}),
     ...(dynamic.length ? { dynamicImports: dynamic } : {}),
     ...(names.length ? { importNames: names } : {}),
     ...(computed ? { computedLoads: true as const } : {}),
   };
 }
 
-const DEV_GUARD_HINT = /\bif\s+not\s+(?:settings\.)?(?:DEBUG|DEV|DEVELOPMENT|DEV_MODE)\s*:/;
-const DEV_GUARD = /^\s*if\s+not\s+((?:settings\.)?(?:DEBUG|DEV|DEVELOPMENT|DEV_MODE))\s*:\s*(?:(?:raise|return)\b.*)?$/;
+const devGuardTests = new WeakMap<Catalog, RegExp | null>();
+/** `if not <setting>:` for the catalog's `dev-guards`, alone on its line or with its raise/return */
+function devGuardTest(catalog: Catalog): RegExp | null {
+  let re = devGuardTests.get(catalog);
+  if (re === undefined) {
+    const names = catalog.section('dev-guards').flatMap((g) => g.settings);
+    re = names.length ? new RegExp(`^\\s*if\\s+not\\s+(${names.map(escape).join('|')})\\s*:\\s*(?:(?:raise|return)\\b.*)?$`, 'm') : null;
+    devGuardTests.set(catalog, re);
+  }
+  return re;
+}
 
 /**
  * Python functions whose first statement turns every caller away unless a debug or dev setting is
  * on (WebODM's `dev_tools` view: `if not settings.DEV: raise Http404()`): code a production
  * process never runs past its first line.
  */
-function devOnlyFunctions(text: string): { devOnly?: Array<{ line: number; end: number; guard: string }> } {
+function devOnlyFunctions(text: string, guard: RegExp): { devOnly?: Array<{ line: number; end: number; guard: string }> } {
   const lines = text.split('\n');
   const out: Array<{ line: number; end: number; guard: string }> = [];
   const indent = (l: string) => l.length - l.trimStart().length;
@@ -175,7 +184,7 @@ function devOnlyFunctions(text: string): { devOnly?: Array<{ line: number; end: 
       j++;
       while (j < lines.length && !lines[j].trim()) j++;
     }
-    const g = DEV_GUARD.exec(lines[j] ?? '');
+    const g = guard.exec(lines[j] ?? '');
     if (!g || indent(lines[j]) <= at) continue;
     // the guard's own body turns the caller away (`raise Http404()`, `return HttpResponseNotFound()`)
     if (!/(?:raise|return)\b/.test(lines[j]) && !/^\s*(?:raise|return)\b/.test(lines[j + 1] ?? '')) continue;
