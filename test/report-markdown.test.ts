@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { categoryScores, dedent, renderMarkdown, truncateMarkdown } from '../src/report/markdown.js';
 import { blastRadius, serviceOf, servicesOf } from '../src/report/system.js';
 import { sentences } from '../src/report/common.js';
-import { buildView } from '../src/report/view.js';
+import { buildView, entryLabels, type FindingView } from '../src/report/view.js';
 import { criticalPaths } from '../src/report/markdown/system.js';
 import { RULES, htmlProblems, modelResult, sampleResult } from './report-helpers.js';
 
@@ -244,6 +244,15 @@ describe('Markdown reporter', () => {
     expect(sentences('Use a probe, e.g. curl. Then wait. Third.', 2)).toBe('Use a probe, e.g. curl. Then wait.');
     expect(sentences('One line\nwrapped.  Two.', 1)).toBe('One line wrapped.');
     expect(sentences('No end', 3)).toBe('No end');
+  });
+
+  it('names entry points that one label stands for in several files, and a bare root route, with their file', () => {
+    const at = (label: string, file: string, hops = 0) => ({ kind: 'route' as const, label, file, line: 1, hops });
+    const v = (entries: ReturnType<typeof at>[]) => ({ entries }) as unknown as FindingView;
+    // briefer's routers: `POST /` in two files, mounted under prefixes the model does not follow
+    expect(entryLabels([v([at('POST /', 'a/docs.ts'), at('GET /ping', 'a/ping.ts')]), v([at('POST /', 'a/users.ts', 1)])])).toEqual(['GET /ping', 'POST / (a/docs.ts)', 'POST / (a/users.ts)']);
+    // one label from one file stays as it is, reached twice
+    expect(entryLabels([v([at('GET /items', 'a/items.ts')]), v([at('GET /items', 'a/items.ts', 1)])])).toEqual(['GET /items']);
   });
 
   it('ties findings to services by build context, code roots and compose service', () => {

@@ -220,14 +220,21 @@ export function buildView(result: ScanResult, rules: readonly RuleMeta[]): Repor
 
 /** The labels of the entry points that reach these findings, nearest and most exposed first, once each. */
 export function entryLabels(views: readonly FindingView[]): string[] {
-  const best = new Map<string, EntryReach>();
+  // routers mounted under prefixes the model does not follow (briefer's `POST /` in five route
+  // files): one label from several files is several entry points, each named with its file
+  const files = new Map<string, Set<string>>();
+  for (const v of views) for (const e of v.entries) files.set(e.label, (files.get(e.label) ?? new Set()).add(e.file));
+  // (and a bare `POST /`, which only a mount elsewhere gives its real path)
+  const labelOf = (e: EntryReach) => ((files.get(e.label)?.size ?? 0) > 1 || /^[A-Z]+ \/$/.test(e.label) ? `${e.label} (${e.file})` : e.label);
+  const best = new Map<string, EntryReach & { shown: string }>();
   for (const v of views) for (const e of v.entries) {
-    const have = best.get(e.label);
-    if (!have || e.hops < have.hops || (e.hops === have.hops && ENTRY_RANK[e.kind] < ENTRY_RANK[have.kind])) best.set(e.label, e);
+    const shown = labelOf(e);
+    const have = best.get(shown);
+    if (!have || e.hops < have.hops || (e.hops === have.hops && ENTRY_RANK[e.kind] < ENTRY_RANK[have.kind])) best.set(shown, { ...e, shown });
   }
   return [...best.values()]
-    .sort((a, b) => a.hops - b.hops || ENTRY_RANK[a.kind] - ENTRY_RANK[b.kind] || (a.label < b.label ? -1 : a.label > b.label ? 1 : 0))
-    .map((e) => e.label);
+    .sort((a, b) => a.hops - b.hops || ENTRY_RANK[a.kind] - ENTRY_RANK[b.kind] || (a.shown < b.shown ? -1 : a.shown > b.shown ? 1 : 0))
+    .map((e) => e.shown);
 }
 
 /** Findings of one rule at one priority: the unit the executive summary ranks ("top risks"). */
