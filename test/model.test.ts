@@ -1800,6 +1800,24 @@ describe('project model: a handler finding whose waits are each reported at thei
 });
 
 describe('project model: shapes set T got wrong', () => {
+  it("a service's image holds a library its app imports only in browser code: the library's findings are not the service's", async () => {
+    const { result } = await model({
+      'package.json': JSON.stringify({ name: 'root', workspaces: ['apps/*', 'packages/*'] }),
+      'docker-compose.yml': 'services:\n  api:\n    build:\n      context: .\n      dockerfile: apps/api/Dockerfile\n    restart: always\n  web:\n    build:\n      context: .\n      dockerfile: apps/web/Dockerfile\n    restart: always\n',
+      'apps/api/Dockerfile': 'FROM node:20\nCOPY packages/database packages/database\nCOPY apps/api apps/api\nCMD ["node", "apps/api/src/index.js"]\n',
+      'apps/web/Dockerfile': 'FROM node:20\nCOPY packages/database packages/database\nCOPY apps/web apps/web\nCMD ["npm", "start"]\n',
+      'packages/database/package.json': JSON.stringify({ name: '@acme/database', dependencies: { pg: '8' } }),
+      'packages/database/src/index.ts': "import pg from 'pg';\nexport const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL });\nexport type Row = { id: string };\n",
+      'apps/api/package.json': JSON.stringify({ name: '@acme/api', dependencies: { '@acme/database': '*', express: '4' } }),
+      'apps/api/src/index.ts': "import express from 'express';\nimport { pool } from '@acme/database';\nexpress().get('/', async (_q, r) => r.json(await pool.query('select 1'))).listen(3000);\n",
+      'apps/web/package.json': JSON.stringify({ name: '@acme/web', dependencies: { '@acme/database': '*', next: '14', react: '18' } }),
+      'apps/web/src/components/List.tsx': "'use client';\nimport { Row } from '@acme/database';\nexport const List = ({ rows }: { rows: Row[] }) => rows.length;\n",
+    });
+    const svc = (n: string) => result.system!.services.find((s) => s.name === n)!;
+    expect(svc('web').browserOnlyRoots).toEqual(['packages/database']);
+    expect(svc('api').browserOnlyRoots).toBeUndefined();
+  });
+
   it('an AbortSignal counts as a timeout guardrail only when something fires it on time', async () => {
     const guards = async (body: string) => (await model({ 'src/api.ts': `import express from 'express';\nimport axios from 'axios';\n${body}\nexpress().listen(1);\n` })).model.guards.filter((g) => g.kind === 'timeout').map((g) => g.text);
     // briefer's ai-api.ts: a cancel handle nothing fires on a timer

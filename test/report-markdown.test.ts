@@ -277,6 +277,11 @@ describe('Markdown reporter', () => {
     expect(servicesOf(py, migrate).map((s) => s.name)).toEqual(['api']);
     const onlyJob = { services: r.system!.services.map((s) => (s.name === 'api' ? { ...s, oneShot: true } : s)) };
     expect(servicesOf(py, onlyJob).map((s) => s.name)).toEqual(['api']);
+    // a library a service's image holds but its app imports only in browser code runs in it nowhere
+    const browserOnly = { services: r.system!.services.map((s) => (s.name === 'web' ? { ...s, codeRoots: [...(s.codeRoots ?? []), 'api'], browserOnlyRoots: ['api'] } : s)) };
+    expect(servicesOf(py, browserOnly).map((s) => s.name)).toEqual(['api']);
+    const alsoServer = { services: r.system!.services.map((s) => (s.name === 'web' ? { ...s, codeRoots: [...(s.codeRoots ?? []), 'api'] } : s)) };
+    expect(servicesOf(py, alsoServer).map((s) => s.name).sort()).toEqual(['api', 'web']);
     const roots = { services: r.system!.services.map((s) => (s.name === 'db' ? { ...s, codeRoots: ['api/app'] } : s)) };
     expect(serviceOf(py, roots)?.name).toBe('db');
     expect(dedent('    a\n      b\n')).toBe('a\n  b');

@@ -194,6 +194,12 @@ export interface SystemModel {
     project?: string;
     /** directories whose code runs in this service: the build context and bind-mounted sources */
     codeRoots?: string[];
+    /**
+     * code roots the image holds whose server-side code it never runs: workspace libraries its own
+     * app imports only in browser code (briefer's `web` holds packages/database for its types);
+     * set by the project model
+     */
+    browserOnlyRoots?: string[];
     /** entrypoint + command as written */
     command?: string;
     /** the repository's shell script the container starts with (its ENTRYPOINT or command), when read */

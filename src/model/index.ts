@@ -139,6 +139,23 @@ function libraryScopes(defaults: ProjectModel['defaults'], packages: PackageInfo
 }
 
 /**
+ * For each service, the workspace libraries among its code roots that every app it holds imports
+ * only in browser code: the report does not charge their findings to it.
+ */
+function markBrowserOnlyRoots(system: SystemModel | undefined, packages: PackageInfo[], browserOnly: (proc: PackageInfo, lib: PackageInfo) => boolean): void {
+  const npm = packages.filter((p) => p.kind === 'npm');
+  for (const s of system?.services ?? []) {
+    const roots = (s.codeRoots ?? []).map((r) => npm.find((p) => p.dir === r)).filter((p): p is PackageInfo => p !== undefined);
+    if (roots.length < 2) continue;
+    // the apps: roots no other root depends on
+    const apps = roots.filter((p) => !roots.some((q) => q !== p && p.name !== undefined && q.deps.has(p.name)));
+    const libs = roots.filter((p) => !apps.includes(p));
+    const off = libs.filter((lib) => apps.some((a) => lib.name !== undefined && a.deps.has(lib.name)) && apps.every((a) => !lib.name || !a.deps.has(lib.name) || browserOnly(a, lib)));
+    if (off.length) s.browserOnlyRoots = off.map((p) => p.dir).sort();
+  }
+}
+
+/**
  * `proc` depends on `lib` by name alone (through no other workspace package), and every file of
  * `proc` that imports it is browser code: the library's server-side clients never run in it.
  */
@@ -221,6 +238,7 @@ export function buildProjectModel(input: ModelInput): { model: ProjectModel; pac
   }
   const browserOnly = (proc: PackageInfo, lib: PackageInfo) => importsOnlyInBrowser(proc, lib, packages, (graph ??= new PackageGraph(packages)), input.files, files);
   defaults.push(...libraryScopes(defaults, packages, browserOnly));
+  markBrowserOnlyRoots(input.system, packages, browserOnly);
   defaults.push(...versionDefaults(packages, input.catalog));
   defaults.push(...workerPoolDefaults(input));
   const entryModel = buildEntryModel(input.files, services, paths);

@@ -44,7 +44,8 @@ function indexSystem(system: SystemModel): SystemIndex {
     // the code that runs in it: the engine's code roots (build context and bind-mounted sources), else the build context.
     // A job that runs once in a developer or test stack (a test-suite runner) does not run the
     // code as a service does: lemur's `test` container (`make test`) is not where its logins hang
-    const dirs = svc.oneShot && svc.dev ? [] : svc.codeRoots?.length ? svc.codeRoots.map(norm) : [buildDir(svc)];
+    // (not the libraries it holds but only imports in browser code: briefer's web and packages/database)
+    const dirs = svc.oneShot && svc.dev ? [] : svc.codeRoots?.length ? svc.codeRoots.filter((r) => !svc.browserOnlyRoots?.includes(r)).map(norm) : [buildDir(svc)];
     for (const dir of dirs) services.push({ svc, file: norm(svc.file), dir });
     if (!dirs.length) services.push({ svc, file: norm(svc.file) });
   }
