@@ -225,6 +225,9 @@ function settingsPath(globs: string[]): (path: string) => boolean {
   return m;
 }
 
+/** a module that may write a setting as a SQLite URL (`processDefaults`' `sqlite-url-<NAME>`): parsed for the model even when no rule wants it */
+export const SQLITE_URL_HINT = /\bsqlite(?:\+\w+)?:\/\//;
+
 /** `.get('error')` / `['error']`: a failure key read from a result */
 const RESULT_KEY_READ = /\.get\(\s*['"](error|errors|exception|failure)['"]|\[\s*['"](error|errors|exception|failure)['"]\s*\]/g;
 
@@ -291,6 +294,16 @@ export function processDefaults(facts: FileFacts, catalog: Catalog, text?: strin
   // ioredis and its static members built with maxRetriesPerRequest: null), by exported name
   for (const m of offlineQueueMembers(facts, catalog)) add({ library: 'offline-queue', knob: 'waits-forever', text: m.name, state: 'set', line: m.line, internal: true });
   for (const d of frameworkDefaults(facts, catalog)) add(d);
+  // a setting written as a SQLite URL at module level (kotaemon's flowsettings.py: `KH_DATABASE =
+  // f"sqlite:///{…}"`): an engine built on that setting by name talks to a local file
+  if (facts.language === 'python') {
+    for (const a of facts.assignments) {
+      if (a.scope.functionId !== undefined || a.scope.classId !== undefined || a.scope.inBranch || !/^[A-Z][A-Z0-9_]*$/.test(a.target)) continue;
+      const v = a.value;
+      const text = v.kind === 'string' ? v.value : v.kind === 'other' ? v.text.replace(/^[fFrRbB]{1,2}(?=["'])/, '').replace(/^["']{1,3}/, '') : '';
+      if (text.startsWith('sqlite') && SQLITE_URL_HINT.test(text)) add({ library: 'settings', knob: `sqlite-url-${a.target}`, text: `${a.target} = ${valueText(v)}`, state: 'set', line: a.loc.line, internal: true });
+    }
+  }
   // a caller that reads the failure key of what a task returned (`res = AsyncResult(id); if
   // res.get().get('error')`): a task that returns `{'error': …}` reports its failure to someone
   for (const fw of catalog.entries('task-frameworks', facts.language)) {

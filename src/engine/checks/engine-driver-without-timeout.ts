@@ -11,7 +11,7 @@
 import type { DriverTimeout } from '../../catalog/types.js';
 import type { Check } from '../api.js';
 import type { FindingDraft } from '../types.js';
-import { dialects, engines, probablyLocal, shortLived, timeoutState, type Engine } from '../analysis/sqlalchemy-engines.js';
+import { dialects, engines, probablyLocal, settingUrlPending, shortLived, timeoutState, type Engine } from '../analysis/sqlalchemy-engines.js';
 
 interface Options {
   unknownDriver?: boolean;
@@ -32,7 +32,7 @@ const check: Check = (ctx) => {
       ruleId: ctx.rule.id,
       loc: e.call.loc,
       message: ctx.rule.message,
-      data: { callee: e.call.callee, driver, missing: missing.join(' and '), fix },
+      data: { callee: e.call.callee, driver, missing: missing.join(' and '), fix, ...(e.scheme ? {} : settingUrlPending(e)) },
       priority,
       priorityReason: reason,
       where: { scope: e.call.scope, apiTags: e.api.tags },

@@ -8,7 +8,7 @@
 import type { Check } from '../api.js';
 import type { FindingDraft } from '../types.js';
 import { readKnob } from '../knobs.js';
-import { engines, hasLivenessListener, probablyLocal, shortLived } from '../analysis/sqlalchemy-engines.js';
+import { engines, hasLivenessListener, probablyLocal, settingUrlPending, shortLived } from '../analysis/sqlalchemy-engines.js';
 
 const check: Check = (ctx) => {
   const out: FindingDraft[] = [];
@@ -30,6 +30,7 @@ const check: Check = (ctx) => {
         driver: e.dialect?.driver ?? (e.scheme ? `\`${e.scheme}\`` : 'database'),
         state: r.state === 'disabled' ? `\`${r.key}\` turned off` : 'no `pool_pre_ping=True` and no `pool_recycle`',
         keys: knob.keys.join(' / '),
+        ...(e.scheme ? {} : settingUrlPending(e)),
       },
       where: { scope: e.call.scope, apiTags: e.api.tags },
     });
