@@ -494,6 +494,8 @@ export interface TaskFramework {
   retryCall?: string;
   /** regexes on a callee that reads a task's return value (`AsyncResult$`): a caller that reads its `error` key sees a returned failure */
   resultReaders?: string[];
+  /** keys of a returned dict that report a failure to that reader (`error`) */
+  resultErrorKeys?: string[];
   /** the app: where its settings can be read in the file that builds it */
   app: {
     /** the constructor: settings as keyword arguments */

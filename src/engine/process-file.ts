@@ -11,7 +11,7 @@ import { codeSummary } from './code-summary.js';
 import { entryGate, entrySignals } from '../model/entries.js';
 import type { CodeFileSummary } from './compose.js';
 import { moduleReaches } from './analysis/network-waits.js';
-import { SQLITE_URL_HINT, bindingSignals, fileSignals, processDefaults } from '../model/signals.js';
+import { bindingSignals, fileSignals, localDbUrlTest, processDefaults } from '../model/signals.js';
 import { findingHomes, identifierDigest } from '../model/unreferenced.js';
 import { processHandlerWords } from './analysis/process-handlers.js';
 import type { FileSignals } from '../model/types.js';
@@ -225,8 +225,8 @@ export async function createProcessor(init: ProcessorInit) {
     const specs = [...mods].filter((m) => (task.kind === 'python' ? m.startsWith('.') || m.includes('.') : isLocalSpecifier(m)));
     base.signals = fileSignals(text, task.kind, mods, specs, catalog);
     base.signals.digest = identifierDigest(text, task.kind);
-    // (and a Python module that may write a SQLite URL as a setting: engines built on it elsewhere are local)
-    const settingsHint = task.kind === 'python' && SQLITE_URL_HINT.test(text);
+    // (and a Python module that may write a local database's URL as a setting: engines built on it elsewhere are local)
+    const settingsHint = task.kind === 'python' && !!localDbUrlTest(catalog)?.test(text);
     if (!fileWanted(rules, gateInput) && !summaryGate[task.kind]?.test(gateInput) && !entryGates[task.kind].test(gateInput) && !handlerWords[task.kind]?.test(text) && !settingsHint) return withWarning(base);
     const adapter = await adapterFor(task.kind);
     let facts;

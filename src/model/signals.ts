@@ -225,11 +225,21 @@ function settingsPath(globs: string[]): (path: string) => boolean {
   return m;
 }
 
-/** a module that may write a setting as a SQLite URL (`processDefaults`' `sqlite-url-<NAME>`): parsed for the model even when no rule wants it */
-export const SQLITE_URL_HINT = /\bsqlite(?:\+\w+)?:\/\//;
-
-/** `.get('error')` / `['error']`: a failure key read from a result */
-const RESULT_KEY_READ = /\.get\(\s*['"](error|errors|exception|failure)['"]|\[\s*['"](error|errors|exception|failure)['"]\s*\]/g;
+const localUrlTests = new WeakMap<Catalog, RegExp | null>();
+/**
+ * A URL of an in-process database (catalog `sqlalchemy-dialects` with `local: true`: `sqlite://`,
+ * `sqlite+aiosqlite://`): a module that writes one as a setting is parsed for the model even when
+ * no rule wants it (`processDefaults`' `local-db-url-<NAME>`).
+ */
+export function localDbUrlTest(catalog: Catalog): RegExp | null {
+  let re = localUrlTests.get(catalog);
+  if (re === undefined) {
+    const schemes = catalog.section('sqlalchemy-dialects').filter((d) => d.local).flatMap((d) => d.schemes);
+    re = schemes.length ? new RegExp(`\\b(?:${schemes.map(escape).join('|')}):\\/\\/`) : null;
+    localUrlTests.set(catalog, re);
+  }
+  return re;
+}
 
 export function processDefaults(facts: FileFacts, catalog: Catalog, text?: string): ProcessDefault[] {
   const out: ProcessDefault[] = [];
@@ -294,24 +304,31 @@ export function processDefaults(facts: FileFacts, catalog: Catalog, text?: strin
   // ioredis and its static members built with maxRetriesPerRequest: null), by exported name
   for (const m of offlineQueueMembers(facts, catalog)) add({ library: 'offline-queue', knob: 'waits-forever', text: m.name, state: 'set', line: m.line, internal: true });
   for (const d of frameworkDefaults(facts, catalog)) add(d);
-  // a setting written as a SQLite URL at module level (kotaemon's flowsettings.py: `KH_DATABASE =
-  // f"sqlite:///{…}"`): an engine built on that setting by name talks to a local file
-  if (facts.language === 'python') {
+  // a setting written at module level as the URL of an in-process database (kotaemon's
+  // flowsettings.py: `KH_DATABASE = f"sqlite:///{…}"`): an engine built on that setting by name
+  // talks to a local file
+  const localUrl = facts.language === 'python' ? localDbUrlTest(catalog) : null;
+  if (localUrl) {
     for (const a of facts.assignments) {
       if (a.scope.functionId !== undefined || a.scope.classId !== undefined || a.scope.inBranch || !/^[A-Z][A-Z0-9_]*$/.test(a.target)) continue;
       const v = a.value;
-      const text = v.kind === 'string' ? v.value : v.kind === 'other' ? v.text.replace(/^[fFrRbB]{1,2}(?=["'])/, '').replace(/^["']{1,3}/, '') : '';
-      if (text.startsWith('sqlite') && SQLITE_URL_HINT.test(text)) add({ library: 'settings', knob: `sqlite-url-${a.target}`, text: `${a.target} = ${valueText(v)}`, state: 'set', line: a.loc.line, internal: true });
+      // (an f-string by its text after the prefix and quote: the scheme is its literal start)
+      const url = v.kind === 'string' ? v.value : v.kind === 'other' ? v.text.replace(/^[fFrRbB]{1,2}(?=["'])/, '').replace(/^["']{1,3}/, '') : '';
+      const m = localUrl.exec(url);
+      if (m?.index === 0) add({ library: 'settings', knob: `local-db-url-${a.target}`, text: `${a.target} = ${valueText(v)}`, state: 'set', line: a.loc.line, internal: true });
     }
   }
   // a caller that reads the failure key of what a task returned (`res = AsyncResult(id); if
   // res.get().get('error')`): a task that returns `{'error': …}` reports its failure to someone
   for (const fw of catalog.entries('task-frameworks', facts.language)) {
     const readers = (fw.resultReaders ?? []).map((r) => new RegExp(r));
-    const read = readers.length ? facts.calls.find((c) => readers.some((r) => r.test(c.callee))) : undefined;
-    if (!read || !text) continue;
+    const keys = new Set(fw.resultErrorKeys ?? []);
+    if (!keys.size || !facts.calls.some((c) => readers.some((r) => r.test(c.callee)))) continue;
     const library = fw.app.constructor.split('.')[0];
-    for (const m of text.matchAll(RESULT_KEY_READ)) add({ library, knob: `result-key-${m[1] ?? m[2]}`, text: m[0], state: 'set', line: text.slice(0, m.index).split('\n').length, internal: true });
+    for (const c of facts.calls) {
+      const key = c.args[0]?.kind === 'string' ? c.args[0].value : undefined;
+      if (key && keys.has(key) && /\.get$/.test(c.callee)) add({ library, knob: `result-key-${key}`, text: `${c.callee}(${JSON.stringify(key)})`, state: 'set', line: c.loc.line, internal: true });
+    }
   }
   for (const d of retryMiddlewareDefaults(facts, catalog)) add(d);
   for (const c of facts.calls) {

@@ -176,12 +176,12 @@ export function probablyLocal(e: Engine, ctx: RuleContext): boolean {
 /**
  * A URL read from a setting by name (`create_engine(settings.KH_DATABASE)`): the project model
  * drops the finding when a module of the process writes that setting as a SQLite URL (kotaemon's
- * flowsettings.py: `KH_DATABASE = f"sqlite:///{…}"`; model/signals.ts `sqlite-url-<NAME>`).
+ * flowsettings.py: `KH_DATABASE = f"sqlite:///{…}"`; model/signals.ts `local-db-url-<NAME>`).
  */
 export function settingUrlPending(e: Engine): Record<string, string> {
   const arg = e.call.args[0] ?? e.call.kwargs['url'];
   const name = arg?.kind === 'name' && !arg.resolved ? /(?:^|\.)([A-Z][A-Z0-9_]*)$/.exec(arg.text)?.[1] : undefined;
-  return name ? { pendingOn: `settings:sqlite-url-${name}`, pendingMiss: 'keep', pendingHit: 'drop' } : {};
+  return name ? { pendingOn: `settings:local-db-url-${name}`, pendingMiss: 'keep', pendingHit: 'drop' } : {};
 }
 
 /** Does this file register a listener that checks connections on checkout (the ping recipe)? */

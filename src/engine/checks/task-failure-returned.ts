@@ -78,7 +78,8 @@ const check: Check = (ctx) => {
       // a failure returned under a key that the code which reads task results checks (WebODM's
       // exports return `{'error': str(e)}`, and app/api/workers.py shows `result['error']` to the
       // user): a reported failure, settled by the project model
-      const key = /^\{\s*['"](error|errors|exception|failure)['"]\s*:/.exec(value)?.[1];
+      const first = /^\{\s*['"](\w+)['"]\s*:/.exec(value)?.[1];
+      const key = first && fw?.resultErrorKeys?.includes(first) ? first : undefined;
       if (key && fw) Object.assign(d.data!, { pendingOn: `${fw.app.constructor.split('.')[0]}:result-key-${key}`, pendingMiss: 'keep', pendingHit: 'drop' });
       // a Celery task that declares no retry (no `autoretry_for`, no `self.retry()` anywhere in it)
       // would not run again if it re-raised either: what the return costs is the FAILURE state
